@@ -1,0 +1,1 @@
+//! CertDesk core: the Tauri-free heart of the app.

@@ -1,0 +1,1 @@
+//! IPC contract between the Tauri shell and the UI.
