@@ -1,1 +1,34 @@
-//! placeholder
+//! CertDesk token layer: PKCS#11 modules and tokens, one worker thread owning every
+//! session, keys, CSRs, certificates, envelope import, self-test, and presence events.
+//!
+//! Start a [`TokenService`], then call its async methods; subscribe to
+//! [`PresenceEvent`]s after starting a watcher ([`TokenService::watch_pcsc`],
+//! [`TokenService::watch_module`]).
+
+pub mod certs;
+pub mod csr;
+pub mod envelope;
+pub mod error;
+pub mod keys;
+pub mod mechanisms;
+pub mod modules;
+pub mod pin;
+pub mod presence;
+pub mod pubkey;
+pub mod selftest;
+pub mod tokens;
+pub mod worker;
+
+pub use certs::{CertSummary, CertWritten, KeySummary, Orphans};
+pub use csr::Csr;
+pub use envelope::{Envelope, EnvelopeImported};
+pub use error::{LoadFailure, PinState, TokenError};
+pub use keys::{KeyInfo, KeyPurpose, KeySpec};
+pub use modules::{ModuleCandidate, ModuleInfo, ModuleSource, discover};
+pub use pin::LoginOutcome;
+pub use presence::{PresenceConfig, PresenceEvent, PresenceSource, Watcher};
+pub use pubkey::KeyAlgorithm;
+pub use secrecy::SecretString;
+pub use selftest::SelfTest;
+pub use tokens::{MechanismEntry, TokenInfo};
+pub use worker::{TokenRef, TokenService};

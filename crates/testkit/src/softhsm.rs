@@ -1,0 +1,124 @@
+//! A private SoftHSM2 token store in a temp dir (`SOFTHSM2_CONF`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+use crate::process::run;
+
+const MODULE_PATHS: &[&str] = &[
+    "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+    "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
+    "/usr/lib/softhsm/libsofthsm2.so",
+    "/usr/local/lib/softhsm/libsofthsm2.so",
+];
+
+pub struct SoftHsm {
+    dir: tempfile::TempDir,
+    conf: PathBuf,
+    tokens: PathBuf,
+    unplugged: PathBuf,
+}
+
+impl SoftHsm {
+    /// The installed SoftHSM2 module.
+    pub fn module() -> anyhow::Result<PathBuf> {
+        MODULE_PATHS
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.exists())
+            .context("SoftHSM2 is not installed (apt-get install softhsm2)")
+    }
+
+    pub fn new() -> anyhow::Result<Self> {
+        let dir = tempfile::Builder::new().prefix("certdesk-softhsm-").tempdir()?;
+        let tokens = dir.path().join("tokens");
+        let unplugged = dir.path().join("unplugged");
+        std::fs::create_dir_all(&tokens)?;
+        std::fs::create_dir_all(&unplugged)?;
+        let conf = dir.path().join("softhsm2.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n",
+                tokens.display()
+            ),
+        )?;
+        Ok(Self { dir, conf, tokens, unplugged })
+    }
+
+    pub fn conf(&self) -> &Path {
+        &self.conf
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Environment for child processes (pkcs11-tool, openssl) using this store.
+    pub fn env(&self) -> (&'static str, PathBuf) {
+        ("SOFTHSM2_CONF", self.conf.clone())
+    }
+
+    /// Points this process's SoftHSM2 at the store. SoftHSM2 reads the variable at
+    /// `C_Initialize`, and a module is initialised once per process, so each test
+    /// binary that loads SoftHSM2 in-process uses one store.
+    ///
+    /// # Safety
+    /// Call before other threads read the environment (start of a test binary's only
+    /// SoftHSM2 test, before any module is loaded).
+    pub unsafe fn install_env(&self) {
+        // SAFETY: per the caller's contract.
+        unsafe { std::env::set_var("SOFTHSM2_CONF", &self.conf) };
+    }
+
+    fn util(&self) -> Command {
+        let mut c = Command::new("softhsm2-util");
+        c.env("SOFTHSM2_CONF", &self.conf);
+        c
+    }
+
+    /// Initialises a fresh token and returns its serial number.
+    pub fn init_token(&self, label: &str, so_pin: &str, user_pin: &str) -> anyhow::Result<String> {
+        run(self.util().args(["--init-token", "--free", "--label", label, "--so-pin", so_pin, "--pin", user_pin]))?;
+        let out = run(self.util().arg("--show-slots"))?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        // Per slot block, "Serial number:" comes before "Label:".
+        let mut serial = None;
+        let mut last_serial = String::new();
+        for line in text.lines() {
+            let l = line.trim();
+            if let Some(v) = l.strip_prefix("Serial number:") {
+                last_serial = v.trim().to_string();
+            } else if let Some(v) = l.strip_prefix("Label:")
+                && v.trim() == label
+            {
+                serial = Some(last_serial.clone());
+            }
+        }
+        match serial {
+            Some(s) if !s.is_empty() => Ok(s),
+            _ => bail!("token {label} not found in softhsm2-util --show-slots:\n{text}"),
+        }
+    }
+
+    /// "Unplugs" every token: moves their directories out of the token dir. The module
+    /// sees it after re-initialisation, as with a real USB token and SoftHSM2.
+    pub fn unplug(&self) -> anyhow::Result<()> {
+        move_children(&self.tokens, &self.unplugged)
+    }
+
+    /// Puts unplugged tokens back.
+    pub fn replug(&self) -> anyhow::Result<()> {
+        move_children(&self.unplugged, &self.tokens)
+    }
+}
+
+fn move_children(from: &Path, to: &Path) -> anyhow::Result<()> {
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        std::fs::rename(e.path(), to.join(e.file_name()))?;
+    }
+    Ok(())
+}

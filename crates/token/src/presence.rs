@@ -1,0 +1,350 @@
+//! Token presence. Two sources feed one broadcast channel of typed, debounced events:
+//!
+//! * a PC/SC watcher: `SCardGetStatusChange` on `\\?PnP?\Notification` plus every
+//!   reader, which re-establishes its context when the smart-card service stops or
+//!   restarts (readers are reported gone meanwhile);
+//! * a PKCS#11 polling path for tokens PC/SC never sees (HID tokens) and modules that
+//!   fix their slot list at `C_Initialize` (SoftHSM2, Kryoptic): the worker
+//!   re-initialises the module when it has no open sessions, and lists tokens.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::CString;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use pcsc::{Context, Error as PcscError, PNP_NOTIFICATION, ReaderState, Scope, State};
+use tokio::sync::broadcast;
+
+use crate::worker::{TokenRef, TokenService};
+
+/// Where a presence change was seen.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum PresenceSource {
+    /// A card in a PC/SC reader.
+    Pcsc { reader: String, atr: String },
+    /// A token in a PKCS#11 module's slot list.
+    Pkcs11 { token: TokenRef, label: String },
+}
+
+/// Typed events for the app.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "type")]
+pub enum PresenceEvent {
+    TokenInserted(PresenceSource),
+    TokenRemoved(PresenceSource),
+    /// The smart-card service went away (readers are reported removed) or came back.
+    PcscService { available: bool },
+}
+
+/// Stops its watcher thread when dropped.
+pub struct Watcher {
+    stop: Arc<AtomicBool>,
+    ctx: Arc<Mutex<Option<Context>>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Watcher {
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Ok(ctx) = self.ctx.lock()
+            && let Some(c) = ctx.as_ref()
+        {
+            let _ = c.cancel();
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Timing of the watchers.
+#[derive(Debug, Clone, Copy)]
+pub struct PresenceConfig {
+    /// A change must hold this long before it is published (a card bouncing in its
+    /// contacts gives no event).
+    pub debounce: Duration,
+    /// PKCS#11 polling period.
+    pub poll_interval: Duration,
+    /// How often to retry while the smart-card service is down.
+    pub reconnect_interval: Duration,
+}
+
+impl Default for PresenceConfig {
+    fn default() -> Self {
+        Self {
+            debounce: Duration::from_millis(150),
+            poll_interval: Duration::from_secs(2),
+            reconnect_interval: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Publishes the difference between what was announced and what is present now.
+fn publish_diff<K: Ord + Clone>(
+    tx: &broadcast::Sender<PresenceEvent>,
+    announced: &mut BTreeMap<K, PresenceSource>,
+    now: BTreeMap<K, PresenceSource>,
+) {
+    let gone: Vec<K> = announced.keys().filter(|k| !now.contains_key(*k)).cloned().collect();
+    for k in gone {
+        if let Some(src) = announced.remove(&k) {
+            let _ = tx.send(PresenceEvent::TokenRemoved(src));
+        }
+    }
+    for (k, src) in now {
+        if announced.get(&k) != Some(&src) {
+            if let Some(old) = announced.insert(k, src.clone()) {
+                let _ = tx.send(PresenceEvent::TokenRemoved(old));
+            }
+            let _ = tx.send(PresenceEvent::TokenInserted(src));
+        }
+    }
+}
+
+fn card_present(s: State) -> bool {
+    s.contains(State::PRESENT) && !s.contains(State::MUTE) && !s.contains(State::UNAVAILABLE)
+}
+
+fn pcsc_snapshot(states: &[ReaderState]) -> BTreeMap<String, PresenceSource> {
+    states
+        .iter()
+        .filter(|rs| rs.name() != PNP_NOTIFICATION() && card_present(rs.event_state()))
+        .map(|rs| {
+            let reader = rs.name().to_string_lossy().into_owned();
+            (
+                reader.clone(),
+                PresenceSource::Pcsc {
+                    reader,
+                    atr: hex::encode(rs.atr()),
+                },
+            )
+        })
+        .collect()
+}
+
+fn is_service_gone(e: PcscError) -> bool {
+    matches!(
+        e,
+        PcscError::NoService | PcscError::ServiceStopped | PcscError::CommError | PcscError::InvalidHandle | PcscError::UnknownError | PcscError::InternalError
+    )
+}
+
+/// The PC/SC watcher loop: returns only when stopped.
+fn pcsc_loop(tx: broadcast::Sender<PresenceEvent>, cfg: PresenceConfig, stop: Arc<AtomicBool>, shared: Arc<Mutex<Option<Context>>>) {
+    let mut announced: BTreeMap<String, PresenceSource> = BTreeMap::new();
+    let mut service_up: Option<bool> = None;
+    while !stop.load(Ordering::SeqCst) {
+        let ctx = match Context::establish(Scope::User) {
+            Ok(c) => c,
+            Err(_) => {
+                if service_up != Some(false) {
+                    service_up = Some(false);
+                    publish_diff(&tx, &mut announced, BTreeMap::new());
+                    let _ = tx.send(PresenceEvent::PcscService { available: false });
+                }
+                std::thread::sleep(cfg.reconnect_interval);
+                continue;
+            }
+        };
+        if service_up != Some(true) {
+            service_up = Some(true);
+            let _ = tx.send(PresenceEvent::PcscService { available: true });
+        }
+        if let Ok(mut s) = shared.lock() {
+            *s = Some(ctx.clone());
+        }
+        // Re-check after publishing the context, so a stop() racing with establish()
+        // cannot miss the cancel.
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        if watch_context(&ctx, &tx, cfg, &stop, &mut announced).is_err() {
+            tracing::info!("smart-card service lost; reporting readers gone and reconnecting");
+            service_up = Some(false);
+            publish_diff(&tx, &mut announced, BTreeMap::new());
+            let _ = tx.send(PresenceEvent::PcscService { available: false });
+            std::thread::sleep(cfg.reconnect_interval);
+        }
+    }
+}
+
+/// Watches one established context until the service goes away (Err) or stop (Ok).
+fn watch_context(
+    ctx: &Context,
+    tx: &broadcast::Sender<PresenceEvent>,
+    cfg: PresenceConfig,
+    stop: &AtomicBool,
+    announced: &mut BTreeMap<String, PresenceSource>,
+) -> Result<(), PcscError> {
+    let mut states = vec![ReaderState::new(PNP_NOTIFICATION(), State::UNAWARE)];
+    let mut first = true;
+    while !stop.load(Ordering::SeqCst) {
+        let readers: BTreeSet<CString> = match ctx.list_readers_owned() {
+            Ok(r) => r.into_iter().collect(),
+            Err(PcscError::NoReadersAvailable) => BTreeSet::new(),
+            Err(e) if is_service_gone(e) => return Err(e),
+            Err(_) => BTreeSet::new(),
+        };
+        states.retain(|rs| rs.name() == PNP_NOTIFICATION() || readers.contains(rs.name()));
+        for r in &readers {
+            if !states.iter().any(|rs| rs.name() == r.as_c_str()) {
+                states.push(ReaderState::new(r.clone(), State::UNAWARE));
+            }
+        }
+        let changed = if first {
+            // UNAWARE states return at once with the current state.
+            first = false;
+            ctx.get_status_change(Duration::from_millis(0), &mut states).or_else(ok_on_timeout)?;
+            true
+        } else {
+            match ctx.get_status_change(Duration::from_secs(1), &mut states) {
+                Ok(()) => true,
+                Err(PcscError::Timeout) => false,
+                Err(PcscError::Cancelled) => return Ok(()),
+                // A reader vanished between list and wait: rebuild the list.
+                Err(PcscError::UnknownReader) => true,
+                Err(e) if is_service_gone(e) => return Err(e),
+                Err(e) => return Err(e),
+            }
+        };
+        for rs in states.iter_mut() {
+            rs.sync_current_state();
+        }
+        if changed {
+            // Debounce: let the change settle, then publish what holds now.
+            std::thread::sleep(cfg.debounce);
+            match ctx.get_status_change(Duration::from_millis(0), &mut states) {
+                Ok(()) | Err(PcscError::Timeout) => {}
+                Err(PcscError::UnknownReader) => {}
+                Err(e) => return Err(e),
+            }
+            for rs in states.iter_mut() {
+                rs.sync_current_state();
+            }
+        }
+        let mut now = pcsc_snapshot(&states);
+        // Readers that disappeared take their cards with them.
+        now.retain(|k, _| readers.iter().any(|r| r.to_string_lossy() == *k));
+        publish_diff(tx, announced, now);
+    }
+    Ok(())
+}
+
+fn ok_on_timeout(e: PcscError) -> Result<(), PcscError> {
+    if e == PcscError::Timeout { Ok(()) } else { Err(e) }
+}
+
+/// Polling loop for one PKCS#11 module. A change must be seen on two consecutive polls
+/// before it is published (debounce).
+fn poll_loop(service: TokenService, module: PathBuf, cfg: PresenceConfig, stop: Arc<AtomicBool>) {
+    let mut announced: BTreeMap<String, PresenceSource> = BTreeMap::new();
+    let mut previous: Option<BTreeMap<String, PresenceSource>> = None;
+    while !stop.load(Ordering::SeqCst) {
+        let m = module.clone();
+        let seen = service.call_blocking(move |w| {
+            if !w.has_sessions(&m) {
+                w.reinitialize(&m)?;
+            }
+            crate::tokens::list(w, &m)
+        });
+        let now: BTreeMap<String, PresenceSource> = match seen {
+            Ok(tokens) => tokens
+                .into_iter()
+                .filter(|t| t.token_initialized)
+                .map(|t| {
+                    (
+                        t.serial.clone(),
+                        PresenceSource::Pkcs11 {
+                            token: t.token,
+                            label: t.label,
+                        },
+                    )
+                })
+                .collect(),
+            Err(e) => {
+                tracing::debug!(error = %e, "token poll failed");
+                BTreeMap::new()
+            }
+        };
+        if previous.as_ref() == Some(&now) {
+            publish_diff(&service.events, &mut announced, now.clone());
+        }
+        previous = Some(now);
+        sleep_unless_stopped(cfg.poll_interval, &stop);
+    }
+}
+
+fn sleep_unless_stopped(total: Duration, stop: &AtomicBool) {
+    let step = Duration::from_millis(20);
+    let mut slept = Duration::ZERO;
+    while slept < total && !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(step);
+        slept += step;
+    }
+}
+
+impl TokenService {
+    /// Starts the PC/SC watcher; events arrive on [`TokenService::subscribe`].
+    pub fn watch_pcsc(&self, cfg: PresenceConfig) -> std::io::Result<Watcher> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let ctx = Arc::new(Mutex::new(None));
+        let (tx, s, c) = (self.events.clone(), stop.clone(), ctx.clone());
+        let thread = std::thread::Builder::new()
+            .name("certdesk-pcsc".into())
+            .spawn(move || pcsc_loop(tx, cfg, s, c))?;
+        Ok(Watcher {
+            stop,
+            ctx,
+            thread: Some(thread),
+        })
+    }
+
+    /// Starts polling a PKCS#11 module for tokens appearing and disappearing.
+    pub fn watch_module(&self, module: PathBuf, cfg: PresenceConfig) -> std::io::Result<Watcher> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (svc, s) = (self.clone(), stop.clone());
+        let thread = std::thread::Builder::new()
+            .name("certdesk-p11-poll".into())
+            .spawn(move || poll_loop(svc, module, cfg, s))?;
+        Ok(Watcher {
+            stop,
+            ctx: Arc::new(Mutex::new(None)),
+            thread: Some(thread),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(r: &str) -> PresenceSource {
+        PresenceSource::Pcsc { reader: r.into(), atr: "3b".into() }
+    }
+
+    #[test]
+    fn diff_publishes_each_change_once() {
+        let (tx, mut rx) = broadcast::channel(16);
+        let mut announced = BTreeMap::new();
+        publish_diff(&tx, &mut announced, BTreeMap::from([("a".to_string(), src("a"))]));
+        publish_diff(&tx, &mut announced, BTreeMap::from([("a".to_string(), src("a"))]));
+        publish_diff(&tx, &mut announced, BTreeMap::new());
+        assert_eq!(rx.try_recv().unwrap(), PresenceEvent::TokenInserted(src("a")));
+        assert_eq!(rx.try_recv().unwrap(), PresenceEvent::TokenRemoved(src("a")));
+        assert!(rx.try_recv().is_err());
+    }
+}

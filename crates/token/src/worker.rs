@@ -1,0 +1,185 @@
+//! One thread owns every PKCS#11 session (a cryptoki `Session` is `Send` but not
+//! `Sync`, and modules behave best with one caller). Callers send closures and await a
+//! tokio oneshot reply, so the API is usable from async Tauri commands.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use cryptoki::session::Session;
+use cryptoki::slot::Slot;
+use tokio::sync::{broadcast, oneshot};
+
+use crate::error::{Result, TokenError};
+use crate::modules::{self, Module};
+use crate::presence::PresenceEvent;
+
+/// A token, identified by module and serial number (slot ids are renumbered by modules
+/// between initialisations, serials are not).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct TokenRef {
+    pub module: PathBuf,
+    pub serial: String,
+}
+
+pub(crate) type Job = Box<dyn FnOnce(&mut Worker) + Send>;
+
+pub(crate) struct OpenSession {
+    pub session: Session,
+    pub logged_in: bool,
+}
+
+/// State owned by the worker thread.
+pub struct Worker {
+    modules: HashMap<PathBuf, Arc<Module>>,
+    pub(crate) sessions: HashMap<TokenRef, OpenSession>,
+}
+
+impl Worker {
+    pub(crate) fn module(&mut self, path: &Path) -> Result<Arc<Module>> {
+        if let Some(m) = self.modules.get(path) {
+            return Ok(m.clone());
+        }
+        let m = modules::load(path)?;
+        self.modules.insert(path.to_path_buf(), m.clone());
+        Ok(m)
+    }
+
+    /// Finds the slot currently holding the token (slot ids are looked up every time).
+    pub(crate) fn find_slot(&mut self, token: &TokenRef) -> Result<(Arc<Module>, Slot)> {
+        let m = self.module(&token.module)?;
+        for slot in m.ctx.get_slots_with_token()? {
+            if let Ok(info) = m.ctx.get_token_info(slot)
+                && info.serial_number().trim() == token.serial
+            {
+                return Ok((m, slot));
+            }
+        }
+        Err(TokenError::TokenNotFound {
+            module: token.module.clone(),
+            serial: token.serial.clone(),
+        })
+    }
+
+    /// A read-write session on the token, reopened if the old one died (token pulled
+    /// and re-inserted, module re-initialised).
+    pub(crate) fn session(&mut self, token: &TokenRef) -> Result<&mut OpenSession> {
+        let alive = self
+            .sessions
+            .get(token)
+            .is_some_and(|s| s.session.get_session_info().is_ok());
+        if !alive {
+            self.sessions.remove(token);
+            let (m, slot) = self.find_slot(token)?;
+            let session = m.ctx.open_rw_session(slot)?;
+            self.sessions.insert(
+                token.clone(),
+                OpenSession {
+                    session,
+                    logged_in: false,
+                },
+            );
+        }
+        self.sessions.get_mut(token).ok_or(TokenError::TokenRemoved)
+    }
+
+    /// A session that has been logged in as the user.
+    pub(crate) fn user_session(&mut self, token: &TokenRef) -> Result<&Session> {
+        let s = self.session(token)?;
+        if !s.logged_in {
+            return Err(TokenError::NotLoggedIn);
+        }
+        Ok(&s.session)
+    }
+
+    /// Drops every session of a module, then `C_Finalize` + `C_Initialize`, so that a
+    /// module which fixes its slot list at initialisation (SoftHSM2, Kryoptic) rescans.
+    pub(crate) fn reinitialize(&mut self, path: &Path) -> Result<()> {
+        let m = self.module(path)?;
+        self.sessions.retain(|t, _| t.module != path);
+        // Finalize consumes a handle; the context is reference counted, so a clone is
+        // finalised and the same loaded library is initialised again.
+        let _ = m.ctx.clone().finalize();
+        modules::initialize(&m.ctx).map_err(|rv| TokenError::ModuleLoad {
+            path: path.to_path_buf(),
+            reason: crate::error::LoadFailure::InitFailed { rv },
+        })
+    }
+
+    pub(crate) fn has_sessions(&self, path: &Path) -> bool {
+        self.sessions.keys().any(|t| t.module == path)
+    }
+}
+
+/// Handle to the token worker. Cheap to clone; the worker stops when the last handle
+/// is dropped.
+#[derive(Clone)]
+pub struct TokenService {
+    tx: mpsc::Sender<Job>,
+    pub(crate) events: broadcast::Sender<PresenceEvent>,
+}
+
+impl TokenService {
+    /// Starts the worker thread.
+    pub fn start() -> Result<Self> {
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("certdesk-token".into())
+            .spawn(move || {
+                let mut worker = Worker {
+                    modules: HashMap::new(),
+                    sessions: HashMap::new(),
+                };
+                while let Ok(job) = rx.recv() {
+                    job(&mut worker);
+                }
+                // Close sessions before the thread ends; modules stay loaded.
+                worker.sessions.clear();
+            })
+            .map_err(|e| TokenError::Pkcs11 {
+                function: "spawn worker".into(),
+                rv: e.to_string(),
+            })?;
+        let (events, _) = broadcast::channel(64);
+        Ok(Self { tx, events })
+    }
+
+    /// Runs `f` on the worker thread and awaits its result.
+    pub(crate) async fn call<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Worker) -> Result<R> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        self.tx
+            .send(Box::new(move |w| {
+                let _ = tx.send(f(w));
+            }))
+            .map_err(|_| TokenError::WorkerGone)?;
+        rx.await.map_err(|_| TokenError::WorkerGone)?
+    }
+
+    /// Presence events (`TokenInserted` / `TokenRemoved`) from every watcher started on
+    /// this service.
+    pub fn subscribe(&self) -> broadcast::Receiver<PresenceEvent> {
+        self.events.subscribe()
+    }
+}
+
+impl TokenService {
+    /// Blocking variant of `call` for the watcher threads (not for async contexts).
+    pub(crate) fn call_blocking<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Worker) -> Result<R> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        self.tx
+            .send(Box::new(move |w| {
+                let _ = tx.send(f(w));
+            }))
+            .map_err(|_| TokenError::WorkerGone)?;
+        rx.blocking_recv().map_err(|_| TokenError::WorkerGone)?
+    }
+}
