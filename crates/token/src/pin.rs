@@ -95,7 +95,8 @@ impl TokenService {
         .await
     }
 
-    /// Unlocks (or resets) the user PIN with the SO PIN: SO login, `C_InitPIN`.
+    /// Unlocks (or resets) the user PIN with the SO PIN: SO login, `C_InitPIN`, then a
+    /// rescan of the module (which ends other sessions on that module).
     pub async fn reset_user_pin(&self, token: TokenRef, so_pin: SecretString, new_user_pin: SecretString) -> Result<()> {
         self.call(move |w| {
             // An open user session would make the SO login fail with "another user".
@@ -105,7 +106,11 @@ impl TokenService {
             session.login(UserType::So, Some(&so_pin)).map_err(so_error)?;
             let r = session.init_pin(&new_user_pin);
             let _ = session.logout();
-            r.map_err(Into::into)
+            drop(session);
+            r?;
+            // Kryoptic keeps reporting CKF_USER_PIN_LOCKED in this process until it is
+            // re-initialised (a fresh process sees the reset), so rescan the module.
+            w.reinitialize(&token.module)
         })
         .await
     }
