@@ -1,0 +1,339 @@
+//! Applications (订单), modelled like ACME orders: a status plus requirements.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::channel::{Business, DocumentKind, PaperRequirement};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    Draft,
+    AwaitingPayment,
+    InReview,
+    Approved,
+    Issued,
+    Completed,
+    /// Back to editable, with reasons.
+    Rejected,
+    Cancelled,
+}
+
+impl ApplicationStatus {
+    /// Unfinished (未完成) in the seed's order management; in_review is view-only there.
+    pub fn is_unfinished(self) -> bool {
+        matches!(
+            self,
+            Self::Draft | Self::AwaitingPayment | Self::InReview | Self::Rejected
+        )
+    }
+    /// The applicant may edit the application's information.
+    pub fn is_editable(self) -> bool {
+        matches!(self, Self::Draft | Self::Rejected)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequirementKind {
+    EnterpriseVerification,
+    LegalRepFaceCheck,
+    HandlerVerification,
+    InformationConfirmation,
+    Documents,
+    Authorisation,
+    ApplicationSignature,
+    Payment,
+    Paper,
+    Review,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequirementStatus {
+    Pending,
+    Valid,
+    Invalid,
+    NotRequired,
+}
+
+impl RequirementStatus {
+    pub fn is_satisfied(self) -> bool {
+        matches!(self, Self::Valid | Self::NotRequired)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Requirement {
+    pub kind: RequirementKind,
+    pub status: RequirementStatus,
+    /// Stable code of the last failure, e.g. `verification_failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+}
+
+/// What the applicant may do with an application now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    View,
+    Continue,
+    Cancel,
+    Pay,
+    Download,
+    ConfirmReceipt,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct EnterpriseInfo {
+    /// 统一社会信用代码.
+    pub uscc: String,
+    /// 组织机构代码 = USCC characters 9–17.
+    pub org_code: String,
+    pub name: String,
+    pub legal_rep_name: String,
+    pub legal_rep_id_number: String,
+    pub legal_rep_phone: String,
+    /// The legal representative handles the case personally (no handler step).
+    pub legal_rep_handles: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct HandlerInfo {
+    pub name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CertificateInfo {
+    /// Defaults to the organisation name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub common_name: Option<String>,
+    pub province: String,
+    pub city: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct InvoiceInfo {
+    pub title: String,
+    /// Taxpayer number; for organisations the USCC.
+    pub tax_number: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MailingInfo {
+    pub recipient: String,
+    pub phone: String,
+    pub address: String,
+    pub postcode: String,
+}
+
+/// The editable part of an application. Absent parts are left unchanged on edit.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ApplicationInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprise: Option<EnterpriseInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<HandlerInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<InvoiceInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mailing: Option<MailingInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CreateApplication {
+    pub channel_id: String,
+    pub business: Business,
+    #[serde(default)]
+    pub input: ApplicationInput,
+    /// For renewal / change / reissue / unlock: the certificate concerned (serial, hex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_serial: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DocumentInfo {
+    pub id: String,
+    pub kind: DocumentKind,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+    pub uploaded_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PaperStatus {
+    pub requirement: PaperRequirement,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub courier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TrackingInput {
+    pub courier: String,
+    pub tracking_number: String,
+}
+
+/// The CA's parcel (token, password card, invoice) to the applicant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Shipment {
+    pub courier: String,
+    pub tracking_number: String,
+    pub contents: Vec<String>,
+    pub shipped_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Application {
+    pub id: String,
+    pub channel_id: String,
+    pub business: Business,
+    pub status: ApplicationStatus,
+    pub requirements: Vec<Requirement>,
+    pub actions: Vec<Action>,
+    pub input: ApplicationInput,
+    pub documents: Vec<DocumentInfo>,
+    pub amount_fen: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejection_reasons: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper: Option<PaperStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment: Option<Shipment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_serial: Option<String>,
+    /// Also sent as the `ETag` header; send it back in `If-Match` to edit.
+    pub etag: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListState {
+    Unfinished,
+    Finished,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApplicationPage {
+    pub items: Vec<Application>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Person {
+    LegalRep,
+    Handler,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FaceMethod {
+    /// A link sent by SMS to the person's phone.
+    SmsLink,
+    OnSite,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FaceCheckStatus {
+    Pending,
+    Passed,
+    Failed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FaceCheckRequest {
+    pub person: Person,
+    pub method: FaceMethod,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FaceCheck {
+    pub id: String,
+    pub application_id: String,
+    pub person: Person,
+    pub method: FaceMethod,
+    pub status: FaceCheckStatus,
+    /// Where the person completes the check.
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HandlerCheckMethod {
+    Phone,
+    BankCard,
+}
+
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct HandlerCheckRequest {
+    pub method: HandlerCheckMethod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_card: Option<String>,
+}
+
+impl std::fmt::Debug for HandlerCheckRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HandlerCheckRequest")
+            .field("method", &self.method)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OnlineAuthorisation {
+    pub id: String,
+    /// Link sent by SMS to the legal representative.
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SignAuthorisation {
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SignApplication {
+    /// The handler's SMS one-time code.
+    pub code: String,
+    /// Agreement to the subscriber agreement.
+    pub consent: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RejectRequest {
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OcrSuggestion {
+    /// `uscc`, `name` or `legal_rep_name`.
+    pub field: String,
+    pub value: String,
+    /// For USCCs: the check character is right. Invalid ones are never suggested as valid.
+    pub valid: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OcrResult {
+    /// False when tesseract with simplified-Chinese data is not installed.
+    pub available: bool,
+    pub suggestions: Vec<OcrSuggestion>,
+}

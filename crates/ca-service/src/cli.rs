@@ -1,0 +1,182 @@
+//! Command line: `serve`, `review list|approve|reject`, `sandbox approved-order`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use certdesk_ca_api::application::ApplicationStatus;
+use certdesk_ca_client::CaClient;
+use certdesk_ca_service::server::{ServeOptions, serve};
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+
+#[derive(Parser)]
+#[command(
+    name = "certdesk-ca",
+    version,
+    about = "CertDesk reference CA service (证书助手参考CA)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the service; prints the base URL alone on the first stdout line.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8443")]
+        listen: SocketAddr,
+        #[arg(long)]
+        data: PathBuf,
+        /// Sandbox providers, the /sandbox page and fixtures.
+        #[arg(long)]
+        sandbox: bool,
+        /// Channels TOML (default: the shipped sandbox channels).
+        #[arg(long)]
+        channels: Option<PathBuf>,
+        /// Lifetime of SMS one-time codes.
+        #[arg(long, default_value_t = 300, hide = true)]
+        otp_ttl_secs: i64,
+    },
+    /// CA staff review.
+    Review {
+        #[command(subcommand)]
+        cmd: ReviewCmd,
+        #[arg(long, global = true, default_value = "http://127.0.0.1:8443")]
+        ca: String,
+        /// Data dir of the service (its staff-token file is read).
+        #[arg(long, global = true)]
+        data: Option<PathBuf>,
+    },
+    /// Sandbox helpers.
+    Sandbox {
+        #[command(subcommand)]
+        cmd: SandboxCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReviewCmd {
+    /// Applications waiting for review.
+    List,
+    Approve {
+        id: String,
+    },
+    Reject {
+        id: String,
+        /// Reason(s) shown to the applicant.
+        #[arg(long = "reason", required = true)]
+        reasons: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SandboxCmd {
+    /// Create a fully approved, download-ready application.
+    ApprovedOrder {
+        #[arg(long)]
+        ca: String,
+        #[arg(long, default_value = "sandbox-rsa")]
+        channel: String,
+        /// Print JSON (the only format for now; kept for script clarity).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.cmd {
+        Cmd::Serve {
+            listen,
+            data,
+            sandbox,
+            channels,
+            otp_ttl_secs,
+        } => {
+            serve(ServeOptions {
+                listen,
+                data,
+                sandbox,
+                channels,
+                otp_ttl_secs,
+            })
+            .await
+        }
+        Cmd::Review { cmd, ca, data } => {
+            let token = match (data, std::env::var("CERTDESK_CA_STAFF_TOKEN").ok()) {
+                (_, Some(t)) => t,
+                (Some(d), None) => std::fs::read_to_string(d.join("staff-token"))?
+                    .trim()
+                    .to_string(),
+                (None, None) => anyhow::bail!("give --data DIR or set CERTDESK_CA_STAFF_TOKEN"),
+            };
+            let client = CaClient::new(&ca)?.with_token(SecretString::from(token));
+            match cmd {
+                ReviewCmd::List => {
+                    let page = client
+                        .staff_applications(ApplicationStatus::InReview, Some(100), None)
+                        .await?;
+                    for a in page.items {
+                        let name = a
+                            .input
+                            .enterprise
+                            .as_ref()
+                            .map(|e| e.name.as_str())
+                            .unwrap_or("-");
+                        println!("{}\t{}\t{}\t{}", a.id, a.channel_id, name, a.updated_at);
+                    }
+                }
+                ReviewCmd::Approve { id } => {
+                    let a = client.staff_approve(&id).await?;
+                    println!("{}\t{:?}", a.id, a.status);
+                }
+                ReviewCmd::Reject { id, reasons } => {
+                    let a = client.staff_reject(&id, reasons).await?;
+                    println!("{}\t{:?}", a.id, a.status);
+                }
+            }
+            Ok(())
+        }
+        Cmd::Sandbox {
+            cmd:
+                SandboxCmd::ApprovedOrder {
+                    ca,
+                    channel,
+                    json: _,
+                },
+        } => {
+            let order = certdesk_ca_service::sandbox_flow::approved_order(&ca, &channel).await?;
+            println!("{}", serde_json::to_string(&order)?);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Application rules: requirements, allowed actions and input validation.
+
+pub mod requirements;
+pub mod validate;

@@ -1,0 +1,175 @@
+//! Document upload (type decided by content, size-limited, SHA-256 recorded) and OCR.
+
+use axum::Json;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use certdesk_ca_api::application::{DocumentInfo, OcrResult};
+use certdesk_ca_api::channel::DocumentKind;
+use certdesk_ca_api::{FieldError, Problem, ProblemCode};
+use utoipa::ToSchema;
+
+use super::extract::Applicant;
+use crate::clock::{self, rfc3339};
+use crate::error::{ApiError, ApiResult};
+use crate::secrets::{new_id, sha256_bytes_hex};
+use crate::state::Shared;
+use crate::workflow::{load_owned, save};
+
+pub const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
+
+/// Content type from magic bytes; the client's declared type and file name are ignored.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
+/// Multipart form of an upload (documentation only).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    kind: DocumentKind,
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct OcrForm {
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: String,
+}
+
+fn multipart_err(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::code(ProblemCode::PayloadTooLarge)
+    } else {
+        ApiError::detail(ProblemCode::MalformedRequest, e.body_text())
+    }
+}
+
+async fn read_form(mut mp: Multipart) -> ApiResult<(Option<String>, Option<Vec<u8>>)> {
+    let mut kind = None;
+    let mut file = None;
+    while let Some(field) = mp.next_field().await.map_err(multipart_err)? {
+        match field.name() {
+            Some("kind") => kind = Some(field.text().await.map_err(multipart_err)?),
+            Some("file") => {
+                let bytes = field.bytes().await.map_err(multipart_err)?;
+                if bytes.len() > MAX_DOCUMENT_BYTES {
+                    return Err(ApiError::detail(
+                        ProblemCode::PayloadTooLarge,
+                        "at most 5 MiB",
+                    ));
+                }
+                file = Some(bytes.to_vec());
+            }
+            _ => {}
+        }
+    }
+    Ok((kind, file))
+}
+
+fn check_file(file: Option<Vec<u8>>) -> ApiResult<(Vec<u8>, &'static str)> {
+    let file = file.ok_or_else(|| {
+        ApiError::fields(vec![FieldError::new(
+            "file",
+            "empty",
+            "请选择文件",
+            "file missing",
+        )])
+    })?;
+    let ct = sniff(&file).ok_or_else(|| {
+        ApiError::detail(
+            ProblemCode::UnsupportedMediaType,
+            "only PDF, PNG and JPEG content is accepted",
+        )
+    })?;
+    Ok((file, ct))
+}
+
+/// Upload a document (PDF, PNG or JPEG by content; at most 5 MiB).
+#[utoipa::path(post, path = "/v1/applications/{id}/documents", tag = "documents",
+    security(("bearer" = [])), params(("id" = String, Path)),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = DocumentInfo),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn upload_document(
+    State(state): State<Shared>,
+    who: Applicant,
+    Path(id): Path<String>,
+    mp: Multipart,
+) -> ApiResult<(StatusCode, Json<DocumentInfo>)> {
+    // Ownership first, so a stranger learns nothing from upload errors.
+    state.db.read(|c| load_owned(c, &id, &who.phone))?;
+    let (kind, file) = read_form(mp).await?;
+    let kind: DocumentKind = kind
+        .and_then(|k| serde_json::from_value(serde_json::Value::String(k)).ok())
+        .ok_or_else(|| {
+            ApiError::fields(vec![FieldError::new(
+                "kind",
+                "invalid",
+                "资料类型无效",
+                "unknown document kind",
+            )])
+        })?;
+    let (file, ct) = check_file(file)?;
+    let sha = sha256_bytes_hex(&file);
+    let dir = state.data_dir.join("documents");
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    tokio::fs::write(dir.join(&sha), &file)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let info = DocumentInfo {
+        id: new_id("doc"),
+        kind,
+        content_type: ct.to_string(),
+        size: file.len() as u64,
+        sha256: sha,
+        uploaded_at: rfc3339(clock::now()),
+    };
+    let stored = info.clone();
+    state.db.tx(|tx| {
+        let mut doc = load_owned(tx, &id, &who.phone)?;
+        if !doc.app.status.is_editable() {
+            return Err(ApiError::invalid_state(
+                "the application can no longer be edited",
+            ));
+        }
+        // A new upload of the same kind replaces the old one.
+        doc.app.documents.retain(|d| d.kind != stored.kind);
+        doc.app.documents.push(stored);
+        save(tx, &state, &mut doc)
+    })?;
+    Ok((StatusCode::CREATED, Json(info)))
+}
+
+/// Read a business licence image and suggest field values (the applicant confirms them).
+#[utoipa::path(post, path = "/v1/ocr/business-licence", tag = "documents",
+    security(("bearer" = [])),
+    request_body(content = OcrForm, content_type = "multipart/form-data"),
+    responses((status = 200, body = OcrResult),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn ocr_business_licence(_who: Applicant, mp: Multipart) -> ApiResult<Json<OcrResult>> {
+    let (_, file) = read_form(mp).await?;
+    let (file, ct) = check_file(file)?;
+    if ct == "application/pdf" {
+        return Err(ApiError::detail(
+            ProblemCode::UnsupportedMediaType,
+            "OCR reads PNG or JPEG images",
+        ));
+    }
+    let tmp = tempfile::NamedTempFile::new().map_err(|e| ApiError::Internal(e.to_string()))?;
+    tokio::fs::write(tmp.path(), &file)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Json(crate::ocr::recognise(tmp.path()).await))
+}

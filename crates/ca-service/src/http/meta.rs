@@ -1,0 +1,47 @@
+//! Health, channels.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use certdesk_ca_api::channel::{Channel, ChannelList};
+use certdesk_ca_api::{Health, Problem};
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::Shared;
+
+/// Liveness and version.
+#[utoipa::path(get, path = "/healthz", tag = "meta", responses((status = 200, body = Health)))]
+pub async fn healthz(State(state): State<Shared>) -> ApiResult<Json<Health>> {
+    // Touch the database so a broken data dir shows here.
+    state.db.read(|c| {
+        c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+            .map_err(ApiError::from)
+    })?;
+    Ok(Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }))
+}
+
+/// Channels (渠道) and what each offers.
+#[utoipa::path(get, path = "/v1/channels", tag = "meta", responses((status = 200, body = ChannelList)))]
+pub async fn list_channels(State(state): State<Shared>) -> Json<ChannelList> {
+    Json(ChannelList {
+        items: state.channels.all(),
+    })
+}
+
+/// One channel.
+#[utoipa::path(get, path = "/v1/channels/{id}", tag = "meta", params(("id" = String, Path)),
+    responses((status = 200, body = Channel),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_channel(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Channel>> {
+    state
+        .channels
+        .get(&id)
+        .cloned()
+        .map(Json)
+        .ok_or_else(ApiError::not_found)
+}

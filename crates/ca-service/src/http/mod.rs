@@ -1,0 +1,149 @@
+//! The HTTP surface: routes, the generated OpenAPI document, and sandbox pages.
+
+mod applications;
+mod auth;
+mod documents;
+pub mod extract;
+mod idempotency;
+mod meta;
+mod pages;
+mod payments;
+mod sandbox;
+mod staff;
+mod steps;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiError;
+use crate::state::Shared;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "CertDesk reference CA (证书助手参考CA)",
+        description = "The online business system of a CA: sign-in, channels, applications \
+(orders) with ACME-style requirements, documents, payment, review. Errors are RFC 9457 \
+application/problem+json with a stable `code`. Creates honour `Idempotency-Key`; edits \
+need `If-Match` with the ETag."
+    ),
+    modifiers(&SecuritySchemes)
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
+            "staff",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Everything documented in `/openapi.json`.
+fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
+    let mut r = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(meta::healthz))
+        .routes(routes!(meta::list_channels))
+        .routes(routes!(meta::get_channel))
+        .routes(routes!(auth::create_captcha))
+        .routes(routes!(auth::send_otp))
+        .routes(routes!(auth::create_token))
+        .routes(routes!(auth::logout))
+        .routes(routes!(
+            applications::create_application,
+            applications::list_applications
+        ))
+        .routes(routes!(
+            applications::get_application,
+            applications::edit_application
+        ))
+        .routes(routes!(applications::cancel_application))
+        .routes(routes!(steps::verify_enterprise))
+        .routes(routes!(steps::start_face_check))
+        .routes(routes!(steps::get_face_check))
+        .routes(routes!(steps::verify_handler))
+        .routes(routes!(steps::confirm_information))
+        .routes(routes!(steps::start_online_authorisation))
+        .routes(routes!(steps::sign_authorisation))
+        .routes(routes!(steps::send_signature_otp))
+        .routes(routes!(steps::sign_application))
+        .routes(routes!(steps::record_paper_tracking))
+        .routes(routes!(steps::confirm_receipt))
+        .routes(routes!(documents::upload_document))
+        .routes(routes!(documents::ocr_business_licence))
+        .routes(routes!(payments::create_payment))
+        .routes(routes!(payments::get_payment))
+        .routes(routes!(payments::renew_payment))
+        .routes(routes!(payments::payment_notify))
+        .routes(routes!(staff::staff_list))
+        .routes(routes!(staff::staff_approve))
+        .routes(routes!(staff::staff_reject))
+        .routes(routes!(staff::staff_paper_received));
+    if sandbox_mode {
+        r = r
+            .routes(routes!(sandbox::get_outbox))
+            .routes(routes!(sandbox::captcha_answer))
+            .routes(routes!(sandbox::list_registry, sandbox::put_registry))
+            .routes(routes!(sandbox::complete_face_check))
+            .routes(routes!(sandbox::pay))
+            .routes(routes!(sandbox::approve))
+            .routes(routes!(sandbox::reject))
+            .routes(routes!(sandbox::paper_received))
+            .routes(routes!(sandbox::sandbox_state));
+    }
+    r
+}
+
+/// The OpenAPI document (also served at `/openapi.json`).
+pub fn openapi(sandbox_mode: bool) -> utoipa::openapi::OpenApi {
+    api(sandbox_mode).split_for_parts().1
+}
+
+pub fn router(state: Shared) -> Router {
+    let (router, doc) = api(state.sandbox).split_for_parts();
+    let json = doc.to_json().unwrap_or_else(|_| "{}".into());
+    let mut router = router.route(
+        "/openapi.json",
+        get(move || async move {
+            (
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )],
+                json.clone(),
+            )
+                .into_response()
+        }),
+    );
+    if state.sandbox {
+        router = router
+            .route("/sandbox", get(pages::sandbox_page))
+            .route("/sandbox/face/{id}", get(pages::face_page))
+            .route(
+                "/sandbox/authorisation/{id}",
+                get(pages::authorisation_page),
+            )
+            .route("/sandbox/pay/{id}", get(pages::bank_pay_page));
+    }
+    router
+        .fallback(|| async { ApiError::not_found() })
+        .layer(DefaultBodyLimit::max(
+            documents::MAX_DOCUMENT_BYTES + 64 * 1024,
+        ))
+        .with_state(state)
+}

@@ -1,0 +1,114 @@
+//! CA staff: review queue, approve, reject, paper receipt.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use certdesk_ca_api::Problem;
+use certdesk_ca_api::application::{Application, ApplicationStatus};
+use certdesk_ca_api::application::{ApplicationPage, RejectRequest};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::applications::parse_page;
+use super::extract::{ApiJson, ApiQuery, Staff};
+use super::idempotency::json_with_etag;
+use crate::error::{ApiError, ApiResult};
+use crate::state::Shared;
+use crate::store::applications;
+use crate::workflow::review;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StaffListQuery {
+    /// Default `in_review`.
+    pub status: Option<ApplicationStatus>,
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// Applications by status (default: the review queue).
+#[utoipa::path(get, path = "/v1/staff/applications", tag = "staff", security(("staff" = [])),
+    params(StaffListQuery),
+    responses((status = 200, body = ApplicationPage),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn staff_list(
+    State(state): State<Shared>,
+    _staff: Staff,
+    ApiQuery(q): ApiQuery<StaffListQuery>,
+) -> ApiResult<Json<ApplicationPage>> {
+    let (cursor, limit) = parse_page(&super::applications::ListQuery {
+        state: None,
+        limit: q.limit,
+        cursor: q.cursor.clone(),
+    })?;
+    let status = serde_json::to_value(q.status.unwrap_or(ApplicationStatus::InReview))?;
+    let s = status.as_str().unwrap_or("in_review").to_string();
+    let (docs, next) = state
+        .db
+        .read(|c| applications::list(c, None, &[s.as_str()], cursor, limit))?;
+    Ok(Json(ApplicationPage {
+        items: docs.into_iter().map(|d| d.app).collect(),
+        next_cursor: next.map(|n| n.to_string()),
+    }))
+}
+
+pub async fn approve_now(state: &Shared, id: &str) -> ApiResult<Application> {
+    let card = tokio::task::spawn_blocking(review::new_card)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let doc = state.db.tx(|tx| review::approve(tx, state, id, card))?;
+    Ok(doc.app)
+}
+
+/// Approve: download channels get a password card by post; mailed-token channels a parcel.
+#[utoipa::path(post, path = "/v1/staff/applications/{id}/approve", tag = "staff", security(("staff" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Application),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn staff_approve(
+    State(state): State<Shared>,
+    _staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let app = approve_now(&state, &id).await?;
+    Ok(json_with_etag(StatusCode::OK, serde_json::to_value(app)?))
+}
+
+/// Reject with reasons; the application returns to the applicant for editing.
+#[utoipa::path(post, path = "/v1/staff/applications/{id}/reject", tag = "staff", security(("staff" = [])),
+    params(("id" = String, Path)), request_body = RejectRequest,
+    responses((status = 200, body = Application),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn staff_reject(
+    State(state): State<Shared>,
+    _staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<RejectRequest>,
+) -> ApiResult<Response> {
+    let doc = state
+        .db
+        .tx(|tx| review::reject(tx, &state, &id, req.reasons))?;
+    Ok(json_with_etag(
+        StatusCode::OK,
+        serde_json::to_value(doc.app)?,
+    ))
+}
+
+/// Record receipt of the mailed paper.
+#[utoipa::path(post, path = "/v1/staff/applications/{id}/paper-received", tag = "staff", security(("staff" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Application),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn staff_paper_received(
+    State(state): State<Shared>,
+    _staff: Staff,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let doc = state.db.tx(|tx| review::paper_received(tx, &state, &id))?;
+    Ok(json_with_etag(
+        StatusCode::OK,
+        serde_json::to_value(doc.app)?,
+    ))
+}

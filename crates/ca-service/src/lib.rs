@@ -1,0 +1,15 @@
+//! Reference implementation of a CA's online business system (see issue 3).
+
+pub mod channels;
+pub mod clock;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod ocr;
+pub mod providers;
+pub mod sandbox_flow;
+pub mod secrets;
+pub mod server;
+pub mod state;
+pub mod store;
+pub mod workflow;

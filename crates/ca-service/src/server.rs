@@ -1,0 +1,123 @@
+//! `certdesk-ca serve`: open the data dir, bind, print the base URL, serve until signalled.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use secrecy::SecretString;
+
+use crate::channels::Channels;
+use crate::providers::sandbox::{
+    OutboxNotifier, SandboxIdentityChecks, SandboxPayments, SandboxRegistry, registry_fixture,
+};
+use crate::state::AppState;
+use crate::store::{Db, records};
+
+pub struct ServeOptions {
+    pub listen: SocketAddr,
+    pub data: PathBuf,
+    pub sandbox: bool,
+    pub channels: Option<PathBuf>,
+    pub otp_ttl_secs: i64,
+}
+
+/// Reads the staff token, creating it (mode 0600) on first start.
+pub fn staff_token(data: &Path) -> anyhow::Result<String> {
+    let path = data.join("staff-token");
+    if let Ok(t) = std::fs::read_to_string(&path) {
+        return Ok(t.trim().to_string());
+    }
+    let t = crate::secrets::token();
+    write_private(&path, t.as_bytes())?;
+    Ok(t)
+}
+
+/// Writes a file only the service's user can read.
+pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&opts.data)
+        .with_context(|| format!("creating {}", opts.data.display()))?;
+    let channels = Channels::load(opts.channels.as_deref())?;
+    let db = Db::open(&opts.data.join("ca.sqlite3"))?;
+    if opts.sandbox {
+        db.tx(|tx| {
+            if records::registry_list(tx)?.is_empty() {
+                for c in registry_fixture() {
+                    records::registry_put(tx, &c)?;
+                }
+            }
+            Ok::<_, crate::store::StoreError>(())
+        })?;
+    }
+    let staff = staff_token(&opts.data)?;
+    let listener = tokio::net::TcpListener::bind(opts.listen).await?;
+    let addr = listener.local_addr()?;
+    let base_url = format!("http://{addr}");
+    {
+        // Scripts read the first stdout line to find the service.
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{base_url}")?;
+        out.flush()?;
+    }
+    let state = Arc::new(AppState {
+        db,
+        channels,
+        base_url: base_url.clone(),
+        sandbox: opts.sandbox,
+        staff_token: SecretString::from(staff),
+        data_dir: opts.data.clone(),
+        otp_ttl_secs: opts.otp_ttl_secs,
+        registry: Arc::new(SandboxRegistry),
+        checks: Arc::new(SandboxIdentityChecks),
+        notifier: Arc::new(OutboxNotifier),
+        payments: Arc::new(SandboxPayments {
+            base_url: base_url.clone(),
+        }),
+    });
+    tracing::info!(%base_url, sandbox = opts.sandbox, "listening");
+    axum::serve(listener, crate::http::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,36 @@
+//! Everything a request handler may reach.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use certdesk_ca_api::channel::Channel;
+use secrecy::SecretString;
+
+use crate::channels::Channels;
+use crate::error::{ApiError, ApiResult};
+use crate::providers::{EnterpriseRegistry, IdentityChecks, Notifier, PaymentGateway};
+use crate::store::Db;
+
+pub struct AppState {
+    pub db: Db,
+    pub channels: Channels,
+    pub base_url: String,
+    pub sandbox: bool,
+    pub staff_token: SecretString,
+    pub data_dir: PathBuf,
+    pub otp_ttl_secs: i64,
+    pub registry: Arc<dyn EnterpriseRegistry>,
+    pub checks: Arc<dyn IdentityChecks>,
+    pub notifier: Arc<dyn Notifier>,
+    pub payments: Arc<dyn PaymentGateway>,
+}
+
+pub type Shared = Arc<AppState>;
+
+impl AppState {
+    pub fn channel(&self, id: &str) -> ApiResult<&Channel> {
+        self.channels.get(id).ok_or_else(|| {
+            ApiError::Internal(format!("application refers to unknown channel {id}"))
+        })
+    }
+}

@@ -1,0 +1,140 @@
+//! Applications are stored as one JSON document per row plus indexed columns.
+
+use certdesk_ca_api::application::{Application, ApplicationStatus};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+
+/// The stored application: the wire view plus facts the applicant never sees.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AppDoc {
+    pub app: Application,
+    pub owner: String,
+    #[serde(default)]
+    pub version: i64,
+    #[serde(default)]
+    pub authorisation_signed: bool,
+    #[serde(default)]
+    pub password_card_serial: Option<String>,
+}
+
+impl AppDoc {
+    pub fn etag(&self) -> String {
+        format!("\"v{}\"", self.version)
+    }
+}
+
+fn status_str(s: ApplicationStatus) -> Result<String, StoreError> {
+    Ok(serde_json::to_value(s)?
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
+}
+
+fn identity_key(doc: &AppDoc) -> Option<String> {
+    doc.app.input.enterprise.as_ref().map(|e| e.uscc.clone())
+}
+
+pub fn insert(conn: &Connection, doc: &mut AppDoc, now: i64) -> Result<(), StoreError> {
+    doc.version = 1;
+    doc.app.etag = doc.etag();
+    conn.execute(
+        "INSERT INTO applications (id, owner, identity_key, status, version, doc, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        params![
+            doc.app.id,
+            doc.owner,
+            identity_key(doc),
+            status_str(doc.app.status)?,
+            doc.version,
+            serde_json::to_string(doc)?,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes a changed document, bumping its version (the ETag).
+pub fn save(conn: &Connection, doc: &mut AppDoc, now: i64) -> Result<(), StoreError> {
+    doc.version += 1;
+    doc.app.etag = doc.etag();
+    conn.execute(
+        "UPDATE applications SET identity_key = ?2, status = ?3, version = ?4, doc = ?5, updated_at = ?6
+         WHERE id = ?1",
+        params![
+            doc.app.id,
+            identity_key(doc),
+            status_str(doc.app.status)?,
+            doc.version,
+            serde_json::to_string(doc)?,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Option<AppDoc>, StoreError> {
+    let doc: Option<String> = conn
+        .query_row("SELECT doc FROM applications WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(match doc {
+        Some(d) => Some(serde_json::from_str(&d)?),
+        None => None,
+    })
+}
+
+/// Another unfinished application for the same organisation identity number.
+pub fn unfinished_with_identity(
+    conn: &Connection,
+    key: &str,
+    except_id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM applications WHERE identity_key = ?1 AND id <> ?2
+             AND status IN ('draft','awaiting_payment','in_review','rejected') LIMIT 1",
+            params![key, except_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// One page, newest first. `statuses` filters; the cursor is the last row's `seq`.
+pub fn list(
+    conn: &Connection,
+    owner: Option<&str>,
+    statuses: &[&str],
+    cursor: Option<i64>,
+    limit: u32,
+) -> Result<(Vec<AppDoc>, Option<i64>), StoreError> {
+    let placeholders = statuses
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "SELECT seq, doc FROM applications WHERE (?1 IS NULL OR owner = ?1) AND status IN ({placeholders})
+         AND seq < ?2 ORDER BY seq DESC LIMIT ?3"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        params![owner, cursor.unwrap_or(i64::MAX), i64::from(limit) + 1],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+    )?;
+    let mut out = Vec::new();
+    let mut last_seq = None;
+    let mut more = false;
+    for row in rows {
+        let (seq, doc) = row?;
+        if out.len() == limit as usize {
+            more = true;
+            break;
+        }
+        out.push(serde_json::from_str(&doc)?);
+        last_seq = Some(seq);
+    }
+    Ok((out, if more { last_seq } else { None }))
+}

@@ -1,0 +1,114 @@
+//! Schema migrations, applied in order and recorded in `PRAGMA user_version`.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: issue 3 — applications and everything around them.
+    r#"
+    CREATE TABLE applications (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        owner TEXT NOT NULL,
+        identity_key TEXT,
+        status TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX applications_owner ON applications(owner, seq);
+    CREATE INDEX applications_identity ON applications(identity_key);
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        phone TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE TABLE captchas (
+        id TEXT PRIMARY KEY,
+        answer TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE TABLE otps (
+        subject TEXT PRIMARY KEY,
+        code_hash TEXT,
+        expires_at INTEGER NOT NULL DEFAULT 0,
+        sent_at INTEGER NOT NULL DEFAULT 0,
+        sends_in_window INTEGER NOT NULL DEFAULT 0,
+        window_start INTEGER NOT NULL DEFAULT 0,
+        failures INTEGER NOT NULL DEFAULT 0,
+        locked_until INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        channel TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE idempotency (
+        principal TEXT NOT NULL,
+        key TEXT NOT NULL,
+        route TEXT NOT NULL,
+        body_hash TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        response TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (principal, key, route)
+    );
+    CREATE TABLE face_checks (
+        id TEXT PRIMARY KEY,
+        application_id TEXT NOT NULL REFERENCES applications(id),
+        person TEXT NOT NULL,
+        method TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE authorisations (
+        id TEXT PRIMARY KEY,
+        application_id TEXT NOT NULL REFERENCES applications(id),
+        signed_at INTEGER
+    );
+    CREATE TABLE payments (
+        id TEXT PRIMARY KEY,
+        application_id TEXT NOT NULL REFERENCES applications(id),
+        provider TEXT NOT NULL,
+        amount_fen INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        code_url TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        paid_at INTEGER,
+        provider_txn TEXT
+    );
+    CREATE TABLE password_cards (
+        serial TEXT PRIMARY KEY,
+        application_id TEXT NOT NULL REFERENCES applications(id),
+        password_hash TEXT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        locked INTEGER NOT NULL DEFAULT 0,
+        used_at INTEGER
+    );
+    CREATE TABLE registry (
+        uscc TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        legal_rep_name TEXT NOT NULL,
+        legal_rep_id_number TEXT NOT NULL,
+        status TEXT NOT NULL
+    );
+    "#,
+];
+
+pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate() {
+        let version = i as i64 + 1;
+        if version <= current {
+            continue;
+        }
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

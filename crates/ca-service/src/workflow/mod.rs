@@ -1,0 +1,82 @@
+//! Operations shared by several entry points (applicant API, staff API, sandbox page,
+//! command line). Each runs inside the caller's transaction.
+
+pub mod otp;
+pub mod payment;
+pub mod review;
+
+use certdesk_ca_api::sandbox::OutboxChannel;
+use rusqlite::Connection;
+
+use crate::clock;
+use crate::domain::requirements;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::applications::{self, AppDoc};
+
+/// An application of this applicant; someone else's is reported as absent (404), not 403.
+pub fn load_owned(conn: &Connection, id: &str, owner: &str) -> ApiResult<AppDoc> {
+    match applications::get(conn, id)? {
+        Some(doc) if doc.owner == owner => Ok(doc),
+        _ => Err(ApiError::not_found()),
+    }
+}
+
+pub fn load_any(conn: &Connection, id: &str) -> ApiResult<AppDoc> {
+    applications::get(conn, id)?.ok_or_else(ApiError::not_found)
+}
+
+/// Recomputes derived requirements and actions, then writes with a new version.
+pub fn save(conn: &Connection, state: &AppState, doc: &mut AppDoc) -> ApiResult<()> {
+    let channel = state.channel(&doc.app.channel_id)?;
+    requirements::refresh(doc, channel);
+    let now = clock::now();
+    doc.app.updated_at = clock::rfc3339(now);
+    applications::save(conn, doc, now)?;
+    Ok(())
+}
+
+/// The phone that receives the applicant's SMS: the handler's, or the legal rep's when
+/// the legal rep handles the case.
+pub fn contact_phone(doc: &AppDoc) -> String {
+    let ent = doc.app.input.enterprise.as_ref();
+    if ent.is_some_and(|e| e.legal_rep_handles) {
+        return ent.map(|e| e.legal_rep_phone.clone()).unwrap_or_default();
+    }
+    doc.app
+        .input
+        .handler
+        .as_ref()
+        .map(|h| h.phone.clone())
+        .unwrap_or_else(|| doc.owner.clone())
+}
+
+/// Status changes go out by SMS and e-mail.
+pub fn tell_applicant(
+    conn: &Connection,
+    state: &AppState,
+    doc: &AppDoc,
+    text: &str,
+) -> ApiResult<()> {
+    let subject = format!("【证书助手】订单 {} 状态更新", doc.app.id);
+    state.notifier.send(
+        conn,
+        OutboxChannel::Sms,
+        &contact_phone(doc),
+        &subject,
+        text,
+    )?;
+    let email = doc
+        .app
+        .input
+        .handler
+        .as_ref()
+        .map(|h| h.email.clone())
+        .or_else(|| doc.app.input.invoice.as_ref().map(|i| i.email.clone()));
+    if let Some(email) = email {
+        state
+            .notifier
+            .send(conn, OutboxChannel::Email, &email, &subject, text)?;
+    }
+    Ok(())
+}

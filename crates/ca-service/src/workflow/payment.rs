@@ -1,0 +1,121 @@
+//! Payments: creation, provider notifications (signed, idempotent), renewal.
+
+use certdesk_ca_api::ProblemCode;
+use certdesk_ca_api::application::{ApplicationStatus, RequirementKind, RequirementStatus};
+use certdesk_ca_api::payment::{Payment, PaymentNotify, PaymentProvider, PaymentStatus};
+use rusqlite::Connection;
+
+use super::{load_any, save, tell_applicant};
+use crate::clock::{self, rfc3339};
+use crate::domain::requirements;
+use crate::error::{ApiError, ApiResult};
+use crate::secrets::new_id;
+use crate::state::AppState;
+use crate::store::applications::AppDoc;
+use crate::store::records::{self, PaymentRow};
+
+pub const PAYMENT_TTL: i64 = 15 * 60;
+
+pub fn to_wire(p: &PaymentRow, now: i64) -> Payment {
+    let status = if p.status == PaymentStatus::Pending && p.expires_at < now {
+        PaymentStatus::Expired
+    } else {
+        p.status
+    };
+    Payment {
+        id: p.id.clone(),
+        application_id: p.application_id.clone(),
+        provider: p.provider,
+        amount_fen: p.amount_fen,
+        status,
+        code_url: p.code_url.clone(),
+        expires_at: rfc3339(p.expires_at),
+        paid_at: p.paid_at.map(rfc3339),
+    }
+}
+
+pub fn create(
+    conn: &Connection,
+    state: &AppState,
+    doc: &AppDoc,
+    provider: PaymentProvider,
+) -> ApiResult<PaymentRow> {
+    if doc.app.status != ApplicationStatus::AwaitingPayment {
+        return Err(ApiError::invalid_state(
+            "payment is possible only while awaiting_payment",
+        ));
+    }
+    let id = new_id("pay");
+    let row = PaymentRow {
+        code_url: state.payments.code_url(provider, &id, doc.app.amount_fen),
+        id,
+        application_id: doc.app.id.clone(),
+        provider,
+        amount_fen: doc.app.amount_fen,
+        status: PaymentStatus::Pending,
+        expires_at: clock::now() + PAYMENT_TTL,
+        paid_at: None,
+    };
+    records::put_payment(conn, &row)?;
+    Ok(row)
+}
+
+/// An expired (or pending) payment gets a fresh expiry; a paid one is left alone.
+pub fn renew(conn: &Connection, row: &mut PaymentRow) -> ApiResult<()> {
+    if row.status == PaymentStatus::Paid {
+        return Err(ApiError::invalid_state("payment already paid"));
+    }
+    row.status = PaymentStatus::Pending;
+    row.expires_at = clock::now() + PAYMENT_TTL;
+    records::put_payment(conn, row)?;
+    Ok(())
+}
+
+/// Applies a provider's (already signature-checked) notification. Duplicates are harmless.
+pub fn apply_notify(
+    conn: &Connection,
+    state: &AppState,
+    provider: PaymentProvider,
+    n: &PaymentNotify,
+) -> ApiResult<PaymentRow> {
+    let now = clock::now();
+    let mut row = records::get_payment(conn, &n.payment_id)?.ok_or_else(ApiError::not_found)?;
+    if row.provider != provider || row.amount_fen != n.amount_fen {
+        return Err(ApiError::detail(
+            ProblemCode::ValidationFailed,
+            "notification does not match the payment (provider or amount)",
+        ));
+    }
+    if row.status == PaymentStatus::Paid {
+        return Ok(row);
+    }
+    if row.expires_at < now {
+        return Err(ApiError::code(ProblemCode::PaymentExpired));
+    }
+    row.status = PaymentStatus::Paid;
+    row.paid_at = Some(now);
+    records::put_payment(conn, &row)?;
+    let mut doc = load_any(conn, &row.application_id)?;
+    requirements::set(
+        &mut doc.app,
+        RequirementKind::Payment,
+        RequirementStatus::Valid,
+        None,
+    );
+    if doc.app.status == ApplicationStatus::AwaitingPayment {
+        doc.app.status = ApplicationStatus::InReview;
+    }
+    save(conn, state, &mut doc)?;
+    tell_applicant(
+        conn,
+        state,
+        &doc,
+        &format!(
+            "您的订单{}已支付{}.{:02}元，材料审核约需1个工作日。电子发票将在24小时内发送至预留邮箱。",
+            doc.app.id,
+            row.amount_fen / 100,
+            row.amount_fen % 100
+        ),
+    )?;
+    Ok(row)
+}
