@@ -1,0 +1,88 @@
+//! Interoperability with tools nobody here wrote: after CertDesk writes a key and its
+//! certificate to a SoftHSM2 token, `pkcs11-tool` lists them paired, and `openssl`
+//! signs through the pkcs11 engine with a signature the certificate verifies.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::process::Command;
+
+use certdesk_testkit::issuer::TestCa;
+use certdesk_testkit::process::run;
+use certdesk_testkit::softhsm::SoftHsm;
+use certdesk_token::*;
+use common::*;
+
+const ENGINE_PATHS: &[&str] = &["/usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so", "/usr/lib/aarch64-linux-gnu/engines-3/pkcs11.so"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pkcs11_tool_and_openssl_agree() {
+    let hsm = SoftHsm::new().unwrap();
+    // SAFETY: single-test binary; first use of the environment.
+    unsafe { hsm.install_env() };
+    let serial = hsm.init_token("CD-INTEROP", SO_PIN, USER_PIN).unwrap();
+    let module = SoftHsm::module().unwrap();
+    let svc = TokenService::start().unwrap();
+    let token = TokenRef { module: module.clone(), serial };
+    svc.login(token.clone(), pin(USER_PIN), false).await.unwrap();
+    let ca = TestCa::new().unwrap();
+    let engine = ENGINE_PATHS.iter().find(|p| std::path::Path::new(p).exists()).expect("libengine-pkcs11-openssl installed");
+    let conf = hsm.dir().join("openssl.cnf");
+    std::fs::write(
+        &conf,
+        format!(
+            "openssl_conf = init\n[init]\nengines = engines\n[engines]\npkcs11 = p11\n[p11]\nengine_id = pkcs11\ndynamic_path = {engine}\nMODULE_PATH = {}\ninit = 0\n",
+            module.display()
+        ),
+    )
+    .unwrap();
+
+    for (alg, label) in [(KeyAlgorithm::EcP256, "interop-ec"), (KeyAlgorithm::Rsa2048, "interop-rsa")] {
+        let (key, leaf) = enroll(&svc, &token, &ca, alg, label).await;
+
+        // pkcs11-tool sees a private key and a certificate with the same ID and label.
+        let out = run(Command::new("pkcs11-tool")
+            .arg("--module")
+            .arg(&module)
+            .args(["--token-label", "CD-INTEROP", "--login", "--pin", USER_PIN, "--list-objects"]))
+        .unwrap();
+        let listing = String::from_utf8_lossy(&out.stdout).into_owned();
+        let blocks: Vec<&str> = listing.split("\n\n").collect();
+        let with_id = |kind: &str| {
+            blocks.iter().any(|b| {
+                b.contains(kind) && b.contains(&format!("ID:         {}", key.id)) && b.contains(&format!("label:      {label}"))
+            })
+        };
+        assert!(with_id("Private Key Object"), "no private key {label}/{}:\n{listing}", key.id);
+        assert!(with_id("Certificate Object"), "no certificate {label}/{}:\n{listing}", key.id);
+
+        // openssl signs with the token key through the engine...
+        let dir = hsm.dir();
+        let data = dir.join("data.txt");
+        std::fs::write(&data, format!("signed by {label} via the pkcs11 engine")).unwrap();
+        let sig = dir.join(format!("{label}.sig"));
+        let uri = format!("pkcs11:token=CD-INTEROP;id={};type=private;pin-value={USER_PIN}", percent(&key.id));
+        run(Command::new("openssl")
+            .env("OPENSSL_CONF", &conf)
+            .args(["dgst", "-sha256", "-engine", "pkcs11", "-keyform", "engine", "-sign", &uri, "-out"])
+            .arg(&sig)
+            .arg(&data))
+        .unwrap();
+        // ...and the certificate CertDesk wrote verifies the signature.
+        let cert = dir.join(format!("{label}.der"));
+        std::fs::write(&cert, &leaf).unwrap();
+        let pubkey = dir.join(format!("{label}.pub.pem"));
+        let out = run(Command::new("openssl").args(["x509", "-inform", "DER", "-noout", "-pubkey", "-in"]).arg(&cert)).unwrap();
+        std::fs::write(&pubkey, out.stdout).unwrap();
+        let out = run(Command::new("openssl").args(["dgst", "-sha256", "-verify"]).arg(&pubkey).arg("-signature").arg(&sig).arg(&data)).unwrap();
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Verified OK"));
+        // openssl verify accepts the chain.
+        let pem = dir.join(format!("{label}.pem"));
+        run(Command::new("openssl").args(["x509", "-inform", "DER", "-in"]).arg(&cert).arg("-out").arg(&pem)).unwrap();
+        run(Command::new("openssl").args(["verify", "-CAfile"]).arg(ca.cert_pem_path()).arg(&pem)).unwrap();
+    }
+}
+
+fn percent(hex: &str) -> String {
+    hex.as_bytes().chunks(2).map(|c| format!("%{}", String::from_utf8_lossy(c))).collect()
+}
