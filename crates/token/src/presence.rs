@@ -348,3 +348,40 @@ mod tests {
         assert!(rx.try_recv().is_err());
     }
 }
+
+/// One PC/SC reader as seen right now.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReaderStatus {
+    pub name: String,
+    pub card_present: bool,
+    pub atr: String,
+}
+
+/// Snapshot of the smart-card service for diagnostics: the readers and their cards, or
+/// why the service cannot be reached.
+pub fn pcsc_status() -> crate::error::Result<Vec<ReaderStatus>> {
+    let err = |e: PcscError| crate::error::TokenError::Pcsc {
+        detail: match e {
+            PcscError::NoService | PcscError::ServiceStopped => "the smart-card service (pcscd) is not running".into(),
+            other => other.to_string(),
+        },
+    };
+    let ctx = Context::establish(Scope::User).map_err(err)?;
+    let readers = match ctx.list_readers_owned() {
+        Ok(r) => r,
+        Err(PcscError::NoReadersAvailable) => Vec::new(),
+        Err(e) => return Err(err(e)),
+    };
+    let mut states: Vec<ReaderState> = readers.into_iter().map(|r| ReaderState::new(r, State::UNAWARE)).collect();
+    if !states.is_empty() {
+        ctx.get_status_change(Duration::from_millis(0), &mut states).or_else(ok_on_timeout).map_err(err)?;
+    }
+    Ok(states
+        .iter()
+        .map(|rs| ReaderStatus {
+            name: rs.name().to_string_lossy().into_owned(),
+            card_present: card_present(rs.event_state()),
+            atr: hex::encode(rs.atr()),
+        })
+        .collect())
+}
