@@ -38,6 +38,9 @@ enum Cmd {
         /// Lifetime of SMS one-time codes.
         #[arg(long, default_value_t = 300, hide = true)]
         otp_ttl_secs: i64,
+        /// Lifetime of a payment's QR code before it must be renewed.
+        #[arg(long, default_value_t = 900, hide = true)]
+        payment_ttl_secs: i64,
     },
     /// CA staff review.
     Review {
@@ -121,6 +124,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             sandbox,
             channels,
             otp_ttl_secs,
+            payment_ttl_secs,
         } => {
             serve(ServeOptions {
                 listen,
@@ -128,6 +132,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 sandbox,
                 channels,
                 otp_ttl_secs,
+                payment_ttl_secs,
             })
             .await
         }

@@ -21,6 +21,7 @@ pub struct ServeOptions {
     pub sandbox: bool,
     pub channels: Option<PathBuf>,
     pub otp_ttl_secs: i64,
+    pub payment_ttl_secs: i64,
 }
 
 /// Reads the staff token, creating it (mode 0600) on first start.
@@ -84,6 +85,7 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         staff_token: SecretString::from(staff),
         data_dir: opts.data.clone(),
         otp_ttl_secs: opts.otp_ttl_secs,
+        payment_ttl_secs: opts.payment_ttl_secs,
         registry: Arc::new(SandboxRegistry),
         checks: Arc::new(SandboxIdentityChecks),
         notifier: Arc::new(OutboxNotifier),

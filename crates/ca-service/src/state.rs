@@ -19,6 +19,7 @@ pub struct AppState {
     pub staff_token: SecretString,
     pub data_dir: PathBuf,
     pub otp_ttl_secs: i64,
+    pub payment_ttl_secs: i64,
     pub registry: Arc<dyn EnterpriseRegistry>,
     pub checks: Arc<dyn IdentityChecks>,
     pub notifier: Arc<dyn Notifier>,

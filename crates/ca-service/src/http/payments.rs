@@ -83,7 +83,7 @@ pub async fn renew_payment(
 ) -> ApiResult<Json<Payment>> {
     let row = state.db.tx(|tx| {
         let mut row = owned_payment(tx, &id, &who.phone)?;
-        renew(tx, &mut row)?;
+        renew(tx, &state, &mut row)?;
         Ok::<_, ApiError>(row)
     })?;
     Ok(Json(to_wire(&row, clock::now())))

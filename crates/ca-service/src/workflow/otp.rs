@@ -100,8 +100,10 @@ pub fn verify(conn: &Connection, subject: &str, code: &str) -> ApiResult<()> {
             ApiError::code(ProblemCode::OtpInvalid)
         });
     }
+    // A consumed code lifts the resend pause (the hourly cap still holds).
     row.code_hash = None;
     row.failures = 0;
+    row.sent_at = 0;
     auth::put_otp(conn, subject, &row)?;
     Ok(())
 }

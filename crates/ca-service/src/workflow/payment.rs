@@ -14,8 +14,6 @@ use crate::state::AppState;
 use crate::store::applications::AppDoc;
 use crate::store::records::{self, PaymentRow};
 
-pub const PAYMENT_TTL: i64 = 15 * 60;
-
 pub fn to_wire(p: &PaymentRow, now: i64) -> Payment {
     let status = if p.status == PaymentStatus::Pending && p.expires_at < now {
         PaymentStatus::Expired
@@ -53,7 +51,7 @@ pub fn create(
         provider,
         amount_fen: doc.app.amount_fen,
         status: PaymentStatus::Pending,
-        expires_at: clock::now() + PAYMENT_TTL,
+        expires_at: clock::now() + state.payment_ttl_secs,
         paid_at: None,
     };
     records::put_payment(conn, &row)?;
@@ -61,12 +59,12 @@ pub fn create(
 }
 
 /// An expired (or pending) payment gets a fresh expiry; a paid one is left alone.
-pub fn renew(conn: &Connection, row: &mut PaymentRow) -> ApiResult<()> {
+pub fn renew(conn: &Connection, state: &AppState, row: &mut PaymentRow) -> ApiResult<()> {
     if row.status == PaymentStatus::Paid {
         return Err(ApiError::invalid_state("payment already paid"));
     }
     row.status = PaymentStatus::Pending;
-    row.expires_at = clock::now() + PAYMENT_TTL;
+    row.expires_at = clock::now() + state.payment_ttl_secs;
     records::put_payment(conn, row)?;
     Ok(())
 }

@@ -1,0 +1,126 @@
+use certdesk_ca_api::ProblemCode;
+use certdesk_ca_api::application::*;
+use certdesk_ca_api::channel::{Business, DocumentKind};
+use sha2::{Digest, Sha256};
+
+use crate::common::*;
+
+async fn draft(ca: &Ca) -> (certdesk_ca_client::CaClient, Application) {
+    let (c, p) = ca.signed_in(seed()).await;
+    let app = c
+        .create_application(
+            &CreateApplication {
+                channel_id: "sandbox-rsa".into(),
+                business: Business::NewOrgCertificate,
+                input: p.input(),
+                certificate_serial: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    (c, app)
+}
+
+#[tokio::test]
+async fn upload_records_type_by_content_and_sha256() {
+    let ca = Ca::start();
+    let (c, app) = draft(&ca).await;
+    let pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n".to_vec();
+    // Declared as .png: the server decides by content.
+    let d = c
+        .upload_document(
+            &app.id,
+            DocumentKind::BusinessLicence,
+            "licence.png",
+            pdf.clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(d.content_type, "application/pdf");
+    assert_eq!(d.size, pdf.len() as u64);
+    assert_eq!(d.sha256, hex::encode(Sha256::digest(&pdf)));
+    let stored = std::fs::read(ca.dir.join("documents").join(&d.sha256)).unwrap();
+    assert_eq!(stored, pdf);
+    let app = c.application(&app.id).await.unwrap();
+    assert_eq!(app.documents.len(), 1);
+    // RSA channel also needs the handler's ID card before Documents is valid.
+    assert_eq!(
+        certdesk_ca_service::sandbox_flow::requirement(&app, RequirementKind::Documents),
+        RequirementStatus::Pending
+    );
+    let jpeg = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[0u8; 32]].concat();
+    let d = c
+        .upload_document(&app.id, DocumentKind::HandlerIdCard, "id.jpg", jpeg)
+        .await
+        .unwrap();
+    assert_eq!(d.content_type, "image/jpeg");
+    let app = c.application(&app.id).await.unwrap();
+    assert_eq!(
+        certdesk_ca_service::sandbox_flow::requirement(&app, RequirementKind::Documents),
+        RequirementStatus::Valid
+    );
+}
+
+#[tokio::test]
+async fn disguised_and_oversized_uploads_are_refused() {
+    let ca = Ca::start();
+    let (c, app) = draft(&ca).await;
+    // An ELF executable named like a PDF.
+    let elf = [&b"\x7fELF\x02\x01\x01"[..], &[0u8; 64]].concat();
+    let e = c
+        .upload_document(&app.id, DocumentKind::BusinessLicence, "licence.pdf", elf)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(ProblemCode::UnsupportedMediaType));
+    assert_eq!(e.problem().unwrap().status, 415);
+    let big = [&b"%PDF-1.4\n"[..], &vec![b'x'; 5 * 1024 * 1024 + 1]].concat();
+    let e = c
+        .upload_document(&app.id, DocumentKind::BusinessLicence, "big.pdf", big)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(ProblemCode::PayloadTooLarge), "{e}");
+    // Unknown document kind.
+    let r = raw(ca
+        .http()
+        .post(format!("{}/v1/applications/{}/documents", ca.url, app.id))
+        .header("authorization", bearer(&c))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("kind", "passport")
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(b"%PDF-1.4".to_vec()).file_name("a.pdf"),
+                ),
+        ))
+    .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.body["errors"][0]["field"], "kind");
+    assert!(c.application(&app.id).await.unwrap().documents.is_empty());
+}
+
+#[tokio::test]
+async fn ocr_reports_availability_and_never_blocks() {
+    let ca = Ca::start();
+    let (c, _) = draft(&ca).await;
+    let r = c
+        .ocr_business_licence(
+            "licence.png",
+            certdesk_ca_service::sandbox_flow::png_bytes(),
+        )
+        .await
+        .unwrap();
+    // A blank image: nothing recognised; availability reflects the installed tesseract.
+    assert_eq!(r.available, certdesk_ca_service::ocr::available().await);
+    assert!(
+        r.suggestions
+            .iter()
+            .filter(|s| s.field == "uscc")
+            .all(|s| !s.valid || certdesk_ident::uscc(&s.value).is_ok())
+    );
+    let e = c
+        .ocr_business_licence("a.pdf", b"%PDF-1.4".to_vec())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(ProblemCode::UnsupportedMediaType));
+}

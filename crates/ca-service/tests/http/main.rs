@@ -1,0 +1,12 @@
+//! HTTP integration tests against the real `certdesk-ca` binary on loopback, each with
+//! its own SQLite data dir.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::field_reassign_with_default)]
+
+mod common;
+
+mod applications;
+mod auth;
+mod documents;
+mod lifecycle;
+mod payments;
+mod review;
