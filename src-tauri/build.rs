@@ -1,3 +1,12 @@
+// App-command permissions are derived from the one command list in crates/ipc, so a
+// command the UI can call is always a command the capability file can grant.
 fn main() {
-    tauri_build::build()
+    let commands: Vec<&'static str> = certdesk_ipc::COMMANDS.iter().map(|c| c.name).collect();
+    let commands: &'static [&'static str] = Vec::leak(commands);
+    let attrs = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(commands));
+    if let Err(e) = tauri_build::try_build(attrs) {
+        // A build script reports failure by panicking; the message is what cargo shows.
+        panic!("tauri build script failed: {e:#}");
+    }
 }

@@ -1,1 +1,48 @@
-fn main() {}
+//! `cargo xtask <command>`: the project's developer commands. Each command installs
+//! what a fresh Debian/Ubuntu machine lacks before it runs, so the README's two
+//! commands work as written.
+
+mod bench;
+mod bindings;
+mod demo;
+mod deps;
+mod sh;
+mod test;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "xtask", about = "CertDesk developer commands")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the app against a sandbox reference CA and a SoftHSM2 virtual USBKey.
+    Demo,
+    /// Run every check and test: fmt, clippy, svelte-check, cargo test, vitest, end-to-end.
+    Test {
+        /// Skip the end-to-end suite through the real window.
+        #[arg(long)]
+        no_e2e: bool,
+    },
+    /// Print the performance tables (start-up, memory, size; CA, token, download).
+    Bench,
+    /// Regenerate ui/src/lib/ipc/bindings.ts from crates/ipc.
+    Bindings,
+    /// Install missing system, Python and npm packages only.
+    Deps,
+}
+
+fn main() -> anyhow::Result<()> {
+    let root = sh::workspace_root()?;
+    match Cli::parse().command {
+        Command::Demo => demo::run(&root),
+        Command::Test { no_e2e } => test::run(&root, !no_e2e),
+        Command::Bench => bench::run(&root),
+        Command::Bindings => bindings::write(&root),
+        Command::Deps => deps::ensure_all(&root),
+    }
+}

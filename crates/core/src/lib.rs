@@ -1,1 +1,11 @@
-//! CertDesk core: the Tauri-free heart of the app.
+//! CertDesk core: everything the app does, with no knowledge of Tauri. The desktop
+//! shell and the CLI are thin front ends over this crate.
+
+pub mod ca_probe;
+pub mod error;
+pub mod logging;
+pub mod paths;
+pub mod sensitive;
+pub mod settings;
+
+pub use error::CoreError;

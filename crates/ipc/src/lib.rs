@@ -1,1 +1,19 @@
-//! IPC contract between the Tauri shell and the UI.
+//! The typed contract between the Tauri shell and the UI.
+//!
+//! Every type that crosses the IPC boundary lives here, Tauri-free, so the TypeScript
+//! bindings (`ui/src/lib/ipc/bindings.ts`) are generated from one place and a test
+//! fails when the committed file drifts from the Rust types.
+
+mod bindings;
+mod commands;
+mod error;
+mod events;
+mod status;
+mod system;
+
+pub use bindings::typescript;
+pub use commands::{COMMANDS, CommandSpec};
+pub use error::{ErrorCode, IpcError};
+pub use events::{EVENTS, STATUS_CHANGED, StatusChanged};
+pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
+pub use system::{AppInfo, Language, Settings};

@@ -1,1 +1,209 @@
-//! End-to-end tests through the real app window.
+//! Drives the real CertDesk window through Debian's WebKitWebDriver (no tauri-driver
+//! needed on Linux). Each [`App`] gets its own WebKitWebDriver process, data dir and
+//! environment, started and stopped by PID.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use hyper_util::client::legacy::connect::HttpConnector;
+use tempfile::TempDir;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// The app binary under test: `CERTDESK_APP_BINARY`, else the debug build.
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("CERTDESK_APP_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug/certdesk"))
+}
+
+/// Where screenshots go, for people to look at.
+pub fn screens_dir() -> PathBuf {
+    target_dir().join("screens")
+}
+
+pub fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+pub struct App {
+    pub client: Client,
+    driver: Child,
+    data: AppData,
+}
+
+/// The app's data dir: owned by this test, or shared between launches to test persistence.
+pub enum AppData {
+    Owned(TempDir),
+    Borrowed(PathBuf),
+}
+
+impl AppData {
+    pub fn path(&self) -> &Path {
+        match self {
+            AppData::Owned(t) => t.path(),
+            AppData::Borrowed(p) => p,
+        }
+    }
+}
+
+impl App {
+    /// Launches the app in a fresh data dir with the given extra environment.
+    pub async fn launch(env: &[(&str, &str)]) -> anyhow::Result<App> {
+        Self::launch_in(AppData::Owned(tempfile::tempdir()?), env).await
+    }
+
+    pub async fn launch_in(data: AppData, env: &[(&str, &str)]) -> anyhow::Result<App> {
+        let binary = app_binary();
+        if !binary.exists() {
+            bail!(
+                "{} missing: build it with `cargo build -p certdesk`",
+                binary.display()
+            );
+        }
+        let port = free_port()?;
+        let mut cmd = Command::new("WebKitWebDriver");
+        cmd.arg(format!("--port={port}"))
+            .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .env("CERTDESK_DATA_DIR", data.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+            .env_remove("CERTDESK_CA_URL")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut driver = cmd
+            .spawn()
+            .context("starting WebKitWebDriver (apt: webkit2gtk-driver)")?;
+        let url = format!("http://127.0.0.1:{port}");
+        let caps = serde_json::json!({
+            "webkitgtk:browserOptions": { "binary": binary, "args": [] }
+        });
+        let serde_json::Value::Object(caps) = caps else {
+            bail!("capabilities must be an object");
+        };
+        let started = Instant::now();
+        let client = loop {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if started.elapsed() < WAIT => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => {
+                    let _ = driver.kill();
+                    return Err(e).context("WebDriver session");
+                }
+            }
+        };
+        let app = App {
+            client,
+            driver,
+            data,
+        };
+        app.wait_for("[data-ready=true]").await?;
+        Ok(app)
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
+    }
+
+    pub async fn wait_for(&self, css: &str) -> anyhow::Result<Element> {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("waiting for {css}"))
+    }
+
+    pub async fn by_testid(&self, id: &str) -> anyhow::Result<Element> {
+        self.wait_for(&format!("[data-testid=\"{id}\"]")).await
+    }
+
+    pub async fn click(&self, id: &str) -> anyhow::Result<()> {
+        self.by_testid(id).await?.click().await?;
+        Ok(())
+    }
+
+    pub async fn text(&self, css: &str) -> anyhow::Result<String> {
+        Ok(self.wait_for(css).await?.text().await?)
+    }
+
+    /// Waits until `css` has text satisfying `pred` (the UI updates asynchronously).
+    pub async fn wait_text(
+        &self,
+        css: &str,
+        pred: impl Fn(&str) -> bool,
+    ) -> anyhow::Result<String> {
+        let started = Instant::now();
+        loop {
+            let text = self.text(css).await?;
+            if pred(&text) {
+                return Ok(text);
+            }
+            if started.elapsed() > WAIT {
+                bail!("{css} still reads {text:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Saves a screenshot of the window's content as `target/screens/<name>.png`,
+    /// after two animation frames so the picture matches the DOM.
+    pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await?;
+        let png = self.client.screenshot().await?;
+        let dir = screens_dir();
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Ends the session (which closes the app) and stops the driver.
+    pub async fn close(mut self) -> anyhow::Result<AppData> {
+        let closed = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        closed?;
+        Ok(std::mem::replace(
+            &mut self.data,
+            AppData::Borrowed(PathBuf::new()),
+        ))
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        // A failed test never reaches close(): still stop the driver, and with it the app.
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}

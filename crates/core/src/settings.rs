@@ -1,0 +1,110 @@
+use std::path::{Path, PathBuf};
+
+pub use certdesk_ipc::{Language, Settings};
+
+use crate::CoreError;
+
+/// Settings kept as JSON in the config dir, written atomically (temp file + rename)
+/// so a crash mid-write never leaves a half file behind.
+#[derive(Debug, Clone)]
+pub struct SettingsStore {
+    path: PathBuf,
+}
+
+impl SettingsStore {
+    pub fn new(config_dir: &Path) -> Self {
+        Self {
+            path: config_dir.join("settings.json"),
+        }
+    }
+
+    /// A missing file means defaults; a corrupt one is an error rather than silently
+    /// replaced, so the user's choices are not lost without a word.
+    pub fn load(&self) -> Result<Settings, CoreError> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|source| CoreError::CorruptSettings {
+                    path: self.path.clone(),
+                    source,
+                })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
+            Err(e) => Err(CoreError::io(&self.path, e)),
+        }
+    }
+
+    pub fn save(&self, settings: &Settings) -> Result<(), CoreError> {
+        let tmp = self.path.with_extension("json.tmp");
+        let bytes =
+            serde_json::to_vec_pretty(settings).map_err(|source| CoreError::CorruptSettings {
+                path: self.path.clone(),
+                source,
+            })?;
+        std::fs::write(&tmp, bytes).map_err(|e| CoreError::io(&tmp, e))?;
+        std::fs::rename(&tmp, &self.path).map_err(|e| CoreError::io(&self.path, e))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaUrlError {
+    #[error("not a URL")]
+    NotUrl,
+    #[error("only http and https are allowed")]
+    Scheme,
+}
+
+/// A CA address must be an absolute http(s) URL with a host.
+pub fn validate_ca_url(url: &str) -> Result<(), CaUrlError> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| CaUrlError::NotUrl)?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(CaUrlError::Scheme);
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(CaUrlError::NotUrl);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ca_url_validation() {
+        assert!(validate_ca_url("https://ca.example.cn/api").is_ok());
+        assert!(validate_ca_url("http://127.0.0.1:8443").is_ok());
+        assert!(matches!(
+            validate_ca_url("ftp://ca.example.cn"),
+            Err(CaUrlError::Scheme)
+        ));
+        assert!(matches!(
+            validate_ca_url("ca.example.cn"),
+            Err(CaUrlError::NotUrl)
+        ));
+        assert!(matches!(
+            validate_ca_url("file:///etc/passwd"),
+            Err(CaUrlError::Scheme)
+        ));
+    }
+
+    #[test]
+    fn defaults_to_chinese_and_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SettingsStore::new(dir.path());
+        assert_eq!(store.load().unwrap().language, Language::ZhCn);
+        let s = Settings {
+            language: Language::En,
+            ..Settings::default()
+        };
+        store.save(&s).unwrap();
+        assert_eq!(store.load().unwrap(), s);
+    }
+
+    #[test]
+    fn corrupt_file_is_reported_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("settings.json"), b"{not json").unwrap();
+        let err = SettingsStore::new(dir.path()).load().unwrap_err();
+        assert!(matches!(err, CoreError::CorruptSettings { .. }), "{err}");
+    }
+}

@@ -1,0 +1,49 @@
+//! The list of IPC commands. The shell's build script derives the command permissions
+//! from it and the bindings generator derives the typed TS wrappers, so a command has
+//! one spelling in one place.
+
+/// One command: its Rust/Tauri name, its arguments (name, TS type) and its TS result.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandSpec {
+    pub name: &'static str,
+    pub args: &'static [(&'static str, &'static str)],
+    pub returns: &'static str,
+}
+
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "app_info",
+        args: &[],
+        returns: "AppInfo",
+    },
+    CommandSpec {
+        name: "get_settings",
+        args: &[],
+        returns: "Settings",
+    },
+    CommandSpec {
+        name: "set_language",
+        args: &[("language", "Language")],
+        returns: "Settings",
+    },
+    CommandSpec {
+        name: "set_ca_url",
+        args: &[("url", "string | null")],
+        returns: "Settings",
+    },
+    CommandSpec {
+        name: "status_snapshot",
+        args: &[],
+        returns: "StatusSnapshot",
+    },
+    CommandSpec {
+        name: "check_ca",
+        args: &[],
+        returns: "CaConnection",
+    },
+    CommandSpec {
+        name: "first_render",
+        args: &[],
+        returns: "null",
+    },
+];

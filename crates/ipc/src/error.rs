@@ -1,0 +1,77 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Stable, closed set of error codes. The UI translates these; it never matches on
+/// message text. Add a variant (and its catalog entries) rather than reuse a vague one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A bug or an unexpected state; the log has the details.
+    Internal,
+    /// The request from the UI was malformed or failed validation.
+    InvalidInput,
+    /// Something the operation needs is not configured (CA address, token module).
+    NotConfigured,
+    /// The CA service could not be reached (DNS, refused, timeout, TLS).
+    CaUnreachable,
+    /// The CA answered with something that is not its protocol.
+    CaProtocol,
+    /// The CA refused the request; `details` carries its problem code and fields.
+    CaRejected,
+    /// The signed-in session expired; sign in again to continue.
+    SessionExpired,
+    /// The thing asked for does not exist.
+    NotFound,
+    /// The request conflicts with current state (e.g. an unfinished order exists).
+    Conflict,
+    /// Local storage (the SQLite file, settings) failed.
+    Storage,
+    /// The OS keychain refused or is unavailable.
+    Keychain,
+    /// No token is inserted, or the chosen token was removed.
+    TokenAbsent,
+    /// The PKCS#11 module failed to load or answered an error.
+    TokenModule,
+    /// Wrong PIN.
+    PinIncorrect,
+    /// The PIN is locked; the SO or the CA must unlock it.
+    PinLocked,
+    /// The operation is not supported here (module, algorithm, platform).
+    Unsupported,
+}
+
+/// The one error type every command returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct IpcError {
+    pub code: ErrorCode,
+    /// English, for logs and support bundles; never shown as the translated message.
+    /// Never contains PINs, passwords, one-time codes or identity numbers.
+    pub message: String,
+    /// Structured extras (field errors, the CA's problem code), when any.
+    #[ts(type = "unknown")]
+    pub details: Option<serde_json::Value>,
+}
+
+impl IpcError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    #[must_use]
+    pub fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+}
+
+impl std::fmt::Display for IpcError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for IpcError {}

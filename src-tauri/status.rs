@@ -1,0 +1,49 @@
+//! Keeps the status bar's facts fresh and broadcasts changes as `status-changed`.
+
+use std::time::Duration;
+
+use certdesk_core::ca_probe;
+use certdesk_ipc::{CaConnection, IpcError, StatusChanged, StatusSnapshot};
+use tauri::{AppHandle, Emitter, Manager};
+
+use crate::error::poisoned;
+use crate::state::AppState;
+
+const CA_PROBE_EVERY: Duration = Duration::from_secs(15);
+
+pub fn spawn_monitor(app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            if let Err(e) = refresh_ca(&app).await {
+                tracing::warn!(error = %e, "status refresh failed");
+            }
+            tokio::time::sleep(CA_PROBE_EVERY).await;
+        }
+    });
+}
+
+pub async fn refresh_ca(app: &AppHandle) -> Result<CaConnection, IpcError> {
+    let state = app.state::<AppState>();
+    let ca = ca_probe::probe(&state.http, state.ca_url().as_deref()).await;
+    update(app, |s| s.ca = ca.clone())?;
+    Ok(ca)
+}
+
+/// Applies `change` and emits `status-changed` only when something actually changed.
+fn update(app: &AppHandle, change: impl FnOnce(&mut StatusSnapshot)) -> Result<(), IpcError> {
+    let state = app.state::<AppState>();
+    let snapshot = {
+        let mut status = state.status.lock().map_err(|_| poisoned())?;
+        let before = status.clone();
+        change(&mut status);
+        if *status == before {
+            return Ok(());
+        }
+        status.clone()
+    };
+    app.emit(
+        certdesk_ipc::STATUS_CHANGED,
+        StatusChanged { status: snapshot },
+    )
+    .map_err(|e| IpcError::new(certdesk_ipc::ErrorCode::Internal, e.to_string()))
+}

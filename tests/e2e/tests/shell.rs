@@ -1,0 +1,177 @@
+//! The app shell through the real window: every section in both languages, the
+//! language choice kept across restarts, the status bar telling the truth.
+
+#![allow(clippy::unwrap_used)]
+
+use certdesk_e2e::{App, AppData};
+
+const SECTIONS: [&str; 7] = [
+    "apply",
+    "orders",
+    "download",
+    "certificates",
+    "invoices",
+    "environment",
+    "settings",
+];
+
+const ZH_TITLES: [&str; 7] = [
+    "申请证书",
+    "订单管理",
+    "证书下载",
+    "我的证书",
+    "发票",
+    "环境检测",
+    "设置",
+];
+const EN_TITLES: [&str; 7] = [
+    "Apply for a certificate",
+    "Orders",
+    "Certificate download",
+    "My certificates",
+    "Invoices",
+    "Environment check",
+    "Settings",
+];
+
+async fn visit_all(app: &App, lang: &str, titles: &[&str; 7]) {
+    for (id, title) in SECTIONS.iter().zip(titles) {
+        app.click(&format!("nav-{id}")).await.unwrap();
+        app.wait_for(&format!("[data-testid=\"section-{id}\"]"))
+            .await
+            .unwrap();
+        let h1 = app.wait_text("main h1", |t| t == *title).await.unwrap();
+        assert_eq!(h1, *title);
+        app.screenshot(&format!("shell-{lang}-{id}")).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn every_section_in_both_languages_and_the_choice_persists() {
+    let app = App::launch(&[]).await.unwrap();
+    // Chinese is the default, window and brand included.
+    assert_eq!(app.client.title().await.unwrap(), "证书助手 CertDesk");
+    assert_eq!(app.text("[data-testid=brand]").await.unwrap(), "证书助手");
+    visit_all(&app, "zh-CN", &ZH_TITLES).await;
+
+    // Sections not built yet say so, and show nothing else.
+    app.click("nav-download").await.unwrap();
+    let notice = app.text("[data-testid=not-built]").await.unwrap();
+    assert!(notice.contains("尚未开放"), "{notice}");
+
+    app.click("nav-settings").await.unwrap();
+    app.click("lang-en").await.unwrap();
+    app.wait_text("main h1", |t| t == "Settings").await.unwrap();
+    visit_all(&app, "en", &EN_TITLES).await;
+    let lang = app
+        .client
+        .execute("return document.documentElement.lang", vec![])
+        .await
+        .unwrap();
+    assert_eq!(lang, "en");
+
+    // Restart on the same data dir: English is kept.
+    let data = app.close().await.unwrap();
+    let AppData::Owned(dir) = data else {
+        panic!("owned data dir expected")
+    };
+    let app = App::launch_in(AppData::Borrowed(dir.path().to_path_buf()), &[])
+        .await
+        .unwrap();
+    app.wait_text("[data-testid=brand]", |t| t == "CertDesk")
+        .await
+        .unwrap();
+    app.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn status_bar_says_when_no_ca_is_configured_or_reachable() {
+    let app = App::launch(&[]).await.unwrap();
+    app.wait_for("[data-testid=status-ca][data-state=not_configured]")
+        .await
+        .unwrap();
+    let text = app.text("[data-testid=status-ca]").await.unwrap();
+    assert!(text.contains("未配置"), "{text}");
+    app.close().await.unwrap();
+
+    // A CA address where nothing listens: offline, with a retry button.
+    let port = certdesk_e2e::free_port().unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let app = App::launch(&[("CERTDESK_CA_URL", &url)]).await.unwrap();
+    app.wait_for("[data-testid=status-ca][data-state=offline]")
+        .await
+        .unwrap();
+    let text = app.text("[data-testid=status-ca]").await.unwrap();
+    assert!(text.contains("无法连接") && text.contains("重试"), "{text}");
+    app.click("nav-environment").await.unwrap();
+    let env = app
+        .wait_text("[data-testid=environment-ca]", |t| t.contains("✖"))
+        .await
+        .unwrap();
+    assert!(env.contains("无法连接 CA 服务"), "{env}");
+    app.screenshot("status-ca-offline").await.unwrap();
+    app.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn keyboard_moves_between_sections() {
+    let app = App::launch(&[]).await.unwrap();
+    app.client
+        .execute(
+            "document.querySelector('[data-testid=nav-apply]').focus()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    // ArrowDown twice then Enter opens the third section.
+    let focused = app.client.active_element().await.unwrap();
+    focused.send_keys("\u{E015}").await.unwrap();
+    let focused = app.client.active_element().await.unwrap();
+    focused.send_keys("\u{E015}").await.unwrap();
+    let focused = app.client.active_element().await.unwrap();
+    assert_eq!(
+        focused.attr("data-testid").await.unwrap().as_deref(),
+        Some("nav-download")
+    );
+    focused.send_keys("\u{E007}").await.unwrap();
+    app.wait_for("[data-testid=section-download]")
+        .await
+        .unwrap();
+    app.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_bad_ca_address_is_refused_and_the_typed_text_kept() {
+    let app = App::launch(&[]).await.unwrap();
+    app.click("nav-settings").await.unwrap();
+    let field = app.by_testid("ca-url").await.unwrap();
+    field.send_keys("ftp://ca.example.cn").await.unwrap();
+    app.click("ca-url-save").await.unwrap();
+    let err = app.text("[data-testid=ca-url-error]").await.unwrap();
+    assert!(err.contains("填写的内容有误"), "{err}");
+    assert_eq!(
+        field.prop("value").await.unwrap().as_deref(),
+        Some("ftp://ca.example.cn")
+    );
+    app.screenshot("settings-ca-url-invalid-zh-CN")
+        .await
+        .unwrap();
+
+    // A well-formed address is saved and checked at once; nothing listens there.
+    let port = certdesk_e2e::free_port().unwrap();
+    field.clear().await.unwrap();
+    field
+        .send_keys(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap();
+    app.click("ca-url-save").await.unwrap();
+    app.wait_for("[data-testid=status-ca][data-state=offline]")
+        .await
+        .unwrap();
+    let settings = std::fs::read_to_string(app.data_dir().join("config/settings.json")).unwrap();
+    assert!(
+        settings.contains(&format!("127.0.0.1:{port}")),
+        "{settings}"
+    );
+    app.close().await.unwrap();
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import en from "./en";
+import zhCN from "./zh-CN";
+
+type Tree = { [key: string]: string | Tree };
+
+function leaves(tree: Tree, prefix = ""): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of Object.entries(tree)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === "string") out.set(key, v);
+    else for (const [kk, vv] of leaves(v, key)) out.set(kk, vv);
+  }
+  return out;
+}
+
+describe("catalogs", () => {
+  const zh = leaves(zhCN as unknown as Tree);
+  const english = leaves(en as unknown as Tree);
+
+  it("have exactly the same keys", () => {
+    expect([...english.keys()].sort()).toEqual([...zh.keys()].sort());
+  });
+
+  it("have no empty strings", () => {
+    for (const [k, v] of [...zh, ...english]) expect(v.trim(), k).not.toBe("");
+  });
+
+  it("Chinese is really Chinese and English really English", () => {
+    const han = /\p{Script=Han}/u;
+    // Language names are shown in their own language in both catalogs; product words
+    // such as "USBKey" are the same in both.
+    const shared = (k: string) => k.startsWith("languages.") || k === "status.token" || k === "app.subName";
+    for (const [k, v] of zh) if (!shared(k)) expect(han.test(v), k).toBe(true);
+    for (const [k, v] of english) if (!shared(k)) expect(han.test(v), k).toBe(false);
+  });
+});

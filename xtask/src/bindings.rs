@@ -1,0 +1,11 @@
+use std::path::Path;
+
+pub fn write(root: &Path) -> anyhow::Result<()> {
+    let path = root.join("ui/src/lib/ipc/bindings.ts");
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&path, certdesk_ipc::typescript())?;
+    println!("wrote {}", path.display());
+    Ok(())
+}

@@ -1,0 +1,3 @@
+pub fn run(_root: &std::path::Path) -> anyhow::Result<()> {
+    anyhow::bail!("demo: not wired yet")
+}
