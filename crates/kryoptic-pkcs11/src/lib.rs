@@ -32,13 +32,17 @@ pub enum LocateError {
 
 /// Manifest of the cdylib workspace.
 pub fn manifest_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("module").join("Cargo.toml")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("module")
+        .join("Cargo.toml")
 }
 
 /// Target directory the module is built into (kept apart from the main target dir so
 /// that building it never waits on the main workspace's cargo lock).
 pub fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("module").join("target")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("module")
+        .join("target")
 }
 
 /// The command that builds the module, as a string for messages and docs.

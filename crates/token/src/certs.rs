@@ -52,7 +52,9 @@ pub struct Orphans {
 }
 
 fn parse(der: &[u8]) -> Result<Certificate> {
-    Certificate::from_der(der).map_err(|e| TokenError::BadCertificate { detail: e.to_string() })
+    Certificate::from_der(der).map_err(|e| TokenError::BadCertificate {
+        detail: e.to_string(),
+    })
 }
 
 fn is_ca(cert: &Certificate) -> bool {
@@ -69,9 +71,15 @@ fn attr_bytes(session: &Session, h: ObjectHandle, t: AttributeType) -> Result<Ve
     Ok(Vec::new())
 }
 
-fn cert_objects(session: &Session) -> Result<Vec<(ObjectHandle, Vec<u8>, Vec<u8>, Vec<u8>)>> {
+/// (handle, CKA_ID, CKA_LABEL, CKA_VALUE) of a certificate object.
+type CertObject = (ObjectHandle, Vec<u8>, Vec<u8>, Vec<u8>);
+
+fn cert_objects(session: &Session) -> Result<Vec<CertObject>> {
     let mut out = Vec::new();
-    for h in session.find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE), Attribute::CertificateType(CertificateType::X_509)])? {
+    for h in session.find_objects(&[
+        Attribute::Class(ObjectClass::CERTIFICATE),
+        Attribute::CertificateType(CertificateType::X_509),
+    ])? {
         let id = attr_bytes(session, h, AttributeType::Id)?;
         let label = attr_bytes(session, h, AttributeType::Label)?;
         let value = attr_bytes(session, h, AttributeType::Value)?;
@@ -112,19 +120,26 @@ pub struct CertWritten {
     pub leaf_written: bool,
 }
 
-pub(crate) fn write(w: &mut Worker, token: &TokenRef, leaf: &[u8], chain: &[Vec<u8>]) -> Result<CertWritten> {
+pub(crate) fn write(
+    w: &mut Worker,
+    token: &TokenRef,
+    leaf: &[u8],
+    chain: &[Vec<u8>],
+) -> Result<CertWritten> {
     let cert = parse(leaf)?;
     let spki = cert.tbs_certificate().subject_public_key_info().clone();
     let session = w.user_session(token)?;
     // Find the key by the id derived from the certificate's key, then compare the
     // actual public keys: an id match alone proves nothing.
     let id = pubkey::key_id(&spki);
-    let pub_h = keys::find(session, ObjectClass::PUBLIC_KEY, &id)?.ok_or(TokenError::KeyMismatch)?;
+    let pub_h =
+        keys::find(session, ObjectClass::PUBLIC_KEY, &id)?.ok_or(TokenError::KeyMismatch)?;
     if pubkey::read_spki(session, pub_h)?.to_der()? != spki.to_der()? {
         return Err(TokenError::KeyMismatch);
     }
     let priv_h = keys::find_private(session, &id)?;
-    let label = String::from_utf8_lossy(&attr_bytes(session, priv_h, AttributeType::Label)?).into_owned();
+    let label =
+        String::from_utf8_lossy(&attr_bytes(session, priv_h, AttributeType::Label)?).into_owned();
     let existing = cert_objects(session)?;
     let leaf_written = !existing.iter().any(|(_, _, _, v)| v == leaf);
     if leaf_written {
@@ -157,7 +172,8 @@ fn ids_of(session: &Session, class: ObjectClass) -> Result<Vec<(ObjectHandle, Ve
     let mut out = Vec::new();
     for h in session.find_objects(&[Attribute::Class(class)])? {
         let id = attr_bytes(session, h, AttributeType::Id)?;
-        let label = String::from_utf8_lossy(&attr_bytes(session, h, AttributeType::Label)?).into_owned();
+        let label =
+            String::from_utf8_lossy(&attr_bytes(session, h, AttributeType::Label)?).into_owned();
         out.push((h, id, label));
     }
     Ok(out)
@@ -168,7 +184,11 @@ pub(crate) fn list(w: &mut Worker, token: &TokenRef) -> Result<Vec<CertSummary>>
     let logged_in = s.logged_in;
     let session = &s.session;
     let pubs = ids_of(session, ObjectClass::PUBLIC_KEY)?;
-    let privs = if logged_in { Some(ids_of(session, ObjectClass::PRIVATE_KEY)?) } else { None };
+    let privs = if logged_in {
+        Some(ids_of(session, ObjectClass::PRIVATE_KEY)?)
+    } else {
+        None
+    };
     let mut out = Vec::new();
     for (_, id, label, value) in cert_objects(session)? {
         let cert = parse(&value)?;
@@ -195,12 +215,23 @@ pub(crate) fn list(w: &mut Worker, token: &TokenRef) -> Result<Vec<CertSummary>>
 
 fn key_alg_name(spki: &x509_cert::spki::SubjectPublicKeyInfoOwned) -> String {
     if spki.algorithm.oid == pubkey::OID_RSA {
-        let bits = spki.to_der().ok().and_then(|d| <rsa::RsaPublicKey as rsa::pkcs8::DecodePublicKey>::from_public_key_der(&d).ok()).ok_or(())
+        let bits = spki
+            .to_der()
+            .ok()
+            .and_then(|d| {
+                <rsa::RsaPublicKey as rsa::pkcs8::DecodePublicKey>::from_public_key_der(&d).ok()
+            })
+            .ok_or(())
             .map(|k| rsa::traits::PublicKeyParts::size(&k) * 8)
             .unwrap_or(0);
         return format!("RSA-{bits}");
     }
-    match spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok()) {
+    match spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())
+    {
         Some(c) if c == pubkey::OID_P256 => "EC P-256".into(),
         Some(c) if c == pubkey::OID_SM2 => "SM2".into(),
         Some(c) => format!("EC {c}"),
@@ -210,9 +241,15 @@ fn key_alg_name(spki: &x509_cert::spki::SubjectPublicKeyInfoOwned) -> String {
 
 pub(crate) fn keys(w: &mut Worker, token: &TokenRef) -> Result<Vec<KeySummary>> {
     let session = w.user_session(token)?;
-    let certs: Vec<Vec<u8>> = cert_objects(session)?.into_iter().map(|(_, id, _, _)| id).collect();
+    let certs: Vec<Vec<u8>> = cert_objects(session)?
+        .into_iter()
+        .map(|(_, id, _, _)| id)
+        .collect();
     let mut out = Vec::new();
-    for (class, private) in [(ObjectClass::PRIVATE_KEY, true), (ObjectClass::PUBLIC_KEY, false)] {
+    for (class, private) in [
+        (ObjectClass::PRIVATE_KEY, true),
+        (ObjectClass::PUBLIC_KEY, false),
+    ] {
         for (_, id, label) in ids_of(session, class)? {
             out.push(KeySummary {
                 has_certificate: certs.contains(&id),
@@ -231,7 +268,10 @@ pub(crate) fn orphans(w: &mut Worker, token: &TokenRef) -> Result<Orphans> {
     Ok(Orphans {
         keys_without_certificate: keys.into_iter().filter(|k| !k.has_certificate).collect(),
         // CA certificates have no key on the token by design.
-        certificates_without_key: certs.into_iter().filter(|c| !c.is_ca && c.has_private_key == Some(false)).collect(),
+        certificates_without_key: certs
+            .into_iter()
+            .filter(|c| !c.is_ca && c.has_private_key == Some(false))
+            .collect(),
     })
 }
 
@@ -239,7 +279,11 @@ pub(crate) fn orphans(w: &mut Worker, token: &TokenRef) -> Result<Orphans> {
 pub(crate) fn delete(w: &mut Worker, token: &TokenRef, id: &[u8]) -> Result<usize> {
     let session = w.user_session(token)?;
     let mut n = 0;
-    for class in [ObjectClass::CERTIFICATE, ObjectClass::PUBLIC_KEY, ObjectClass::PRIVATE_KEY] {
+    for class in [
+        ObjectClass::CERTIFICATE,
+        ObjectClass::PUBLIC_KEY,
+        ObjectClass::PRIVATE_KEY,
+    ] {
         for h in session.find_objects(&[Attribute::Class(class), Attribute::Id(id.to_vec())])? {
             session.destroy_object(h)?;
             n += 1;
@@ -250,8 +294,14 @@ pub(crate) fn delete(w: &mut Worker, token: &TokenRef, id: &[u8]) -> Result<usiz
 
 impl TokenService {
     /// Writes the leaf certificate (paired with its key) and its chain (requires login).
-    pub async fn write_certificate(&self, token: TokenRef, leaf_der: Vec<u8>, chain_der: Vec<Vec<u8>>) -> Result<CertWritten> {
-        self.call(move |w| write(w, &token, &leaf_der, &chain_der)).await
+    pub async fn write_certificate(
+        &self,
+        token: TokenRef,
+        leaf_der: Vec<u8>,
+        chain_der: Vec<Vec<u8>>,
+    ) -> Result<CertWritten> {
+        self.call(move |w| write(w, &token, &leaf_der, &chain_der))
+            .await
     }
 
     /// Certificates on the token. Works without login; pairing with private keys is
@@ -274,7 +324,11 @@ impl TokenService {
     pub async fn clean_orphans(&self, token: TokenRef) -> Result<usize> {
         self.call(move |w| {
             let o = orphans(w, &token)?;
-            let mut ids: Vec<String> = o.keys_without_certificate.into_iter().map(|k| k.id).collect();
+            let mut ids: Vec<String> = o
+                .keys_without_certificate
+                .into_iter()
+                .map(|k| k.id)
+                .collect();
             ids.extend(o.certificates_without_key.into_iter().map(|c| c.id));
             ids.sort();
             ids.dedup();
@@ -289,6 +343,7 @@ impl TokenService {
 
     /// Deletes the key pair and certificate with this CKA_ID (hex); returns objects destroyed.
     pub async fn delete_by_id(&self, token: TokenRef, id: String) -> Result<usize> {
-        self.call(move |w| delete(w, &token, &keys::parse_id(&id)?)).await
+        self.call(move |w| delete(w, &token, &keys::parse_id(&id)?))
+            .await
     }
 }

@@ -44,10 +44,17 @@ fn build(w: &mut Worker, token: &TokenRef, key_id: &str, subject: &str) -> Resul
         true
     };
     // RSA signature algorithms carry NULL parameters; ECDSA ones carry none.
-    let parameters = if alg == pubkey::OID_SHA256_RSA { Some(der::asn1::AnyRef::NULL.into()) } else { None };
+    let parameters = if alg == pubkey::OID_SHA256_RSA {
+        Some(der::asn1::AnyRef::NULL.into())
+    } else {
+        None
+    };
     let req = CertReq {
         info,
-        algorithm: AlgorithmIdentifierOwned { oid: alg, parameters },
+        algorithm: AlgorithmIdentifierOwned {
+            oid: alg,
+            parameters,
+        },
         signature: BitString::from_bytes(&sig)?,
     };
     let der = req.to_der()?;
@@ -63,7 +70,13 @@ fn build(w: &mut Worker, token: &TokenRef, key_id: &str, subject: &str) -> Resul
 impl TokenService {
     /// Builds a CSR for the key pair `key_id` with an RFC 4514 subject
     /// (e.g. `CN=张三,O=示例公司,C=CN`), signed on the token (requires login).
-    pub async fn create_csr(&self, token: TokenRef, key_id: String, subject: String) -> Result<Csr> {
-        self.call(move |w| build(w, &token, &key_id, &subject)).await
+    pub async fn create_csr(
+        &self,
+        token: TokenRef,
+        key_id: String,
+        subject: String,
+    ) -> Result<Csr> {
+        self.call(move |w| build(w, &token, &key_id, &subject))
+            .await
     }
 }

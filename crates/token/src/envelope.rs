@@ -53,10 +53,18 @@ pub struct EnvelopeImported {
 
 fn import(w: &mut Worker, token: &TokenRef, env: &Envelope) -> Result<EnvelopeImported> {
     let (m, slot) = w.find_slot(token)?;
-    let wrap_mech = mechanisms::aes_wrap_pad(&m.raw_mechanisms(slot.id())?).ok_or_else(|| TokenError::Unsupported {
-        what: "AES key wrap with padding (neither CKM_AES_KEY_WRAP_KWP nor CKM_AES_KEY_WRAP_PAD)".into(),
+    let wrap_mech = mechanisms::aes_wrap_pad(&m.raw_mechanisms(slot.id())?).ok_or_else(|| {
+        TokenError::Unsupported {
+            what:
+                "AES key wrap with padding (neither CKM_AES_KEY_WRAP_KWP nor CKM_AES_KEY_WRAP_PAD)"
+                    .into(),
+        }
     })?;
-    let cert = Certificate::from_der(&env.encryption_certificate).map_err(|e| TokenError::BadCertificate { detail: e.to_string() })?;
+    let cert = Certificate::from_der(&env.encryption_certificate).map_err(|e| {
+        TokenError::BadCertificate {
+            detail: e.to_string(),
+        }
+    })?;
     let spki = cert.tbs_certificate().subject_public_key_info().clone();
     let id = pubkey::key_id(&spki);
     let (key_type, public_attrs) = pubkey::spki_to_attributes(&spki)?;
@@ -71,7 +79,11 @@ fn import(w: &mut Worker, token: &TokenRef, env: &Envelope) -> Result<EnvelopeIm
         });
     }
     let signing_key = keys::find_private(session, &keys::parse_id(&env.signing_key_id)?)?;
-    let oaep = PkcsOaepParams::new(MechanismType::SHA1, PkcsMgfType::MGF1_SHA1, PkcsOaepSource::empty());
+    let oaep = PkcsOaepParams::new(
+        MechanismType::SHA1,
+        PkcsMgfType::MGF1_SHA1,
+        PkcsOaepSource::empty(),
+    );
     // Session object: the transport key must not outlive this import.
     let aes = session.unwrap_key(
         &Mechanism::RsaPkcsOaep(oaep),
@@ -106,7 +118,13 @@ fn import(w: &mut Worker, token: &TokenRef, env: &Envelope) -> Result<EnvelopeIm
         Attribute::Unwrap(is_rsa),
         Attribute::Derive(!is_rsa),
     ];
-    let unwrapped = m.raw_unwrap(session.handle(), wrap_mech, aes.handle(), &env.wrapped_private_key, &private_template);
+    let unwrapped = m.raw_unwrap(
+        session.handle(),
+        wrap_mech,
+        aes.handle(),
+        &env.wrapped_private_key,
+        &private_template,
+    );
     let _ = session.destroy_object(aes);
     // SAFETY: the handle was just returned by C_UnwrapKey in this session.
     let private_handle = unsafe { ObjectHandle::new_from_raw(unwrapped?) };
@@ -128,7 +146,11 @@ fn import(w: &mut Worker, token: &TokenRef, env: &Envelope) -> Result<EnvelopeIm
     ];
     public_template.extend(public_attrs);
     let public_handle = session.create_object(&public_template)?;
-    let key_checked = if is_rsa { check_rsa_pair(session, public_handle, private_handle)? } else { false };
+    let key_checked = if is_rsa {
+        check_rsa_pair(session, public_handle, private_handle)?
+    } else {
+        false
+    };
     let certificate = certs::write(w, token, &env.encryption_certificate, &[])?;
     Ok(EnvelopeImported {
         certificate,
@@ -139,9 +161,17 @@ fn import(w: &mut Worker, token: &TokenRef, env: &Envelope) -> Result<EnvelopeIm
 
 /// Encrypts a random challenge with the public half and decrypts it with the imported
 /// private half, so a wrong envelope is caught before the certificate is written.
-fn check_rsa_pair(session: &cryptoki::session::Session, public: ObjectHandle, private: ObjectHandle) -> Result<bool> {
+fn check_rsa_pair(
+    session: &cryptoki::session::Session,
+    public: ObjectHandle,
+    private: ObjectHandle,
+) -> Result<bool> {
     let challenge = session.generate_random_vec(32)?;
-    let oaep = PkcsOaepParams::new(MechanismType::SHA1, PkcsMgfType::MGF1_SHA1, PkcsOaepSource::empty());
+    let oaep = PkcsOaepParams::new(
+        MechanismType::SHA1,
+        PkcsMgfType::MGF1_SHA1,
+        PkcsOaepSource::empty(),
+    );
     let ct = session.encrypt(&Mechanism::RsaPkcsOaep(oaep), public, &challenge)?;
     let pt = session.decrypt(&Mechanism::RsaPkcsOaep(oaep), private, &ct)?;
     if pt != challenge {
@@ -152,7 +182,11 @@ fn check_rsa_pair(session: &cryptoki::session::Session, public: ObjectHandle, pr
 
 impl TokenService {
     /// Imports an enveloped encryption key and pairs it with its certificate (requires login).
-    pub async fn import_envelope(&self, token: TokenRef, envelope: Envelope) -> Result<EnvelopeImported> {
+    pub async fn import_envelope(
+        &self,
+        token: TokenRef,
+        envelope: Envelope,
+    ) -> Result<EnvelopeImported> {
         self.call(move |w| import(w, &token, &envelope)).await
     }
 }

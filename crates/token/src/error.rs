@@ -44,7 +44,9 @@ pub enum TokenError {
     NotLoggedIn,
     #[error("wrong PIN{}", remaining_hint(*.state))]
     PinIncorrect { state: PinState },
-    #[error("the PIN is locked; the security officer (SO) PIN is needed to set a new user PIN, or the token must be re-initialised by the issuing office")]
+    #[error(
+        "the PIN is locked; the security officer (SO) PIN is needed to set a new user PIN, or the token must be re-initialised by the issuing office"
+    )]
     PinLocked,
     #[error("this is the last PIN attempt before the token locks; confirm to try it")]
     PinFinalTryNeedsConfirmation,

@@ -11,7 +11,9 @@ use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
 use crate::error::{Result, TokenError};
 use crate::mechanisms;
-use crate::pubkey::{self, KeyAlgorithm, OID_ECDSA_SHA256, OID_P256, OID_SHA256_RSA, OID_SM2, OID_SM2_SM3};
+use crate::pubkey::{
+    self, KeyAlgorithm, OID_ECDSA_SHA256, OID_P256, OID_SHA256_RSA, OID_SM2, OID_SM2_SM3,
+};
 use crate::worker::{TokenRef, TokenService, Worker};
 
 /// What the key is for; decides the usage flags, which are all set explicitly because
@@ -48,7 +50,11 @@ pub struct KeyInfo {
     pub unverified: bool,
 }
 
-pub(crate) fn find(session: &Session, class: ObjectClass, id: &[u8]) -> Result<Option<ObjectHandle>> {
+pub(crate) fn find(
+    session: &Session,
+    class: ObjectClass,
+    id: &[u8],
+) -> Result<Option<ObjectHandle>> {
     Ok(session
         .find_objects(&[Attribute::Class(class), Attribute::Id(id.to_vec())])?
         .into_iter()
@@ -56,7 +62,9 @@ pub(crate) fn find(session: &Session, class: ObjectClass, id: &[u8]) -> Result<O
 }
 
 pub(crate) fn find_private(session: &Session, id: &[u8]) -> Result<ObjectHandle> {
-    find(session, ObjectClass::PRIVATE_KEY, id)?.ok_or_else(|| TokenError::KeyNotFound { id: hex::encode(id) })
+    find(session, ObjectClass::PRIVATE_KEY, id)?.ok_or_else(|| TokenError::KeyNotFound {
+        id: hex::encode(id),
+    })
 }
 
 pub(crate) fn parse_id(id: &str) -> Result<Vec<u8>> {
@@ -100,7 +108,11 @@ fn generate(w: &mut Worker, token: &TokenRef, spec: &KeySpec) -> Result<KeyInfo>
     let vendor_mech;
     match spec.algorithm {
         KeyAlgorithm::Rsa2048 | KeyAlgorithm::Rsa3072 => {
-            let bits: u64 = if spec.algorithm == KeyAlgorithm::Rsa2048 { 2048 } else { 3072 };
+            let bits: u64 = if spec.algorithm == KeyAlgorithm::Rsa2048 {
+                2048
+            } else {
+                3072
+            };
             mech = Mechanism::RsaPkcsKeyPairGen;
             pub_t = vec![
                 Attribute::KeyType(KeyType::RSA),
@@ -109,19 +121,35 @@ fn generate(w: &mut Worker, token: &TokenRef, spec: &KeySpec) -> Result<KeyInfo>
                 Attribute::Encrypt(enc),
                 Attribute::Wrap(unwrap),
             ];
-            priv_t = vec![Attribute::KeyType(KeyType::RSA), Attribute::Decrypt(enc), Attribute::Unwrap(unwrap), Attribute::Derive(false)];
+            priv_t = vec![
+                Attribute::KeyType(KeyType::RSA),
+                Attribute::Decrypt(enc),
+                Attribute::Unwrap(unwrap),
+                Attribute::Derive(false),
+            ];
             unverified = false;
         }
         KeyAlgorithm::EcP256 => {
             if unwrap && sign {
                 return Err(TokenError::Unsupported {
-                    what: "envelope unwrap with an EC signing key (RSA-OAEP needs an RSA key)".into(),
+                    what: "envelope unwrap with an EC signing key (RSA-OAEP needs an RSA key)"
+                        .into(),
                 });
             }
             mech = Mechanism::EccKeyPairGen;
-            pub_t = vec![Attribute::KeyType(KeyType::EC), Attribute::EcParams(OID_P256.to_der()?), Attribute::Encrypt(false), Attribute::Wrap(false)];
+            pub_t = vec![
+                Attribute::KeyType(KeyType::EC),
+                Attribute::EcParams(OID_P256.to_der()?),
+                Attribute::Encrypt(false),
+                Attribute::Wrap(false),
+            ];
             // EC "encryption" keys work by key agreement.
-            priv_t = vec![Attribute::KeyType(KeyType::EC), Attribute::Decrypt(false), Attribute::Unwrap(false), Attribute::Derive(enc)];
+            priv_t = vec![
+                Attribute::KeyType(KeyType::EC),
+                Attribute::Decrypt(false),
+                Attribute::Unwrap(false),
+                Attribute::Derive(enc),
+            ];
             unverified = false;
         }
         KeyAlgorithm::Sm2 => {
@@ -131,8 +159,18 @@ fn generate(w: &mut Worker, token: &TokenRef, spec: &KeySpec) -> Result<KeyInfo>
             let t = MechanismType::new_vendor_defined(v.key_pair_gen)?;
             vendor_mech = VendorDefinedMechanism::new::<()>(t, None);
             mech = Mechanism::VendorDefined(vendor_mech);
-            pub_t = vec![Attribute::KeyType(KeyType::EC), Attribute::EcParams(OID_SM2.to_der()?), Attribute::Encrypt(enc), Attribute::Wrap(false)];
-            priv_t = vec![Attribute::KeyType(KeyType::EC), Attribute::Decrypt(enc), Attribute::Unwrap(false), Attribute::Derive(false)];
+            pub_t = vec![
+                Attribute::KeyType(KeyType::EC),
+                Attribute::EcParams(OID_SM2.to_der()?),
+                Attribute::Encrypt(enc),
+                Attribute::Wrap(false),
+            ];
+            priv_t = vec![
+                Attribute::KeyType(KeyType::EC),
+                Attribute::Decrypt(enc),
+                Attribute::Unwrap(false),
+                Attribute::Derive(false),
+            ];
             unverified = true;
         }
     }
@@ -154,16 +192,26 @@ fn generate(w: &mut Worker, token: &TokenRef, spec: &KeySpec) -> Result<KeyInfo>
 
 /// Public key (SPKI) of the key pair with this id, from its public-key object.
 pub(crate) fn public_key(session: &Session, id: &[u8]) -> Result<SubjectPublicKeyInfoOwned> {
-    let h = find(session, ObjectClass::PUBLIC_KEY, id)?.ok_or_else(|| TokenError::KeyNotFound { id: hex::encode(id) })?;
+    let h = find(session, ObjectClass::PUBLIC_KEY, id)?.ok_or_else(|| TokenError::KeyNotFound {
+        id: hex::encode(id),
+    })?;
     pubkey::read_spki(session, h)
 }
 
 /// DigestInfo prefix for SHA-256 (RFC 8017 9.2), for tokens with only raw `CKM_RSA_PKCS`.
-const SHA256_DIGEST_INFO: [u8; 19] = [0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20];
+const SHA256_DIGEST_INFO: [u8; 19] = [
+    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+    0x00, 0x04, 0x20,
+];
 
 /// Signs `msg` with the private key `id`, returning the X.509 signature algorithm and
 /// the signature in X.509 form (DER `Ecdsa-Sig-Value` for EC).
-pub(crate) fn sign(w: &mut Worker, token: &TokenRef, id: &[u8], msg: &[u8]) -> Result<(ObjectIdentifier, Vec<u8>)> {
+pub(crate) fn sign(
+    w: &mut Worker,
+    token: &TokenRef,
+    id: &[u8],
+    msg: &[u8],
+) -> Result<(ObjectIdentifier, Vec<u8>)> {
     let (m, slot) = w.find_slot(token)?;
     let available = m.raw_mechanisms(slot.id())?;
     let session = w.user_session(token)?;
@@ -171,32 +219,51 @@ pub(crate) fn sign(w: &mut Worker, token: &TokenRef, id: &[u8], msg: &[u8]) -> R
     let spki = public_key(session, id)?;
     if spki.algorithm.oid == pubkey::OID_RSA {
         if available.contains(&cryptoki_sys::CKM_SHA256_RSA_PKCS) {
-            return Ok((OID_SHA256_RSA, session.sign(&Mechanism::Sha256RsaPkcs, key, msg)?));
+            return Ok((
+                OID_SHA256_RSA,
+                session.sign(&Mechanism::Sha256RsaPkcs, key, msg)?,
+            ));
         }
         let mut input = SHA256_DIGEST_INFO.to_vec();
         input.extend(sha2::Sha256::digest(msg));
-        return Ok((OID_SHA256_RSA, session.sign(&Mechanism::RsaPkcs, key, &input)?));
+        return Ok((
+            OID_SHA256_RSA,
+            session.sign(&Mechanism::RsaPkcs, key, &input)?,
+        ));
     }
     let curve: ObjectIdentifier = spki
         .algorithm
         .parameters
         .as_ref()
-        .ok_or_else(|| TokenError::BadInput { detail: "EC key without curve".into() })?
+        .ok_or_else(|| TokenError::BadInput {
+            detail: "EC key without curve".into(),
+        })?
         .decode_as()?;
     if curve == OID_P256 {
         // Raw CKM_ECDSA over a host-computed hash: the one form every module has.
         let hash = sha2::Sha256::digest(msg);
         let rs = session.sign(&Mechanism::Ecdsa, key, &hash)?;
-        let sig = p256::ecdsa::Signature::from_slice(&rs).map_err(|e| TokenError::SelfTestFailed { detail: e.to_string() })?;
+        let sig =
+            p256::ecdsa::Signature::from_slice(&rs).map_err(|e| TokenError::SelfTestFailed {
+                detail: e.to_string(),
+            })?;
         return Ok((OID_ECDSA_SHA256, sig.to_der().as_bytes().to_vec()));
     }
     if curve == OID_SM2 {
-        let v = mechanisms::sm2_for(&available).ok_or_else(|| TokenError::Unsupported { what: "SM2 signing".into() })?;
+        let v = mechanisms::sm2_for(&available).ok_or_else(|| TokenError::Unsupported {
+            what: "SM2 signing".into(),
+        })?;
         let t = MechanismType::new_vendor_defined(v.sign_sm3)?;
-        let rs = session.sign(&Mechanism::VendorDefined(VendorDefinedMechanism::new::<()>(t, None)), key, msg)?;
+        let rs = session.sign(
+            &Mechanism::VendorDefined(VendorDefinedMechanism::new::<()>(t, None)),
+            key,
+            msg,
+        )?;
         return Ok((OID_SM2_SM3, rs_to_der(&rs)?));
     }
-    Err(TokenError::Unsupported { what: format!("signing with curve {curve}") })
+    Err(TokenError::Unsupported {
+        what: format!("signing with curve {curve}"),
+    })
 }
 
 /// r‖s → DER SEQUENCE { INTEGER r, INTEGER s }.

@@ -26,7 +26,9 @@ pub use error::{LoadFailure, PinState, TokenError};
 pub use keys::{KeyInfo, KeyPurpose, KeySpec};
 pub use modules::{ModuleCandidate, ModuleInfo, ModuleSource, discover};
 pub use pin::LoginOutcome;
-pub use presence::{PresenceConfig, PresenceEvent, PresenceSource, ReaderStatus, Watcher, pcsc_status};
+pub use presence::{
+    PresenceConfig, PresenceEvent, PresenceSource, ReaderStatus, Watcher, pcsc_status,
+};
 pub use pubkey::KeyAlgorithm;
 pub use secrecy::SecretString;
 pub use selftest::SelfTest;

@@ -25,11 +25,26 @@ const V: u64 = sys::CKM_VENDOR_DEFINED;
 /// The table. A row applies to a token only if both of its mechanisms are listed.
 pub const SM2_VENDORS: &[Sm2Mechanisms] = &[
     // GM/T 0016-style numbering used by several Chinese vendors (Longmai, Haitai).
-    Sm2Mechanisms { vendor: "GM/T 0016 (Longmai, Haitai)", key_pair_gen: V + 0x0001_0001, sign_sm3: V + 0x0001_0301, verified_on_hardware: false },
+    Sm2Mechanisms {
+        vendor: "GM/T 0016 (Longmai, Haitai)",
+        key_pair_gen: V + 0x0001_0001,
+        sign_sm3: V + 0x0001_0301,
+        verified_on_hardware: false,
+    },
     // Feitian ePass/FT numbering.
-    Sm2Mechanisms { vendor: "Feitian", key_pair_gen: V + 0x0000_a001, sign_sm3: V + 0x0000_a003, verified_on_hardware: false },
+    Sm2Mechanisms {
+        vendor: "Feitian",
+        key_pair_gen: V + 0x0000_a001,
+        sign_sm3: V + 0x0000_a003,
+        verified_on_hardware: false,
+    },
     // Watchdata numbering.
-    Sm2Mechanisms { vendor: "Watchdata", key_pair_gen: V + 0x0000_8001, sign_sm3: V + 0x0000_8003, verified_on_hardware: false },
+    Sm2Mechanisms {
+        vendor: "Watchdata",
+        key_pair_gen: V + 0x0000_8001,
+        sign_sm3: V + 0x0000_8003,
+        verified_on_hardware: false,
+    },
 ];
 
 /// The first SM2 table row whose mechanisms the token lists.
@@ -56,8 +71,15 @@ pub fn name_of(id: u64) -> String {
     if id == CKM_AES_KEY_WRAP_PAD {
         return "CKM_AES_KEY_WRAP_PAD".into();
     }
-    if let Some(v) = SM2_VENDORS.iter().find(|v| v.key_pair_gen == id || v.sign_sm3 == id) {
-        let what = if v.key_pair_gen == id { "SM2 key pair gen" } else { "SM2 with SM3" };
+    if let Some(v) = SM2_VENDORS
+        .iter()
+        .find(|v| v.key_pair_gen == id || v.sign_sm3 == id)
+    {
+        let what = if v.key_pair_gen == id {
+            "SM2 key pair gen"
+        } else {
+            "SM2 with SM3"
+        };
         return format!("{what} ({}; unverified)", v.vendor);
     }
     if id >= V {
@@ -74,8 +96,14 @@ mod tests {
     #[test]
     fn wrap_mechanism_follows_the_list_not_the_module() {
         // SoftHSM2 lists only _PAD, Kryoptic only KWP (PLATFORM-NOTES).
-        assert_eq!(aes_wrap_pad(&[0x1, CKM_AES_KEY_WRAP_PAD]), Some(CKM_AES_KEY_WRAP_PAD));
-        assert_eq!(aes_wrap_pad(&[CKM_AES_KEY_WRAP_KWP, 0x2109]), Some(CKM_AES_KEY_WRAP_KWP));
+        assert_eq!(
+            aes_wrap_pad(&[0x1, CKM_AES_KEY_WRAP_PAD]),
+            Some(CKM_AES_KEY_WRAP_PAD)
+        );
+        assert_eq!(
+            aes_wrap_pad(&[CKM_AES_KEY_WRAP_KWP, 0x2109]),
+            Some(CKM_AES_KEY_WRAP_KWP)
+        );
         assert_eq!(aes_wrap_pad(&[0x2109]), None);
     }
 

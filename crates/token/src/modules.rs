@@ -37,30 +37,112 @@ pub struct ModuleCandidate {
 /// here; a missing file simply does not show up.
 const KNOWN: &[(&str, &str, &[&str])] = if cfg!(target_os = "windows") {
     &[
-        ("Feitian", "ePass2003", &["C:\\Windows\\System32\\eps2003csp11.dll"]),
-        ("Feitian", "ePass3003", &["C:\\Windows\\System32\\ShuttleCsp11_3003.dll"]),
-        ("Longmai", "GM3000", &["C:\\Windows\\System32\\mtoken_gm3000.dll"]),
-        ("Watchdata", "TimeCOS", &["C:\\Windows\\System32\\WDPKCS.dll"]),
-        ("SafeNet", "eToken", &["C:\\Windows\\System32\\eTPKCS11.dll"]),
-        ("OpenSC", "OpenSC", &["C:\\Program Files\\OpenSC Project\\OpenSC\\pkcs11\\opensc-pkcs11.dll"]),
-        ("SoftHSM", "SoftHSM2", &["C:\\SoftHSM2\\lib\\softhsm2-x64.dll"]),
+        (
+            "Feitian",
+            "ePass2003",
+            &["C:\\Windows\\System32\\eps2003csp11.dll"],
+        ),
+        (
+            "Feitian",
+            "ePass3003",
+            &["C:\\Windows\\System32\\ShuttleCsp11_3003.dll"],
+        ),
+        (
+            "Longmai",
+            "GM3000",
+            &["C:\\Windows\\System32\\mtoken_gm3000.dll"],
+        ),
+        (
+            "Watchdata",
+            "TimeCOS",
+            &["C:\\Windows\\System32\\WDPKCS.dll"],
+        ),
+        (
+            "SafeNet",
+            "eToken",
+            &["C:\\Windows\\System32\\eTPKCS11.dll"],
+        ),
+        (
+            "OpenSC",
+            "OpenSC",
+            &["C:\\Program Files\\OpenSC Project\\OpenSC\\pkcs11\\opensc-pkcs11.dll"],
+        ),
+        (
+            "SoftHSM",
+            "SoftHSM2",
+            &["C:\\SoftHSM2\\lib\\softhsm2-x64.dll"],
+        ),
     ]
 } else if cfg!(target_os = "macos") {
     &[
-        ("Feitian", "ePass2003", &["/usr/local/lib/libcastle.1.0.0.dylib"]),
+        (
+            "Feitian",
+            "ePass2003",
+            &["/usr/local/lib/libcastle.1.0.0.dylib"],
+        ),
         ("Longmai", "GM3000", &["/usr/local/lib/libgm3000.1.0.dylib"]),
         ("SafeNet", "eToken", &["/usr/local/lib/libeTPkcs11.dylib"]),
-        ("OpenSC", "OpenSC", &["/Library/OpenSC/lib/opensc-pkcs11.so"]),
-        ("SoftHSM", "SoftHSM2", &["/usr/local/lib/softhsm/libsofthsm2.so", "/opt/homebrew/lib/softhsm/libsofthsm2.so"]),
+        (
+            "OpenSC",
+            "OpenSC",
+            &["/Library/OpenSC/lib/opensc-pkcs11.so"],
+        ),
+        (
+            "SoftHSM",
+            "SoftHSM2",
+            &[
+                "/usr/local/lib/softhsm/libsofthsm2.so",
+                "/opt/homebrew/lib/softhsm/libsofthsm2.so",
+            ],
+        ),
     ]
 } else {
     &[
-        ("Feitian", "ePass2003", &["/usr/lib/libcastle.so.1.0.0", "/opt/ePass2003-Linux/x86_64/redist/libcastle.so.1.0.0"]),
-        ("Longmai", "GM3000", &["/opt/LongmaiGM3000/lib/libgm3000_pkcs11.so", "/usr/lib/libgm3000_pkcs11.so"]),
-        ("Watchdata", "TimeCOS", &["/usr/lib/libwdpkcs.so", "/opt/watchdata/lib/libwdpkcs.so"]),
-        ("SafeNet", "eToken", &["/usr/lib/libeTPkcs11.so", "/usr/lib64/libeTPkcs11.so"]),
-        ("OpenSC", "OpenSC", &["/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so", "/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so", "/usr/lib64/opensc-pkcs11.so"]),
-        ("SoftHSM", "SoftHSM2", &["/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so", "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so", "/usr/lib/softhsm/libsofthsm2.so", "/usr/lib64/pkcs11/libsofthsm2.so"]),
+        (
+            "Feitian",
+            "ePass2003",
+            &[
+                "/usr/lib/libcastle.so.1.0.0",
+                "/opt/ePass2003-Linux/x86_64/redist/libcastle.so.1.0.0",
+            ],
+        ),
+        (
+            "Longmai",
+            "GM3000",
+            &[
+                "/opt/LongmaiGM3000/lib/libgm3000_pkcs11.so",
+                "/usr/lib/libgm3000_pkcs11.so",
+            ],
+        ),
+        (
+            "Watchdata",
+            "TimeCOS",
+            &["/usr/lib/libwdpkcs.so", "/opt/watchdata/lib/libwdpkcs.so"],
+        ),
+        (
+            "SafeNet",
+            "eToken",
+            &["/usr/lib/libeTPkcs11.so", "/usr/lib64/libeTPkcs11.so"],
+        ),
+        (
+            "OpenSC",
+            "OpenSC",
+            &[
+                "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
+                "/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so",
+                "/usr/lib64/opensc-pkcs11.so",
+            ],
+        ),
+        (
+            "SoftHSM",
+            "SoftHSM2",
+            &[
+                "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+                "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
+                "/usr/lib/softhsm/libsofthsm2.so",
+                "/usr/lib64/pkcs11/libsofthsm2.so",
+            ],
+        ),
     ]
 };
 
@@ -254,7 +336,8 @@ impl Module {
     /// Every mechanism number the slot reports, including ones cryptoki does not name.
     pub fn raw_mechanisms(&self, slot: u64) -> Result<Vec<u64>> {
         // SAFETY: `list` points to the module's function table (see RawFunctions).
-        let f = unsafe { (*self.raw.list).C_GetMechanismList }.ok_or_else(missing("C_GetMechanismList"))?;
+        let f = unsafe { (*self.raw.list).C_GetMechanismList }
+            .ok_or_else(missing("C_GetMechanismList"))?;
         let mut count: cryptoki_sys::CK_ULONG = 0;
         // SAFETY: size query with a null buffer, per PKCS#11.
         let rv = unsafe { f(slot, std::ptr::null_mut(), &mut count) };
@@ -369,7 +452,10 @@ fn check_binary_format(path: &Path) -> std::result::Result<(), LoadFailure> {
             "loongarch64" => 0x102,
             _ => machine,
         };
-        if cfg!(target_os = "linux") && machine == ours && (bits == 64) == cfg!(target_pointer_width = "64") {
+        if cfg!(target_os = "linux")
+            && machine == ours
+            && (bits == 64) == cfg!(target_pointer_width = "64")
+        {
             return Ok(());
         }
         format!("linux-{arch} ({bits}-bit ELF)")
@@ -378,7 +464,9 @@ fn check_binary_format(path: &Path) -> std::result::Result<(), LoadFailure> {
             return Ok(());
         }
         "windows (PE DLL)".to_string()
-    } else if header.starts_with(&[0xcf, 0xfa, 0xed, 0xfe]) || header.starts_with(&[0xca, 0xfe, 0xba, 0xbe]) {
+    } else if header.starts_with(&[0xcf, 0xfa, 0xed, 0xfe])
+        || header.starts_with(&[0xca, 0xfe, 0xba, 0xbe])
+    {
         if cfg!(target_os = "macos") {
             return Ok(());
         }
@@ -398,8 +486,16 @@ mod tests {
     #[test]
     fn p11kit_files_are_parsed_with_relative_paths() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("opensc.module"), "module: opensc-pkcs11.so\n").unwrap();
-        std::fs::write(dir.path().join("abs.module"), "# c\nmodule: /opt/x/libx.so\ncritical: no\n").unwrap();
+        std::fs::write(
+            dir.path().join("opensc.module"),
+            "module: opensc-pkcs11.so\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("abs.module"),
+            "# c\nmodule: /opt/x/libx.so\ncritical: no\n",
+        )
+        .unwrap();
         std::fs::write(dir.path().join("ignored.txt"), "module: nope.so\n").unwrap();
         let got = p11kit_modules(&[dir.path()]);
         assert_eq!(got.len(), 2);
@@ -418,14 +514,24 @@ mod tests {
         std::fs::write(&dll, b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0\xb8\0\0\0").unwrap();
         let text = dir.path().join("readme.so");
         std::fs::write(&text, b"hello, not a library at all").unwrap();
-        assert!(matches!(check_binary_format(&arm32), Err(LoadFailure::WrongArchitecture { found, .. }) if found.contains("arm")));
+        assert!(
+            matches!(check_binary_format(&arm32), Err(LoadFailure::WrongArchitecture { found, .. }) if found.contains("arm"))
+        );
         if !cfg!(windows) {
-            assert!(matches!(check_binary_format(&dll), Err(LoadFailure::WrongArchitecture { found, .. }) if found.contains("windows")));
+            assert!(
+                matches!(check_binary_format(&dll), Err(LoadFailure::WrongArchitecture { found, .. }) if found.contains("windows"))
+            );
         }
-        assert!(matches!(check_binary_format(&text), Err(LoadFailure::NotPkcs11 { .. })));
+        assert!(matches!(
+            check_binary_format(&text),
+            Err(LoadFailure::NotPkcs11 { .. })
+        ));
         assert!(matches!(
             load(&dir.path().join("absent.so")),
-            Err(TokenError::ModuleLoad { reason: LoadFailure::FileMissing, .. })
+            Err(TokenError::ModuleLoad {
+                reason: LoadFailure::FileMissing,
+                ..
+            })
         ));
     }
 }

@@ -22,7 +22,11 @@ pub struct LoginOutcome {
 fn user_pin_state(w: &mut Worker, token: &TokenRef) -> Result<PinState> {
     let (m, slot) = w.find_slot(token)?;
     let t = m.ctx.get_token_info(slot)?;
-    Ok(pin_state(t.user_pin_count_low(), t.user_pin_final_try(), t.user_pin_locked()))
+    Ok(pin_state(
+        t.user_pin_count_low(),
+        t.user_pin_final_try(),
+        t.user_pin_locked(),
+    ))
 }
 
 /// Refuses attempts the user did not agree to: locked, or final try unconfirmed.
@@ -46,17 +50,26 @@ fn attempt_failed(w: &mut Worker, token: &TokenRef, e: CkError) -> TokenError {
     }
 }
 
-pub(crate) fn login(w: &mut Worker, token: &TokenRef, pin: &SecretString, confirm_final_try: bool) -> Result<LoginOutcome> {
+pub(crate) fn login(
+    w: &mut Worker,
+    token: &TokenRef,
+    pin: &SecretString,
+    confirm_final_try: bool,
+) -> Result<LoginOutcome> {
     let before = user_pin_state(w, token)?;
     guard(before, confirm_final_try)?;
     let s = w.session(token)?;
     if s.logged_in {
-        return Ok(LoginOutcome { pin_state_before: before });
+        return Ok(LoginOutcome {
+            pin_state_before: before,
+        });
     }
     match s.session.login(UserType::User, Some(pin)) {
         Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {
             s.logged_in = true;
-            Ok(LoginOutcome { pin_state_before: before })
+            Ok(LoginOutcome {
+                pin_state_before: before,
+            })
         }
         Err(e) => Err(attempt_failed(w, token, e)),
     }
@@ -64,8 +77,14 @@ pub(crate) fn login(w: &mut Worker, token: &TokenRef, pin: &SecretString, confir
 
 impl TokenService {
     /// Logs the user in. `confirm_final_try` must be true to spend the last attempt.
-    pub async fn login(&self, token: TokenRef, pin: SecretString, confirm_final_try: bool) -> Result<LoginOutcome> {
-        self.call(move |w| login(w, &token, &pin, confirm_final_try)).await
+    pub async fn login(
+        &self,
+        token: TokenRef,
+        pin: SecretString,
+        confirm_final_try: bool,
+    ) -> Result<LoginOutcome> {
+        self.call(move |w| login(w, &token, &pin, confirm_final_try))
+            .await
     }
 
     /// Logs out and closes the token's session.
@@ -83,7 +102,13 @@ impl TokenService {
 
     /// Changes the user PIN (`C_SetPIN`). A wrong old PIN counts as an attempt, so the
     /// same final-try rule as for login applies.
-    pub async fn change_pin(&self, token: TokenRef, old: SecretString, new: SecretString, confirm_final_try: bool) -> Result<()> {
+    pub async fn change_pin(
+        &self,
+        token: TokenRef,
+        old: SecretString,
+        new: SecretString,
+        confirm_final_try: bool,
+    ) -> Result<()> {
         self.call(move |w| {
             guard(user_pin_state(w, &token)?, confirm_final_try)?;
             let s = w.session(&token)?;
@@ -97,13 +122,20 @@ impl TokenService {
 
     /// Unlocks (or resets) the user PIN with the SO PIN: SO login, `C_InitPIN`, then a
     /// rescan of the module (which ends other sessions on that module).
-    pub async fn reset_user_pin(&self, token: TokenRef, so_pin: SecretString, new_user_pin: SecretString) -> Result<()> {
+    pub async fn reset_user_pin(
+        &self,
+        token: TokenRef,
+        so_pin: SecretString,
+        new_user_pin: SecretString,
+    ) -> Result<()> {
         self.call(move |w| {
             // An open user session would make the SO login fail with "another user".
             w.sessions.remove(&token);
             let (m, slot) = w.find_slot(&token)?;
             let session = m.ctx.open_rw_session(slot)?;
-            session.login(UserType::So, Some(&so_pin)).map_err(so_error)?;
+            session
+                .login(UserType::So, Some(&so_pin))
+                .map_err(so_error)?;
             let r = session.init_pin(&new_user_pin);
             let _ = session.logout();
             drop(session);
@@ -119,7 +151,13 @@ impl TokenService {
     /// may be empty to address an uninitialised token that reports no serial. Returns
     /// the token as it appears after the module rescanned its slots (modules may give
     /// the fresh token a new serial and slot).
-    pub async fn init_token(&self, token: TokenRef, label: String, so_pin: SecretString, user_pin: SecretString) -> Result<TokenInfo> {
+    pub async fn init_token(
+        &self,
+        token: TokenRef,
+        label: String,
+        so_pin: SecretString,
+        user_pin: SecretString,
+    ) -> Result<TokenInfo> {
         self.call(move |w| {
             w.sessions.remove(&token);
             let (m, slot) = w.find_slot(&token)?;
@@ -139,7 +177,9 @@ impl TokenService {
                 serial: format!("(new token labelled {label})"),
             })?;
             let session = m.ctx.open_rw_session(slot)?;
-            session.login(UserType::So, Some(&so_pin)).map_err(so_error)?;
+            session
+                .login(UserType::So, Some(&so_pin))
+                .map_err(so_error)?;
             let r = session.init_pin(&user_pin);
             let _ = session.logout();
             r?;
@@ -151,7 +191,9 @@ impl TokenService {
 
 fn so_error(e: CkError) -> TokenError {
     match e {
-        CkError::Pkcs11(RvError::PinIncorrect, _) => TokenError::PinIncorrect { state: PinState::Ok },
+        CkError::Pkcs11(RvError::PinIncorrect, _) => TokenError::PinIncorrect {
+            state: PinState::Ok,
+        },
         other => other.into(),
     }
 }
@@ -164,8 +206,14 @@ mod tests {
     fn final_try_needs_confirmation_and_locked_is_refused() {
         assert!(guard(PinState::Ok, false).is_ok());
         assert!(guard(PinState::CountLow, false).is_ok());
-        assert!(matches!(guard(PinState::FinalTry, false), Err(TokenError::PinFinalTryNeedsConfirmation)));
+        assert!(matches!(
+            guard(PinState::FinalTry, false),
+            Err(TokenError::PinFinalTryNeedsConfirmation)
+        ));
         assert!(guard(PinState::FinalTry, true).is_ok());
-        assert!(matches!(guard(PinState::Locked, true), Err(TokenError::PinLocked)));
+        assert!(matches!(
+            guard(PinState::Locked, true),
+            Err(TokenError::PinLocked)
+        ));
     }
 }

@@ -37,7 +37,9 @@ pub enum PresenceEvent {
     TokenInserted(PresenceSource),
     TokenRemoved(PresenceSource),
     /// The smart-card service went away (readers are reported removed) or came back.
-    PcscService { available: bool },
+    PcscService {
+        available: bool,
+    },
 }
 
 /// Stops its watcher thread when dropped.
@@ -99,7 +101,11 @@ fn publish_diff<K: Ord + Clone>(
     announced: &mut BTreeMap<K, PresenceSource>,
     now: BTreeMap<K, PresenceSource>,
 ) {
-    let gone: Vec<K> = announced.keys().filter(|k| !now.contains_key(*k)).cloned().collect();
+    let gone: Vec<K> = announced
+        .keys()
+        .filter(|k| !now.contains_key(*k))
+        .cloned()
+        .collect();
     for k in gone {
         if let Some(src) = announced.remove(&k) {
             let _ = tx.send(PresenceEvent::TokenRemoved(src));
@@ -139,12 +145,22 @@ fn pcsc_snapshot(states: &[ReaderState]) -> BTreeMap<String, PresenceSource> {
 fn is_service_gone(e: PcscError) -> bool {
     matches!(
         e,
-        PcscError::NoService | PcscError::ServiceStopped | PcscError::CommError | PcscError::InvalidHandle | PcscError::UnknownError | PcscError::InternalError
+        PcscError::NoService
+            | PcscError::ServiceStopped
+            | PcscError::CommError
+            | PcscError::InvalidHandle
+            | PcscError::UnknownError
+            | PcscError::InternalError
     )
 }
 
 /// The PC/SC watcher loop: returns only when stopped.
-fn pcsc_loop(tx: broadcast::Sender<PresenceEvent>, cfg: PresenceConfig, stop: Arc<AtomicBool>, shared: Arc<Mutex<Option<Context>>>) {
+fn pcsc_loop(
+    tx: broadcast::Sender<PresenceEvent>,
+    cfg: PresenceConfig,
+    stop: Arc<AtomicBool>,
+    shared: Arc<Mutex<Option<Context>>>,
+) {
     let mut announced: BTreeMap<String, PresenceSource> = BTreeMap::new();
     let mut service_up: Option<bool> = None;
     while !stop.load(Ordering::SeqCst) {
@@ -208,7 +224,8 @@ fn watch_context(
         let changed = if first {
             // UNAWARE states return at once with the current state.
             first = false;
-            ctx.get_status_change(Duration::from_millis(0), &mut states).or_else(ok_on_timeout)?;
+            ctx.get_status_change(Duration::from_millis(0), &mut states)
+                .or_else(ok_on_timeout)?;
             true
         } else {
             match ctx.get_status_change(Duration::from_secs(1), &mut states) {
@@ -245,7 +262,11 @@ fn watch_context(
 }
 
 fn ok_on_timeout(e: PcscError) -> Result<(), PcscError> {
-    if e == PcscError::Timeout { Ok(()) } else { Err(e) }
+    if e == PcscError::Timeout {
+        Ok(())
+    } else {
+        Err(e)
+    }
 }
 
 /// Polling loop for one PKCS#11 module. A change must be seen on two consecutive polls
@@ -333,18 +354,35 @@ mod tests {
     use super::*;
 
     fn src(r: &str) -> PresenceSource {
-        PresenceSource::Pcsc { reader: r.into(), atr: "3b".into() }
+        PresenceSource::Pcsc {
+            reader: r.into(),
+            atr: "3b".into(),
+        }
     }
 
     #[test]
     fn diff_publishes_each_change_once() {
         let (tx, mut rx) = broadcast::channel(16);
         let mut announced = BTreeMap::new();
-        publish_diff(&tx, &mut announced, BTreeMap::from([("a".to_string(), src("a"))]));
-        publish_diff(&tx, &mut announced, BTreeMap::from([("a".to_string(), src("a"))]));
+        publish_diff(
+            &tx,
+            &mut announced,
+            BTreeMap::from([("a".to_string(), src("a"))]),
+        );
+        publish_diff(
+            &tx,
+            &mut announced,
+            BTreeMap::from([("a".to_string(), src("a"))]),
+        );
         publish_diff(&tx, &mut announced, BTreeMap::new());
-        assert_eq!(rx.try_recv().unwrap(), PresenceEvent::TokenInserted(src("a")));
-        assert_eq!(rx.try_recv().unwrap(), PresenceEvent::TokenRemoved(src("a")));
+        assert_eq!(
+            rx.try_recv().unwrap(),
+            PresenceEvent::TokenInserted(src("a"))
+        );
+        assert_eq!(
+            rx.try_recv().unwrap(),
+            PresenceEvent::TokenRemoved(src("a"))
+        );
         assert!(rx.try_recv().is_err());
     }
 }
@@ -362,7 +400,9 @@ pub struct ReaderStatus {
 pub fn pcsc_status() -> crate::error::Result<Vec<ReaderStatus>> {
     let err = |e: PcscError| crate::error::TokenError::Pcsc {
         detail: match e {
-            PcscError::NoService | PcscError::ServiceStopped => "the smart-card service (pcscd) is not running".into(),
+            PcscError::NoService | PcscError::ServiceStopped => {
+                "the smart-card service (pcscd) is not running".into()
+            }
             other => other.to_string(),
         },
     };
@@ -372,9 +412,14 @@ pub fn pcsc_status() -> crate::error::Result<Vec<ReaderStatus>> {
         Err(PcscError::NoReadersAvailable) => Vec::new(),
         Err(e) => return Err(err(e)),
     };
-    let mut states: Vec<ReaderState> = readers.into_iter().map(|r| ReaderState::new(r, State::UNAWARE)).collect();
+    let mut states: Vec<ReaderState> = readers
+        .into_iter()
+        .map(|r| ReaderState::new(r, State::UNAWARE))
+        .collect();
     if !states.is_empty() {
-        ctx.get_status_change(Duration::from_millis(0), &mut states).or_else(ok_on_timeout).map_err(err)?;
+        ctx.get_status_change(Duration::from_millis(0), &mut states)
+            .or_else(ok_on_timeout)
+            .map_err(err)?;
     }
     Ok(states
         .iter()

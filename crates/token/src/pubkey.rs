@@ -70,7 +70,13 @@ pub fn key_id(spki: &SubjectPublicKeyInfoOwned) -> Vec<u8> {
 pub(crate) fn read_spki(session: &Session, key: ObjectHandle) -> Result<SubjectPublicKeyInfoOwned> {
     let attrs = session.get_attributes(
         key,
-        &[AttributeType::KeyType, AttributeType::Modulus, AttributeType::PublicExponent, AttributeType::EcParams, AttributeType::EcPoint],
+        &[
+            AttributeType::KeyType,
+            AttributeType::Modulus,
+            AttributeType::PublicExponent,
+            AttributeType::EcParams,
+            AttributeType::EcPoint,
+        ],
     )?;
     let (mut modulus, mut exponent, mut params, mut point) = (None, None, None, None);
     for a in attrs {
@@ -106,7 +112,9 @@ fn unwrap_ec_point(v: &[u8]) -> Vec<u8> {
 }
 
 /// Token attributes describing the public key of an SPKI (to create a public-key object).
-pub(crate) fn spki_to_attributes(spki: &SubjectPublicKeyInfoOwned) -> Result<(cryptoki::object::KeyType, Vec<Attribute>)> {
+pub(crate) fn spki_to_attributes(
+    spki: &SubjectPublicKeyInfoOwned,
+) -> Result<(cryptoki::object::KeyType, Vec<Attribute>)> {
     if spki.algorithm.oid == OID_RSA {
         let k = RsaPublicKey::from_der(spki.subject_public_key.raw_bytes())?;
         return Ok((
@@ -122,12 +130,17 @@ pub(crate) fn spki_to_attributes(spki: &SubjectPublicKeyInfoOwned) -> Result<(cr
             .algorithm
             .parameters
             .as_ref()
-            .ok_or_else(|| TokenError::BadInput { detail: "EC key without curve".into() })?
+            .ok_or_else(|| TokenError::BadInput {
+                detail: "EC key without curve".into(),
+            })?
             .decode_as()?;
         let point = OctetString::new(spki.subject_public_key.raw_bytes())?.to_der()?;
         return Ok((
             cryptoki::object::KeyType::EC,
-            vec![Attribute::EcParams(curve.to_der()?), Attribute::EcPoint(point)],
+            vec![
+                Attribute::EcParams(curve.to_der()?),
+                Attribute::EcPoint(point),
+            ],
         ));
     }
     Err(TokenError::Unsupported {
@@ -136,24 +149,36 @@ pub(crate) fn spki_to_attributes(spki: &SubjectPublicKeyInfoOwned) -> Result<(cr
 }
 
 /// Verifies an X.509-style signature (DER-encoded for ECDSA) over `msg` on the host.
-pub fn verify(spki: &SubjectPublicKeyInfoOwned, sig_alg: ObjectIdentifier, msg: &[u8], sig: &[u8]) -> Result<()> {
+pub fn verify(
+    spki: &SubjectPublicKeyInfoOwned,
+    sig_alg: ObjectIdentifier,
+    msg: &[u8],
+    sig: &[u8],
+) -> Result<()> {
     let fail = |d: String| TokenError::SelfTestFailed { detail: d };
     let hash = sha2::Sha256::digest(msg);
     if sig_alg == OID_SHA256_RSA && spki.algorithm.oid == OID_RSA {
         use rsa::pkcs8::DecodePublicKey;
-        let key = rsa::RsaPublicKey::from_public_key_der(&spki.to_der()?).map_err(|e| fail(e.to_string()))?;
+        let key = rsa::RsaPublicKey::from_public_key_der(&spki.to_der()?)
+            .map_err(|e| fail(e.to_string()))?;
         return key
             .verify(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &hash, sig)
             .map_err(|e| fail(e.to_string()));
     }
     if sig_alg == OID_ECDSA_SHA256 && spki.algorithm.oid == OID_EC {
         use p256::ecdsa::signature::hazmat::PrehashVerifier;
-        let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(spki.subject_public_key.raw_bytes()).map_err(|e| fail(e.to_string()))?;
+        let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(spki.subject_public_key.raw_bytes())
+            .map_err(|e| fail(e.to_string()))?;
         let sig = p256::ecdsa::Signature::from_der(sig).map_err(|e| fail(e.to_string()))?;
-        return key.verify_prehash(&hash, &sig).map_err(|e| fail(e.to_string()));
+        return key
+            .verify_prehash(&hash, &sig)
+            .map_err(|e| fail(e.to_string()));
     }
     Err(TokenError::Unsupported {
-        what: format!("host verification of {sig_alg} with a {} key", spki.algorithm.oid),
+        what: format!(
+            "host verification of {sig_alg} with a {} key",
+            spki.algorithm.oid
+        ),
     })
 }
 
@@ -170,7 +195,10 @@ mod tests {
         assert!(matches!(&attrs[0], Attribute::Modulus(m) if m == &n));
         assert_eq!(key_id(&spki).len(), 20);
         // A different key gives a different id.
-        assert_ne!(key_id(&spki), key_id(&rsa_spki(&[0xc5u8; 256], &[1, 0, 1]).unwrap()));
+        assert_ne!(
+            key_id(&spki),
+            key_id(&rsa_spki(&[0xc5u8; 256], &[1, 0, 1]).unwrap())
+        );
     }
 
     #[test]

@@ -38,10 +38,17 @@ fn run(w: &mut Worker, token: &TokenRef, key_id: &str) -> Result<SelfTest> {
             der = v;
         }
     }
-    let cert = Certificate::from_der(&der).map_err(|e| TokenError::BadCertificate { detail: e.to_string() })?;
+    let cert = Certificate::from_der(&der).map_err(|e| TokenError::BadCertificate {
+        detail: e.to_string(),
+    })?;
     let challenge = session.generate_random_vec(32)?;
     let (alg, sig) = keys::sign(w, token, &id, &challenge)?;
-    pubkey::verify(cert.tbs_certificate().subject_public_key_info(), alg, &challenge, &sig)?;
+    pubkey::verify(
+        cert.tbs_certificate().subject_public_key_info(),
+        alg,
+        &challenge,
+        &sig,
+    )?;
     Ok(SelfTest {
         key_id: key_id.to_string(),
         signature_algorithm: alg.to_string(),

@@ -69,8 +69,16 @@ pub(crate) fn token_info(m: &Module, slot: Slot) -> Result<TokenInfo> {
         manufacturer: t.manufacturer_id().trim().to_string(),
         model: t.model().trim().to_string(),
         serial: t.serial_number().trim().to_string(),
-        pin_state: pin_state(t.user_pin_count_low(), t.user_pin_final_try(), t.user_pin_locked()),
-        so_pin_state: pin_state(t.so_pin_count_low(), t.so_pin_final_try(), t.so_pin_locked()),
+        pin_state: pin_state(
+            t.user_pin_count_low(),
+            t.user_pin_final_try(),
+            t.user_pin_locked(),
+        ),
+        so_pin_state: pin_state(
+            t.so_pin_count_low(),
+            t.so_pin_final_try(),
+            t.so_pin_locked(),
+        ),
         user_pin_initialized: t.user_pin_initialized(),
         user_pin_to_be_changed: t.user_pin_to_be_changed(),
         token_initialized: t.token_initialized(),

@@ -13,7 +13,10 @@ use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::*;
 use common::*;
 
-const ENGINE_PATHS: &[&str] = &["/usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so", "/usr/lib/aarch64-linux-gnu/engines-3/pkcs11.so"];
+const ENGINE_PATHS: &[&str] = &[
+    "/usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so",
+    "/usr/lib/aarch64-linux-gnu/engines-3/pkcs11.so",
+];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pkcs11_tool_and_openssl_agree() {
@@ -23,10 +26,18 @@ async fn pkcs11_tool_and_openssl_agree() {
     let serial = hsm.init_token("CD-INTEROP", SO_PIN, USER_PIN).unwrap();
     let module = SoftHsm::module().unwrap();
     let svc = TokenService::start().unwrap();
-    let token = TokenRef { module: module.clone(), serial };
-    svc.login(token.clone(), pin(USER_PIN), false).await.unwrap();
+    let token = TokenRef {
+        module: module.clone(),
+        serial,
+    };
+    svc.login(token.clone(), pin(USER_PIN), false)
+        .await
+        .unwrap();
     let ca = TestCa::new().unwrap();
-    let engine = ENGINE_PATHS.iter().find(|p| std::path::Path::new(p).exists()).expect("libengine-pkcs11-openssl installed");
+    let engine = ENGINE_PATHS
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .expect("libengine-pkcs11-openssl installed");
     let conf = hsm.dir().join("openssl.cnf");
     std::fs::write(
         &conf,
@@ -37,34 +48,59 @@ async fn pkcs11_tool_and_openssl_agree() {
     )
     .unwrap();
 
-    for (alg, label) in [(KeyAlgorithm::EcP256, "interop-ec"), (KeyAlgorithm::Rsa2048, "interop-rsa")] {
+    for (alg, label) in [
+        (KeyAlgorithm::EcP256, "interop-ec"),
+        (KeyAlgorithm::Rsa2048, "interop-rsa"),
+    ] {
         let (key, leaf) = enroll(&svc, &token, &ca, alg, label).await;
 
         // pkcs11-tool sees a private key and a certificate with the same ID and label.
         let out = run(Command::new("pkcs11-tool")
             .arg("--module")
             .arg(&module)
-            .args(["--token-label", "CD-INTEROP", "--login", "--pin", USER_PIN, "--list-objects"]))
+            .args([
+                "--token-label",
+                "CD-INTEROP",
+                "--login",
+                "--pin",
+                USER_PIN,
+                "--list-objects",
+            ]))
         .unwrap();
         let listing = String::from_utf8_lossy(&out.stdout).into_owned();
         let blocks: Vec<&str> = listing.split("\n\n").collect();
         let with_id = |kind: &str| {
             blocks.iter().any(|b| {
-                b.contains(kind) && b.contains(&format!("ID:         {}", key.id)) && b.contains(&format!("label:      {label}"))
+                b.contains(kind)
+                    && b.contains(&format!("ID:         {}", key.id))
+                    && b.contains(&format!("label:      {label}"))
             })
         };
-        assert!(with_id("Private Key Object"), "no private key {label}/{}:\n{listing}", key.id);
-        assert!(with_id("Certificate Object"), "no certificate {label}/{}:\n{listing}", key.id);
+        assert!(
+            with_id("Private Key Object"),
+            "no private key {label}/{}:\n{listing}",
+            key.id
+        );
+        assert!(
+            with_id("Certificate Object"),
+            "no certificate {label}/{}:\n{listing}",
+            key.id
+        );
 
         // openssl signs with the token key through the engine...
         let dir = hsm.dir();
         let data = dir.join("data.txt");
         std::fs::write(&data, format!("signed by {label} via the pkcs11 engine")).unwrap();
         let sig = dir.join(format!("{label}.sig"));
-        let uri = format!("pkcs11:token=CD-INTEROP;id={};type=private;pin-value={USER_PIN}", percent(&key.id));
+        let uri = format!(
+            "pkcs11:token=CD-INTEROP;id={};type=private;pin-value={USER_PIN}",
+            percent(&key.id)
+        );
         run(Command::new("openssl")
             .env("OPENSSL_CONF", &conf)
-            .args(["dgst", "-sha256", "-engine", "pkcs11", "-keyform", "engine", "-sign", &uri, "-out"])
+            .args([
+                "dgst", "-sha256", "-engine", "pkcs11", "-keyform", "engine", "-sign", &uri, "-out",
+            ])
             .arg(&sig)
             .arg(&data))
         .unwrap();
@@ -72,17 +108,38 @@ async fn pkcs11_tool_and_openssl_agree() {
         let cert = dir.join(format!("{label}.der"));
         std::fs::write(&cert, &leaf).unwrap();
         let pubkey = dir.join(format!("{label}.pub.pem"));
-        let out = run(Command::new("openssl").args(["x509", "-inform", "DER", "-noout", "-pubkey", "-in"]).arg(&cert)).unwrap();
+        let out = run(Command::new("openssl")
+            .args(["x509", "-inform", "DER", "-noout", "-pubkey", "-in"])
+            .arg(&cert))
+        .unwrap();
         std::fs::write(&pubkey, out.stdout).unwrap();
-        let out = run(Command::new("openssl").args(["dgst", "-sha256", "-verify"]).arg(&pubkey).arg("-signature").arg(&sig).arg(&data)).unwrap();
+        let out = run(Command::new("openssl")
+            .args(["dgst", "-sha256", "-verify"])
+            .arg(&pubkey)
+            .arg("-signature")
+            .arg(&sig)
+            .arg(&data))
+        .unwrap();
         assert!(String::from_utf8_lossy(&out.stdout).contains("Verified OK"));
         // openssl verify accepts the chain.
         let pem = dir.join(format!("{label}.pem"));
-        run(Command::new("openssl").args(["x509", "-inform", "DER", "-in"]).arg(&cert).arg("-out").arg(&pem)).unwrap();
-        run(Command::new("openssl").args(["verify", "-CAfile"]).arg(ca.cert_pem_path()).arg(&pem)).unwrap();
+        run(Command::new("openssl")
+            .args(["x509", "-inform", "DER", "-in"])
+            .arg(&cert)
+            .arg("-out")
+            .arg(&pem))
+        .unwrap();
+        run(Command::new("openssl")
+            .args(["verify", "-CAfile"])
+            .arg(ca.cert_pem_path())
+            .arg(&pem))
+        .unwrap();
     }
 }
 
 fn percent(hex: &str) -> String {
-    hex.as_bytes().chunks(2).map(|c| format!("%{}", String::from_utf8_lossy(c))).collect()
+    hex.as_bytes()
+        .chunks(2)
+        .map(|c| format!("%{}", String::from_utf8_lossy(c)))
+        .collect()
 }

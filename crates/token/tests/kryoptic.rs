@@ -24,30 +24,67 @@ async fn kryoptic_end_to_end() {
         std::env::set_var("XDG_CONFIG_HOME", empty_home.path());
     }
     let err = svc.module_info(module.clone()).await.unwrap_err();
-    assert!(matches!(err, TokenError::ModuleLoad { reason: LoadFailure::InitFailed { .. }, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            TokenError::ModuleLoad {
+                reason: LoadFailure::InitFailed { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
 
     let kry = Kryoptic::new().unwrap();
     let serial = kry.init_token("CD-KRY", SO_PIN, USER_PIN).unwrap();
     // SAFETY: as above.
     unsafe { kry.install_env() };
-    let token = TokenRef { module: module.clone(), serial: serial.clone() };
+    let token = TokenRef {
+        module: module.clone(),
+        serial: serial.clone(),
+    };
     let info = svc.token_info(token.clone()).await.unwrap();
     assert_eq!(info.label, "CD-KRY");
     let mechs = svc.mechanisms(token.clone()).await.unwrap();
-    assert!(mechs.iter().any(|m| m.name == "CKM_AES_KEY_WRAP_KWP"), "cryptoki alone would hide KWP");
+    assert!(
+        mechs.iter().any(|m| m.name == "CKM_AES_KEY_WRAP_KWP"),
+        "cryptoki alone would hide KWP"
+    );
 
-    svc.login(token.clone(), pin(USER_PIN), false).await.unwrap();
+    svc.login(token.clone(), pin(USER_PIN), false)
+        .await
+        .unwrap();
     let ca = TestCa::new().unwrap();
     let (p256, _) = enroll(&svc, &token, &ca, KeyAlgorithm::EcP256, "p256").await;
     let (rsa, _) = enroll(&svc, &token, &ca, KeyAlgorithm::Rsa2048, "rsa2048").await;
     let certs = svc.list_certificates(token.clone()).await.unwrap();
     for key in [&p256, &rsa] {
-        assert_eq!(certs.iter().find(|c| c.id == key.id).unwrap().has_private_key, Some(true));
+        assert_eq!(
+            certs
+                .iter()
+                .find(|c| c.id == key.id)
+                .unwrap()
+                .has_private_key,
+            Some(true)
+        );
     }
 
     // Envelope import with the mechanism Kryoptic has (KWP, not _PAD).
-    let sig = svc.generate_key_pair(token.clone(), KeySpec { algorithm: KeyAlgorithm::Rsa2048, purpose: KeyPurpose::SigningWithEnvelope, label: "dual-sign".into() }).await.unwrap();
-    let imported = svc.import_envelope(token.clone(), make_envelope(&ca, &sig, kry.dir())).await.unwrap();
+    let sig = svc
+        .generate_key_pair(
+            token.clone(),
+            KeySpec {
+                algorithm: KeyAlgorithm::Rsa2048,
+                purpose: KeyPurpose::SigningWithEnvelope,
+                label: "dual-sign".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let imported = svc
+        .import_envelope(token.clone(), make_envelope(&ca, &sig, kry.dir()))
+        .await
+        .unwrap();
     assert_eq!(imported.wrap_mechanism, "CKM_AES_KEY_WRAP_KWP");
     assert!(imported.key_checked);
     svc.logout(token.clone()).await.unwrap();
@@ -55,35 +92,83 @@ async fn kryoptic_end_to_end() {
     // PIN retry handling against a module that locks: 10 tries, low after 7, final at 9.
     let wrong = || pin("00000000");
     for _ in 0..7 {
-        assert!(matches!(svc.login(token.clone(), wrong(), false).await.unwrap_err(), TokenError::PinIncorrect { .. }));
+        assert!(matches!(
+            svc.login(token.clone(), wrong(), false).await.unwrap_err(),
+            TokenError::PinIncorrect { .. }
+        ));
     }
-    assert_eq!(svc.token_info(token.clone()).await.unwrap().pin_state, PinState::CountLow);
+    assert_eq!(
+        svc.token_info(token.clone()).await.unwrap().pin_state,
+        PinState::CountLow
+    );
     // The caller learns the count was low before a successful login (to warn the user),
     // and the login resets the counter.
-    let ok = svc.login(token.clone(), pin(USER_PIN), false).await.unwrap();
+    let ok = svc
+        .login(token.clone(), pin(USER_PIN), false)
+        .await
+        .unwrap();
     assert_eq!(ok.pin_state_before, PinState::CountLow);
     svc.logout(token.clone()).await.unwrap();
-    assert_eq!(svc.token_info(token.clone()).await.unwrap().pin_state, PinState::Ok);
+    assert_eq!(
+        svc.token_info(token.clone()).await.unwrap().pin_state,
+        PinState::Ok
+    );
 
     for i in 0..9 {
         let e = svc.login(token.clone(), wrong(), false).await.unwrap_err();
-        let expect = if i < 8 { matches!(e, TokenError::PinIncorrect { .. }) } else { matches!(e, TokenError::PinIncorrect { state: PinState::FinalTry }) };
+        let expect = if i < 8 {
+            matches!(e, TokenError::PinIncorrect { .. })
+        } else {
+            matches!(
+                e,
+                TokenError::PinIncorrect {
+                    state: PinState::FinalTry
+                }
+            )
+        };
         assert!(expect, "attempt {i}: {e}");
     }
     // The final try is refused unless confirmed, even with the right PIN: the app must
     // ask first. Nothing is spent by the refusal.
-    let e = svc.login(token.clone(), pin(USER_PIN), false).await.unwrap_err();
+    let e = svc
+        .login(token.clone(), pin(USER_PIN), false)
+        .await
+        .unwrap_err();
     assert!(matches!(e, TokenError::PinFinalTryNeedsConfirmation), "{e}");
-    assert_eq!(svc.token_info(token.clone()).await.unwrap().pin_state, PinState::FinalTry);
+    assert_eq!(
+        svc.token_info(token.clone()).await.unwrap().pin_state,
+        PinState::FinalTry
+    );
     let e = svc.login(token.clone(), wrong(), true).await.unwrap_err();
     assert!(matches!(e, TokenError::PinLocked), "{e}");
-    assert!(e.to_string().contains("SO"), "the message says what to do: {e}");
+    assert!(
+        e.to_string().contains("SO"),
+        "the message says what to do: {e}"
+    );
     // Locked: even the right PIN is refused without touching the token.
-    assert!(matches!(svc.login(token.clone(), pin(USER_PIN), true).await.unwrap_err(), TokenError::PinLocked));
+    assert!(matches!(
+        svc.login(token.clone(), pin(USER_PIN), true)
+            .await
+            .unwrap_err(),
+        TokenError::PinLocked
+    ));
 
     // The SO resets the user PIN, which unlocks the token.
-    svc.reset_user_pin(token.clone(), pin(SO_PIN), pin("87654321")).await.unwrap();
-    assert_eq!(svc.token_info(token.clone()).await.unwrap().pin_state, PinState::Ok);
-    svc.login(token.clone(), pin("87654321"), false).await.unwrap();
-    assert_eq!(svc.self_test(token.clone(), p256.id.clone()).await.unwrap().key_id, p256.id);
+    svc.reset_user_pin(token.clone(), pin(SO_PIN), pin("87654321"))
+        .await
+        .unwrap();
+    assert_eq!(
+        svc.token_info(token.clone()).await.unwrap().pin_state,
+        PinState::Ok
+    );
+    svc.login(token.clone(), pin("87654321"), false)
+        .await
+        .unwrap();
+    assert_eq!(
+        svc.self_test(token.clone(), p256.id.clone())
+            .await
+            .unwrap()
+            .key_id,
+        p256.id
+    );
 }

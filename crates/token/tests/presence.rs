@@ -25,7 +25,10 @@ async fn pcsc_insert_remove_and_service_restart() {
     let svc = TokenService::start().unwrap();
     let mut rx = svc.subscribe();
     let watcher = svc.watch_pcsc(PresenceConfig::default()).unwrap();
-    next_event(&mut rx, |e| matches!(e, PresenceEvent::PcscService { available: true })).await;
+    next_event(&mut rx, |e| {
+        matches!(e, PresenceEvent::PcscService { available: true })
+    })
+    .await;
 
     let card = VirtualCard::insert(pcscd.vpcd_port()).unwrap();
     next_event(&mut rx, card_in(reader)).await;
@@ -38,10 +41,16 @@ async fn pcsc_insert_remove_and_service_restart() {
     next_event(&mut rx, card_in(reader)).await;
     pcscd.stop();
     next_event(&mut rx, card_out(reader)).await;
-    next_event(&mut rx, |e| matches!(e, PresenceEvent::PcscService { available: false })).await;
+    next_event(&mut rx, |e| {
+        matches!(e, PresenceEvent::PcscService { available: false })
+    })
+    .await;
     drop(card);
     pcscd.restart().unwrap();
-    next_event(&mut rx, |e| matches!(e, PresenceEvent::PcscService { available: true })).await;
+    next_event(&mut rx, |e| {
+        matches!(e, PresenceEvent::PcscService { available: true })
+    })
+    .await;
     let card = VirtualCard::insert(pcscd.vpcd_port()).unwrap();
     next_event(&mut rx, card_in(reader)).await;
     drop(card);

@@ -16,28 +16,66 @@ async fn softhsm_end_to_end() {
     let serial = hsm.init_token("CD-SOFT", SO_PIN, USER_PIN).unwrap();
     let module = SoftHsm::module().unwrap();
     let svc = TokenService::start().unwrap();
-    let token = TokenRef { module: module.clone(), serial: serial.clone() };
+    let token = TokenRef {
+        module: module.clone(),
+        serial: serial.clone(),
+    };
 
     // Tokens are found by serial, with their PIN state.
     let tokens = svc.list_tokens(module.clone()).await.unwrap();
-    let info = tokens.iter().find(|t| t.serial == serial).expect("token listed");
+    let info = tokens
+        .iter()
+        .find(|t| t.serial == serial)
+        .expect("token listed");
     assert_eq!(info.label, "CD-SOFT");
     assert_eq!(info.pin_state, PinState::Ok);
     assert!(info.user_pin_initialized);
     let mechs = svc.mechanisms(token.clone()).await.unwrap();
     assert!(mechs.iter().any(|m| m.name == "CKM_AES_KEY_WRAP_PAD"));
-    assert!(!mechs.iter().any(|m| m.id == mechanisms::CKM_AES_KEY_WRAP_KWP));
+    assert!(
+        !mechs
+            .iter()
+            .any(|m| m.id == mechanisms::CKM_AES_KEY_WRAP_KWP)
+    );
 
     // Login: wrong PIN is reported as such; nothing works before a login.
-    let err = svc.generate_key_pair(token.clone(), KeySpec { algorithm: KeyAlgorithm::EcP256, purpose: KeyPurpose::Signing, label: "x".into() }).await.unwrap_err();
+    let err = svc
+        .generate_key_pair(
+            token.clone(),
+            KeySpec {
+                algorithm: KeyAlgorithm::EcP256,
+                purpose: KeyPurpose::Signing,
+                label: "x".into(),
+            },
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, TokenError::NotLoggedIn), "{err}");
-    let err = svc.login(token.clone(), pin("99999999"), false).await.unwrap_err();
+    let err = svc
+        .login(token.clone(), pin("99999999"), false)
+        .await
+        .unwrap_err();
     assert!(matches!(err, TokenError::PinIncorrect { .. }), "{err}");
-    assert!(!format!("{err} {err:?}").contains("99999999"), "a PIN leaked into an error");
-    svc.login(token.clone(), pin(USER_PIN), false).await.unwrap();
+    assert!(
+        !format!("{err} {err:?}").contains("99999999"),
+        "a PIN leaked into an error"
+    );
+    svc.login(token.clone(), pin(USER_PIN), false)
+        .await
+        .unwrap();
 
     // SM2 is refused with a reason on a module without vendor SM2 mechanisms.
-    let err = svc.generate_key_pair(token.clone(), KeySpec { algorithm: KeyAlgorithm::Sm2, purpose: KeyPurpose::Signing, label: "sm2".into() }).await.unwrap_err();
+    let err = svc
+        .generate_key_pair(
+            token.clone(),
+            KeySpec {
+                algorithm: KeyAlgorithm::Sm2,
+                purpose: KeyPurpose::Signing,
+                label: "sm2".into(),
+            },
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, TokenError::Unsupported { .. }), "{err}");
 
     let ca = TestCa::new().unwrap();
@@ -46,62 +84,138 @@ async fn softhsm_end_to_end() {
 
     let certs = svc.list_certificates(token.clone()).await.unwrap();
     for key in [&p256, &rsa] {
-        let c = certs.iter().find(|c| c.id == key.id).expect("leaf listed under the key's id");
+        let c = certs
+            .iter()
+            .find(|c| c.id == key.id)
+            .expect("leaf listed under the key's id");
         assert_eq!(c.has_private_key, Some(true));
         assert!(c.has_public_key);
         assert!(!c.is_ca);
         assert!(c.subject.contains("测试单位"), "{}", c.subject);
     }
-    assert_eq!(certs.iter().filter(|c| c.is_ca).count(), 1, "chain certificate written once");
-    assert_eq!(certs.iter().find(|c| c.id == rsa.id).unwrap().key_algorithm, "RSA-2048");
+    assert_eq!(
+        certs.iter().filter(|c| c.is_ca).count(),
+        1,
+        "chain certificate written once"
+    );
+    assert_eq!(
+        certs.iter().find(|c| c.id == rsa.id).unwrap().key_algorithm,
+        "RSA-2048"
+    );
 
     // A certificate for a key that is not on the token is refused before writing.
     let foreign = make_envelope(&ca, &rsa, hsm.dir()).encryption_certificate;
-    let err = svc.write_certificate(token.clone(), foreign, vec![]).await.unwrap_err();
+    let err = svc
+        .write_certificate(token.clone(), foreign, vec![])
+        .await
+        .unwrap_err();
     assert!(matches!(err, TokenError::KeyMismatch), "{err}");
 
     // Orphans: a key without certificate is found and cleaned; pairs stay.
-    let orphan = svc.generate_key_pair(token.clone(), KeySpec { algorithm: KeyAlgorithm::EcP256, purpose: KeyPurpose::Signing, label: "orphan".into() }).await.unwrap();
+    let orphan = svc
+        .generate_key_pair(
+            token.clone(),
+            KeySpec {
+                algorithm: KeyAlgorithm::EcP256,
+                purpose: KeyPurpose::Signing,
+                label: "orphan".into(),
+            },
+        )
+        .await
+        .unwrap();
     let o = svc.find_orphans(token.clone()).await.unwrap();
-    assert!(o.keys_without_certificate.iter().any(|k| k.id == orphan.id && k.private));
+    assert!(
+        o.keys_without_certificate
+            .iter()
+            .any(|k| k.id == orphan.id && k.private)
+    );
     assert!(!o.keys_without_certificate.iter().any(|k| k.id == p256.id));
     assert_eq!(svc.clean_orphans(token.clone()).await.unwrap(), 2);
-    assert!(svc.find_orphans(token.clone()).await.unwrap().keys_without_certificate.is_empty());
-    assert_eq!(svc.self_test(token.clone(), p256.id.clone()).await.unwrap().key_id, p256.id);
+    assert!(
+        svc.find_orphans(token.clone())
+            .await
+            .unwrap()
+            .keys_without_certificate
+            .is_empty()
+    );
+    assert_eq!(
+        svc.self_test(token.clone(), p256.id.clone())
+            .await
+            .unwrap()
+            .key_id,
+        p256.id
+    );
 
     // Dual certificate: envelope import with the mechanism SoftHSM2 has (_PAD).
-    let sig = svc.generate_key_pair(token.clone(), KeySpec { algorithm: KeyAlgorithm::Rsa2048, purpose: KeyPurpose::SigningWithEnvelope, label: "dual-sign".into() }).await.unwrap();
+    let sig = svc
+        .generate_key_pair(
+            token.clone(),
+            KeySpec {
+                algorithm: KeyAlgorithm::Rsa2048,
+                purpose: KeyPurpose::SigningWithEnvelope,
+                label: "dual-sign".into(),
+            },
+        )
+        .await
+        .unwrap();
     let env = make_envelope(&ca, &sig, hsm.dir());
     let imported = svc.import_envelope(token.clone(), env).await.unwrap();
     assert_eq!(imported.wrap_mechanism, "CKM_AES_KEY_WRAP_PAD");
     assert!(imported.key_checked);
     let certs = svc.list_certificates(token.clone()).await.unwrap();
-    let enc = certs.iter().find(|c| c.id == imported.certificate.id).unwrap();
+    let enc = certs
+        .iter()
+        .find(|c| c.id == imported.certificate.id)
+        .unwrap();
     assert_eq!(enc.has_private_key, Some(true));
     assert!(enc.has_public_key);
 
     // PIN change, then only the new PIN works.
-    svc.change_pin(token.clone(), pin(USER_PIN), pin("55667788"), false).await.unwrap();
+    svc.change_pin(token.clone(), pin(USER_PIN), pin("55667788"), false)
+        .await
+        .unwrap();
     svc.logout(token.clone()).await.unwrap();
-    assert!(matches!(svc.login(token.clone(), pin(USER_PIN), false).await.unwrap_err(), TokenError::PinIncorrect { .. }));
-    svc.login(token.clone(), pin("55667788"), false).await.unwrap();
+    assert!(matches!(
+        svc.login(token.clone(), pin(USER_PIN), false)
+            .await
+            .unwrap_err(),
+        TokenError::PinIncorrect { .. }
+    ));
+    svc.login(token.clone(), pin("55667788"), false)
+        .await
+        .unwrap();
     svc.logout(token.clone()).await.unwrap();
 
     // Counter staff initialise a blank token (SoftHSM2's free slot has no serial).
-    let blank = TokenRef { module: module.clone(), serial: String::new() };
-    let fresh = svc.init_token(blank, "CD-NEW".into(), pin(SO_PIN), pin(USER_PIN)).await.unwrap();
+    let blank = TokenRef {
+        module: module.clone(),
+        serial: String::new(),
+    };
+    let fresh = svc
+        .init_token(blank, "CD-NEW".into(), pin(SO_PIN), pin(USER_PIN))
+        .await
+        .unwrap();
     assert_eq!(fresh.label, "CD-NEW");
     assert!(fresh.user_pin_initialized && fresh.token_initialized);
-    svc.login(fresh.token.clone(), pin(USER_PIN), false).await.unwrap();
+    svc.login(fresh.token.clone(), pin(USER_PIN), false)
+        .await
+        .unwrap();
     svc.logout(fresh.token.clone()).await.unwrap();
 
     // Presence by polling: unplug (token dirs moved away) and replug.
     let mut rx = svc.subscribe();
-    let cfg = PresenceConfig { poll_interval: std::time::Duration::from_millis(100), ..Default::default() };
+    let cfg = PresenceConfig {
+        poll_interval: std::time::Duration::from_millis(100),
+        ..Default::default()
+    };
     let _watch = svc.watch_module(module.clone(), cfg).unwrap();
     let is = |e: &PresenceEvent, inserted: bool| match e {
-        PresenceEvent::TokenInserted(PresenceSource::Pkcs11 { token: t, .. }) if inserted => t.serial == serial,
-        PresenceEvent::TokenRemoved(PresenceSource::Pkcs11 { token: t, .. }) if !inserted => t.serial == serial,
+        PresenceEvent::TokenInserted(PresenceSource::Pkcs11 { token: t, .. }) if inserted => {
+            t.serial == serial
+        }
+        PresenceEvent::TokenRemoved(PresenceSource::Pkcs11 { token: t, .. }) if !inserted => {
+            t.serial == serial
+        }
         _ => false,
     };
     next_event(&mut rx, |e| is(e, true)).await;
@@ -110,23 +224,56 @@ async fn softhsm_end_to_end() {
     hsm.replug().unwrap();
     next_event(&mut rx, |e| is(e, true)).await;
     // After re-insertion the token works again without restarting anything.
-    svc.login(token.clone(), pin("55667788"), false).await.unwrap();
-    assert_eq!(svc.self_test(token.clone(), rsa.id.clone()).await.unwrap().key_id, rsa.id);
+    svc.login(token.clone(), pin("55667788"), false)
+        .await
+        .unwrap();
+    assert_eq!(
+        svc.self_test(token.clone(), rsa.id.clone())
+            .await
+            .unwrap()
+            .key_id,
+        rsa.id
+    );
 }
 
 #[tokio::test]
 async fn load_failures_are_explained() {
     let svc = TokenService::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let err = svc.module_info(dir.path().join("nope.so")).await.unwrap_err();
-    assert!(matches!(err, TokenError::ModuleLoad { reason: LoadFailure::FileMissing, .. }), "{err}");
+    let err = svc
+        .module_info(dir.path().join("nope.so"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TokenError::ModuleLoad {
+                reason: LoadFailure::FileMissing,
+                ..
+            }
+        ),
+        "{err}"
+    );
     // A real shared library that is not a PKCS#11 module.
-    let libz = ["/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1", "/lib/aarch64-linux-gnu/libz.so.1"]
-        .into_iter()
-        .map(std::path::PathBuf::from)
-        .find(|p| p.exists())
-        .unwrap();
+    let libz = [
+        "/lib/x86_64-linux-gnu/libz.so.1",
+        "/usr/lib/x86_64-linux-gnu/libz.so.1",
+        "/lib/aarch64-linux-gnu/libz.so.1",
+    ]
+    .into_iter()
+    .map(std::path::PathBuf::from)
+    .find(|p| p.exists())
+    .unwrap();
     let err = svc.module_info(libz).await.unwrap_err();
-    assert!(matches!(err, TokenError::ModuleLoad { reason: LoadFailure::NotPkcs11 { .. }, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            TokenError::ModuleLoad {
+                reason: LoadFailure::NotPkcs11 { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert!(err.to_string().contains("not a PKCS#11 module"));
 }

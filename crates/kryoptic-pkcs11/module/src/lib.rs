@@ -4,11 +4,11 @@
 //! cdylib that merely depends on it, so the three PKCS#11 entry points are defined here
 //! and forward to the library.
 
+use kryoptic_lib::fns::general::{fn_get_function_list, fn_get_interface, fn_get_interface_list};
 use kryoptic_lib::pkcs11::{
-    CK_FLAGS, CK_FUNCTION_LIST_PTR_PTR, CK_INTERFACE_PTR_PTR, CK_INTERFACE_PTR, CK_RV,
+    CK_FLAGS, CK_FUNCTION_LIST_PTR_PTR, CK_INTERFACE_PTR, CK_INTERFACE_PTR_PTR, CK_RV,
     CK_ULONG_PTR, CK_UTF8CHAR_PTR, CK_VERSION_PTR,
 };
-use kryoptic_lib::fns::general::{fn_get_function_list, fn_get_interface, fn_get_interface_list};
 
 /// PKCS#11 2.x entry point.
 #[unsafe(no_mangle)]

@@ -18,7 +18,13 @@ pub fn pin(s: &str) -> SecretString {
 
 /// Key → CSR → certificate (throwaway openssl CA) → write with chain → self-test.
 /// Returns the key and the leaf certificate.
-pub async fn enroll(svc: &TokenService, token: &TokenRef, ca: &TestCa, algorithm: KeyAlgorithm, label: &str) -> (KeyInfo, Vec<u8>) {
+pub async fn enroll(
+    svc: &TokenService,
+    token: &TokenRef,
+    ca: &TestCa,
+    algorithm: KeyAlgorithm,
+    label: &str,
+) -> (KeyInfo, Vec<u8>) {
     let key = svc
         .generate_key_pair(
             token.clone(),
@@ -32,7 +38,11 @@ pub async fn enroll(svc: &TokenService, token: &TokenRef, ca: &TestCa, algorithm
         .unwrap();
     assert_eq!(key.id.len(), 40, "CKA_ID is the SHA-1 of the public key");
     let csr = svc
-        .create_csr(token.clone(), key.id.clone(), format!("CN={label},O=测试单位,C=CN"))
+        .create_csr(
+            token.clone(),
+            key.id.clone(),
+            format!("CN={label},O=测试单位,C=CN"),
+        )
         .await
         .unwrap();
     assert!(csr.verified_locally);
@@ -62,18 +72,52 @@ pub async fn enroll(svc: &TokenService, token: &TokenRef, ca: &TestCa, algorithm
 pub fn make_envelope(ca: &TestCa, signing_key: &KeyInfo, dir: &Path) -> Envelope {
     let enc_key = dir.join("enc.key");
     run(Command::new("openssl")
-        .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out"])
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
         .arg(&enc_key))
     .unwrap();
     let p8 = dir.join("enc.p8");
-    run(Command::new("openssl").args(["pkcs8", "-topk8", "-nocrypt", "-outform", "DER", "-in"]).arg(&enc_key).arg("-out").arg(&p8)).unwrap();
-    let cert = ca.issue_for_key(&enc_key, "/C=CN/O=测试单位/CN=encryption", Usage::Encryption).unwrap();
+    run(Command::new("openssl")
+        .args(["pkcs8", "-topk8", "-nocrypt", "-outform", "DER", "-in"])
+        .arg(&enc_key)
+        .arg("-out")
+        .arg(&p8))
+    .unwrap();
+    let cert = ca
+        .issue_for_key(
+            &enc_key,
+            "/C=CN/O=测试单位/CN=encryption",
+            Usage::Encryption,
+        )
+        .unwrap();
     let aes = dir.join("aes.bin");
-    run(Command::new("openssl").args(["rand", "-out"]).arg(&aes).arg("32")).unwrap();
-    let aes_hex: String = std::fs::read(&aes).unwrap().iter().map(|b| format!("{b:02x}")).collect();
+    run(Command::new("openssl")
+        .args(["rand", "-out"])
+        .arg(&aes)
+        .arg("32"))
+    .unwrap();
+    let aes_hex: String = std::fs::read(&aes)
+        .unwrap()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let wrapped_pk = dir.join("wrapped.bin");
     run(Command::new("openssl")
-        .args(["enc", "-id-aes256-wrap-pad", "-iv", "A65959A6", "-K", &aes_hex, "-in"])
+        .args([
+            "enc",
+            "-id-aes256-wrap-pad",
+            "-iv",
+            "A65959A6",
+            "-K",
+            &aes_hex,
+            "-in",
+        ])
         .arg(&p8)
         .arg("-out")
         .arg(&wrapped_pk))
@@ -84,7 +128,13 @@ pub fn make_envelope(ca: &TestCa, signing_key: &KeyInfo, dir: &Path) -> Envelope
     run(Command::new("openssl")
         .args(["pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey"])
         .arg(&sig_pub)
-        .args(["-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha1", "-in"])
+        .args([
+            "-pkeyopt",
+            "rsa_padding_mode:oaep",
+            "-pkeyopt",
+            "rsa_oaep_md:sha1",
+            "-in",
+        ])
         .arg(&aes)
         .arg("-out")
         .arg(&wrapped_aes))
@@ -99,7 +149,10 @@ pub fn make_envelope(ca: &TestCa, signing_key: &KeyInfo, dir: &Path) -> Envelope
 }
 
 /// Waits for the next event matching `f` (a hang guard, not a timing assertion).
-pub async fn next_event(rx: &mut tokio::sync::broadcast::Receiver<PresenceEvent>, f: impl Fn(&PresenceEvent) -> bool) -> PresenceEvent {
+pub async fn next_event(
+    rx: &mut tokio::sync::broadcast::Receiver<PresenceEvent>,
+    f: impl Fn(&PresenceEvent) -> bool,
+) -> PresenceEvent {
     tokio::time::timeout(Duration::from_secs(30), async {
         loop {
             let e = rx.recv().await.unwrap();
