@@ -63,7 +63,10 @@ fn modules(common: &Common) -> Vec<PathBuf> {
         .collect()
 }
 
-async fn tokens_of(svc: &TokenService, common: &Common) -> (Vec<certdesk_token::TokenInfo>, Vec<output::ModuleError>) {
+async fn tokens_of(
+    svc: &TokenService,
+    common: &Common,
+) -> (Vec<certdesk_token::TokenInfo>, Vec<output::ModuleError>) {
     let mut tokens = Vec::new();
     let mut errors = Vec::new();
     for m in modules(common) {
@@ -96,7 +99,11 @@ async fn main() -> anyhow::Result<()> {
             let (tokens, errors) = tokens_of(&svc, &common).await;
             output::tokens(&tokens, &errors, common.json)?;
         }
-        Command::Certs { common, login, secrets_stdin } => {
+        Command::Certs {
+            common,
+            login,
+            secrets_stdin,
+        } => {
             let (tokens, errors) = tokens_of(&svc, &common).await;
             let mut secrets = secrets::Source::new(secrets_stdin);
             let mut report = Vec::new();
@@ -104,12 +111,17 @@ async fn main() -> anyhow::Result<()> {
                 let token: TokenRef = t.token.clone();
                 let mut orphans = None;
                 if login {
-                    let pin = secrets.get(&format!("PIN for token {} ({}): ", t.label, t.serial))?;
+                    let pin =
+                        secrets.get(&format!("PIN for token {} ({}): ", t.label, t.serial))?;
                     svc.login(token.clone(), pin, false).await?;
                     orphans = Some(svc.find_orphans(token.clone()).await?);
                 }
                 let certs = svc.list_certificates(token.clone()).await?;
-                report.push(output::TokenCerts { token: t, certificates: certs, orphans });
+                report.push(output::TokenCerts {
+                    token: t,
+                    certificates: certs,
+                    orphans,
+                });
             }
             output::certs(&report, &errors, common.json)?;
         }

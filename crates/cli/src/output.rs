@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use certdesk_token::{CertSummary, ModuleInfo, Orphans, ReaderStatus, TokenInfo, TokenService, discover};
+use certdesk_token::{
+    CertSummary, ModuleInfo, Orphans, ReaderStatus, TokenInfo, TokenService, discover,
+};
 
 #[derive(serde::Serialize)]
 pub struct ModuleError {
@@ -43,7 +45,10 @@ pub fn tokens(tokens: &[TokenInfo], errors: &[ModuleError], json: bool) -> anyho
         println!("  module:       {}", t.token.module.display());
         println!("  maker/model:  {} / {}", t.manufacturer, t.model);
         println!("  PIN:          {:?}", t.pin_state);
-        println!("  memory:       {}", memory(t.free_public_memory, t.total_public_memory));
+        println!(
+            "  memory:       {}",
+            memory(t.free_public_memory, t.total_public_memory)
+        );
     }
     for e in errors {
         println!("module {}: {}", e.module.display(), e.message);
@@ -68,12 +73,20 @@ pub fn certs(report: &[TokenCerts], errors: &[ModuleError], json: bool) -> anyho
                 (false, None) => "pairing unknown (use --login)",
             };
             println!("  [{}] {}", c.label, c.subject);
-            println!("      issuer {}, serial {}, {} → {}, {}", c.issuer, c.serial, c.not_before, c.not_after, c.key_algorithm);
+            println!(
+                "      issuer {}, serial {}, {} → {}, {}",
+                c.issuer, c.serial, c.not_before, c.not_after, c.key_algorithm
+            );
             println!("      id {}: {pairing}", c.id);
         }
         if let Some(o) = &t.orphans {
             for k in &o.keys_without_certificate {
-                println!("  orphan {} key [{}] id {}", if k.private { "private" } else { "public" }, k.label, k.id);
+                println!(
+                    "  orphan {} key [{}] id {}",
+                    if k.private { "private" } else { "public" },
+                    k.label,
+                    k.id
+                );
             }
         }
     }
@@ -107,7 +120,13 @@ pub async fn doctor(svc: &TokenService, user_modules: &[PathBuf]) -> Doctor {
     // With --module, check exactly those; otherwise every candidate found on disk.
     let mut candidates: Vec<_> = discover(user_modules)
         .into_iter()
-        .filter(|c| if user_modules.is_empty() { c.exists } else { user_modules.contains(&c.path) && c.source == certdesk_token::ModuleSource::User })
+        .filter(|c| {
+            if user_modules.is_empty() {
+                c.exists
+            } else {
+                user_modules.contains(&c.path) && c.source == certdesk_token::ModuleSource::User
+            }
+        })
         .collect();
     let mut seen = std::collections::HashSet::new();
     candidates.retain(|c| seen.insert(c.path.canonicalize().unwrap_or_else(|_| c.path.clone())));
@@ -161,20 +180,42 @@ pub fn print_doctor(d: &Doctor, json: bool) -> anyhow::Result<()> {
         println!("  none found — install your token's driver, or pass --module PATH");
     }
     for m in &d.modules {
-        println!("  [{}] {} {} — {}", mark(m.loadable), m.vendor, m.product, display(&m.path));
+        println!(
+            "  [{}] {} {} — {}",
+            mark(m.loadable),
+            m.vendor,
+            m.product,
+            display(&m.path)
+        );
         if let Some(e) = &m.error {
             println!("         {e}");
         }
         for t in &m.tokens {
-            println!("         token {} (serial {}), PIN {:?}", t.label, t.serial, t.pin_state);
+            println!(
+                "         token {} (serial {}), PIN {:?}",
+                t.label, t.serial, t.pin_state
+            );
         }
     }
-    println!("Smart-card service (PC/SC): [{}]", mark(d.smart_card_service));
+    println!(
+        "Smart-card service (PC/SC): [{}]",
+        mark(d.smart_card_service)
+    );
     if let Some(e) = &d.smart_card_error {
-        println!("  {e} — start it with `systemctl start pcscd` (Linux) or the Smart Card service (Windows)");
+        println!(
+            "  {e} — start it with `systemctl start pcscd` (Linux) or the Smart Card service (Windows)"
+        );
     }
     for r in &d.readers {
-        println!("  reader {}: {}", r.name, if r.card_present { "card present" } else { "empty" });
+        println!(
+            "  reader {}: {}",
+            r.name,
+            if r.card_present {
+                "card present"
+            } else {
+                "empty"
+            }
+        );
     }
     Ok(())
 }

@@ -17,7 +17,10 @@ impl Source {
     pub fn get(&mut self, prompt: &str) -> anyhow::Result<SecretString> {
         let line = if self.stdin {
             let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).context("reading a secret from stdin")?;
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("reading a secret from stdin")?;
             if line.is_empty() {
                 bail!("stdin ended before all secrets were read");
             }

@@ -29,7 +29,11 @@ fn cli(hsm: &SoftHsm, pcscd: &Pcscd, args: &[&str], stdin: Option<&str>) -> Outp
 }
 
 fn json(out: &Output) -> serde_json::Value {
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -48,16 +52,41 @@ async fn tokens_certs_and_doctor_tell_the_truth() {
 
     // A certificate written by the token layer in this process.
     let svc = TokenService::start().unwrap();
-    let token = TokenRef { module: module.clone(), serial: serial.clone() };
-    svc.login(token.clone(), SecretString::from(PIN.to_string()), false).await.unwrap();
-    let key = svc.generate_key_pair(token.clone(), KeySpec { algorithm: KeyAlgorithm::EcP256, purpose: KeyPurpose::Signing, label: "cli".into() }).await.unwrap();
-    let csr = svc.create_csr(token.clone(), key.id.clone(), "CN=CLI test,C=CN".into()).await.unwrap();
+    let token = TokenRef {
+        module: module.clone(),
+        serial: serial.clone(),
+    };
+    svc.login(token.clone(), SecretString::from(PIN.to_string()), false)
+        .await
+        .unwrap();
+    let key = svc
+        .generate_key_pair(
+            token.clone(),
+            KeySpec {
+                algorithm: KeyAlgorithm::EcP256,
+                purpose: KeyPurpose::Signing,
+                label: "cli".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let csr = svc
+        .create_csr(token.clone(), key.id.clone(), "CN=CLI test,C=CN".into())
+        .await
+        .unwrap();
     let ca = TestCa::new().unwrap();
     let leaf = ca.issue(&csr.der, Usage::Signing).unwrap();
-    svc.write_certificate(token.clone(), leaf, vec![ca.cert_der().unwrap()]).await.unwrap();
+    svc.write_certificate(token.clone(), leaf, vec![ca.cert_der().unwrap()])
+        .await
+        .unwrap();
     svc.logout(token.clone()).await.unwrap();
 
-    let t = json(&cli(&hsm, &pcscd, &["tokens", "--module", m, "--json"], None));
+    let t = json(&cli(
+        &hsm,
+        &pcscd,
+        &["tokens", "--module", m, "--json"],
+        None,
+    ));
     let list = t["tokens"].as_array().unwrap();
     assert_eq!(list.len(), 1, "only the initialised token is listed: {t}");
     assert_eq!(list[0]["serial"], serial.as_str());
@@ -65,19 +94,52 @@ async fn tokens_certs_and_doctor_tell_the_truth() {
     assert_eq!(list[0]["pin_state"], "ok");
 
     // Without login, pairing with the private key is unknown, not guessed.
-    let c = json(&cli(&hsm, &pcscd, &["certs", "--module", m, "--token", &serial, "--json"], None));
+    let c = json(&cli(
+        &hsm,
+        &pcscd,
+        &["certs", "--module", m, "--token", &serial, "--json"],
+        None,
+    ));
     let certs = c["tokens"][0]["certificates"].as_array().unwrap();
     let leaf = certs.iter().find(|c| c["id"] == key.id.as_str()).unwrap();
     assert!(leaf["has_private_key"].is_null());
     assert!(certs.iter().any(|c| c["is_ca"] == true));
 
     // With the PIN from stdin, the leaf is shown paired and nothing is orphaned.
-    let out = cli(&hsm, &pcscd, &["certs", "--module", m, "--json", "--login", "--secrets-stdin"], Some(&format!("{PIN}\n")));
+    let out = cli(
+        &hsm,
+        &pcscd,
+        &[
+            "certs",
+            "--module",
+            m,
+            "--json",
+            "--login",
+            "--secrets-stdin",
+        ],
+        Some(&format!("{PIN}\n")),
+    );
     let c = json(&out);
-    let leaf = c["tokens"][0]["certificates"].as_array().unwrap().iter().find(|c| c["id"] == key.id.as_str()).unwrap().clone();
+    let leaf = c["tokens"][0]["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == key.id.as_str())
+        .unwrap()
+        .clone();
     assert_eq!(leaf["has_private_key"], true);
-    assert_eq!(c["tokens"][0]["orphans"]["keys_without_certificate"].as_array().unwrap().len(), 0);
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        c["tokens"][0]["orphans"]["keys_without_certificate"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!all.contains(PIN), "the PIN was echoed");
 
     // PINs are never accepted as arguments.
@@ -88,21 +150,52 @@ async fn tokens_certs_and_doctor_tell_the_truth() {
     let _card = VirtualCard::insert(pcscd.vpcd_port()).unwrap();
     let mut d = serde_json::Value::Null;
     for _ in 0..100 {
-        d = json(&cli(&hsm, &pcscd, &["doctor", "--module", m, "--json"], None));
-        if d["readers"].as_array().unwrap().iter().any(|r| r["card_present"] == true) {
+        d = json(&cli(
+            &hsm,
+            &pcscd,
+            &["doctor", "--module", m, "--json"],
+            None,
+        ));
+        if d["readers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["card_present"] == true)
+        {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    let me = d["modules"].as_array().unwrap().iter().find(|x| x["path"] == m).unwrap();
+    let me = d["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["path"] == m)
+        .unwrap();
     assert_eq!(me["loadable"], true);
-    assert!(me["tokens"].as_array().unwrap().iter().any(|t| t["serial"] == serial.as_str()));
+    assert!(
+        me["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["serial"] == serial.as_str())
+    );
     assert_eq!(d["smart_card_service"], true);
-    let r = d["readers"].as_array().unwrap().iter().find(|r| r["name"] == pcscd.reader_name()).unwrap();
+    let r = d["readers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == pcscd.reader_name())
+        .unwrap();
     assert_eq!(r["card_present"], true, "{d}");
 
     // A module path that does not exist is explained.
-    let out = cli(&hsm, &pcscd, &["doctor", "--module", "/nonexistent/libvendor.so"], None);
+    let out = cli(
+        &hsm,
+        &pcscd,
+        &["doctor", "--module", "/nonexistent/libvendor.so"],
+        None,
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("does not exist"), "{text}");
 }

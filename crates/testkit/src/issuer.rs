@@ -23,13 +23,30 @@ pub enum Usage {
 
 impl TestCa {
     pub fn new() -> anyhow::Result<Self> {
-        let dir = tempfile::Builder::new().prefix("certdesk-testca-").tempdir()?;
+        let dir = tempfile::Builder::new()
+            .prefix("certdesk-testca-")
+            .tempdir()?;
         let key = dir.path().join("ca.key");
         let cert = dir.path().join("ca.pem");
         run(Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30"])
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-days",
+                "30",
+            ])
             .args(["-subj", "/C=CN/O=CertDesk Test/CN=CertDesk Test CA"])
-            .args(["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+            .args([
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ])
             .arg("-keyout")
             .arg(&key)
             .arg("-out")
@@ -47,7 +64,9 @@ impl TestCa {
     }
 
     pub fn cert_der(&self) -> anyhow::Result<Vec<u8>> {
-        let out = run(Command::new("openssl").args(["x509", "-outform", "DER", "-in"]).arg(&self.cert))?;
+        let out = run(Command::new("openssl")
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(&self.cert))?;
         Ok(out.stdout)
     }
 
@@ -57,7 +76,12 @@ impl TestCa {
             Usage::Signing => "critical,digitalSignature,nonRepudiation",
             Usage::Encryption => "critical,keyEncipherment,dataEncipherment,keyAgreement",
         };
-        std::fs::write(&p, format!("basicConstraints=critical,CA:FALSE\nkeyUsage={ku}\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"))?;
+        std::fs::write(
+            &p,
+            format!(
+                "basicConstraints=critical,CA:FALSE\nkeyUsage={ku}\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
+            ),
+        )?;
         Ok(p)
     }
 
@@ -85,9 +109,18 @@ impl TestCa {
 
     /// Issues a certificate for a host key (PEM private key file), e.g. the encryption
     /// key a CA generates for a dual certificate.
-    pub fn issue_for_key(&self, key_pem: &Path, subject: &str, usage: Usage) -> anyhow::Result<Vec<u8>> {
+    pub fn issue_for_key(
+        &self,
+        key_pem: &Path,
+        subject: &str,
+        usage: Usage,
+    ) -> anyhow::Result<Vec<u8>> {
         let csr = self.dir.path().join("host.csr");
-        run(Command::new("openssl").args(["req", "-new", "-subj", subject, "-key"]).arg(key_pem).arg("-out").arg(&csr))?;
+        run(Command::new("openssl")
+            .args(["req", "-new", "-subj", subject, "-key"])
+            .arg(key_pem)
+            .arg("-out")
+            .arg(&csr))?;
         self.sign_request(&csr, "PEM", usage)
     }
 

@@ -21,11 +21,23 @@ impl Kryoptic {
     }
 
     pub fn new() -> anyhow::Result<Self> {
-        let dir = tempfile::Builder::new().prefix("certdesk-kryoptic-").tempdir()?;
+        let dir = tempfile::Builder::new()
+            .prefix("certdesk-kryoptic-")
+            .tempdir()?;
         let conf = dir.path().join("kryoptic.conf");
         let db = dir.path().join("token.sql");
-        std::fs::write(&conf, format!("[[slots]]\nslot = 1\ndbtype = \"sqlite\"\ndbargs = \"{}\"\n", db.display()))?;
-        Ok(Self { dir, conf, module: Self::module()? })
+        std::fs::write(
+            &conf,
+            format!(
+                "[[slots]]\nslot = 1\ndbtype = \"sqlite\"\ndbargs = \"{}\"\n",
+                db.display()
+            ),
+        )?;
+        Ok(Self {
+            dir,
+            conf,
+            module: Self::module()?,
+        })
     }
 
     pub fn module_path(&self) -> &Path {
@@ -51,14 +63,27 @@ impl Kryoptic {
 
     fn tool(&self) -> Command {
         let mut c = Command::new("pkcs11-tool");
-        c.env("KRYOPTIC_CONF", &self.conf).arg("--module").arg(&self.module);
+        c.env("KRYOPTIC_CONF", &self.conf)
+            .arg("--module")
+            .arg(&self.module);
         c
     }
 
     /// Initialises the token (label, SO PIN, user PIN) and returns its serial.
     pub fn init_token(&self, label: &str, so_pin: &str, user_pin: &str) -> anyhow::Result<String> {
-        run(self.tool().args(["--init-token", "--label", label, "--so-pin", so_pin]))?;
-        run(self.tool().args(["--init-pin", "--login", "--login-type", "so", "--so-pin", so_pin, "--pin", user_pin]))?;
+        run(self
+            .tool()
+            .args(["--init-token", "--label", label, "--so-pin", so_pin]))?;
+        run(self.tool().args([
+            "--init-pin",
+            "--login",
+            "--login-type",
+            "so",
+            "--so-pin",
+            so_pin,
+            "--pin",
+            user_pin,
+        ]))?;
         let out = run(self.tool().arg("-T"))?;
         let text = String::from_utf8_lossy(&out.stdout);
         for line in text.lines() {

@@ -35,7 +35,10 @@ fn free_port_pair() -> anyhow::Result<u16> {
 
 /// `unshare -m` needs CAP_SYS_ADMIN; without root, a user namespace provides it.
 fn unshare_args() -> anyhow::Result<Vec<&'static str>> {
-    for args in [vec!["-m", "--propagation", "private"], vec!["-r", "-m", "--propagation", "private"]] {
+    for args in [
+        vec!["-m", "--propagation", "private"],
+        vec!["-r", "-m", "--propagation", "private"],
+    ] {
         let ok = Command::new("unshare")
             .args(&args)
             .args(["sh", "-c", "mount -t tmpfs none /mnt"])
@@ -54,7 +57,9 @@ fn unshare_args() -> anyhow::Result<Vec<&'static str>> {
 impl Pcscd {
     /// Starts pcscd with one vpcd reader on a free port and waits for its socket.
     pub fn start() -> anyhow::Result<Self> {
-        let dir = tempfile::Builder::new().prefix("certdesk-pcscd-").tempdir()?;
+        let dir = tempfile::Builder::new()
+            .prefix("certdesk-pcscd-")
+            .tempdir()?;
         let port = free_port_pair()?;
         std::fs::create_dir_all(dir.path().join("conf"))?;
         std::fs::create_dir_all(dir.path().join("run"))?;
@@ -80,7 +85,12 @@ impl Pcscd {
         // unshare and sh both exec, so the child's PID is pcscd's.
         let child = Command::new("unshare")
             .args(&self.unshare_args)
-            .args(["sh", "-c", "mount --bind \"$1\" /run && exec pcscd -f -c \"$2\"", "sh"])
+            .args([
+                "sh",
+                "-c",
+                "mount --bind \"$1\" /run && exec pcscd -f -c \"$2\"",
+                "sh",
+            ])
             .arg(self.dir.path().join("run"))
             .arg(self.dir.path().join("conf"))
             .stdout(log.try_clone()?)
@@ -169,19 +179,30 @@ impl VirtualCard {
     /// Inserts a card (ISO 7816 emulation) into the reader listening on `port`.
     pub fn insert(port: u16) -> anyhow::Result<Self> {
         // Debian's vicc imports `Crypto`, which Debian ships as `Cryptodome`.
-        let py = tempfile::Builder::new().prefix("certdesk-vicc-").tempdir()?;
-        std::os::unix::fs::symlink("/usr/lib/python3/dist-packages/Cryptodome", py.path().join("Crypto"))?;
+        let py = tempfile::Builder::new()
+            .prefix("certdesk-vicc-")
+            .tempdir()?;
+        std::os::unix::fs::symlink(
+            "/usr/lib/python3/dist-packages/Cryptodome",
+            py.path().join("Crypto"),
+        )?;
         let child = Command::new("vicc")
             .args(["-t", "iso7816", "-P", &port.to_string()])
             .env(
                 "PYTHONPATH",
-                format!("/usr/lib/python3/site-packages/virtualsmartcard:{}", py.path().display()),
+                format!(
+                    "/usr/lib/python3/site-packages/virtualsmartcard:{}",
+                    py.path().display()
+                ),
             )
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .context("cannot start vicc (apt-get install vsmartcard-vpicc python3-pycryptodome)")?;
-        Ok(Self { child, _pythonpath: py })
+        Ok(Self {
+            child,
+            _pythonpath: py,
+        })
     }
 
     pub fn pid(&self) -> u32 {

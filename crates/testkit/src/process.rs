@@ -7,7 +7,9 @@ use anyhow::{Context, bail};
 /// Runs a command to completion; fails with its stderr if it exits non-zero.
 pub fn run(cmd: &mut Command) -> anyhow::Result<Output> {
     let shown = format!("{cmd:?}");
-    let out = cmd.output().with_context(|| format!("cannot start {shown}"))?;
+    let out = cmd
+        .output()
+        .with_context(|| format!("cannot start {shown}"))?;
     if !out.status.success() {
         bail!(
             "{shown} failed ({}):\n{}{}",

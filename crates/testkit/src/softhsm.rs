@@ -32,7 +32,9 @@ impl SoftHsm {
     }
 
     pub fn new() -> anyhow::Result<Self> {
-        let dir = tempfile::Builder::new().prefix("certdesk-softhsm-").tempdir()?;
+        let dir = tempfile::Builder::new()
+            .prefix("certdesk-softhsm-")
+            .tempdir()?;
         let tokens = dir.path().join("tokens");
         let unplugged = dir.path().join("unplugged");
         std::fs::create_dir_all(&tokens)?;
@@ -45,7 +47,12 @@ impl SoftHsm {
                 tokens.display()
             ),
         )?;
-        Ok(Self { dir, conf, tokens, unplugged })
+        Ok(Self {
+            dir,
+            conf,
+            tokens,
+            unplugged,
+        })
     }
 
     pub fn conf(&self) -> &Path {
@@ -81,7 +88,16 @@ impl SoftHsm {
 
     /// Initialises a fresh token and returns its serial number.
     pub fn init_token(&self, label: &str, so_pin: &str, user_pin: &str) -> anyhow::Result<String> {
-        run(self.util().args(["--init-token", "--free", "--label", label, "--so-pin", so_pin, "--pin", user_pin]))?;
+        run(self.util().args([
+            "--init-token",
+            "--free",
+            "--label",
+            label,
+            "--so-pin",
+            so_pin,
+            "--pin",
+            user_pin,
+        ]))?;
         let out = run(self.util().arg("--show-slots"))?;
         let text = String::from_utf8_lossy(&out.stdout);
         // Per slot block, "Serial number:" comes before "Label:".
