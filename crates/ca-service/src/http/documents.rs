@@ -1,6 +1,7 @@
 //! Document upload (type decided by content, size-limited, SHA-256 recorded) and OCR.
 
 use axum::Json;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use certdesk_ca_api::application::{DocumentInfo, OcrResult};
@@ -54,7 +55,10 @@ fn multipart_err(e: axum::extract::multipart::MultipartError) -> ApiError {
     }
 }
 
-async fn read_form(mut mp: Multipart) -> ApiResult<(Option<String>, Option<Vec<u8>>)> {
+type FormResult = Result<Multipart, MultipartRejection>;
+
+async fn read_form(mp: FormResult) -> ApiResult<(Option<String>, Option<Vec<u8>>)> {
+    let mut mp = mp.map_err(|e| ApiError::detail(ProblemCode::MalformedRequest, e.body_text()))?;
     let mut kind = None;
     let mut file = None;
     while let Some(field) = mp.next_field().await.map_err(multipart_err)? {
@@ -104,7 +108,7 @@ pub async fn upload_document(
     State(state): State<Shared>,
     who: Applicant,
     Path(id): Path<String>,
-    mp: Multipart,
+    mp: FormResult,
 ) -> ApiResult<(StatusCode, Json<DocumentInfo>)> {
     // Ownership first, so a stranger learns nothing from upload errors.
     state.db.read(|c| load_owned(c, &id, &who.phone))?;
@@ -158,7 +162,7 @@ pub async fn upload_document(
     request_body(content = OcrForm, content_type = "multipart/form-data"),
     responses((status = 200, body = OcrResult),
         (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn ocr_business_licence(_who: Applicant, mp: Multipart) -> ApiResult<Json<OcrResult>> {
+pub async fn ocr_business_licence(_who: Applicant, mp: FormResult) -> ApiResult<Json<OcrResult>> {
     let (_, file) = read_form(mp).await?;
     let (file, ct) = check_file(file)?;
     if ct == "application/pdf" {

@@ -34,7 +34,12 @@ use crate::state::Shared;
 application/problem+json with a stable `code`. Creates honour `Idempotency-Key`; edits \
 need `If-Match` with the ETag."
     ),
-    modifiers(&SecuritySchemes)
+    modifiers(&SecuritySchemes),
+    components(schemas(
+        certdesk_ca_api::application::ListState,
+        certdesk_ca_api::application::ApplicationStatus,
+        certdesk_ca_api::payment::PaymentProvider,
+    ))
 )]
 struct ApiDoc;
 

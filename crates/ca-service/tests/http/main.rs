@@ -1,6 +1,10 @@
 //! HTTP integration tests against the real `certdesk-ca` binary on loopback, each with
 //! its own SQLite data dir.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::field_reassign_with_default)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::field_reassign_with_default
+)]
 
 mod common;
 
@@ -10,3 +14,4 @@ mod documents;
 mod lifecycle;
 mod payments;
 mod review;
+mod schemathesis;
