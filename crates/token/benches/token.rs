@@ -32,58 +32,154 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-async fn certdesk_once(svc: &TokenService, token: &TokenRef, ca: &TestCa, alg: KeyAlgorithm, n: usize) -> Duration {
+async fn certdesk_once(
+    svc: &TokenService,
+    token: &TokenRef,
+    ca: &TestCa,
+    alg: KeyAlgorithm,
+    n: usize,
+) -> Duration {
     let t0 = Instant::now();
-    let key = svc.generate_key_pair(token.clone(), KeySpec { algorithm: alg, purpose: KeyPurpose::Signing, label: format!("cd-{n}") }).await.unwrap();
-    let csr = svc.create_csr(token.clone(), key.id.clone(), format!("CN=bench {n},C=CN")).await.unwrap();
+    let key = svc
+        .generate_key_pair(
+            token.clone(),
+            KeySpec {
+                algorithm: alg,
+                purpose: KeyPurpose::Signing,
+                label: format!("cd-{n}"),
+            },
+        )
+        .await
+        .unwrap();
+    let csr = svc
+        .create_csr(token.clone(), key.id.clone(), format!("CN=bench {n},C=CN"))
+        .await
+        .unwrap();
     let timed = t0.elapsed();
     let leaf = ca.issue(&csr.der, Usage::Signing).unwrap();
     let t1 = Instant::now();
-    svc.write_certificate(token.clone(), leaf, vec![]).await.unwrap();
+    svc.write_certificate(token.clone(), leaf, vec![])
+        .await
+        .unwrap();
     timed + t1.elapsed()
 }
 
-fn baseline_once(hsm: &SoftHsm, ca: &TestCa, module: &str, conf: &std::path::Path, alg: KeyAlgorithm, n: usize) -> Duration {
+fn baseline_once(
+    hsm: &SoftHsm,
+    ca: &TestCa,
+    module: &str,
+    conf: &std::path::Path,
+    alg: KeyAlgorithm,
+    n: usize,
+) -> Duration {
     let id = format!("b{n:03}");
-    let key_type = if alg == KeyAlgorithm::EcP256 { "EC:prime256v1" } else { "rsa:2048" };
+    let key_type = if alg == KeyAlgorithm::EcP256 {
+        "EC:prime256v1"
+    } else {
+        "rsa:2048"
+    };
     let csr = hsm.dir().join("baseline.csr");
     let t0 = Instant::now();
     run(Command::new("pkcs11-tool")
         .env(hsm.env().0, hsm.env().1)
-        .args(["--module", module, "--token-label", "BENCH", "--login", "--pin", PIN, "--keypairgen", "--key-type", key_type, "--id", &id, "--label", &format!("tool-{n}")]))
+        .args([
+            "--module",
+            module,
+            "--token-label",
+            "BENCH",
+            "--login",
+            "--pin",
+            PIN,
+            "--keypairgen",
+            "--key-type",
+            key_type,
+            "--id",
+            &id,
+            "--label",
+            &format!("tool-{n}"),
+        ]))
     .unwrap();
     run(Command::new("openssl")
         .env(hsm.env().0, hsm.env().1)
         .env("OPENSSL_CONF", conf)
-        .args(["req", "-new", "-engine", "pkcs11", "-keyform", "engine", "-outform", "DER", "-subj", &format!("/CN=bench {n}/C=CN"), "-key"])
-        .arg(format!("pkcs11:token=BENCH;id=%{};type=private;pin-value={PIN}", &id[..2]).replace(&format!("%{}", &id[..2]), &percent(&id)))
+        .args([
+            "req",
+            "-new",
+            "-engine",
+            "pkcs11",
+            "-keyform",
+            "engine",
+            "-outform",
+            "DER",
+            "-subj",
+            &format!("/CN=bench {n}/C=CN"),
+            "-key",
+        ])
+        .arg(
+            format!(
+                "pkcs11:token=BENCH;id=%{};type=private;pin-value={PIN}",
+                &id[..2]
+            )
+            .replace(&format!("%{}", &id[..2]), &percent(&id)),
+        )
         .arg("-out")
         .arg(&csr))
     .unwrap();
     let timed = t0.elapsed();
-    let leaf = ca.issue(&std::fs::read(&csr).unwrap(), Usage::Signing).unwrap();
+    let leaf = ca
+        .issue(&std::fs::read(&csr).unwrap(), Usage::Signing)
+        .unwrap();
     let cert = hsm.dir().join("baseline.der");
     std::fs::write(&cert, leaf).unwrap();
     let t1 = Instant::now();
     run(Command::new("pkcs11-tool")
         .env(hsm.env().0, hsm.env().1)
-        .args(["--module", module, "--token-label", "BENCH", "--login", "--pin", PIN, "--write-object"])
+        .args([
+            "--module",
+            module,
+            "--token-label",
+            "BENCH",
+            "--login",
+            "--pin",
+            PIN,
+            "--write-object",
+        ])
         .arg(&cert)
-        .args(["--type", "cert", "--id", &id, "--label", &format!("tool-{n}")]))
+        .args([
+            "--type",
+            "cert",
+            "--id",
+            &id,
+            "--label",
+            &format!("tool-{n}"),
+        ]))
     .unwrap();
     timed + t1.elapsed()
 }
 
 /// pkcs11-tool takes the id as hex; the pkcs11 URI wants it percent-encoded.
 fn percent(hex_id: &str) -> String {
-    hex_id.as_bytes().chunks(2).map(|c| format!("%{}", String::from_utf8_lossy(c))).collect()
+    hex_id
+        .as_bytes()
+        .chunks(2)
+        .map(|c| format!("%{}", String::from_utf8_lossy(c)))
+        .collect()
 }
 
-async fn wait_for(rx: &mut tokio::sync::broadcast::Receiver<PresenceEvent>, inserted: bool) -> Instant {
+async fn wait_for(
+    rx: &mut tokio::sync::broadcast::Receiver<PresenceEvent>,
+    inserted: bool,
+) -> Instant {
     loop {
-        let e = tokio::time::timeout(Duration::from_secs(30), rx.recv()).await.unwrap().unwrap();
+        let e = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
         match (&e, inserted) {
-            (PresenceEvent::TokenInserted(PresenceSource::Pcsc { .. }), true) | (PresenceEvent::TokenRemoved(PresenceSource::Pcsc { .. }), false) => return Instant::now(),
+            (PresenceEvent::TokenInserted(PresenceSource::Pcsc { .. }), true)
+            | (PresenceEvent::TokenRemoved(PresenceSource::Pcsc { .. }), false) => {
+                return Instant::now();
+            }
             _ => {}
         }
     }
@@ -102,18 +198,36 @@ async fn main() {
     let module = SoftHsm::module().unwrap();
     let m = module.to_str().unwrap().to_string();
     let conf = hsm.dir().join("openssl.cnf");
-    let engine = ["/usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so", "/usr/lib/aarch64-linux-gnu/engines-3/pkcs11.so"].into_iter().find(|p| std::path::Path::new(p).exists()).unwrap();
+    let engine = [
+        "/usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so",
+        "/usr/lib/aarch64-linux-gnu/engines-3/pkcs11.so",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists())
+    .unwrap();
     std::fs::write(&conf, format!("openssl_conf = init\n[init]\nengines = engines\n[engines]\npkcs11 = p11\n[p11]\nengine_id = pkcs11\ndynamic_path = {engine}\nMODULE_PATH = {m}\ninit = 0\n")).unwrap();
     let ca = TestCa::new().unwrap();
     let svc = TokenService::start().unwrap();
-    let token = TokenRef { module: module.clone(), serial };
-    svc.login(token.clone(), SecretString::from(PIN.to_string()), false).await.unwrap();
+    let token = TokenRef {
+        module: module.clone(),
+        serial,
+    };
+    svc.login(token.clone(), SecretString::from(PIN.to_string()), false)
+        .await
+        .unwrap();
 
-    println!("Token enrolment on SoftHSM2 2.6 (keygen + CSR + certificate write; issuing not timed), median of {RUNS}");
-    println!("| algorithm | CertDesk (ms) | pkcs11-tool + openssl req (ms) | ratio tools/CertDesk |");
+    println!(
+        "Token enrolment on SoftHSM2 2.6 (keygen + CSR + certificate write; issuing not timed), median of {RUNS}"
+    );
+    println!(
+        "| algorithm | CertDesk (ms) | pkcs11-tool + openssl req (ms) | ratio tools/CertDesk |"
+    );
     println!("|---|---:|---:|---:|");
     let mut n = 0;
-    for (alg, name) in [(KeyAlgorithm::EcP256, "P-256"), (KeyAlgorithm::Rsa2048, "RSA-2048")] {
+    for (alg, name) in [
+        (KeyAlgorithm::EcP256, "P-256"),
+        (KeyAlgorithm::Rsa2048, "RSA-2048"),
+    ] {
         let (mut cd, mut tool) = (Vec::new(), Vec::new());
         for _ in 0..RUNS {
             n += 1;
@@ -121,16 +235,30 @@ async fn main() {
             tool.push(baseline_once(&hsm, &ca, &m, &conf, alg, n));
         }
         let (c, t) = (median(cd), median(tool));
-        println!("| {name} | {:.1} | {:.1} | {:.2} |", ms(c), ms(t), t.as_secs_f64() / c.as_secs_f64());
+        println!(
+            "| {name} | {:.1} | {:.1} | {:.2} |",
+            ms(c),
+            ms(t),
+            t.as_secs_f64() / c.as_secs_f64()
+        );
     }
 
     println!();
-    println!("Presence events, private pcscd 1.9.9 + vpcd + vicc (pcscd polls the reader every {PCSCD_POLL_MS:.0} ms), median of {RUNS}");
-    println!("| debounce (ms) | insert: vicc start → TokenInserted (ms) | remove: vicc kill → TokenRemoved (ms) | remove / pcscd poll |");
+    println!(
+        "Presence events, private pcscd 1.9.9 + vpcd + vicc (pcscd polls the reader every {PCSCD_POLL_MS:.0} ms), median of {RUNS}"
+    );
+    println!(
+        "| debounce (ms) | insert: vicc start → TokenInserted (ms) | remove: vicc kill → TokenRemoved (ms) | remove / pcscd poll |"
+    );
     println!("|---:|---:|---:|---:|");
     for debounce in [150u64, 0] {
         let mut rx = svc.subscribe();
-        let w = svc.watch_pcsc(PresenceConfig { debounce: Duration::from_millis(debounce), ..Default::default() }).unwrap();
+        let w = svc
+            .watch_pcsc(PresenceConfig {
+                debounce: Duration::from_millis(debounce),
+                ..Default::default()
+            })
+            .unwrap();
         tokio::time::sleep(Duration::from_millis(300)).await;
         let (mut ins, mut rem) = (Vec::new(), Vec::new());
         for i in 0..RUNS {
@@ -148,6 +276,11 @@ async fn main() {
         }
         w.stop();
         let r = median(rem);
-        println!("| {debounce} | {:.0} | {:.0} | {:.2} |", ms(median(ins)), ms(r), ms(r) / PCSCD_POLL_MS);
+        println!(
+            "| {debounce} | {:.0} | {:.0} | {:.2} |",
+            ms(median(ins)),
+            ms(r),
+            ms(r) / PCSCD_POLL_MS
+        );
     }
 }

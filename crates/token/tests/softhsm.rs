@@ -221,6 +221,9 @@ async fn softhsm_end_to_end() {
     next_event(&mut rx, |e| is(e, true)).await;
     hsm.unplug().unwrap();
     next_event(&mut rx, |e| is(e, false)).await;
+    // While it is out, requests for the token say so (by serial, not a stale slot).
+    let err = svc.token_info(token.clone()).await.unwrap_err();
+    assert_eq!(err.code(), "token_not_found", "{err}");
     hsm.replug().unwrap();
     next_event(&mut rx, |e| is(e, true)).await;
     // After re-insertion the token works again without restarting anything.
