@@ -80,24 +80,15 @@ fn baseline_once(
     };
     let csr = hsm.dir().join("baseline.csr");
     let t0 = Instant::now();
-    run(Command::new("pkcs11-tool")
-        .env(hsm.env().0, hsm.env().1)
-        .args([
-            "--module",
-            module,
-            "--token-label",
-            "BENCH",
-            "--login",
-            "--pin",
-            PIN,
-            "--keypairgen",
-            "--key-type",
-            key_type,
-            "--id",
-            &id,
-            "--label",
-            &format!("tool-{n}"),
-        ]))
+    run(pkcs11_tool(hsm, module).args([
+        "--keypairgen",
+        "--key-type",
+        key_type,
+        "--id",
+        &id,
+        "--label",
+        &format!("tool-{n}"),
+    ]))
     .unwrap();
     run(Command::new("openssl")
         .env(hsm.env().0, hsm.env().1)
@@ -115,13 +106,10 @@ fn baseline_once(
             &format!("/CN=bench {n}/C=CN"),
             "-key",
         ])
-        .arg(
-            format!(
-                "pkcs11:token=BENCH;id=%{};type=private;pin-value={PIN}",
-                &id[..2]
-            )
-            .replace(&format!("%{}", &id[..2]), &percent(&id)),
-        )
+        .arg(format!(
+            "pkcs11:token=BENCH;id={};type=private;pin-value={PIN}",
+            percent(&id)
+        ))
         .arg("-out")
         .arg(&csr))
     .unwrap();
@@ -132,18 +120,8 @@ fn baseline_once(
     let cert = hsm.dir().join("baseline.der");
     std::fs::write(&cert, leaf).unwrap();
     let t1 = Instant::now();
-    run(Command::new("pkcs11-tool")
-        .env(hsm.env().0, hsm.env().1)
-        .args([
-            "--module",
-            module,
-            "--token-label",
-            "BENCH",
-            "--login",
-            "--pin",
-            PIN,
-            "--write-object",
-        ])
+    run(pkcs11_tool(hsm, module)
+        .args(["--write-object"])
         .arg(&cert)
         .args([
             "--type",
@@ -155,6 +133,21 @@ fn baseline_once(
         ]))
     .unwrap();
     timed + t1.elapsed()
+}
+
+/// `pkcs11-tool` logged in to the bench token.
+fn pkcs11_tool(hsm: &SoftHsm, module: &str) -> Command {
+    let mut c = Command::new("pkcs11-tool");
+    c.env(hsm.env().0, hsm.env().1).args([
+        "--module",
+        module,
+        "--token-label",
+        "BENCH",
+        "--login",
+        "--pin",
+        PIN,
+    ]);
+    c
 }
 
 /// pkcs11-tool takes the id as hex; the pkcs11 URI wants it percent-encoded.

@@ -231,14 +231,7 @@ pub(crate) fn sign(
             session.sign(&Mechanism::RsaPkcs, key, &input)?,
         ));
     }
-    let curve: ObjectIdentifier = spki
-        .algorithm
-        .parameters
-        .as_ref()
-        .ok_or_else(|| TokenError::BadInput {
-            detail: "EC key without curve".into(),
-        })?
-        .decode_as()?;
+    let curve = pubkey::ec_curve(&spki)?;
     if curve == OID_P256 {
         // Raw CKM_ECDSA over a host-computed hash: the one form every module has.
         let hash = sha2::Sha256::digest(msg);

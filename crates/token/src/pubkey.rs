@@ -126,14 +126,7 @@ pub(crate) fn spki_to_attributes(
         ));
     }
     if spki.algorithm.oid == OID_EC {
-        let curve: ObjectIdentifier = spki
-            .algorithm
-            .parameters
-            .as_ref()
-            .ok_or_else(|| TokenError::BadInput {
-                detail: "EC key without curve".into(),
-            })?
-            .decode_as()?;
+        let curve = ec_curve(spki)?;
         let point = OctetString::new(spki.subject_public_key.raw_bytes())?.to_der()?;
         return Ok((
             cryptoki::object::KeyType::EC,
@@ -146,6 +139,18 @@ pub(crate) fn spki_to_attributes(
     Err(TokenError::Unsupported {
         what: format!("public key algorithm {}", spki.algorithm.oid),
     })
+}
+
+/// The named curve of an EC public key.
+pub(crate) fn ec_curve(spki: &SubjectPublicKeyInfoOwned) -> Result<ObjectIdentifier> {
+    Ok(spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .ok_or_else(|| TokenError::BadInput {
+            detail: "EC key without curve".into(),
+        })?
+        .decode_as()?)
 }
 
 /// Verifies an X.509-style signature (DER-encoded for ECDSA) over `msg` on the host.

@@ -145,8 +145,8 @@ impl TokenService {
         Ok(Self { tx, events })
     }
 
-    /// Runs `f` on the worker thread and awaits its result.
-    pub(crate) async fn call<R, F>(&self, f: F) -> Result<R>
+    /// Queues `f` on the worker thread; the receiver gets its result.
+    fn submit<R, F>(&self, f: F) -> Result<oneshot::Receiver<Result<R>>>
     where
         R: Send + 'static,
         F: FnOnce(&mut Worker) -> Result<R> + Send + 'static,
@@ -157,7 +157,27 @@ impl TokenService {
                 let _ = tx.send(f(w));
             }))
             .map_err(|_| TokenError::WorkerGone)?;
-        rx.await.map_err(|_| TokenError::WorkerGone)?
+        Ok(rx)
+    }
+
+    /// Runs `f` on the worker thread and awaits its result.
+    pub(crate) async fn call<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Worker) -> Result<R> + Send + 'static,
+    {
+        self.submit(f)?.await.map_err(|_| TokenError::WorkerGone)?
+    }
+
+    /// Blocking variant of `call` for the watcher threads (not for async contexts).
+    pub(crate) fn call_blocking<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Worker) -> Result<R> + Send + 'static,
+    {
+        self.submit(f)?
+            .blocking_recv()
+            .map_err(|_| TokenError::WorkerGone)?
     }
 
     /// Presence events (`TokenInserted` / `TokenRemoved`) from every watcher started on
@@ -167,19 +187,25 @@ impl TokenService {
     }
 }
 
-impl TokenService {
-    /// Blocking variant of `call` for the watcher threads (not for async contexts).
-    pub(crate) fn call_blocking<R, F>(&self, f: F) -> Result<R>
-    where
-        R: Send + 'static,
-        F: FnOnce(&mut Worker) -> Result<R> + Send + 'static,
-    {
-        let (tx, rx) = oneshot::channel();
-        self.tx
-            .send(Box::new(move |w| {
-                let _ = tx.send(f(w));
-            }))
-            .map_err(|_| TokenError::WorkerGone)?;
-        rx.blocking_recv().map_err(|_| TokenError::WorkerGone)?
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_send_sync<T: Send + Sync + 'static>(_: &T) {}
+    fn is_send<T: Send>(_: &T) {}
+
+    // Tauri commands need a Send + Sync handle and Send futures.
+    #[test]
+    fn handle_and_futures_can_cross_threads() {
+        let svc = TokenService::start().unwrap();
+        is_send_sync(&svc);
+        is_send(&svc.list_tokens(PathBuf::from("/nonexistent.so")));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let err = rt
+            .block_on(svc.list_tokens(PathBuf::from("/nonexistent.so")))
+            .unwrap_err();
+        assert_eq!(err.code(), "module_load");
     }
 }

@@ -70,17 +70,14 @@ async fn kryoptic_end_to_end() {
     }
 
     // Envelope import with the mechanism Kryoptic has (KWP, not _PAD).
-    let sig = svc
-        .generate_key_pair(
-            token.clone(),
-            KeySpec {
-                algorithm: KeyAlgorithm::Rsa2048,
-                purpose: KeyPurpose::SigningWithEnvelope,
-                label: "dual-sign".into(),
-            },
-        )
-        .await
-        .unwrap();
+    let sig = keygen(
+        &svc,
+        &token,
+        KeyAlgorithm::Rsa2048,
+        KeyPurpose::SigningWithEnvelope,
+        "dual-sign",
+    )
+    .await;
     let imported = svc
         .import_envelope(token.clone(), make_envelope(&ca, &sig, kry.dir()))
         .await

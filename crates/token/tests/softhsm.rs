@@ -112,17 +112,14 @@ async fn softhsm_end_to_end() {
     assert!(matches!(err, TokenError::KeyMismatch), "{err}");
 
     // Orphans: a key without certificate is found and cleaned; pairs stay.
-    let orphan = svc
-        .generate_key_pair(
-            token.clone(),
-            KeySpec {
-                algorithm: KeyAlgorithm::EcP256,
-                purpose: KeyPurpose::Signing,
-                label: "orphan".into(),
-            },
-        )
-        .await
-        .unwrap();
+    let orphan = keygen(
+        &svc,
+        &token,
+        KeyAlgorithm::EcP256,
+        KeyPurpose::Signing,
+        "orphan",
+    )
+    .await;
     let o = svc.find_orphans(token.clone()).await.unwrap();
     assert!(
         o.keys_without_certificate
@@ -147,17 +144,14 @@ async fn softhsm_end_to_end() {
     );
 
     // Dual certificate: envelope import with the mechanism SoftHSM2 has (_PAD).
-    let sig = svc
-        .generate_key_pair(
-            token.clone(),
-            KeySpec {
-                algorithm: KeyAlgorithm::Rsa2048,
-                purpose: KeyPurpose::SigningWithEnvelope,
-                label: "dual-sign".into(),
-            },
-        )
-        .await
-        .unwrap();
+    let sig = keygen(
+        &svc,
+        &token,
+        KeyAlgorithm::Rsa2048,
+        KeyPurpose::SigningWithEnvelope,
+        "dual-sign",
+    )
+    .await;
     let env = make_envelope(&ca, &sig, hsm.dir());
     let imported = svc.import_envelope(token.clone(), env).await.unwrap();
     assert_eq!(imported.wrap_mechanism, "CKM_AES_KEY_WRAP_PAD");

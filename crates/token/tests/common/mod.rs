@@ -16,6 +16,26 @@ pub fn pin(s: &str) -> SecretString {
     SecretString::from(s.to_string())
 }
 
+/// Generates a key pair (the session must be logged in).
+pub async fn keygen(
+    svc: &TokenService,
+    token: &TokenRef,
+    algorithm: KeyAlgorithm,
+    purpose: KeyPurpose,
+    label: &str,
+) -> KeyInfo {
+    svc.generate_key_pair(
+        token.clone(),
+        KeySpec {
+            algorithm,
+            purpose,
+            label: label.into(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
 /// Key → CSR → certificate (throwaway openssl CA) → write with chain → self-test.
 /// Returns the key and the leaf certificate.
 pub async fn enroll(
@@ -25,17 +45,7 @@ pub async fn enroll(
     algorithm: KeyAlgorithm,
     label: &str,
 ) -> (KeyInfo, Vec<u8>) {
-    let key = svc
-        .generate_key_pair(
-            token.clone(),
-            KeySpec {
-                algorithm,
-                purpose: KeyPurpose::Signing,
-                label: label.into(),
-            },
-        )
-        .await
-        .unwrap();
+    let key = keygen(&svc, &token, algorithm, KeyPurpose::Signing, label).await;
     assert_eq!(key.id.len(), 40, "CKA_ID is the SHA-1 of the public key");
     let csr = svc
         .create_csr(
