@@ -45,7 +45,7 @@ pub async fn enroll(
     algorithm: KeyAlgorithm,
     label: &str,
 ) -> (KeyInfo, Vec<u8>) {
-    let key = keygen(&svc, &token, algorithm, KeyPurpose::Signing, label).await;
+    let key = keygen(svc, token, algorithm, KeyPurpose::Signing, label).await;
     assert_eq!(key.id.len(), 40, "CKA_ID is the SHA-1 of the public key");
     let csr = svc
         .create_csr(
