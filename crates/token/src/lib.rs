@@ -5,6 +5,7 @@
 //! [`PresenceEvent`]s after starting a watcher ([`TokenService::watch_pcsc`],
 //! [`TokenService::watch_module`]).
 
+pub mod capabilities;
 pub mod certs;
 pub mod csr;
 pub mod envelope;
@@ -19,6 +20,7 @@ pub mod selftest;
 pub mod tokens;
 pub mod worker;
 
+pub use capabilities::Capabilities;
 pub use certs::{CertSummary, CertWritten, KeySummary, Orphans};
 pub use csr::Csr;
 pub use envelope::{Envelope, EnvelopeImported};

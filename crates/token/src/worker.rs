@@ -72,7 +72,14 @@ impl Worker {
         if !alive {
             self.sessions.remove(token);
             let (m, slot) = self.find_slot(token)?;
-            let session = m.ctx.open_rw_session(slot)?;
+            // Write-protected tokens still allow reading certificates.
+            let session = match m.ctx.open_rw_session(slot) {
+                Err(cryptoki::error::Error::Pkcs11(
+                    cryptoki::error::RvError::TokenWriteProtected,
+                    _,
+                )) => m.ctx.open_ro_session(slot)?,
+                other => other?,
+            };
             self.sessions.insert(
                 token.clone(),
                 OpenSession {

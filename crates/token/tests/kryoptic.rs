@@ -54,6 +54,12 @@ async fn kryoptic_end_to_end() {
     svc.login(token.clone(), pin(USER_PIN), false)
         .await
         .unwrap();
+    let caps = svc.capabilities(token.clone()).await.unwrap();
+    assert!(caps.supports(KeyAlgorithm::EcP256) && caps.supports(KeyAlgorithm::Rsa3072));
+    assert_eq!(
+        caps.envelope_wrap_mechanism.as_deref(),
+        Some("CKM_AES_KEY_WRAP_KWP")
+    );
     let ca = TestCa::new().unwrap();
     let (p256, _) = enroll(&svc, &token, &ca, KeyAlgorithm::EcP256, "p256").await;
     let (rsa, _) = enroll(&svc, &token, &ca, KeyAlgorithm::Rsa2048, "rsa2048").await;

@@ -38,6 +38,20 @@ async fn softhsm_end_to_end() {
             .any(|m| m.id == mechanisms::CKM_AES_KEY_WRAP_KWP)
     );
 
+    let caps = svc.capabilities(token.clone()).await.unwrap();
+    for alg in [
+        KeyAlgorithm::Rsa2048,
+        KeyAlgorithm::Rsa3072,
+        KeyAlgorithm::EcP256,
+    ] {
+        assert!(caps.supports(alg), "{alg:?}");
+    }
+    assert!(!caps.supports(KeyAlgorithm::Sm2) && caps.sm2.is_none());
+    assert_eq!(
+        caps.envelope_wrap_mechanism.as_deref(),
+        Some("CKM_AES_KEY_WRAP_PAD")
+    );
+
     // Login: wrong PIN is reported as such; nothing works before a login.
     let err = svc
         .generate_key_pair(
