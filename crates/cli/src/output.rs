@@ -191,10 +191,17 @@ pub fn print_doctor(d: &Doctor, json: bool) -> anyhow::Result<()> {
             println!("         {e}");
         }
         for t in &m.tokens {
-            println!(
-                "         token {} (serial {}), PIN {:?}",
-                t.label, t.serial, t.pin_state
-            );
+            if t.token_initialized {
+                println!(
+                    "         token {} (serial {}), PIN {:?}",
+                    t.label, t.serial, t.pin_state
+                );
+            } else {
+                println!(
+                    "         uninitialised token in {} (counter staff can initialise it)",
+                    t.slot_description
+                );
+            }
         }
     }
     println!(

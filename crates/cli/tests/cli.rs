@@ -142,6 +142,20 @@ async fn tokens_certs_and_doctor_tell_the_truth() {
     );
     assert!(!all.contains(PIN), "the PIN was echoed");
 
+    // Human output says the same.
+    let out = cli(
+        &hsm,
+        &pcscd,
+        &["certs", "--module", m, "--login", "--secrets-stdin"],
+        Some(&format!("{PIN}\n")),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("CN=CLI test") && text.contains("paired with its private key"),
+        "{text}"
+    );
+    assert!(text.contains("CA certificate"), "{text}");
+
     // PINs are never accepted as arguments.
     let out = cli(&hsm, &pcscd, &["certs", "--module", m, "--pin", PIN], None);
     assert_eq!(out.status.code(), Some(2));
