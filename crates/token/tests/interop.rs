@@ -68,14 +68,35 @@ async fn pkcs11_tool_and_openssl_agree() {
             ]))
         .unwrap();
         let listing = String::from_utf8_lossy(&out.stdout).into_owned();
-        let blocks: Vec<&str> = listing.split("\n\n").collect();
-        let with_id = |kind: &str| {
-            blocks.iter().any(|b| {
-                b.contains(kind)
-                    && b.contains(&format!("ID:         {}", key.id))
-                    && b.contains(&format!("label:      {label}"))
-            })
+        // One object per header line (pkcs11-tool indents the attribute lines).
+        let mut objects: Vec<String> = Vec::new();
+        for line in listing.lines() {
+            if !line.starts_with(' ') {
+                objects.push(String::new());
+            }
+            if let Some(o) = objects.last_mut() {
+                o.push_str(line);
+                o.push('\n');
+            }
+        }
+        let object = |kind: &str| {
+            objects
+                .iter()
+                .find(|b| {
+                    b.starts_with(kind)
+                        && b.contains(&format!("ID:         {}\n", key.id))
+                        && b.contains(&format!("label:      {label}\n"))
+                })
+                .cloned()
         };
+        let with_id = |kind: &str| object(kind).is_some();
+        // Usage flags are exactly what a signing key needs (SoftHSM2 would add
+        // decrypt/unwrap/derive if they were not set explicitly).
+        let private = object("Private Key Object").unwrap_or_default();
+        assert!(private.contains("Usage:      sign\n"), "{private}");
+        assert!(private.contains("never extractable"), "{private}");
+        let public = object("Public Key Object").unwrap_or_default();
+        assert!(public.contains("Usage:      verify\n"), "{public}");
         assert!(
             with_id("Private Key Object"),
             "no private key {label}/{}:\n{listing}",

@@ -63,8 +63,9 @@ async fn kryoptic_end_to_end() {
     let ca = TestCa::new().unwrap();
     let (p256, _) = enroll(&svc, &token, &ca, KeyAlgorithm::EcP256, "p256").await;
     let (rsa, _) = enroll(&svc, &token, &ca, KeyAlgorithm::Rsa2048, "rsa2048").await;
+    let (rsa3072, _) = enroll(&svc, &token, &ca, KeyAlgorithm::Rsa3072, "rsa3072").await;
     let certs = svc.list_certificates(token.clone()).await.unwrap();
-    for key in [&p256, &rsa] {
+    for key in [&p256, &rsa, &rsa3072] {
         assert_eq!(
             certs
                 .iter()
@@ -74,6 +75,8 @@ async fn kryoptic_end_to_end() {
             Some(true)
         );
     }
+    let c3072 = certs.iter().find(|c| c.id == rsa3072.id).unwrap();
+    assert_eq!(c3072.key_algorithm, "RSA-3072");
 
     // Envelope import with the mechanism Kryoptic has (KWP, not _PAD).
     let sig = keygen(
