@@ -274,7 +274,34 @@ fn rs_to_der(rs: &[u8]) -> Result<Vec<u8>> {
     .to_der()?)
 }
 
+/// A signature made on the token.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TokenSignature {
+    /// X.509 signature algorithm OID (e.g. 1.2.840.10045.4.3.2 for ECDSA with SHA-256).
+    pub algorithm: String,
+    /// Signature as X.509 carries it (DER `Ecdsa-Sig-Value` for EC).
+    pub signature: Vec<u8>,
+}
+
 impl TokenService {
+    /// Signs `data` (SHA-256) with the private key `key_id` (requires login); e.g. proof
+    /// of possession for a renewal.
+    pub async fn sign(
+        &self,
+        token: TokenRef,
+        key_id: String,
+        data: Vec<u8>,
+    ) -> Result<TokenSignature> {
+        self.call(move |w| {
+            let (alg, sig) = sign(w, &token, &parse_id(&key_id)?, &data)?;
+            Ok(TokenSignature {
+                algorithm: alg.to_string(),
+                signature: sig,
+            })
+        })
+        .await
+    }
+
     /// Generates a key pair as token objects (requires login). `CKA_ID` is the SHA-1 of
     /// the public key.
     pub async fn generate_key_pair(&self, token: TokenRef, spec: KeySpec) -> Result<KeyInfo> {

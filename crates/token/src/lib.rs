@@ -25,7 +25,7 @@ pub use certs::{CertSummary, CertWritten, KeySummary, Orphans};
 pub use csr::Csr;
 pub use envelope::{Envelope, EnvelopeImported};
 pub use error::{LoadFailure, PinState, TokenError};
-pub use keys::{KeyInfo, KeyPurpose, KeySpec};
+pub use keys::{KeyInfo, KeyPurpose, KeySpec, TokenSignature};
 pub use modules::{ModuleCandidate, ModuleInfo, ModuleSource, discover};
 pub use pin::LoginOutcome;
 pub use presence::{

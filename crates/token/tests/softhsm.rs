@@ -96,6 +96,33 @@ async fn softhsm_end_to_end() {
     let (p256, _) = enroll(&svc, &token, &ca, KeyAlgorithm::EcP256, "p256").await;
     let (rsa, _) = enroll(&svc, &token, &ca, KeyAlgorithm::Rsa2048, "rsa2048").await;
 
+    // Signing for callers (renewal proof of possession) verifies with the key's SPKI.
+    for key in [&p256, &rsa] {
+        let s = svc
+            .sign(token.clone(), key.id.clone(), b"renewal".to_vec())
+            .await
+            .unwrap();
+        let spki =
+            <x509_cert::spki::SubjectPublicKeyInfoOwned as der::Decode>::from_der(&key.spki_der)
+                .unwrap();
+        pubkey::verify(
+            &spki,
+            s.algorithm.parse().unwrap(),
+            b"renewal",
+            &s.signature,
+        )
+        .unwrap();
+        assert!(
+            pubkey::verify(
+                &spki,
+                s.algorithm.parse().unwrap(),
+                b"tampered",
+                &s.signature
+            )
+            .is_err()
+        );
+    }
+
     let certs = svc.list_certificates(token.clone()).await.unwrap();
     for key in [&p256, &rsa] {
         let c = certs
