@@ -277,6 +277,9 @@ fn poll_loop(service: TokenService, module: PathBuf, cfg: PresenceConfig, stop: 
     while !stop.load(Ordering::SeqCst) {
         let m = module.clone();
         let seen = service.call_blocking(move |w| {
+            // Sessions of a pulled token are dropped first, so the rescan below is
+            // not held back by them.
+            w.prune_sessions(&m);
             if !w.has_sessions(&m) {
                 w.reinitialize(&m)?;
             }

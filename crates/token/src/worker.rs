@@ -27,6 +27,7 @@ pub(crate) type Job = Box<dyn FnOnce(&mut Worker) + Send>;
 
 pub(crate) struct OpenSession {
     pub session: Session,
+    pub slot: Slot,
     pub logged_in: bool,
 }
 
@@ -62,16 +63,60 @@ impl Worker {
         })
     }
 
+    /// Whether an open session still talks to the token it was opened for. A live
+    /// session handle is not enough: SoftHSM2 keeps sessions of a removed token alive
+    /// and answers every search with "no objects", which would read as an empty token.
+    fn still_present(&self, token: &TokenRef, s: &OpenSession) -> bool {
+        let Some(m) = self.modules.get(&token.module) else {
+            return false;
+        };
+        s.session.get_session_info().is_ok()
+            && m.ctx
+                .get_token_info(s.slot)
+                .is_ok_and(|t| t.serial_number().trim() == token.serial)
+    }
+
+    /// Drops the sessions of a module whose token has gone (the login goes with them,
+    /// as it does on a real token). Returns how many were dropped.
+    pub(crate) fn prune_sessions(&mut self, module: &Path) -> usize {
+        let dead: Vec<TokenRef> = self
+            .sessions
+            .iter()
+            .filter(|(t, s)| t.module == module && !self.still_present(t, s))
+            .map(|(t, _)| t.clone())
+            .collect();
+        for t in &dead {
+            self.sessions.remove(t);
+        }
+        dead.len()
+    }
+
     /// A read-write session on the token, reopened if the old one died (token pulled
-    /// and re-inserted, module re-initialised).
+    /// and re-inserted, module re-initialised). A token that was open and is gone is
+    /// reported as removed, never as empty.
     pub(crate) fn session(&mut self, token: &TokenRef) -> Result<&mut OpenSession> {
+        let had_session = self.sessions.contains_key(token);
         let alive = self
             .sessions
             .get(token)
-            .is_some_and(|s| s.session.get_session_info().is_ok());
+            .is_some_and(|s| self.still_present(token, s));
         if !alive {
             self.sessions.remove(token);
-            let (m, slot) = self.find_slot(token)?;
+            let found = match self.find_slot(token) {
+                Err(TokenError::TokenNotFound { .. }) if !self.has_sessions(&token.module) => {
+                    // Modules that fix their slot list at C_Initialize (SoftHSM2) only
+                    // see a re-inserted token after a rescan; nothing else is open.
+                    self.reinitialize(&token.module)?;
+                    self.find_slot(token)
+                }
+                other => other,
+            };
+            let (m, slot) = match found {
+                Err(TokenError::TokenNotFound { .. }) if had_session => {
+                    return Err(TokenError::TokenRemoved);
+                }
+                other => other?,
+            };
             // Write-protected tokens still allow reading certificates.
             let session = match m.ctx.open_rw_session(slot) {
                 Err(cryptoki::error::Error::Pkcs11(
@@ -84,6 +129,7 @@ impl Worker {
                 token.clone(),
                 OpenSession {
                     session,
+                    slot,
                     logged_in: false,
                 },
             );

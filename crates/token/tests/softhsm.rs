@@ -237,7 +237,37 @@ async fn softhsm_end_to_end() {
         .unwrap();
     svc.logout(fresh.token.clone()).await.unwrap();
 
-    // Presence by polling: unplug (token dirs moved away) and replug.
+    // Token pulled mid-session: operations say "removed", never "no certificates";
+    // after re-insertion the login is gone (as on a real token) and a new one works.
+    svc.login(token.clone(), pin("55667788"), false)
+        .await
+        .unwrap();
+    hsm.unplug().unwrap();
+    let err = svc.list_certificates(token.clone()).await.unwrap_err();
+    assert!(matches!(err, TokenError::TokenRemoved), "{err}");
+    let err = svc
+        .self_test(token.clone(), p256.id.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "token_not_found", "{err}");
+    hsm.replug().unwrap();
+    let err = svc
+        .self_test(token.clone(), p256.id.clone())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, TokenError::NotLoggedIn), "{err}");
+    svc.login(token.clone(), pin("55667788"), false)
+        .await
+        .unwrap();
+    assert_eq!(
+        svc.self_test(token.clone(), p256.id.clone())
+            .await
+            .unwrap()
+            .key_id,
+        p256.id
+    );
+
+    // Presence by polling, while logged in: unplug (token dirs moved away) and replug.
     let mut rx = svc.subscribe();
     let cfg = PresenceConfig {
         poll_interval: std::time::Duration::from_millis(100),
