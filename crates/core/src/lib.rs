@@ -2,10 +2,15 @@
 //! shell and the CLI are thin front ends over this crate.
 
 pub mod ca_probe;
+pub mod db;
+pub mod drafts;
 pub mod error;
+pub mod keychain;
 pub mod logging;
 pub mod paths;
 pub mod sensitive;
+pub mod session;
 pub mod settings;
+pub mod workflow;
 
 pub use error::CoreError;

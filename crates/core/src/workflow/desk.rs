@@ -1,0 +1,680 @@
+//! The async façade the Tauri shell calls, one line per command: the CA client, the
+//! drafts store and the session together. Every CA answer that carries the application
+//! becomes the drafts' new merge base, so only real conflicts surface.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::RwLock;
+
+use certdesk_ca_api::FieldError;
+use certdesk_ca_api::application::{
+    Application, ApplicationPage, CreateApplication, DocumentInfo, FaceCheck, FaceMethod,
+    HandlerCheckMethod, ListState, OcrResult, OnlineAuthorisation, Person,
+};
+use certdesk_ca_api::auth::{Captcha, OtpSent};
+use certdesk_ca_api::channel::{Business, Channel, DocumentKind};
+use certdesk_ca_api::payment::{Payment, PaymentProvider};
+use certdesk_ca_client::{CaClient, ClientConfig, ClientError};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+
+use super::error::WorkflowError;
+use super::stage::{self, Plan, StartPage, Step};
+use crate::drafts::fields::{self, Field, Section};
+use crate::drafts::merge::{self, FieldConflict, Merge};
+use crate::drafts::{Draft, DraftId, DraftKey, DraftStore};
+use crate::keychain::Keychain;
+use crate::sensitive::Sensitive;
+use crate::session::{ResumePoint, SessionState, SessionStore};
+
+pub type Result<T> = std::result::Result<T, WorkflowError>;
+
+#[derive(Debug, Clone)]
+pub struct WorkflowConfig {
+    pub ca_url: String,
+    /// The local SQLite file (drafts, resume point).
+    pub db_path: PathBuf,
+    pub keychain: Keychain,
+    pub client: ClientConfig,
+}
+
+/// An application as the UI shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicationView {
+    pub draft_id: DraftId,
+    pub application: Application,
+    pub plan: Plan,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum SyncOutcome {
+    /// Nothing queued.
+    UpToDate,
+    /// The queued edits reached the CA. `held_back` names fields not sent yet because
+    /// their section is incomplete or a value fails its check; they stay queued.
+    Sent {
+        application: Box<Application>,
+        held_back: Vec<FieldError>,
+    },
+    /// Nothing complete enough to send yet (a local draft's create waits for this too).
+    HeldBack { held_back: Vec<FieldError> },
+    /// The CA is not reachable: the edits stay queued.
+    Offline { pending: usize },
+    /// Fields changed here and at the CA: both versions, for the applicant to choose.
+    Conflict { conflicts: Vec<FieldConflict> },
+}
+
+/// The applicant's choice for a conflicting field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Keep {
+    Mine,
+    Theirs,
+}
+
+pub struct Workflow {
+    ca: RwLock<CaClient>,
+    drafts: DraftStore,
+    session: SessionStore,
+}
+
+impl std::fmt::Debug for Workflow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workflow").finish_non_exhaustive()
+    }
+}
+
+impl Workflow {
+    /// Opens the drafts (data key from the keychain, created on first run) and the
+    /// session (token from the keychain, if any).
+    pub fn open(config: WorkflowConfig) -> Result<Self> {
+        let key = DraftKey::load_or_create(&config.keychain)?;
+        let drafts = DraftStore::open(&config.db_path, key)?;
+        let session = SessionStore::open(&config.db_path, config.keychain.clone())?;
+        let mut ca = CaClient::with_config(&config.ca_url, config.client.clone())
+            .map_err(WorkflowError::from_client)?;
+        ca.set_token(session.token()?);
+        Ok(Self {
+            ca: RwLock::new(ca),
+            drafts,
+            session,
+        })
+    }
+
+    pub fn drafts(&self) -> &DraftStore {
+        &self.drafts
+    }
+
+    fn client(&self) -> CaClient {
+        self.ca.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn set_token(&self, token: Option<SecretString>) {
+        self.ca
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .set_token(token);
+    }
+
+    /// Maps a CA error; a refused token ends the session but keeps the resume point.
+    fn fail(&self, e: ClientError) -> WorkflowError {
+        match WorkflowError::from_client(e) {
+            WorkflowError::SessionExpired { .. } => {
+                self.set_token(None);
+                match self.session.expire() {
+                    Ok(resume) => WorkflowError::SessionExpired { resume },
+                    Err(e) => e.into(),
+                }
+            }
+            other => other,
+        }
+    }
+
+    // ---- sign-in ----
+
+    pub fn session_state(&self) -> Result<SessionState> {
+        Ok(self.session.state()?)
+    }
+
+    pub async fn captcha(&self) -> Result<Captcha> {
+        self.client().captcha().await.map_err(|e| self.fail(e))
+    }
+
+    pub async fn send_sign_in_code(
+        &self,
+        phone: &Sensitive<String>,
+        captcha_id: &str,
+        captcha_answer: &str,
+    ) -> Result<OtpSent> {
+        self.client()
+            .send_login_otp(phone.expose(), captcha_id, captcha_answer)
+            .await
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Signs in; returns where the applicant was if the previous session expired.
+    pub async fn sign_in(
+        &self,
+        phone: &Sensitive<String>,
+        code: &SecretString,
+    ) -> Result<Option<ResumePoint>> {
+        let mut c = self.client();
+        let s = c
+            .sign_in(phone.expose(), code.expose_secret())
+            .await
+            .map_err(|e| self.fail(e))?;
+        let resume = self.session.signed_in(&s)?;
+        self.set_token(Some(SecretString::from(s.token.clone())));
+        Ok(resume)
+    }
+
+    /// Signs out at the CA when reachable, and always locally.
+    pub async fn sign_out(&self) -> Result<()> {
+        let mut c = self.client();
+        if c.token().is_some()
+            && let Err(e) = c.logout().await
+        {
+            tracing::info!(error = %e, "CA sign-out failed; signing out locally");
+        }
+        self.set_token(None);
+        Ok(self.session.sign_out()?)
+    }
+
+    // ---- start ----
+
+    pub async fn channels(&self) -> Result<Vec<Channel>> {
+        self.client().channels().await.map_err(|e| self.fail(e))
+    }
+
+    async fn channel(&self, id: &str) -> Result<Channel> {
+        self.client().channel(id).await.map_err(|e| self.fail(e))
+    }
+
+    pub fn new_draft(&self) -> Result<DraftId> {
+        Ok(self.drafts.create()?)
+    }
+
+    pub fn draft(&self, id: &DraftId) -> Result<Draft> {
+        Ok(self.drafts.load(id)?)
+    }
+
+    /// Records the start-page choices and returns the page to show next.
+    pub fn choose(
+        &self,
+        id: &DraftId,
+        channel_id: Option<&str>,
+        business: Option<Business>,
+        agreements_accepted: bool,
+    ) -> Result<StartPage> {
+        self.drafts
+            .set_start(id, channel_id, business, agreements_accepted)?;
+        self.remember(id, None, None);
+        Ok(stage::start_page(channel_id, business, agreements_accepted))
+    }
+
+    /// Saves one field as typed (local only, fast) and returns its inline check.
+    pub fn save_field(&self, id: &DraftId, field: &str, value: &str) -> Result<Option<FieldError>> {
+        let f = Field::parse(field).ok_or_else(|| WorkflowError::InvalidInput {
+            fields: vec![FieldError::new(
+                field,
+                "unknown_field",
+                "未知字段",
+                "unknown field",
+            )],
+        })?;
+        self.drafts.save_field(id, f, value)?;
+        Ok(f.check(value))
+    }
+
+    fn remember(&self, draft: &DraftId, app: Option<&Application>, step: Option<Step>) {
+        let at = ResumePoint {
+            application_id: app.map(|a| a.id.clone()),
+            draft_id: Some(draft.clone()),
+            step,
+        };
+        // Losing the resume point costs a click, not data: don't fail the call for it.
+        if let Err(e) = self.session.remember(&at) {
+            tracing::warn!(error = %e, "could not remember the resume point");
+        }
+    }
+
+    async fn view(&self, draft_id: DraftId, app: Application) -> Result<ApplicationView> {
+        let channel = self.channel(&app.channel_id).await?;
+        let plan = stage::plan(&app, &channel);
+        let step = match &plan.stage {
+            stage::Stage::Editing(e) => Some(e.step),
+            _ => None,
+        };
+        self.remember(&draft_id, Some(&app), step);
+        Ok(ApplicationView {
+            draft_id,
+            application: app,
+            plan,
+        })
+    }
+
+    /// Opens an application (order list, deep link, resume): its plan says which step
+    /// "continue" opens; its draft holds anything typed but not yet sent.
+    pub async fn load(&self, application_id: &str) -> Result<ApplicationView> {
+        let app = self
+            .client()
+            .application(application_id)
+            .await
+            .map_err(|e| self.fail(e))?;
+        let id = self.drafts.for_application(&app)?;
+        self.view(id, app).await
+    }
+
+    pub async fn orders(&self, state: ListState, cursor: Option<&str>) -> Result<ApplicationPage> {
+        self.client()
+            .list_applications(state, Some(50), cursor)
+            .await
+            .map_err(|e| self.fail(e))
+    }
+
+    // ---- the queue ----
+
+    /// Sends the draft's queued edits: creates the application first if the CA does
+    /// not know it yet (with the draft's idempotency key, so a retry never creates
+    /// twice), else edits it under `If-Match`, merging with the CA's version.
+    pub async fn sync(&self, id: &DraftId) -> Result<SyncOutcome> {
+        match self.sync_inner(id).await {
+            Err(WorkflowError::CaUnreachable(e)) => {
+                tracing::info!(error = %e, draft = %id, "CA unreachable; edits stay queued");
+                Ok(SyncOutcome::Offline {
+                    pending: self.drafts.load(id)?.pending().len(),
+                })
+            }
+            other => other,
+        }
+    }
+
+    /// Sends every draft's queue (when the CA is reachable again).
+    pub async fn sync_all(&self) -> Result<Vec<(DraftId, SyncOutcome)>> {
+        let mut out = Vec::new();
+        for id in self.drafts.with_pending()? {
+            let o = self.sync(&id).await?;
+            out.push((id, o));
+        }
+        Ok(out)
+    }
+
+    async fn sync_inner(&self, id: &DraftId) -> Result<SyncOutcome> {
+        let draft = self.drafts.load(id)?;
+        let pending = draft.pending();
+        let Some(app_id) = draft.application_id.clone() else {
+            return self.create(&draft).await;
+        };
+        if pending.is_empty() {
+            return Ok(SyncOutcome::UpToDate);
+        }
+        let c = self.client();
+        let mut base = fields::flatten(&self.drafts.base(id)?);
+        let mut etag = draft.base_etag.clone().unwrap_or_default();
+        // At most two rounds: a stale ETag is merged once; a second change in between
+        // is reported the next time rather than looping against a busy server.
+        for _ in 0..2 {
+            let server = c.application(&app_id).await.map_err(|e| self.fail(e))?;
+            let server_values = fields::flatten(&server.input);
+            let merged = match merge::merge(&base, &server_values, &pending) {
+                Merge::Conflicts(conflicts) => return Ok(SyncOutcome::Conflict { conflicts }),
+                Merge::Clean(m) => m,
+            };
+            if server.etag != etag {
+                // Nothing we edited changed there: the CA's version is the new base.
+                self.drafts.attach(id, &server)?;
+                base = server_values;
+                etag = server.etag.clone();
+            }
+            let sections = sections_of(&pending);
+            let (input, held_back) = fields::assemble(&merged, &sections);
+            let sent = sent_revisions(&draft, &pending, &input);
+            if sent.is_empty() {
+                return Ok(SyncOutcome::HeldBack { held_back });
+            }
+            match c.edit_application(&app_id, &etag, &input).await {
+                Ok(app) => {
+                    self.drafts.mark_sent(id, &app, &sent)?;
+                    return Ok(SyncOutcome::Sent {
+                        application: Box::new(app),
+                        held_back,
+                    });
+                }
+                Err(e) if e.code() == Some(certdesk_ca_api::ProblemCode::PreconditionFailed) => {
+                    continue;
+                }
+                Err(e) => return Err(self.fail(e)),
+            }
+        }
+        Err(WorkflowError::Conflict {
+            fields: pending.keys().copied().collect(),
+        })
+    }
+
+    async fn create(&self, draft: &Draft) -> Result<SyncOutcome> {
+        let (Some(channel_id), Some(business)) = (draft.channel_id.clone(), draft.business) else {
+            return Err(WorkflowError::InvalidInput {
+                fields: vec![FieldError::new(
+                    "channel_id",
+                    "empty",
+                    "请先选择渠道和业务",
+                    "choose a channel and a business first",
+                )],
+            });
+        };
+        let pending = draft.pending();
+        let (input, held_back) = fields::assemble(&draft.values(), &sections_of(&pending));
+        // The enterprise facts decide the one-unfinished-application rule: without
+        // them the CA would accept a bare shell the applicant cannot see the point of.
+        if input.enterprise.is_none() {
+            return Ok(SyncOutcome::HeldBack { held_back });
+        }
+        let sent = sent_revisions(draft, &pending, &input);
+        let req = CreateApplication {
+            channel_id,
+            business,
+            input,
+            certificate_serial: None,
+        };
+        let app = self
+            .client()
+            .create_application(&req, Some(&draft.create_key))
+            .await
+            .map_err(|e| self.fail(e))?;
+        self.drafts.mark_sent(&draft.id, &app, &sent)?;
+        Ok(SyncOutcome::Sent {
+            application: Box::new(app),
+            held_back,
+        })
+    }
+
+    /// Settles conflicts field by field, then sends. Every conflicting field needs a
+    /// choice: a partial answer would let the unchosen ones pass silently.
+    pub async fn resolve(
+        &self,
+        id: &DraftId,
+        choices: &BTreeMap<Field, Keep>,
+    ) -> Result<SyncOutcome> {
+        let draft = self.drafts.load(id)?;
+        let app_id = draft
+            .application_id
+            .clone()
+            .ok_or(WorkflowError::NotFound)?;
+        let server = self
+            .client()
+            .application(&app_id)
+            .await
+            .map_err(|e| self.fail(e))?;
+        let server_values = fields::flatten(&server.input);
+        let base = fields::flatten(&self.drafts.base(id)?);
+        if let Merge::Conflicts(conflicts) = merge::merge(&base, &server_values, &draft.pending()) {
+            let unanswered: Vec<Field> = conflicts
+                .iter()
+                .map(|c| c.field)
+                .filter(|f| !choices.contains_key(f))
+                .collect();
+            if !unanswered.is_empty() {
+                return Err(WorkflowError::Conflict { fields: unanswered });
+            }
+            let theirs: BTreeMap<Field, String> = conflicts
+                .iter()
+                .filter(|c| choices.get(&c.field) == Some(&Keep::Theirs))
+                .map(|c| (c.field, c.theirs.expose().clone()))
+                .collect();
+            self.drafts.take_values(id, &theirs)?;
+        }
+        self.drafts.attach(id, &server)?;
+        self.sync(id).await
+    }
+
+    /// Syncs, and fails unless the CA now has everything typed in `sections`.
+    async fn sync_for_step(&self, id: &DraftId, sections: &[Section]) -> Result<String> {
+        let draft = self.drafts.load(id)?;
+        let (_, errors) = fields::assemble(&draft.values(), sections);
+        if !errors.is_empty() {
+            return Err(WorkflowError::InvalidInput { fields: errors });
+        }
+        match self.sync_inner(id).await? {
+            SyncOutcome::Conflict { conflicts } => Err(WorkflowError::Conflict {
+                fields: conflicts.iter().map(|c| c.field).collect(),
+            }),
+            SyncOutcome::HeldBack { held_back } => {
+                Err(WorkflowError::InvalidInput { fields: held_back })
+            }
+            _ => self
+                .drafts
+                .load(id)?
+                .application_id
+                .ok_or(WorkflowError::NotFound),
+        }
+    }
+
+    async fn after_step(
+        &self,
+        id: &DraftId,
+        r: std::result::Result<Application, ClientError>,
+    ) -> Result<ApplicationView> {
+        let app = r.map_err(|e| self.fail(e))?;
+        self.drafts.attach(id, &app)?;
+        self.view(id.clone(), app).await
+    }
+
+    // ---- the steps ----
+
+    /// 企业认证: sends the enterprise facts (creating the application on first submit)
+    /// and has them checked against the registry. A mismatch is `CaRejected` with
+    /// `verification_failed` and the fields concerned (the "return to edit" dialog).
+    pub async fn submit_enterprise(&self, id: &DraftId) -> Result<ApplicationView> {
+        let app_id = self.sync_for_step(id, &[Section::Enterprise]).await?;
+        let r = self.client().verify_enterprise(&app_id).await;
+        self.after_step(id, r).await
+    }
+
+    pub async fn start_face_check(
+        &self,
+        id: &DraftId,
+        person: Person,
+        method: FaceMethod,
+    ) -> Result<FaceCheck> {
+        let app_id = self.application_id(id)?;
+        self.client()
+            .start_face_check(&app_id, person, method)
+            .await
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Live status of a face check (poll it).
+    pub async fn face_check(&self, face_id: &str) -> Result<FaceCheck> {
+        self.client()
+            .face_check(face_id)
+            .await
+            .map_err(|e| self.fail(e))
+    }
+
+    /// 经办人认证 by phone or bank card (face: [`Self::start_face_check`] for the
+    /// handler). The bank card comes from the draft's `handler_check.bank_card`.
+    pub async fn verify_handler(
+        &self,
+        id: &DraftId,
+        method: HandlerCheckMethod,
+    ) -> Result<ApplicationView> {
+        let app_id = self.sync_for_step(id, &[Section::Handler]).await?;
+        let card = match method {
+            HandlerCheckMethod::BankCard => {
+                let d = self.drafts.load(id)?;
+                let card = d
+                    .value(Field::HandlerBankCard)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                let problem = if card.is_empty() {
+                    Some(FieldError::new(
+                        Field::HandlerBankCard.as_str(),
+                        "empty",
+                        "不能为空",
+                        "must not be empty",
+                    ))
+                } else {
+                    Field::HandlerBankCard.check(&card)
+                };
+                if let Some(p) = problem {
+                    return Err(WorkflowError::InvalidInput { fields: vec![p] });
+                }
+                Some(Sensitive::new(card))
+            }
+            HandlerCheckMethod::Phone => None,
+        };
+        let r = self
+            .client()
+            .verify_handler(&app_id, method, card.as_ref().map(|c| c.expose().as_str()))
+            .await;
+        self.after_step(id, r).await
+    }
+
+    /// 信息确认: sends certificate, invoice and mailing information, then confirms it.
+    pub async fn confirm_information(&self, id: &DraftId) -> Result<ApplicationView> {
+        let app_id = self
+            .sync_for_step(
+                id,
+                &[Section::Certificate, Section::Invoice, Section::Mailing],
+            )
+            .await?;
+        let r = self.client().confirm_information(&app_id).await;
+        self.after_step(id, r).await
+    }
+
+    pub async fn upload_document(
+        &self,
+        id: &DraftId,
+        kind: DocumentKind,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<DocumentInfo> {
+        let app_id = self.application_id(id)?;
+        self.client()
+            .upload_document(&app_id, kind, file_name, bytes)
+            .await
+            .map_err(|e| self.fail(e))
+    }
+
+    /// OCR of a business licence: suggestions the applicant confirms (not saved here).
+    pub async fn ocr_business_licence(&self, file_name: &str, bytes: Vec<u8>) -> Result<OcrResult> {
+        self.client()
+            .ocr_business_licence(file_name, bytes)
+            .await
+            .map_err(|e| self.fail(e))
+    }
+
+    pub async fn start_online_authorisation(&self, id: &DraftId) -> Result<OnlineAuthorisation> {
+        let app_id = self.application_id(id)?;
+        self.client()
+            .start_online_authorisation(&app_id)
+            .await
+            .map_err(|e| self.fail(e))
+    }
+
+    pub async fn send_signature_code(&self, id: &DraftId) -> Result<OtpSent> {
+        let app_id = self.application_id(id)?;
+        self.client()
+            .send_signature_otp(&app_id)
+            .await
+            .map_err(|e| self.fail(e))
+    }
+
+    /// 证书申请签名: the handler's SMS code and consent seal the submission.
+    pub async fn sign_application(
+        &self,
+        id: &DraftId,
+        code: &SecretString,
+        consent: bool,
+    ) -> Result<ApplicationView> {
+        let app_id = self.application_id(id)?;
+        let r = self
+            .client()
+            .sign_application(&app_id, code.expose_secret(), consent)
+            .await;
+        self.after_step(id, r).await
+    }
+
+    pub async fn pay(&self, id: &DraftId, provider: PaymentProvider) -> Result<Payment> {
+        let app_id = self.application_id(id)?;
+        self.client()
+            .create_payment(&app_id, provider, None)
+            .await
+            .map_err(|e| self.fail(e))
+    }
+
+    pub async fn payment(&self, payment_id: &str) -> Result<Payment> {
+        self.client()
+            .payment(payment_id)
+            .await
+            .map_err(|e| self.fail(e))
+    }
+
+    pub async fn record_paper_tracking(
+        &self,
+        id: &DraftId,
+        courier: &str,
+        tracking_number: &str,
+    ) -> Result<ApplicationView> {
+        let app_id = self.application_id(id)?;
+        let r = self
+            .client()
+            .record_paper_tracking(&app_id, courier, tracking_number)
+            .await;
+        self.after_step(id, r).await
+    }
+
+    /// Cancels at the CA (when it knows the application) and drops the local draft.
+    pub async fn cancel(&self, id: &DraftId) -> Result<()> {
+        if let Some(app_id) = self.drafts.load(id)?.application_id {
+            self.client()
+                .cancel_application(&app_id)
+                .await
+                .map_err(|e| self.fail(e))?;
+        }
+        Ok(self.drafts.delete(id)?)
+    }
+
+    fn application_id(&self, id: &DraftId) -> Result<String> {
+        self.drafts
+            .load(id)?
+            .application_id
+            .ok_or(WorkflowError::NotFound)
+    }
+}
+
+fn sections_of(pending: &BTreeMap<Field, String>) -> Vec<Section> {
+    let mut s: Vec<Section> = pending
+        .keys()
+        .map(|f| f.section())
+        .filter(|s| *s != Section::Checks)
+        .collect();
+    s.dedup();
+    s
+}
+
+/// The queued fields whose sections are in `input`, at the revision being sent.
+fn sent_revisions(
+    draft: &Draft,
+    pending: &BTreeMap<Field, String>,
+    input: &certdesk_ca_api::application::ApplicationInput,
+) -> BTreeMap<Field, i64> {
+    let sent_sections: Vec<Section> = [
+        (input.enterprise.is_some(), Section::Enterprise),
+        (input.handler.is_some(), Section::Handler),
+        (input.certificate.is_some(), Section::Certificate),
+        (input.invoice.is_some(), Section::Invoice),
+        (input.mailing.is_some(), Section::Mailing),
+    ]
+    .into_iter()
+    .filter_map(|(present, s)| present.then_some(s))
+    .collect();
+    pending
+        .keys()
+        .filter(|f| sent_sections.contains(&f.section()))
+        .filter_map(|f| draft.fields.get(f).map(|e| (*f, e.revision)))
+        .collect()
+}

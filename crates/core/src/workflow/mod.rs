@@ -1,0 +1,16 @@
+//! The application workflow: the pure state model ([`stage`]) and the async façade the
+//! shell calls ([`Workflow`]).
+
+pub mod desk;
+pub mod error;
+pub mod stage;
+
+pub use desk::{ApplicationView, Keep, SyncOutcome, Workflow, WorkflowConfig};
+pub use error::WorkflowError;
+pub use stage::{
+    AfterApproval, Editing, Plan, Stage, StartPage, Step, StepEntry, StepFailure, StepState,
+    StepTask, plan, start_page,
+};
+
+#[cfg(test)]
+mod tests;

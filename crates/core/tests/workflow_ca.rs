@@ -1,0 +1,786 @@
+//! The workflow façade against the real reference CA over loopback HTTP, with the OS
+//! keychain being a real gnome-keyring in a private D-Bus session. One test function:
+//! the bus address is process-wide, so this binary owns it, and the daemons are
+//! started and killed by PID here.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use certdesk_ca_api::ProblemCode;
+use certdesk_ca_api::application::{FaceMethod, HandlerCheckMethod, ListState, Person};
+use certdesk_ca_api::channel::{Business, DocumentKind};
+use certdesk_ca_api::payment::PaymentProvider;
+use certdesk_ca_client::CaClient;
+use certdesk_ca_service::sandbox_flow::{self, Persona};
+use certdesk_core::drafts::{DraftId, Field};
+use certdesk_core::keychain::Keychain;
+use certdesk_core::sensitive::Sensitive;
+use certdesk_core::session::{SESSION_ENTRY, SessionState};
+use certdesk_core::workflow::{
+    AfterApproval, Keep, Stage, StartPage, Step, StepState, SyncOutcome, Workflow, WorkflowConfig,
+    WorkflowError,
+};
+use secrecy::{ExposeSecret, SecretString};
+use tempfile::TempDir;
+
+/// A daemon of this test, killed by PID when dropped (also when an assertion fails).
+struct Daemon(Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// dbus-daemon and gnome-keyring-daemon of this test only. Field order is drop order:
+/// the keyring goes before its bus.
+struct PrivateKeyring {
+    _keyring: Daemon,
+    _dbus: Daemon,
+    _home: TempDir,
+}
+
+impl PrivateKeyring {
+    fn start() -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let mut dbus = Daemon(
+            Command::new("dbus-daemon")
+                .args(["--session", "--nofork", "--print-address=1"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("dbus-daemon (apt: dbus)"),
+        );
+        let mut addr = String::new();
+        BufReader::new(dbus.0.stdout.take().unwrap())
+            .read_line(&mut addr)
+            .unwrap();
+        let addr = addr.trim().to_string();
+        assert!(addr.starts_with("unix:"), "dbus-daemon printed {addr:?}");
+        // SAFETY: set once, before this test starts any thread that reads the environment.
+        unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &addr) };
+        let mut keyring = Daemon(
+            Command::new("gnome-keyring-daemon")
+                .args(["--foreground", "--unlock", "--components=secrets"])
+                .env("DBUS_SESSION_BUS_ADDRESS", &addr)
+                .env("HOME", home.path())
+                .env("XDG_DATA_HOME", home.path().join("data"))
+                .env("XDG_RUNTIME_DIR", home.path())
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("gnome-keyring-daemon (apt: gnome-keyring)"),
+        );
+        // The login keyring's password, on stdin, then EOF.
+        keyring
+            .0
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"test-password")
+            .unwrap();
+        let probe = Keychain::new("certdesk-test-probe");
+        let secret = SecretString::from("probe");
+        for _ in 0..100 {
+            if probe.set("probe", &secret).is_ok() {
+                probe.delete("probe").unwrap();
+                return Self {
+                    _keyring: keyring,
+                    _dbus: dbus,
+                    _home: home,
+                };
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("gnome-keyring never answered on the private bus");
+    }
+}
+
+/// The reference CA on a fixed loopback port and data dir, so it can be stopped and
+/// started again at the same address (the offline test).
+struct Ca {
+    child: Option<Child>,
+    port: u16,
+    data: PathBuf,
+}
+
+impl Ca {
+    fn start(data: &Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut ca = Ca {
+            child: None,
+            port,
+            data: data.to_path_buf(),
+        };
+        ca.restart();
+        ca
+    }
+
+    fn restart(&mut self) {
+        let bin = certdesk_testkit::ca::bin_dir().unwrap().join("certdesk-ca");
+        assert!(
+            bin.exists(),
+            "{} missing: cargo build -p certdesk-ca-service",
+            bin.display()
+        );
+        let mut child = Command::new(bin)
+            .args([
+                "serve",
+                "--sandbox",
+                "--listen",
+                &format!("127.0.0.1:{}", self.port),
+                "--data",
+            ])
+            .arg(&self.data)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), self.url());
+        self.child = Some(child);
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill().unwrap();
+            c.wait().unwrap();
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn sandbox(&self) -> CaClient {
+        CaClient::new(&self.url()).unwrap()
+    }
+}
+
+impl Drop for Ca {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+struct Env {
+    ca: Ca,
+    dir: TempDir,
+    keychain: Keychain,
+}
+
+impl Env {
+    fn new(name: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("ca");
+        std::fs::create_dir_all(&data).unwrap();
+        Env {
+            ca: Ca::start(&data),
+            keychain: Keychain::new(format!("certdesk-test-{name}")),
+            dir,
+        }
+    }
+
+    fn workflow(&self) -> Workflow {
+        Workflow::open(WorkflowConfig {
+            ca_url: self.ca.url(),
+            db_path: self.dir.path().join("app").join("core.sqlite"),
+            keychain: self.keychain.clone(),
+            client: certdesk_ca_client::ClientConfig {
+                retries: 0,
+                connect_timeout: Duration::from_secs(2),
+                ..Default::default()
+            },
+        })
+        .unwrap()
+    }
+}
+
+async fn sign_in(
+    w: &Workflow,
+    ca: &CaClient,
+    phone: &str,
+) -> Option<certdesk_core::session::ResumePoint> {
+    let cap = w.captcha().await.unwrap();
+    let answer = ca.sandbox_captcha_answer(&cap.captcha_id).await.unwrap();
+    let phone = Sensitive::new(phone.to_string());
+    w.send_sign_in_code(&phone, &cap.captcha_id, &answer)
+        .await
+        .unwrap();
+    let code = sandbox_flow::latest_code(ca, phone.expose()).await.unwrap();
+    w.sign_in(&phone, &SecretString::from(code)).await.unwrap()
+}
+
+fn type_enterprise(w: &Workflow, d: &DraftId, p: &Persona, handles: bool) {
+    let e = p.enterprise();
+    for (f, v) in [
+        (Field::Uscc, e.uscc.as_str()),
+        (Field::OrgCode, &e.org_code),
+        (Field::CompanyName, &e.name),
+        (Field::LegalRepName, &e.legal_rep_name),
+        (Field::LegalRepIdNumber, &e.legal_rep_id_number),
+        (Field::LegalRepPhone, &e.legal_rep_phone),
+        (
+            Field::LegalRepHandles,
+            if handles { "true" } else { "false" },
+        ),
+    ] {
+        assert_eq!(
+            w.save_field(d, f.as_str(), v).unwrap(),
+            None,
+            "{}",
+            f.as_str()
+        );
+    }
+}
+
+fn type_handler(w: &Workflow, d: &DraftId, p: &Persona) {
+    let h = &p.handler;
+    for (f, v) in [
+        (Field::HandlerName, &h.name),
+        (Field::HandlerIdNumber, &h.id_number),
+        (Field::HandlerPhone, &h.phone),
+        (Field::HandlerEmail, &h.email),
+    ] {
+        w.save_field(d, f.as_str(), v).unwrap();
+    }
+}
+
+fn type_information(w: &Workflow, d: &DraftId, p: &Persona) {
+    let i = p.input();
+    let (c, inv, m) = (
+        i.certificate.unwrap(),
+        i.invoice.unwrap(),
+        i.mailing.unwrap(),
+    );
+    for (f, v) in [
+        (Field::Province, c.province),
+        (Field::City, c.city),
+        (Field::InvoiceTitle, inv.title),
+        (Field::InvoiceTaxNumber, inv.tax_number),
+        (Field::InvoiceEmail, inv.email),
+        (Field::MailingRecipient, m.recipient),
+        (Field::MailingPhone, m.phone),
+        (Field::MailingAddress, m.address),
+        (Field::MailingPostcode, m.postcode),
+    ] {
+        w.save_field(d, f.as_str(), &v).unwrap();
+    }
+}
+
+fn editing_step(stage: &Stage) -> Step {
+    match stage {
+        Stage::Editing(e) => e.step,
+        other => panic!("not editing: {other:?}"),
+    }
+}
+
+fn seed() -> u64 {
+    rand::random::<u64>() >> 1
+}
+
+/// Start pages, enterprise with face check, handler by phone, information, documents,
+/// online authorisation, signature, payment, review (view-only), approval.
+async fn full_walk_with_handler(env: &Env) {
+    let w = env.workflow();
+    let ca = env.ca.sandbox();
+    let p = Persona::new(seed());
+    ca.sandbox_put_company(&p.company).await.unwrap();
+    sign_in(&w, &ca, &p.handler.phone).await;
+    let d = w.new_draft().unwrap();
+    assert_eq!(
+        w.choose(&d, None, None, false).unwrap(),
+        StartPage::ChooseChannel
+    );
+    assert!(
+        w.channels()
+            .await
+            .unwrap()
+            .iter()
+            .any(|c| c.id == "sandbox-rsa")
+    );
+    w.choose(&d, Some("sandbox-rsa"), None, false).unwrap();
+    assert!(matches!(
+        w.choose(
+            &d,
+            Some("sandbox-rsa"),
+            Some(Business::NewOrgCertificate),
+            false
+        )
+        .unwrap(),
+        StartPage::VerificationMethod { .. }
+    ));
+    w.choose(
+        &d,
+        Some("sandbox-rsa"),
+        Some(Business::NewOrgCertificate),
+        true,
+    )
+    .unwrap();
+    type_enterprise(&w, &d, &p, false);
+    type_handler(&w, &d, &p);
+    let v = w.submit_enterprise(&d).await.unwrap();
+    assert_eq!(editing_step(&v.plan.stage), Step::LegalRepFace);
+    // Face check by SMS link; the sandbox stands in for the legal rep's phone.
+    let f = w
+        .start_face_check(&d, Person::LegalRep, FaceMethod::SmsLink)
+        .await
+        .unwrap();
+    let outbox = ca.sandbox_outbox(Some(&p.legal_rep_phone)).await.unwrap();
+    assert!(outbox.items.iter().any(|m| m.body.contains(&f.url)));
+    ca.sandbox_complete_face_check(&f.id, true).await.unwrap();
+    assert_eq!(
+        w.face_check(&f.id).await.unwrap().status,
+        certdesk_ca_api::application::FaceCheckStatus::Passed
+    );
+    let v = w.load(&v.application.id).await.unwrap();
+    assert_eq!(v.draft_id, d, "the order list opens the same draft");
+    assert_eq!(editing_step(&v.plan.stage), Step::Handler);
+    let v = w
+        .verify_handler(&d, HandlerCheckMethod::Phone)
+        .await
+        .unwrap();
+    assert_eq!(editing_step(&v.plan.stage), Step::Information);
+    type_information(&w, &d, &p);
+    let v = w.confirm_information(&d).await.unwrap();
+    assert_eq!(editing_step(&v.plan.stage), Step::Documents);
+    w.upload_document(
+        &d,
+        DocumentKind::BusinessLicence,
+        "licence.png",
+        sandbox_flow::png_bytes(),
+    )
+    .await
+    .unwrap();
+    let v = w.load(&v.application.id).await.unwrap();
+    let Stage::Editing(e) = &v.plan.stage else {
+        panic!()
+    };
+    assert_eq!(
+        e.task,
+        certdesk_core::workflow::StepTask::UploadDocuments {
+            missing: vec![DocumentKind::HandlerIdCard]
+        },
+        "an uploaded document is not asked again"
+    );
+    w.upload_document(
+        &d,
+        DocumentKind::HandlerIdCard,
+        "id.png",
+        sandbox_flow::png_bytes(),
+    )
+    .await
+    .unwrap();
+    let auth = w.start_online_authorisation(&d).await.unwrap();
+    let code = sandbox_flow::latest_code(&ca, &p.legal_rep_phone)
+        .await
+        .unwrap();
+    ca.sign_authorisation(&auth.id, &code).await.unwrap();
+    let v = w.load(&v.application.id).await.unwrap();
+    assert_eq!(editing_step(&v.plan.stage), Step::Signature);
+    w.send_signature_code(&d).await.unwrap();
+    let code = sandbox_flow::latest_code(&ca, &p.handler.phone)
+        .await
+        .unwrap();
+    let v = w
+        .sign_application(&d, &SecretString::from(code), true)
+        .await
+        .unwrap();
+    assert_eq!(v.plan.stage, Stage::AwaitingPayment { amount_fen: 40000 });
+    let pay = w.pay(&d, PaymentProvider::Wechat).await.unwrap();
+    ca.sandbox_pay(&pay.id).await.unwrap();
+    assert_eq!(
+        w.payment(&pay.id).await.unwrap().status,
+        certdesk_ca_api::payment::PaymentStatus::Paid
+    );
+    let v = w.load(&v.application.id).await.unwrap();
+    assert_eq!(v.plan.stage, Stage::InReview { paper: None });
+    assert!(
+        v.plan.steps.iter().all(|s| !s.editable),
+        "in review is view-only"
+    );
+    ca.sandbox_approve(&v.application.id).await.unwrap();
+    let v = w.load(&v.application.id).await.unwrap();
+    let Stage::Approved(AfterApproval::Download { shipment: Some(s) }) = &v.plan.stage else {
+        panic!("{:?}", v.plan.stage)
+    };
+    assert!(!s.tracking_number.is_empty());
+    let finished = w.orders(ListState::Finished, None).await.unwrap();
+    assert!(finished.items.iter().any(|a| a.id == v.application.id));
+}
+
+/// The legal representative handles it: no handler step, no authorisation.
+async fn legal_rep_handles_personally(env: &Env) {
+    let w = env.workflow();
+    let ca = env.ca.sandbox();
+    let p = Persona::new(seed());
+    ca.sandbox_put_company(&p.company).await.unwrap();
+    sign_in(&w, &ca, &p.legal_rep_phone).await;
+    let d = w.new_draft().unwrap();
+    w.choose(
+        &d,
+        Some("sandbox-p256"),
+        Some(Business::NewOrgCertificate),
+        true,
+    )
+    .unwrap();
+    type_enterprise(&w, &d, &p, true);
+    let v = w.submit_enterprise(&d).await.unwrap();
+    assert_eq!(editing_step(&v.plan.stage), Step::Information);
+    let skipped: Vec<Step> = v
+        .plan
+        .steps
+        .iter()
+        .filter(|s| s.state == StepState::Skipped)
+        .map(|s| s.step)
+        .collect();
+    assert_eq!(
+        skipped,
+        vec![Step::LegalRepFace, Step::Handler, Step::Authorisation]
+    );
+}
+
+/// Abnormal flows: inline check before sending; registry mismatch; duplicate.
+async fn abnormal_flows(env: &Env) {
+    let w = env.workflow();
+    let ca = env.ca.sandbox();
+    let p = Persona::new(seed());
+    ca.sandbox_put_company(&p.company).await.unwrap();
+    sign_in(&w, &ca, &p.handler.phone).await;
+    let d = w.new_draft().unwrap();
+    w.choose(
+        &d,
+        Some("sandbox-p256"),
+        Some(Business::NewOrgCertificate),
+        true,
+    )
+    .unwrap();
+    type_enterprise(&w, &d, &p, false);
+    let bad = certdesk_ident::testing::uscc_bad_check(p.seed);
+    let e = w.save_field(&d, "enterprise.uscc", &bad).unwrap().unwrap();
+    assert_eq!(e.kind, "check_char");
+    let err = w.submit_enterprise(&d).await.unwrap_err();
+    let WorkflowError::InvalidInput { fields } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(fields[0].field, "enterprise.uscc");
+    assert!(!format!("{err:?} {err}").contains(&bad));
+    assert!(
+        w.orders(ListState::Unfinished, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty(),
+        "nothing was sent"
+    );
+    // Fixed, but the name differs from the registry: the "return to edit" dialog.
+    w.save_field(&d, "enterprise.uscc", &p.company.uscc)
+        .unwrap();
+    w.save_field(&d, "enterprise.name", "别的公司名称").unwrap();
+    let err = w.submit_enterprise(&d).await.unwrap_err();
+    let WorkflowError::CaRejected { code, fields, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*code, ProblemCode::VerificationFailed);
+    assert_eq!(fields[0].field, "enterprise.name");
+    assert_eq!(err.to_ipc().code, certdesk_ipc::ErrorCode::CaRejected);
+    let app_id = w.draft(&d).unwrap().application_id.unwrap();
+    let v = w.load(&app_id).await.unwrap();
+    let Stage::Editing(e) = &v.plan.stage else {
+        panic!()
+    };
+    assert!(matches!(
+        &e.task,
+        certdesk_core::workflow::StepTask::VerifyEnterprise { failure: Some(_) }
+    ));
+    // Edited back: verified.
+    w.save_field(&d, "enterprise.name", &p.company.name)
+        .unwrap();
+    let v = w.submit_enterprise(&d).await.unwrap();
+    assert_eq!(editing_step(&v.plan.stage), Step::Handler);
+    // A second application for the same organisation names the first.
+    let d2 = w.new_draft().unwrap();
+    w.choose(
+        &d2,
+        Some("sandbox-rsa"),
+        Some(Business::NewOrgCertificate),
+        true,
+    )
+    .unwrap();
+    type_enterprise(&w, &d2, &p, false);
+    let err = w.submit_enterprise(&d2).await.unwrap_err();
+    let WorkflowError::DuplicateApplication {
+        existing_application_id,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(existing_application_id.as_deref(), Some(app_id.as_str()));
+    assert_eq!(err.to_ipc().code, certdesk_ipc::ErrorCode::Conflict);
+    // Cancel the first: the second may go ahead.
+    w.cancel(&d).await.unwrap();
+    w.submit_enterprise(&d2).await.unwrap();
+}
+
+/// Edits made while the CA is down are queued and sent when it is back; a field changed
+/// on both sides is a conflict with both versions, never overwritten.
+async fn offline_queue_and_conflicts(env: &mut Env) {
+    let ca = env.ca.sandbox();
+    let p = Persona::new(seed());
+    ca.sandbox_put_company(&p.company).await.unwrap();
+    let (d, app_id) = {
+        let w = env.workflow();
+        sign_in(&w, &ca, &p.handler.phone).await;
+        let d = w.new_draft().unwrap();
+        w.choose(
+            &d,
+            Some("sandbox-p256"),
+            Some(Business::NewOrgCertificate),
+            true,
+        )
+        .unwrap();
+        type_enterprise(&w, &d, &p, false);
+        type_information(&w, &d, &p);
+        let SyncOutcome::Sent {
+            application,
+            held_back,
+        } = w.sync(&d).await.unwrap()
+        else {
+            panic!()
+        };
+        assert!(held_back.is_empty());
+        (d, application.id)
+    };
+    env.ca.stop();
+    {
+        let w = env.workflow();
+        w.save_field(&d, "mailing.address", "北京市朝阳区离线路8号")
+            .unwrap();
+        w.save_field(&d, "certificate.city", "北京市朝阳区")
+            .unwrap();
+        let o = w.sync(&d).await.unwrap();
+        assert!(matches!(o, SyncOutcome::Offline { pending: 2 }), "{o:?}");
+        let err = w.confirm_information(&d).await.unwrap_err();
+        assert_eq!(err.to_ipc().code, certdesk_ipc::ErrorCode::CaUnreachable);
+    }
+    // The app restarts (new Workflow) and the CA is back: the queue goes out.
+    env.ca.restart();
+    let w = env.workflow();
+    let sent = w.sync_all().await.unwrap();
+    assert_eq!(sent.len(), 1);
+    assert!(
+        matches!(sent[0].1, SyncOutcome::Sent { .. }),
+        "{:?}",
+        sent[0].1
+    );
+    let v = w.load(&app_id).await.unwrap();
+    assert_eq!(
+        v.application.input.mailing.as_ref().unwrap().address,
+        "北京市朝阳区离线路8号"
+    );
+    assert_eq!(
+        v.application.input.certificate.as_ref().unwrap().city,
+        "北京市朝阳区"
+    );
+    assert!(w.draft(&d).unwrap().pending().is_empty());
+
+    // Someone else (the same applicant on another computer) edits at the CA.
+    let mut other = env.ca.sandbox();
+    sandbox_flow::sign_in(&mut other, &p.handler.phone)
+        .await
+        .unwrap();
+    let server = other.application(&app_id).await.unwrap();
+    let mut input = certdesk_ca_api::application::ApplicationInput::default();
+    let mut mailing = server.input.mailing.clone().unwrap();
+    mailing.address = "上海市浦东新区他处路1号".into();
+    input.mailing = Some(mailing);
+    let mut cert = server.input.certificate.clone().unwrap();
+    cert.province = "上海市".into();
+    input.certificate = Some(cert);
+    other
+        .edit_application(&app_id, &server.etag, &input)
+        .await
+        .unwrap();
+    // Here: the same address field (conflict) and the invoice title (no conflict).
+    w.save_field(&d, "mailing.address", "北京市朝阳区本机路2号")
+        .unwrap();
+    let SyncOutcome::Conflict { conflicts } = w.sync(&d).await.unwrap() else {
+        panic!("no conflict")
+    };
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].field, Field::MailingAddress);
+    assert_eq!(conflicts[0].mine.expose(), "北京市朝阳区本机路2号");
+    assert_eq!(conflicts[0].theirs.expose(), "上海市浦东新区他处路1号");
+    // Not overwritten at the CA.
+    let now = other.application(&app_id).await.unwrap();
+    assert_eq!(
+        now.input.mailing.as_ref().unwrap().address,
+        "上海市浦东新区他处路1号"
+    );
+    // A choice is needed for every conflicting field.
+    let err = w.resolve(&d, &BTreeMap::new()).await.unwrap_err();
+    assert!(matches!(err, WorkflowError::Conflict { .. }));
+    let o = w
+        .resolve(&d, &BTreeMap::from([(Field::MailingAddress, Keep::Mine)]))
+        .await
+        .unwrap();
+    let SyncOutcome::Sent { application, .. } = o else {
+        panic!("{o:?}")
+    };
+    assert_eq!(
+        application.input.mailing.as_ref().unwrap().address,
+        "北京市朝阳区本机路2号"
+    );
+    // The other side's province change (a field not edited here) survived.
+    assert_eq!(
+        application.input.certificate.as_ref().unwrap().province,
+        "上海市"
+    );
+}
+
+/// Sign-in keeps the token only in the keychain; an expired session remembers where the
+/// applicant was; sign-out clears the token.
+async fn session_lifecycle(env: &Env) {
+    let ca = env.ca.sandbox();
+    let p = Persona::new(seed());
+    ca.sandbox_put_company(&p.company).await.unwrap();
+    let w = env.workflow();
+    assert_eq!(w.session_state().unwrap(), SessionState::SignedOut);
+    assert!(matches!(
+        w.orders(ListState::Unfinished, None).await.unwrap_err(),
+        WorkflowError::NotSignedIn
+    ));
+    assert_eq!(sign_in(&w, &ca, &p.handler.phone).await, None);
+    assert!(matches!(
+        w.session_state().unwrap(),
+        SessionState::SignedIn { .. }
+    ));
+    let token = env
+        .keychain
+        .get(SESSION_ENTRY)
+        .unwrap()
+        .expect("token in the keychain");
+    let token: serde_json::Value = serde_json::from_str(token.expose_secret()).unwrap();
+    let token = token["token"].as_str().unwrap().to_string();
+    // Not in any file of ours.
+    for entry in walk(env.dir.path().join("app").as_path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        assert!(
+            !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+            "token in {}",
+            entry.display()
+        );
+    }
+    // A restarted app is still signed in (the token comes from the keychain).
+    let d = {
+        let w = env.workflow();
+        assert!(matches!(
+            w.session_state().unwrap(),
+            SessionState::SignedIn { .. }
+        ));
+        let d = w.new_draft().unwrap();
+        w.choose(
+            &d,
+            Some("sandbox-p256"),
+            Some(Business::NewOrgCertificate),
+            true,
+        )
+        .unwrap();
+        type_enterprise(&w, &d, &p, false);
+        let v = w.submit_enterprise(&d).await.unwrap();
+        assert_eq!(editing_step(&v.plan.stage), Step::Handler);
+        d
+    };
+    let app_id = w.draft(&d).unwrap().application_id.unwrap();
+    // The CA ends the session (expiry, or signed out elsewhere).
+    let mut raw = env
+        .ca
+        .sandbox()
+        .with_token(SecretString::from(token.clone()));
+    raw.logout().await.unwrap();
+    let w = env.workflow();
+    w.save_field(&d, "handler.name", &p.handler.name).unwrap();
+    let err = w.load(&app_id).await.unwrap_err();
+    let WorkflowError::SessionExpired { resume: Some(r) } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(r.application_id.as_deref(), Some(app_id.as_str()));
+    assert_eq!(r.step, Some(Step::Handler));
+    assert_eq!(err.to_ipc().code, certdesk_ipc::ErrorCode::SessionExpired);
+    assert!(
+        env.keychain.get(SESSION_ENTRY).unwrap().is_none(),
+        "a dead token is dropped"
+    );
+    // Across a restart the app still knows the session expired and where to return.
+    let w = env.workflow();
+    let SessionState::Expired { resume: Some(r2) } = w.session_state().unwrap() else {
+        panic!()
+    };
+    assert_eq!(&r2, r);
+    // Nothing typed was lost, and signing in again returns there.
+    assert_eq!(
+        w.draft(&d).unwrap().value(Field::HandlerName),
+        Some(p.handler.name.as_str())
+    );
+    let back = sign_in(&w, &ca, &p.handler.phone).await.unwrap();
+    assert_eq!(back.application_id.as_deref(), Some(app_id.as_str()));
+    let v = w.load(&app_id).await.unwrap();
+    assert_eq!(editing_step(&v.plan.stage), Step::Handler);
+    // Sign-out clears the token from the keychain.
+    w.sign_out().await.unwrap();
+    assert!(env.keychain.get(SESSION_ENTRY).unwrap().is_none());
+    assert_eq!(w.session_state().unwrap(), SessionState::SignedOut);
+    // The drafts' data key stayed: the drafts still open.
+    assert_eq!(
+        env.workflow().draft(&d).unwrap().value(Field::HandlerName),
+        Some(p.handler.name.as_str())
+    );
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn workflow_against_the_reference_ca_and_a_private_keyring() {
+    let _keyring = PrivateKeyring::start();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        {
+            let env = Env::new("session");
+            std::fs::create_dir_all(env.dir.path().join("app")).unwrap();
+            session_lifecycle(&env).await;
+        }
+        let mut env = Env::new("flows");
+        std::fs::create_dir_all(env.dir.path().join("app")).unwrap();
+        full_walk_with_handler(&env).await;
+        legal_rep_handles_personally(&env).await;
+        abnormal_flows(&env).await;
+        offline_queue_and_conflicts(&mut env).await;
+    });
+}
