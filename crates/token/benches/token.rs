@@ -163,14 +163,23 @@ async fn wait_for(
     rx: &mut tokio::sync::broadcast::Receiver<PresenceEvent>,
     inserted: bool,
 ) -> Instant {
+    wait_for_source(rx, inserted, |s| matches!(s, PresenceSource::Pcsc { .. })).await
+}
+
+async fn wait_for_source(
+    rx: &mut tokio::sync::broadcast::Receiver<PresenceEvent>,
+    inserted: bool,
+    source: impl Fn(&PresenceSource) -> bool,
+) -> Instant {
     loop {
         let e = tokio::time::timeout(Duration::from_secs(30), rx.recv())
             .await
             .unwrap()
             .unwrap();
         match (&e, inserted) {
-            (PresenceEvent::TokenInserted(PresenceSource::Pcsc { .. }), true)
-            | (PresenceEvent::TokenRemoved(PresenceSource::Pcsc { .. }), false) => {
+            (PresenceEvent::TokenInserted(s), true) | (PresenceEvent::TokenRemoved(s), false)
+                if source(s) =>
+            {
                 return Instant::now();
             }
             _ => {}
@@ -275,5 +284,45 @@ async fn main() {
             ms(r),
             ms(r) / PCSCD_POLL_MS
         );
+    }
+
+    // The PKCS#11 polling path (SoftHSM2: token directory moved away and back, module
+    // re-initialised by the watcher), while logged in.
+    const POLL_MS: u64 = 500;
+    let cfg = PresenceConfig {
+        poll_interval: Duration::from_millis(POLL_MS),
+        ..Default::default()
+    };
+    println!();
+    println!(
+        "PKCS#11 polling path, SoftHSM2 (poll every {POLL_MS} ms, confirmed after {} ms), median of {RUNS}",
+        cfg.debounce.as_millis()
+    );
+    println!("| change | → event (ms) | / poll period |");
+    println!("|---|---:|---:|");
+    let mut rx = svc.subscribe();
+    let w = svc.watch_module(module.clone(), cfg).unwrap();
+    let ours =
+        |s: &PresenceSource| matches!(s, PresenceSource::Pkcs11 { token: t, .. } if *t == token);
+    wait_for_source(&mut rx, true, ours).await;
+    let (mut ins, mut rem) = (Vec::new(), Vec::new());
+    for i in 0..RUNS {
+        let stagger = Duration::from_millis((i as u64 * POLL_MS) / RUNS as u64 + 37);
+        tokio::time::sleep(stagger).await;
+        let t0 = Instant::now();
+        hsm.unplug().unwrap();
+        rem.push(wait_for_source(&mut rx, false, ours).await - t0);
+        tokio::time::sleep(stagger).await;
+        let t1 = Instant::now();
+        hsm.replug().unwrap();
+        ins.push(wait_for_source(&mut rx, true, ours).await - t1);
+    }
+    w.stop();
+    for (what, v) in [
+        ("unplug → TokenRemoved", rem),
+        ("replug → TokenInserted", ins),
+    ] {
+        let m = median(v);
+        println!("| {what} | {:.0} | {:.2} |", ms(m), ms(m) / POLL_MS as f64);
     }
 }

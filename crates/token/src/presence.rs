@@ -269,11 +269,12 @@ fn ok_on_timeout(e: PcscError) -> Result<(), PcscError> {
     }
 }
 
-/// Polling loop for one PKCS#11 module. A change must be seen on two consecutive polls
-/// before it is published (debounce).
+/// Polling loop for one PKCS#11 module. A change must be seen on two consecutive polls,
+/// `debounce` apart, before it is published.
 fn poll_loop(service: TokenService, module: PathBuf, cfg: PresenceConfig, stop: Arc<AtomicBool>) {
     let mut announced: BTreeMap<String, PresenceSource> = BTreeMap::new();
     let mut previous: Option<BTreeMap<String, PresenceSource>> = None;
+    let mut pcsc = service.events.subscribe();
     while !stop.load(Ordering::SeqCst) {
         let m = module.clone();
         let seen = service.call_blocking(move |w| {
@@ -304,18 +305,43 @@ fn poll_loop(service: TokenService, module: PathBuf, cfg: PresenceConfig, stop: 
                 BTreeMap::new()
             }
         };
-        if previous.as_ref() == Some(&now) {
+        let confirmed = previous.as_ref() == Some(&now);
+        if confirmed {
             publish_diff(&service.events, &mut announced, now.clone());
         }
+        // A change seen once is confirmed by a second look after the debounce delay,
+        // not a whole poll period later.
+        let pending = !confirmed || now != announced;
         previous = Some(now);
-        sleep_unless_stopped(cfg.poll_interval, &stop);
+        let wait = if pending {
+            cfg.debounce
+        } else {
+            cfg.poll_interval
+        };
+        sleep_unless_stopped(wait, &stop, &mut pcsc);
     }
 }
 
-fn sleep_unless_stopped(total: Duration, stop: &AtomicBool) {
+/// Sleeps for `total`, returning early when stopped or when a card came or went in a
+/// PC/SC reader (a USB token that is also a CCID reader: its PKCS#11 slot changes too).
+fn sleep_unless_stopped(
+    total: Duration,
+    stop: &AtomicBool,
+    pcsc: &mut broadcast::Receiver<PresenceEvent>,
+) {
     let step = Duration::from_millis(20);
     let mut slept = Duration::ZERO;
     while slept < total && !stop.load(Ordering::SeqCst) {
+        loop {
+            match pcsc.try_recv() {
+                Ok(
+                    PresenceEvent::TokenInserted(PresenceSource::Pcsc { .. })
+                    | PresenceEvent::TokenRemoved(PresenceSource::Pcsc { .. }),
+                ) => return,
+                Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) => continue,
+                Err(_) => break,
+            }
+        }
         std::thread::sleep(step);
         slept += step;
     }
