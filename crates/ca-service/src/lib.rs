@@ -6,6 +6,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod ocr;
+pub mod pki;
 pub mod providers;
 pub mod sandbox_flow;
 pub mod secrets;

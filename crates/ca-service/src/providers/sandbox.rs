@@ -2,7 +2,7 @@
 
 use certdesk_ca_api::payment::PaymentProvider;
 use certdesk_ca_api::sandbox::{OutboxChannel, RegistryCompany};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use rusqlite::Connection;
 use sha2::Sha256;
 

@@ -1,0 +1,123 @@
+//! CA and key-management-centre keys: generation, PKCS#8 storage, and one signer type
+//! over the three algorithm families.
+
+use der::pem::LineEnding;
+use p256::elliptic_curve::Generate;
+use pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rand_core::UnwrapErr;
+use sha2::Sha256;
+use spki::{EncodePublicKey, SubjectPublicKeyInfoOwned};
+use x509_cert::Certificate;
+use x509_cert::builder::profile::BuilderProfile;
+use x509_cert::builder::{Builder, CertificateBuilder, CrlBuilder};
+use x509_cert::crl::CertificateList;
+
+use super::{Family, PkiError};
+
+pub fn rng() -> UnwrapErr<getrandom::SysRng> {
+    UnwrapErr(getrandom::SysRng)
+}
+
+/// SM2 signatures bind the signer's distinguishing identifier; GM/T 0009 default.
+pub const SM2_DISTID: &str = "1234567812345678";
+
+pub enum CaKey {
+    Rsa(rsa::RsaPrivateKey),
+    P256(p256::SecretKey),
+    Sm2(sm2::SecretKey),
+}
+
+impl CaKey {
+    pub fn generate(family: Family, rsa_bits: usize) -> Result<Self, PkiError> {
+        let mut rng = rng();
+        Ok(match family {
+            Family::Rsa => CaKey::Rsa(
+                rsa::RsaPrivateKey::new(&mut rng, rsa_bits)
+                    .map_err(|e| PkiError::Key(e.to_string()))?,
+            ),
+            Family::P256 => CaKey::P256(p256::SecretKey::generate_from_rng(&mut rng)),
+            Family::Sm2 => CaKey::Sm2(sm2::SecretKey::generate_from_rng(&mut rng)),
+        })
+    }
+
+    pub fn to_pkcs8_pem(&self) -> Result<String, PkiError> {
+        let pem = match self {
+            CaKey::Rsa(k) => k.to_pkcs8_pem(LineEnding::LF),
+            CaKey::P256(k) => k.to_pkcs8_pem(LineEnding::LF),
+            CaKey::Sm2(k) => k.to_pkcs8_pem(LineEnding::LF),
+        }
+        .map_err(|e| PkiError::Key(e.to_string()))?;
+        Ok(pem.to_string())
+    }
+
+    pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, PkiError> {
+        let doc = match self {
+            CaKey::Rsa(k) => k.to_pkcs8_der(),
+            CaKey::P256(k) => k.to_pkcs8_der(),
+            CaKey::Sm2(k) => k.to_pkcs8_der(),
+        }
+        .map_err(|e| PkiError::Key(e.to_string()))?;
+        Ok(doc.as_bytes().to_vec())
+    }
+
+    pub fn from_pkcs8_pem(family: Family, pem: &str) -> Result<Self, PkiError> {
+        let e = |e: pkcs8::Error| PkiError::Key(e.to_string());
+        Ok(match family {
+            Family::Rsa => CaKey::Rsa(rsa::RsaPrivateKey::from_pkcs8_pem(pem).map_err(e)?),
+            Family::P256 => CaKey::P256(p256::SecretKey::from_pkcs8_pem(pem).map_err(e)?),
+            Family::Sm2 => CaKey::Sm2(sm2::SecretKey::from_pkcs8_pem(pem).map_err(e)?),
+        })
+    }
+
+    pub fn spki(&self) -> Result<SubjectPublicKeyInfoOwned, PkiError> {
+        let der = match self {
+            CaKey::Rsa(k) => k.to_public_key().to_public_key_der(),
+            CaKey::P256(k) => k.public_key().to_public_key_der(),
+            CaKey::Sm2(k) => k.public_key().to_public_key_der(),
+        }
+        .map_err(|e| PkiError::Key(e.to_string()))?;
+        SubjectPublicKeyInfoOwned::try_from(der.as_bytes())
+            .map_err(|e| PkiError::Key(e.to_string()))
+    }
+
+    pub fn sign_certificate<P: BuilderProfile>(
+        &self,
+        b: CertificateBuilder<P>,
+    ) -> Result<Certificate, PkiError> {
+        let built = match self {
+            CaKey::Rsa(k) => {
+                let s = rsa::pkcs1v15::SigningKey::<Sha256>::new(k.clone());
+                b.build::<_, rsa::pkcs1v15::Signature>(&s)
+            }
+            CaKey::P256(k) => {
+                let s = p256::ecdsa::SigningKey::from(k.clone());
+                b.build::<_, p256::ecdsa::DerSignature>(&s)
+            }
+            CaKey::Sm2(k) => {
+                let s = sm2::dsa::SigningKey::new(SM2_DISTID, k)
+                    .map_err(|e| PkiError::Key(e.to_string()))?;
+                b.build::<_, sm2::dsa::Signature>(&s)
+            }
+        };
+        built.map_err(|e| PkiError::Build(e.to_string()))
+    }
+
+    pub fn sign_crl(&self, b: CrlBuilder) -> Result<CertificateList, PkiError> {
+        let built = match self {
+            CaKey::Rsa(k) => {
+                let s = rsa::pkcs1v15::SigningKey::<Sha256>::new(k.clone());
+                b.build::<_, rsa::pkcs1v15::Signature>(&s)
+            }
+            CaKey::P256(k) => {
+                let s = p256::ecdsa::SigningKey::from(k.clone());
+                b.build::<_, p256::ecdsa::DerSignature>(&s)
+            }
+            CaKey::Sm2(k) => {
+                let s = sm2::dsa::SigningKey::new(SM2_DISTID, k)
+                    .map_err(|e| PkiError::Key(e.to_string()))?;
+                b.build::<_, sm2::dsa::Signature>(&s)
+            }
+        };
+        built.map_err(|e| PkiError::Build(e.to_string()))
+    }
+}

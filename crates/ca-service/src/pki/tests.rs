@@ -1,0 +1,226 @@
+//! Issuance against openssl-made CSRs, checked by `openssl verify`.
+
+use std::process::Command;
+
+use der::{EncodePem, pem::LineEnding};
+
+use super::csr::{CsrError, vet};
+use super::profile::Kind;
+use super::*;
+
+fn openssl(args: &[&str], dir: &Path) -> String {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl must be installed");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+fn issue_and_verify(family: Family, keygen: &[&str]) {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let d = tmp.path();
+    let pki = Pki::new(d, "http://127.0.0.1:1");
+    let ca = pki.authority(family).unwrap();
+    let mut args = vec![
+        "req",
+        "-new",
+        "-nodes",
+        "-keyout",
+        "leaf.key",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/CN=ignored",
+    ];
+    args.extend_from_slice(keygen);
+    openssl(&args, d);
+    let csr = std::fs::read_to_string(d.join("leaf.csr")).unwrap();
+    let v = vet(&csr).unwrap();
+    assert_eq!(v.family, family);
+    let name = subscriber_name(
+        "测试单位",
+        "测试单位",
+        "北京市",
+        "北京市",
+        &certdesk_ident::testing::uscc(1),
+    )
+    .unwrap();
+    let (cert, serial) = ca.issue(&pki, Kind::Signing, name, v.spki, 365).unwrap();
+    assert_eq!(serial.len(), 32);
+    std::fs::write(d.join("leaf.pem"), cert.to_pem(LineEnding::LF).unwrap()).unwrap();
+    std::fs::write(
+        d.join("root.pem"),
+        ca.root_cert.to_pem(LineEnding::LF).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("issuing.pem"),
+        ca.issuing_cert.to_pem(LineEnding::LF).unwrap(),
+    )
+    .unwrap();
+    let out = openssl(
+        &[
+            "verify",
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "issuing.pem",
+            "leaf.pem",
+        ],
+        d,
+    );
+    assert!(out.contains("leaf.pem: OK"), "{out}");
+    let text = openssl(
+        &[
+            "x509", "-in", "leaf.pem", "-noout", "-text", "-nameopt", "utf8",
+        ],
+        d,
+    );
+    assert!(
+        text.contains("CN=测试单位") || text.contains("CN = 测试单位"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Digital Signature, Non Repudiation"),
+        "{text}"
+    );
+    assert!(text.contains("issuing.crl"), "{text}");
+    // Keys at rest are private to the service user.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let m = std::fs::metadata(d.join("ca").join(family.as_str()).join("issuing.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(m & 0o777, 0o600);
+    }
+    // A CRL with one revoked entry parses with openssl.
+    let crl = ca
+        .crl_der(
+            false,
+            &[Revoked {
+                serial_hex: serial.clone(),
+                revoked_at: 1_700_000_000,
+                reason: CrlReason::KeyCompromise,
+            }],
+            2,
+        )
+        .unwrap();
+    std::fs::write(d.join("crl.der"), crl).unwrap();
+    let out = openssl(
+        &["crl", "-inform", "DER", "-in", "crl.der", "-noout", "-text"],
+        d,
+    );
+    assert!(out.to_uppercase().contains(&serial.to_uppercase()), "{out}");
+    assert!(out.contains("Key Compromise"), "{out}");
+    // Reloading from disk yields the same hierarchy.
+    let again = Pki::new(d, "http://127.0.0.1:1").authority(family).unwrap();
+    assert_eq!(again.root_cert, ca.root_cert);
+}
+
+#[test]
+fn rsa_issuance_verifies() {
+    issue_and_verify(Family::Rsa, &["-newkey", "rsa:2048"]);
+}
+
+#[test]
+fn p256_issuance_verifies() {
+    issue_and_verify(
+        Family::P256,
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    );
+}
+
+#[test]
+fn forged_and_odd_csrs_are_refused() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let d = tmp.path();
+    openssl(
+        &[
+            "req",
+            "-new",
+            "-nodes",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-keyout",
+            "k",
+            "-out",
+            "c.pem",
+            "-subj",
+            "/CN=x",
+        ],
+        d,
+    );
+    let pem = std::fs::read_to_string(d.join("c.pem")).unwrap();
+    // Flip one byte inside the signature (the end of the DER).
+    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    use base64::Engine;
+    let mut der = base64::engine::general_purpose::STANDARD
+        .decode(&b64)
+        .unwrap();
+    let n = der.len();
+    der[n - 3] ^= 0x01;
+    let forged = base64::engine::general_purpose::STANDARD.encode(&der);
+    assert!(matches!(
+        vet(&forged),
+        Err(CsrError::BadSignature) | Err(CsrError::Parse)
+    ));
+    assert_eq!(vet("hello").err(), Some(CsrError::Parse));
+    // P-384 is not offered by any channel.
+    openssl(
+        &[
+            "req",
+            "-new",
+            "-nodes",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-384",
+            "-keyout",
+            "k2",
+            "-out",
+            "c2.pem",
+            "-subj",
+            "/CN=x",
+        ],
+        d,
+    );
+    let e = vet(&std::fs::read_to_string(d.join("c2.pem")).unwrap())
+        .err()
+        .unwrap();
+    assert!(matches!(e, CsrError::UnknownAlgorithm(_)), "{e:?}");
+    // CA flag requested.
+    openssl(
+        &[
+            "req",
+            "-new",
+            "-nodes",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-keyout",
+            "k3",
+            "-out",
+            "c3.pem",
+            "-subj",
+            "/CN=x",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+        ],
+        d,
+    );
+    assert_eq!(
+        vet(&std::fs::read_to_string(d.join("c3.pem")).unwrap()).err(),
+        Some(CsrError::CaRequested)
+    );
+}
