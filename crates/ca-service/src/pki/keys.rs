@@ -22,7 +22,7 @@ pub fn rng() -> UnwrapErr<getrandom::SysRng> {
 pub const SM2_DISTID: &str = "1234567812345678";
 
 pub enum CaKey {
-    Rsa(rsa::RsaPrivateKey),
+    Rsa(Box<rsa::RsaPrivateKey>),
     P256(p256::SecretKey),
     Sm2(sm2::SecretKey),
 }
@@ -31,10 +31,10 @@ impl CaKey {
     pub fn generate(family: Family, rsa_bits: usize) -> Result<Self, PkiError> {
         let mut rng = rng();
         Ok(match family {
-            Family::Rsa => CaKey::Rsa(
+            Family::Rsa => CaKey::Rsa(Box::new(
                 rsa::RsaPrivateKey::new(&mut rng, rsa_bits)
                     .map_err(|e| PkiError::Key(e.to_string()))?,
-            ),
+            )),
             Family::P256 => CaKey::P256(p256::SecretKey::generate_from_rng(&mut rng)),
             Family::Sm2 => CaKey::Sm2(sm2::SecretKey::generate_from_rng(&mut rng)),
         })
@@ -63,7 +63,9 @@ impl CaKey {
     pub fn from_pkcs8_pem(family: Family, pem: &str) -> Result<Self, PkiError> {
         let e = |e: pkcs8::Error| PkiError::Key(e.to_string());
         Ok(match family {
-            Family::Rsa => CaKey::Rsa(rsa::RsaPrivateKey::from_pkcs8_pem(pem).map_err(e)?),
+            Family::Rsa => CaKey::Rsa(Box::new(
+                rsa::RsaPrivateKey::from_pkcs8_pem(pem).map_err(e)?,
+            )),
             Family::P256 => CaKey::P256(p256::SecretKey::from_pkcs8_pem(pem).map_err(e)?),
             Family::Sm2 => CaKey::Sm2(sm2::SecretKey::from_pkcs8_pem(pem).map_err(e)?),
         })
@@ -86,7 +88,7 @@ impl CaKey {
     ) -> Result<Certificate, PkiError> {
         let built = match self {
             CaKey::Rsa(k) => {
-                let s = rsa::pkcs1v15::SigningKey::<Sha256>::new(k.clone());
+                let s = rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone());
                 b.build::<_, rsa::pkcs1v15::Signature>(&s)
             }
             CaKey::P256(k) => {
@@ -105,7 +107,7 @@ impl CaKey {
     pub fn sign_crl(&self, b: CrlBuilder) -> Result<CertificateList, PkiError> {
         let built = match self {
             CaKey::Rsa(k) => {
-                let s = rsa::pkcs1v15::SigningKey::<Sha256>::new(k.clone());
+                let s = rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone());
                 b.build::<_, rsa::pkcs1v15::Signature>(&s)
             }
             CaKey::P256(k) => {
