@@ -30,8 +30,9 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
             .current_dir(root),
     )?;
     let _xvfb = ensure_display()?;
-    let app = root.join("target/release/certdesk");
-    let empty = root.join("target/release/bench-empty-window");
+    let release = sh::target_dir(root).join("release");
+    let app = release.join("certdesk");
+    let empty = release.join("bench-empty-window");
     let scratch = tempfile::tempdir()?;
     // Warm the page cache once each so the first measured run is not a disk benchmark.
     measure_once(&app, scratch.path(), false)?;

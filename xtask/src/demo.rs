@@ -26,9 +26,10 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
             .current_dir(root),
     )?;
     let data = demo_dir()?;
-    let mut app = Command::new(root.join("target/debug/certdesk"));
+    let debug = sh::target_dir(root).join("debug");
+    let mut app = Command::new(debug.join("certdesk"));
 
-    let _ca = match start_ca(root, &data.join("sandbox-ca"))? {
+    let _ca = match start_ca(&debug, &data.join("sandbox-ca"))? {
         Some((child, url)) => {
             println!("参考 CA 沙箱 / sandbox CA:  {url}   (沙箱页面 / sandbox page: {url}/sandbox)");
             app.env("CERTDESK_CA_URL", &url);
@@ -78,8 +79,8 @@ fn demo_dir() -> anyhow::Result<PathBuf> {
 }
 
 /// Starts `certdesk-ca serve` in sandbox mode; its first stdout line is its URL.
-fn start_ca(root: &Path, data: &Path) -> anyhow::Result<Option<(Child, String)>> {
-    let binary = root.join("target/debug/certdesk-ca");
+fn start_ca(bin_dir: &Path, data: &Path) -> anyhow::Result<Option<(Child, String)>> {
+    let binary = bin_dir.join("certdesk-ca");
     if !binary.exists() {
         return Ok(None);
     }

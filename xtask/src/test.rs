@@ -29,6 +29,9 @@ pub fn run(root: &Path, e2e: bool) -> anyhow::Result<()> {
             ])
             .current_dir(root),
     )?;
+    // Tests start the built binaries (certdesk-ca, certdesk-cli) as real processes.
+    sh::run(sh::cargo().args(["build", "--workspace", "--bins"]).current_dir(root))?;
+    build_kryoptic(root)?;
     sh::run(
         test_env(root, &mut sh::cargo())
             .args(["test", "--workspace", "--exclude", "certdesk-e2e"])
@@ -48,6 +51,25 @@ pub fn test_env<'a>(root: &Path, cmd: &'a mut Command) -> &'a mut Command {
     let pybin = root.join("target/pyenv/bin");
     cmd.env("PATH", format!("{}:{path}", pybin.display()))
         .env("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+}
+
+/// Kryoptic, the second real PKCS#11 module of the token tests, lives in a workspace of
+/// its own (its dependency tree must not mix with the app's); build it up front so no
+/// test pays for it.
+fn build_kryoptic(root: &Path) -> anyhow::Result<()> {
+    let module = root.join("crates/kryoptic-pkcs11/module");
+    if !module.join("Cargo.toml").exists() {
+        return Ok(());
+    }
+    sh::run(
+        sh::cargo()
+            .arg("build")
+            .arg("--manifest-path")
+            .arg(module.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(module.join("target"))
+            .current_dir(root),
+    )
 }
 
 /// The end-to-end suite drives the real app window through WebKitWebDriver under Xvfb.
