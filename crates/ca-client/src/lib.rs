@@ -13,6 +13,7 @@ use certdesk_ca_api::Health;
 use certdesk_ca_api::application::*;
 use certdesk_ca_api::auth::{Captcha, OtpRequest, OtpSent, Session, TokenRequest};
 use certdesk_ca_api::channel::{Channel, ChannelList, DocumentKind};
+use certdesk_ca_api::download::*;
 use certdesk_ca_api::payment::{CreatePayment, NotifyAck, Payment, PaymentProvider};
 use certdesk_ca_api::sandbox::{CaptchaAnswer, CompleteCheck, Outbox, RegistryCompany};
 use reqwest::Method;
@@ -501,6 +502,100 @@ impl CaClient {
             true,
             None,
             true,
+        )
+        .await
+    }
+
+    // ---- certificate download (证书下载) ----
+
+    pub async fn download_lookup(&self, req: &DownloadLookup) -> Result<Vec<DownloadCandidate>> {
+        let r: DownloadCandidates = self
+            .send(
+                Method::POST,
+                "/v1/downloads/lookup",
+                Body::json(req)?,
+                false,
+                None,
+                false,
+            )
+            .await?;
+        Ok(r.items)
+    }
+
+    /// Password-card authorisation; use the returned token with [`CaClient::with_token`]
+    /// for [`CaClient::finalize`] and [`CaClient::confirm_download`].
+    pub async fn download_authorise(&self, req: &DownloadAuthorise) -> Result<Enrollment> {
+        self.send(
+            Method::POST,
+            "/v1/downloads/authorise",
+            Body::json(req)?,
+            false,
+            None,
+            false,
+        )
+        .await
+    }
+
+    /// Sends the CSR; safe to retry: the same CSR returns the same certificate.
+    pub async fn finalize(&self, csr_pem: &str) -> Result<Issuance> {
+        let req = FinalizeRequest {
+            csr: csr_pem.to_string(),
+        };
+        self.send(
+            Method::POST,
+            "/v1/enrollments/finalize",
+            Body::json(&req)?,
+            true,
+            None,
+            true,
+        )
+        .await
+    }
+
+    pub async fn confirm_download(&self) -> Result<Application> {
+        self.send(
+            Method::POST,
+            "/v1/enrollments/confirm",
+            Body::Empty,
+            true,
+            None,
+            false,
+        )
+        .await
+    }
+
+    pub async fn certificate(&self, serial: &str) -> Result<CertificateRecord> {
+        self.get(&format!("/v1/certificates/{}", seg(serial)), false)
+            .await
+    }
+
+    /// A CA file of one family: `root.crt`, `issuing.crt`, `chain.pem`, `issuing.crl`, `root.crl`.
+    pub async fn ca_file(&self, family: &str, file: &str) -> Result<Vec<u8>> {
+        transport::send_raw(
+            self,
+            Method::GET,
+            &format!("/v1/ca/{}/{}", seg(family), seg(file)),
+            Body::Empty,
+            false,
+            &[],
+            true,
+        )
+        .await
+    }
+
+    pub async fn staff_revoke(
+        &self,
+        serial: &str,
+        reason: RevocationReason,
+    ) -> Result<CertificateRecord> {
+        let req = RevokeRequest { reason };
+        self.send(
+            Method::POST,
+            &format!("/v1/staff/certificates/{}/revoke", seg(serial)),
+            Body::json(&req)?,
+            true,
+            None,
+            false,
         )
         .await
     }

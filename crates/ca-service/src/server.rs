@@ -92,6 +92,7 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         payments: Arc::new(SandboxPayments {
             base_url: base_url.clone(),
         }),
+        pki: crate::pki::Pki::new(&opts.data, &base_url),
     });
     tracing::info!(%base_url, sandbox = opts.sandbox, "listening");
     axum::serve(listener, crate::http::router(state))

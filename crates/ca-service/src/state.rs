@@ -24,6 +24,7 @@ pub struct AppState {
     pub checks: Arc<dyn IdentityChecks>,
     pub notifier: Arc<dyn Notifier>,
     pub payments: Arc<dyn PaymentGateway>,
+    pub pki: crate::pki::Pki,
 }
 
 pub type Shared = Arc<AppState>;

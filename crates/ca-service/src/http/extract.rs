@@ -124,3 +124,30 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         ))
     }
 }
+
+/// A live download enrollment (from password-card authorisation).
+pub struct EnrollmentAuth {
+    pub application_id: String,
+    pub card_serial: String,
+}
+
+impl FromRequestParts<Shared> for EnrollmentAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Shared,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or_else(|| ApiError::code(ProblemCode::Unauthorized))?;
+        let hash = sha256_hex(&["enrollment", token]);
+        let now = crate::clock::now();
+        let (application_id, card_serial) = state
+            .db
+            .read(|c| crate::store::certs::enrollment(c, &hash, now))?
+            .ok_or_else(|| ApiError::code(ProblemCode::Unauthorized))?;
+        Ok(EnrollmentAuth {
+            application_id,
+            card_serial,
+        })
+    }
+}

@@ -2,7 +2,9 @@
 
 mod applications;
 mod auth;
+mod ca;
 mod documents;
+mod download;
 pub mod extract;
 mod idempotency;
 mod meta;
@@ -53,6 +55,10 @@ impl Modify for SecuritySchemes {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
         c.add_security_scheme(
+            "enrollment",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
             "staff",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
@@ -98,7 +104,14 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
         .routes(routes!(staff::staff_list))
         .routes(routes!(staff::staff_approve))
         .routes(routes!(staff::staff_reject))
-        .routes(routes!(staff::staff_paper_received));
+        .routes(routes!(staff::staff_paper_received))
+        .routes(routes!(download::lookup))
+        .routes(routes!(download::authorise))
+        .routes(routes!(download::finalize))
+        .routes(routes!(download::confirm))
+        .routes(routes!(download::certificate))
+        .routes(routes!(download::revoke))
+        .routes(routes!(ca::ca_file));
     if sandbox_mode {
         r = r
             .routes(routes!(sandbox::get_outbox))

@@ -21,6 +21,31 @@ pub fn rng() -> UnwrapErr<getrandom::SysRng> {
 /// SM2 signatures bind the signer's distinguishing identifier; GM/T 0009 default.
 pub const SM2_DISTID: &str = "1234567812345678";
 
+/// SM2 signer whose signatures are DER `SEQUENCE { r, s }`, as X.509 and OpenSSL expect
+/// (sm2's own `Signature` encodes raw `r || s`).
+pub struct Sm2Der(pub sm2::dsa::SigningKey);
+
+impl signature::Signer<sm2::dsa::DerSignature> for Sm2Der {
+    fn try_sign(&self, msg: &[u8]) -> Result<sm2::dsa::DerSignature, signature::Error> {
+        let s: sm2::dsa::Signature = self.0.try_sign(msg)?;
+        Ok(s.to_der())
+    }
+}
+
+impl signature::Keypair for Sm2Der {
+    type VerifyingKey = sm2::dsa::VerifyingKey;
+    fn verifying_key(&self) -> Self::VerifyingKey {
+        let vk: &sm2::dsa::VerifyingKey = self.0.as_ref();
+        vk.clone()
+    }
+}
+
+impl spki::SignatureAlgorithmIdentifier for Sm2Der {
+    type Params = der::AnyRef<'static>;
+    const SIGNATURE_ALGORITHM_IDENTIFIER: spki::AlgorithmIdentifier<Self::Params> =
+        <sm2::dsa::SigningKey as spki::SignatureAlgorithmIdentifier>::SIGNATURE_ALGORITHM_IDENTIFIER;
+}
+
 pub enum CaKey {
     Rsa(Box<rsa::RsaPrivateKey>),
     P256(p256::SecretKey),
@@ -96,9 +121,11 @@ impl CaKey {
                 b.build::<_, p256::ecdsa::DerSignature>(&s)
             }
             CaKey::Sm2(k) => {
-                let s = sm2::dsa::SigningKey::new(SM2_DISTID, k)
-                    .map_err(|e| PkiError::Key(e.to_string()))?;
-                b.build::<_, sm2::dsa::Signature>(&s)
+                let s = Sm2Der(
+                    sm2::dsa::SigningKey::new(SM2_DISTID, k)
+                        .map_err(|e| PkiError::Key(e.to_string()))?,
+                );
+                b.build::<_, sm2::dsa::DerSignature>(&s)
             }
         };
         built.map_err(|e| PkiError::Build(e.to_string()))
@@ -115,9 +142,11 @@ impl CaKey {
                 b.build::<_, p256::ecdsa::DerSignature>(&s)
             }
             CaKey::Sm2(k) => {
-                let s = sm2::dsa::SigningKey::new(SM2_DISTID, k)
-                    .map_err(|e| PkiError::Key(e.to_string()))?;
-                b.build::<_, sm2::dsa::Signature>(&s)
+                let s = Sm2Der(
+                    sm2::dsa::SigningKey::new(SM2_DISTID, k)
+                        .map_err(|e| PkiError::Key(e.to_string()))?,
+                );
+                b.build::<_, sm2::dsa::DerSignature>(&s)
             }
         };
         built.map_err(|e| PkiError::Build(e.to_string()))

@@ -22,24 +22,30 @@ fn openssl(args: &[&str], dir: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
-fn issue_and_verify(family: Family, keygen: &[&str]) {
+/// `lint_pkix_cert` (pkilint) must report nothing at ERROR or above.
+fn pkilint(file: &Path) {
+    let out = Command::new("lint_pkix_cert")
+        .args(["lint", "-s", "ERROR", "--document-format", "PEM"])
+        .arg(file)
+        .output()
+        .expect("pkilint (lint_pkix_cert) must be on PATH: cargo xtask test installs it from xtask/deps/pip.txt");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && text.trim().is_empty(),
+        "pkilint {}: {text}",
+        file.display()
+    );
+}
+
+fn issue_and_verify(family: Family, csr_cmds: &[&[&str]]) {
     let tmp = tempfile::TempDir::new().unwrap();
     let d = tmp.path();
     let pki = Pki::new(d, "http://127.0.0.1:1");
     let ca = pki.authority(family).unwrap();
-    let mut args = vec![
-        "req",
-        "-new",
-        "-nodes",
-        "-keyout",
-        "leaf.key",
-        "-out",
-        "leaf.csr",
-        "-subj",
-        "/CN=ignored",
-    ];
-    args.extend_from_slice(keygen);
-    openssl(&args, d);
+    for cmd in csr_cmds {
+        openssl(cmd, d);
+    }
     let csr = std::fs::read_to_string(d.join("leaf.csr")).unwrap();
     let v = vet(&csr).unwrap();
     assert_eq!(v.family, family);
@@ -64,18 +70,51 @@ fn issue_and_verify(family: Family, keygen: &[&str]) {
         ca.issuing_cert.to_pem(LineEnding::LF).unwrap(),
     )
     .unwrap();
-    let out = openssl(
-        &[
-            "verify",
-            "-CAfile",
-            "root.pem",
-            "-untrusted",
-            "issuing.pem",
-            "leaf.pem",
-        ],
-        d,
-    );
+    let out = if family == Family::Sm2 {
+        // OpenSSL 3 has no default SM2 distinguishing ID and applies `-vfyopt` only to
+        // the target certificate, so each link of the chain is verified on its own.
+        let id = "distid:1234567812345678";
+        let link = openssl(
+            &[
+                "verify",
+                "-CAfile",
+                "root.pem",
+                "-vfyopt",
+                id,
+                "issuing.pem",
+            ],
+            d,
+        );
+        assert!(link.contains("issuing.pem: OK"), "{link}");
+        openssl(
+            &[
+                "verify",
+                "-partial_chain",
+                "-CAfile",
+                "issuing.pem",
+                "-vfyopt",
+                id,
+                "leaf.pem",
+            ],
+            d,
+        )
+    } else {
+        openssl(
+            &[
+                "verify",
+                "-CAfile",
+                "root.pem",
+                "-untrusted",
+                "issuing.pem",
+                "leaf.pem",
+            ],
+            d,
+        )
+    };
     assert!(out.contains("leaf.pem: OK"), "{out}");
+    for f in ["leaf.pem", "issuing.pem", "root.pem"] {
+        pkilint(&d.join(f));
+    }
     let text = openssl(
         &[
             "x509", "-in", "leaf.pem", "-noout", "-text", "-nameopt", "utf8",
@@ -127,14 +166,57 @@ fn issue_and_verify(family: Family, keygen: &[&str]) {
 
 #[test]
 fn rsa_issuance_verifies() {
-    issue_and_verify(Family::Rsa, &["-newkey", "rsa:2048"]);
+    issue_and_verify(
+        Family::Rsa,
+        &[&[
+            "req", "-new", "-nodes", "-newkey", "rsa:2048", "-keyout", "leaf.key", "-out",
+            "leaf.csr", "-subj", "/CN=x",
+        ]],
+    );
 }
 
 #[test]
 fn p256_issuance_verifies() {
     issue_and_verify(
         Family::P256,
-        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        &[&[
+            "req",
+            "-new",
+            "-nodes",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-keyout",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=x",
+        ]],
+    );
+}
+
+#[test]
+fn sm2_issuance_verifies() {
+    issue_and_verify(
+        Family::Sm2,
+        &[
+            &["genpkey", "-algorithm", "SM2", "-out", "leaf.key"],
+            &[
+                "req",
+                "-new",
+                "-key",
+                "leaf.key",
+                "-out",
+                "leaf.csr",
+                "-subj",
+                "/CN=x",
+                "-sm3",
+                "-sigopt",
+                "distid:1234567812345678",
+            ],
+        ],
     );
 }
 

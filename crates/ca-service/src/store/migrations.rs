@@ -96,6 +96,29 @@ const MIGRATIONS: &[&str] = &[
         status TEXT NOT NULL
     );
     "#,
+    // 2: issue 4 — issued certificates and download enrollments.
+    r#"
+    CREATE TABLE certificates (
+        serial TEXT PRIMARY KEY,
+        application_id TEXT NOT NULL REFERENCES applications(id),
+        family TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        pem TEXT NOT NULL,
+        status TEXT NOT NULL,
+        revoked_at INTEGER,
+        reason TEXT,
+        not_after INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX certificates_app ON certificates(application_id);
+    CREATE INDEX certificates_family_status ON certificates(family, status);
+    CREATE TABLE enrollments (
+        token_hash TEXT PRIMARY KEY,
+        application_id TEXT NOT NULL REFERENCES applications(id),
+        card_serial TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    "#,
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -86,6 +86,7 @@ impl Db {
 
 pub mod applications;
 pub mod auth;
+pub mod certs;
 pub mod idempotency;
 pub mod outbox;
 pub mod records;

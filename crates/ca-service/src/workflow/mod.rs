@@ -1,6 +1,7 @@
 //! Operations shared by several entry points (applicant API, staff API, sandbox page,
 //! command line). Each runs inside the caller's transaction.
 
+pub mod issuance;
 pub mod otp;
 pub mod payment;
 pub mod review;

@@ -1,0 +1,294 @@
+//! Certificate download (证书下载): look-up, password-card authorisation, finalize with a
+//! CSR, confirmation; staff revocation.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use certdesk_ca_api::application::Application;
+use certdesk_ca_api::channel::CertificateSet;
+use certdesk_ca_api::download::{
+    CertificateRecord, CertificateStatus, DownloadAuthorise, DownloadCandidates, DownloadLookup,
+    Enrollment, FinalizeRequest, Issuance, RevokeRequest,
+};
+use certdesk_ca_api::{FieldError, Problem, ProblemCode};
+use der::{EncodePem, pem::LineEnding};
+
+use super::auth::{check_captcha, check_phone};
+use super::extract::{ApiJson, EnrollmentAuth, Staff};
+use crate::clock::{self, rfc3339};
+use crate::error::{ApiError, ApiResult};
+use crate::pki::profile::Kind;
+use crate::pki::subscriber_name;
+use crate::secrets::{argon2_verify, sha256_hex, token};
+use crate::state::Shared;
+use crate::store::certs::{self, CertRow};
+use crate::workflow::issuance as wf;
+use crate::workflow::load_any;
+
+fn blocking_err(e: tokio::task::JoinError) -> ApiError {
+    ApiError::Internal(e.to_string())
+}
+
+/// Find download-ready applications by organisation code or handler ID, plus phone.
+#[utoipa::path(post, path = "/v1/downloads/lookup", tag = "download", request_body = DownloadLookup,
+    responses((status = 200, body = DownloadCandidates),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn lookup(
+    State(state): State<Shared>,
+    ApiJson(req): ApiJson<DownloadLookup>,
+) -> ApiResult<Json<DownloadCandidates>> {
+    check_phone("phone", &req.phone)?;
+    if req.org_code.is_none() == req.handler_id_number.is_none() {
+        return Err(ApiError::fields(vec![FieldError::new(
+            "org_code",
+            "one_of",
+            "请填写组织机构代码或经办人身份证号（二选一）",
+            "give either org_code or handler_id_number",
+        )]));
+    }
+    let items = state.db.tx(|tx| {
+        check_captcha(tx, &req.captcha_id, &req.captcha_answer)?;
+        wf::candidates(
+            tx,
+            &state,
+            req.org_code.as_deref(),
+            req.handler_id_number.as_deref(),
+            &req.phone,
+        )
+    })?;
+    Ok(Json(DownloadCandidates { items }))
+}
+
+/// Authorise a download with the password card; returns a short-lived enrollment token.
+#[utoipa::path(post, path = "/v1/downloads/authorise", tag = "download", request_body = DownloadAuthorise,
+    responses((status = 201, body = Enrollment),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn authorise(
+    State(state): State<Shared>,
+    ApiJson(req): ApiJson<DownloadAuthorise>,
+) -> ApiResult<(StatusCode, Json<Enrollment>)> {
+    check_phone("phone", &req.phone)?;
+    state
+        .db
+        .tx(|tx| check_captcha(tx, &req.captcha_id, &req.captcha_answer))?;
+    let card = state.db.read(|c| certs::card(c, req.card_serial.trim()))?;
+    let password_ok = match card {
+        Some(c) if !c.locked => {
+            let pw = req.card_password.clone();
+            tokio::task::spawn_blocking(move || argon2_verify(pw.trim(), &c.password_hash))
+                .await
+                .map_err(blocking_err)?
+        }
+        _ => false,
+    };
+    let t = token();
+    let expires = clock::now() + wf::ENROLLMENT_TTL;
+    let doc = state.db.tx_commit_always(|tx| {
+        let doc = wf::authorise(
+            tx,
+            req.card_serial.trim(),
+            password_ok,
+            &req.phone,
+            &req.org_code,
+        )?;
+        certs::put_enrollment(
+            tx,
+            &sha256_hex(&["enrollment", &t]),
+            &doc.app.id,
+            req.card_serial.trim(),
+            expires,
+        )?;
+        Ok::<_, ApiError>(doc)
+    })?;
+    let ch = state.channel(&doc.app.channel_id)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Enrollment {
+            token: t,
+            expires_at: rfc3339(expires),
+            application_id: doc.app.id.clone(),
+            key_algorithm: ch.key_algorithm,
+            certificate_set: ch.certificate_set,
+        }),
+    ))
+}
+
+/// Issue the certificate for a CSR made on the token. The same CSR (same key) again
+/// returns the same certificate; another key is refused.
+#[utoipa::path(post, path = "/v1/enrollments/finalize", tag = "download", security(("enrollment" = [])),
+    request_body = FinalizeRequest,
+    responses((status = 200, body = Issuance),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = 501, body = Problem, content_type = "application/problem+json")))]
+pub async fn finalize(
+    State(state): State<Shared>,
+    enrollment: EnrollmentAuth,
+    ApiJson(req): ApiJson<FinalizeRequest>,
+) -> ApiResult<Json<Issuance>> {
+    let doc = state.db.read(|c| load_any(c, &enrollment.application_id))?;
+    let channel = state.channel(&doc.app.channel_id)?.clone();
+    let csr = req.csr.clone();
+    let vetted = tokio::task::spawn_blocking(move || crate::pki::csr::vet(&csr))
+        .await
+        .map_err(blocking_err)?
+        .map_err(|e| wf::csr_problem(&e))?;
+    wf::check_key(&channel, &vetted).map_err(|e| wf::csr_problem(&e))?;
+    if channel.certificate_set == CertificateSet::Dual {
+        return Err(ApiError::detail(
+            ProblemCode::NotImplemented,
+            "dual-certificate issuance (encryption key envelope) is not implemented yet",
+        ));
+    }
+    let family = vetted.family;
+    let pki_state = state.clone();
+    let authority = tokio::task::spawn_blocking(move || pki_state.pki.authority(family))
+        .await
+        .map_err(blocking_err)?
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let chain = authority
+        .chain_pem()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if let Some(row) = state
+        .db
+        .read(|c| wf::existing(c, &doc.app.id, &vetted.key_id))?
+    {
+        return Ok(Json(wf::issuance_of(&row, chain)));
+    }
+    if !matches!(
+        doc.app.status,
+        certdesk_ca_api::application::ApplicationStatus::Approved
+    ) {
+        return Err(ApiError::invalid_state(
+            "the application is not approved for issuance",
+        ));
+    }
+    let ent = doc
+        .app
+        .input
+        .enterprise
+        .clone()
+        .ok_or_else(|| ApiError::Internal("approved application without enterprise".into()))?;
+    let cert_info = doc.app.input.certificate.clone();
+    let cn = cert_info
+        .as_ref()
+        .and_then(|c| c.common_name.clone())
+        .unwrap_or_else(|| ent.name.clone());
+    let (province, city) = cert_info.map(|c| (c.province, c.city)).unwrap_or_default();
+    let subject = subscriber_name(&cn, &ent.name, &province, &city, &ent.uscc)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let (pki_state, spki, days) = (state.clone(), vetted.spki.clone(), channel.validity_days);
+    let (cert, serial) = tokio::task::spawn_blocking(move || {
+        authority.issue(&pki_state.pki, Kind::Signing, subject, spki, days)
+    })
+    .await
+    .map_err(blocking_err)?
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let not_after = cert
+        .tbs_certificate()
+        .validity()
+        .not_after
+        .to_unix_duration()
+        .as_secs() as i64;
+    let row = CertRow {
+        serial,
+        application_id: doc.app.id.clone(),
+        family: family.as_str().into(),
+        key_id: vetted.key_id.clone(),
+        pem: cert
+            .to_pem(LineEnding::LF)
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+        status: "valid".into(),
+        revoked_at: None,
+        reason: None,
+        not_after,
+    };
+    let row = state.db.tx(|tx| {
+        // A concurrent finalize may have won; answer with its certificate.
+        if let Some(existing) = wf::existing(tx, &row.application_id, &row.key_id)? {
+            return Ok::<_, ApiError>(existing);
+        }
+        wf::record(tx, &state, &row)?;
+        Ok(row)
+    })?;
+    tracing::info!(serial = %row.serial, family = family.as_str(), "certificate issued");
+    Ok(Json(wf::issuance_of(&row, chain)))
+}
+
+/// Confirm the certificate was written to the token; the application completes.
+#[utoipa::path(post, path = "/v1/enrollments/confirm", tag = "download", security(("enrollment" = [])),
+    responses((status = 200, body = Application),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn confirm(
+    State(state): State<Shared>,
+    enrollment: EnrollmentAuth,
+) -> ApiResult<Json<Application>> {
+    let doc = state.db.tx(|tx| {
+        wf::confirm(
+            tx,
+            &state,
+            &enrollment.application_id,
+            &enrollment.card_serial,
+        )
+    })?;
+    Ok(Json(doc.app))
+}
+
+fn record_of(row: &CertRow) -> CertificateRecord {
+    CertificateRecord {
+        serial: row.serial.clone(),
+        application_id: row.application_id.clone(),
+        status: if row.status == "revoked" {
+            CertificateStatus::Revoked
+        } else {
+            CertificateStatus::Valid
+        },
+        not_after: rfc3339(row.not_after),
+        revoked_at: row.revoked_at.map(rfc3339),
+        reason: row.reason.as_deref().map(wf::reason_parse),
+    }
+}
+
+/// Status of an issued certificate.
+#[utoipa::path(get, path = "/v1/certificates/{serial}", tag = "download", params(("serial" = String, Path)),
+    responses((status = 200, body = CertificateRecord),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn certificate(
+    State(state): State<Shared>,
+    Path(serial): Path<String>,
+) -> ApiResult<Json<CertificateRecord>> {
+    let row = state
+        .db
+        .read(|c| certs::get(c, &serial.to_ascii_lowercase()))?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(record_of(&row)))
+}
+
+/// Revoke a certificate; the next CRL lists it.
+#[utoipa::path(post, path = "/v1/staff/certificates/{serial}/revoke", tag = "staff", security(("staff" = [])),
+    params(("serial" = String, Path)), request_body = RevokeRequest,
+    responses((status = 200, body = CertificateRecord),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn revoke(
+    State(state): State<Shared>,
+    _staff: Staff,
+    Path(serial): Path<String>,
+    ApiJson(req): ApiJson<RevokeRequest>,
+) -> ApiResult<Json<CertificateRecord>> {
+    let serial = serial.to_ascii_lowercase();
+    let row = state.db.tx(|tx| {
+        let row = certs::get(tx, &serial)?.ok_or_else(ApiError::not_found)?;
+        if row.status == "revoked" {
+            return Err(ApiError::invalid_state("already revoked"));
+        }
+        certs::revoke(tx, &serial, wf::reason_str(req.reason), clock::now())?;
+        let doc = load_any(tx, &row.application_id)?;
+        crate::workflow::tell_applicant(
+            tx,
+            &state,
+            &doc,
+            &format!("您的证书（序列号{serial}）已被吊销。"),
+        )?;
+        Ok(certs::get(tx, &serial)?.unwrap_or(row))
+    })?;
+    Ok(Json(record_of(&row)))
+}

@@ -1,0 +1,179 @@
+//! Issued certificates, password-card attempts, and download enrollments.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::StoreError;
+
+#[derive(Debug, Clone)]
+pub struct CertRow {
+    pub serial: String,
+    pub application_id: String,
+    pub family: String,
+    pub key_id: String,
+    pub pem: String,
+    pub status: String,
+    pub revoked_at: Option<i64>,
+    pub reason: Option<String>,
+    pub not_after: i64,
+}
+
+const COLS: &str =
+    "serial, application_id, family, key_id, pem, status, revoked_at, reason, not_after";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CertRow> {
+    Ok(CertRow {
+        serial: r.get(0)?,
+        application_id: r.get(1)?,
+        family: r.get(2)?,
+        key_id: r.get(3)?,
+        pem: r.get(4)?,
+        status: r.get(5)?,
+        revoked_at: r.get(6)?,
+        reason: r.get(7)?,
+        not_after: r.get(8)?,
+    })
+}
+
+pub fn insert(conn: &Connection, c: &CertRow, now: i64) -> Result<(), StoreError> {
+    conn.execute(
+        &format!(
+            "INSERT INTO certificates ({COLS}, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"
+        ),
+        params![
+            c.serial,
+            c.application_id,
+            c.family,
+            c.key_id,
+            c.pem,
+            c.status,
+            c.revoked_at,
+            c.reason,
+            c.not_after,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// The application's current (unrevoked) certificate.
+pub fn valid_for_application(
+    conn: &Connection,
+    app_id: &str,
+) -> Result<Option<CertRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLS} FROM certificates WHERE application_id = ?1 AND status = 'valid' ORDER BY created_at DESC LIMIT 1"),
+            [app_id],
+            row,
+        )
+        .optional()?)
+}
+
+pub fn get(conn: &Connection, serial: &str) -> Result<Option<CertRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLS} FROM certificates WHERE serial = ?1"),
+            [serial],
+            row,
+        )
+        .optional()?)
+}
+
+pub fn revoke(conn: &Connection, serial: &str, reason: &str, now: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE certificates SET status = 'revoked', revoked_at = ?2, reason = ?3 WHERE serial = ?1",
+        params![serial, now, reason],
+    )?;
+    Ok(())
+}
+
+pub fn revoked(conn: &Connection, family: &str) -> Result<Vec<CertRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM certificates WHERE family = ?1 AND status = 'revoked' ORDER BY revoked_at"
+    ))?;
+    let rows = stmt.query_map([family], row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub struct CardRow {
+    pub application_id: String,
+    pub password_hash: String,
+    pub failures: i64,
+    pub locked: bool,
+}
+
+pub fn card(conn: &Connection, serial: &str) -> Result<Option<CardRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT application_id, password_hash, failures, locked FROM password_cards WHERE serial = ?1",
+            [serial],
+            |r| {
+                Ok(CardRow {
+                    application_id: r.get(0)?,
+                    password_hash: r.get(1)?,
+                    failures: r.get(2)?,
+                    locked: r.get::<_, i64>(3)? != 0,
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub fn card_attempt(
+    conn: &Connection,
+    serial: &str,
+    failures: i64,
+    locked: bool,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE password_cards SET failures = ?2, locked = ?3 WHERE serial = ?1",
+        params![serial, failures, i64::from(locked)],
+    )?;
+    Ok(())
+}
+
+pub fn card_used(conn: &Connection, serial: &str, now: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE password_cards SET used_at = ?2 WHERE serial = ?1",
+        params![serial, now],
+    )?;
+    Ok(())
+}
+
+pub fn put_enrollment(
+    conn: &Connection,
+    token_hash: &str,
+    app_id: &str,
+    card: &str,
+    expires_at: i64,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO enrollments (token_hash, application_id, card_serial, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![token_hash, app_id, card, expires_at],
+    )?;
+    Ok(())
+}
+
+/// (application id, card serial) of a live enrollment.
+pub fn enrollment(
+    conn: &Connection,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<(String, String)>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT application_id, card_serial FROM enrollments WHERE token_hash = ?1 AND expires_at > ?2",
+            params![token_hash, now],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Ends every enrollment of the application (after confirmation).
+pub fn end_enrollments(conn: &Connection, app_id: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "DELETE FROM enrollments WHERE application_id = ?1",
+        [app_id],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! Certificate download: look-up, password-card authorisation, finalize, confirm, revoke.
+
+use certdesk_ca_api::application::{ApplicationStatus, RequirementKind, RequirementStatus};
+use certdesk_ca_api::channel::{Channel, KeyAlgorithm};
+use certdesk_ca_api::download::{DownloadCandidate, Issuance, RevocationReason};
+use certdesk_ca_api::{Problem, ProblemCode};
+use rusqlite::Connection;
+use x509_cert::ext::pkix::CrlReason;
+
+use super::{contact_phone, load_any, save, tell_applicant};
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
+use crate::pki::Family;
+use crate::pki::csr::{CsrError, VettedCsr};
+use crate::state::AppState;
+use crate::store::applications::{self, AppDoc};
+use crate::store::certs::{self, CertRow};
+
+pub const MAX_CARD_FAILURES: i64 = 5;
+pub const ENROLLMENT_TTL: i64 = 15 * 60;
+
+fn matches(doc: &AppDoc, org_code: Option<&str>, handler_id: Option<&str>, phone: &str) -> bool {
+    let ent = doc.app.input.enterprise.as_ref();
+    let by_org = org_code
+        .is_some_and(|o| ent.is_some_and(|e| e.org_code.replace('-', "") == o.replace('-', "")));
+    let by_handler = handler_id.is_some_and(|h| {
+        let id = doc
+            .app
+            .input
+            .handler
+            .as_ref()
+            .map(|x| x.id_number.clone())
+            .or_else(|| {
+                ent.filter(|e| e.legal_rep_handles)
+                    .map(|e| e.legal_rep_id_number.clone())
+            });
+        id.is_some_and(|id| id.eq_ignore_ascii_case(h))
+    });
+    (by_org || by_handler) && contact_phone(doc) == phone
+}
+
+pub fn candidates(
+    conn: &Connection,
+    state: &AppState,
+    org_code: Option<&str>,
+    handler_id: Option<&str>,
+    phone: &str,
+) -> ApiResult<Vec<DownloadCandidate>> {
+    let (docs, _) =
+        applications::list(conn, None, &["approved", "issued", "completed"], None, 1000)?;
+    let mut out = Vec::new();
+    for d in docs
+        .into_iter()
+        .filter(|d| matches(d, org_code, handler_id, phone))
+    {
+        let ch = state.channel(&d.app.channel_id)?;
+        out.push(DownloadCandidate {
+            application_id: d.app.id.clone(),
+            organisation_name: d
+                .app
+                .input
+                .enterprise
+                .as_ref()
+                .map(|e| e.name.clone())
+                .unwrap_or_default(),
+            status: d.app.status,
+            key_algorithm: ch.key_algorithm,
+            certificate_set: ch.certificate_set,
+            actions: d.app.actions.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// Checks the card facts (the password was verified by the caller, off the runtime) and
+/// counts failures; the caller commits even on error.
+pub fn authorise(
+    conn: &Connection,
+    card_serial: &str,
+    password_ok: bool,
+    phone: &str,
+    org_code: &str,
+) -> ApiResult<AppDoc> {
+    let card = certs::card(conn, card_serial)?
+        .ok_or_else(|| ApiError::code(ProblemCode::PasswordCardInvalid))?;
+    if card.locked {
+        return Err(ApiError::code(ProblemCode::PasswordCardLocked));
+    }
+    let doc = load_any(conn, &card.application_id)?;
+    let org_ok = doc
+        .app
+        .input
+        .enterprise
+        .as_ref()
+        .is_some_and(|e| e.org_code.replace('-', "") == org_code.trim().replace('-', ""));
+    if !(password_ok && org_ok && contact_phone(&doc) == phone) {
+        let failures = card.failures + 1;
+        let locked = failures >= MAX_CARD_FAILURES;
+        certs::card_attempt(conn, card_serial, failures, locked)?;
+        tracing::warn!(failures, locked, "password card authorisation failed");
+        return Err(ApiError::code(if locked {
+            ProblemCode::PasswordCardLocked
+        } else {
+            ProblemCode::PasswordCardInvalid
+        }));
+    }
+    certs::card_attempt(conn, card_serial, 0, false)?;
+    if !matches!(
+        doc.app.status,
+        ApplicationStatus::Approved | ApplicationStatus::Issued
+    ) {
+        return Err(ApiError::invalid_state(
+            "nothing to download for this application",
+        ));
+    }
+    Ok(doc)
+}
+
+pub fn csr_problem(e: &CsrError) -> ApiError {
+    let code = match e {
+        CsrError::Parse | CsrError::BadSignature => ProblemCode::CsrInvalid,
+        _ => ProblemCode::CsrRejected,
+    };
+    ApiError::detail(code, e.to_string())
+}
+
+/// Algorithm and key size must be what the channel issues.
+pub fn check_key(channel: &Channel, csr: &VettedCsr) -> Result<(), CsrError> {
+    let (family, bits) = match channel.key_algorithm {
+        KeyAlgorithm::Rsa2048 => (Family::Rsa, 2048),
+        KeyAlgorithm::Rsa3072 => (Family::Rsa, 3072),
+        KeyAlgorithm::EcdsaP256 => (Family::P256, 256),
+        KeyAlgorithm::Sm2 => (Family::Sm2, 256),
+    };
+    if csr.family != family || csr.bits != bits {
+        return Err(CsrError::KeyMismatch {
+            actual: format!("{} {}", csr.family.as_str(), csr.bits),
+            required: format!("{} {}", family.as_str(), bits),
+        });
+    }
+    Ok(())
+}
+
+pub fn issuance_of(row: &CertRow, chain_pem: String) -> Issuance {
+    Issuance {
+        application_id: row.application_id.clone(),
+        serial: row.serial.clone(),
+        certificate_pem: row.pem.clone(),
+        chain_pem,
+    }
+}
+
+/// The same key again → the same certificate (resume); another key → refused.
+pub fn existing(conn: &Connection, app_id: &str, key_id: &str) -> ApiResult<Option<CertRow>> {
+    match certs::valid_for_application(conn, app_id)? {
+        Some(row) if row.key_id == key_id => Ok(Some(row)),
+        Some(_) => Err(ApiError::problem(
+            Problem::new(ProblemCode::CsrRejected).detail(
+                "a certificate was already issued for another key; apply for a reissue (补办)",
+            ),
+        )),
+        None => Ok(None),
+    }
+}
+
+pub fn record(conn: &Connection, state: &AppState, row: &CertRow) -> ApiResult<()> {
+    certs::insert(conn, row, clock::now())?;
+    let mut doc = load_any(conn, &row.application_id)?;
+    doc.app.status = ApplicationStatus::Issued;
+    doc.app.certificate_serial = Some(row.serial.clone());
+    save(conn, state, &mut doc)
+}
+
+pub fn confirm(
+    conn: &Connection,
+    state: &AppState,
+    app_id: &str,
+    card_serial: &str,
+) -> ApiResult<AppDoc> {
+    let mut doc = load_any(conn, app_id)?;
+    if doc.app.status != ApplicationStatus::Issued
+        || certs::valid_for_application(conn, app_id)?.is_none()
+    {
+        return Err(ApiError::invalid_state("no issued certificate to confirm"));
+    }
+    doc.app.status = ApplicationStatus::Completed;
+    crate::domain::requirements::set(
+        &mut doc.app,
+        RequirementKind::Review,
+        RequirementStatus::Valid,
+        None,
+    );
+    save(conn, state, &mut doc)?;
+    // The password card authorised exactly one download.
+    certs::card_used(conn, card_serial, clock::now())?;
+    certs::end_enrollments(conn, app_id)?;
+    tell_applicant(
+        conn,
+        state,
+        &doc,
+        &format!("您的订单{}证书已下载完成。", doc.app.id),
+    )?;
+    Ok(doc)
+}
+
+pub fn reason_str(r: RevocationReason) -> &'static str {
+    match r {
+        RevocationReason::Unspecified => "unspecified",
+        RevocationReason::KeyCompromise => "key_compromise",
+        RevocationReason::AffiliationChanged => "affiliation_changed",
+        RevocationReason::Superseded => "superseded",
+        RevocationReason::CessationOfOperation => "cessation_of_operation",
+    }
+}
+
+pub fn reason_parse(s: &str) -> RevocationReason {
+    match s {
+        "key_compromise" => RevocationReason::KeyCompromise,
+        "affiliation_changed" => RevocationReason::AffiliationChanged,
+        "superseded" => RevocationReason::Superseded,
+        "cessation_of_operation" => RevocationReason::CessationOfOperation,
+        _ => RevocationReason::Unspecified,
+    }
+}
+
+pub fn crl_reason(r: RevocationReason) -> CrlReason {
+    match r {
+        RevocationReason::Unspecified => CrlReason::Unspecified,
+        RevocationReason::KeyCompromise => CrlReason::KeyCompromise,
+        RevocationReason::AffiliationChanged => CrlReason::AffiliationChanged,
+        RevocationReason::Superseded => CrlReason::Superseded,
+        RevocationReason::CessationOfOperation => CrlReason::CessationOfOperation,
+    }
+}
