@@ -307,6 +307,31 @@ impl Authority {
             });
         }
         let next = Time::try_from(SystemTime::now() + Duration::from_secs(7 * 86_400))?;
+        // x509-cert 0.3's CrlBuilder takes the CRL's AKI from the issuer certificate's own
+        // AKI when it has one (the root's key id for the issuing CA), which no verifier can
+        // match. Hand it a stand-in with the same subject and key but no AKI: it then
+        // derives the AKI from the issuer's public key, as RFC 5280 requires.
+        let stand_in;
+        let cert = if root {
+            cert
+        } else {
+            let (serial, _) = random_serial()?;
+            let b = CertificateBuilder::new(
+                Profile {
+                    kind: Kind::Root,
+                    subject: cert.tbs_certificate().subject().clone(),
+                    issuer: None,
+                    crl_url: None,
+                    ca_issuers_url: None,
+                },
+                serial,
+                Validity::from_now(Duration::from_secs(86_400))?,
+                key.spki()?,
+            )
+            .map_err(|e| PkiError::Build(e.to_string()))?;
+            stand_in = key.sign_certificate(b)?;
+            &stand_in
+        };
         let b = CrlBuilder::new(cert, CrlNumber::try_from(number)?)?
             .with_next_update(Some(next))
             .with_certificates(entries.into_iter());

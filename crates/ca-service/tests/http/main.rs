@@ -11,6 +11,7 @@ mod common;
 mod applications;
 mod auth;
 mod documents;
+mod download;
 mod lifecycle;
 mod payments;
 mod review;

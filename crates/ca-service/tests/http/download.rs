@@ -1,0 +1,502 @@
+use std::path::Path;
+use std::process::Command;
+
+use certdesk_ca_api::ProblemCode;
+use certdesk_ca_api::application::{Action, ApplicationStatus};
+use certdesk_ca_api::download::{
+    CertificateStatus, DownloadAuthorise, DownloadLookup, RevocationReason,
+};
+use certdesk_ca_api::sandbox::ApprovedOrder;
+use certdesk_ca_client::CaClient;
+use certdesk_ca_service::sandbox_flow;
+use secrecy::SecretString;
+
+use crate::common::*;
+
+fn openssl(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl must be installed");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// A CSR made by openssl; the SAN it asks for must not reach the certificate.
+fn csr(dir: &Path, name: &str, newkey: &[&str], extra: &[&str]) -> String {
+    let key = format!("{name}.key");
+    let out = format!("{name}.csr");
+    let mut args = vec![
+        "req",
+        "-new",
+        "-nodes",
+        "-keyout",
+        &key,
+        "-out",
+        &out,
+        "-subj",
+        "/CN=ignored/O=Evil",
+    ];
+    args.extend_from_slice(newkey);
+    args.extend_from_slice(extra);
+    openssl(dir, &args);
+    std::fs::read_to_string(dir.join(out)).unwrap()
+}
+
+const RSA2048: &[&str] = &["-newkey", "rsa:2048"];
+const P256: &[&str] = &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
+
+async fn captcha(c: &CaClient) -> (String, String) {
+    let cap = c.captcha().await.unwrap();
+    let ans = c.sandbox_captcha_answer(&cap.captcha_id).await.unwrap();
+    (cap.captcha_id, ans)
+}
+
+async fn authorise(
+    c: &CaClient,
+    o: &ApprovedOrder,
+    password: &str,
+    org_code: &str,
+) -> Result<CaClient, certdesk_ca_client::ClientError> {
+    let (id, ans) = captcha(c).await;
+    let e = c
+        .download_authorise(&DownloadAuthorise {
+            card_serial: o.card_serial.clone(),
+            card_password: password.into(),
+            phone: o.phone.clone(),
+            org_code: org_code.into(),
+            captcha_id: id,
+            captcha_answer: ans,
+        })
+        .await?;
+    assert_eq!(e.application_id, o.application_id);
+    Ok(CaClient::new(c.base_url())
+        .unwrap()
+        .with_token(SecretString::from(e.token)))
+}
+
+fn pkilint(file: &Path) {
+    let out = Command::new("lint_pkix_cert")
+        .args(["lint", "-s", "ERROR", "--document-format", "PEM"])
+        .arg(file)
+        .output()
+        .expect("pkilint (lint_pkix_cert) must be on PATH");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && text.trim().is_empty(),
+        "pkilint: {text}"
+    );
+}
+
+fn split_chain(chain: &str) -> (String, String) {
+    let end = "-----END CERTIFICATE-----";
+    let i = chain.find(end).unwrap() + end.len();
+    (
+        chain[..i].trim().to_string() + "\n",
+        chain[i..].trim().to_string() + "\n",
+    )
+}
+
+#[tokio::test]
+async fn approved_order_downloads_a_certificate_openssl_and_pkilint_accept() {
+    let ca = Ca::start();
+    let o = sandbox_flow::approved_order(&ca.url, "sandbox-rsa")
+        .await
+        .unwrap();
+    let c = ca.client();
+    // Look-up by organisation code and by handler ID, each with the handler's phone.
+    for (org, hid) in [
+        (Some(o.org_code.clone()), None),
+        (None, Some(o.handler_id.clone())),
+    ] {
+        let (id, ans) = captcha(&c).await;
+        let found = c
+            .download_lookup(&DownloadLookup {
+                org_code: org,
+                handler_id_number: hid,
+                phone: o.phone.clone(),
+                captcha_id: id,
+                captcha_answer: ans,
+            })
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].application_id, o.application_id);
+        assert!(found[0].actions.contains(&Action::Download));
+    }
+    // Another phone finds nothing.
+    let (id, ans) = captcha(&c).await;
+    let none = c
+        .download_lookup(&DownloadLookup {
+            org_code: Some(o.org_code.clone()),
+            handler_id_number: None,
+            phone: "13900001111".into(),
+            captcha_id: id,
+            captcha_answer: ans,
+        })
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+
+    let enr = authorise(&c, &o, &o.card_password, &o.org_code)
+        .await
+        .unwrap();
+    let tmp = tempfile::TempDir::new().unwrap();
+    let d = tmp.path();
+    let req = csr(
+        d,
+        "leaf",
+        RSA2048,
+        &[
+            "-addext",
+            "subjectAltName=DNS:evil.example",
+            "-addext",
+            "basicConstraints=CA:FALSE",
+        ],
+    );
+    let iss = enr.finalize(&req).await.unwrap();
+    let (issuing, root) = split_chain(&iss.chain_pem);
+    std::fs::write(d.join("leaf.pem"), &iss.certificate_pem).unwrap();
+    std::fs::write(d.join("issuing.pem"), &issuing).unwrap();
+    std::fs::write(d.join("root.pem"), &root).unwrap();
+    // The served root is the chain's root.
+    let served_root = c.ca_file("rsa", "root.crt").await.unwrap();
+    std::fs::write(d.join("root.der"), served_root).unwrap();
+    let served = openssl(d, &["x509", "-inform", "DER", "-in", "root.der"]);
+    assert_eq!(served.trim(), root.trim());
+    let out = openssl(
+        d,
+        &[
+            "verify",
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "issuing.pem",
+            "leaf.pem",
+        ],
+    );
+    assert!(out.contains("leaf.pem: OK"), "{out}");
+    for f in ["leaf.pem", "issuing.pem", "root.pem"] {
+        pkilint(&d.join(f));
+    }
+    let text = openssl(
+        d,
+        &[
+            "x509",
+            "-in",
+            "leaf.pem",
+            "-noout",
+            "-text",
+            "-nameopt",
+            "utf8,sep_comma_plus",
+        ],
+    );
+    assert!(
+        !text.contains("evil.example"),
+        "CSR extensions must not be copied: {text}"
+    );
+    assert!(
+        !text.contains("O=Evil"),
+        "subject comes from the vetted application: {text}"
+    );
+    assert!(text.contains(&format!("serialNumber={}", o.uscc)), "{text}");
+    assert!(text.contains("沙箱测试科技有限公司"), "{text}");
+    assert!(
+        text.contains(&format!("{}/v1/ca/rsa/issuing.crl", ca.url)),
+        "{text}"
+    );
+
+    // The same CSR again: the same certificate (resume). Another key: refused.
+    let again = enr.finalize(&req).await.unwrap();
+    assert_eq!(again.serial, iss.serial);
+    assert_eq!(again.certificate_pem, iss.certificate_pem);
+    let other = csr(d, "other", RSA2048, &[]);
+    let e = enr.finalize(&other).await.unwrap_err();
+    assert_eq!(e.code(), Some(ProblemCode::CsrRejected));
+    // Issued but unconfirmed: the card can authorise again and the download resumes.
+    let enr2 = authorise(&c, &o, &o.card_password, &o.org_code)
+        .await
+        .unwrap();
+    assert_eq!(enr2.finalize(&req).await.unwrap().serial, iss.serial);
+    let done = enr2.confirm_download().await.unwrap();
+    assert_eq!(done.status, ApplicationStatus::Completed);
+    // Confirmed: the enrollment is spent and the card authorises nothing more.
+    assert_eq!(
+        enr.finalize(&req).await.unwrap_err().code(),
+        Some(ProblemCode::Unauthorized)
+    );
+    assert_eq!(
+        authorise(&c, &o, &o.card_password, &o.org_code)
+            .await
+            .unwrap_err()
+            .code(),
+        Some(ProblemCode::InvalidState)
+    );
+    assert_eq!(
+        c.certificate(&iss.serial).await.unwrap().status,
+        CertificateStatus::Valid
+    );
+}
+
+#[tokio::test]
+async fn refused_csrs_get_clear_problems() {
+    let ca = Ca::start();
+    let o = sandbox_flow::approved_order(&ca.url, "sandbox-rsa")
+        .await
+        .unwrap();
+    let c = ca.client();
+    let enr = authorise(&c, &o, &o.card_password, &o.org_code)
+        .await
+        .unwrap();
+    let tmp = tempfile::TempDir::new().unwrap();
+    let d = tmp.path();
+    let cases: Vec<(String, ProblemCode, &str)> = vec![
+        (
+            csr(d, "p256", P256, &[]),
+            ProblemCode::CsrRejected,
+            "channel requires rsa 2048",
+        ),
+        (
+            csr(d, "rsa3072", &["-newkey", "rsa:3072"], &[]),
+            ProblemCode::CsrRejected,
+            "rsa 3072",
+        ),
+        (
+            csr(
+                d,
+                "ca",
+                RSA2048,
+                &["-addext", "basicConstraints=critical,CA:TRUE"],
+            ),
+            ProblemCode::CsrRejected,
+            "CA certificate",
+        ),
+        (
+            csr(
+                d,
+                "p384",
+                &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
+                &[],
+            ),
+            ProblemCode::CsrRejected,
+            "unsupported algorithm",
+        ),
+        ("not a csr".to_string(), ProblemCode::CsrInvalid, "PKCS#10"),
+    ];
+    for (req, code, detail) in cases {
+        let e = enr.finalize(&req).await.unwrap_err();
+        let p = e.problem().unwrap();
+        assert_eq!(p.code, code, "{p:?}");
+        assert_eq!(p.status, 422);
+        assert!(
+            p.detail.as_deref().unwrap_or_default().contains(detail),
+            "{p:?}"
+        );
+        assert!(!p.title_zh.is_empty());
+    }
+    // A forged signature: valid CSR with one signature byte changed.
+    let good = csr(d, "good", RSA2048, &[]);
+    openssl(
+        d,
+        &[
+            "req", "-in", "good.csr", "-outform", "DER", "-out", "good.der",
+        ],
+    );
+    let mut der = std::fs::read(d.join("good.der")).unwrap();
+    let n = der.len();
+    der[n - 5] ^= 0x40;
+    use base64::Engine;
+    let forged = base64::engine::general_purpose::STANDARD.encode(&der);
+    let e = enr.finalize(&forged).await.unwrap_err();
+    assert_eq!(e.code(), Some(ProblemCode::CsrInvalid), "{e}");
+    // Nothing was issued by the refusals; the good CSR still works.
+    let staff = ca.client().with_token(SecretString::from(ca.staff_token()));
+    let approved = staff
+        .staff_applications(ApplicationStatus::Approved, None, None)
+        .await
+        .unwrap();
+    assert!(
+        approved
+            .items
+            .iter()
+            .any(|a| a.id == o.application_id && a.certificate_serial.is_none())
+    );
+    enr.finalize(&good).await.unwrap();
+}
+
+#[tokio::test]
+async fn wrong_card_details_lock_the_card() {
+    let ca = Ca::start();
+    let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
+        .await
+        .unwrap();
+    let c = ca.client();
+    for i in 0..4 {
+        let (pw, org) = if i % 2 == 0 {
+            ("000000000000".to_string(), o.org_code.clone())
+        } else {
+            (o.card_password.clone(), "12345678X".to_string())
+        };
+        let e = authorise(&c, &o, &pw, &org).await.unwrap_err();
+        assert_eq!(e.code(), Some(ProblemCode::PasswordCardInvalid));
+    }
+    let e = authorise(&c, &o, "000000000000", &o.org_code)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(ProblemCode::PasswordCardLocked));
+    let e = authorise(&c, &o, &o.card_password, &o.org_code)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(ProblemCode::PasswordCardLocked));
+    // Unknown card and wrong captcha.
+    let (id, ans) = captcha(&c).await;
+    let e = c
+        .download_authorise(&DownloadAuthorise {
+            card_serial: "PC0000000000".into(),
+            card_password: "x".into(),
+            phone: o.phone.clone(),
+            org_code: o.org_code.clone(),
+            captcha_id: id,
+            captcha_answer: ans,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(ProblemCode::PasswordCardInvalid));
+    let (id, _) = captcha(&c).await;
+    let e = c
+        .download_authorise(&DownloadAuthorise {
+            card_serial: o.card_serial.clone(),
+            card_password: o.card_password.clone(),
+            phone: o.phone.clone(),
+            org_code: o.org_code.clone(),
+            captcha_id: id,
+            captcha_answer: "nope".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(ProblemCode::CaptchaInvalid));
+    assert!(!ca.log().contains(&o.card_password));
+}
+
+#[tokio::test]
+async fn revocation_shows_in_the_crl() {
+    let ca = Ca::start();
+    let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
+        .await
+        .unwrap();
+    let c = ca.client();
+    let enr = authorise(&c, &o, &o.card_password, &o.org_code)
+        .await
+        .unwrap();
+    let tmp = tempfile::TempDir::new().unwrap();
+    let d = tmp.path();
+    let iss = enr.finalize(&csr(d, "leaf", P256, &[])).await.unwrap();
+    let (issuing, root) = split_chain(&iss.chain_pem);
+    std::fs::write(d.join("leaf.pem"), &iss.certificate_pem).unwrap();
+    std::fs::write(d.join("chain.pem"), format!("{issuing}{root}")).unwrap();
+    std::fs::write(d.join("root.pem"), &root).unwrap();
+    std::fs::write(d.join("issuing.pem"), &issuing).unwrap();
+    pkilint(&d.join("leaf.pem"));
+    let staff = ca.client().with_token(SecretString::from(ca.staff_token()));
+    let e = enr
+        .staff_revoke(&iss.serial, RevocationReason::KeyCompromise)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.code(),
+        Some(ProblemCode::Unauthorized),
+        "an enrollment token is not a staff token"
+    );
+    let rec = staff
+        .staff_revoke(&iss.serial, RevocationReason::KeyCompromise)
+        .await
+        .unwrap();
+    assert_eq!(rec.status, CertificateStatus::Revoked);
+    assert_eq!(rec.reason, Some(RevocationReason::KeyCompromise));
+    std::fs::write(
+        d.join("issuing.crl"),
+        c.ca_file("p256", "issuing.crl").await.unwrap(),
+    )
+    .unwrap();
+    let text = openssl(
+        d,
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "issuing.crl",
+            "-noout",
+            "-text",
+        ],
+    );
+    assert!(
+        text.to_uppercase().contains(&iss.serial.to_uppercase()),
+        "{text}"
+    );
+    assert!(text.contains("Key Compromise"), "{text}");
+    // The CRL is signed by the issuing CA and openssl uses it to reject the certificate.
+    openssl(
+        d,
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "issuing.crl",
+            "-out",
+            "issuing.crl.pem",
+        ],
+    );
+    std::fs::write(
+        d.join("root.crl"),
+        c.ca_file("p256", "root.crl").await.unwrap(),
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "root.crl",
+            "-out",
+            "root.crl.pem",
+        ],
+    );
+    // `-CRLfile` takes one file: both CRLs go in it.
+    let crls = std::fs::read_to_string(d.join("issuing.crl.pem")).unwrap()
+        + &std::fs::read_to_string(d.join("root.crl.pem")).unwrap();
+    std::fs::write(d.join("crls.pem"), crls).unwrap();
+    let out = Command::new("openssl")
+        .args([
+            "verify",
+            "-crl_check_all",
+            "-CAfile",
+            "chain.pem",
+            "-CRLfile",
+            "crls.pem",
+            "leaf.pem",
+        ])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let all =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && all.contains("certificate revoked"),
+        "{all}\nCRL:\n{text}"
+    );
+    let e = staff
+        .staff_revoke(&iss.serial, RevocationReason::Superseded)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(ProblemCode::InvalidState));
+}
