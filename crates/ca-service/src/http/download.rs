@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use certdesk_ca_api::application::Application;
+use certdesk_ca_api::application::{Application, ApplicationStatus};
 use certdesk_ca_api::channel::CertificateSet;
 use certdesk_ca_api::download::{
     CertificateRecord, CertificateStatus, DownloadAuthorise, DownloadCandidates, DownloadLookup,
@@ -17,8 +17,9 @@ use super::auth::{check_captcha, check_phone};
 use super::extract::{ApiJson, EnrollmentAuth, Staff};
 use crate::clock::{self, rfc3339};
 use crate::error::{ApiError, ApiResult};
+use crate::pki::keys::CaKey;
 use crate::pki::profile::Kind;
-use crate::pki::subscriber_name;
+use crate::pki::{Family, envelope, subscriber_name};
 use crate::secrets::{argon2_verify, sha256_hex, token};
 use crate::state::Shared;
 use crate::store::certs::{self, CertRow};
@@ -133,10 +134,11 @@ pub async fn finalize(
         .map_err(blocking_err)?
         .map_err(|e| wf::csr_problem(&e))?;
     wf::check_key(&channel, &vetted).map_err(|e| wf::csr_problem(&e))?;
-    if channel.certificate_set == CertificateSet::Dual {
+    let dual = channel.certificate_set == CertificateSet::Dual;
+    if dual && vetted.family != Family::Rsa {
         return Err(ApiError::detail(
             ProblemCode::NotImplemented,
-            "dual-certificate issuance (encryption key envelope) is not implemented yet",
+            "dual certificates are enveloped with RSA-OAEP: the signing key must be RSA",
         ));
     }
     let family = vetted.family;
@@ -144,24 +146,54 @@ pub async fn finalize(
     let authority = tokio::task::spawn_blocking(move || pki_state.pki.authority(family))
         .await
         .map_err(blocking_err)?
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let chain = authority
-        .chain_pem()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    if let Some(row) = state
-        .db
-        .read(|c| wf::existing(c, &doc.app.id, &vetted.key_id))?
-    {
-        return Ok(Json(wf::issuance_of(&row, chain)));
+        .map_err(internal)?;
+    let chain = authority.chain_pem().map_err(internal)?;
+    let found = state.db.read(|c| {
+        let row = wf::existing(c, &doc.app.id, &vetted.key_id)?;
+        let enc = match &row {
+            Some(r) => certs::encryption_for(c, &r.serial)?,
+            None => None,
+        };
+        Ok::<_, ApiError>(row.map(|r| (r, enc)))
+    })?;
+    if let Some((row, enc)) = found {
+        return Ok(Json(wf::issuance_of(&row, chain, enc.as_ref())));
     }
-    if !matches!(
-        doc.app.status,
-        certdesk_ca_api::application::ApplicationStatus::Approved
-    ) {
+    if doc.app.status != ApplicationStatus::Approved {
         return Err(ApiError::invalid_state(
             "the application is not approved for issuance",
         ));
     }
+    let subject = subject_of(&doc)?;
+    let st = state.clone();
+    let (app_id, days) = (doc.app.id.clone(), channel.validity_days);
+    let (row, enc) = tokio::task::spawn_blocking(move || {
+        issue_new(&st, &authority, &app_id, subject, &vetted, days, dual)
+    })
+    .await
+    .map_err(blocking_err)??;
+    let (row, enc) = state.db.tx(|tx| {
+        // A concurrent finalize may have won; answer with its certificate.
+        if let Some(existing) = wf::existing(tx, &row.application_id, &row.key_id)? {
+            let enc = certs::encryption_for(tx, &existing.serial)?;
+            return Ok::<_, ApiError>((existing, enc));
+        }
+        wf::record(tx, &state, &row)?;
+        if let Some(e) = &enc {
+            certs::insert_encryption(tx, &row.serial, e, clock::now())?;
+        }
+        Ok((row, enc))
+    })?;
+    tracing::info!(serial = %row.serial, family = family.as_str(), "certificate issued");
+    Ok(Json(wf::issuance_of(&row, chain, enc.as_ref())))
+}
+
+fn internal(e: crate::pki::PkiError) -> ApiError {
+    ApiError::Internal(e.to_string())
+}
+
+/// Subject from the vetted application only (never from the CSR).
+fn subject_of(doc: &crate::store::applications::AppDoc) -> ApiResult<x509_cert::name::Name> {
     let ent = doc
         .app
         .input
@@ -174,26 +206,27 @@ pub async fn finalize(
         .and_then(|c| c.common_name.clone())
         .unwrap_or_else(|| ent.name.clone());
     let (province, city) = cert_info.map(|c| (c.province, c.city)).unwrap_or_default();
-    let subject = subscriber_name(&cn, &ent.name, &province, &city, &ent.uscc)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let (pki_state, spki, days) = (state.clone(), vetted.spki.clone(), channel.validity_days);
-    let (cert, serial) = tokio::task::spawn_blocking(move || {
-        authority.issue(&pki_state.pki, Kind::Signing, subject, spki, days)
-    })
-    .await
-    .map_err(blocking_err)?
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    subscriber_name(&cn, &ent.name, &province, &city, &ent.uscc).map_err(internal)
+}
+
+fn cert_row(
+    app_id: &str,
+    family: Family,
+    key_id: String,
+    cert: &x509_cert::Certificate,
+    serial: String,
+) -> ApiResult<CertRow> {
     let not_after = cert
         .tbs_certificate()
         .validity()
         .not_after
         .to_unix_duration()
         .as_secs() as i64;
-    let row = CertRow {
+    Ok(CertRow {
         serial,
-        application_id: doc.app.id.clone(),
+        application_id: app_id.to_string(),
         family: family.as_str().into(),
-        key_id: vetted.key_id.clone(),
+        key_id,
         pem: cert
             .to_pem(LineEnding::LF)
             .map_err(|e| ApiError::Internal(e.to_string()))?,
@@ -201,17 +234,63 @@ pub async fn finalize(
         revoked_at: None,
         reason: None,
         not_after,
+    })
+}
+
+/// Signs the certificate (and for dual channels makes the encryption key, its
+/// certificate, the envelope and the escrow copy). CPU-bound: runs off the runtime.
+fn issue_new(
+    state: &Shared,
+    authority: &crate::pki::Authority,
+    app_id: &str,
+    subject: x509_cert::name::Name,
+    vetted: &crate::pki::csr::VettedCsr,
+    days: u32,
+    dual: bool,
+) -> ApiResult<(CertRow, Option<certs::EscrowRow>)> {
+    let (cert, serial) = authority
+        .issue(
+            &state.pki,
+            Kind::Signing,
+            subject.clone(),
+            vetted.spki.clone(),
+            days,
+        )
+        .map_err(internal)?;
+    let row = cert_row(app_id, vetted.family, vetted.key_id.clone(), &cert, serial)?;
+    if !dual {
+        return Ok((row, None));
+    }
+    let key = CaKey::generate(Family::Rsa, 2048).map_err(internal)?;
+    let spki = key.spki().map_err(internal)?;
+    let key_id = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(
+            der::Encode::to_der(&spki).map_err(|e| ApiError::Internal(e.to_string()))?,
+        ))
     };
-    let row = state.db.tx(|tx| {
-        // A concurrent finalize may have won; answer with its certificate.
-        if let Some(existing) = wf::existing(tx, &row.application_id, &row.key_id)? {
-            return Ok::<_, ApiError>(existing);
-        }
-        wf::record(tx, &state, &row)?;
-        Ok(row)
-    })?;
-    tracing::info!(serial = %row.serial, family = family.as_str(), "certificate issued");
-    Ok(Json(wf::issuance_of(&row, chain)))
+    let (enc_cert, enc_serial) = authority
+        .issue(
+            &state.pki,
+            Kind::Encryption { ec: false },
+            subject,
+            spki,
+            days,
+        )
+        .map_err(internal)?;
+    let pkcs8 = zeroize::Zeroizing::new(key.to_pkcs8_der().map_err(internal)?);
+    let env = envelope::seal(&vetted.spki, &pkcs8).map_err(internal)?;
+    let escrowed_key =
+        envelope::kwp_wrap(&state.pki.escrow_key().map_err(internal)?, &pkcs8).map_err(internal)?;
+    Ok((
+        row,
+        Some(certs::EscrowRow {
+            cert: cert_row(app_id, Family::Rsa, key_id, &enc_cert, enc_serial)?,
+            escrowed_key,
+            wrapped_aes_key: env.wrapped_aes_key,
+            wrapped_private_key: env.wrapped_private_key,
+        }),
+    ))
 }
 
 /// Confirm the certificate was written to the token; the application completes.

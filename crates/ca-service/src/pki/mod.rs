@@ -1,6 +1,7 @@
 //! The CA hierarchy (root + issuing CA per algorithm family), issuance and CRLs.
 
 pub mod csr;
+pub mod envelope;
 pub mod keys;
 pub mod profile;
 
@@ -139,6 +140,20 @@ impl Pki {
             base_url: base_url.to_string(),
             cache: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Key-encryption key of the escrow copies (32 random bytes, mode 0600).
+    pub fn escrow_key(&self) -> Result<[u8; 32], PkiError> {
+        let path = self.dir.join("escrow.key");
+        if let Ok(bytes) = std::fs::read(&path) {
+            return <[u8; 32]>::try_from(bytes.as_slice())
+                .map_err(|_| PkiError::Key("escrow.key must be 32 bytes".into()));
+        }
+        std::fs::create_dir_all(&self.dir)?;
+        let key: [u8; 32] = rand::random();
+        crate::server::write_private(&path, &key)
+            .map_err(|e| PkiError::Io(std::io::Error::other(e.to_string())))?;
+        Ok(key)
     }
 
     pub fn url(&self, family: Family, file: &str) -> String {

@@ -62,7 +62,7 @@ pub fn valid_for_application(
 ) -> Result<Option<CertRow>, StoreError> {
     Ok(conn
         .query_row(
-            &format!("SELECT {COLS} FROM certificates WHERE application_id = ?1 AND status = 'valid' ORDER BY created_at DESC LIMIT 1"),
+            &format!("SELECT {COLS} FROM certificates WHERE application_id = ?1 AND status = 'valid' AND kind = 'signing' ORDER BY created_at DESC LIMIT 1"),
             [app_id],
             row,
         )
@@ -176,4 +176,55 @@ pub fn end_enrollments(conn: &Connection, app_id: &str) -> Result<(), StoreError
         [app_id],
     )?;
     Ok(())
+}
+
+/// The encryption certificate issued with a signing certificate, and its envelope.
+pub struct EscrowRow {
+    pub cert: CertRow,
+    pub escrowed_key: Vec<u8>,
+    pub wrapped_aes_key: Vec<u8>,
+    pub wrapped_private_key: Vec<u8>,
+}
+
+pub fn insert_encryption(
+    conn: &Connection,
+    signing_serial: &str,
+    e: &EscrowRow,
+    now: i64,
+) -> Result<(), StoreError> {
+    insert(conn, &e.cert, now)?;
+    conn.execute(
+        "UPDATE certificates SET kind = 'encryption' WHERE serial = ?1",
+        [&e.cert.serial],
+    )?;
+    conn.execute(
+        "INSERT INTO key_escrow (serial, signing_serial, escrowed_key, wrapped_aes_key, wrapped_private_key) VALUES (?1,?2,?3,?4,?5)",
+        params![e.cert.serial, signing_serial, e.escrowed_key, e.wrapped_aes_key, e.wrapped_private_key],
+    )?;
+    Ok(())
+}
+
+pub fn encryption_for(
+    conn: &Connection,
+    signing_serial: &str,
+) -> Result<Option<EscrowRow>, StoreError> {
+    let row = conn
+        .query_row(
+            "SELECT serial, escrowed_key, wrapped_aes_key, wrapped_private_key FROM key_escrow WHERE signing_serial = ?1",
+            [signing_serial],
+            |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((serial, escrowed_key, wrapped_aes_key, wrapped_private_key)) = row else {
+        return Ok(None);
+    };
+    let Some(cert) = get(conn, &serial)? else {
+        return Ok(None);
+    };
+    Ok(Some(EscrowRow {
+        cert,
+        escrowed_key,
+        wrapped_aes_key,
+        wrapped_private_key,
+    }))
 }

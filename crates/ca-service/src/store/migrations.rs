@@ -119,6 +119,17 @@ const MIGRATIONS: &[&str] = &[
         expires_at INTEGER NOT NULL
     );
     "#,
+    // 3: dual certificates — certificate kind and the key-management centre's escrow.
+    r#"
+    ALTER TABLE certificates ADD COLUMN kind TEXT NOT NULL DEFAULT 'signing';
+    CREATE TABLE key_escrow (
+        serial TEXT PRIMARY KEY REFERENCES certificates(serial),
+        signing_serial TEXT NOT NULL,
+        escrowed_key BLOB NOT NULL,
+        wrapped_aes_key BLOB NOT NULL,
+        wrapped_private_key BLOB NOT NULL
+    );
+    "#,
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -2,7 +2,9 @@
 
 use certdesk_ca_api::application::{ApplicationStatus, RequirementKind, RequirementStatus};
 use certdesk_ca_api::channel::{Channel, KeyAlgorithm};
-use certdesk_ca_api::download::{DownloadCandidate, Issuance, RevocationReason};
+use certdesk_ca_api::download::{
+    DownloadCandidate, EncryptionEnvelope, Issuance, RevocationReason,
+};
 use certdesk_ca_api::{Problem, ProblemCode};
 use rusqlite::Connection;
 use x509_cert::ext::pkix::CrlReason;
@@ -141,14 +143,25 @@ pub fn check_key(channel: &Channel, csr: &VettedCsr) -> Result<(), CsrError> {
     Ok(())
 }
 
-pub fn issuance_of(row: &CertRow, chain_pem: String) -> Issuance {
+pub fn issuance_of(row: &CertRow, chain_pem: String, enc: Option<&certs::EscrowRow>) -> Issuance {
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
     Issuance {
         application_id: row.application_id.clone(),
         serial: row.serial.clone(),
         certificate_pem: row.pem.clone(),
         chain_pem,
+        encryption: enc.map(|e| EncryptionEnvelope {
+            scheme: ENVELOPE_SCHEME.into(),
+            serial: e.cert.serial.clone(),
+            certificate_pem: e.cert.pem.clone(),
+            wrapped_aes_key: b64(&e.wrapped_aes_key),
+            wrapped_private_key: b64(&e.wrapped_private_key),
+        }),
     }
 }
+
+pub const ENVELOPE_SCHEME: &str = "rsa-oaep-sha1+aes256-kwp";
 
 /// The same key again → the same certificate (resume); another key → refused.
 pub fn existing(conn: &Connection, app_id: &str, key_id: &str) -> ApiResult<Option<CertRow>> {

@@ -500,3 +500,125 @@ async fn revocation_shows_in_the_crl() {
         .unwrap_err();
     assert_eq!(e.code(), Some(ProblemCode::InvalidState));
 }
+
+#[tokio::test]
+async fn dual_certificate_envelope_unwraps_with_openssl() {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let ca = Ca::start();
+    let o = sandbox_flow::approved_order(&ca.url, "sandbox-dual")
+        .await
+        .unwrap();
+    let c = ca.client();
+    let enr = authorise(&c, &o, &o.card_password, &o.org_code)
+        .await
+        .unwrap();
+    let tmp = tempfile::TempDir::new().unwrap();
+    let d = tmp.path();
+    let req = csr(d, "leaf", RSA2048, &[]);
+    let iss = enr.finalize(&req).await.unwrap();
+    let env = iss
+        .encryption
+        .clone()
+        .expect("dual channel returns an encryption envelope");
+    assert_eq!(env.scheme, "rsa-oaep-sha1+aes256-kwp");
+    assert_ne!(env.serial, iss.serial);
+    let (issuing, root) = split_chain(&iss.chain_pem);
+    std::fs::write(d.join("root.pem"), &root).unwrap();
+    std::fs::write(d.join("issuing.pem"), &issuing).unwrap();
+    std::fs::write(d.join("enc.pem"), &env.certificate_pem).unwrap();
+    let out = openssl(
+        d,
+        &[
+            "verify",
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "issuing.pem",
+            "enc.pem",
+        ],
+    );
+    assert!(out.contains("enc.pem: OK"), "{out}");
+    pkilint(&d.join("enc.pem"));
+    let text = openssl(d, &["x509", "-in", "enc.pem", "-noout", "-text"]);
+    assert!(
+        text.contains("Key Encipherment, Data Encipherment"),
+        "{text}"
+    );
+    // Unwrap exactly as a token would: RSA-OAEP(SHA-1) with the signing key, then RFC 5649.
+    std::fs::write(
+        d.join("aes.wrapped"),
+        b64.decode(&env.wrapped_aes_key).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("pk.wrapped"),
+        b64.decode(&env.wrapped_private_key).unwrap(),
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "pkeyutl",
+            "-decrypt",
+            "-inkey",
+            "leaf.key",
+            "-pkeyopt",
+            "rsa_padding_mode:oaep",
+            "-pkeyopt",
+            "rsa_oaep_md:sha1",
+            "-pkeyopt",
+            "rsa_mgf1_md:sha1",
+            "-in",
+            "aes.wrapped",
+            "-out",
+            "aes.bin",
+        ],
+    );
+    let aes = std::fs::read(d.join("aes.bin")).unwrap();
+    assert_eq!(aes.len(), 32);
+    openssl(
+        d,
+        &[
+            "enc",
+            "-d",
+            "-id-aes256-wrap-pad",
+            "-K",
+            &hex::encode(&aes),
+            "-iv",
+            "A65959A6",
+            "-in",
+            "pk.wrapped",
+            "-out",
+            "pk.der",
+        ],
+    );
+    let from_key = openssl(d, &["pkey", "-inform", "DER", "-in", "pk.der", "-pubout"]);
+    let from_cert = openssl(d, &["x509", "-in", "enc.pem", "-pubkey", "-noout"]);
+    assert_eq!(from_key.trim(), from_cert.trim());
+    // Resume returns the same envelope; the escrow copy is not the clear key.
+    let again = enr.finalize(&req).await.unwrap();
+    assert_eq!(
+        again.encryption.unwrap().wrapped_private_key,
+        env.wrapped_private_key
+    );
+    let pk = std::fs::read(d.join("pk.der")).unwrap();
+    let conn = rusqlite::Connection::open(ca.dir.join("ca.sqlite3")).unwrap();
+    let escrowed: Vec<u8> = conn
+        .query_row(
+            "SELECT escrowed_key FROM key_escrow WHERE serial = ?1",
+            [&env.serial],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!escrowed.is_empty() && escrowed.windows(pk.len()).all(|w| w != pk.as_slice()));
+    let db = [
+        std::fs::read(ca.dir.join("ca.sqlite3")).unwrap(),
+        std::fs::read(ca.dir.join("ca.sqlite3-wal")).unwrap_or_default(),
+    ]
+    .concat();
+    assert!(
+        db.windows(64).all(|w| w != &pk[pk.len() - 64..]),
+        "clear private key found in the database"
+    );
+}
