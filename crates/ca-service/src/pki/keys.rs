@@ -131,6 +131,35 @@ impl CaKey {
         built.map_err(|e| PkiError::Build(e.to_string()))
     }
 
+    /// One signature over `msg` (for measuring the signing cost alone).
+    pub fn sign_bytes(&self, msg: &[u8]) -> Result<Vec<u8>, PkiError> {
+        use signature::{SignatureEncoding, Signer};
+        let e = |e: signature::Error| PkiError::Key(e.to_string());
+        Ok(match self {
+            CaKey::Rsa(k) => {
+                let s: rsa::pkcs1v15::Signature =
+                    rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone())
+                        .try_sign(msg)
+                        .map_err(e)?;
+                s.to_vec()
+            }
+            CaKey::P256(k) => {
+                let s: p256::ecdsa::DerSignature = p256::ecdsa::SigningKey::from(k.clone())
+                    .try_sign(msg)
+                    .map_err(e)?;
+                s.to_vec()
+            }
+            CaKey::Sm2(k) => {
+                let signer = Sm2Der(
+                    sm2::dsa::SigningKey::new(SM2_DISTID, k)
+                        .map_err(|e| PkiError::Key(e.to_string()))?,
+                );
+                let s: sm2::dsa::DerSignature = signer.try_sign(msg).map_err(e)?;
+                s.to_vec()
+            }
+        })
+    }
+
     pub fn sign_crl(&self, b: CrlBuilder) -> Result<CertificateList, PkiError> {
         let built = match self {
             CaKey::Rsa(k) => {

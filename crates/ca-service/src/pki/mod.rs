@@ -285,6 +285,11 @@ impl Authority {
         Ok((self.issuing_key.sign_certificate(b)?, serial_hex))
     }
 
+    /// A signature by the issuing CA over `msg`: the signing cost alone, for the bench.
+    pub fn sign_probe(&self, msg: &[u8]) -> Result<Vec<u8>, PkiError> {
+        self.issuing_key.sign_bytes(msg)
+    }
+
     /// Chain from the issuing CA up (PEM), as served and as returned on issuance.
     pub fn chain_pem(&self) -> Result<String, PkiError> {
         Ok(format!(
