@@ -24,8 +24,9 @@ pub enum StoreError {
 
 /// The schema, one step per release. Never edit a shipped step: append.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        r#"
+    Migrations::new(vec![
+        M::up(
+            r#"
         CREATE TABLE meta (
             key   TEXT PRIMARY KEY,
             value BLOB NOT NULL
@@ -57,7 +58,17 @@ fn migrations() -> Migrations<'static> {
             PRIMARY KEY (local_id, field)
         );
         "#,
-    )])
+        ),
+        // Applications seen in review, to tell the applicant when their review ends.
+        M::up(
+            r#"
+        CREATE TABLE review_watch (
+            application_id TEXT PRIMARY KEY,
+            since          TEXT NOT NULL
+        );
+        "#,
+        ),
+    ])
 }
 
 /// Opens (creating if needed) and migrates the database at `path`.
@@ -96,6 +107,6 @@ mod tests {
         let v: i64 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 1);
+        assert_eq!(v, 2);
     }
 }

@@ -281,6 +281,22 @@ fn type_information(w: &Workflow, d: &DraftId, p: &Persona) {
     }
 }
 
+trait OutcomeKind {
+    fn kind(&self) -> &'static str;
+}
+
+impl OutcomeKind for SyncOutcome {
+    fn kind(&self) -> &'static str {
+        match self {
+            SyncOutcome::UpToDate => "up_to_date",
+            SyncOutcome::Sent { .. } => "sent",
+            SyncOutcome::HeldBack { .. } => "held_back",
+            SyncOutcome::Offline { .. } => "offline",
+            SyncOutcome::Conflict { .. } => "conflict",
+        }
+    }
+}
+
 fn editing_step(stage: &Stage) -> Step {
     match stage {
         Stage::Editing(e) => e.step,
@@ -412,14 +428,119 @@ async fn full_walk_with_handler(env: &Env) {
         v.plan.steps.iter().all(|s| !s.editable),
         "in review is view-only"
     );
+    assert!(
+        w.review_outcomes().await.unwrap().is_empty(),
+        "still in review"
+    );
     ca.sandbox_approve(&v.application.id).await.unwrap();
-    let v = w.load(&v.application.id).await.unwrap();
+    // Reported once, for the desktop notification.
+    let done = w.review_outcomes().await.unwrap();
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].application_id, v.application.id);
+    assert_eq!(
+        done[0].status,
+        certdesk_ca_api::application::ApplicationStatus::Approved
+    );
+    assert!(w.review_outcomes().await.unwrap().is_empty());
+    // The review e-mail's link opens the order.
+    let link = certdesk_core::workflow::link::order_link(&v.application.id);
+    let v = w.open_link(&link).await.unwrap();
     let Stage::Approved(AfterApproval::Download { shipment: Some(s) }) = &v.plan.stage else {
         panic!("{:?}", v.plan.stage)
     };
     assert!(!s.tracking_number.is_empty());
     let finished = w.orders(ListState::Finished, None).await.unwrap();
     assert!(finished.items.iter().any(|a| a.id == v.application.id));
+}
+
+/// An application made elsewhere (another computer), rejected in review: the app adopts
+/// it with the reasons and every step editable; fixed, signed again, back to review.
+async fn rejected_and_resubmitted(env: &Env) {
+    let ca = env.ca.sandbox();
+    let p = Persona::new(seed());
+    let mut elsewhere = env.ca.sandbox();
+    sandbox_flow::sign_in(&mut elsewhere, &p.handler.phone)
+        .await
+        .unwrap();
+    let app = sandbox_flow::submitted(&elsewhere, &p, "sandbox-p256")
+        .await
+        .unwrap();
+    sandbox_flow::paid(&elsewhere, &app.id).await.unwrap();
+    let w = env.workflow();
+    sign_in(&w, &ca, &p.handler.phone).await;
+    let unfinished = w.orders(ListState::Unfinished, None).await.unwrap();
+    assert!(unfinished.items.iter().any(|a| a.id == app.id));
+    ca.sandbox_reject(&app.id, vec!["营业执照复印件不清晰".into()])
+        .await
+        .unwrap();
+    let done = w.review_outcomes().await.unwrap();
+    assert_eq!(
+        done[0].status,
+        certdesk_ca_api::application::ApplicationStatus::Rejected
+    );
+    let v = w.load(&app.id).await.unwrap();
+    let Stage::Editing(e) = &v.plan.stage else {
+        panic!("{:?}", v.plan.stage)
+    };
+    assert_eq!(
+        e.step,
+        Step::Signature,
+        "a rejection resets only the signature"
+    );
+    assert!(
+        v.plan
+            .steps
+            .iter()
+            .all(|s| s.editable || s.state == StepState::Skipped),
+        "every done step can be fixed"
+    );
+    assert_eq!(
+        e.rejection_reasons,
+        vec!["营业执照复印件不清晰".to_string()]
+    );
+    // The draft was filled from the CA's version: the form shows what was sent.
+    let d = v.draft_id.clone();
+    assert_eq!(
+        w.draft(&d).unwrap().value(Field::HandlerPhone),
+        Some(p.handler.phone.as_str())
+    );
+    assert!(w.draft(&d).unwrap().pending().is_empty());
+    w.save_field(&d, "mailing.address", "北京市海淀区更正路3号")
+        .unwrap();
+    assert_eq!(w.sync(&d).await.unwrap().kind(), "sent");
+    let v = w.load(&app.id).await.unwrap();
+    assert_eq!(
+        editing_step(&v.plan.stage),
+        Step::Information,
+        "an edited fact is confirmed again"
+    );
+    let v = w.confirm_information(&d).await.unwrap();
+    assert_eq!(
+        v.application.input.mailing.as_ref().unwrap().address,
+        "北京市海淀区更正路3号"
+    );
+    assert_eq!(editing_step(&v.plan.stage), Step::Signature);
+    w.upload_document(
+        &d,
+        DocumentKind::BusinessLicence,
+        "licence-2.png",
+        sandbox_flow::png_bytes(),
+    )
+    .await
+    .unwrap();
+    w.send_signature_code(&d).await.unwrap();
+    let code = sandbox_flow::latest_code(&ca, &p.handler.phone)
+        .await
+        .unwrap();
+    let v = w
+        .sign_application(&d, &SecretString::from(code), true)
+        .await
+        .unwrap();
+    assert_eq!(
+        v.plan.stage,
+        Stage::InReview { paper: None },
+        "already paid: back to review"
+    );
 }
 
 /// The legal representative handles it: no handler step, no authorisation.
@@ -779,6 +900,7 @@ fn workflow_against_the_reference_ca_and_a_private_keyring() {
         let mut env = Env::new("flows");
         std::fs::create_dir_all(env.dir.path().join("app")).unwrap();
         full_walk_with_handler(&env).await;
+        rejected_and_resubmitted(&env).await;
         legal_rep_handles_personally(&env).await;
         abnormal_flows(&env).await;
         offline_queue_and_conflicts(&mut env).await;

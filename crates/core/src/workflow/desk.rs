@@ -2,7 +2,7 @@
 //! drafts store and the session together. Every CA answer that carries the application
 //! becomes the drafts' new merge base, so only real conflicts surface.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::RwLock;
 
@@ -19,7 +19,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 use super::error::WorkflowError;
+use super::link::{self, DeepLink};
 use super::stage::{self, Plan, StartPage, Step};
+use super::watch::{ReviewFinished, ReviewWatch};
 use crate::drafts::fields::{self, Field, Section};
 use crate::drafts::merge::{self, FieldConflict, Merge};
 use crate::drafts::{Draft, DraftId, DraftKey, DraftStore};
@@ -78,6 +80,9 @@ pub struct Workflow {
     ca: RwLock<CaClient>,
     drafts: DraftStore,
     session: SessionStore,
+    watch: ReviewWatch,
+    /// Channel configurations rarely change within a run; one request each.
+    channels: RwLock<HashMap<String, Channel>>,
 }
 
 impl std::fmt::Debug for Workflow {
@@ -100,6 +105,8 @@ impl Workflow {
             ca: RwLock::new(ca),
             drafts,
             session,
+            watch: ReviewWatch::open(&config.db_path)?,
+            channels: RwLock::new(HashMap::new()),
         })
     }
 
@@ -189,7 +196,20 @@ impl Workflow {
     }
 
     async fn channel(&self, id: &str) -> Result<Channel> {
-        self.client().channel(id).await.map_err(|e| self.fail(e))
+        if let Some(c) = self
+            .channels
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+        {
+            return Ok(c.clone());
+        }
+        let c = self.client().channel(id).await.map_err(|e| self.fail(e))?;
+        self.channels
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_string(), c.clone());
+        Ok(c)
     }
 
     pub fn new_draft(&self) -> Result<DraftId> {
@@ -248,6 +268,7 @@ impl Workflow {
             _ => None,
         };
         self.remember(&draft_id, Some(&app), step);
+        self.watch.saw(&app)?;
         Ok(ApplicationView {
             draft_id,
             application: app,
@@ -268,10 +289,42 @@ impl Workflow {
     }
 
     pub async fn orders(&self, state: ListState, cursor: Option<&str>) -> Result<ApplicationPage> {
-        self.client()
+        let page = self
+            .client()
             .list_applications(state, Some(50), cursor)
             .await
-            .map_err(|e| self.fail(e))
+            .map_err(|e| self.fail(e))?;
+        for app in &page.items {
+            self.watch.saw(app)?;
+        }
+        Ok(page)
+    }
+
+    /// Reviews that finished since the last call, each reported once (the shell turns
+    /// them into desktop notifications). Only applications seen in review are asked for.
+    pub async fn review_outcomes(&self) -> Result<Vec<ReviewFinished>> {
+        let c = self.client();
+        let mut out = Vec::new();
+        for id in self.watch.watched()? {
+            let app = match c.application(&id).await {
+                Ok(app) => app,
+                // Gone (or someone else's after an account switch): stop watching it.
+                Err(e) if e.code() == Some(certdesk_ca_api::ProblemCode::NotFound) => {
+                    self.watch.forget(&id)?;
+                    continue;
+                }
+                Err(e) => return Err(self.fail(e)),
+            };
+            out.extend(self.watch.check(&app)?);
+        }
+        Ok(out)
+    }
+
+    /// Opens the order a `certdesk://` link names.
+    pub async fn open_link(&self, url: &str) -> Result<ApplicationView> {
+        match link::parse(url)? {
+            DeepLink::Order { application_id } => self.load(&application_id).await,
+        }
     }
 
     // ---- the queue ----
@@ -440,7 +493,9 @@ impl Workflow {
             SyncOutcome::Conflict { conflicts } => Err(WorkflowError::Conflict {
                 fields: conflicts.iter().map(|c| c.field).collect(),
             }),
-            SyncOutcome::HeldBack { held_back } => {
+            // The step's own sections were checked above; other sections' unfinished
+            // fields stay queued and block nothing, once the CA knows the application.
+            SyncOutcome::HeldBack { held_back } if draft.application_id.is_none() => {
                 Err(WorkflowError::InvalidInput { fields: held_back })
             }
             _ => self
@@ -611,6 +666,21 @@ impl Workflow {
             .payment(payment_id)
             .await
             .map_err(|e| self.fail(e))
+    }
+
+    /// A new QR code after the old one expired.
+    pub async fn renew_payment(&self, payment_id: &str) -> Result<Payment> {
+        self.client()
+            .renew_payment(payment_id)
+            .await
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Receipt of a token the CA made and mailed (channels with mailed tokens).
+    pub async fn confirm_receipt(&self, id: &DraftId) -> Result<ApplicationView> {
+        let app_id = self.application_id(id)?;
+        let r = self.client().confirm_receipt(&app_id).await;
+        self.after_step(id, r).await
     }
 
     pub async fn record_paper_tracking(

@@ -3,14 +3,18 @@
 
 pub mod desk;
 pub mod error;
+pub mod link;
 pub mod stage;
+pub mod watch;
 
 pub use desk::{ApplicationView, Keep, SyncOutcome, Workflow, WorkflowConfig};
 pub use error::WorkflowError;
+pub use link::DeepLink;
 pub use stage::{
     AfterApproval, Editing, Plan, Stage, StartPage, Step, StepEntry, StepFailure, StepState,
     StepTask, plan, start_page,
 };
+pub use watch::ReviewFinished;
 
 #[cfg(test)]
 mod tests;

@@ -226,22 +226,15 @@ fn satisfied(app: &Application, channel: &Channel, step: Step) -> bool {
 }
 
 /// The step "continue" opens for an editable application: the first one not yet done.
-/// A rejected application opens no later than information confirmation, because the
-/// reviewer's reasons are about the facts and papers, which the applicant fixes there
-/// or before; only the signature was reset by the rejection.
+/// For a rejected application that is normally the signature (the only requirement a
+/// rejection resets); the reasons travel with the stage and every done step stays
+/// editable, so the applicant fixes what the reviewer named and signs again. Editing a
+/// fact at the CA reopens its step, which then comes first.
 pub fn resume_step(app: &Application, channel: &Channel) -> Step {
-    let first_open = Step::ALL
-        .into_iter()
-        .find(|s| !satisfied(app, channel, *s))
-        .unwrap_or(Step::Signature);
-    if app.status != ApplicationStatus::Rejected || first_open <= Step::Information {
-        return first_open;
-    }
     Step::ALL
         .into_iter()
-        .rev()
-        .find(|s| *s <= Step::Information && applies(app, channel, *s))
-        .unwrap_or(first_open)
+        .find(|s| !satisfied(app, channel, *s))
+        .unwrap_or(Step::Signature)
 }
 
 fn task(app: &Application, channel: &Channel, step: Step) -> StepTask {

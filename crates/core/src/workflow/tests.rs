@@ -306,7 +306,7 @@ fn paper_channels_show_the_checklist_until_the_paper_arrives() {
 }
 
 #[test]
-fn rejected_returns_to_editing_with_reasons_no_later_than_information() {
+fn rejected_returns_to_editing_with_reasons_and_every_done_step_editable() {
     let ch = channel(true, false, IssuanceMode::Download);
     let r = with(
         all_valid_before_signature(),
@@ -315,18 +315,14 @@ fn rejected_returns_to_editing_with_reasons_no_later_than_information() {
     let mut a = app(ApplicationStatus::Rejected, &r);
     a.rejection_reasons = vec!["营业执照不清晰".into()];
     let e = editing(stage(&a, &ch));
-    assert_eq!(e.step, Step::Information);
+    assert_eq!(e.step, Step::Signature);
     assert_eq!(e.rejection_reasons, vec!["营业执照不清晰".to_string()]);
     let bar = steps(&a, &ch);
-    // Documents can be replaced; the signature waits until the facts are confirmed.
-    assert!(
-        bar.iter()
-            .find(|s| s.step == Step::Documents)
-            .unwrap()
-            .editable
+    assert!(bar.iter().all(|s| s.editable), "{bar:?}");
+    assert_eq!(
+        plan(&a, &ch).actions,
+        vec![Action::View, Action::Continue, Action::Cancel]
     );
-    let sig = bar.iter().find(|s| s.step == Step::Signature).unwrap();
-    assert_eq!((sig.state, sig.editable), (StepState::Upcoming, false));
     // Editing the enterprise facts resets that step: continue opens it.
     let a = app(
         ApplicationStatus::Rejected,
@@ -445,6 +441,7 @@ proptest! {
             .map(|(k, s)| (k, if always.contains(&k) && s == NotRequired { Pending } else { s }))
             .collect();
         let mut a = app(status, &r);
+        a.rejection_reasons = vec!["原因".into()];
         if handles {
             a.input.enterprise = Some(EnterpriseInfo {
                 uscc: String::new(), org_code: String::new(), name: String::new(),
@@ -478,12 +475,12 @@ proptest! {
             for s in Step::ALL.into_iter().filter(|s| *s < e.step) {
                 prop_assert!(!applies(&a, &ch, s) || requirement_status(&a, s.requirement()).is_satisfied());
             }
-            // A draft never reopens a step that is done, unless all are done.
-            if status == ApplicationStatus::Draft && e.step != Step::Signature {
+            // Never reopens a step that is done, unless all are done.
+            if e.step != Step::Signature {
                 prop_assert!(!requirement_status(&a, e.step.requirement()).is_satisfied());
             }
             if status == ApplicationStatus::Rejected {
-                prop_assert!(e.step <= Step::Information);
+                prop_assert_eq!(&e.rejection_reasons, &a.rejection_reasons);
             }
             // The handler step never opens when the legal representative handles it.
             if handles { prop_assert_ne!(e.step, Step::Handler); prop_assert_ne!(e.step, Step::Authorisation); }
