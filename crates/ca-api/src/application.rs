@@ -212,8 +212,12 @@ pub struct Application {
     pub paper: Option<PaperStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipment: Option<Shipment>,
+    /// Renewal / change / reissue: the existing certificate concerned (serial, hex).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_serial: Option<String>,
+    /// The signing certificate issued for this application (serial, hex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_serial: Option<String>,
     /// Also sent as the `ETag` header; send it back in `If-Match` to edit.
     pub etag: String,
     pub created_at: String,

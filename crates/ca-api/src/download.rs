@@ -147,3 +147,30 @@ pub struct CertificateRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<RevocationReason>,
 }
+
+/// Renewal (更新) step 1: a challenge to sign with the current certificate's key.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RenewalChallengeRequest {
+    /// Serial (hex) of the certificate to renew.
+    pub serial: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RenewalChallenge {
+    pub challenge_id: String,
+    /// 32 random bytes, base64: sign these bytes (not their base64).
+    pub challenge: String,
+    pub expires_at: String,
+    /// Renewal is open from this time (90 days before expiry) until expiry.
+    pub renewal_opens_at: String,
+}
+
+/// Renewal step 2: proof of possession. `signature` (base64) is over the challenge
+/// bytes: RSA PKCS#1 v1.5 with SHA-256, ECDSA P-256 with SHA-256 (DER), or SM2 with SM3
+/// (DER, ID 1234567812345678), matching the certificate's key.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RenewalRequest {
+    pub serial: String,
+    pub challenge_id: String,
+    pub signature: String,
+}

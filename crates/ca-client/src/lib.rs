@@ -600,6 +600,49 @@ impl CaClient {
         .await
     }
 
+    // ---- renewal (更新) ----
+
+    pub async fn renewal_challenge(&self, serial: &str) -> Result<RenewalChallenge> {
+        let req = RenewalChallengeRequest {
+            serial: serial.to_string(),
+        };
+        self.send(
+            Method::POST,
+            "/v1/renewals/challenge",
+            Body::json(&req)?,
+            false,
+            None,
+            false,
+        )
+        .await
+    }
+
+    /// `signature` is over the decoded challenge bytes, made with the current key.
+    /// Returns an enrollment: finalize the new CSR with its token.
+    pub async fn renew(
+        &self,
+        serial: &str,
+        challenge_id: &str,
+        signature: &[u8],
+    ) -> Result<Enrollment> {
+        use base64::Engine;
+        let sig = base64::engine::general_purpose::STANDARD.encode(signature);
+        let req = RenewalRequest {
+            serial: serial.to_string(),
+            challenge_id: challenge_id.to_string(),
+            signature: sig,
+        };
+        self.send(
+            Method::POST,
+            "/v1/renewals",
+            Body::json(&req)?,
+            false,
+            None,
+            false,
+        )
+        .await
+    }
+
     // ---- staff (the client's token is the staff token) ----
 
     pub async fn staff_applications(

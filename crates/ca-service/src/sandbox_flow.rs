@@ -140,14 +140,25 @@ pub async fn submitted(
     p: &Persona,
     channel_id: &str,
 ) -> Result<Application, FlowError> {
+    submitted_for(ca, p, channel_id, Business::NewOrgCertificate, None).await
+}
+
+/// As [`submitted`], for any online business (change and reissue name the certificate).
+pub async fn submitted_for(
+    ca: &CaClient,
+    p: &Persona,
+    channel_id: &str,
+    business: Business,
+    certificate_serial: Option<String>,
+) -> Result<Application, FlowError> {
     ca.sandbox_put_company(&p.company).await?;
     let app = ca
         .create_application(
             &CreateApplication {
                 channel_id: channel_id.into(),
-                business: Business::NewOrgCertificate,
+                business,
                 input: p.input(),
-                certificate_serial: None,
+                certificate_serial,
             },
             None,
         )
@@ -226,10 +237,27 @@ pub async fn mailed_card(ca: &CaClient, app_id: &str) -> Result<(String, String)
 /// A fully approved, download-ready application.
 pub async fn approved_order(ca_url: &str, channel_id: &str) -> Result<ApprovedOrder, FlowError> {
     let seed: u64 = rand::random();
-    let p = Persona::new(seed);
+    approved_order_for(
+        ca_url,
+        channel_id,
+        &Persona::new(seed),
+        Business::NewOrgCertificate,
+        None,
+    )
+    .await
+}
+
+/// A fully approved application of `p` for `business`.
+pub async fn approved_order_for(
+    ca_url: &str,
+    channel_id: &str,
+    p: &Persona,
+    business: Business,
+    certificate_serial: Option<String>,
+) -> Result<ApprovedOrder, FlowError> {
     let mut ca = CaClient::new(ca_url)?;
     sign_in(&mut ca, &p.handler.phone).await?;
-    let app = submitted(&ca, &p, channel_id).await?;
+    let app = submitted_for(&ca, p, channel_id, business, certificate_serial).await?;
     paid(&ca, &app.id).await?;
     ca.sandbox_approve(&app.id).await?;
     let (card_serial, card_password) = mailed_card(&ca, &app.id).await?;

@@ -42,6 +42,43 @@ pub fn ensure_no_duplicate(conn: &Connection, doc: &AppDoc) -> ApiResult<()> {
     Ok(())
 }
 
+/// Change and reissue concern a valid certificate of the same organisation.
+fn check_concerned_certificate(conn: &Connection, req: &CreateApplication) -> ApiResult<()> {
+    if !matches!(req.business, Business::Change | Business::Reissue) {
+        return Ok(());
+    }
+    let bad = |kind: &str, zh: &str, en: &str| {
+        ApiError::fields(vec![FieldError::new("certificate_serial", kind, zh, en)])
+    };
+    let serial = req.certificate_serial.as_deref().ok_or_else(|| {
+        bad(
+            "empty",
+            "请填写原证书序列号",
+            "the certificate concerned is required",
+        )
+    })?;
+    let cert = crate::store::certs::get(conn, &serial.to_ascii_lowercase())?
+        .filter(|c| c.status == "valid")
+        .ok_or_else(|| {
+            bad(
+                "unknown_certificate",
+                "原证书不存在或已吊销",
+                "no such valid certificate",
+            )
+        })?;
+    let uscc = applications::get(conn, &cert.application_id)?
+        .and_then(|d| d.app.input.enterprise.map(|e| e.uscc));
+    let same = uscc.is_some() && uscc == req.input.enterprise.as_ref().map(|e| e.uscc.clone());
+    if !same {
+        return Err(bad(
+            "other_organisation",
+            "原证书不属于该单位",
+            "the certificate belongs to another organisation",
+        ));
+    }
+    Ok(())
+}
+
 fn new_doc(state: &AppState, owner: &str, req: CreateApplication) -> ApiResult<AppDoc> {
     let channel = state.channels.get(&req.channel_id).ok_or_else(|| {
         ApiError::fields(vec![FieldError::new(
@@ -51,7 +88,11 @@ fn new_doc(state: &AppState, owner: &str, req: CreateApplication) -> ApiResult<A
             "no such channel",
         )])
     })?;
-    if !channel.businesses.contains(&req.business) || req.business != Business::NewOrgCertificate {
+    let online = matches!(
+        req.business,
+        Business::NewOrgCertificate | Business::Change | Business::Reissue
+    );
+    if !channel.businesses.contains(&req.business) || !online {
         return Err(ApiError::fields(vec![FieldError::new(
             "business",
             "business_unavailable",
@@ -83,7 +124,8 @@ fn new_doc(state: &AppState, owner: &str, req: CreateApplication) -> ApiResult<A
                 received_at: None,
             }),
             shipment: None,
-            certificate_serial: req.certificate_serial,
+            certificate_serial: req.certificate_serial.map(|s| s.to_ascii_lowercase()),
+            issued_serial: None,
             etag: String::new(),
             created_at: now.clone(),
             updated_at: now,
@@ -118,6 +160,7 @@ pub async fn create_application(
             "POST /v1/applications",
             &hash,
             || {
+                check_concerned_certificate(tx, &req)?;
                 let mut doc = new_doc(&state, &who.phone, req)?;
                 ensure_no_duplicate(tx, &doc)?;
                 applications::insert(tx, &mut doc, clock::now())?;

@@ -10,6 +10,7 @@ mod idempotency;
 mod meta;
 mod pages;
 mod payments;
+mod renewal;
 mod sandbox;
 mod staff;
 mod steps;
@@ -111,7 +112,9 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
         .routes(routes!(download::confirm))
         .routes(routes!(download::certificate))
         .routes(routes!(download::revoke))
-        .routes(routes!(ca::ca_file));
+        .routes(routes!(ca::ca_file))
+        .routes(routes!(renewal::challenge))
+        .routes(routes!(renewal::renew));
     if sandbox_mode {
         r = r
             .routes(routes!(sandbox::get_outbox))

@@ -140,3 +140,45 @@ pub fn vet(input: &str) -> Result<VettedCsr, CsrError> {
         key_id: hex::encode(Sha256::digest(&spki_der)),
     })
 }
+
+/// Proof of possession for renewal: `sig` over `msg` by the key in `spki`.
+pub fn verify_possession(spki: &SubjectPublicKeyInfoOwned, msg: &[u8], sig: &[u8]) -> bool {
+    let Ok(der) = spki.to_der() else { return false };
+    let curve: Option<ObjectIdentifier> = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as().ok());
+    match (spki.algorithm.oid, curve) {
+        (RSA_ENCRYPTION, _) => {
+            let (Ok(k), Ok(s)) = (
+                rsa::pkcs1v15::VerifyingKey::<Sha256>::from_public_key_der(&der),
+                rsa::pkcs1v15::Signature::try_from(sig),
+            ) else {
+                return false;
+            };
+            k.verify(msg, &s).is_ok()
+        }
+        (ID_EC_PUBLIC_KEY, Some(SECP_256_R_1)) => {
+            let Ok(k) = p256::ecdsa::VerifyingKey::from_public_key_der(&der) else {
+                return false;
+            };
+            match p256::ecdsa::DerSignature::try_from(sig) {
+                Ok(s) => k.verify(msg, &s).is_ok(),
+                Err(_) => {
+                    p256::ecdsa::Signature::from_slice(sig).is_ok_and(|s| k.verify(msg, &s).is_ok())
+                }
+            }
+        }
+        (ID_EC_PUBLIC_KEY, Some(SM2_CURVE)) => {
+            let (Ok(pk), Ok(s)) = (
+                sm2::PublicKey::from_public_key_der(&der),
+                sm2::dsa::Signature::from_der(sig),
+            ) else {
+                return false;
+            };
+            sm2::dsa::VerifyingKey::new(SM2_DISTID, pk).is_ok_and(|k| k.verify(msg, &s).is_ok())
+        }
+        _ => false,
+    }
+}

@@ -228,3 +228,37 @@ pub fn encryption_for(
         wrapped_private_key,
     }))
 }
+
+pub fn put_challenge(
+    conn: &Connection,
+    id: &str,
+    serial: &str,
+    challenge: &[u8],
+    expires_at: i64,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO renewal_challenges (id, serial, challenge, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![id, serial, challenge, expires_at],
+    )?;
+    Ok(())
+}
+
+/// Single use: (serial, challenge) of a live challenge, deleted on read.
+pub fn take_challenge(
+    conn: &Connection,
+    id: &str,
+    now: i64,
+) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+    let row: Option<(String, Vec<u8>, i64)> = conn
+        .query_row(
+            "SELECT serial, challenge, expires_at FROM renewal_challenges WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    conn.execute(
+        "DELETE FROM renewal_challenges WHERE id = ?1 OR expires_at < ?2",
+        params![id, now],
+    )?;
+    Ok(row.and_then(|(s, c, exp)| (exp >= now).then_some((s, c))))
+}

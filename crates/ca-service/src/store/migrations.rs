@@ -130,6 +130,15 @@ const MIGRATIONS: &[&str] = &[
         wrapped_private_key BLOB NOT NULL
     );
     "#,
+    // 4: renewal challenges (proof of possession of the current certificate's key).
+    r#"
+    CREATE TABLE renewal_challenges (
+        id TEXT PRIMARY KEY,
+        serial TEXT NOT NULL,
+        challenge BLOB NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    "#,
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -1,7 +1,7 @@
 //! Certificate download: look-up, password-card authorisation, finalize, confirm, revoke.
 
 use certdesk_ca_api::application::{ApplicationStatus, RequirementKind, RequirementStatus};
-use certdesk_ca_api::channel::{Channel, KeyAlgorithm};
+use certdesk_ca_api::channel::{Business, Channel, KeyAlgorithm};
 use certdesk_ca_api::download::{
     DownloadCandidate, EncryptionEnvelope, Issuance, RevocationReason,
 };
@@ -180,7 +180,20 @@ pub fn record(conn: &Connection, state: &AppState, row: &CertRow) -> ApiResult<(
     certs::insert(conn, row, clock::now())?;
     let mut doc = load_any(conn, &row.application_id)?;
     doc.app.status = ApplicationStatus::Issued;
-    doc.app.certificate_serial = Some(row.serial.clone());
+    doc.app.issued_serial = Some(row.serial.clone());
+    // Reissue (lost token) and change replace the old certificate on issuance.
+    if let Some(old) = doc.app.certificate_serial.clone() {
+        let reason = match doc.app.business {
+            Business::Reissue => Some(RevocationReason::KeyCompromise),
+            Business::Change => Some(RevocationReason::Superseded),
+            _ => None,
+        };
+        if let Some(reason) = reason
+            && certs::get(conn, &old)?.is_some_and(|c| c.status == "valid")
+        {
+            certs::revoke(conn, &old, reason_str(reason), clock::now())?;
+        }
+    }
     save(conn, state, &mut doc)
 }
 

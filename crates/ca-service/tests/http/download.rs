@@ -325,7 +325,7 @@ async fn refused_csrs_get_clear_problems() {
         approved
             .items
             .iter()
-            .any(|a| a.id == o.application_id && a.certificate_serial.is_none())
+            .any(|a| a.id == o.application_id && a.issued_serial.is_none())
     );
     enr.finalize(&good).await.unwrap();
 }

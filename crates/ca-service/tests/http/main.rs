@@ -13,6 +13,7 @@ mod auth;
 mod documents;
 mod download;
 mod lifecycle;
+mod lifecycle_certs;
 mod payments;
 mod review;
 mod schemathesis;

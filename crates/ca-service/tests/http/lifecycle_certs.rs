@@ -1,0 +1,307 @@
+//! Renewal (更新), reissue (补办) and change (变更) over HTTP.
+
+use std::path::Path;
+use std::process::Command;
+
+use certdesk_ca_api::ProblemCode;
+use certdesk_ca_api::application::ApplicationStatus;
+use certdesk_ca_api::channel::Business;
+use certdesk_ca_api::download::{CertificateStatus, DownloadAuthorise, RevocationReason};
+use certdesk_ca_api::sandbox::ApprovedOrder;
+use certdesk_ca_client::CaClient;
+use certdesk_ca_service::sandbox_flow::{self, Persona};
+use secrecy::SecretString;
+
+use crate::common::*;
+
+fn openssl(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl must be installed");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+fn p256_csr(dir: &Path, name: &str) -> String {
+    let (k, c) = (format!("{name}.key"), format!("{name}.csr"));
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-nodes",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-keyout",
+            &k,
+            "-out",
+            &c,
+            "-subj",
+            "/CN=x",
+        ],
+    );
+    std::fs::read_to_string(dir.join(c)).unwrap()
+}
+
+async fn enrollment(c: &CaClient, o: &ApprovedOrder) -> CaClient {
+    let cap = c.captcha().await.unwrap();
+    let ans = c.sandbox_captcha_answer(&cap.captcha_id).await.unwrap();
+    let e = c
+        .download_authorise(&DownloadAuthorise {
+            card_serial: o.card_serial.clone(),
+            card_password: o.card_password.clone(),
+            phone: o.phone.clone(),
+            org_code: o.org_code.clone(),
+            captcha_id: cap.captcha_id,
+            captcha_answer: ans,
+        })
+        .await
+        .unwrap();
+    CaClient::new(c.base_url())
+        .unwrap()
+        .with_token(SecretString::from(e.token))
+}
+
+/// Downloads (key `<name>.key`) and confirms; returns the serial.
+async fn download(c: &CaClient, o: &ApprovedOrder, d: &Path, name: &str) -> String {
+    let enr = enrollment(c, o).await;
+    let iss = enr.finalize(&p256_csr(d, name)).await.unwrap();
+    enr.confirm_download().await.unwrap();
+    iss.serial
+}
+
+fn sign(d: &Path, key: &str, challenge_b64: &str) -> Vec<u8> {
+    use base64::Engine;
+    std::fs::write(
+        d.join("challenge.bin"),
+        base64::engine::general_purpose::STANDARD
+            .decode(challenge_b64)
+            .unwrap(),
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "dgst",
+            "-sha256",
+            "-sign",
+            key,
+            "-out",
+            "sig.bin",
+            "challenge.bin",
+        ],
+    );
+    std::fs::read(d.join("sig.bin")).unwrap()
+}
+
+#[tokio::test]
+async fn renewal_needs_the_window_and_proof_of_possession() {
+    // Certificates valid 60 days: inside the 90-day renewal window from the start.
+    let tmp = tempfile::TempDir::new().unwrap();
+    let d = tmp.path();
+    let channels = certdesk_ca_service::channels::SANDBOX_CHANNELS
+        .replace("validity_days = 365", "validity_days = 60");
+    std::fs::write(d.join("channels.toml"), channels).unwrap();
+    let ca = Ca::start_with(&[
+        "--sandbox",
+        "--channels",
+        d.join("channels.toml").to_str().unwrap(),
+    ]);
+    let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
+        .await
+        .unwrap();
+    let c = ca.client();
+    let serial = download(&c, &o, d, "old").await;
+
+    // A signature by another key is refused, and the challenge is spent.
+    openssl(
+        d,
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "stranger.key",
+        ],
+    );
+    let ch = c.renewal_challenge(&serial).await.unwrap();
+    let e = c
+        .renew(
+            &serial,
+            &ch.challenge_id,
+            &sign(d, "stranger.key", &ch.challenge),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(ProblemCode::VerificationFailed));
+    let e = c
+        .renew(
+            &serial,
+            &ch.challenge_id,
+            &sign(d, "old.key", &ch.challenge),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.code(),
+        Some(ProblemCode::VerificationFailed),
+        "challenges are single use"
+    );
+
+    let ch = c.renewal_challenge(&serial).await.unwrap();
+    let enr = c
+        .renew(
+            &serial,
+            &ch.challenge_id,
+            &sign(d, "old.key", &ch.challenge),
+        )
+        .await
+        .unwrap();
+    assert_ne!(enr.application_id, o.application_id);
+    let enr = CaClient::new(&ca.url)
+        .unwrap()
+        .with_token(SecretString::from(enr.token));
+    let iss = enr.finalize(&p256_csr(d, "new")).await.unwrap();
+    assert_ne!(iss.serial, serial);
+    let app = enr.confirm_download().await.unwrap();
+    assert_eq!(app.business, Business::Renewal);
+    assert_eq!(app.status, ApplicationStatus::Completed);
+    assert_eq!(app.certificate_serial.as_deref(), Some(serial.as_str()));
+    assert_eq!(app.issued_serial.as_deref(), Some(iss.serial.as_str()));
+    std::fs::write(d.join("new.pem"), &iss.certificate_pem).unwrap();
+    std::fs::write(d.join("chain.pem"), &iss.chain_pem).unwrap();
+    let out = openssl(d, &["verify", "-CAfile", "chain.pem", "new.pem"]);
+    assert!(out.contains("new.pem: OK"), "{out}");
+    // The renewed subject is the vetted organisation's.
+    let subj = openssl(
+        d,
+        &[
+            "x509",
+            "-in",
+            "new.pem",
+            "-noout",
+            "-subject",
+            "-nameopt",
+            "utf8,sep_comma_plus",
+        ],
+    );
+    assert!(subj.contains(&format!("serialNumber={}", o.uscc)), "{subj}");
+}
+
+#[tokio::test]
+async fn renewal_is_closed_outside_the_window() {
+    let ca = Ca::start();
+    let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
+        .await
+        .unwrap();
+    let c = ca.client();
+    let tmp = tempfile::TempDir::new().unwrap();
+    let serial = download(&c, &o, tmp.path(), "k").await;
+    let e = c.renewal_challenge(&serial).await.unwrap_err();
+    assert_eq!(e.code(), Some(ProblemCode::InvalidState));
+    assert!(
+        e.problem()
+            .unwrap()
+            .detail
+            .as_deref()
+            .unwrap_or_default()
+            .contains("renewal is open from")
+    );
+    assert_eq!(
+        c.renewal_challenge("00").await.unwrap_err().code(),
+        Some(ProblemCode::NotFound)
+    );
+}
+
+fn assert_certificate_field(e: &sandbox_flow::FlowError) {
+    let sandbox_flow::FlowError::Client(e) = e else {
+        panic!("{e}")
+    };
+    assert_eq!(e.code(), Some(ProblemCode::ValidationFailed), "{e}");
+    assert_eq!(e.field_errors()[0].field, "certificate_serial");
+}
+
+#[tokio::test]
+async fn reissue_revokes_the_lost_tokens_certificate() {
+    let ca = Ca::start();
+    let p = Persona::new(seed());
+    let o = sandbox_flow::approved_order_for(
+        &ca.url,
+        "sandbox-p256",
+        &p,
+        Business::NewOrgCertificate,
+        None,
+    )
+    .await
+    .unwrap();
+    let c = ca.client();
+    let tmp = tempfile::TempDir::new().unwrap();
+    let d = tmp.path();
+    let old = download(&c, &o, d, "lost").await;
+
+    // Reissue must name a valid certificate of the same organisation.
+    let mut applicant = ca.client();
+    sandbox_flow::sign_in(&mut applicant, &p.handler.phone)
+        .await
+        .unwrap();
+    let e = sandbox_flow::submitted_for(&applicant, &p, "sandbox-p256", Business::Reissue, None)
+        .await
+        .unwrap_err();
+    assert_certificate_field(&e);
+    let other = Persona::new(p.seed + 7);
+    let e = sandbox_flow::submitted_for(
+        &applicant,
+        &other,
+        "sandbox-p256",
+        Business::Reissue,
+        Some(old.clone()),
+    )
+    .await
+    .unwrap_err();
+    assert_certificate_field(&e);
+
+    let o2 = sandbox_flow::approved_order_for(
+        &ca.url,
+        "sandbox-p256",
+        &p,
+        Business::Reissue,
+        Some(old.clone()),
+    )
+    .await
+    .unwrap();
+    assert_ne!(o2.application_id, o.application_id);
+    assert_eq!(
+        c.certificate(&old).await.unwrap().status,
+        CertificateStatus::Valid,
+        "revoked only on issuance"
+    );
+    let new = download(&c, &o2, d, "replacement").await;
+    assert_ne!(new, old);
+    let rec = c.certificate(&old).await.unwrap();
+    assert_eq!(rec.status, CertificateStatus::Revoked);
+    assert_eq!(rec.reason, Some(RevocationReason::KeyCompromise));
+    std::fs::write(
+        d.join("crl.der"),
+        c.ca_file("p256", "issuing.crl").await.unwrap(),
+    )
+    .unwrap();
+    let text = openssl(
+        d,
+        &["crl", "-inform", "DER", "-in", "crl.der", "-noout", "-text"],
+    );
+    assert!(text.to_uppercase().contains(&old.to_uppercase()), "{text}");
+    assert_eq!(
+        c.certificate(&new).await.unwrap().status,
+        CertificateStatus::Valid
+    );
+}
