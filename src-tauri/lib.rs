@@ -5,6 +5,7 @@ mod commands;
 mod error;
 mod state;
 mod status;
+mod tokens;
 
 use tauri::Manager;
 
@@ -33,6 +34,7 @@ pub fn run() {
         ])
         .setup(|app| {
             status::spawn_monitor(app.handle().clone());
+            tokens::start(app.handle());
             let state = app.state::<AppState>();
             tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %state.paths.data_dir.display(), "CertDesk started");
             Ok(())

@@ -30,7 +30,7 @@ pub async fn refresh_ca(app: &AppHandle) -> Result<CaConnection, IpcError> {
 }
 
 /// Applies `change` and emits `status-changed` only when something actually changed.
-fn update(app: &AppHandle, change: impl FnOnce(&mut StatusSnapshot)) -> Result<(), IpcError> {
+pub fn update(app: &AppHandle, change: impl FnOnce(&mut StatusSnapshot)) -> Result<(), IpcError> {
     let state = app.state::<AppState>();
     let snapshot = {
         let mut status = state.status.lock().map_err(|_| poisoned())?;

@@ -82,6 +82,8 @@ impl App {
             .env("CERTDESK_DATA_DIR", data.path())
             .env("DBUS_SESSION_BUS_ADDRESS", "disabled:")
             .env_remove("CERTDESK_CA_URL")
+            // No token detection unless a test names a module: never the system's store.
+            .env("CERTDESK_PKCS11_MODULE", "none")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         for (k, v) in env {

@@ -180,11 +180,15 @@ async fn a_bad_ca_address_is_refused_and_the_typed_text_kept() {
 async fn status_bar_shows_the_reference_ca_online_and_notices_it_going_down() {
     let ca = certdesk_testkit::ca::CaService::start().unwrap();
     let app = App::launch(&[("CERTDESK_CA_URL", ca.url())]).await.unwrap();
-    app.wait_for("[data-testid=status-ca][data-state=online]").await.unwrap();
+    app.wait_for("[data-testid=status-ca][data-state=online]")
+        .await
+        .unwrap();
     let text = app.text("[data-testid=status-ca]").await.unwrap();
     assert!(text.contains("已连接"), "{text}");
     app.click("nav-environment").await.unwrap();
-    app.wait_text("[data-testid=environment-ca]", |t| t.contains("✔")).await.unwrap();
+    app.wait_text("[data-testid=environment-ca]", |t| t.contains("✔"))
+        .await
+        .unwrap();
     app.screenshot("status-ca-online-zh-CN").await.unwrap();
 
     // The CA stops. Rather than wait for the monitor's next probe, ask for a check
@@ -198,7 +202,9 @@ async fn status_bar_shows_the_reference_ca_online_and_notices_it_going_down() {
         )
         .await
         .unwrap();
-    app.wait_for("[data-testid=status-ca][data-state=offline]").await.unwrap();
+    app.wait_for("[data-testid=status-ca][data-state=offline]")
+        .await
+        .unwrap();
     app.close().await.unwrap();
 }
 
@@ -213,7 +219,9 @@ async fn follows_the_os_dark_theme() {
     let app = App::launch(&[("GTK_THEME", "Adwaita:dark")]).await.unwrap();
     let dark = app.client.execute(background, vec![]).await.unwrap();
     app.click("nav-environment").await.unwrap();
-    app.screenshot("theme-dark-zh-CN-environment").await.unwrap();
+    app.screenshot("theme-dark-zh-CN-environment")
+        .await
+        .unwrap();
     app.close().await.unwrap();
     assert_eq!(dark, "rgb(20, 24, 31)");
 }

@@ -1,0 +1,128 @@
+//! Token presence for the status bar: one module is watched (polling, which also wakes
+//! on PC/SC card events) and every change re-lists its tokens, so the bar always shows
+//! what the module itself reports, by module + serial.
+
+use std::path::PathBuf;
+
+use certdesk_ipc::{ErrorCode, TokenPresence, TokenSummary};
+use certdesk_token::{PresenceConfig, TokenInfo, TokenService, Watcher};
+use tauri::{AppHandle, Manager};
+
+use crate::state::AppState;
+use crate::status;
+
+/// Keeps the token service and its watchers alive for the life of the app.
+pub struct TokenWatch {
+    _service: TokenService,
+    _watchers: Vec<Watcher>,
+}
+
+/// `CERTDESK_PKCS11_MODULE` names the module (`none` disables token detection, for
+/// tests); else the first module found among the user's and the known vendor modules.
+fn choose_module(extra: &[String]) -> Option<PathBuf> {
+    match std::env::var("CERTDESK_PKCS11_MODULE") {
+        Ok(v) if v == "none" => return None,
+        Ok(v) if !v.is_empty() => return Some(PathBuf::from(v)),
+        _ => {}
+    }
+    let user: Vec<PathBuf> = extra.iter().map(PathBuf::from).collect();
+    certdesk_token::discover(&user)
+        .into_iter()
+        .find(|c| c.exists)
+        .map(|c| c.path)
+}
+
+pub fn start(app: &AppHandle) {
+    let extra = app
+        .state::<AppState>()
+        .settings
+        .lock()
+        .map(|s| s.extra_modules.clone())
+        .unwrap_or_default();
+    let Some(module) = choose_module(&extra) else {
+        tracing::info!("no PKCS#11 module found; token detection off");
+        set(
+            app,
+            TokenPresence::Unavailable {
+                reason: ErrorCode::NotConfigured,
+            },
+        );
+        return;
+    };
+    let service = match TokenService::start() {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "token service failed to start");
+            set(
+                app,
+                TokenPresence::Unavailable {
+                    reason: ErrorCode::TokenModule,
+                },
+            );
+            return;
+        }
+    };
+    let mut events = service.subscribe();
+    let mut watchers = Vec::new();
+    match service.watch_module(module.clone(), PresenceConfig::default()) {
+        Ok(w) => watchers.push(w),
+        Err(e) => tracing::error!(error = %e, "cannot start the PKCS#11 poller"),
+    }
+    // PC/SC events only speed the poller up; without a smart-card service it still works.
+    match service.watch_pcsc(PresenceConfig::default()) {
+        Ok(w) => watchers.push(w),
+        Err(e) => tracing::info!(error = %e, "no PC/SC watcher"),
+    }
+    let svc = service.clone();
+    app.manage(TokenWatch {
+        _service: service,
+        _watchers: watchers,
+    });
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            relist(&app, &svc, &module).await;
+            // Any event (a token or card came or went) means: look again.
+            if let Err(tokio::sync::broadcast::error::RecvError::Closed) = events.recv().await {
+                break;
+            }
+        }
+    });
+}
+
+async fn relist(app: &AppHandle, svc: &TokenService, module: &std::path::Path) {
+    let presence = match svc.list_tokens(module.to_path_buf()).await {
+        Ok(tokens) => presence_of(module, &tokens),
+        Err(e) => {
+            tracing::warn!(error = %e, code = e.code(), module = %module.display(), "listing tokens failed");
+            TokenPresence::Unavailable {
+                reason: ErrorCode::TokenModule,
+            }
+        }
+    };
+    set(app, presence);
+}
+
+fn presence_of(module: &std::path::Path, tokens: &[TokenInfo]) -> TokenPresence {
+    let tokens: Vec<TokenSummary> = tokens
+        .iter()
+        .filter(|t| t.token_initialized)
+        .map(|t| TokenSummary {
+            module: module.display().to_string(),
+            serial: t.serial.clone(),
+            label: t.label.clone(),
+            manufacturer: t.manufacturer.clone(),
+        })
+        .collect();
+    if tokens.is_empty() {
+        TokenPresence::NoToken
+    } else {
+        TokenPresence::Present { tokens }
+    }
+}
+
+fn set(app: &AppHandle, presence: TokenPresence) {
+    if let Err(e) = status::update(app, |s| s.token = presence) {
+        tracing::warn!(error = %e, "status update failed");
+    }
+}
