@@ -63,3 +63,27 @@ pub struct PaymentNotify {
 pub struct NotifyAck {
     pub ok: bool,
 }
+
+/// An e-invoice (电子发票), issued when the payment is confirmed.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Invoice {
+    pub id: String,
+    pub number: String,
+    pub application_id: String,
+    /// Buyer (invoice title).
+    pub title: String,
+    pub tax_number: String,
+    pub amount_fen: u64,
+    pub email: String,
+    pub issued_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InvoiceList {
+    pub items: Vec<Invoice>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResendInvoice {
+    pub email: String,
+}

@@ -14,7 +14,9 @@ use certdesk_ca_api::application::*;
 use certdesk_ca_api::auth::{Captcha, OtpRequest, OtpSent, Session, TokenRequest};
 use certdesk_ca_api::channel::{Channel, ChannelList, DocumentKind};
 use certdesk_ca_api::download::*;
-use certdesk_ca_api::payment::{CreatePayment, NotifyAck, Payment, PaymentProvider};
+use certdesk_ca_api::payment::{
+    CreatePayment, Invoice, InvoiceList, NotifyAck, Payment, PaymentProvider, ResendInvoice,
+};
 use certdesk_ca_api::sandbox::{CaptchaAnswer, CompleteCheck, Outbox, RegistryCompany};
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
@@ -637,6 +639,46 @@ impl CaClient {
             "/v1/renewals",
             Body::json(&req)?,
             false,
+            None,
+            false,
+        )
+        .await
+    }
+
+    // ---- e-invoices (电子发票) ----
+
+    pub async fn invoices(&self, application_id: &str) -> Result<Vec<Invoice>> {
+        Ok(self
+            .get::<InvoiceList>(
+                &format!("/v1/applications/{}/invoices", seg(application_id)),
+                true,
+            )
+            .await?
+            .items)
+    }
+
+    pub async fn invoice_pdf(&self, invoice_id: &str) -> Result<Vec<u8>> {
+        transport::send_raw(
+            self,
+            Method::GET,
+            &format!("/v1/invoices/{}/pdf", seg(invoice_id)),
+            Body::Empty,
+            true,
+            &[],
+            true,
+        )
+        .await
+    }
+
+    pub async fn resend_invoice(&self, invoice_id: &str, email: &str) -> Result<Invoice> {
+        let req = ResendInvoice {
+            email: email.to_string(),
+        };
+        self.send(
+            Method::POST,
+            &format!("/v1/invoices/{}/resend", seg(invoice_id)),
+            Body::json(&req)?,
+            true,
             None,
             false,
         )

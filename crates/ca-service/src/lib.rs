@@ -5,6 +5,7 @@ pub mod clock;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod invoice_pdf;
 pub mod ocr;
 pub mod pki;
 pub mod providers;

@@ -7,6 +7,7 @@ mod documents;
 mod download;
 pub mod extract;
 mod idempotency;
+mod invoices;
 mod meta;
 mod pages;
 mod payments;
@@ -114,7 +115,10 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
         .routes(routes!(download::revoke))
         .routes(routes!(ca::ca_file))
         .routes(routes!(renewal::challenge))
-        .routes(routes!(renewal::renew));
+        .routes(routes!(renewal::renew))
+        .routes(routes!(invoices::list))
+        .routes(routes!(invoices::pdf))
+        .routes(routes!(invoices::resend));
     if sandbox_mode {
         r = r
             .routes(routes!(sandbox::get_outbox))

@@ -139,6 +139,21 @@ const MIGRATIONS: &[&str] = &[
         expires_at INTEGER NOT NULL
     );
     "#,
+    // 5: e-invoices.
+    r#"
+    CREATE TABLE invoices (
+        id TEXT PRIMARY KEY,
+        number TEXT NOT NULL UNIQUE,
+        application_id TEXT NOT NULL REFERENCES applications(id),
+        payment_id TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        tax_number TEXT NOT NULL,
+        amount_fen INTEGER NOT NULL,
+        email TEXT NOT NULL,
+        issued_at INTEGER NOT NULL
+    );
+    CREATE INDEX invoices_app ON invoices(application_id);
+    "#,
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -88,5 +88,6 @@ pub mod applications;
 pub mod auth;
 pub mod certs;
 pub mod idempotency;
+pub mod invoices;
 pub mod outbox;
 pub mod records;

@@ -2,7 +2,7 @@
 
 use certdesk_ca_api::ProblemCode;
 use certdesk_ca_api::application::{ApplicationStatus, RequirementKind, RequirementStatus};
-use certdesk_ca_api::payment::{Payment, PaymentNotify, PaymentProvider, PaymentStatus};
+use certdesk_ca_api::payment::{Invoice, Payment, PaymentNotify, PaymentProvider, PaymentStatus};
 use rusqlite::Connection;
 
 use super::{load_any, save, tell_applicant};
@@ -104,6 +104,7 @@ pub fn apply_notify(
         doc.app.status = ApplicationStatus::InReview;
     }
     save(conn, state, &mut doc)?;
+    issue_invoice(conn, state, &doc, &row, now)?;
     tell_applicant(
         conn,
         state,
@@ -116,4 +117,71 @@ pub fn apply_notify(
         ),
     )?;
     Ok(row)
+}
+
+/// The e-invoice for a confirmed payment, e-mailed to the invoice address (outbox).
+fn issue_invoice(
+    conn: &Connection,
+    state: &AppState,
+    doc: &AppDoc,
+    pay: &PaymentRow,
+    now: i64,
+) -> ApiResult<()> {
+    let ent = doc.app.input.enterprise.as_ref();
+    let (title, tax_number, email) = match &doc.app.input.invoice {
+        Some(i) => (i.title.clone(), i.tax_number.clone(), i.email.clone()),
+        None => (
+            ent.map(|e| e.name.clone()).unwrap_or_default(),
+            ent.map(|e| e.uscc.clone()).unwrap_or_default(),
+            doc.app
+                .input
+                .handler
+                .as_ref()
+                .map(|h| h.email.clone())
+                .unwrap_or_default(),
+        ),
+    };
+    let inv = Invoice {
+        id: new_id("inv"),
+        number: format!(
+            "{}{}",
+            &rfc3339(now).replace('-', "")[..8],
+            crate::secrets::digits(8)
+        ),
+        application_id: doc.app.id.clone(),
+        title,
+        tax_number,
+        amount_fen: pay.amount_fen,
+        email: email.clone(),
+        issued_at: rfc3339(now),
+    };
+    crate::store::invoices::insert(conn, &inv, &pay.id, now)?;
+    if !email.is_empty() {
+        send_invoice_mail(conn, state, &inv, &email)?;
+    }
+    Ok(())
+}
+
+pub fn send_invoice_mail(
+    conn: &Connection,
+    state: &AppState,
+    inv: &Invoice,
+    email: &str,
+) -> ApiResult<()> {
+    state.notifier.send(
+        conn,
+        certdesk_ca_api::sandbox::OutboxChannel::Email,
+        email,
+        &format!("【证书助手】电子发票 {}", inv.number),
+        &format!(
+            "您好，订单{}的电子发票已开具：发票号码{}，金额{}.{:02}元。下载：{}/v1/invoices/{}/pdf",
+            inv.application_id,
+            inv.number,
+            inv.amount_fen / 100,
+            inv.amount_fen % 100,
+            state.base_url,
+            inv.id
+        ),
+    )?;
+    Ok(())
 }

@@ -12,6 +12,7 @@ mod applications;
 mod auth;
 mod documents;
 mod download;
+mod invoices;
 mod lifecycle;
 mod lifecycle_certs;
 mod payments;
