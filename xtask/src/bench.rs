@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -23,10 +23,21 @@ struct Figures {
 
 pub fn run(root: &Path) -> anyhow::Result<()> {
     deps::ensure_all(root)?;
-    sh::run(Command::new("npm").args(["run", "build"]).current_dir(root.join("ui")))?;
+    sh::run(
+        Command::new("npm")
+            .args(["run", "build"])
+            .current_dir(root.join("ui")),
+    )?;
     sh::run(
         sh::cargo()
-            .args(["build", "--release", "-p", "certdesk", "-p", "bench-empty-window"])
+            .args([
+                "build",
+                "--release",
+                "-p",
+                "certdesk",
+                "-p",
+                "bench-empty-window",
+            ])
             .current_dir(root),
     )?;
     let _xvfb = ensure_display()?;
@@ -37,8 +48,16 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     // Warm the page cache once each so the first measured run is not a disk benchmark.
     measure_once(&app, scratch.path(), false)?;
     measure_once(&empty, scratch.path(), false)?;
-    let mut a = Figures { startup_ms: vec![], pss_kib: 0, size_bytes: std::fs::metadata(&app)?.len() };
-    let mut e = Figures { startup_ms: vec![], pss_kib: 0, size_bytes: std::fs::metadata(&empty)?.len() };
+    let mut a = Figures {
+        startup_ms: vec![],
+        pss_kib: 0,
+        size_bytes: std::fs::metadata(&app)?.len(),
+    };
+    let mut e = Figures {
+        startup_ms: vec![],
+        pss_kib: 0,
+        size_bytes: std::fs::metadata(&empty)?.len(),
+    };
     for i in 0..RUNS {
         let last = i + 1 == RUNS;
         let (ms, pss) = measure_once(&app, scratch.path(), last)?;
@@ -64,12 +83,14 @@ fn measure_once(binary: &Path, data: &Path, memory: bool) -> anyhow::Result<(f64
         .stderr(Stdio::null())
         .spawn()
         .with_context(|| format!("starting {}", binary.display()))?;
-    let guard = Kill(&mut child);
-    let stdout = guard.0.stdout.take().context("stdout")?;
+    let stdout = child.stdout.take().context("stdout")?;
+    let guard = sh::KillOnDrop(child);
     let mut lines = BufReader::new(stdout).lines();
     let ms = loop {
         match lines.next() {
-            Some(Ok(line)) if line.trim() == MARKER => break started.elapsed().as_secs_f64() * 1000.0,
+            Some(Ok(line)) if line.trim() == MARKER => {
+                break started.elapsed().as_secs_f64() * 1000.0;
+            }
             Some(Ok(_)) => {}
             _ => bail!("{} exited before rendering", binary.display()),
         }
@@ -81,15 +102,6 @@ fn measure_once(binary: &Path, data: &Path, memory: bool) -> anyhow::Result<(f64
         0
     };
     Ok((ms, pss))
-}
-
-struct Kill<'a>(&'a mut Child);
-
-impl Drop for Kill<'_> {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// PSS of `root` and all its descendants (WebKit's web and network processes).
@@ -105,13 +117,19 @@ fn tree_pss_kib(root: u32) -> u64 {
 }
 
 fn children_of(parent: u32) -> Vec<u32> {
-    let Ok(dir) = std::fs::read_dir("/proc") else { return vec![] };
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return vec![];
+    };
     dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
         .filter(|pid| {
             std::fs::read_to_string(format!("/proc/{pid}/stat"))
                 .ok()
                 .and_then(|s| s.rsplit_once(')').map(|(_, rest)| rest.to_owned()))
-                .and_then(|rest| rest.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok()))
+                .and_then(|rest| {
+                    rest.split_whitespace()
+                        .nth(1)
+                        .and_then(|p| p.parse::<u32>().ok())
+                })
                 == Some(parent)
         })
         .collect()
@@ -137,9 +155,16 @@ fn median(v: &[f64]) -> f64 {
 fn print_table(a: &Figures, e: &Figures) {
     let (am, em) = (median(&a.startup_ms), median(&e.startup_ms));
     println!();
-    println!("| figure ({RUNS} runs)                         | CertDesk   | empty Tauri window | ratio |");
-    println!("|--------------------------------------------|-----------:|-------------------:|------:|");
-    println!("| cold start to first rendered content, median | {am:8.0} ms | {em:15.0} ms | {:5.2} |", am / em);
+    println!(
+        "| figure ({RUNS} runs)                         | CertDesk   | empty Tauri window | ratio |"
+    );
+    println!(
+        "|--------------------------------------------|-----------:|-------------------:|------:|"
+    );
+    println!(
+        "| cold start to first rendered content, median | {am:8.0} ms | {em:15.0} ms | {:5.2} |",
+        am / em
+    );
     println!(
         "| idle memory, PSS of app + WebKit processes   | {:7.1} MiB | {:14.1} MiB | {:5.2} |",
         a.pss_kib as f64 / 1024.0,
@@ -152,7 +177,11 @@ fn print_table(a: &Figures, e: &Figures) {
         e.size_bytes as f64 / 1048576.0,
         a.size_bytes as f64 / e.size_bytes.max(1) as f64
     );
-    println!("start-up runs (ms): CertDesk {:?}; empty {:?}", rounded(&a.startup_ms), rounded(&e.startup_ms));
+    println!(
+        "start-up runs (ms): CertDesk {:?}; empty {:?}",
+        rounded(&a.startup_ms),
+        rounded(&e.startup_ms)
+    );
 }
 
 fn rounded(v: &[f64]) -> Vec<u64> {
@@ -160,31 +189,32 @@ fn rounded(v: &[f64]) -> Vec<u64> {
 }
 
 /// Benchmarks need a display; without one, start a private Xvfb for the run.
-fn ensure_display() -> anyhow::Result<Option<XvfbGuard>> {
+fn ensure_display() -> anyhow::Result<Option<sh::KillOnDrop>> {
     if std::env::var_os("DISPLAY").is_some() {
         return Ok(None);
     }
     let display = format!(":{}", 90 + std::process::id() % 100);
     let child = Command::new("Xvfb")
-        .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .args([
+            display.as_str(),
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
         .stderr(Stdio::null())
         .spawn()
         .context("starting Xvfb (apt: xvfb)")?;
-    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{}", display.trim_start_matches(':')));
+    let socket = PathBuf::from(format!(
+        "/tmp/.X11-unix/X{}",
+        display.trim_start_matches(':')
+    ));
     let started = Instant::now();
     while !socket.exists() && started.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(50));
     }
     // SAFETY: single-threaded at this point of xtask; children inherit DISPLAY.
     unsafe { std::env::set_var("DISPLAY", &display) };
-    Ok(Some(XvfbGuard(child)))
-}
-
-struct XvfbGuard(Child);
-
-impl Drop for XvfbGuard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    Ok(Some(sh::KillOnDrop(child)))
 }

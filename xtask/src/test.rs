@@ -30,7 +30,11 @@ pub fn run(root: &Path, e2e: bool) -> anyhow::Result<()> {
             .current_dir(root),
     )?;
     // Tests start the built binaries (certdesk-ca, certdesk-cli) as real processes.
-    sh::run(sh::cargo().args(["build", "--workspace", "--bins"]).current_dir(root))?;
+    sh::run(
+        sh::cargo()
+            .args(["build", "--workspace", "--bins"])
+            .current_dir(root),
+    )?;
     build_kryoptic(root)?;
     sh::run(
         test_env(root, &mut sh::cargo())

@@ -25,7 +25,10 @@ fn csp_is_strict_and_prototype_frozen() {
         let value = value.as_str().unwrap();
         assert!(!value.contains("unsafe-inline"), "{directive}: {value}");
         assert!(!value.contains("unsafe-eval"), "{directive}: {value}");
-        assert!(!value.contains("https:") && !value.contains('*'), "remote origin in {directive}: {value}");
+        assert!(
+            !value.contains("https:") && !value.contains('*'),
+            "remote origin in {directive}: {value}"
+        );
     }
     assert_eq!(csp["default-src"], "'self'");
     assert_eq!(csp["script-src"], "'self'");
@@ -35,17 +38,29 @@ fn csp_is_strict_and_prototype_frozen() {
 #[test]
 fn capabilities_grant_only_own_commands_and_events() {
     let cap = json("capabilities/default.json");
-    let granted: Vec<&str> = cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let granted: Vec<&str> = cap["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
     let own: Vec<String> = certdesk_ipc::COMMANDS
         .iter()
         .map(|c| format!("allow-{}", c.name.replace('_', "-")))
         .collect();
     for p in &granted {
-        let ok = own.iter().any(|o| o == p) || matches!(*p, "core:event:allow-listen" | "core:event:allow-unlisten");
-        assert!(ok, "capability grants {p}, which is not one of the app's own commands");
+        let ok = own.iter().any(|o| o == p)
+            || matches!(*p, "core:event:allow-listen" | "core:event:allow-unlisten");
+        assert!(
+            ok,
+            "capability grants {p}, which is not one of the app's own commands"
+        );
     }
     for o in &own {
-        assert!(granted.contains(&o.as_str()), "command permission {o} not granted: the UI could not call it");
+        assert!(
+            granted.contains(&o.as_str()),
+            "command permission {o} not granted: the UI could not call it"
+        );
     }
 }
 

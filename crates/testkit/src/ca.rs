@@ -2,7 +2,7 @@
 //! port with its own data dir, started and killed by PID.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use anyhow::{Context, bail};
@@ -13,10 +13,37 @@ use tempfile::TempDir;
 pub fn bin_dir() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe()?;
     let deps = exe.parent().context("test executable has no parent dir")?;
-    let dir = if deps.ends_with("deps") { deps.parent().context("no target dir")? } else { deps };
+    let dir = if deps.ends_with("deps") {
+        deps.parent().context("no target dir")?
+    } else {
+        deps
+    };
     Ok(dir.to_path_buf())
 }
 
+/// Starts `certdesk-ca serve --sandbox` on an ephemeral loopback port with `data` as
+/// its data dir; returns the process and the URL it prints on its first line.
+pub fn spawn_sandbox(binary: &Path, data: &Path, stderr: Stdio) -> anyhow::Result<(Child, String)> {
+    let mut child = Command::new(binary)
+        .args(["serve", "--listen", "127.0.0.1:0", "--sandbox", "--data"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    let stdout = child.stdout.take().context("certdesk-ca stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let url = line.trim().to_owned();
+    if !url.starts_with("http://127.0.0.1:") {
+        let _ = child.kill();
+        let _ = child.wait();
+        bail!("certdesk-ca printed {url:?} instead of its URL");
+    }
+    Ok((child, url))
+}
+
+/// A sandbox CA in a temp data dir, killed on drop.
 pub struct CaService {
     child: Child,
     url: String,
@@ -24,32 +51,24 @@ pub struct CaService {
 }
 
 impl CaService {
-    /// Starts `certdesk-ca serve --sandbox` and waits for the URL it prints first.
     pub fn start() -> anyhow::Result<Self> {
-        let binary = std::env::var_os("CERTDESK_CA_BINARY")
-            .map(PathBuf::from)
-            .map_or_else(|| bin_dir().map(|d| d.join("certdesk-ca")), Ok)?;
+        let binary = match std::env::var_os("CERTDESK_CA_BINARY") {
+            Some(b) => PathBuf::from(b),
+            None => bin_dir()?.join("certdesk-ca"),
+        };
         if !binary.exists() {
-            bail!("{} missing: build it with `cargo build -p certdesk-ca-service`", binary.display());
+            bail!(
+                "{} missing: build it with `cargo build -p certdesk-ca-service`",
+                binary.display()
+            );
         }
         let data = tempfile::tempdir()?;
-        let mut child = Command::new(&binary)
-            .args(["serve", "--listen", "127.0.0.1:0", "--sandbox", "--data"])
-            .arg(data.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?;
-        let stdout = child.stdout.take().context("certdesk-ca stdout")?;
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line)?;
-        let url = line.trim().to_owned();
-        if !url.starts_with("http://127.0.0.1:") {
-            let _ = child.kill();
-            let _ = child.wait();
-            bail!("certdesk-ca printed {url:?} instead of its URL");
-        }
-        Ok(Self { child, url, _data: data })
+        let (child, url) = spawn_sandbox(&binary, data.path(), Stdio::null())?;
+        Ok(Self {
+            child,
+            url,
+            _data: data,
+        })
     }
 
     pub fn url(&self) -> &str {
@@ -68,7 +87,7 @@ impl Drop for CaService {
     }
 }
 
-/// Runs a `certdesk-ca` subcommand against the service and returns its stdout.
+/// Runs a `certdesk-ca` subcommand and returns its stdout.
 pub fn ca_command(args: &[&str]) -> anyhow::Result<String> {
     let binary = bin_dir()?.join("certdesk-ca");
     let out = crate::process::run(Command::new(binary).args(args))?;
