@@ -174,3 +174,50 @@ pub struct RenewalRequest {
     pub challenge_id: String,
     pub signature: String,
 }
+
+/// Unlock (解锁) step 1: identify the certificate and the locked token; an SMS code goes
+/// to the handler's phone on record.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct UnlockRequest {
+    pub certificate_serial: String,
+    /// The token's serial number (PKCS#11 `CK_TOKEN_INFO.serialNumber`).
+    pub token_serial: String,
+    pub phone: String,
+    pub captcha_id: String,
+    pub captcha_answer: String,
+}
+
+impl std::fmt::Debug for UnlockRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnlockRequest")
+            .field("certificate_serial", &self.certificate_serial)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UnlockStarted {
+    pub request_id: String,
+    pub expires_in: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UnlockAuthorise {
+    pub code: String,
+}
+
+/// Authorisation to reset the user PIN: the token's SO PIN, which the CA controls for
+/// the tokens it issues. Log in as SO with it and call `C_InitPIN`.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct UnlockGrant {
+    pub token_serial: String,
+    pub so_pin: String,
+}
+
+impl std::fmt::Debug for UnlockGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnlockGrant")
+            .field("token_serial", &self.token_serial)
+            .finish_non_exhaustive()
+    }
+}

@@ -685,6 +685,45 @@ impl CaClient {
         .await
     }
 
+    // ---- unlock (解锁) ----
+
+    pub async fn start_unlock(&self, req: &UnlockRequest) -> Result<UnlockStarted> {
+        self.send(
+            Method::POST,
+            "/v1/unlock",
+            Body::json(req)?,
+            false,
+            None,
+            false,
+        )
+        .await
+    }
+
+    /// Returns the token's SO PIN: log in as SO and reset the user PIN with it.
+    pub async fn authorise_unlock(&self, request_id: &str, code: &str) -> Result<UnlockGrant> {
+        let req = UnlockAuthorise {
+            code: code.to_string(),
+        };
+        self.send(
+            Method::POST,
+            &format!("/v1/unlock/{}/authorise", seg(request_id)),
+            Body::json(&req)?,
+            false,
+            None,
+            false,
+        )
+        .await
+    }
+
+    /// Staff: the SO PIN to initialise a token the CA issues.
+    pub async fn staff_so_pin(&self, token_serial: &str) -> Result<UnlockGrant> {
+        self.get(
+            &format!("/v1/staff/tokens/{}/so-pin", seg(token_serial)),
+            true,
+        )
+        .await
+    }
+
     // ---- staff (the client's token is the staff token) ----
 
     pub async fn staff_applications(

@@ -15,6 +15,7 @@ mod renewal;
 mod sandbox;
 mod staff;
 mod steps;
+mod unlock;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -118,7 +119,10 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
         .routes(routes!(renewal::renew))
         .routes(routes!(invoices::list))
         .routes(routes!(invoices::pdf))
-        .routes(routes!(invoices::resend));
+        .routes(routes!(invoices::resend))
+        .routes(routes!(unlock::start))
+        .routes(routes!(unlock::authorise))
+        .routes(routes!(unlock::staff_so_pin));
     if sandbox_mode {
         r = r
             .routes(routes!(sandbox::get_outbox))

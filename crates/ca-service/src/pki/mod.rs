@@ -144,10 +144,25 @@ impl Pki {
 
     /// Key-encryption key of the escrow copies (32 random bytes, mode 0600).
     pub fn escrow_key(&self) -> Result<[u8; 32], PkiError> {
-        let path = self.dir.join("escrow.key");
+        self.secret("escrow.key")
+    }
+
+    /// SO PIN of a token the CA issued: derived from a CA secret, so nothing per token
+    /// needs storing and staff can initialise tokens with it.
+    pub fn so_pin(&self, token_serial: &str) -> Result<String, PkiError> {
+        use hmac::{KeyInit, Mac};
+        let key = self.secret("so-pin.key")?;
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key)
+            .map_err(|e| PkiError::Key(e.to_string()))?;
+        mac.update(token_serial.trim().as_bytes());
+        Ok(hex::encode(&mac.finalize().into_bytes()[..8]))
+    }
+
+    fn secret(&self, name: &str) -> Result<[u8; 32], PkiError> {
+        let path = self.dir.join(name);
         if let Ok(bytes) = std::fs::read(&path) {
             return <[u8; 32]>::try_from(bytes.as_slice())
-                .map_err(|_| PkiError::Key("escrow.key must be 32 bytes".into()));
+                .map_err(|_| PkiError::Key(format!("{name} must be 32 bytes")));
         }
         std::fs::create_dir_all(&self.dir)?;
         let key: [u8; 32] = rand::random();

@@ -154,6 +154,16 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX invoices_app ON invoices(application_id);
     "#,
+    // 6: unlock requests (SO-PIN based user-PIN reset).
+    r#"
+    CREATE TABLE unlock_requests (
+        id TEXT PRIMARY KEY,
+        certificate_serial TEXT NOT NULL,
+        token_serial TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        granted_at INTEGER
+    );
+    "#,
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

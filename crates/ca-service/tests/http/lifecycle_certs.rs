@@ -305,3 +305,163 @@ async fn reissue_revokes_the_lost_tokens_certificate() {
         CertificateStatus::Valid
     );
 }
+
+fn run(cmd: &str, args: &[&str], env: &[(&str, &Path)]) -> String {
+    let mut c = Command::new(cmd);
+    c.args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c
+        .output()
+        .unwrap_or_else(|_| panic!("{cmd} must be installed (softhsm2, opensc)"));
+    let all =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{cmd} {args:?}: {all}");
+    all
+}
+
+#[tokio::test]
+async fn unlock_grants_the_so_pin_that_resets_the_user_pin() {
+    let ca = Ca::start();
+    let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
+        .await
+        .unwrap();
+    let c = ca.client();
+    let tmp = tempfile::TempDir::new().unwrap();
+    let d = tmp.path();
+    let serial = download(&c, &o, d, "k").await;
+
+    // Token production: a SoftHSM2 token whose SO PIN is set to the one the CA controls.
+    std::fs::create_dir_all(d.join("tokens")).unwrap();
+    std::fs::write(
+        d.join("softhsm2.conf"),
+        format!("directories.tokendir = {}\n", d.join("tokens").display()),
+    )
+    .unwrap();
+    let conf = d.join("softhsm2.conf");
+    let env = [("SOFTHSM2_CONF", conf.as_path())];
+    let module = "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so";
+    run(
+        "softhsm2-util",
+        &[
+            "--init-token",
+            "--free",
+            "--label",
+            "ukey",
+            "--so-pin",
+            "factory1",
+            "--pin",
+            "123456",
+        ],
+        &env,
+    );
+    let slots = run(
+        "pkcs11-tool",
+        &["--module", module, "--list-token-slots"],
+        &env,
+    );
+    let token_serial = slots
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("serial num")
+                .map(|s| s.trim_start_matches([' ', ':']).trim().to_string())
+        })
+        .unwrap_or_else(|| panic!("{slots}"));
+    let staff = ca.client().with_token(SecretString::from(ca.staff_token()));
+    let so = staff.staff_so_pin(&token_serial).await.unwrap().so_pin;
+    run(
+        "pkcs11-tool",
+        &[
+            "--module",
+            module,
+            "--login",
+            "--login-type",
+            "so",
+            "--so-pin",
+            "factory1",
+            "--change-pin",
+            "--new-pin",
+            &so,
+        ],
+        &env,
+    );
+
+    let unlock = |phone: &str, id: String, ans: String| certdesk_ca_api::download::UnlockRequest {
+        certificate_serial: serial.clone(),
+        token_serial: token_serial.clone(),
+        phone: phone.to_string(),
+        captcha_id: id,
+        captcha_answer: ans,
+    };
+    let cap = c.captcha().await.unwrap();
+    let ans = c.sandbox_captcha_answer(&cap.captcha_id).await.unwrap();
+    let e = c
+        .start_unlock(&unlock("13911112222", cap.captcha_id, ans))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.code(),
+        Some(ProblemCode::VerificationFailed),
+        "only the phone on record"
+    );
+    let cap = c.captcha().await.unwrap();
+    let ans = c.sandbox_captcha_answer(&cap.captcha_id).await.unwrap();
+    let started = c
+        .start_unlock(&unlock(&o.phone, cap.captcha_id, ans))
+        .await
+        .unwrap();
+    let code = sandbox_flow::latest_code(&c, &o.phone).await.unwrap();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let e = c
+        .authorise_unlock(&started.request_id, wrong)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(ProblemCode::OtpInvalid));
+    let grant = c
+        .authorise_unlock(&started.request_id, &code)
+        .await
+        .unwrap();
+    assert_eq!(grant.token_serial, token_serial);
+    assert_eq!(grant.so_pin, so);
+    let again = c
+        .authorise_unlock(&started.request_id, &code)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        again.code(),
+        Some(ProblemCode::InvalidState),
+        "a grant is single use"
+    );
+    // The forgotten user PIN is reset as SO with the granted SO PIN.
+    run(
+        "pkcs11-tool",
+        &[
+            "--module",
+            module,
+            "--login",
+            "--login-type",
+            "so",
+            "--so-pin",
+            &grant.so_pin,
+            "--init-pin",
+            "--new-pin",
+            "654321",
+        ],
+        &env,
+    );
+    run(
+        "pkcs11-tool",
+        &[
+            "--module",
+            module,
+            "--login",
+            "--pin",
+            "654321",
+            "--list-objects",
+        ],
+        &env,
+    );
+    assert!(!ca.log().contains(&grant.so_pin));
+}
