@@ -21,8 +21,8 @@ use certdesk_core::keychain::Keychain;
 use certdesk_core::sensitive::Sensitive;
 use certdesk_core::session::{SESSION_ENTRY, SessionState};
 use certdesk_core::workflow::{
-    AfterApproval, Keep, Stage, StartPage, Step, StepState, SyncOutcome, Workflow, WorkflowConfig,
-    WorkflowError,
+    AfterApproval, ApplicationView, Keep, Stage, StartPage, Step, StepState, SyncOutcome, Workflow,
+    WorkflowConfig, WorkflowError,
 };
 use secrecy::{ExposeSecret, SecretString};
 use tempfile::TempDir;
@@ -73,7 +73,7 @@ impl PrivateKeyring {
                 .env("XDG_RUNTIME_DIR", home.path())
                 .stdin(Stdio::piped())
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stderr(std::fs::File::create(home.path().join("keyring.log")).unwrap())
                 .spawn()
                 .expect("gnome-keyring-daemon (apt: gnome-keyring)"),
         );
@@ -85,10 +85,21 @@ impl PrivateKeyring {
             .unwrap()
             .write_all(b"test-password")
             .unwrap();
+        // Probe only once the login keyring exists: a client that finds no default
+        // collection asks to create one, which needs a prompt a headless run never answers.
+        let login = home.path().join("data/keyrings/login.keyring");
+        for _ in 0..100 {
+            if login.exists() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
         let probe = Keychain::new("certdesk-test-probe");
         let secret = SecretString::from("probe");
+        let mut last = None;
         for _ in 0..100 {
-            if probe.set("probe", &secret).is_ok() {
+            let r = probe.set("probe", &secret);
+            if r.is_ok() {
                 probe.delete("probe").unwrap();
                 return Self {
                     _keyring: keyring,
@@ -96,9 +107,13 @@ impl PrivateKeyring {
                     _home: home,
                 };
             }
+            last = r.err();
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("gnome-keyring never answered on the private bus");
+        panic!(
+            "gnome-keyring never answered on the private bus: {last:?}; its log: {}",
+            std::fs::read_to_string(home.path().join("keyring.log")).unwrap_or_default()
+        );
     }
 }
 
@@ -224,6 +239,33 @@ async fn sign_in(
     w.sign_in(&phone, &SecretString::from(code)).await.unwrap()
 }
 
+/// 证书申请签名 with the code the sandbox sent to the handler.
+async fn sign(w: &Workflow, ca: &CaClient, d: &DraftId, p: &Persona) -> ApplicationView {
+    w.send_signature_code(d).await.unwrap();
+    let code = sandbox_flow::latest_code(ca, &p.handler.phone)
+        .await
+        .unwrap();
+    w.sign_application(d, &SecretString::from(code), true)
+        .await
+        .unwrap()
+}
+
+/// A draft past the start pages (channel, business, agreements).
+fn ready_draft(w: &Workflow, channel: &str) -> DraftId {
+    let d = w.new_draft().unwrap();
+    w.choose(&d, Some(channel), Some(Business::NewOrgCertificate), true)
+        .unwrap();
+    d
+}
+
+/// A fresh organisation, registered in the sandbox registry.
+async fn persona(env: &Env) -> (CaClient, Persona) {
+    let ca = env.ca.sandbox();
+    let p = Persona::new(seed());
+    ca.sandbox_put_company(&p.company).await.unwrap();
+    (ca, p)
+}
+
 fn type_enterprise(w: &Workflow, d: &DraftId, p: &Persona, handles: bool) {
     let e = p.enterprise();
     for (f, v) in [
@@ -312,9 +354,7 @@ fn seed() -> u64 {
 /// online authorisation, signature, payment, review (view-only), approval.
 async fn full_walk_with_handler(env: &Env) {
     let w = env.workflow();
-    let ca = env.ca.sandbox();
-    let p = Persona::new(seed());
-    ca.sandbox_put_company(&p.company).await.unwrap();
+    let (ca, p) = persona(env).await;
     sign_in(&w, &ca, &p.handler.phone).await;
     let d = w.new_draft().unwrap();
     assert_eq!(
@@ -348,7 +388,15 @@ async fn full_walk_with_handler(env: &Env) {
     .unwrap();
     type_enterprise(&w, &d, &p, false);
     type_handler(&w, &d, &p);
+    // Before the CA knows it, the draft is listed locally with everything typed.
+    let local = env.workflow().local_drafts().unwrap();
+    let mine = local.iter().find(|v| v.id == d).unwrap();
+    assert!(matches!(mine.start_page, StartPage::Ready { .. }));
+    assert_eq!(mine.values["handler.id_number"], p.handler.id_number);
+    assert_eq!(mine.pending.len(), 11);
+    assert!(!format!("{mine:?}").contains(&p.handler.id_number));
     let v = w.submit_enterprise(&d).await.unwrap();
+    assert!(w.local_drafts().unwrap().iter().all(|v| v.id != d));
     assert_eq!(editing_step(&v.plan.stage), Step::LegalRepFace);
     // Face check by SMS link; the sandbox stands in for the legal rep's phone.
     let f = w
@@ -407,14 +455,7 @@ async fn full_walk_with_handler(env: &Env) {
     ca.sign_authorisation(&auth.id, &code).await.unwrap();
     let v = w.load(&v.application.id).await.unwrap();
     assert_eq!(editing_step(&v.plan.stage), Step::Signature);
-    w.send_signature_code(&d).await.unwrap();
-    let code = sandbox_flow::latest_code(&ca, &p.handler.phone)
-        .await
-        .unwrap();
-    let v = w
-        .sign_application(&d, &SecretString::from(code), true)
-        .await
-        .unwrap();
+    let v = sign(&w, &ca, &d, &p).await;
     assert_eq!(v.plan.stage, Stage::AwaitingPayment { amount_fen: 40000 });
     let pay = w.pay(&d, PaymentProvider::Wechat).await.unwrap();
     ca.sandbox_pay(&pay.id).await.unwrap();
@@ -528,14 +569,7 @@ async fn rejected_and_resubmitted(env: &Env) {
     )
     .await
     .unwrap();
-    w.send_signature_code(&d).await.unwrap();
-    let code = sandbox_flow::latest_code(&ca, &p.handler.phone)
-        .await
-        .unwrap();
-    let v = w
-        .sign_application(&d, &SecretString::from(code), true)
-        .await
-        .unwrap();
+    let v = sign(&w, &ca, &d, &p).await;
     assert_eq!(
         v.plan.stage,
         Stage::InReview { paper: None },
@@ -546,18 +580,9 @@ async fn rejected_and_resubmitted(env: &Env) {
 /// The legal representative handles it: no handler step, no authorisation.
 async fn legal_rep_handles_personally(env: &Env) {
     let w = env.workflow();
-    let ca = env.ca.sandbox();
-    let p = Persona::new(seed());
-    ca.sandbox_put_company(&p.company).await.unwrap();
+    let (ca, p) = persona(env).await;
     sign_in(&w, &ca, &p.legal_rep_phone).await;
-    let d = w.new_draft().unwrap();
-    w.choose(
-        &d,
-        Some("sandbox-p256"),
-        Some(Business::NewOrgCertificate),
-        true,
-    )
-    .unwrap();
+    let d = ready_draft(&w, "sandbox-p256");
     type_enterprise(&w, &d, &p, true);
     let v = w.submit_enterprise(&d).await.unwrap();
     assert_eq!(editing_step(&v.plan.stage), Step::Information);
@@ -577,18 +602,9 @@ async fn legal_rep_handles_personally(env: &Env) {
 /// Abnormal flows: inline check before sending; registry mismatch; duplicate.
 async fn abnormal_flows(env: &Env) {
     let w = env.workflow();
-    let ca = env.ca.sandbox();
-    let p = Persona::new(seed());
-    ca.sandbox_put_company(&p.company).await.unwrap();
+    let (ca, p) = persona(env).await;
     sign_in(&w, &ca, &p.handler.phone).await;
-    let d = w.new_draft().unwrap();
-    w.choose(
-        &d,
-        Some("sandbox-p256"),
-        Some(Business::NewOrgCertificate),
-        true,
-    )
-    .unwrap();
+    let d = ready_draft(&w, "sandbox-p256");
     type_enterprise(&w, &d, &p, false);
     let bad = certdesk_ident::testing::uscc_bad_check(p.seed);
     let e = w.save_field(&d, "enterprise.uscc", &bad).unwrap().unwrap();
@@ -633,14 +649,7 @@ async fn abnormal_flows(env: &Env) {
     let v = w.submit_enterprise(&d).await.unwrap();
     assert_eq!(editing_step(&v.plan.stage), Step::Handler);
     // A second application for the same organisation names the first.
-    let d2 = w.new_draft().unwrap();
-    w.choose(
-        &d2,
-        Some("sandbox-rsa"),
-        Some(Business::NewOrgCertificate),
-        true,
-    )
-    .unwrap();
+    let d2 = ready_draft(&w, "sandbox-rsa");
     type_enterprise(&w, &d2, &p, false);
     let err = w.submit_enterprise(&d2).await.unwrap_err();
     let WorkflowError::DuplicateApplication {
@@ -659,20 +668,11 @@ async fn abnormal_flows(env: &Env) {
 /// Edits made while the CA is down are queued and sent when it is back; a field changed
 /// on both sides is a conflict with both versions, never overwritten.
 async fn offline_queue_and_conflicts(env: &mut Env) {
-    let ca = env.ca.sandbox();
-    let p = Persona::new(seed());
-    ca.sandbox_put_company(&p.company).await.unwrap();
+    let (ca, p) = persona(env).await;
     let (d, app_id) = {
         let w = env.workflow();
         sign_in(&w, &ca, &p.handler.phone).await;
-        let d = w.new_draft().unwrap();
-        w.choose(
-            &d,
-            Some("sandbox-p256"),
-            Some(Business::NewOrgCertificate),
-            true,
-        )
-        .unwrap();
+        let d = ready_draft(&w, "sandbox-p256");
         type_enterprise(&w, &d, &p, false);
         type_information(&w, &d, &p);
         let SyncOutcome::Sent {
@@ -775,9 +775,7 @@ async fn offline_queue_and_conflicts(env: &mut Env) {
 /// Sign-in keeps the token only in the keychain; an expired session remembers where the
 /// applicant was; sign-out clears the token.
 async fn session_lifecycle(env: &Env) {
-    let ca = env.ca.sandbox();
-    let p = Persona::new(seed());
-    ca.sandbox_put_company(&p.company).await.unwrap();
+    let (ca, p) = persona(env).await;
     let w = env.workflow();
     assert_eq!(w.session_state().unwrap(), SessionState::SignedOut);
     assert!(matches!(
@@ -812,14 +810,7 @@ async fn session_lifecycle(env: &Env) {
             w.session_state().unwrap(),
             SessionState::SignedIn { .. }
         ));
-        let d = w.new_draft().unwrap();
-        w.choose(
-            &d,
-            Some("sandbox-p256"),
-            Some(Business::NewOrgCertificate),
-            true,
-        )
-        .unwrap();
+        let d = ready_draft(&w, "sandbox-p256");
         type_enterprise(&w, &d, &p, false);
         let v = w.submit_enterprise(&d).await.unwrap();
         assert_eq!(editing_step(&v.plan.stage), Step::Handler);

@@ -48,6 +48,48 @@ pub struct ApplicationView {
     pub plan: Plan,
 }
 
+/// A draft as its form shows it.
+#[derive(Clone, Serialize)]
+pub struct DraftView {
+    pub id: DraftId,
+    pub application_id: Option<String>,
+    pub start_page: StartPage,
+    /// Field path → value as typed. Personal data: for the form, never for a log.
+    pub values: BTreeMap<&'static str, String>,
+    /// Typed but not yet accepted by the CA.
+    pub pending: Vec<Field>,
+}
+
+impl std::fmt::Debug for DraftView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DraftView")
+            .field("id", &self.id)
+            .field("application_id", &self.application_id)
+            .field("pending", &self.pending)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DraftView {
+    fn of(d: &Draft) -> Self {
+        Self {
+            id: d.id.clone(),
+            application_id: d.application_id.clone(),
+            start_page: stage::start_page(
+                d.channel_id.as_deref(),
+                d.business,
+                d.agreements_accepted,
+            ),
+            values: d
+                .fields
+                .iter()
+                .map(|(f, e)| (f.as_str(), e.value.expose().clone()))
+                .collect(),
+            pending: d.pending().keys().copied().collect(),
+        }
+    }
+}
+
 /// What a sync did.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -218,6 +260,23 @@ impl Workflow {
 
     pub fn draft(&self, id: &DraftId) -> Result<Draft> {
         Ok(self.drafts.load(id)?)
+    }
+
+    /// A draft for its form: the start page it is on and every value typed.
+    pub fn open_draft(&self, id: &DraftId) -> Result<DraftView> {
+        Ok(DraftView::of(&self.drafts.load(id)?))
+    }
+
+    /// Drafts the CA does not know yet (shown with the unfinished orders).
+    pub fn local_drafts(&self) -> Result<Vec<DraftView>> {
+        let mut out = Vec::new();
+        for id in self.drafts.list()? {
+            let d = self.drafts.load(&id)?;
+            if d.application_id.is_none() {
+                out.push(DraftView::of(&d));
+            }
+        }
+        Ok(out)
     }
 
     /// Records the start-page choices and returns the page to show next.

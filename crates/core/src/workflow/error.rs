@@ -138,3 +138,99 @@ impl From<WorkflowError> for IpcError {
         e.to_ipc()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use certdesk_ca_api::Problem;
+
+    use super::*;
+
+    fn problem(code: ProblemCode) -> ClientError {
+        let mut p = Problem::new(code);
+        if code == ProblemCode::DuplicateApplication {
+            p.existing_application_id = Some("app_1".into());
+        }
+        if code == ProblemCode::VerificationFailed {
+            p.errors = vec![FieldError::new(
+                "enterprise.name",
+                "registry_mismatch",
+                "企业名称与登记信息不一致",
+                "name differs from the registry",
+            )];
+        }
+        ClientError::Problem(Box::new(p))
+    }
+
+    #[test]
+    fn ca_problems_map_to_ipc_codes() {
+        use ErrorCode as C;
+        for (code, want) in [
+            (ProblemCode::Unauthorized, C::SessionExpired),
+            (ProblemCode::NotFound, C::NotFound),
+            (ProblemCode::DuplicateApplication, C::Conflict),
+            (ProblemCode::VerificationFailed, C::CaRejected),
+            (ProblemCode::ValidationFailed, C::CaRejected),
+            (ProblemCode::OtpInvalid, C::CaRejected),
+            (ProblemCode::InvalidState, C::CaRejected),
+            (ProblemCode::RateLimited, C::CaRejected),
+        ] {
+            assert_eq!(
+                WorkflowError::from_client(problem(code)).code(),
+                want,
+                "{code:?}"
+            );
+        }
+        assert_eq!(
+            WorkflowError::from_client(ClientError::Status { status: 503 }).code(),
+            C::CaUnreachable
+        );
+        assert_eq!(
+            WorkflowError::from_client(ClientError::Status { status: 418 }).code(),
+            C::CaProtocol
+        );
+        assert_eq!(
+            WorkflowError::from_client(ClientError::NotSignedIn).code(),
+            C::SessionExpired
+        );
+        assert_eq!(
+            WorkflowError::from_client(ClientError::BaseUrl("ftp://x".into())).code(),
+            C::NotConfigured
+        );
+        assert_eq!(
+            WorkflowError::Storage(StoreError::Decrypt).code(),
+            C::Storage
+        );
+        assert_eq!(
+            WorkflowError::Keychain(KeychainError::Damaged("k")).code(),
+            C::Keychain
+        );
+    }
+
+    #[test]
+    fn details_carry_structure_the_ui_acts_on() {
+        let e = WorkflowError::from_client(problem(ProblemCode::VerificationFailed)).to_ipc();
+        let d = e.details.unwrap();
+        assert_eq!(d["problem"], "verification_failed");
+        assert_eq!(d["fields"][0]["field"], "enterprise.name");
+        let e = WorkflowError::from_client(problem(ProblemCode::DuplicateApplication)).to_ipc();
+        assert_eq!(e.details.unwrap()["existing_application_id"], "app_1");
+        let e = WorkflowError::Conflict {
+            fields: vec![Field::MailingAddress],
+        }
+        .to_ipc();
+        assert_eq!(e.code, ErrorCode::Conflict);
+        assert_eq!(e.details.unwrap()["fields"][0], "mailing.address");
+    }
+
+    #[test]
+    fn inline_errors_never_echo_the_value() {
+        let bad = "11010519491231002Y";
+        let f = crate::drafts::Field::LegalRepIdNumber.check(bad).unwrap();
+        let e = WorkflowError::InvalidInput { fields: vec![f] };
+        let ipc = e.to_ipc();
+        let all = format!("{e} {e:?} {ipc:?} {}", ipc.details.clone().unwrap());
+        assert!(!all.contains(bad), "{all}");
+        assert_eq!(ipc.code, ErrorCode::InvalidInput);
+    }
+}

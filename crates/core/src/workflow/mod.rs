@@ -7,7 +7,7 @@ pub mod link;
 pub mod stage;
 pub mod watch;
 
-pub use desk::{ApplicationView, Keep, SyncOutcome, Workflow, WorkflowConfig};
+pub use desk::{ApplicationView, DraftView, Keep, SyncOutcome, Workflow, WorkflowConfig};
 pub use error::WorkflowError;
 pub use link::DeepLink;
 pub use stage::{

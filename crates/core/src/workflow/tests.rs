@@ -6,33 +6,23 @@ use proptest::prelude::*;
 
 use super::stage::*;
 
+/// Built from JSON, like `app`, so the fixture survives additions to the contract.
 fn channel(face: bool, paper: bool, issuance: IssuanceMode) -> Channel {
-    Channel {
-        id: "c".into(),
-        name: "渠道".into(),
-        businesses: vec![Business::NewOrgCertificate],
-        enterprise_verification: if face {
-            EnterpriseVerification::RegistryAndLegalRepFace
-        } else {
-            EnterpriseVerification::Registry
-        },
-        handler_verification: vec![HandlerVerification::Phone, HandlerVerification::BankCard],
-        documents: vec![DocumentKind::BusinessLicence, DocumentKind::HandlerIdCard],
-        fee_fen: 40000,
-        issuance,
-        key_algorithm: KeyAlgorithm::Rsa2048,
-        certificate_set: CertificateSet::Single,
-        paper: paper.then(|| PaperRequirement {
-            items: vec!["申请表".into()],
-            address: "地址".into(),
-            postcode: "476600".into(),
-            recipient: "北京CA".into(),
-            phone: "15937036784".into(),
-            waybill_note: "注明".into(),
-            note: "说明".into(),
-        }),
-        validity_days: 365,
-    }
+    let paper = paper.then(|| {
+        serde_json::json!({
+            "items": ["申请表"], "address": "地址", "postcode": "476600",
+            "recipient": "北京CA", "phone": "15937036784", "waybill_note": "注明", "note": "说明"
+        })
+    });
+    serde_json::from_value(serde_json::json!({
+        "id": "c", "name": "渠道", "businesses": ["new_org_certificate"],
+        "enterprise_verification": if face { "registry_and_legal_rep_face" } else { "registry" },
+        "handler_verification": ["phone", "bank_card"],
+        "documents": ["business_licence", "handler_id_card"],
+        "fee_fen": 40000, "issuance": issuance, "key_algorithm": "rsa2048",
+        "certificate_set": "single", "paper": paper
+    }))
+    .unwrap()
 }
 
 const KINDS: [RequirementKind; 10] = [
@@ -48,34 +38,25 @@ const KINDS: [RequirementKind; 10] = [
     RequirementKind::Review,
 ];
 
+/// Built from JSON so that fields the contract adds later (optional ones) default.
 fn app(status: ApplicationStatus, reqs: &[(RequirementKind, RequirementStatus)]) -> Application {
-    Application {
-        id: "app_1".into(),
-        channel_id: "c".into(),
-        business: Business::NewOrgCertificate,
-        status,
-        requirements: reqs
-            .iter()
-            .map(|(kind, status)| Requirement {
-                kind: *kind,
-                status: *status,
-                error_code: (*status == RequirementStatus::Invalid)
-                    .then(|| "verification_failed".to_string()),
-                error_message: None,
-            })
-            .collect(),
-        actions: vec![],
-        input: ApplicationInput::default(),
-        documents: vec![],
-        amount_fen: 40000,
-        rejection_reasons: vec![],
-        paper: None,
-        shipment: None,
-        certificate_serial: None,
-        etag: "\"v1\"".into(),
-        created_at: String::new(),
-        updated_at: String::new(),
-    }
+    let requirements: Vec<Requirement> = reqs
+        .iter()
+        .map(|(kind, status)| Requirement {
+            kind: *kind,
+            status: *status,
+            error_code: (*status == RequirementStatus::Invalid)
+                .then(|| "verification_failed".to_string()),
+            error_message: None,
+        })
+        .collect();
+    serde_json::from_value(serde_json::json!({
+        "id": "app_1", "channel_id": "c", "business": "new_org_certificate",
+        "status": status, "requirements": requirements, "actions": [], "input": {},
+        "documents": [], "amount_fen": 40000, "etag": "\"v1\"",
+        "created_at": "", "updated_at": ""
+    }))
+    .unwrap()
 }
 
 use RequirementKind as K;
