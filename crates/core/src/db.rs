@@ -16,6 +16,10 @@ pub enum StoreError {
     /// A stored value does not decrypt: wrong key, or the row was tampered with.
     #[error("a stored draft value cannot be decrypted (wrong key or damaged row)")]
     Decrypt,
+    /// The keychain's data key did not write these drafts (the keychain was reset, or
+    /// the file came from another account): they cannot be read. See [`set_aside`].
+    #[error("the drafts were written under another key and cannot be read")]
+    WrongKey,
     #[error("stored data is not in the expected form: {0}")]
     Corrupt(String),
     #[error("no draft {0}")]
@@ -82,6 +86,31 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     conn.busy_timeout(Duration::from_secs(5))?;
     migrations().to_latest(&mut conn)?;
     Ok(conn)
+}
+
+/// Moves an unreadable database (and its WAL files) aside, so the app can start over
+/// without destroying it; returns where it went.
+pub fn set_aside(path: &Path) -> Result<std::path::PathBuf, StoreError> {
+    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".unreadable-{stamp}"));
+    let target = std::path::PathBuf::from(name);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut from = path.as_os_str().to_owned();
+        from.push(suffix);
+        let mut to = target.as_os_str().to_owned();
+        to.push(suffix);
+        match std::fs::rename(&from, &to) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(StoreError::Corrupt(format!(
+                    "cannot move the old file aside: {e}"
+                )));
+            }
+        }
+    }
+    Ok(target)
 }
 
 #[cfg(test)]

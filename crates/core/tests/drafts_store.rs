@@ -89,7 +89,7 @@ fn a_different_key_is_refused_not_misread() {
         DraftKey::from_bytes([9u8; 32]),
     )
     .unwrap_err();
-    assert!(matches!(e, StoreError::Decrypt), "{e:?}");
+    assert!(matches!(e, StoreError::WrongKey), "{e:?}");
     assert_eq!(
         store(dir.path())
             .load(&id)
@@ -97,6 +97,12 @@ fn a_different_key_is_refused_not_misread() {
             .value(Field::HandlerIdNumber),
         Some("110105194912310037")
     );
+    // With the key gone for good, the unreadable file is moved aside, not deleted.
+    let path = dir.path().join("core.sqlite");
+    let aside = certdesk_core::db::set_aside(&path).unwrap();
+    assert!(aside.exists() && !path.exists());
+    let fresh = DraftStore::open(&path, DraftKey::from_bytes([9u8; 32])).unwrap();
+    assert!(fresh.list().unwrap().is_empty());
 }
 
 #[test]

@@ -21,8 +21,8 @@ use certdesk_core::keychain::Keychain;
 use certdesk_core::sensitive::Sensitive;
 use certdesk_core::session::{SESSION_ENTRY, SessionState};
 use certdesk_core::workflow::{
-    AfterApproval, ApplicationView, Keep, Stage, StartPage, Step, StepState, SyncOutcome, Workflow,
-    WorkflowConfig, WorkflowError,
+    AfterApproval, ApplicationView, Keep, Stage, StartPage, Step, StepState, StepTask, SyncOutcome,
+    Workflow, WorkflowConfig, WorkflowError,
 };
 use secrecy::{ExposeSecret, SecretString};
 use tempfile::TempDir;
@@ -435,7 +435,7 @@ async fn full_walk_with_handler(env: &Env) {
     };
     assert_eq!(
         e.task,
-        certdesk_core::workflow::StepTask::UploadDocuments {
+        StepTask::UploadDocuments {
             missing: vec![DocumentKind::HandlerIdCard]
         },
         "an uploaded document is not asked again"
@@ -577,6 +577,154 @@ async fn rejected_and_resubmitted(env: &Env) {
     );
 }
 
+/// A Luhn-valid card the sandbox's four-factor check refuses (it ends in 0000).
+fn refused_card() -> String {
+    (0..100)
+        .map(|k| format!("6222020{k:02}123450000"))
+        .find(|c| certdesk_ident::bank_card(c).is_ok())
+        .unwrap()
+}
+
+/// Face check failing, then passing; the handler by bank card: a malformed card is
+/// stopped before sending, a refused one is shown, a good one passes.
+async fn face_retry_and_bank_card(env: &Env) {
+    let (ca, p) = persona(env).await;
+    let w = env.workflow();
+    sign_in(&w, &ca, &p.handler.phone).await;
+    let d = ready_draft(&w, "sandbox-rsa");
+    type_enterprise(&w, &d, &p, false);
+    type_handler(&w, &d, &p);
+    let v = w.submit_enterprise(&d).await.unwrap();
+    let f = w
+        .start_face_check(&d, Person::LegalRep, FaceMethod::OnSite)
+        .await
+        .unwrap();
+    ca.sandbox_complete_face_check(&f.id, false).await.unwrap();
+    let v = w.load(&v.application.id).await.unwrap();
+    let Stage::Editing(e) = &v.plan.stage else {
+        panic!()
+    };
+    let StepTask::LegalRepFaceCheck {
+        methods,
+        failure: Some(_),
+    } = &e.task
+    else {
+        panic!("{:?}", e.task)
+    };
+    assert_eq!(methods, &vec![FaceMethod::SmsLink, FaceMethod::OnSite]);
+    let f = w
+        .start_face_check(&d, Person::LegalRep, FaceMethod::OnSite)
+        .await
+        .unwrap();
+    ca.sandbox_complete_face_check(&f.id, true).await.unwrap();
+    // Bank card: Luhn is checked here, before anything is sent.
+    let mut bad = certdesk_ident::testing::bank_card(p.seed);
+    let last = bad.pop().unwrap();
+    bad.push(if last == '9' {
+        '0'
+    } else {
+        (last as u8 + 1) as char
+    });
+    assert!(
+        w.save_field(&d, "handler_check.bank_card", &bad)
+            .unwrap()
+            .is_some()
+    );
+    let err = w
+        .verify_handler(&d, HandlerCheckMethod::BankCard)
+        .await
+        .unwrap_err();
+    let WorkflowError::InvalidInput { fields } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(fields[0].field, "handler_check.bank_card");
+    // Well formed but refused by the four-factor check: shown on the step.
+    w.save_field(&d, "handler_check.bank_card", &refused_card())
+        .unwrap();
+    let err = w
+        .verify_handler(&d, HandlerCheckMethod::BankCard)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WorkflowError::CaRejected {
+                code: ProblemCode::VerificationFailed,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let v = w.load(&v.application.id).await.unwrap();
+    let Stage::Editing(e) = &v.plan.stage else {
+        panic!()
+    };
+    assert!(
+        matches!(
+            &e.task,
+            StepTask::VerifyHandler {
+                failure: Some(_),
+                ..
+            }
+        ),
+        "{:?}",
+        e.task
+    );
+    w.save_field(
+        &d,
+        "handler_check.bank_card",
+        &certdesk_ident::testing::bank_card(p.seed),
+    )
+    .unwrap();
+    let v = w
+        .verify_handler(&d, HandlerCheckMethod::BankCard)
+        .await
+        .unwrap();
+    assert_eq!(editing_step(&v.plan.stage), Step::Information);
+    // The bank card was never queued as an edit of the application.
+    assert!(w.draft(&d).unwrap().pending().is_empty());
+}
+
+/// A channel that needs paper (seed 000, step 4): after payment the checklist and the
+/// tracking-number field, until the CA has the paper.
+async fn paper_channel(env: &Env) {
+    let (ca, p) = persona(env).await;
+    let mut elsewhere = env.ca.sandbox();
+    sandbox_flow::sign_in(&mut elsewhere, &p.handler.phone)
+        .await
+        .unwrap();
+    let app = sandbox_flow::submitted(&elsewhere, &p, "sandbox-paper")
+        .await
+        .unwrap();
+    let pay = elsewhere
+        .create_payment(&app.id, PaymentProvider::Alipay, None)
+        .await
+        .unwrap();
+    ca.sandbox_pay(&pay.id).await.unwrap();
+    let w = env.workflow();
+    sign_in(&w, &ca, &p.handler.phone).await;
+    let v = w.load(&app.id).await.unwrap();
+    let Stage::InReview { paper: Some(paper) } = &v.plan.stage else {
+        panic!("{:?}", v.plan.stage)
+    };
+    assert_eq!(
+        paper.requirement.waybill_note,
+        "申请办理永城市公共资源交易中心证书"
+    );
+    assert_eq!(paper.requirement.postcode, "476600");
+    let v = w
+        .record_paper_tracking(&v.draft_id, "顺丰速运", "SF0011223344")
+        .await
+        .unwrap();
+    let Stage::InReview { paper: Some(paper) } = &v.plan.stage else {
+        panic!()
+    };
+    assert_eq!(paper.tracking_number.as_deref(), Some("SF0011223344"));
+    ca.sandbox_paper_received(&app.id).await.unwrap();
+    let v = w.load(&app.id).await.unwrap();
+    assert_eq!(v.plan.stage, Stage::InReview { paper: None });
+}
+
 /// The legal representative handles it: no handler step, no authorisation.
 async fn legal_rep_handles_personally(env: &Env) {
     let w = env.workflow();
@@ -641,7 +789,7 @@ async fn abnormal_flows(env: &Env) {
     };
     assert!(matches!(
         &e.task,
-        certdesk_core::workflow::StepTask::VerifyEnterprise { failure: Some(_) }
+        StepTask::VerifyEnterprise { failure: Some(_) }
     ));
     // Edited back: verified.
     w.save_field(&d, "enterprise.name", &p.company.name)
@@ -892,6 +1040,8 @@ fn workflow_against_the_reference_ca_and_a_private_keyring() {
         std::fs::create_dir_all(env.dir.path().join("app")).unwrap();
         full_walk_with_handler(&env).await;
         rejected_and_resubmitted(&env).await;
+        face_retry_and_bank_card(&env).await;
+        paper_channel(&env).await;
         legal_rep_handles_personally(&env).await;
         abnormal_flows(&env).await;
         offline_queue_and_conflicts(&mut env).await;

@@ -140,7 +140,8 @@ impl DraftStore {
             .optional()?;
         match check {
             Some(sealed) => {
-                key.open(&sealed, b"meta/key_check")?;
+                key.open(&sealed, b"meta/key_check")
+                    .map_err(|_| StoreError::WrongKey)?;
             }
             None => {
                 conn.execute(

@@ -124,6 +124,8 @@ impl WorkflowError {
                 json!({ "problem": "duplicate_application", "existing_application_id": existing_application_id }),
             ),
             Self::SessionExpired { resume } => Some(json!({ "resume": resume })),
+            // The UI offers to start over ([`crate::db::set_aside`]); nothing else helps.
+            Self::Storage(StoreError::WrongKey) => Some(json!({ "reason": "wrong_key" })),
             _ => None,
         };
         match details {
