@@ -807,3 +807,19 @@ fn sent_revisions(
         .filter_map(|f| draft.fields.get(f).map(|e| (*f, e.revision)))
         .collect()
 }
+
+/// The shell keeps one `Workflow` in Tauri's state and awaits its futures on a
+/// multi-threaded runtime: both must be `Send` (and the façade `Sync`). Compiling this
+/// is the test.
+fn _assert_thread_safe(w: &'static Workflow, d: &'static DraftId) {
+    fn send<T: Send>(_: T) {}
+    fn sync<T: Sync>(_: &T) {}
+    sync(w);
+    send(w.sync(d));
+    send(w.sync_all());
+    send(w.submit_enterprise(d));
+    send(w.verify_handler(d, HandlerCheckMethod::Phone));
+    send(w.resolve(d, &BTreeMap::new()));
+    send(w.load("app"));
+    send(w.review_outcomes());
+}
