@@ -107,10 +107,8 @@ impl CaKey {
             .map_err(|e| PkiError::Key(e.to_string()))
     }
 
-    pub fn sign_certificate<P: BuilderProfile>(
-        &self,
-        b: CertificateBuilder<P>,
-    ) -> Result<Certificate, PkiError> {
+    /// Signs anything x509-cert builds (certificates, CRLs) with this key.
+    pub fn sign<B: Builder>(&self, b: B) -> Result<B::Output, PkiError> {
         let built = match self {
             CaKey::Rsa(k) => {
                 let s = rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone());
@@ -129,6 +127,13 @@ impl CaKey {
             }
         };
         built.map_err(|e| PkiError::Build(e.to_string()))
+    }
+
+    pub fn sign_certificate<P: BuilderProfile>(
+        &self,
+        b: CertificateBuilder<P>,
+    ) -> Result<Certificate, PkiError> {
+        self.sign(b)
     }
 
     /// One signature over `msg` (for measuring the signing cost alone).
@@ -161,23 +166,6 @@ impl CaKey {
     }
 
     pub fn sign_crl(&self, b: CrlBuilder) -> Result<CertificateList, PkiError> {
-        let built = match self {
-            CaKey::Rsa(k) => {
-                let s = rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone());
-                b.build::<_, rsa::pkcs1v15::Signature>(&s)
-            }
-            CaKey::P256(k) => {
-                let s = p256::ecdsa::SigningKey::from(k.clone());
-                b.build::<_, p256::ecdsa::DerSignature>(&s)
-            }
-            CaKey::Sm2(k) => {
-                let s = Sm2Der(
-                    sm2::dsa::SigningKey::new(SM2_DISTID, k)
-                        .map_err(|e| PkiError::Key(e.to_string()))?,
-                );
-                b.build::<_, sm2::dsa::DerSignature>(&s)
-            }
-        };
-        built.map_err(|e| PkiError::Build(e.to_string()))
+        self.sign(b)
     }
 }

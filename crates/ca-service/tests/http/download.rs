@@ -1,4 +1,3 @@
-use std::path::Path;
 use std::process::Command;
 
 use certdesk_ca_api::ProblemCode;
@@ -6,102 +5,11 @@ use certdesk_ca_api::application::{Action, ApplicationStatus};
 use certdesk_ca_api::download::{
     CertificateStatus, DownloadAuthorise, DownloadLookup, RevocationReason,
 };
-use certdesk_ca_api::sandbox::ApprovedOrder;
-use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow;
 use secrecy::SecretString;
 
 use crate::common::*;
-
-fn openssl(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl must be installed");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
-/// A CSR made by openssl; the SAN it asks for must not reach the certificate.
-fn csr(dir: &Path, name: &str, newkey: &[&str], extra: &[&str]) -> String {
-    let key = format!("{name}.key");
-    let out = format!("{name}.csr");
-    let mut args = vec![
-        "req",
-        "-new",
-        "-nodes",
-        "-keyout",
-        &key,
-        "-out",
-        &out,
-        "-subj",
-        "/CN=ignored/O=Evil",
-    ];
-    args.extend_from_slice(newkey);
-    args.extend_from_slice(extra);
-    openssl(dir, &args);
-    std::fs::read_to_string(dir.join(out)).unwrap()
-}
-
-const RSA2048: &[&str] = &["-newkey", "rsa:2048"];
-const P256: &[&str] = &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
-
-async fn captcha(c: &CaClient) -> (String, String) {
-    let cap = c.captcha().await.unwrap();
-    let ans = c.sandbox_captcha_answer(&cap.captcha_id).await.unwrap();
-    (cap.captcha_id, ans)
-}
-
-async fn authorise(
-    c: &CaClient,
-    o: &ApprovedOrder,
-    password: &str,
-    org_code: &str,
-) -> Result<CaClient, certdesk_ca_client::ClientError> {
-    let (id, ans) = captcha(c).await;
-    let e = c
-        .download_authorise(&DownloadAuthorise {
-            card_serial: o.card_serial.clone(),
-            card_password: password.into(),
-            phone: o.phone.clone(),
-            org_code: org_code.into(),
-            captcha_id: id,
-            captcha_answer: ans,
-        })
-        .await?;
-    assert_eq!(e.application_id, o.application_id);
-    Ok(CaClient::new(c.base_url())
-        .unwrap()
-        .with_token(SecretString::from(e.token)))
-}
-
-fn pkilint(file: &Path) {
-    let out = Command::new("lint_pkix_cert")
-        .args(["lint", "-s", "ERROR", "--document-format", "PEM"])
-        .arg(file)
-        .output()
-        .expect("pkilint (lint_pkix_cert) must be on PATH");
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && text.trim().is_empty(),
-        "pkilint: {text}"
-    );
-}
-
-fn split_chain(chain: &str) -> (String, String) {
-    let end = "-----END CERTIFICATE-----";
-    let i = chain.find(end).unwrap() + end.len();
-    (
-        chain[..i].trim().to_string() + "\n",
-        chain[i..].trim().to_string() + "\n",
-    )
-}
+use crate::pkix::*;
 
 #[tokio::test]
 async fn approved_order_downloads_a_certificate_openssl_and_pkilint_accept() {

@@ -6,68 +6,23 @@ use std::process::Command;
 use certdesk_ca_api::ProblemCode;
 use certdesk_ca_api::application::ApplicationStatus;
 use certdesk_ca_api::channel::Business;
-use certdesk_ca_api::download::{CertificateStatus, DownloadAuthorise, RevocationReason};
+use certdesk_ca_api::download::{CertificateStatus, RevocationReason};
 use certdesk_ca_api::sandbox::ApprovedOrder;
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use secrecy::SecretString;
 
 use crate::common::*;
+use crate::pkix::*;
 
-fn openssl(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl must be installed");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
+async fn enrollment(c: &CaClient, o: &ApprovedOrder) -> CaClient {
+    authorise(c, o, &o.card_password, &o.org_code)
+        .await
+        .unwrap()
 }
 
 fn p256_csr(dir: &Path, name: &str) -> String {
-    let (k, c) = (format!("{name}.key"), format!("{name}.csr"));
-    openssl(
-        dir,
-        &[
-            "req",
-            "-new",
-            "-nodes",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-keyout",
-            &k,
-            "-out",
-            &c,
-            "-subj",
-            "/CN=x",
-        ],
-    );
-    std::fs::read_to_string(dir.join(c)).unwrap()
-}
-
-async fn enrollment(c: &CaClient, o: &ApprovedOrder) -> CaClient {
-    let cap = c.captcha().await.unwrap();
-    let ans = c.sandbox_captcha_answer(&cap.captcha_id).await.unwrap();
-    let e = c
-        .download_authorise(&DownloadAuthorise {
-            card_serial: o.card_serial.clone(),
-            card_password: o.card_password.clone(),
-            phone: o.phone.clone(),
-            org_code: o.org_code.clone(),
-            captcha_id: cap.captcha_id,
-            captcha_answer: ans,
-        })
-        .await
-        .unwrap();
-    CaClient::new(c.base_url())
-        .unwrap()
-        .with_token(SecretString::from(e.token))
+    csr(dir, name, P256, &[])
 }
 
 /// Downloads (key `<name>.key`) and confirms; returns the serial.

@@ -7,6 +7,7 @@
 )]
 
 mod common;
+mod pkix;
 
 mod applications;
 mod auth;
