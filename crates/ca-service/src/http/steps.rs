@@ -11,6 +11,7 @@ use certdesk_ca_api::application::{
     RequirementStatus, SignApplication, SignAuthorisation, TrackingInput,
 };
 use certdesk_ca_api::auth::OtpSent;
+use certdesk_ca_api::channel::HandlerVerification;
 use certdesk_ca_api::payment::NotifyAck;
 use certdesk_ca_api::sandbox::OutboxChannel;
 use certdesk_ca_api::{FieldError, Problem, ProblemCode};
@@ -63,6 +64,24 @@ fn need_handler(doc: &AppDoc) -> ApiResult<&certdesk_ca_api::application::Handle
             "handler information missing",
         )])
     })
+}
+
+/// The channel decides which handler verification methods it accepts.
+fn method_offered(state: &Shared, doc: &AppDoc, m: HandlerVerification) -> ApiResult<()> {
+    if state
+        .channel(&doc.app.channel_id)?
+        .handler_verification
+        .contains(&m)
+    {
+        Ok(())
+    } else {
+        Err(ApiError::fields(vec![FieldError::new(
+            "method",
+            "method_not_offered",
+            "该渠道不支持此经办人核验方式",
+            "this channel does not offer this handler verification method",
+        )]))
+    }
 }
 
 fn mismatch(field: &str, zh: &str, en: &str) -> FieldError {
@@ -189,6 +208,9 @@ pub async fn start_face_check(
                 need_handler(&doc)?.phone.clone(),
             ),
         };
+        if req.person == Person::Handler {
+            method_offered(&state, &doc, HandlerVerification::Face)?;
+        }
         if status_of(&doc.app, kind) == RequirementStatus::NotRequired {
             return Err(ApiError::invalid_state(
                 "this face check is not required for the application",
@@ -293,6 +315,11 @@ pub async fn verify_handler(
             ));
         }
         let h = need_handler(&doc)?.clone();
+        let wanted = match req.method {
+            HandlerCheckMethod::Phone => HandlerVerification::Phone,
+            HandlerCheckMethod::BankCard => HandlerVerification::BankCard,
+        };
+        method_offered(&state, &doc, wanted)?;
         let ok = match req.method {
             HandlerCheckMethod::Phone => {
                 state

@@ -356,6 +356,35 @@ async fn legal_rep_handling_skips_handler_and_authorisation() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some(ProblemCode::InvalidState));
+
+    // The paper channel offers only the phone check for handlers.
+    let (c, p) = ca.signed_in(seed()).await;
+    let app = c
+        .create_application(&create_req(&p, "sandbox-paper"), None)
+        .await
+        .unwrap();
+    let e = c
+        .verify_handler(
+            &app.id,
+            HandlerCheckMethod::BankCard,
+            Some(&certdesk_ident::testing::bank_card(1)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.field_errors()[0].kind, "method_not_offered");
+    let e = c
+        .start_face_check(&app.id, Person::Handler, FaceMethod::OnSite)
+        .await
+        .unwrap_err();
+    assert_eq!(e.field_errors()[0].kind, "method_not_offered");
+    let app = c
+        .verify_handler(&app.id, HandlerCheckMethod::Phone, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        sandbox_flow::requirement(&app, RequirementKind::HandlerVerification),
+        RequirementStatus::Valid
+    );
 }
 
 #[tokio::test]
