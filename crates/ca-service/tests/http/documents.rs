@@ -124,3 +124,78 @@ async fn ocr_reports_availability_and_never_blocks() {
         .unwrap_err();
     assert_eq!(e.code(), Some(ProblemCode::UnsupportedMediaType));
 }
+
+/// A business licence rendered as an image (krilla → PDF → pdftoppm → PNG).
+fn licence_png(dir: &std::path::Path, lines: &[String]) -> Vec<u8> {
+    use krilla::geom::Point;
+    use krilla::text::{Font, TextDirection};
+    let font_data =
+        std::fs::read(certdesk_ca_service::invoice_pdf::DEFAULT_FONT).expect("fonts-wqy-microhei");
+    let font = Font::new(font_data.into(), 0).unwrap();
+    let mut doc = krilla::Document::new();
+    let mut page = doc.start_page_with(krilla::page::PageSettings::from_wh(600.0, 300.0).unwrap());
+    let mut s = page.surface();
+    for (i, l) in lines.iter().enumerate() {
+        s.draw_text(
+            Point::from_xy(30.0, 60.0 + 40.0 * i as f32),
+            font.clone(),
+            20.0,
+            l,
+            false,
+            TextDirection::Auto,
+        );
+    }
+    s.finish();
+    page.finish();
+    std::fs::write(dir.join("licence.pdf"), doc.finish().unwrap()).unwrap();
+    let st = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "200", "-singlefile", "licence.pdf", "licence"])
+        .current_dir(dir)
+        .status()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(st.success());
+    std::fs::read(dir.join("licence.png")).unwrap()
+}
+
+#[tokio::test]
+async fn ocr_suggests_a_checked_uscc_from_a_licence_image() {
+    if !certdesk_ca_service::ocr::available().await {
+        panic!("tesseract with chi_sim must be installed (xtask/deps/apt.txt)");
+    }
+    let ca = Ca::start();
+    let (c, _) = draft(&ca).await;
+    let tmp = tempfile::TempDir::new().unwrap();
+    let good = certdesk_ident::testing::uscc(42);
+    let png = licence_png(
+        tmp.path(),
+        &[
+            "营业执照".into(),
+            format!("统一社会信用代码 {good}"),
+            "名称：北京示例科技有限公司".into(),
+        ],
+    );
+    let r = c.ocr_business_licence("licence.png", png).await.unwrap();
+    assert!(r.available);
+    let u = r
+        .suggestions
+        .iter()
+        .find(|s| s.field == "uscc")
+        .unwrap_or_else(|| panic!("{:?}", r.suggestions));
+    assert_eq!(u.value, good);
+    assert!(u.valid);
+    // The same licence with a wrong check character: suggested, but never as valid.
+    let bad = certdesk_ident::testing::uscc_bad_check(42);
+    let png = licence_png(
+        tmp.path(),
+        &["营业执照".into(), format!("统一社会信用代码 {bad}")],
+    );
+    let r = c.ocr_business_licence("licence.png", png).await.unwrap();
+    assert!(
+        r.suggestions
+            .iter()
+            .filter(|s| s.field == "uscc")
+            .all(|s| !s.valid),
+        "{:?}",
+        r.suggestions
+    );
+}
