@@ -154,29 +154,42 @@ fn median(v: &[f64]) -> f64 {
 
 fn print_table(a: &Figures, e: &Figures) {
     let (am, em) = (median(&a.startup_ms), median(&e.startup_ms));
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    let rows = [
+        (
+            format!("cold start to first rendered content (median of {RUNS})"),
+            format!("{am:.0} ms"),
+            format!("{em:.0} ms"),
+            am / em,
+        ),
+        (
+            "idle memory: PSS of app + WebKit processes".to_owned(),
+            format!("{:.1} MiB", mib(a.pss_kib)),
+            format!("{:.1} MiB", mib(e.pss_kib)),
+            a.pss_kib as f64 / e.pss_kib.max(1) as f64,
+        ),
+        (
+            "release binary size".to_owned(),
+            format!("{:.1} MiB", a.size_bytes as f64 / 1048576.0),
+            format!("{:.1} MiB", e.size_bytes as f64 / 1048576.0),
+            a.size_bytes as f64 / e.size_bytes.max(1) as f64,
+        ),
+    ];
     println!();
     println!(
-        "| figure ({RUNS} runs)                         | CertDesk   | empty Tauri window | ratio |"
+        "| {:<52} | {:>10} | {:>18} | {:>5} |",
+        "figure", "CertDesk", "empty Tauri window", "ratio"
     );
     println!(
-        "|--------------------------------------------|-----------:|-------------------:|------:|"
+        "|{}|{}|{}|{}|",
+        "-".repeat(54),
+        "-".repeat(11) + ":",
+        "-".repeat(19) + ":",
+        "-".repeat(6) + ":"
     );
-    println!(
-        "| cold start to first rendered content, median | {am:8.0} ms | {em:15.0} ms | {:5.2} |",
-        am / em
-    );
-    println!(
-        "| idle memory, PSS of app + WebKit processes   | {:7.1} MiB | {:14.1} MiB | {:5.2} |",
-        a.pss_kib as f64 / 1024.0,
-        e.pss_kib as f64 / 1024.0,
-        a.pss_kib as f64 / e.pss_kib.max(1) as f64
-    );
-    println!(
-        "| release binary size                          | {:7.1} MiB | {:14.1} MiB | {:5.2} |",
-        a.size_bytes as f64 / 1048576.0,
-        e.size_bytes as f64 / 1048576.0,
-        a.size_bytes as f64 / e.size_bytes.max(1) as f64
-    );
+    for (name, ours, floor, ratio) in rows {
+        println!("| {name:<52} | {ours:>10} | {floor:>18} | {ratio:>5.2} |");
+    }
     println!(
         "start-up runs (ms): CertDesk {:?}; empty {:?}",
         rounded(&a.startup_ms),
