@@ -9,10 +9,35 @@ use anyhow::{Context, bail};
 use crate::sh;
 
 pub fn ensure_all(root: &Path) -> anyhow::Result<()> {
+    ensure_rust_components()?;
     ensure_apt(root)?;
     ensure_npm(root)?;
     ensure_pyenv(root)?;
     Ok(())
+}
+
+/// `cargo fmt` and `cargo clippy` are part of the test command; a minimal rustup
+/// profile lacks them.
+fn ensure_rust_components() -> anyhow::Result<()> {
+    let missing: Vec<&str> = [("rustfmt", "rustfmt"), ("clippy", "cargo-clippy")]
+        .into_iter()
+        .filter(|(_, bin)| !sh::have(bin))
+        .map(|(component, _)| component)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !sh::have("rustup") {
+        bail!(
+            "missing {}: install them with your Rust toolchain",
+            missing.join(", ")
+        );
+    }
+    sh::run(
+        Command::new("rustup")
+            .args(["component", "add"])
+            .args(&missing),
+    )
 }
 
 fn listed(file: &Path) -> anyhow::Result<Vec<String>> {
