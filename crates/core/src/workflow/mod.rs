@@ -4,12 +4,14 @@
 pub mod desk;
 pub mod error;
 pub mod link;
+pub mod queue;
 pub mod stage;
 pub mod watch;
 
-pub use desk::{ApplicationView, DraftView, Keep, SyncOutcome, Workflow, WorkflowConfig};
+pub use desk::{ApplicationView, DraftView, Workflow, WorkflowConfig};
 pub use error::WorkflowError;
 pub use link::DeepLink;
+pub use queue::{Keep, SyncOutcome};
 pub use stage::{
     AfterApproval, Editing, Plan, Stage, StartPage, Step, StepEntry, StepFailure, StepState,
     StepTask, plan, start_page,
