@@ -685,6 +685,33 @@ async fn face_retry_and_bank_card(env: &Env) {
     assert!(w.draft(&d).unwrap().pending().is_empty());
 }
 
+/// The handler verified by face (SMS link to the handler's phone).
+async fn handler_by_face(env: &Env) {
+    let (ca, p) = persona(env).await;
+    let w = env.workflow();
+    sign_in(&w, &ca, &p.handler.phone).await;
+    let d = ready_draft(&w, "sandbox-dual");
+    type_enterprise(&w, &d, &p, false);
+    type_handler(&w, &d, &p);
+    let v = w.submit_enterprise(&d).await.unwrap();
+    let Stage::Editing(e) = &v.plan.stage else {
+        panic!()
+    };
+    let StepTask::VerifyHandler { methods, .. } = &e.task else {
+        panic!("{:?}", e.task)
+    };
+    assert!(methods.contains(&certdesk_ca_api::channel::HandlerVerification::Face));
+    let f = w
+        .start_face_check(&d, Person::Handler, FaceMethod::SmsLink)
+        .await
+        .unwrap();
+    let sms = ca.sandbox_outbox(Some(&p.handler.phone)).await.unwrap();
+    assert!(sms.items.iter().any(|m| m.body.contains(&f.url)));
+    ca.sandbox_complete_face_check(&f.id, true).await.unwrap();
+    let v = w.load(&v.application.id).await.unwrap();
+    assert_eq!(editing_step(&v.plan.stage), Step::Information);
+}
+
 /// A channel that needs paper (seed 000, step 4): after payment the checklist and the
 /// tracking-number field, until the CA has the paper.
 async fn paper_channel(env: &Env) {
@@ -1042,6 +1069,7 @@ fn workflow_against_the_reference_ca_and_a_private_keyring() {
         rejected_and_resubmitted(&env).await;
         face_retry_and_bank_card(&env).await;
         paper_channel(&env).await;
+        handler_by_face(&env).await;
         legal_rep_handles_personally(&env).await;
         abnormal_flows(&env).await;
         offline_queue_and_conflicts(&mut env).await;
