@@ -1,5 +1,17 @@
 //! The application workflow: the pure state model ([`stage`]) and the async façade the
 //! shell calls ([`Workflow`]).
+//!
+//! The shell keeps one [`Workflow`] (it is `Send + Sync`) and maps each command in one
+//! line, errors through [`WorkflowError::to_ipc`]:
+//!
+//! | page | calls |
+//! |---|---|
+//! | sign-in | `captcha`, `send_sign_in_code`, `sign_in` (→ resume point), `sign_out`, `session_state` |
+//! | start | `channels`, `new_draft`, `choose` (→ [`StartPage`]), `open_draft`, `local_drafts` |
+//! | any form | `save_field` on every keystroke (→ inline check), `sync` / `sync_all`, `resolve` |
+//! | steps | `submit_enterprise`, `start_face_check` / `face_check`, `verify_handler`, `confirm_information`, `upload_document`, `ocr_business_licence`, `start_online_authorisation`, `send_signature_code`, `sign_application` |
+//! | payment, paper | `pay`, `payment`, `renew_payment`, `record_paper_tracking`, `confirm_receipt` |
+//! | orders | `orders`, `load` (→ [`Plan`]: the step "continue" opens), `cancel`, `open_link`, `review_outcomes` (notifications) |
 
 pub mod desk;
 pub mod error;
