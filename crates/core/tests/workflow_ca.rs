@@ -397,6 +397,17 @@ async fn full_walk_with_handler(env: &Env) {
     assert!(!format!("{mine:?}").contains(&p.handler.id_number));
     let v = w.submit_enterprise(&d).await.unwrap();
     assert!(w.local_drafts().unwrap().iter().all(|v| v.id != d));
+    let dbg = format!("{v:?} {:?}", w.sync(&d).await.unwrap());
+    for secret in [
+        &p.handler.id_number,
+        &p.handler.phone,
+        &p.company.legal_rep_id_number,
+    ] {
+        assert!(
+            !dbg.contains(secret.as_str()),
+            "personal value in Debug: {dbg}"
+        );
+    }
     assert_eq!(editing_step(&v.plan.stage), Step::LegalRepFace);
     // Face check by SMS link; the sandbox stands in for the legal rep's phone.
     let f = w

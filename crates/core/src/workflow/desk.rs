@@ -40,11 +40,24 @@ pub struct WorkflowConfig {
 }
 
 /// An application as the UI shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Clone, Serialize)]
 pub struct ApplicationView {
     pub draft_id: DraftId,
     pub application: Application,
     pub plan: Plan,
+}
+
+/// The application's input holds identity numbers and phones, and the contract's
+/// `Debug` prints them: only ids and the stage here.
+impl std::fmt::Debug for ApplicationView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplicationView")
+            .field("draft_id", &self.draft_id)
+            .field("application_id", &self.application.id)
+            .field("status", &self.application.status)
+            .field("stage", &self.plan.stage)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A draft as its form shows it.

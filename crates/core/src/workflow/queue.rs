@@ -14,7 +14,7 @@ use crate::drafts::merge::{self, FieldConflict, Merge};
 use crate::drafts::{Draft, DraftId};
 
 /// What a sync did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Clone, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum SyncOutcome {
     /// Nothing queued.
@@ -31,6 +31,34 @@ pub enum SyncOutcome {
     Offline { pending: usize },
     /// Fields changed here and at the CA: both versions, for the applicant to choose.
     Conflict { conflicts: Vec<FieldConflict> },
+}
+
+/// Redacted like [`super::ApplicationView`]: the application's input is personal data.
+impl std::fmt::Debug for SyncOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UpToDate => f.write_str("UpToDate"),
+            Self::Sent {
+                application,
+                held_back,
+            } => f
+                .debug_struct("Sent")
+                .field("application_id", &application.id)
+                .field("held_back", held_back)
+                .finish(),
+            Self::HeldBack { held_back } => f
+                .debug_struct("HeldBack")
+                .field("held_back", held_back)
+                .finish(),
+            Self::Offline { pending } => {
+                f.debug_struct("Offline").field("pending", pending).finish()
+            }
+            Self::Conflict { conflicts } => f
+                .debug_struct("Conflict")
+                .field("conflicts", conflicts)
+                .finish(),
+        }
+    }
 }
 
 /// The applicant's choice for a conflicting field.
