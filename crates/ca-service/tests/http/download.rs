@@ -530,3 +530,78 @@ async fn dual_certificate_envelope_unwraps_with_openssl() {
         "clear private key found in the database"
     );
 }
+
+#[tokio::test]
+async fn sm2_csr_is_verified_and_issued_with_sm2_sm3() {
+    let ca = Ca::start();
+    let o = sandbox_flow::approved_order(&ca.url, "sandbox-sm2-download")
+        .await
+        .unwrap();
+    let c = ca.client();
+    let enr = authorise(&c, &o, &o.card_password, &o.org_code)
+        .await
+        .unwrap();
+    let tmp = tempfile::TempDir::new().unwrap();
+    let d = tmp.path();
+    // An RSA CSR on an SM2 channel is refused.
+    let e = enr
+        .finalize(&csr(d, "rsa", RSA2048, &[]))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(ProblemCode::CsrRejected));
+    openssl(d, &["genpkey", "-algorithm", "SM2", "-out", "sm2.key"]);
+    openssl(
+        d,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "sm2.key",
+            "-out",
+            "sm2.csr",
+            "-subj",
+            "/CN=x",
+            "-sm3",
+            "-sigopt",
+            "distid:1234567812345678",
+        ],
+    );
+    let iss = enr
+        .finalize(&std::fs::read_to_string(d.join("sm2.csr")).unwrap())
+        .await
+        .unwrap();
+    let (issuing, root) = split_chain(&iss.chain_pem);
+    std::fs::write(d.join("leaf.pem"), &iss.certificate_pem).unwrap();
+    std::fs::write(d.join("issuing.pem"), &issuing).unwrap();
+    std::fs::write(d.join("root.pem"), &root).unwrap();
+    let text = openssl(d, &["x509", "-in", "leaf.pem", "-noout", "-text"]);
+    assert!(text.contains("SM2-with-SM3"), "{text}");
+    // OpenSSL 3 applies an SM2 ID only to the target certificate: verify link by link.
+    let id = "distid:1234567812345678";
+    let out = openssl(
+        d,
+        &[
+            "verify",
+            "-CAfile",
+            "root.pem",
+            "-vfyopt",
+            id,
+            "issuing.pem",
+        ],
+    );
+    assert!(out.contains("issuing.pem: OK"), "{out}");
+    let out = openssl(
+        d,
+        &[
+            "verify",
+            "-partial_chain",
+            "-CAfile",
+            "issuing.pem",
+            "-vfyopt",
+            id,
+            "leaf.pem",
+        ],
+    );
+    assert!(out.contains("leaf.pem: OK"), "{out}");
+    pkilint(&d.join("leaf.pem"));
+}
