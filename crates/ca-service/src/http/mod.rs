@@ -171,8 +171,23 @@ pub fn router(state: Shared) -> Router {
     }
     router
         .fallback(|| async { ApiError::not_found() })
+        .layer(axum::middleware::from_fn(access_log))
         .layer(DefaultBodyLimit::max(
             documents::MAX_DOCUMENT_BYTES + 64 * 1024,
         ))
         .with_state(state)
+}
+
+/// One line per request: method, path (never the query: it can carry phone numbers),
+/// status and latency.
+async fn access_log(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let start = std::time::Instant::now();
+    let resp = next.run(req).await;
+    tracing::debug!(%method, %path, status = resp.status().as_u16(), ms = start.elapsed().as_secs_f64() * 1e3, "request");
+    resp
 }
