@@ -191,6 +191,48 @@ impl Drop for Ca {
     }
 }
 
+/// A loopback proxy in front of the CA that can swallow answers: the request reaches the
+/// CA (which acts on it), the answer never reaches the app. A lost answer, exactly.
+struct Proxy {
+    url: String,
+    swallow: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Proxy {
+    async fn start(upstream: String) -> Self {
+        use std::sync::atomic::Ordering;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let swallow = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mode = swallow.clone();
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let upstream = upstream.clone();
+                let swallow = mode.load(Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut server = tokio::net::TcpStream::connect(&upstream).await.unwrap();
+                    if !swallow {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                        return;
+                    }
+                    // Forward the request, wait for the CA's answer, then hang up on the app.
+                    let mut buf = vec![0u8; 64 * 1024];
+                    let n = client.read(&mut buf).await.unwrap_or(0);
+                    server.write_all(&buf[..n]).await.unwrap();
+                    let mut answer = [0u8; 1];
+                    let _ = server.read(&mut answer).await;
+                });
+            }
+        });
+        Proxy { url, swallow }
+    }
+
+    fn swallow(&self, on: bool) {
+        self.swallow.store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 struct Env {
     ca: Ca,
     dir: TempDir,
@@ -210,8 +252,13 @@ impl Env {
     }
 
     fn workflow(&self) -> Workflow {
+        self.workflow_at(&self.ca.url())
+    }
+
+    /// A workflow (with its own connection pool) talking to `url`.
+    fn workflow_at(&self, url: &str) -> Workflow {
         Workflow::open(WorkflowConfig {
-            ca_url: self.ca.url(),
+            ca_url: url.to_string(),
             db_path: self.dir.path().join("app").join("core.sqlite"),
             keychain: self.keychain.clone(),
             client: certdesk_ca_client::ClientConfig {
@@ -958,6 +1005,47 @@ async fn offline_queue_and_conflicts(env: &mut Env) {
     );
 }
 
+/// The CA created the application but its answer was lost: the retry replays the same
+/// create (same key, same body) even though more was typed since, so there is exactly one
+/// application, and the newer typing follows as an edit.
+async fn lost_create_answer(env: &Env) {
+    let (ca, p) = persona(env).await;
+    let d = {
+        let w = env.workflow();
+        sign_in(&w, &ca, &p.handler.phone).await;
+        let d = ready_draft(&w, "sandbox-p256");
+        type_enterprise(&w, &d, &p, false);
+        d
+    };
+    let proxy = Proxy::start(env.ca.url().trim_start_matches("http://").to_string()).await;
+    proxy.swallow(true);
+    {
+        let w = env.workflow_at(&proxy.url);
+        let o = w.sync(&d).await.unwrap();
+        assert!(matches!(o, SyncOutcome::Offline { .. }), "{o:?}");
+        w.save_field(&d, "mailing.address", "北京市西城区重试路5号")
+            .unwrap();
+    }
+    let direct = env.workflow();
+    let created = direct.orders(ListState::Unfinished, None).await.unwrap();
+    assert_eq!(created.items.len(), 1, "the CA did act on the first create");
+    proxy.swallow(false);
+    let w = env.workflow_at(&proxy.url);
+    type_information(&w, &d, &p);
+    w.save_field(&d, "mailing.address", "北京市西城区重试路5号")
+        .unwrap();
+    let o = w.sync(&d).await.unwrap();
+    assert_eq!(o.kind(), "sent", "{o:?}");
+    let all = w.orders(ListState::Unfinished, None).await.unwrap();
+    assert_eq!(all.items.len(), 1, "a retry never creates twice");
+    assert_eq!(all.items[0].id, created.items[0].id);
+    assert_eq!(
+        all.items[0].input.mailing.as_ref().unwrap().address,
+        "北京市西城区重试路5号"
+    );
+    assert!(w.draft(&d).unwrap().pending().is_empty());
+}
+
 /// Sign-in keeps the token only in the keychain; an expired session remembers where the
 /// applicant was; sign-out clears the token.
 async fn session_lifecycle(env: &Env) {
@@ -1081,6 +1169,7 @@ fn workflow_against_the_reference_ca_and_a_private_keyring() {
         face_retry_and_bank_card(&env).await;
         paper_channel(&env).await;
         handler_by_face(&env).await;
+        lost_create_answer(&env).await;
         legal_rep_handles_personally(&env).await;
         abnormal_flows(&env).await;
         offline_queue_and_conflicts(&mut env).await;

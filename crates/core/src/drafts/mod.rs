@@ -321,7 +321,8 @@ impl DraftStore {
             serde_json::to_vec(&app.input).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let sealed = self.key.seal(&base, &aad(&id.0, "base"))?;
         let n = self.conn().execute(
-            "UPDATE drafts SET application_id = ?2, base_etag = ?3, base_input = ?4, updated_at = ?5
+            "UPDATE drafts SET application_id = ?2, base_etag = ?3, base_input = ?4, updated_at = ?5,
+                    create_body = NULL
              WHERE local_id = ?1",
             params![id.0, app.id, app.etag, sealed, now()],
         )?;
@@ -365,7 +366,8 @@ impl DraftStore {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
-            "UPDATE drafts SET application_id = ?2, base_etag = ?3, base_input = ?4, updated_at = ?5
+            "UPDATE drafts SET application_id = ?2, base_etag = ?3, base_input = ?4, updated_at = ?5,
+                    create_body = NULL
              WHERE local_id = ?1",
             params![id.0, app.id, app.etag, sealed, now()],
         )?;
@@ -402,6 +404,50 @@ impl DraftStore {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Keeps the body of a create before it is sent (see the migration's note).
+    pub fn set_create_body(&self, id: &DraftId, body: &[u8]) -> Result<(), StoreError> {
+        let sealed = self.key.seal(body, &aad(&id.0, "create_body"))?;
+        self.conn().execute(
+            "UPDATE drafts SET create_body = ?2 WHERE local_id = ?1",
+            params![id.0, sealed],
+        )?;
+        Ok(())
+    }
+
+    /// The body of a create that was sent but not (known to be) answered.
+    pub fn create_body(&self, id: &DraftId) -> Result<Option<Vec<u8>>, StoreError> {
+        let sealed: Option<Vec<u8>> = self
+            .conn()
+            .query_row(
+                "SELECT create_body FROM drafts WHERE local_id = ?1",
+                params![id.0],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NoDraft(id.0.clone()))?;
+        sealed
+            .map(|s| {
+                self.key
+                    .open(&s, &aad(&id.0, "create_body"))
+                    .map(|p| p.to_vec())
+            })
+            .transpose()
+    }
+
+    /// After a replayed create: queued fields whose value the CA now holds leave the
+    /// queue; anything typed since stays for the next edit.
+    pub fn settle(&self, id: &DraftId, app: &Application) -> Result<(), StoreError> {
+        let server = fields::flatten(&app.input);
+        let draft = self.load(id)?;
+        let accepted: BTreeMap<Field, i64> = draft
+            .fields
+            .iter()
+            .filter(|(f, e)| e.pending && server.get(f) == Some(e.value.expose()))
+            .map(|(f, e)| (*f, e.revision))
+            .collect();
+        self.mark_sent(id, app, &accepted)
     }
 
     /// Drafts with queued edits (to send when the CA is reachable again).

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::desk::{Result, Workflow};
 use super::error::WorkflowError;
+use crate::db::StoreError;
 use crate::drafts::fields::{self, Field, Section};
 use crate::drafts::merge::{self, FieldConflict, Merge};
 use crate::drafts::{Draft, DraftId};
@@ -158,6 +159,19 @@ impl Workflow {
                 )],
             });
         };
+        // A create already sent once (its answer lost to a crash or the network) is
+        // replayed exactly; what was typed since goes in an edit afterwards.
+        if let Some(body) = self.drafts.create_body(&draft.id)? {
+            let req: CreateApplication =
+                serde_json::from_slice(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let app = self
+                .client()
+                .create_application(&req, Some(&draft.create_key))
+                .await
+                .map_err(|e| self.fail(e))?;
+            self.drafts.settle(&draft.id, &app)?;
+            return Box::pin(self.sync_inner(&draft.id)).await;
+        }
         let pending = draft.pending();
         let (input, held_back) = fields::assemble(&draft.values(), &sections_of(&pending));
         // The enterprise facts decide the one-unfinished-application rule: without
@@ -172,6 +186,8 @@ impl Workflow {
             input,
             certificate_serial: None,
         };
+        let body = serde_json::to_vec(&req).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.drafts.set_create_body(&draft.id, &body)?;
         let app = self
             .client()
             .create_application(&req, Some(&draft.create_key))
