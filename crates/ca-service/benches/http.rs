@@ -208,6 +208,89 @@ async fn main() {
     )
     .await
     .print();
+    // Issuance over HTTP: each finalize is a first issuance for its own approved order.
+    let issues = env_usize("BENCH_ISSUES", 64);
+    let csr_dir = tempfile::TempDir::new().unwrap();
+    for (label, channel, family, newkey) in [
+        (
+            "POST /v1/enrollments/finalize P-256",
+            "sandbox-p256",
+            "p256",
+            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"][..],
+        ),
+        (
+            "POST /v1/enrollments/finalize RSA-2048",
+            "sandbox-rsa",
+            "rsa",
+            &["-newkey", "rsa:2048"][..],
+        ),
+    ] {
+        let csr = Arc::new(openssl_csr(csr_dir.path(), newkey));
+        // The CA hierarchy is created on first use; keep key generation out of the figures.
+        CaClient::new(&url)
+            .unwrap()
+            .ca_file(family, "chain.pem")
+            .await
+            .unwrap();
+        let mut enrollments = Vec::new();
+        for _ in 0..issues {
+            let o = sandbox_flow::approved_order(&url, channel).await.unwrap();
+            enrollments.push(enroll(&url, &o).await);
+        }
+        let enrollments = Arc::new(enrollments);
+        let per = (issues / tasks).max(1);
+        let e = enrollments.clone();
+        run(label, tasks.min(issues), per, move |t, i| {
+            let (e, csr) = (e.clone(), csr.clone());
+            async move {
+                e[t * per + i].finalize(&csr).await.unwrap();
+            }
+        })
+        .await
+        .print();
+    }
     let _ = child.kill();
     let _ = child.wait();
+}
+
+fn openssl_csr(dir: &std::path::Path, newkey: &[&str]) -> String {
+    let mut args = vec![
+        "req",
+        "-new",
+        "-nodes",
+        "-keyout",
+        "k.pem",
+        "-out",
+        "c.pem",
+        "-subj",
+        "/CN=bench",
+    ];
+    args.extend_from_slice(newkey);
+    let out = Command::new("openssl")
+        .args(&args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl");
+    assert!(out.status.success());
+    std::fs::read_to_string(dir.join("c.pem")).unwrap()
+}
+
+async fn enroll(url: &str, o: &certdesk_ca_api::sandbox::ApprovedOrder) -> CaClient {
+    let c = CaClient::new(url).unwrap();
+    let cap = c.captcha().await.unwrap();
+    let ans = c.sandbox_captcha_answer(&cap.captcha_id).await.unwrap();
+    let e = c
+        .download_authorise(&certdesk_ca_api::download::DownloadAuthorise {
+            card_serial: o.card_serial.clone(),
+            card_password: o.card_password.clone(),
+            phone: o.phone.clone(),
+            org_code: o.org_code.clone(),
+            captcha_id: cap.captcha_id,
+            captcha_answer: ans,
+        })
+        .await
+        .unwrap();
+    CaClient::new(url)
+        .unwrap()
+        .with_token(secrecy::SecretString::from(e.token))
 }
