@@ -25,7 +25,7 @@ struct Cli {
 enum Cmd {
     /// Run the service; prints the base URL alone on the first stdout line.
     Serve {
-        #[arg(long, default_value = "127.0.0.1:8443")]
+        #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
         #[arg(long)]
         data: PathBuf,
@@ -46,7 +46,7 @@ enum Cmd {
     Review {
         #[command(subcommand)]
         cmd: ReviewCmd,
-        #[arg(long, global = true, default_value = "http://127.0.0.1:8443")]
+        #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
         ca: String,
         /// Data dir of the service (its staff-token file is read).
         #[arg(long, global = true)]
