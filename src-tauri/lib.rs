@@ -31,6 +31,16 @@ pub fn run() {
             commands::system::set_ca_url,
             commands::status::status_snapshot,
             commands::status::check_ca,
+            commands::workflow::session_state,
+            commands::workflow::captcha,
+            commands::workflow::send_sign_in_code,
+            commands::workflow::sign_in,
+            commands::workflow::sign_out,
+            commands::workflow::orders,
+            commands::workflow::open_order,
+            commands::workflow::cancel_order,
+            commands::workflow::channels,
+            commands::workflow::start_application,
         ])
         .setup(|app| {
             status::spawn_monitor(app.handle().clone());

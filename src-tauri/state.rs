@@ -1,4 +1,8 @@
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use certdesk_core::keychain::{DEFAULT_SERVICE, Keychain};
+use certdesk_core::workflow::{Workflow, WorkflowConfig};
+use certdesk_ipc::{ErrorCode, IpcError};
 
 use certdesk_core::paths::AppPaths;
 use certdesk_core::settings::{Settings, SettingsStore};
@@ -13,6 +17,10 @@ pub struct AppState {
     pub settings: Mutex<Settings>,
     pub status: Mutex<StatusSnapshot>,
     pub http: reqwest::Client,
+    /// The workflow for the CA address in force (rebuilt when the address changes).
+    workflow: Mutex<Option<(String, Arc<Workflow>)>>,
+    /// The signed-in phone, masked, for the header; this run only (never the full number).
+    pub masked_phone: Mutex<Option<String>>,
     _log_guard: WorkerGuard,
 }
 
@@ -39,6 +47,8 @@ impl AppState {
                 },
             }),
             http: reqwest::Client::new(),
+            workflow: Mutex::new(None),
+            masked_phone: Mutex::new(None),
             _log_guard: log_guard,
         })
     }
@@ -52,5 +62,30 @@ impl AppState {
                 .ok()
                 .filter(|u| !u.is_empty())
         })
+    }
+
+    /// The workflow façade for the CA address in force: drafts and the resume point in
+    /// `data/workflow.sqlite`, the session token and the drafts' key in the OS keychain.
+    pub fn workflow(&self) -> Result<Arc<Workflow>, IpcError> {
+        let url = self
+            .ca_url()
+            .ok_or_else(|| IpcError::new(ErrorCode::NotConfigured, "no CA service address"))?;
+        let mut slot = self.workflow.lock().map_err(|_| crate::error::poisoned())?;
+        if let Some((u, w)) = &*slot
+            && *u == url
+        {
+            return Ok(w.clone());
+        }
+        let w = Arc::new(
+            Workflow::open(WorkflowConfig {
+                ca_url: url.clone(),
+                db_path: self.paths.data_dir.join("workflow.sqlite"),
+                keychain: Keychain::new(DEFAULT_SERVICE),
+                client: certdesk_ca_client::ClientConfig::default(),
+            })
+            .map_err(crate::error::from_workflow)?,
+        );
+        *slot = Some((url, w.clone()));
+        Ok(w)
     }
 }

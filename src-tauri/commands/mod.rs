@@ -4,3 +4,4 @@
 
 pub mod status;
 pub mod system;
+pub mod workflow;

@@ -46,4 +46,54 @@ pub const COMMANDS: &[CommandSpec] = &[
         args: &[],
         returns: "null",
     },
+    CommandSpec {
+        name: "session_state",
+        args: &[],
+        returns: "SessionInfo",
+    },
+    CommandSpec {
+        name: "captcha",
+        args: &[],
+        returns: "CaptchaImage",
+    },
+    CommandSpec {
+        name: "send_sign_in_code",
+        args: &[("request", "SignInCodeRequest")],
+        returns: "CodeSent",
+    },
+    CommandSpec {
+        name: "sign_in",
+        args: &[("request", "SignInRequest")],
+        returns: "SignedIn",
+    },
+    CommandSpec {
+        name: "sign_out",
+        args: &[],
+        returns: "SessionInfo",
+    },
+    CommandSpec {
+        name: "orders",
+        args: &[("tab", "OrderTab"), ("cursor", "string | null")],
+        returns: "OrderPage",
+    },
+    CommandSpec {
+        name: "open_order",
+        args: &[("id", "string")],
+        returns: "OrderView",
+    },
+    CommandSpec {
+        name: "cancel_order",
+        args: &[("id", "string")],
+        returns: "null",
+    },
+    CommandSpec {
+        name: "channels",
+        args: &[],
+        returns: "ChannelInfo[]",
+    },
+    CommandSpec {
+        name: "start_application",
+        args: &[("request", "StartRequest")],
+        returns: "StartState",
+    },
 ];

@@ -10,6 +10,7 @@ mod error;
 mod events;
 mod status;
 mod system;
+mod workflow;
 
 pub use bindings::typescript;
 pub use commands::{COMMANDS, CommandSpec};
@@ -17,3 +18,10 @@ pub use error::{ErrorCode, IpcError};
 pub use events::{EVENTS, STATUS_CHANGED, StatusChanged};
 pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
 pub use system::{AppInfo, Language, Settings};
+pub use workflow::{
+    BusinessKind, CaptchaImage, ChannelInfo, CodeSent, DocumentKind, EnterpriseMethod,
+    HandlerMethod, IssuanceMode, OrderAction, OrderEnterprise, OrderInput, OrderPage, OrderPlan,
+    OrderStage, OrderStatus, OrderSummary, OrderTab, OrderView, PaperItems, ResumePoint,
+    SessionInfo, SessionState, SignInCodeRequest, SignInRequest, SignedIn, StageKind, StartPage,
+    StartRequest, StartState, StepEntry, StepId, StepState,
+};

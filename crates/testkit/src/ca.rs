@@ -78,6 +78,11 @@ impl CaService {
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
+
+    /// The service's data dir (`ca.sqlite3`, documents, CA keys).
+    pub fn data_dir(&self) -> &Path {
+        self._data.path()
+    }
 }
 
 impl Drop for CaService {

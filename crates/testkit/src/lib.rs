@@ -1,8 +1,10 @@
 //! Test harness shared by the CertDesk test suites: private token stores and a private
-//! smart-card service, started and stopped by PID, never touching system-wide state.
+//! smart-card service, a private D-Bus session with gnome-keyring, started and stopped by
+//! PID, never touching system-wide state.
 
 pub mod ca;
 pub mod issuer;
+pub mod keychain;
 pub mod kryoptic;
 pub mod pcsc;
 pub mod process;

@@ -143,8 +143,17 @@ impl App {
         self.wait_for(&format!("[data-testid=\"{id}\"]")).await
     }
 
+    /// Clicks the element, first scrolled to the middle of its scrolling container (the
+    /// content pane scrolls inside the window, under a fixed status bar).
     pub async fn click(&self, id: &str) -> anyhow::Result<()> {
-        self.by_testid(id).await?.click().await?;
+        let el = self.by_testid(id).await?;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![serde_json::to_value(&el)?],
+            )
+            .await?;
+        el.click().await?;
         Ok(())
     }
 

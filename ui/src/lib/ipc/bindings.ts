@@ -44,6 +44,74 @@ export type StatusSnapshot = { ca: CaConnection, token: TokenPresence, };
 
 export type StatusChanged = { status: StatusSnapshot, };
 
+export type CaptchaImage = { captcha_id: string, image: string, expires_at: string, };
+
+export type SignInCodeRequest = { phone: string, captcha_id: string, captcha_answer: string, };
+
+export type CodeSent = { expires_in: number, resend_after: number, };
+
+export type SignInRequest = { phone: string, code: string, };
+
+export type StepId = "enterprise" | "legal_rep_face" | "handler" | "information" | "documents" | "authorisation" | "signature";
+
+export type ResumePoint = { application_id: string | null, draft_id: string | null, step: StepId | null, };
+
+export type SessionState = { "state": "signed_out" } | { "state": "signed_in", expires_at: string, } | { "state": "expired", resume: ResumePoint | null, };
+
+export type SessionInfo = { session: SessionState, masked_phone: string | null, };
+
+export type SignedIn = { session: SessionInfo, 
+/**
+ * Where to return: the previous session expired there.
+ */
+resume: ResumePoint | null, };
+
+export type OrderTab = "unfinished" | "finished";
+
+export type OrderStatus = "draft" | "awaiting_payment" | "in_review" | "approved" | "issued" | "completed" | "rejected" | "cancelled";
+
+export type OrderAction = "view" | "continue" | "cancel" | "pay" | "download" | "confirm_receipt";
+
+export type BusinessKind = "new_org_certificate" | "renewal" | "change" | "reissue" | "unlock";
+
+export type OrderEnterprise = { name: string, };
+
+export type OrderInput = { enterprise: OrderEnterprise | null, };
+
+export type OrderSummary = { id: string, channel_id: string, business: BusinessKind, status: OrderStatus, actions: Array<OrderAction>, input: OrderInput, amount_fen: number, rejection_reasons: Array<string>, created_at: string, updated_at: string, };
+
+export type OrderPage = { items: Array<OrderSummary>, next_cursor: string | null, };
+
+export type StageKind = "editing" | "awaiting_payment" | "in_review" | "approved" | "issued" | "completed" | "cancelled";
+
+export type OrderStage = { stage: StageKind, step: StepId | null, };
+
+export type StepState = "done" | "current" | "upcoming" | "skipped";
+
+export type StepEntry = { step: StepId, state: StepState, editable: boolean, };
+
+export type OrderPlan = { stage: OrderStage, steps: Array<StepEntry>, actions: Array<OrderAction>, };
+
+export type OrderView = { draft_id: string, application: OrderSummary, plan: OrderPlan, };
+
+export type EnterpriseMethod = "registry" | "registry_and_legal_rep_face";
+
+export type HandlerMethod = "phone" | "bank_card" | "face";
+
+export type DocumentKind = "business_licence" | "handler_id_card" | "legal_rep_id_card" | "authorisation_letter" | "application_form" | "other";
+
+export type IssuanceMode = "download" | "mailed_token";
+
+export type PaperItems = { items: Array<string>, };
+
+export type ChannelInfo = { id: string, name: string, businesses: Array<BusinessKind>, enterprise_verification: EnterpriseMethod, handler_verification: Array<HandlerMethod>, documents: Array<DocumentKind>, fee_fen: number, issuance: IssuanceMode, paper: PaperItems | null, validity_days: number, };
+
+export type StartRequest = { channel_id: string, business: BusinessKind, agreements_accepted: boolean, };
+
+export type StartPage = { "page": "choose_channel" } | { "page": "choose_business", channel_id: string, } | { "page": "verification_method", channel_id: string, business: BusinessKind, } | { "page": "ready", channel_id: string, business: BusinessKind, };
+
+export type StartState = { draft_id: string, page: StartPage, };
+
 export const EVENTS = {
   statusChanged: "status-changed",
 } as const;
@@ -57,4 +125,14 @@ export const commands = {
   statusSnapshot: (): Promise<StatusSnapshot> => invoke("status_snapshot"),
   checkCa: (): Promise<CaConnection> => invoke("check_ca"),
   firstRender: (): Promise<null> => invoke("first_render"),
+  sessionState: (): Promise<SessionInfo> => invoke("session_state"),
+  captcha: (): Promise<CaptchaImage> => invoke("captcha"),
+  sendSignInCode: (request: SignInCodeRequest): Promise<CodeSent> => invoke("send_sign_in_code", { request }),
+  signIn: (request: SignInRequest): Promise<SignedIn> => invoke("sign_in", { request }),
+  signOut: (): Promise<SessionInfo> => invoke("sign_out"),
+  orders: (tab: OrderTab, cursor: string | null): Promise<OrderPage> => invoke("orders", { tab, cursor }),
+  openOrder: (id: string): Promise<OrderView> => invoke("open_order", { id }),
+  cancelOrder: (id: string): Promise<null> => invoke("cancel_order", { id }),
+  channels: (): Promise<ChannelInfo[]> => invoke("channels"),
+  startApplication: (request: StartRequest): Promise<StartState> => invoke("start_application", { request }),
 };

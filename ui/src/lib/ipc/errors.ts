@@ -16,7 +16,51 @@ export function asIpcError(e: unknown): IpcError {
   return { code: "internal", message: String(e), details: null };
 }
 
-/** The translated message for an error: by code, never by message text. */
+/** Fills `{name}` placeholders of a catalog string. */
+export function fmt(s: string, vars: Record<string, string | number>): string {
+  return s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+}
+
+type Details = { problem?: unknown; retry_after?: unknown; fields?: unknown };
+
+function details(e: IpcError): Details {
+  return typeof e.details === "object" && e.details !== null ? (e.details as Details) : {};
+}
+
+/** The CA's problem code (`captcha_invalid`, `duplicate_application`, …), when it gave one. */
+export function problemOf(e: unknown): string | null {
+  const p = details(asIpcError(e)).problem;
+  return typeof p === "string" ? p : null;
+}
+
+/**
+ * The translated message for an error: by code, never by message text. A CA refusal
+ * with a problem code the catalog knows gets that problem's sentence (with its wait).
+ */
 export function errorText(t: Catalog, e: unknown): string {
-  return t.errors[asIpcError(e).code];
+  const err = asIpcError(e);
+  const p = problemOf(err);
+  if (p !== null && Object.hasOwn(t.problems, p)) {
+    const wait = Number(details(err).retry_after ?? 0);
+    const secs = Number.isFinite(wait) && wait > 0 ? Math.ceil(wait) : 60;
+    return fmt(t.problems[p as keyof Catalog["problems"]], {
+      n: secs,
+      m: Math.max(1, Math.ceil(secs / 60)),
+    });
+  }
+  return t.errors[err.code];
+}
+
+/** Per-field messages the CA or the core gave (field path → message in `lang`). */
+export function fieldErrors(e: unknown, lang: "zh-CN" | "en"): Record<string, string> {
+  const fields = details(asIpcError(e)).fields;
+  const out: Record<string, string> = {};
+  if (!Array.isArray(fields)) return out;
+  for (const f of fields) {
+    if (typeof f !== "object" || f === null) continue;
+    const { field, message_zh, message_en } = f as Record<string, unknown>;
+    const msg = lang === "en" ? message_en : message_zh;
+    if (typeof field === "string" && typeof msg === "string") out[field] = msg;
+  }
+  return out;
 }

@@ -1,0 +1,318 @@
+//! The application workflow as the UI sees it: sign-in, the session, the order list and
+//! one order's plan. Field names and enum spellings follow the core's and the CA's JSON,
+//! so the shell converts by serde (no hand-written field copying); personal values the
+//! pages do not show (identity numbers, tokens) have no field here and never cross.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// An image captcha from the CA (a `data:` URL, which the CSP allows).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CaptchaImage {
+    pub captcha_id: String,
+    pub image: String,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SignInCodeRequest {
+    pub phone: String,
+    pub captcha_id: String,
+    pub captcha_answer: String,
+}
+
+/// The SMS code was sent: valid for `expires_in` s, a new one after `resend_after` s.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CodeSent {
+    pub expires_in: u64,
+    pub resend_after: u64,
+}
+
+/// The one-time code is a secret: `Debug` never prints it.
+#[derive(Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SignInRequest {
+    pub phone: String,
+    pub code: String,
+}
+
+impl std::fmt::Debug for SignInRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInRequest").finish_non_exhaustive()
+    }
+}
+
+/// The applicant's steps after the start pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum StepId {
+    Enterprise,
+    LegalRepFace,
+    Handler,
+    Information,
+    Documents,
+    Authorisation,
+    Signature,
+}
+
+/// Where the applicant was when the session expired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ResumePoint {
+    #[serde(default)]
+    pub application_id: Option<String>,
+    #[serde(default)]
+    pub draft_id: Option<String>,
+    #[serde(default)]
+    pub step: Option<StepId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SessionState {
+    SignedOut,
+    SignedIn {
+        expires_at: String,
+    },
+    /// Sign in again to return to `resume`.
+    Expired {
+        #[serde(default)]
+        resume: Option<ResumePoint>,
+    },
+}
+
+/// The session and, while signed in during this run, the phone masked (`138******00`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SessionInfo {
+    pub session: SessionState,
+    pub masked_phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SignedIn {
+    pub session: SessionInfo,
+    /// Where to return: the previous session expired there.
+    pub resume: Option<ResumePoint>,
+}
+
+/// 订单管理's two tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderTab {
+    Unfinished,
+    Finished,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Draft,
+    AwaitingPayment,
+    InReview,
+    Approved,
+    Issued,
+    Completed,
+    Rejected,
+    Cancelled,
+}
+
+/// What the CA allows on an order now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderAction {
+    View,
+    Continue,
+    Cancel,
+    Pay,
+    Download,
+    ConfirmReceipt,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum BusinessKind {
+    NewOrgCertificate,
+    Renewal,
+    Change,
+    Reissue,
+    Unlock,
+}
+
+/// Only the organisation's name crosses for the list (no identity numbers).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OrderEnterprise {
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+pub struct OrderInput {
+    #[serde(default)]
+    pub enterprise: Option<OrderEnterprise>,
+}
+
+/// One row of the order list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OrderSummary {
+    pub id: String,
+    pub channel_id: String,
+    pub business: BusinessKind,
+    pub status: OrderStatus,
+    pub actions: Vec<OrderAction>,
+    #[serde(default)]
+    pub input: OrderInput,
+    pub amount_fen: u64,
+    #[serde(default)]
+    pub rejection_reasons: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OrderPage {
+    pub items: Vec<OrderSummary>,
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum StageKind {
+    Editing,
+    AwaitingPayment,
+    InReview,
+    Approved,
+    Issued,
+    Completed,
+    Cancelled,
+}
+
+/// Where the order stands; `step` is the step "continue" opens while editing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OrderStage {
+    pub stage: StageKind,
+    #[serde(default)]
+    pub step: Option<StepId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    Done,
+    Current,
+    Upcoming,
+    Skipped,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct StepEntry {
+    pub step: StepId,
+    pub state: StepState,
+    pub editable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OrderPlan {
+    pub stage: OrderStage,
+    pub steps: Vec<StepEntry>,
+    pub actions: Vec<OrderAction>,
+}
+
+/// One order with its plan (order details, "continue").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OrderView {
+    pub draft_id: String,
+    pub application: OrderSummary,
+    pub plan: OrderPlan,
+}
+
+/// How a channel verifies the enterprise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EnterpriseMethod {
+    /// Company facts checked against the enterprise registry.
+    Registry,
+    /// Registry plus the legal representative's face check.
+    RegistryAndLegalRepFace,
+}
+
+/// The handler verification methods a channel offers (one of them is used).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum HandlerMethod {
+    Phone,
+    BankCard,
+    Face,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    BusinessLicence,
+    HandlerIdCard,
+    LegalRepIdCard,
+    AuthorisationLetter,
+    ApplicationForm,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum IssuanceMode {
+    /// Downloaded onto the applicant's USBKey with a mailed password card.
+    Download,
+    /// The CA makes the token and mails it.
+    MailedToken,
+}
+
+/// Paper the channel wants by post (the items only; the address comes with the order).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PaperItems {
+    pub items: Vec<String>,
+}
+
+/// A channel (渠道) as the start pages show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ChannelInfo {
+    pub id: String,
+    pub name: String,
+    pub businesses: Vec<BusinessKind>,
+    pub enterprise_verification: EnterpriseMethod,
+    pub handler_verification: Vec<HandlerMethod>,
+    pub documents: Vec<DocumentKind>,
+    pub fee_fen: u64,
+    pub issuance: IssuanceMode,
+    #[serde(default)]
+    pub paper: Option<PaperItems>,
+    pub validity_days: u32,
+}
+
+/// The start pages' choices; the local draft is created with them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct StartRequest {
+    pub channel_id: String,
+    pub business: BusinessKind,
+    pub agreements_accepted: bool,
+}
+
+/// The start page a draft is on (渠道 → 业务 → 核验方式 → ready for the enterprise form).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "page", rename_all = "snake_case")]
+pub enum StartPage {
+    ChooseChannel,
+    ChooseBusiness {
+        channel_id: String,
+    },
+    VerificationMethod {
+        channel_id: String,
+        business: BusinessKind,
+    },
+    Ready {
+        channel_id: String,
+        business: BusinessKind,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct StartState {
+    pub draft_id: String,
+    pub page: StartPage,
+}

@@ -1,0 +1,110 @@
+//! 申请证书's start pages through the real window against the reference CA sandbox:
+//! the CA's channels, the business choice, the verification-method page with the
+//! materials and agreements, and the local draft it creates.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use certdesk_ca_service::sandbox_flow::Persona;
+use common::{Env, seed, set_language, sign_in};
+
+#[tokio::test]
+async fn channel_business_methods_and_agreements_create_the_draft() {
+    let env = Env::start();
+    let ca = env.sandbox();
+    let phone = Persona::new(seed()).handler.phone;
+    let app = env.launch().await;
+    app.click("nav-apply").await.unwrap();
+    sign_in(&app, &ca, &phone).await;
+
+    // Channels come from the CA: all six sandbox channels, none chosen yet.
+    app.by_testid("channel-sandbox-rsa").await.unwrap();
+    app.by_testid("channel-sandbox-paper").await.unwrap();
+    let next = app.by_testid("apply-channel-next").await.unwrap();
+    assert!(!next.is_enabled().await.unwrap());
+    app.screenshot("apply-zh-CN-channels").await.unwrap();
+
+    // The RSA channel: face check for the legal rep, three handler methods.
+    app.click("channel-sandbox-rsa").await.unwrap();
+    app.click("apply-channel-next").await.unwrap();
+    let current = app
+        .text("[data-testid=apply-current-channel]")
+        .await
+        .unwrap();
+    assert!(current.contains("RSA-2048"), "{current}");
+    // Only the new organisation certificate is applied for here.
+    let renewal = app
+        .wait_for("[data-testid=business-renewal] input")
+        .await
+        .unwrap();
+    assert!(!renewal.is_enabled().await.unwrap());
+    app.screenshot("apply-zh-CN-business").await.unwrap();
+    // "choose another channel" goes back; the choice is kept.
+    app.click("apply-other-channel").await.unwrap();
+    app.click("channel-sandbox-paper").await.unwrap();
+    app.click("apply-channel-next").await.unwrap();
+    app.click("apply-business-next").await.unwrap();
+    app.by_testid("method-paper").await.unwrap();
+    app.screenshot("apply-zh-CN-methods-paper").await.unwrap();
+
+    // Back to RSA: its methods page.
+    app.click("nav-orders").await.unwrap();
+    app.click("nav-apply").await.unwrap();
+    app.click("channel-sandbox-rsa").await.unwrap();
+    app.click("apply-channel-next").await.unwrap();
+    app.click("apply-business-next").await.unwrap();
+    app.by_testid("method-legal-rep-face").await.unwrap();
+    for h in ["phone", "bank_card", "face"] {
+        app.by_testid(&format!("method-handler-{h}")).await.unwrap();
+    }
+    let docs = app.text("[data-testid=method-documents]").await.unwrap();
+    assert!(
+        docs.contains("营业执照") && docs.contains("经办人身份证"),
+        "{docs}"
+    );
+    assert!(docs.contains("授权委托书"), "{docs}");
+
+    // Agreements must be accepted first.
+    app.click("apply-start").await.unwrap();
+    let hint = app.text("[data-testid=agree-required]").await.unwrap();
+    assert!(hint.contains("协议"), "{hint}");
+    app.screenshot("apply-zh-CN-methods-agreements-missing")
+        .await
+        .unwrap();
+    app.click("agree-service").await.unwrap();
+    app.click("agree-privacy").await.unwrap();
+    app.click("apply-start").await.unwrap();
+    let ready = app.by_testid("apply-ready").await.unwrap();
+    assert_eq!(
+        ready.attr("data-page").await.unwrap().as_deref(),
+        Some("ready")
+    );
+    assert!(!ready.attr("data-draft").await.unwrap().unwrap().is_empty());
+    app.screenshot("apply-zh-CN-ready").await.unwrap();
+
+    // English.
+    set_language(&app, "en").await;
+    app.click("nav-apply").await.unwrap();
+    app.by_testid("channel-sandbox-p256").await.unwrap();
+    app.screenshot("apply-en-channels").await.unwrap();
+    app.click("channel-sandbox-p256").await.unwrap();
+    app.click("apply-channel-next").await.unwrap();
+    app.screenshot("apply-en-business").await.unwrap();
+    app.click("apply-business-next").await.unwrap();
+    let methods = app.text("[data-testid=apply-method]").await.unwrap();
+    assert!(
+        methods.contains("Bank card") && !methods.contains("Face:"),
+        "{methods}"
+    );
+    app.click("apply-start").await.unwrap();
+    let hint = app.text("[data-testid=agree-required]").await.unwrap();
+    assert!(hint.contains("accept"), "{hint}");
+    app.screenshot("apply-en-methods").await.unwrap();
+    app.click("agree-service").await.unwrap();
+    app.click("agree-privacy").await.unwrap();
+    app.click("apply-start").await.unwrap();
+    app.by_testid("apply-ready").await.unwrap();
+    app.screenshot("apply-en-ready").await.unwrap();
+    app.close().await.unwrap();
+}

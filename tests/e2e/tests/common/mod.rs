@@ -1,0 +1,106 @@
+//! Helpers shared by the window tests that talk to the reference CA sandbox.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use certdesk_ca_client::CaClient;
+use certdesk_ca_service::sandbox_flow;
+use certdesk_e2e::App;
+use certdesk_testkit::ca::CaService;
+use certdesk_testkit::keychain::PrivateKeyring;
+use certdesk_testkit::process::run;
+
+pub struct Env {
+    pub ca: CaService,
+    pub keyring: PrivateKeyring,
+}
+
+impl Env {
+    pub fn start() -> Env {
+        Env {
+            ca: CaService::start().unwrap(),
+            keyring: PrivateKeyring::start().unwrap(),
+        }
+    }
+
+    pub async fn launch(&self) -> App {
+        App::launch(&[
+            ("CERTDESK_CA_URL", self.ca.url()),
+            ("DBUS_SESSION_BUS_ADDRESS", self.keyring.bus_address()),
+        ])
+        .await
+        .unwrap()
+    }
+
+    pub fn sandbox(&self) -> CaClient {
+        CaClient::new(self.ca.url()).unwrap()
+    }
+
+    /// The CA ends every session (as on expiry, or a sign-out elsewhere).
+    pub fn end_sessions(&self) {
+        run(Command::new("sqlite3")
+            .arg(self.ca.data_dir().join("ca.sqlite3"))
+            .arg("DELETE FROM sessions;"))
+        .unwrap();
+    }
+}
+
+pub fn seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+}
+
+pub async fn type_into(app: &App, testid: &str, text: &str) {
+    let el = app.by_testid(testid).await.unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+pub async fn value(app: &App, testid: &str) -> String {
+    let el = app.by_testid(testid).await.unwrap();
+    el.prop("value").await.unwrap().unwrap_or_default()
+}
+
+/// The answer to the captcha the window shows now (its id is on the image).
+pub async fn captcha_answer(app: &App, ca: &CaClient, previous: Option<&str>) -> (String, String) {
+    let started = Instant::now();
+    loop {
+        let img = app.by_testid("sign-in-captcha-image").await.unwrap();
+        let id = img.attr("data-captcha-id").await.unwrap().unwrap();
+        if Some(id.as_str()) != previous {
+            let answer = ca.sandbox_captcha_answer(&id).await.unwrap();
+            return (id, answer);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "captcha never changed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Phone, captcha, "get code": returns the captcha id used.
+pub async fn request_code(app: &App, ca: &CaClient, phone: &str) -> String {
+    type_into(app, "sign-in-phone", phone).await;
+    let (id, answer) = captcha_answer(app, ca, None).await;
+    type_into(app, "sign-in-captcha", &answer).await;
+    app.click("sign-in-send").await.unwrap();
+    app.by_testid("sign-in-sent").await.unwrap();
+    id
+}
+
+pub async fn sign_in(app: &App, ca: &CaClient, phone: &str) {
+    request_code(app, ca, phone).await;
+    let code = sandbox_flow::latest_code(ca, phone).await.unwrap();
+    type_into(app, "sign-in-code", &code).await;
+    app.click("sign-in-submit").await.unwrap();
+    app.by_testid("account").await.unwrap();
+}
+
+pub async fn set_language(app: &App, lang: &str) {
+    app.click("nav-settings").await.unwrap();
+    app.click(&format!("lang-{lang}")).await.unwrap();
+}
