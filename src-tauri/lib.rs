@@ -41,6 +41,9 @@ pub fn run() {
             commands::workflow::cancel_order,
             commands::workflow::channels,
             commands::workflow::start_application,
+            commands::workflow::open_draft,
+            commands::workflow::save_field,
+            commands::workflow::submit_enterprise,
         ])
         .setup(|app| {
             status::spawn_monitor(app.handle().clone());

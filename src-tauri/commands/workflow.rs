@@ -4,8 +4,9 @@
 use certdesk_ca_api::application::ListState;
 use certdesk_core::sensitive::Sensitive;
 use certdesk_ipc::{
-    CaptchaImage, ChannelInfo, CodeSent, IpcError, OrderPage, OrderTab, OrderView, SessionInfo,
-    SignInCodeRequest, SignInRequest, SignedIn, StartRequest, StartState,
+    CaptchaImage, ChannelInfo, CodeSent, DraftForm, FieldInput, FieldProblem, IpcError, OrderPage,
+    OrderTab, OrderView, SessionInfo, SignInCodeRequest, SignInRequest, SignedIn, StartRequest,
+    StartState,
 };
 use secrecy::SecretString;
 use tauri::State;
@@ -129,4 +130,39 @@ pub fn start_application(
         draft_id: mirror(&id)?,
         page: mirror(&page)?,
     })
+}
+
+#[tauri::command]
+pub fn open_draft(state: State<'_, AppState>, id: String) -> Result<DraftForm, IpcError> {
+    let w = state.workflow()?;
+    mirror(&w.open_draft(&mirror(&id)?).map_err(from_workflow)?)
+}
+
+/// Saves one field as typed (local, encrypted) and returns its inline check.
+#[tauri::command]
+pub fn save_field(
+    state: State<'_, AppState>,
+    input: FieldInput,
+) -> Result<Option<FieldProblem>, IpcError> {
+    let w = state.workflow()?;
+    let problem = w.save_field(&mirror(&input.draft_id)?, &input.field, &input.value);
+    problem
+        .map_err(from_workflow)?
+        .as_ref()
+        .map(mirror)
+        .transpose()
+}
+
+/// 企业认证: checked inline first, then against the registry at the CA.
+#[tauri::command]
+pub async fn submit_enterprise(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<OrderView, IpcError> {
+    let w = state.workflow()?;
+    mirror(
+        &w.submit_enterprise(&mirror(&id)?)
+            .await
+            .map_err(from_workflow)?,
+    )
 }

@@ -96,4 +96,19 @@ pub const COMMANDS: &[CommandSpec] = &[
         args: &[("request", "StartRequest")],
         returns: "StartState",
     },
+    CommandSpec {
+        name: "open_draft",
+        args: &[("id", "string")],
+        returns: "DraftForm",
+    },
+    CommandSpec {
+        name: "save_field",
+        args: &[("input", "FieldInput")],
+        returns: "FieldProblem | null",
+    },
+    CommandSpec {
+        name: "submit_enterprise",
+        args: &[("id", "string")],
+        returns: "OrderView",
+    },
 ];

@@ -83,9 +83,11 @@ async fn channel_business_methods_and_agreements_create_the_draft() {
     assert!(!ready.attr("data-draft").await.unwrap().unwrap().is_empty());
     app.screenshot("apply-zh-CN-ready").await.unwrap();
 
-    // English.
+    // Leaving and coming back reopens the started draft's form; "choose again" starts over.
     set_language(&app, "en").await;
     app.click("nav-apply").await.unwrap();
+    app.by_testid("apply-ready").await.unwrap();
+    app.click("apply-again").await.unwrap();
     app.by_testid("channel-sandbox-p256").await.unwrap();
     app.screenshot("apply-en-channels").await.unwrap();
     app.click("channel-sandbox-p256").await.unwrap();

@@ -1,7 +1,9 @@
-import { commands, type ResumePoint, type SessionInfo } from "./ipc/bindings";
+import { commands, type ResumePoint, type SessionInfo, type StartState } from "./ipc/bindings";
 import { asIpcError } from "./ipc/errors";
 
 let info = $state<SessionInfo | null>(null);
+/** The draft started in this run, so leaving 申请证书 and coming back reopens its form. */
+export const kept = $state<{ started: StartState | null }>({ started: null });
 let loadError = $state<unknown>(null);
 /** The page (hash) to return to after signing in again. */
 let returnTo = $state<string | null>(null);
@@ -66,5 +68,6 @@ export const session = {
   async signOut(): Promise<void> {
     info = await commands.signOut();
     returnTo = null;
+    kept.started = null;
   },
 };

@@ -112,6 +112,16 @@ export type StartPage = { "page": "choose_channel" } | { "page": "choose_busines
 
 export type StartState = { draft_id: string, page: StartPage, };
 
+export type FieldInput = { draft_id: string, field: string, value: string, };
+
+export type FieldProblem = { field: string, kind: string, message_zh: string, message_en: string, };
+
+export type DraftForm = { id: string, application_id: string | null, start_page: StartPage, values: Record<string, string>, 
+/**
+ * Typed but not yet accepted by the CA.
+ */
+pending: Array<string>, };
+
 export const EVENTS = {
   statusChanged: "status-changed",
 } as const;
@@ -135,4 +145,7 @@ export const commands = {
   cancelOrder: (id: string): Promise<null> => invoke("cancel_order", { id }),
   channels: (): Promise<ChannelInfo[]> => invoke("channels"),
   startApplication: (request: StartRequest): Promise<StartState> => invoke("start_application", { request }),
+  openDraft: (id: string): Promise<DraftForm> => invoke("open_draft", { id }),
+  saveField: (input: FieldInput): Promise<FieldProblem | null> => invoke("save_field", { input }),
+  submitEnterprise: (id: string): Promise<OrderView> => invoke("submit_enterprise", { id }),
 };

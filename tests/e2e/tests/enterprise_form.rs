@@ -1,0 +1,178 @@
+//! 企业认证 through the real window against the reference CA sandbox: inline checks
+//! (USCC check character, resident ID checksum, mobile number) before anything is sent,
+//! every field kept as typed across leaving the page, the registry-mismatch dialog with
+//! "return to edit", then the verified enterprise opening the handler step.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use certdesk_ca_service::sandbox_flow::Persona;
+use certdesk_e2e::App;
+use common::{Env, seed, set_language, sign_in, type_into, value};
+
+/// The last character replaced by another of the same class: a broken check character.
+fn broken(s: &str) -> String {
+    let (head, last) = s.split_at(s.len() - 1);
+    let swap = match last {
+        "0" => "1",
+        "X" => "0",
+        c if c.chars().all(|c| c.is_ascii_digit()) => "0",
+        _ => "1",
+    };
+    format!("{head}{swap}")
+}
+
+async fn start_draft(app: &App, channel: &str) {
+    app.click("nav-apply").await.unwrap();
+    app.click(&format!("channel-{channel}")).await.unwrap();
+    app.click("apply-channel-next").await.unwrap();
+    app.click("apply-business-next").await.unwrap();
+    app.click("agree-service").await.unwrap();
+    app.click("agree-privacy").await.unwrap();
+    app.click("apply-start").await.unwrap();
+    app.wait_for("[data-testid=enterprise-form][data-loaded=true]")
+        .await
+        .unwrap();
+}
+
+async fn error_of(app: &App, field: &str) -> String {
+    app.text(&format!("[data-testid=\"error-{field}\"]"))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn inline_checks_kept_values_registry_mismatch_and_return_to_edit() {
+    let env = Env::start();
+    let ca = env.sandbox();
+    let p = Persona::new(seed());
+    ca.sandbox_put_company(&p.company).await.unwrap();
+    let app = env.launch().await;
+    app.click("nav-apply").await.unwrap();
+    sign_in(&app, &ca, &p.handler.phone).await;
+    start_draft(&app, "sandbox-p256").await;
+
+    // Malformed identity numbers are flagged inline, before anything is sent.
+    let bad_uscc = broken(&p.company.uscc);
+    let bad_id = broken(&p.company.legal_rep_id_number);
+    type_into(&app, "field-enterprise.uscc", &bad_uscc).await;
+    type_into(&app, "field-enterprise.legal_rep_id_number", &bad_id).await;
+    type_into(&app, "field-enterprise.legal_rep_phone", "12345").await;
+    app.click("field-enterprise.name").await.unwrap();
+    let e = error_of(&app, "enterprise.uscc").await;
+    assert!(e.contains("校验"), "{e}");
+    let e = error_of(&app, "enterprise.legal_rep_id_number").await;
+    assert!(!e.is_empty() && !e.contains(&bad_id), "{e}");
+    let e = error_of(&app, "enterprise.legal_rep_phone").await;
+    assert!(e.contains("手机"), "{e}");
+    // Submitting names the empty fields too and sends nothing.
+    app.click("enterprise-submit").await.unwrap();
+    app.by_testid("enterprise-fix").await.unwrap();
+    let e = error_of(&app, "enterprise.name").await;
+    assert!(e.contains("必填"), "{e}");
+    app.screenshot("enterprise-zh-CN-inline-errors")
+        .await
+        .unwrap();
+
+    // Leaving the page keeps every value as typed (the local draft); in English now.
+    set_language(&app, "en").await;
+    app.click("nav-apply").await.unwrap();
+    app.wait_for("[data-testid=enterprise-form][data-loaded=true]")
+        .await
+        .unwrap();
+    assert_eq!(value(&app, "field-enterprise.uscc").await, bad_uscc);
+    assert_eq!(
+        value(&app, "field-enterprise.legal_rep_phone").await,
+        "12345"
+    );
+    let e = error_of(&app, "enterprise.legal_rep_phone").await;
+    assert!(e.contains("mobile"), "{e}");
+    app.screenshot("enterprise-en-inline-errors").await.unwrap();
+
+    // Valid numbers, but a name the registry does not know: the mismatch dialog.
+    type_into(&app, "field-enterprise.uscc", &p.company.uscc).await;
+    type_into(&app, "field-enterprise.org_code", &p.org_code).await;
+    type_into(&app, "field-enterprise.name", "不存在的公司名称有限公司").await;
+    type_into(
+        &app,
+        "field-enterprise.legal_rep_name",
+        &p.company.legal_rep_name,
+    )
+    .await;
+    type_into(
+        &app,
+        "field-enterprise.legal_rep_id_number",
+        &p.company.legal_rep_id_number,
+    )
+    .await;
+    type_into(&app, "field-enterprise.legal_rep_phone", &p.legal_rep_phone).await;
+    app.click("enterprise-submit").await.unwrap();
+    app.by_testid("mismatch-dialog").await.unwrap();
+    app.screenshot("enterprise-en-registry-mismatch")
+        .await
+        .unwrap();
+    app.click("mismatch-return").await.unwrap();
+    // Back in the form, nothing lost, the name field marked.
+    assert_eq!(value(&app, "field-enterprise.uscc").await, p.company.uscc);
+    app.by_testid("error-enterprise.name").await.unwrap();
+
+    // The same in Chinese.
+    set_language(&app, "zh-CN").await;
+    app.click("nav-apply").await.unwrap();
+    app.wait_for("[data-testid=enterprise-form][data-loaded=true]")
+        .await
+        .unwrap();
+    app.click("enterprise-submit").await.unwrap();
+    let dialog = app.text("[data-testid=mismatch-dialog]").await.unwrap();
+    assert!(dialog.contains("单位名称"), "{dialog}");
+    app.screenshot("enterprise-zh-CN-registry-mismatch")
+        .await
+        .unwrap();
+    app.click("mismatch-return").await.unwrap();
+    app.screenshot("enterprise-zh-CN-returned-to-edit")
+        .await
+        .unwrap();
+
+    // Corrected: verified, and "continue" is at the handler step.
+    type_into(&app, "field-enterprise.name", &p.company.name).await;
+    app.click("enterprise-submit").await.unwrap();
+    let step = app.by_testid("order-continue-step").await.unwrap();
+    assert_eq!(
+        step.attr("data-step").await.unwrap().as_deref(),
+        Some("handler")
+    );
+    app.wait_for("[data-testid=order-step-enterprise][data-state=done]")
+        .await
+        .unwrap();
+    app.screenshot("enterprise-zh-CN-verified").await.unwrap();
+
+    // A second application for the same organisation: the one-unfinished rule, with a
+    // link to the existing order.
+    start_draft(&app, "sandbox-p256").await;
+    for (f, v) in [
+        ("enterprise.uscc", p.company.uscc.as_str()),
+        ("enterprise.org_code", p.org_code.as_str()),
+        ("enterprise.name", p.company.name.as_str()),
+        (
+            "enterprise.legal_rep_name",
+            p.company.legal_rep_name.as_str(),
+        ),
+        (
+            "enterprise.legal_rep_id_number",
+            p.company.legal_rep_id_number.as_str(),
+        ),
+        ("enterprise.legal_rep_phone", p.legal_rep_phone.as_str()),
+    ] {
+        type_into(&app, &format!("field-{f}"), v).await;
+    }
+    app.click("enterprise-submit").await.unwrap();
+    let dup = app
+        .text("[data-testid=enterprise-duplicate]")
+        .await
+        .unwrap();
+    assert!(dup.contains("未完成"), "{dup}");
+    app.by_testid("enterprise-open-existing").await.unwrap();
+    app.screenshot("enterprise-zh-CN-duplicate").await.unwrap();
+    app.close().await.unwrap();
+}
