@@ -44,6 +44,8 @@ pub fn run() {
             commands::workflow::open_draft,
             commands::workflow::save_field,
             commands::workflow::submit_enterprise,
+            commands::workflow::local_drafts,
+            commands::workflow::discard_draft,
         ])
         .setup(|app| {
             status::spawn_monitor(app.handle().clone());

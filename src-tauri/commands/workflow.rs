@@ -4,9 +4,9 @@
 use certdesk_ca_api::application::ListState;
 use certdesk_core::sensitive::Sensitive;
 use certdesk_ipc::{
-    CaptchaImage, ChannelInfo, CodeSent, DraftForm, FieldInput, FieldProblem, IpcError, OrderPage,
-    OrderTab, OrderView, SessionInfo, SignInCodeRequest, SignInRequest, SignedIn, StartRequest,
-    StartState,
+    CaptchaImage, ChannelInfo, CodeSent, DraftForm, FieldInput, FieldProblem, IpcError, LocalDraft,
+    OrderPage, OrderTab, OrderView, SessionInfo, SignInCodeRequest, SignInRequest, SignedIn,
+    StartRequest, StartState,
 };
 use secrecy::SecretString;
 use tauri::State;
@@ -165,4 +165,27 @@ pub async fn submit_enterprise(
             .await
             .map_err(from_workflow)?,
     )
+}
+
+/// Drafts not yet sent to the CA, newest form first as the store lists them.
+#[tauri::command]
+pub fn local_drafts(state: State<'_, AppState>) -> Result<Vec<LocalDraft>, IpcError> {
+    let drafts = state.workflow()?.local_drafts().map_err(from_workflow)?;
+    drafts
+        .iter()
+        .map(|d| {
+            Ok(LocalDraft {
+                id: mirror(&d.id)?,
+                start_page: mirror(&d.start_page)?,
+                name: d.values.get("enterprise.name").cloned(),
+            })
+        })
+        .collect()
+}
+
+/// Deletes a draft the CA does not know yet (nothing to cancel there).
+#[tauri::command]
+pub async fn discard_draft(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
+    let w = state.workflow()?;
+    w.cancel(&mirror(&id)?).await.map_err(from_workflow)
 }

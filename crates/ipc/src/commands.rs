@@ -111,4 +111,14 @@ pub const COMMANDS: &[CommandSpec] = &[
         args: &[("id", "string")],
         returns: "OrderView",
     },
+    CommandSpec {
+        name: "local_drafts",
+        args: &[],
+        returns: "LocalDraft[]",
+    },
+    CommandSpec {
+        name: "discard_draft",
+        args: &[("id", "string")],
+        returns: "null",
+    },
 ];

@@ -25,4 +25,4 @@ pub use workflow::{
     SessionInfo, SessionState, SignInCodeRequest, SignInRequest, SignedIn, StageKind, StartPage,
     StartRequest, StartState, StepEntry, StepId, StepState,
 };
-pub use workflow::{DraftForm, FieldInput, FieldProblem};
+pub use workflow::{DraftForm, FieldInput, FieldProblem, LocalDraft};

@@ -363,3 +363,12 @@ impl std::fmt::Debug for DraftForm {
             .finish_non_exhaustive()
     }
 }
+
+/// A local draft the CA does not know yet (listed with the unfinished orders).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LocalDraft {
+    pub id: String,
+    pub start_page: StartPage,
+    /// The organisation's name as typed, if any.
+    pub name: Option<String>,
+}

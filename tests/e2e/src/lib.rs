@@ -198,6 +198,49 @@ impl App {
         Ok(path)
     }
 
+    /// Kills the app with SIGKILL (no chance to save or clean up), then stops its driver;
+    /// returns the data dir for a relaunch. The app is the driver's child, found by PID.
+    pub async fn crash(mut self) -> anyhow::Result<AppData> {
+        let driver = self.driver.id();
+        let mut killed = 0;
+        for entry in std::fs::read_dir("/proc")? {
+            let entry = entry?;
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            // "pid (comm) state ppid …": the comm may hold spaces, so split after ')'.
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok());
+            let exe = std::fs::read_link(entry.path().join("exe")).unwrap_or_default();
+            if ppid == Some(driver) && exe.file_name() == app_binary().file_name() {
+                let status = Command::new("kill")
+                    .args(["-9", &pid.to_string()])
+                    .status()?;
+                if status.success() {
+                    killed += 1;
+                }
+            }
+        }
+        if killed == 0 {
+            bail!("no app process under WebKitWebDriver {driver}");
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        Ok(std::mem::replace(
+            &mut self.data,
+            AppData::Borrowed(PathBuf::new()),
+        ))
+    }
+
     /// Ends the session (which closes the app) and stops the driver.
     pub async fn close(mut self) -> anyhow::Result<AppData> {
         let closed = self.client.clone().close().await;

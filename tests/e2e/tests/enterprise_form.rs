@@ -176,3 +176,80 @@ async fn inline_checks_kept_values_registry_mismatch_and_return_to_edit() {
     app.screenshot("enterprise-zh-CN-duplicate").await.unwrap();
     app.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn every_field_survives_kill_9_and_the_draft_is_listed_to_continue() {
+    let env = Env::start();
+    let ca = env.sandbox();
+    let p = Persona::new(seed());
+    let app = env.launch().await;
+    app.click("nav-apply").await.unwrap();
+    sign_in(&app, &ca, &p.handler.phone).await;
+    start_draft(&app, "sandbox-rsa").await;
+    let typed = [
+        ("enterprise.uscc", p.company.uscc.clone()),
+        ("enterprise.org_code", p.org_code.clone()),
+        ("enterprise.name", p.company.name.clone()),
+        (
+            "enterprise.legal_rep_name",
+            p.company.legal_rep_name.clone(),
+        ),
+        (
+            "enterprise.legal_rep_id_number",
+            broken(&p.company.legal_rep_id_number),
+        ),
+        ("enterprise.legal_rep_phone", "1381234".to_string()),
+    ];
+    for (f, v) in &typed {
+        type_into(&app, &format!("field-{f}"), v).await;
+    }
+    app.click("handles-yes").await.unwrap();
+    // Each change is saved locally as it happens (one IPC call, milliseconds): kill the
+    // app half a second after the last one.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let data = app.crash().await.unwrap();
+
+    let app = env.launch_in(data).await;
+    // Still signed in (keychain); the draft is listed with the unfinished orders.
+    app.click("nav-orders").await.unwrap();
+    app.by_testid("local-drafts").await.unwrap();
+    let listed = app.text("[data-testid=local-drafts]").await.unwrap();
+    assert!(listed.contains(&p.company.name), "{listed}");
+    app.screenshot("orders-zh-CN-local-draft").await.unwrap();
+    let row = app.wait_for("[data-testid=local-drafts] li").await.unwrap();
+    let id = row.attr("data-testid").await.unwrap().unwrap();
+    app.click(&format!("{id}-continue")).await.unwrap();
+    app.wait_for("[data-testid=enterprise-form][data-loaded=true]")
+        .await
+        .unwrap();
+    for (f, v) in &typed {
+        assert_eq!(&value(&app, &format!("field-{f}")).await, v, "{f}");
+    }
+    assert!(
+        app.by_testid("handles-yes-input")
+            .await
+            .unwrap()
+            .is_selected()
+            .await
+            .unwrap()
+    );
+    // The bad values are flagged again at once.
+    app.by_testid("error-enterprise.legal_rep_id_number")
+        .await
+        .unwrap();
+    app.by_testid("error-enterprise.legal_rep_phone")
+        .await
+        .unwrap();
+    app.screenshot("enterprise-zh-CN-after-kill-9")
+        .await
+        .unwrap();
+
+    // Deleting the draft asks first.
+    app.click("nav-orders").await.unwrap();
+    app.click(&format!("{id}-discard")).await.unwrap();
+    app.by_testid("cancel-dialog").await.unwrap();
+    app.screenshot("orders-zh-CN-discard-draft").await.unwrap();
+    app.click("cancel-yes").await.unwrap();
+    app.by_testid("orders-notice").await.unwrap();
+    app.close().await.unwrap();
+}

@@ -95,15 +95,7 @@ async fn sign_in_with_bad_inputs_then_sign_out() {
 
     // Restarted, the app is still signed in: the token came from the keychain.
     let data = app.close().await.unwrap();
-    let app = App::launch_in(
-        data,
-        &[
-            ("CERTDESK_CA_URL", env.ca.url()),
-            ("DBUS_SESSION_BUS_ADDRESS", env.keyring.bus_address()),
-        ],
-    )
-    .await
-    .unwrap();
+    let app = env.launch_in(data).await;
     app.click("nav-orders").await.unwrap();
     app.by_testid("account").await.unwrap();
     app.by_testid("orders-empty").await.unwrap();

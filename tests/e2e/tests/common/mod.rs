@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow;
-use certdesk_e2e::App;
+use certdesk_e2e::{App, AppData};
 use certdesk_testkit::ca::CaService;
 use certdesk_testkit::keychain::PrivateKeyring;
 use certdesk_testkit::process::run;
@@ -25,10 +25,19 @@ impl Env {
     }
 
     pub async fn launch(&self) -> App {
-        App::launch(&[
-            ("CERTDESK_CA_URL", self.ca.url()),
-            ("DBUS_SESSION_BUS_ADDRESS", self.keyring.bus_address()),
-        ])
+        self.launch_in(AppData::Owned(tempfile::tempdir().unwrap()))
+            .await
+    }
+
+    /// Launches the app on an existing data dir (a restart), with the same CA and keychain.
+    pub async fn launch_in(&self, data: AppData) -> App {
+        App::launch_in(
+            data,
+            &[
+                ("CERTDESK_CA_URL", self.ca.url()),
+                ("DBUS_SESSION_BUS_ADDRESS", self.keyring.bus_address()),
+            ],
+        )
         .await
         .unwrap()
     }

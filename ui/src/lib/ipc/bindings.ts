@@ -122,6 +122,12 @@ export type DraftForm = { id: string, application_id: string | null, start_page:
  */
 pending: Array<string>, };
 
+export type LocalDraft = { id: string, start_page: StartPage, 
+/**
+ * The organisation's name as typed, if any.
+ */
+name: string | null, };
+
 export const EVENTS = {
   statusChanged: "status-changed",
 } as const;
@@ -148,4 +154,6 @@ export const commands = {
   openDraft: (id: string): Promise<DraftForm> => invoke("open_draft", { id }),
   saveField: (input: FieldInput): Promise<FieldProblem | null> => invoke("save_field", { input }),
   submitEnterprise: (id: string): Promise<OrderView> => invoke("submit_enterprise", { id }),
+  localDrafts: (): Promise<LocalDraft[]> => invoke("local_drafts"),
+  discardDraft: (id: string): Promise<null> => invoke("discard_draft", { id }),
 };
