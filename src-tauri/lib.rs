@@ -46,6 +46,7 @@ pub fn run() {
             commands::workflow::submit_enterprise,
             commands::workflow::local_drafts,
             commands::workflow::discard_draft,
+            commands::workflow::verify_handler,
         ])
         .setup(|app| {
             status::spawn_monitor(app.handle().clone());

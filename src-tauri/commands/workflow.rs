@@ -4,9 +4,9 @@
 use certdesk_ca_api::application::ListState;
 use certdesk_core::sensitive::Sensitive;
 use certdesk_ipc::{
-    CaptchaImage, ChannelInfo, CodeSent, DraftForm, FieldInput, FieldProblem, IpcError, LocalDraft,
-    OrderPage, OrderTab, OrderView, SessionInfo, SignInCodeRequest, SignInRequest, SignedIn,
-    StartRequest, StartState,
+    CaptchaImage, ChannelInfo, CodeSent, DraftForm, FieldInput, FieldProblem, HandlerCheckRequest,
+    IpcError, LocalDraft, OrderPage, OrderTab, OrderView, SessionInfo, SignInCodeRequest,
+    SignInRequest, SignedIn, StartRequest, StartState,
 };
 use secrecy::SecretString;
 use tauri::State;
@@ -188,4 +188,15 @@ pub fn local_drafts(state: State<'_, AppState>) -> Result<Vec<LocalDraft>, IpcEr
 pub async fn discard_draft(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
     let w = state.workflow()?;
     w.cancel(&mirror(&id)?).await.map_err(from_workflow)
+}
+
+/// 经办人认证 by phone or bank card; the handler's fields (and card) come from the draft.
+#[tauri::command]
+pub async fn verify_handler(
+    state: State<'_, AppState>,
+    request: HandlerCheckRequest,
+) -> Result<OrderView, IpcError> {
+    let w = state.workflow()?;
+    let (id, method) = (mirror(&request.draft_id)?, mirror(&request.method)?);
+    mirror(&w.verify_handler(&id, method).await.map_err(from_workflow)?)
 }

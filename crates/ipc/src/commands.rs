@@ -121,4 +121,9 @@ pub const COMMANDS: &[CommandSpec] = &[
         args: &[("id", "string")],
         returns: "null",
     },
+    CommandSpec {
+        name: "verify_handler",
+        args: &[("request", "HandlerCheckRequest")],
+        returns: "OrderView",
+    },
 ];

@@ -25,4 +25,7 @@ pub use workflow::{
     SessionInfo, SessionState, SignInCodeRequest, SignInRequest, SignedIn, StageKind, StartPage,
     StartRequest, StartState, StepEntry, StepId, StepState,
 };
-pub use workflow::{DraftForm, FieldInput, FieldProblem, LocalDraft};
+pub use workflow::{
+    DraftForm, FieldInput, FieldProblem, HandlerCheck, HandlerCheckRequest, LocalDraft,
+    StepFailure, StepTask,
+};

@@ -191,6 +191,27 @@ pub struct OrderStage {
     pub stage: StageKind,
     #[serde(default)]
     pub step: Option<StepId>,
+    /// While editing: what the current step asks for.
+    #[serde(default)]
+    pub task: Option<StepTask>,
+}
+
+/// The current step's task: its kind (`verify_enterprise`, `verify_handler`, …), the
+/// methods it offers (handler: `phone`, `bank_card`, `face`) and the CA's last refusal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct StepTask {
+    pub kind: String,
+    #[serde(default)]
+    pub methods: Vec<String>,
+    #[serde(default)]
+    pub failure: Option<StepFailure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct StepFailure {
+    pub code: String,
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -371,4 +392,18 @@ pub struct LocalDraft {
     pub start_page: StartPage,
     /// The organisation's name as typed, if any.
     pub name: Option<String>,
+}
+
+/// 经办人认证 by phone (three factors) or bank card (four; the card is in the draft).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum HandlerCheck {
+    Phone,
+    BankCard,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct HandlerCheckRequest {
+    pub draft_id: String,
+    pub method: HandlerCheck,
 }

@@ -147,6 +147,52 @@ async fn inline_checks_kept_values_registry_mismatch_and_return_to_edit() {
         .unwrap();
     app.screenshot("enterprise-zh-CN-verified").await.unwrap();
 
+    // 经办人认证 by phone: a number the sandbox's identity check refuses first.
+    app.wait_for("[data-testid=handler-form][data-loaded=true]")
+        .await
+        .unwrap();
+    let app_id = app.text("[data-testid=order-detail-id]").await.unwrap();
+    app.click("handler-method-phone").await.unwrap();
+    type_into(&app, "field-handler.name", &p.handler.name).await;
+    type_into(&app, "field-handler.id_number", &p.handler.id_number).await;
+    type_into(&app, "field-handler.phone", "13800000000").await;
+    type_into(&app, "field-handler.email", &p.handler.email).await;
+    app.click("handler-submit").await.unwrap();
+    let failed = app.text("[data-testid=handler-failed]").await.unwrap();
+    assert!(failed.contains("未通过"), "{failed}");
+    app.screenshot("handler-zh-CN-refused").await.unwrap();
+
+    // In English, the bank-card method shows its extra field; a bad card is flagged.
+    set_language(&app, "en").await;
+    app.click("nav-orders").await.unwrap();
+    app.click(&format!("order-{app_id}-continue"))
+        .await
+        .unwrap();
+    app.wait_for("[data-testid=handler-form][data-loaded=true]")
+        .await
+        .unwrap();
+    assert_eq!(value(&app, "field-handler.phone").await, "13800000000");
+    app.click("handler-method-bank_card").await.unwrap();
+    type_into(&app, "field-handler_check.bank_card", "6222021234567890").await;
+    app.click("field-handler.name").await.unwrap();
+    app.by_testid("error-handler_check.bank_card")
+        .await
+        .unwrap();
+    app.screenshot("handler-en-bank-card").await.unwrap();
+
+    // Corrected, by phone: verified; the next step is information confirmation.
+    app.click("handler-method-phone").await.unwrap();
+    type_into(&app, "field-handler.phone", &p.handler.phone).await;
+    app.click("handler-submit").await.unwrap();
+    app.wait_for("[data-testid=order-continue-step][data-step=information]")
+        .await
+        .unwrap();
+    app.wait_for("[data-testid=order-step-handler][data-state=done]")
+        .await
+        .unwrap();
+    app.screenshot("handler-en-verified").await.unwrap();
+    set_language(&app, "zh-CN").await;
+
     // A second application for the same organisation: the one-unfinished rule, with a
     // link to the existing order.
     start_draft(&app, "sandbox-p256").await;

@@ -84,7 +84,15 @@ export type OrderPage = { items: Array<OrderSummary>, next_cursor: string | null
 
 export type StageKind = "editing" | "awaiting_payment" | "in_review" | "approved" | "issued" | "completed" | "cancelled";
 
-export type OrderStage = { stage: StageKind, step: StepId | null, };
+export type StepFailure = { code: string, message: string | null, };
+
+export type StepTask = { kind: string, methods: Array<string>, failure: StepFailure | null, };
+
+export type OrderStage = { stage: StageKind, step: StepId | null, 
+/**
+ * While editing: what the current step asks for.
+ */
+task: StepTask | null, };
 
 export type StepState = "done" | "current" | "upcoming" | "skipped";
 
@@ -128,6 +136,10 @@ export type LocalDraft = { id: string, start_page: StartPage,
  */
 name: string | null, };
 
+export type HandlerCheck = "phone" | "bank_card";
+
+export type HandlerCheckRequest = { draft_id: string, method: HandlerCheck, };
+
 export const EVENTS = {
   statusChanged: "status-changed",
 } as const;
@@ -156,4 +168,5 @@ export const commands = {
   submitEnterprise: (id: string): Promise<OrderView> => invoke("submit_enterprise", { id }),
   localDrafts: (): Promise<LocalDraft[]> => invoke("local_drafts"),
   discardDraft: (id: string): Promise<null> => invoke("discard_draft", { id }),
+  verifyHandler: (request: HandlerCheckRequest): Promise<OrderView> => invoke("verify_handler", { request }),
 };
