@@ -299,3 +299,43 @@ async fn every_field_survives_kill_9_and_the_draft_is_listed_to_continue() {
     app.by_testid("orders-notice").await.unwrap();
     app.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_legal_representative_in_person_skips_the_handler_step() {
+    let env = Env::start();
+    let ca = env.sandbox();
+    let p = Persona::new(seed());
+    ca.sandbox_put_company(&p.company).await.unwrap();
+    let app = env.launch().await;
+    app.click("nav-apply").await.unwrap();
+    sign_in(&app, &ca, &p.handler.phone).await;
+    start_draft(&app, "sandbox-p256").await;
+    for (f, v) in [
+        ("enterprise.uscc", p.company.uscc.as_str()),
+        ("enterprise.org_code", p.org_code.as_str()),
+        ("enterprise.name", p.company.name.as_str()),
+        (
+            "enterprise.legal_rep_name",
+            p.company.legal_rep_name.as_str(),
+        ),
+        (
+            "enterprise.legal_rep_id_number",
+            p.company.legal_rep_id_number.as_str(),
+        ),
+        ("enterprise.legal_rep_phone", p.legal_rep_phone.as_str()),
+    ] {
+        type_into(&app, &format!("field-{f}"), v).await;
+    }
+    app.click("handles-yes").await.unwrap();
+    app.click("enterprise-submit").await.unwrap();
+    app.wait_for("[data-testid=order-continue-step][data-step=information]")
+        .await
+        .unwrap();
+    app.wait_for("[data-testid=order-step-handler][data-state=skipped]")
+        .await
+        .unwrap();
+    app.screenshot("enterprise-zh-CN-legal-rep-in-person")
+        .await
+        .unwrap();
+    app.close().await.unwrap();
+}
