@@ -86,7 +86,7 @@ pub enum Action {
     ConfirmReceipt,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct EnterpriseInfo {
     /// 统一社会信用代码.
     pub uscc: String,
@@ -100,7 +100,7 @@ pub struct EnterpriseInfo {
     pub legal_rep_handles: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct HandlerInfo {
     pub name: String,
     pub id_number: String,
@@ -125,7 +125,7 @@ pub struct InvoiceInfo {
     pub email: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MailingInfo {
     pub recipient: String,
     pub phone: String,
@@ -308,12 +308,12 @@ pub struct OnlineAuthorisation {
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct SignAuthorisation {
     pub code: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct SignApplication {
     /// The handler's SMS one-time code.
     pub code: String,
@@ -341,3 +341,13 @@ pub struct OcrResult {
     pub available: bool,
     pub suggestions: Vec<OcrSuggestion>,
 }
+
+// Personal data and one-time codes never print through `Debug` (logs, panics, errors).
+crate::redacted_debug!(EnterpriseInfo {
+    name,
+    legal_rep_handles
+});
+crate::redacted_debug!(HandlerInfo {});
+crate::redacted_debug!(MailingInfo {});
+crate::redacted_debug!(SignAuthorisation {});
+crate::redacted_debug!(SignApplication {});

@@ -11,7 +11,7 @@ pub struct Captcha {
     pub expires_at: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct OtpRequest {
     pub phone: String,
     pub captcha_id: String,
@@ -52,3 +52,5 @@ impl std::fmt::Debug for Session {
             .finish_non_exhaustive()
     }
 }
+
+crate::redacted_debug!(OtpRequest { captcha_id });

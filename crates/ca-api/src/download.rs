@@ -201,7 +201,7 @@ pub struct UnlockStarted {
     pub expires_in: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct UnlockAuthorise {
     pub code: String,
 }
@@ -221,3 +221,5 @@ impl std::fmt::Debug for UnlockGrant {
             .finish_non_exhaustive()
     }
 }
+
+crate::redacted_debug!(UnlockAuthorise {});

@@ -3,6 +3,9 @@
 //! Shared by `certdesk-ca-service` (which generates the OpenAPI document from these
 //! types) and `certdesk-ca-client`.
 
+#[macro_use]
+mod redact;
+
 pub mod application;
 pub mod auth;
 pub mod channel;

@@ -33,7 +33,7 @@ pub struct CaptchaAnswer {
 }
 
 /// A company in the sandbox enterprise registry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RegistryCompany {
     pub uscc: String,
     pub name: String,
@@ -69,3 +69,5 @@ impl std::fmt::Debug for ApprovedOrder {
             .finish_non_exhaustive()
     }
 }
+
+crate::redacted_debug!(RegistryCompany { name, status });
