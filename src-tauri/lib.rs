@@ -47,6 +47,7 @@ pub fn run() {
             commands::workflow::local_drafts,
             commands::workflow::discard_draft,
             commands::workflow::verify_handler,
+            commands::workflow::confirm_information,
         ])
         .setup(|app| {
             status::spawn_monitor(app.handle().clone());

@@ -200,3 +200,17 @@ pub async fn verify_handler(
     let (id, method) = (mirror(&request.draft_id)?, mirror(&request.method)?);
     mirror(&w.verify_handler(&id, method).await.map_err(from_workflow)?)
 }
+
+/// 信息确认: certificate, invoice and mailing information sent, then confirmed.
+#[tauri::command]
+pub async fn confirm_information(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<OrderView, IpcError> {
+    let w = state.workflow()?;
+    mirror(
+        &w.confirm_information(&mirror(&id)?)
+            .await
+            .map_err(from_workflow)?,
+    )
+}

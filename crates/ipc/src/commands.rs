@@ -126,4 +126,9 @@ pub const COMMANDS: &[CommandSpec] = &[
         args: &[("request", "HandlerCheckRequest")],
         returns: "OrderView",
     },
+    CommandSpec {
+        name: "confirm_information",
+        args: &[("id", "string")],
+        returns: "OrderView",
+    },
 ];

@@ -301,7 +301,7 @@ async fn every_field_survives_kill_9_and_the_draft_is_listed_to_continue() {
 }
 
 #[tokio::test]
-async fn the_legal_representative_in_person_skips_the_handler_step() {
+async fn legal_rep_in_person_skips_the_handler_then_information_is_reviewed_and_confirmed() {
     let env = Env::start();
     let ca = env.sandbox();
     let p = Persona::new(seed());
@@ -337,5 +337,69 @@ async fn the_legal_representative_in_person_skips_the_handler_step() {
     app.screenshot("enterprise-zh-CN-legal-rep-in-person")
         .await
         .unwrap();
+    let app_id = app.text("[data-testid=order-detail-id]").await.unwrap();
+
+    // 信息确认: a missing field and a malformed phone are flagged before the review page.
+    app.wait_for("[data-testid=information-form][data-loaded=true]")
+        .await
+        .unwrap();
+    let info = [
+        ("certificate.province", "北京市"),
+        ("certificate.city", "北京市"),
+        ("invoice.title", p.company.name.as_str()),
+        ("invoice.tax_number", p.company.uscc.as_str()),
+        ("invoice.email", p.handler.email.as_str()),
+        ("mailing.recipient", "钱经办"),
+        ("mailing.phone", "1390000"),
+        ("mailing.address", "北京市海淀区示例路1号"),
+    ];
+    for (f, v) in info {
+        type_into(&app, &format!("field-{f}"), v).await;
+    }
+    app.click("information-next").await.unwrap();
+    app.by_testid("information-fix").await.unwrap();
+    app.by_testid("error-mailing.postcode").await.unwrap();
+    let e = app
+        .text("[data-testid=\"error-mailing.phone\"]")
+        .await
+        .unwrap();
+    assert!(e.contains("手机"), "{e}");
+    app.screenshot("information-zh-CN-errors").await.unwrap();
+    type_into(&app, "field-mailing.phone", &p.handler.phone).await;
+    type_into(&app, "field-mailing.postcode", "100080").await;
+    app.click("information-next").await.unwrap();
+    let shown = app
+        .text("[data-testid=\"review-mailing.address\"]")
+        .await
+        .unwrap();
+    assert_eq!(shown, "北京市海淀区示例路1号");
+    app.screenshot("information-zh-CN-review").await.unwrap();
+    // "Back to edit" keeps everything.
+    app.click("information-back").await.unwrap();
+    assert_eq!(value(&app, "field-mailing.postcode").await, "100080");
+
+    // In English: the values come back from the draft; review, then confirm.
+    set_language(&app, "en").await;
+    app.click("nav-orders").await.unwrap();
+    app.click(&format!("order-{app_id}-continue"))
+        .await
+        .unwrap();
+    app.wait_for("[data-testid=information-form][data-loaded=true]")
+        .await
+        .unwrap();
+    assert_eq!(value(&app, "field-mailing.postcode").await, "100080");
+    app.click("information-next").await.unwrap();
+    app.wait_for("[data-testid=information-form][data-reviewing=true]")
+        .await
+        .unwrap();
+    app.screenshot("information-en-review").await.unwrap();
+    app.click("information-confirm").await.unwrap();
+    app.wait_for("[data-testid=order-continue-step][data-step=documents]")
+        .await
+        .unwrap();
+    app.wait_for("[data-testid=order-step-information][data-state=done]")
+        .await
+        .unwrap();
+    app.screenshot("information-en-confirmed").await.unwrap();
     app.close().await.unwrap();
 }

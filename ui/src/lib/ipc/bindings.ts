@@ -169,4 +169,5 @@ export const commands = {
   localDrafts: (): Promise<LocalDraft[]> => invoke("local_drafts"),
   discardDraft: (id: string): Promise<null> => invoke("discard_draft", { id }),
   verifyHandler: (request: HandlerCheckRequest): Promise<OrderView> => invoke("verify_handler", { request }),
+  confirmInformation: (id: string): Promise<OrderView> => invoke("confirm_information", { id }),
 };
