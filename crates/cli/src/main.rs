@@ -2,6 +2,7 @@
 //! stdin with `--secrets-stdin`; never from the command line, where other users and
 //! shell history could read them.
 
+mod download;
 mod output;
 mod secrets;
 
@@ -48,6 +49,8 @@ enum Command {
     },
     /// Modules, smart-card service, readers and tokens, each checked.
     Doctor(Common),
+    /// Download an application's certificate onto a token (journaled; run again to resume).
+    Download(download::DownloadArgs),
 }
 
 fn modules(common: &Common) -> Vec<PathBuf> {
@@ -129,6 +132,12 @@ async fn main() -> anyhow::Result<()> {
             let report = output::doctor(&svc, &common.modules).await;
             output::print_doctor(&report, common.json)?;
         }
+        Command::Download(args) => {
+            let r = download::run(&svc, args).await;
+            let _ = svc.close_sessions().await;
+            r?
+        }
     }
+    let _ = svc.close_sessions().await;
     Ok(())
 }

@@ -75,6 +75,8 @@ fn migrations() -> Migrations<'static> {
         // The exact (sealed) body of a create sent under `create_key`: a retry after a
         // lost answer must replay it byte for byte, or the CA refuses the reused key.
         M::up("ALTER TABLE drafts ADD COLUMN create_body BLOB;"),
+        // The certificate-download journal (issue 7): see `enrollment::journal`.
+        M::up(crate::enrollment::journal::MIGRATION),
     ])
 }
 
@@ -139,6 +141,6 @@ mod tests {
         let v: i64 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 3);
+        assert_eq!(v, 4);
     }
 }

@@ -4,6 +4,7 @@
 pub mod ca_probe;
 pub mod db;
 pub mod drafts;
+pub mod enrollment;
 pub mod error;
 pub mod keychain;
 pub mod logging;

@@ -233,6 +233,17 @@ impl TokenService {
             .map_err(|_| TokenError::WorkerGone)?
     }
 
+    /// Closes every open session now, on the worker, and waits for it. Call before a
+    /// process exits: otherwise the worker closes them when the last handle is dropped,
+    /// which can race with the module's own teardown at exit (SoftHSM2 then crashes).
+    pub async fn close_sessions(&self) -> Result<()> {
+        self.call(|w| {
+            w.sessions.clear();
+            Ok(())
+        })
+        .await
+    }
+
     /// Presence events (`TokenInserted` / `TokenRemoved`) from every watcher started on
     /// this service.
     pub fn subscribe(&self) -> broadcast::Receiver<PresenceEvent> {

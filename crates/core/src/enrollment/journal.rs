@@ -1,0 +1,496 @@
+//! The download journal: one row per download attempt of an application onto a token,
+//! and one row per step boundary (`begin` before a step runs, `end` after it ran,
+//! `failed` when it returned an error). Every write is its own committed SQLite
+//! transaction (WAL, `synchronous=FULL`), so a killed process leaves exactly what had
+//! happened up to the kill.
+//!
+//! **No secrets are stored.** Never the card password, never the PIN, and not the
+//! one-time enrollment token either: the CA spends the password card only at
+//! `enrollments/confirm` (the reference CA marks it used there, not at authorise), so a
+//! resume re-authorises with the same card and the user types the card password and the
+//! PIN again. Keeping the enrollment token would only save that prompt, at the price of
+//! a bearer credential on disk (and it expires after minutes anyway). After `confirm`
+//! the card is spent; a crash between the CA's answer and the journal's `end` is
+//! recognised on resume by the CA refusing a new authorisation while its certificate
+//! record for the journaled serial is valid and the token holds that certificate.
+//!
+//! What is stored: application id, token (module path + serial, never a slot id), CA
+//! URL, password-card serial (printed on the card, not a secret), the channel's key
+//! algorithm and certificate set, the key's `CKA_ID`, the SHA-256 of the last CSR, and
+//! the issued certificate's serial.
+
+use std::path::{Path, PathBuf};
+
+use certdesk_token::TokenRef;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::db::{self, StoreError};
+
+/// The schema step appended to `db::migrations`.
+pub const MIGRATION: &str = r#"
+CREATE TABLE download_journal (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    application_id  TEXT NOT NULL,
+    module          TEXT NOT NULL,
+    token_serial    TEXT NOT NULL,
+    ca_url          TEXT NOT NULL,
+    card_serial     TEXT NOT NULL,
+    key_algorithm   TEXT,
+    certificate_set TEXT,
+    -- CKA_ID (hex) of the key pair generated for this download.
+    key_id          TEXT,
+    -- SHA-256 (hex) of the last CSR sent: the same key always gets the same certificate.
+    csr_sha256      TEXT,
+    cert_serial     TEXT,
+    enc_cert_serial TEXT,
+    -- active | confirmed | abandoned
+    state           TEXT NOT NULL,
+    started_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+);
+-- At most one unfinished download per application.
+CREATE UNIQUE INDEX download_journal_one_active
+    ON download_journal(application_id) WHERE state = 'active';
+CREATE TABLE download_steps (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    journal_id INTEGER NOT NULL REFERENCES download_journal(id) ON DELETE CASCADE,
+    step       TEXT NOT NULL,
+    -- begin | end | failed
+    phase      TEXT NOT NULL,
+    detail     TEXT,
+    at         TEXT NOT NULL
+);
+"#;
+
+/// The steps of a download, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Step {
+    Preflight,
+    Authorise,
+    Login,
+    Keygen,
+    Csr,
+    Finalize,
+    WriteCertificate,
+    ImportEnvelope,
+    SelfTest,
+    Confirm,
+}
+
+impl Step {
+    pub const ALL: [Step; 10] = [
+        Step::Preflight,
+        Step::Authorise,
+        Step::Login,
+        Step::Keygen,
+        Step::Csr,
+        Step::Finalize,
+        Step::WriteCertificate,
+        Step::ImportEnvelope,
+        Step::SelfTest,
+        Step::Confirm,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Preflight => "preflight",
+            Step::Authorise => "authorise",
+            Step::Login => "login",
+            Step::Keygen => "keygen",
+            Step::Csr => "csr",
+            Step::Finalize => "finalize",
+            Step::WriteCertificate => "write-certificate",
+            Step::ImportEnvelope => "import-envelope",
+            Step::SelfTest => "self-test",
+            Step::Confirm => "confirm",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a step boundary record sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    Begin,
+    End,
+    Failed,
+}
+
+impl Phase {
+    fn as_str(self) -> &'static str {
+        match self {
+            Phase::Begin => "begin",
+            Phase::End => "end",
+            Phase::Failed => "failed",
+        }
+    }
+    fn parse(s: &str) -> Option<Phase> {
+        match s {
+            "begin" => Some(Phase::Begin),
+            "end" => Some(Phase::End),
+            "failed" => Some(Phase::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// State of a journal entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryState {
+    /// Not confirmed to the CA yet: the next start resumes it.
+    Active,
+    Confirmed,
+    /// Given up by the user (the objects it made on the token were removed).
+    Abandoned,
+}
+
+impl EntryState {
+    fn as_str(self) -> &'static str {
+        match self {
+            EntryState::Active => "active",
+            EntryState::Confirmed => "confirmed",
+            EntryState::Abandoned => "abandoned",
+        }
+    }
+    fn parse(s: &str) -> EntryState {
+        match s {
+            "confirmed" => EntryState::Confirmed,
+            "abandoned" => EntryState::Abandoned,
+            _ => EntryState::Active,
+        }
+    }
+}
+
+/// One download attempt.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Entry {
+    pub id: i64,
+    pub application_id: String,
+    pub token: TokenRef,
+    pub ca_url: String,
+    pub card_serial: String,
+    pub key_algorithm: Option<String>,
+    pub certificate_set: Option<String>,
+    pub key_id: Option<String>,
+    pub csr_sha256: Option<String>,
+    pub cert_serial: Option<String>,
+    pub enc_cert_serial: Option<String>,
+    pub state: EntryState,
+    /// The last boundary recorded.
+    pub last: Option<(Step, Phase)>,
+}
+
+/// One step boundary.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StepRecord {
+    pub step: Step,
+    pub phase: Phase,
+    pub detail: Option<String>,
+    pub at: String,
+}
+
+/// Facts learnt by a step, stored with its `end` record in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub key_algorithm: Option<String>,
+    pub certificate_set: Option<String>,
+    pub key_id: Option<String>,
+    pub csr_sha256: Option<String>,
+    pub cert_serial: Option<String>,
+    pub enc_cert_serial: Option<String>,
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The journal on the core's SQLite file.
+pub struct Journal {
+    conn: Connection,
+}
+
+const COLUMNS: &str = "id, application_id, module, token_serial, ca_url, card_serial, key_algorithm, \
+     certificate_set, key_id, csr_sha256, cert_serial, enc_cert_serial, state";
+
+impl Journal {
+    /// Opens (and migrates) the core database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Ok(Self {
+            conn: db::open(path)?,
+        })
+    }
+
+    fn row(&self, r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+        Ok(Entry {
+            id: r.get(0)?,
+            application_id: r.get(1)?,
+            token: TokenRef {
+                module: PathBuf::from(r.get::<_, String>(2)?),
+                serial: r.get(3)?,
+            },
+            ca_url: r.get(4)?,
+            card_serial: r.get(5)?,
+            key_algorithm: r.get(6)?,
+            certificate_set: r.get(7)?,
+            key_id: r.get(8)?,
+            csr_sha256: r.get(9)?,
+            cert_serial: r.get(10)?,
+            enc_cert_serial: r.get(11)?,
+            state: EntryState::parse(&r.get::<_, String>(12)?),
+            last: None,
+        })
+    }
+
+    fn with_last(&self, mut e: Entry) -> Result<Entry, StoreError> {
+        e.last = self
+            .conn
+            .query_row(
+                "SELECT step, phase FROM download_steps WHERE journal_id = ?1 ORDER BY seq DESC LIMIT 1",
+                [e.id],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?
+            .and_then(|(s, p)| Some((Step::parse(&s)?, Phase::parse(&p)?)));
+        Ok(e)
+    }
+
+    /// Starts a new entry for a download.
+    pub fn create(
+        &self,
+        application_id: &str,
+        token: &TokenRef,
+        ca_url: &str,
+        card_serial: &str,
+    ) -> Result<Entry, StoreError> {
+        let t = now();
+        self.conn.execute(
+            "INSERT INTO download_journal (application_id, module, token_serial, ca_url, card_serial, state, started_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?6)",
+            params![
+                application_id,
+                token.module.to_string_lossy(),
+                token.serial,
+                ca_url,
+                card_serial,
+                t
+            ],
+        )?;
+        let id = self.conn.last_insert_rowid();
+        self.get(id)?
+            .ok_or_else(|| StoreError::Corrupt("journal entry vanished".into()))
+    }
+
+    pub fn get(&self, id: i64) -> Result<Option<Entry>, StoreError> {
+        let e = self
+            .conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM download_journal WHERE id = ?1"),
+                [id],
+                |r| self.row(r),
+            )
+            .optional()?;
+        e.map(|e| self.with_last(e)).transpose()
+    }
+
+    /// The unfinished download of an application, if any.
+    pub fn active_for(&self, application_id: &str) -> Result<Option<Entry>, StoreError> {
+        let e = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM download_journal WHERE application_id = ?1 AND state = 'active'"
+                ),
+                [application_id],
+                |r| self.row(r),
+            )
+            .optional()?;
+        e.map(|e| self.with_last(e)).transpose()
+    }
+
+    /// The newest entry of an application in any state.
+    pub fn latest_for(&self, application_id: &str) -> Result<Option<Entry>, StoreError> {
+        let e = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM download_journal WHERE application_id = ?1 ORDER BY id DESC LIMIT 1"
+                ),
+                [application_id],
+                |r| self.row(r),
+            )
+            .optional()?;
+        e.map(|e| self.with_last(e)).transpose()
+    }
+
+    /// Every unfinished download (to resume at start), or those of one token (to resume
+    /// when it is inserted again).
+    pub fn active(&self, token: Option<&TokenRef>) -> Result<Vec<Entry>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM download_journal WHERE state = 'active' ORDER BY id"
+        ))?;
+        let rows = stmt
+            .query_map([], |r| self.row(r))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .filter(|e| token.is_none_or(|t| *t == e.token))
+            .map(|e| self.with_last(e))
+            .collect()
+    }
+
+    fn record(
+        &self,
+        id: i64,
+        step: Step,
+        phase: Phase,
+        detail: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO download_steps (journal_id, step, phase, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, step.as_str(), phase.as_str(), detail, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Recorded before a step runs.
+    pub fn begin(&self, id: i64, step: Step) -> Result<(), StoreError> {
+        self.record(id, step, Phase::Begin, None)
+    }
+
+    /// Recorded after a step ran, with what it learnt, in one transaction.
+    pub fn end(&mut self, id: i64, step: Step, facts: &Facts) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE download_journal SET
+                key_algorithm   = COALESCE(?2, key_algorithm),
+                certificate_set = COALESCE(?3, certificate_set),
+                key_id          = COALESCE(?4, key_id),
+                csr_sha256      = COALESCE(?5, csr_sha256),
+                cert_serial     = COALESCE(?6, cert_serial),
+                enc_cert_serial = COALESCE(?7, enc_cert_serial),
+                updated_at      = ?8
+             WHERE id = ?1",
+            params![
+                id,
+                facts.key_algorithm,
+                facts.certificate_set,
+                facts.key_id,
+                facts.csr_sha256,
+                facts.cert_serial,
+                facts.enc_cert_serial,
+                now()
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO download_steps (journal_id, step, phase, detail, at) VALUES (?1, ?2, 'end', NULL, ?3)",
+            params![id, step.as_str(), now()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Recorded when a step returned an error (`detail` is the error's code, no secrets).
+    pub fn failed(&self, id: i64, step: Step, detail: &str) -> Result<(), StoreError> {
+        self.record(id, step, Phase::Failed, Some(detail))
+    }
+
+    /// Forgets the key id (the key is gone from the token and a new one will be made).
+    pub fn clear_key(&self, id: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE download_journal SET key_id = NULL, csr_sha256 = NULL, updated_at = ?2 WHERE id = ?1",
+            params![id, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Closes an entry.
+    pub fn finish(&self, id: i64, state: EntryState) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE download_journal SET state = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, state.as_str(), now()],
+        )?;
+        Ok(())
+    }
+
+    /// Every boundary recorded for an entry, oldest first.
+    pub fn steps(&self, id: i64) -> Result<Vec<StepRecord>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT step, phase, detail, at FROM download_steps WHERE journal_id = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(s, p, detail, at)| {
+                Some(StepRecord {
+                    step: Step::parse(&s)?,
+                    phase: Phase::parse(&p)?,
+                    detail,
+                    at,
+                })
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn records_steps_and_facts_and_one_active_per_application() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("core.sqlite")).unwrap();
+        let token = TokenRef {
+            module: "/m.so".into(),
+            serial: "S1".into(),
+        };
+        let e = j.create("app-1", &token, "http://ca", "CARD").unwrap();
+        assert!(j.create("app-1", &token, "http://ca", "CARD").is_err());
+        j.begin(e.id, Step::Keygen).unwrap();
+        assert_eq!(
+            j.get(e.id).unwrap().unwrap().last,
+            Some((Step::Keygen, Phase::Begin))
+        );
+        j.end(
+            e.id,
+            Step::Keygen,
+            &Facts {
+                key_id: Some("ab".into()),
+                ..Facts::default()
+            },
+        )
+        .unwrap();
+        let got = j.active_for("app-1").unwrap().unwrap();
+        assert_eq!(got.key_id.as_deref(), Some("ab"));
+        assert_eq!(got.last, Some((Step::Keygen, Phase::End)));
+        assert_eq!(j.active(Some(&token)).unwrap().len(), 1);
+        j.finish(e.id, EntryState::Confirmed).unwrap();
+        assert!(j.active_for("app-1").unwrap().is_none());
+        assert_eq!(j.steps(e.id).unwrap().len(), 2);
+        // A new attempt may start once the old one is closed.
+        j.create("app-1", &token, "http://ca", "CARD").unwrap();
+    }
+}

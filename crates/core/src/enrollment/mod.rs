@@ -1,0 +1,11 @@
+//! Certificate enrollment onto the token (issue 7): the download journal and the
+//! journaled download transaction.
+
+pub mod download;
+pub mod journal;
+
+pub use download::{
+    CaptchaSolver, DownloadError, DownloadRequest, Downloaded, Progress, SandboxCaptcha, StepPhase,
+    TokenChoice, download, key_label,
+};
+pub use journal::{Entry, EntryState, Journal, Step};
