@@ -376,7 +376,10 @@ async fn choose_token(
                 serial: e.token.serial.clone(),
             });
         }
-        // The token must be present (a pulled token reads as not found).
+        // The token must be present (a pulled token reads as not found). Modules that
+        // fix their slot list at initialisation (SoftHSM2) see a re-inserted token only
+        // after a rescan.
+        let _ = svc.rescan(e.token.module.clone()).await;
         svc.token_info(e.token.clone())
             .await
             .map_err(|err| match err {

@@ -1,0 +1,247 @@
+//! The journaled download in process, against the real reference CA and SoftHSM2:
+//! the token pulled (SoftHSM2's token directory moved away) at a step, and the CA killed
+//! at a step, then put back and the download resumed: exactly one key paired with one
+//! certificate on the token, no orphans, one certificate issued by the CA. Plus a dual
+//! certificate download (signing + enveloped encryption key). Kill -9 of the process at
+//! every step is in `crates/cli/tests/download.rs`.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+
+use certdesk_core::enrollment::{
+    DownloadRequest, Journal, Progress, SandboxCaptcha, Step, StepPhase, TokenChoice, download,
+};
+use certdesk_testkit::ca::{bin_dir, ca_command, spawn_sandbox};
+use certdesk_testkit::softhsm::SoftHsm;
+use certdesk_token::*;
+
+const PIN: &str = "13572468";
+
+struct Ca {
+    child: Child,
+    url: String,
+}
+
+impl Ca {
+    fn start(data: &Path) -> Ca {
+        let (child, url) =
+            spawn_sandbox(&bin_dir().unwrap().join("certdesk-ca"), data, Stdio::null()).unwrap();
+        Ca { child, url }
+    }
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Ca {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+struct Order {
+    application_id: String,
+    org_code: String,
+    phone: String,
+    card_serial: String,
+    card_password: String,
+}
+
+fn approved_order(url: &str, channel: &str) -> Order {
+    let out = ca_command(&[
+        "sandbox",
+        "approved-order",
+        "--ca",
+        url,
+        "--channel",
+        channel,
+        "--json",
+    ])
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let s = |k: &str| v[k].as_str().unwrap().to_string();
+    Order {
+        application_id: s("application_id"),
+        org_code: s("org_code"),
+        phone: s("phone"),
+        card_serial: s("card_serial"),
+        card_password: s("card_password"),
+    }
+}
+
+fn request(url: &str, o: &Order, serial: &str) -> DownloadRequest {
+    DownloadRequest {
+        ca_url: url.to_string(),
+        application_id: o.application_id.clone(),
+        card_serial: o.card_serial.clone(),
+        card_password: SecretString::from(o.card_password.clone()),
+        phone: o.phone.clone(),
+        org_code: o.org_code.clone(),
+        pin: SecretString::from(PIN.to_string()),
+        token: TokenChoice {
+            modules: vec![SoftHsm::module().unwrap()],
+            serial: Some(serial.to_string()),
+        },
+        confirm_final_pin_try: false,
+    }
+}
+
+fn issued_by_ca(data: &Path, application_id: &str) -> i64 {
+    let conn = rusqlite::Connection::open_with_flags(
+        data.join("ca.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    conn.query_row(
+        "SELECT COUNT(*) FROM certificates WHERE application_id = ?1",
+        [application_id],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// Non-CA certificates on the token, every one paired with a key; no orphans.
+async fn pairs(svc: &TokenService, token: &TokenRef, label: &str) -> usize {
+    svc.login(token.clone(), SecretString::from(PIN.to_string()), false)
+        .await
+        .unwrap();
+    let keys = svc.list_keys(token.clone()).await.unwrap();
+    let certs: Vec<_> = svc
+        .list_certificates(token.clone())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| !c.is_ca)
+        .collect();
+    let private = keys.iter().filter(|k| k.private).count();
+    assert_eq!(private, certs.len(), "{label}: {keys:?} {certs:?}");
+    assert!(
+        certs.iter().all(|c| c.has_private_key == Some(true)),
+        "{label}: {certs:?}"
+    );
+    let orphans = svc.find_orphans(token.clone()).await.unwrap();
+    assert!(
+        orphans.keys_without_certificate.is_empty() && orphans.certificates_without_key.is_empty(),
+        "{label}: {orphans:?}"
+    );
+    svc.logout(token.clone()).await.unwrap();
+    certs.len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_pulled_or_ca_down_mid_download_then_resumed() {
+    let hsm = Arc::new(SoftHsm::new().unwrap());
+    // SAFETY: one test in this binary, before any PKCS#11 use.
+    unsafe { hsm.install_env() };
+    let module = SoftHsm::module().unwrap();
+    let pull_at = [
+        Step::Login,
+        Step::Keygen,
+        Step::Csr,
+        Step::WriteCertificate,
+        Step::SelfTest,
+    ];
+    let ca_down_at = [Step::Authorise, Step::Finalize, Step::Confirm];
+    let mut serials = Vec::new();
+    for i in 0..pull_at.len() + ca_down_at.len() + 1 {
+        serials.push(hsm.init_token(&format!("F{i}"), "12345678", PIN).unwrap());
+    }
+    let ca_data = tempfile::tempdir().unwrap();
+    let ca = Arc::new(Mutex::new(Ca::start(ca_data.path())));
+    let db = tempfile::tempdir().unwrap();
+    let mut journal = Journal::open(&db.path().join("workflow.sqlite")).unwrap();
+    let svc = TokenService::start().unwrap();
+    let tok = |i: usize| TokenRef {
+        module: module.clone(),
+        serial: serials[i].clone(),
+    };
+    let mut n = 0;
+
+    // ---- the token pulled when a step starts, re-inserted, resumed ----
+    for step in pull_at {
+        let url = ca.lock().unwrap().url.clone();
+        let order = approved_order(&url, "sandbox-p256");
+        let req = request(&url, &order, &serials[n]);
+        let h = hsm.clone();
+        let mut pulled = false;
+        let mut progress = move |p: Progress| {
+            if p.step == step && p.phase == StepPhase::Started && !pulled {
+                pulled = true;
+                h.unplug().unwrap();
+            }
+        };
+        let err = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut progress)
+            .await
+            .unwrap_err();
+        eprintln!("pulled at {step}: {} ({err})", err.code());
+        hsm.replug().unwrap();
+        let done = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("resume after pull at {step}: {e}"));
+        assert!(done.resumed);
+        assert_eq!(pairs(&svc, &tok(n), step.as_str()).await, 1);
+        assert_eq!(issued_by_ca(ca_data.path(), &order.application_id), 1);
+        n += 1;
+    }
+
+    // ---- the CA killed when a step starts, restarted on its data, resumed ----
+    for step in ca_down_at {
+        let url = ca.lock().unwrap().url.clone();
+        let order = approved_order(&url, "sandbox-p256");
+        let req = request(&url, &order, &serials[n]);
+        let c = ca.clone();
+        let mut killed = false;
+        let mut progress = move |p: Progress| {
+            if p.step == step && p.phase == StepPhase::Started && !killed {
+                killed = true;
+                c.lock().unwrap().kill();
+            }
+        };
+        let err = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut progress)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "ca_unreachable", "CA down at {step}: {err}");
+        // A new CA process on the same data (it listens on a new port).
+        let url = {
+            let mut guard = ca.lock().unwrap();
+            *guard = Ca::start(ca_data.path());
+            guard.url.clone()
+        };
+        let req = request(&url, &order, &serials[n]);
+        let done = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("resume after CA down at {step}: {e}"));
+        assert!(done.resumed);
+        assert_eq!(pairs(&svc, &tok(n), step.as_str()).await, 1);
+        assert_eq!(issued_by_ca(ca_data.path(), &order.application_id), 1);
+        n += 1;
+    }
+
+    // ---- a dual-certificate channel: signing + enveloped encryption key ----
+    let url = ca.lock().unwrap().url.clone();
+    let order = approved_order(&url, "sandbox-dual");
+    let req = request(&url, &order, &serials[n]);
+    let mut steps = Vec::new();
+    let done = download(
+        &svc,
+        &mut journal,
+        &req,
+        &SandboxCaptcha,
+        &mut |p: Progress| steps.push((p.step, p.phase)),
+    )
+    .await
+    .unwrap();
+    assert!(done.encryption_certificate_serial.is_some());
+    assert!(steps.contains(&(Step::ImportEnvelope, StepPhase::Done)));
+    assert_eq!(pairs(&svc, &tok(n), "dual").await, 2);
+    // Journal: every step has a begin and an end, in order; nothing secret in it.
+    let entry = journal.latest_for(&order.application_id).unwrap().unwrap();
+    let records = journal.steps(entry.id).unwrap();
+    assert_eq!(records.len() % 2, 0);
+    let text = format!("{entry:?} {records:?}");
+    assert!(!text.contains(&order.card_password) && !text.contains(PIN));
+    svc.close_sessions().await.unwrap();
+}
