@@ -65,8 +65,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "download onto SoftHSM2 via the reference CA (loopback), {ROUNDS} rounds, medians in ms"
     );
     println!(
-        "{:<9} {:>9} {:>11} {:>6} | in the download: {}",
-        "algorithm", "download", "raw token", "ratio", "per step"
+        "{:<9} {:>9} {:>11} {:>6} | in the download: per step",
+        "algorithm", "download", "raw token", "ratio"
     );
     let mut next = 0;
     for (name, channel, alg) in cases {
