@@ -110,3 +110,32 @@ async fn channel_business_methods_and_agreements_create_the_draft() {
     app.screenshot("apply-en-ready").await.unwrap();
     app.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn sign_in_and_start_pages_follow_the_dark_theme() {
+    let env = Env::start();
+    let ca = env.sandbox();
+    let phone = Persona::new(seed()).handler.phone;
+    let app = certdesk_e2e::App::launch(&[
+        ("CERTDESK_CA_URL", env.ca.url()),
+        ("DBUS_SESSION_BUS_ADDRESS", env.keyring.bus_address()),
+        ("GTK_THEME", "Adwaita:dark"),
+    ])
+    .await
+    .unwrap();
+    let background = "return getComputedStyle(document.body).backgroundColor";
+    assert_eq!(
+        app.client.execute(background, vec![]).await.unwrap(),
+        "rgb(20, 24, 31)"
+    );
+    app.click("nav-apply").await.unwrap();
+    app.by_testid("sign-in-captcha-image").await.unwrap();
+    app.screenshot("theme-dark-zh-CN-sign-in").await.unwrap();
+    sign_in(&app, &ca, &phone).await;
+    app.click("channel-sandbox-rsa").await.unwrap();
+    app.click("apply-channel-next").await.unwrap();
+    app.click("apply-business-next").await.unwrap();
+    app.by_testid("method-legal-rep-face").await.unwrap();
+    app.screenshot("theme-dark-zh-CN-methods").await.unwrap();
+    app.close().await.unwrap();
+}
