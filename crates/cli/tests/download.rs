@@ -281,6 +281,8 @@ async fn download_survives_a_kill_at_every_step() {
     // The same command again: the certificate is already there, nothing new is made.
     let again = download(&hsm, data.path(), &ca, &order, &serials[0], None);
     assert!(!again.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "not_downloadable", "{v}");
     assert_eq!(issued_by_ca(&ca, &order.application_id), 1);
     assert_one_pair(&svc, &tok(0), "plain, second run").await;
 

@@ -160,6 +160,24 @@ async fn token_pulled_or_ca_down_mid_download_then_resumed() {
     };
     let mut n = 0;
 
+    // ---- pre-flight refusals: nothing journaled, nothing spent ----
+    {
+        let url = ca.lock().unwrap().url.clone();
+        let order = approved_order(&url, "sandbox-p256");
+        let mut req = request(&url, &order, "no-such-serial");
+        let err = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "no_token", "{err}");
+        req.token.serial = None;
+        let err = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "several_tokens", "{err}");
+        assert!(journal.active_for(&order.application_id).unwrap().is_none());
+        assert_eq!(issued_by_ca(ca_data.path(), &order.application_id), 0);
+    }
+
     // ---- the token pulled when a step starts, re-inserted, resumed ----
     for step in pull_at {
         let url = ca.lock().unwrap().url.clone();
@@ -237,6 +255,12 @@ async fn token_pulled_or_ca_down_mid_download_then_resumed() {
     assert!(done.encryption_certificate_serial.is_some());
     assert!(steps.contains(&(Step::ImportEnvelope, StepPhase::Done)));
     assert_eq!(pairs(&svc, &tok(n), "dual").await, 2);
+    // Done is done: the same download again is refused before anything is spent.
+    let err = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "not_downloadable", "{err}");
+    assert_eq!(pairs(&svc, &tok(n), "dual, again").await, 2);
     // Journal: every step has a begin and an end, in order; nothing secret in it.
     let entry = journal.latest_for(&order.application_id).unwrap().unwrap();
     let records = journal.steps(entry.id).unwrap();
