@@ -40,6 +40,29 @@ pub fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// How often a click on a node replaced by a re-render is retried.
+const STALE_RETRIES: usize = 5;
+
+enum ClickError {
+    Stale(fantoccini::error::CmdError),
+    Other(anyhow::Error),
+}
+
+impl ClickError {
+    fn from_cmd(e: fantoccini::error::CmdError) -> Self {
+        // WebKitWebDriver reports a replaced node as "Node with identifier … was not
+        // found"; the standard name is "stale element reference".
+        let text = e.to_string();
+        if text.contains("stale element")
+            || (text.contains("Node with identifier") && text.contains("not found"))
+        {
+            Self::Stale(e)
+        } else {
+            Self::Other(e.into())
+        }
+    }
+}
+
 pub struct App {
     pub client: Client,
     driver: Child,
@@ -145,16 +168,34 @@ impl App {
 
     /// Clicks the element, first scrolled to the middle of its scrolling container (the
     /// content pane scrolls inside the window, under a fixed status bar).
+    ///
+    /// The UI re-renders asynchronously (a section mounting, a language switch), so the
+    /// node found can be replaced before the click lands; a click on a node that went
+    /// stale is retried on the fresh one. Any other error fails at once.
     pub async fn click(&self, id: &str) -> anyhow::Result<()> {
-        let el = self.by_testid(id).await?;
+        let mut attempts = 0;
+        loop {
+            match self.try_click(id).await {
+                Err(ClickError::Stale(e)) if attempts < STALE_RETRIES => {
+                    attempts += 1;
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(ClickError::Stale(e)) => return Err(e).context(format!("clicking {id}")),
+                Err(ClickError::Other(e)) => return Err(e),
+                Ok(()) => return Ok(()),
+            }
+        }
+    }
+
+    async fn try_click(&self, id: &str) -> Result<(), ClickError> {
+        let el = self.by_testid(id).await.map_err(ClickError::Other)?;
+        let arg = serde_json::to_value(&el).map_err(|e| ClickError::Other(e.into()))?;
         self.client
-            .execute(
-                "arguments[0].scrollIntoView({block: 'center'});",
-                vec![serde_json::to_value(&el)?],
-            )
-            .await?;
-        el.click().await?;
-        Ok(())
+            .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+            .await
+            .map_err(ClickError::from_cmd)?;
+        el.click().await.map_err(ClickError::from_cmd)
     }
 
     pub async fn text(&self, css: &str) -> anyhow::Result<String> {
