@@ -95,7 +95,9 @@ pub fn ensure_apt(root: &Path) -> anyhow::Result<()> {
         cmd
     };
     sh::run(&mut apt(&["update"]))?;
-    let mut install = apt(&["install", "-y", "--no-install-recommends"]);
+    // With recommends: that is the set the suite was developed and measured against
+    // (WebKitGTK's recommended GStreamer and font packages among them).
+    let mut install = apt(&["install", "-y"]);
     install.args(&missing);
     sh::run(&mut install)
 }
