@@ -3,12 +3,18 @@
 use std::path::PathBuf;
 
 fn committed_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/ipc/bindings.ts")
+    // The runtime value (cargo sets it for tests) follows the checkout the test runs in,
+    // even when a target dir shared by two checkouts reuses a binary built in the other.
+    let dir = std::env::var("CARGO_MANIFEST_DIR")
+        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
+    PathBuf::from(dir).join("../../ui/src/lib/ipc/bindings.ts")
 }
 
 #[test]
 fn committed_bindings_match_the_rust_types() {
-    let committed = std::fs::read_to_string(committed_path()).unwrap_or_default();
+    let path = committed_path();
+    let committed = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let generated = certdesk_ipc::typescript();
     assert!(
         committed == generated,
