@@ -31,6 +31,8 @@ pub fn run() {
             commands::system::set_ca_url,
             commands::status::status_snapshot,
             commands::status::check_ca,
+            commands::environment::environment_check,
+            commands::environment::diagnostic_bundle,
             commands::workflow::session_state,
             commands::workflow::captcha,
             commands::workflow::send_sign_in_code,

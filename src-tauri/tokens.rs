@@ -13,8 +13,14 @@ use crate::status;
 
 /// Keeps the token service and its watchers alive for the life of the app.
 pub struct TokenWatch {
-    _service: TokenService,
+    service: TokenService,
     _watchers: Vec<Watcher>,
+}
+
+impl TokenWatch {
+    pub fn service(&self) -> &TokenService {
+        &self.service
+    }
 }
 
 /// `CERTDESK_PKCS11_MODULE` names the module (`none` disables token detection, for
@@ -75,7 +81,7 @@ pub fn start(app: &AppHandle) {
     }
     let svc = service.clone();
     app.manage(TokenWatch {
-        _service: service,
+        service,
         _watchers: watchers,
     });
     let app = app.clone();

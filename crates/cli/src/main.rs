@@ -47,8 +47,14 @@ enum Command {
         #[arg(long)]
         secrets_stdin: bool,
     },
-    /// Modules, smart-card service, readers and tokens, each checked.
-    Doctor(Common),
+    /// Modules, smart-card service, readers, tokens, the CA and the clock, each checked.
+    Doctor {
+        #[command(flatten)]
+        common: Common,
+        /// CA service to check for reachability, TLS and clock skew.
+        #[arg(long, value_name = "URL")]
+        ca: Option<String>,
+    },
     /// Download an application's certificate onto a token (journaled; run again to resume).
     Download(download::DownloadArgs),
 }
@@ -128,8 +134,18 @@ async fn main() -> anyhow::Result<()> {
             }
             output::certs(&report, &errors, common.json)?;
         }
-        Command::Doctor(common) => {
-            let report = output::doctor(&svc, &common.modules).await;
+        Command::Doctor { common, ca } => {
+            let mut report = certdesk_diagnostics::run(
+                &svc,
+                &reqwest::Client::new(),
+                &certdesk_diagnostics::Scope {
+                    user_modules: &common.modules,
+                    only_user_modules: !common.modules.is_empty(),
+                    ca_url: ca.as_deref(),
+                },
+            )
+            .await;
+            report.app_version = env!("CARGO_PKG_VERSION").to_owned();
             output::print_doctor(&report, common.json)?;
         }
         Command::Download(args) => {

@@ -1,10 +1,9 @@
 //! Human and JSON output of the CLI commands.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use certdesk_token::{
-    CertSummary, ModuleInfo, Orphans, ReaderStatus, TokenInfo, TokenService, discover,
-};
+use certdesk_ipc::{CaCheck, ClockCheck, EnvironmentReport, ModuleCheck, SmartCardCheck};
+use certdesk_token::{CertSummary, Orphans, TokenInfo};
 
 #[derive(serde::Serialize)]
 pub struct ModuleError {
@@ -96,82 +95,11 @@ pub fn certs(report: &[TokenCerts], errors: &[ModuleError], json: bool) -> anyho
     Ok(())
 }
 
-#[derive(serde::Serialize)]
-pub struct ModuleCheck {
-    pub vendor: String,
-    pub product: String,
-    pub path: PathBuf,
-    pub found: bool,
-    pub loadable: bool,
-    pub info: Option<ModuleInfo>,
-    pub error: Option<String>,
-    pub tokens: Vec<TokenInfo>,
-}
-
-#[derive(serde::Serialize)]
-pub struct Doctor {
-    pub modules: Vec<ModuleCheck>,
-    pub smart_card_service: bool,
-    pub smart_card_error: Option<String>,
-    pub readers: Vec<ReaderStatus>,
-}
-
-pub async fn doctor(svc: &TokenService, user_modules: &[PathBuf]) -> Doctor {
-    // With --module, check exactly those; otherwise every candidate found on disk.
-    let mut candidates: Vec<_> = discover(user_modules)
-        .into_iter()
-        .filter(|c| {
-            if user_modules.is_empty() {
-                c.exists
-            } else {
-                user_modules.contains(&c.path) && c.source == certdesk_token::ModuleSource::User
-            }
-        })
-        .collect();
-    let mut seen = std::collections::HashSet::new();
-    candidates.retain(|c| seen.insert(c.path.canonicalize().unwrap_or_else(|_| c.path.clone())));
-    let mut modules = Vec::new();
-    for c in candidates {
-        let mut check = ModuleCheck {
-            vendor: c.vendor,
-            product: c.product,
-            found: c.exists,
-            loadable: false,
-            info: None,
-            error: None,
-            tokens: Vec::new(),
-            path: c.path.clone(),
-        };
-        match svc.module_info(c.path.clone()).await {
-            Ok(info) => {
-                check.loadable = true;
-                check.info = Some(info);
-                match svc.list_tokens(c.path.clone()).await {
-                    Ok(t) => check.tokens = t,
-                    Err(e) => check.error = Some(e.to_string()),
-                }
-            }
-            Err(e) => check.error = Some(e.to_string()),
-        }
-        modules.push(check);
-    }
-    let (smart_card_service, smart_card_error, readers) = match certdesk_token::pcsc_status() {
-        Ok(r) => (true, None, r),
-        Err(e) => (false, Some(e.to_string()), Vec::new()),
-    };
-    Doctor {
-        modules,
-        smart_card_service,
-        smart_card_error,
-        readers,
-    }
-}
-
 fn mark(ok: bool) -> &'static str {
     if ok { "ok  " } else { "FAIL" }
 }
 
-pub fn print_doctor(d: &Doctor, json: bool) -> anyhow::Result<()> {
+pub fn print_doctor(d: &EnvironmentReport, json: bool) -> anyhow::Result<()> {
     if json {
         return print_json(d);
     }
@@ -180,53 +108,87 @@ pub fn print_doctor(d: &Doctor, json: bool) -> anyhow::Result<()> {
         println!("  none found — install your token's driver, or pass --module PATH");
     }
     for m in &d.modules {
-        println!(
-            "  [{}] {} {} — {}",
-            mark(m.loadable),
-            m.vendor,
-            m.product,
-            display(&m.path)
-        );
-        if let Some(e) = &m.error {
-            println!("         {e}");
-        }
-        for t in &m.tokens {
-            if t.token_initialized {
-                println!(
-                    "         token {} (serial {}), PIN {:?}",
-                    t.label, t.serial, t.pin_state
-                );
-            } else {
-                println!(
-                    "         uninitialised token in {} (counter staff can initialise it)",
-                    t.slot_description
-                );
+        match m {
+            ModuleCheck::Loaded {
+                path,
+                vendor,
+                library,
+                version,
+                tokens,
+            } => {
+                println!("  [{}] {vendor} — {path} ({library} {version})", mark(true));
+                for t in tokens {
+                    if t.initialized {
+                        println!(
+                            "         token {} (serial {}), PIN {:?}",
+                            t.label, t.serial, t.pin
+                        );
+                    } else {
+                        println!(
+                            "         uninitialised token {} (counter staff can initialise it)",
+                            t.serial
+                        );
+                    }
+                }
+            }
+            ModuleCheck::Broken {
+                path,
+                vendor,
+                detail,
+            } => {
+                println!("  [{}] {vendor} — {path}", mark(false));
+                println!("         {detail}");
             }
         }
     }
-    println!(
-        "Smart-card service (PC/SC): [{}]",
-        mark(d.smart_card_service)
-    );
-    if let Some(e) = &d.smart_card_error {
-        println!(
-            "  {e} — start it with `systemctl start pcscd` (Linux) or the Smart Card service (Windows)"
-        );
-    }
-    for r in &d.readers {
-        println!(
-            "  reader {}: {}",
-            r.name,
-            if r.card_present {
-                "card present"
-            } else {
-                "empty"
+    match &d.smart_card {
+        SmartCardCheck::Running { readers } => {
+            println!("Smart-card service (PC/SC): [{}]", mark(true));
+            for r in readers {
+                let card = if r.card_present {
+                    "card present"
+                } else {
+                    "empty"
+                };
+                println!("  reader {}: {card}", r.name);
             }
-        );
+        }
+        SmartCardCheck::NotRunning { detail } => {
+            println!("Smart-card service (PC/SC): [{}]", mark(false));
+            println!(
+                "  {detail} — start it with `systemctl start pcscd` (Linux) or the Smart Card service (Windows)"
+            );
+        }
+    }
+    match &d.ca {
+        CaCheck::NotConfigured => println!("CA service: not checked (pass --ca URL)"),
+        CaCheck::Online {
+            url,
+            latency_ms,
+            tls,
+        } => println!(
+            "CA service: [{}] {url}, {latency_ms} ms, {}",
+            mark(true),
+            if *tls { "TLS verified" } else { "plain HTTP" }
+        ),
+        CaCheck::Unreachable { url } => println!("CA service: [{}] {url} unreachable", mark(false)),
+        CaCheck::TlsFailed { url, detail } => {
+            println!("CA service: [{}] {url} TLS failed: {detail}", mark(false))
+        }
+        CaCheck::BadAnswer { url, status } => println!(
+            "CA service: [{}] {url} answered HTTP {status}, not a CA health document",
+            mark(false)
+        ),
+    }
+    match d.clock {
+        ClockCheck::Unknown => {}
+        ClockCheck::InSync { skew_seconds } => {
+            println!("Clock: [{}] {skew_seconds:+} s from the CA", mark(true))
+        }
+        ClockCheck::Skewed { skew_seconds } => println!(
+            "Clock: [{}] {skew_seconds:+} s from the CA — turn on automatic time",
+            mark(false)
+        ),
     }
     Ok(())
-}
-
-fn display(p: &Path) -> String {
-    p.display().to_string()
 }

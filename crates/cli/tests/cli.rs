@@ -170,7 +170,7 @@ async fn tokens_certs_and_doctor_tell_the_truth() {
             &["doctor", "--module", m, "--json"],
             None,
         ));
-        if d["readers"]
+        if d["smart_card"]["readers"]
             .as_array()
             .unwrap()
             .iter()
@@ -186,7 +186,7 @@ async fn tokens_certs_and_doctor_tell_the_truth() {
         .iter()
         .find(|x| x["path"] == m)
         .unwrap();
-    assert_eq!(me["loadable"], true);
+    assert_eq!(me["state"], "loaded");
     assert!(
         me["tokens"]
             .as_array()
@@ -194,8 +194,8 @@ async fn tokens_certs_and_doctor_tell_the_truth() {
             .iter()
             .any(|t| t["serial"] == serial.as_str())
     );
-    assert_eq!(d["smart_card_service"], true);
-    let r = d["readers"]
+    assert_eq!(d["smart_card"]["state"], "running");
+    let r = d["smart_card"]["readers"]
         .as_array()
         .unwrap()
         .iter()

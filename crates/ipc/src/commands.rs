@@ -42,6 +42,16 @@ pub const COMMANDS: &[CommandSpec] = &[
         returns: "CaConnection",
     },
     CommandSpec {
+        name: "environment_check",
+        args: &[],
+        returns: "EnvironmentReport",
+    },
+    CommandSpec {
+        name: "diagnostic_bundle",
+        args: &[],
+        returns: "DiagnosticBundle",
+    },
+    CommandSpec {
         name: "first_render",
         args: &[],
         returns: "null",

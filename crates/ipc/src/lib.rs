@@ -6,6 +6,7 @@
 
 mod bindings;
 mod commands;
+mod environment;
 mod error;
 mod events;
 mod status;
@@ -14,6 +15,10 @@ mod workflow;
 
 pub use bindings::typescript;
 pub use commands::{COMMANDS, CommandSpec};
+pub use environment::{
+    CaCheck, ClockCheck, DiagnosticBundle, EnvironmentReport, ModuleCheck, PinHealth, ReaderFound,
+    SmartCardCheck, TokenFound,
+};
 pub use error::{ErrorCode, IpcError};
 pub use events::{EVENTS, STATUS_CHANGED, StatusChanged};
 pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};

@@ -140,6 +140,32 @@ export type HandlerCheck = "phone" | "bank_card";
 
 export type HandlerCheckRequest = { draft_id: string, method: HandlerCheck, };
 
+export type PinHealth = "ok" | "count_low" | "final_try" | "locked";
+
+export type TokenFound = { label: string, serial: string, manufacturer: string, model: string, 
+/**
+ * An uninitialised token is blank: counter staff initialise it.
+ */
+initialized: boolean, pin: PinHealth, };
+
+export type ModuleCheck = { "state": "loaded", path: string, vendor: string, library: string, version: string, tokens: Array<TokenFound>, } | { "state": "broken", path: string, vendor: string, detail: string, };
+
+export type ReaderFound = { name: string, card_present: boolean, };
+
+export type SmartCardCheck = { "state": "running", readers: Array<ReaderFound>, } | { "state": "not_running", detail: string, };
+
+export type CaCheck = { "state": "not_configured" } | { "state": "online", url: string, latency_ms: number, 
+/**
+ * The connection was TLS-protected (https) and its certificate verified.
+ */
+tls: boolean, } | { "state": "unreachable", url: string, } | { "state": "tls_failed", url: string, detail: string, } | { "state": "bad_answer", url: string, status: number, };
+
+export type ClockCheck = { "state": "unknown" } | { "state": "in_sync", skew_seconds: number, } | { "state": "skewed", skew_seconds: number, };
+
+export type EnvironmentReport = { app_version: string, os: string, arch: string, modules: Array<ModuleCheck>, smart_card: SmartCardCheck, ca: CaCheck, clock: ClockCheck, };
+
+export type DiagnosticBundle = { path: string, bytes: number, };
+
 export const EVENTS = {
   statusChanged: "status-changed",
 } as const;
@@ -152,6 +178,8 @@ export const commands = {
   setCaUrl: (url: string | null): Promise<Settings> => invoke("set_ca_url", { url }),
   statusSnapshot: (): Promise<StatusSnapshot> => invoke("status_snapshot"),
   checkCa: (): Promise<CaConnection> => invoke("check_ca"),
+  environmentCheck: (): Promise<EnvironmentReport> => invoke("environment_check"),
+  diagnosticBundle: (): Promise<DiagnosticBundle> => invoke("diagnostic_bundle"),
   firstRender: (): Promise<null> => invoke("first_render"),
   sessionState: (): Promise<SessionInfo> => invoke("session_state"),
   captcha: (): Promise<CaptchaImage> => invoke("captcha"),

@@ -1,0 +1,88 @@
+//! 环境检测: the environment check and the support bundle (`certdesk-diagnostics`).
+
+use std::path::PathBuf;
+
+use certdesk_diagnostics::{BundleInput, Scope};
+use certdesk_ipc::{DiagnosticBundle, EnvironmentReport, ErrorCode, IpcError};
+use certdesk_token::TokenService;
+use tauri::{AppHandle, Manager};
+
+use crate::state::AppState;
+use crate::tokens::TokenWatch;
+
+/// Runs every check; always answers (each part reports its own trouble).
+#[tauri::command]
+pub async fn environment_check(app: AppHandle) -> Result<EnvironmentReport, IpcError> {
+    let state = app.state::<AppState>();
+    let (user_modules, only_user) = user_modules(&state);
+    // The status bar's service when it runs (a module is loaded once per process);
+    // otherwise one just for this check.
+    let svc = match app.try_state::<TokenWatch>() {
+        Some(watch) => watch.service().clone(),
+        None => TokenService::start()
+            .map_err(|e| IpcError::new(ErrorCode::TokenModule, e.to_string()))?,
+    };
+    let ca_url = state.ca_url();
+    let mut report = certdesk_diagnostics::run(
+        &svc,
+        &state.http,
+        &Scope {
+            user_modules: &user_modules,
+            only_user_modules: only_user,
+            ca_url: ca_url.as_deref(),
+        },
+    )
+    .await;
+    report.app_version = env!("CARGO_PKG_VERSION").to_owned();
+    Ok(report)
+}
+
+/// Runs the check again and writes the zip into the Downloads folder (else the data
+/// folder), for the user to send to support.
+#[tauri::command]
+pub async fn diagnostic_bundle(app: AppHandle) -> Result<DiagnosticBundle, IpcError> {
+    let report = environment_check(app.clone()).await?;
+    let state = app.state::<AppState>();
+    let out_dir = directories::UserDirs::new()
+        .and_then(|u| u.download_dir().map(PathBuf::from))
+        .filter(|d| d.is_dir())
+        .unwrap_or_else(|| state.paths.data_dir.join("diagnostics"));
+    let about = vec![
+        ("data folder", state.paths.data_dir.display().to_string()),
+        ("log folder", state.paths.log_dir.display().to_string()),
+        (
+            "CA",
+            state.ca_url().unwrap_or_else(|| "not configured".into()),
+        ),
+    ];
+    let log_dir = state.paths.log_dir.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        certdesk_diagnostics::write_bundle(&BundleInput {
+            report: &report,
+            log_dir: &log_dir,
+            out_dir: &out_dir,
+            about,
+        })
+    })
+    .await
+    .map_err(|e| IpcError::new(ErrorCode::Storage, e.to_string()))?
+    .map_err(|e| IpcError::new(ErrorCode::Storage, e.to_string()))
+}
+
+/// The modules the user configured, and whether to check only those: a module named by
+/// `CERTDESK_PKCS11_MODULE` (tests, support) narrows the check to it.
+fn user_modules(state: &AppState) -> (Vec<PathBuf>, bool) {
+    let mut modules: Vec<PathBuf> = state
+        .settings
+        .lock()
+        .map(|s| s.extra_modules.iter().map(PathBuf::from).collect())
+        .unwrap_or_default();
+    match std::env::var("CERTDESK_PKCS11_MODULE") {
+        Ok(v) if v == "none" => (modules, true),
+        Ok(v) if !v.is_empty() => {
+            modules.push(PathBuf::from(v));
+            (modules, true)
+        }
+        _ => (modules, false),
+    }
+}
