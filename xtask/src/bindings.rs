@@ -7,5 +7,8 @@ pub fn write(root: &Path) -> anyhow::Result<()> {
     }
     std::fs::write(&path, certdesk_ipc::typescript())?;
     println!("wrote {}", path.display());
+    let cap = root.join("capabilities/default.json");
+    std::fs::write(&cap, certdesk_ipc::capability_json())?;
+    println!("wrote {}", cap.display());
     Ok(())
 }

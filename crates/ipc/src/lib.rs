@@ -5,6 +5,7 @@
 //! fails when the committed file drifts from the Rust types.
 
 mod bindings;
+mod capability;
 mod commands;
 mod environment;
 mod error;
@@ -14,6 +15,7 @@ mod system;
 mod workflow;
 
 pub use bindings::typescript;
+pub use capability::capability_json;
 pub use commands::{COMMANDS, CommandSpec};
 pub use environment::{
     CaCheck, ClockCheck, DiagnosticBundle, EnvironmentReport, ModuleCheck, PinHealth, ReaderFound,
