@@ -3,6 +3,7 @@
 //! PID, never touching system-wide state.
 
 pub mod ca;
+pub mod fault_proxy;
 pub mod issuer;
 pub mod keychain;
 pub mod kryoptic;

@@ -1,0 +1,242 @@
+//! The journaled download against a CA whose every call can fail on the wire: the real
+//! reference CA behind a fault-injecting proxy (testkit `FaultProxy`) answering an error
+//! status, garbage, or dropping the connection after the CA did the work. For each call
+//! the download makes and each fault: the run fails with a CA error code that carries no
+//! secret, the next run (faults cleared) resumes to exactly one key paired with one
+//! certificate on the token, no orphans, and the CA issued exactly one certificate.
+//! A single transient 503 is retried with the same Idempotency-Key and never surfaces.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+use certdesk_core::enrollment::{DownloadRequest, Journal, SandboxCaptcha, TokenChoice, download};
+use certdesk_testkit::ca::{bin_dir, ca_command, spawn_sandbox};
+use certdesk_testkit::fault_proxy::{Fault, FaultProxy};
+use certdesk_testkit::softhsm::SoftHsm;
+use certdesk_token::*;
+
+const PIN: &str = "13572468";
+
+/// Every CA call the download may make, by path prefix. A call not listed fails the
+/// test, so a new call cannot escape the fault matrix.
+const CALLS: &[&str] = &[
+    "/healthz",
+    "/v1/captchas",
+    "/sandbox/captchas/",
+    "/v1/downloads/lookup",
+    "/v1/downloads/authorise",
+    "/v1/enrollments/finalize",
+    "/v1/ca/",
+    "/v1/certificates/",
+    "/v1/enrollments/confirm",
+];
+
+struct Ca(Child);
+
+impl Drop for Ca {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Order {
+    application_id: String,
+    org_code: String,
+    phone: String,
+    card_serial: String,
+    card_password: String,
+}
+
+fn approved_order(url: &str) -> Order {
+    let out = ca_command(&[
+        "sandbox",
+        "approved-order",
+        "--ca",
+        url,
+        "--channel",
+        "sandbox-p256",
+        "--json",
+    ])
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let s = |k: &str| v[k].as_str().unwrap().to_string();
+    Order {
+        application_id: s("application_id"),
+        org_code: s("org_code"),
+        phone: s("phone"),
+        card_serial: s("card_serial"),
+        card_password: s("card_password"),
+    }
+}
+
+fn request(url: &str, o: &Order, module: &Path, serial: &str) -> DownloadRequest {
+    DownloadRequest {
+        ca_url: url.to_string(),
+        application_id: o.application_id.clone(),
+        card_serial: o.card_serial.clone(),
+        card_password: SecretString::from(o.card_password.clone()),
+        phone: o.phone.clone(),
+        org_code: o.org_code.clone(),
+        pin: SecretString::from(PIN.to_string()),
+        token: TokenChoice {
+            modules: vec![module.to_path_buf()],
+            serial: Some(serial.to_string()),
+        },
+        confirm_final_pin_try: false,
+    }
+}
+
+fn issued_by_ca(data: &Path, application_id: &str) -> i64 {
+    let conn = rusqlite::Connection::open_with_flags(
+        data.join("ca.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    conn.query_row(
+        "SELECT COUNT(*) FROM certificates WHERE application_id = ?1",
+        [application_id],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// Non-CA certificates on the token; asserts each is paired with its key, no orphans.
+async fn pairs(svc: &TokenService, token: &TokenRef, label: &str) -> usize {
+    svc.login(token.clone(), SecretString::from(PIN.to_string()), false)
+        .await
+        .unwrap();
+    let keys = svc.list_keys(token.clone()).await.unwrap();
+    let certs: Vec<_> = svc
+        .list_certificates(token.clone())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| !c.is_ca)
+        .collect();
+    assert_eq!(
+        keys.iter().filter(|k| k.private).count(),
+        certs.len(),
+        "{label}: {keys:?} {certs:?}"
+    );
+    assert!(
+        certs.iter().all(|c| c.has_private_key == Some(true)),
+        "{label}"
+    );
+    let orphans = svc.find_orphans(token.clone()).await.unwrap();
+    assert!(
+        orphans.keys_without_certificate.is_empty() && orphans.certificates_without_key.is_empty(),
+        "{label}: {orphans:?}"
+    );
+    svc.logout(token.clone()).await.unwrap();
+    certs.len()
+}
+
+fn prefix_of(call: &str) -> &'static str {
+    let path = call.split_once(' ').map_or(call, |(_, p)| p);
+    CALLS
+        .iter()
+        .find(|p| path.starts_with(**p))
+        .unwrap_or_else(|| panic!("the download made a call the fault matrix lacks: {call}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_ca_call_failing_on_the_wire_then_resumed() {
+    let hsm = SoftHsm::new().unwrap();
+    // SAFETY: one test in this binary, before any PKCS#11 use.
+    unsafe { hsm.install_env() };
+    let module = SoftHsm::module().unwrap();
+    let serial = hsm.init_token("CA faults", "12345678", PIN).unwrap();
+    let token = TokenRef {
+        module: module.clone(),
+        serial: serial.clone(),
+    };
+    let ca_data = tempfile::tempdir().unwrap();
+    let (child, ca_url) = spawn_sandbox(
+        &bin_dir().unwrap().join("certdesk-ca"),
+        ca_data.path(),
+        Stdio::null(),
+    )
+    .unwrap();
+    let _ca = Ca(child);
+    let proxy = FaultProxy::start(&ca_url).unwrap();
+    let db = tempfile::tempdir().unwrap();
+    let mut journal = Journal::open(&db.path().join("workflow.sqlite")).unwrap();
+    let svc = TokenService::start().unwrap();
+    let mut on_token = 0;
+
+    // A clean run teaches the calls the download makes.
+    let order = approved_order(&ca_url);
+    let req = request(proxy.url(), &order, &module, &serial);
+    download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {})
+        .await
+        .unwrap();
+    on_token += 1;
+    let calls: BTreeSet<&str> = proxy.take_seen().iter().map(|c| prefix_of(c)).collect();
+    assert!(calls.contains("/v1/enrollments/finalize"), "{calls:?}");
+
+    // A single transient 503 on the issuing call is retried (same Idempotency-Key).
+    let order = approved_order(&ca_url);
+    let req = request(proxy.url(), &order, &module, &serial);
+    proxy.inject("/v1/enrollments/finalize", Fault::Status(503), 1);
+    let done = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {})
+        .await
+        .unwrap();
+    assert!(!done.resumed);
+    assert_eq!(proxy.take_faulted().len(), 1);
+    assert_eq!(issued_by_ca(ca_data.path(), &order.application_id), 1);
+    on_token += 1;
+
+    for call in &calls {
+        for fault in [Fault::Status(500), Fault::Garbage, Fault::DropAfter] {
+            let label = format!("{fault:?} on {call}");
+            let order = approved_order(&ca_url);
+            let req = request(proxy.url(), &order, &module, &serial);
+            // More than the client's retries: the fault persists for this run.
+            proxy.inject(call, fault, 10);
+            let first = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {}).await;
+            proxy.clear();
+            assert!(!proxy.take_faulted().is_empty(), "{label}: fault not hit");
+            match first {
+                Err(e) => {
+                    assert!(
+                        ["ca_unreachable", "ca_refused", "bad_issuance"].contains(&e.code()),
+                        "{label}: {} ({e})",
+                        e.code()
+                    );
+                    let text = format!("{e} {e:?}");
+                    assert!(
+                        !text.contains(&order.card_password) && !text.contains(PIN),
+                        "{label}: a secret in the error: {text}"
+                    );
+                    // Failures before the card is authorised leave nothing to resume.
+                    let had_entry = journal
+                        .active_for(&order.application_id)
+                        .unwrap()
+                        .is_some();
+                    let done = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {})
+                        .await
+                        .unwrap_or_else(|e| panic!("{label}: resume failed: {e}"));
+                    assert_eq!(done.resumed, had_entry, "{label}");
+                }
+                // Only a call the download can do without (none today) may be shrugged off.
+                Ok(_) => panic!("{label}: the download ignored a failed CA call"),
+            }
+            assert_eq!(
+                issued_by_ca(ca_data.path(), &order.application_id),
+                1,
+                "{label}: the CA must issue exactly one certificate"
+            );
+            assert!(
+                journal.active_for(&order.application_id).unwrap().is_none(),
+                "{label}"
+            );
+            on_token += 1;
+            assert_eq!(pairs(&svc, &token, &label).await, on_token, "{label}");
+            eprintln!("{label}: failed cleanly, resumed to one pair");
+        }
+    }
+    let _ = svc.close_sessions().await;
+}
