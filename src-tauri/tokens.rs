@@ -13,8 +13,16 @@ use crate::status;
 
 /// Keeps the token service and its watchers alive for the life of the app.
 pub struct TokenWatch {
-    _service: TokenService,
+    service: TokenService,
+    module: PathBuf,
     _watchers: Vec<Watcher>,
+}
+
+impl TokenWatch {
+    /// The token worker and the module it watches, for commands that use the token.
+    pub fn service(&self) -> (&TokenService, &std::path::Path) {
+        (&self.service, &self.module)
+    }
 }
 
 /// `CERTDESK_PKCS11_MODULE` names the module (`none` disables token detection, for
@@ -75,7 +83,8 @@ pub fn start(app: &AppHandle) {
     }
     let svc = service.clone();
     app.manage(TokenWatch {
-        _service: service,
+        service,
+        module: module.clone(),
         _watchers: watchers,
     });
     let app = app.clone();

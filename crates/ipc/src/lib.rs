@@ -5,17 +5,24 @@
 //! fails when the committed file drifts from the Rust types.
 
 mod bindings;
+mod certificates;
 mod commands;
 mod error;
 mod events;
+mod invoices;
 mod status;
 mod system;
 mod workflow;
 
 pub use bindings::typescript;
+pub use certificates::{
+    CertificateRef, ChangePinRequest, ExportFormat, MyCertificate, MyCertificates, PinRule,
+    PinStatus, RenewRequest, RenewalDone, SavedFile, TokenPinInfo,
+};
 pub use commands::{COMMANDS, CommandSpec};
 pub use error::{ErrorCode, IpcError};
 pub use events::{EVENTS, STATUS_CHANGED, StatusChanged};
+pub use invoices::{InvoiceInfo, OrderInvoices};
 pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
 pub use system::{AppInfo, Language, Settings};
 pub use workflow::{
