@@ -268,15 +268,6 @@ async fn my_certificates_pin_change_export_and_renewal() {
         .await
         .unwrap();
     let done = outcome.text().await.unwrap();
-    if !done.contains("证书已更新") {
-        let _ = Command::new("sh")
-            .arg("-c")
-            .arg(format!(
-                "sqlite3 {}/ca.sqlite3 'select serial, status from certificates' 1>&2; echo token {old_serial} 1>&2",
-                ca.data_dir().display()
-            ))
-            .status();
-    }
     assert!(done.contains("证书已更新"), "{done}");
     app.screenshot("certificates-renewed-zh-CN").await.unwrap();
     app.click("renew-close").await.unwrap();
@@ -312,6 +303,34 @@ async fn my_certificates_pin_change_export_and_renewal() {
         .unwrap();
     app.wait_for("[data-testid=pin-dialog]").await.unwrap();
     app.screenshot("certificates-pin-en").await.unwrap();
+    app.click("pin-cancel").await.unwrap();
+
+    // ---- the token pulled: the certificate stays listed from what was seen last ----
+    hsm.unplug().unwrap();
+    let line = app
+        .wait_text(&format!("[data-testid=cert-{new_serial}-token]"), |t| {
+            t.contains("not inserted")
+        })
+        .await
+        .unwrap();
+    assert!(line.contains("last seen"), "{line}");
+    app.wait_for(&format!(
+        "[data-testid=cert-{new_serial}][data-inserted=false]"
+    ))
+    .await
+    .unwrap();
+    app.screenshot("certificates-last-seen-en").await.unwrap();
+    common::set_language(&app, "zh-CN").await;
+    app.click("nav-certificates").await.unwrap();
+    app.wait_text(&format!("[data-testid=cert-{new_serial}-token]"), |t| {
+        t.contains("未插入")
+    })
+    .await
+    .unwrap();
+    app.screenshot("certificates-last-seen-zh-CN")
+        .await
+        .unwrap();
+    hsm.replug().unwrap();
     app.close().await.unwrap();
     svc.close_sessions().await.unwrap();
 }
