@@ -3,6 +3,8 @@
 
 mod commands;
 mod error;
+mod notify;
+mod save;
 mod state;
 mod status;
 mod tokens;
@@ -23,6 +25,11 @@ pub fn run() {
     };
     let result = tauri::Builder::default()
         .manage(state)
+        .manage(commands::certificates::CertStore::new())
+        // Used from Rust only (save dialog, desktop notifications): the capability file
+        // grants the webview neither plugin's commands.
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(tauri::generate_handler![
             commands::system::app_info,
             commands::system::get_settings,
@@ -50,10 +57,18 @@ pub fn run() {
             commands::workflow::discard_draft,
             commands::workflow::verify_handler,
             commands::workflow::confirm_information,
+            commands::certificates::my_certificates,
+            commands::certificates::change_pin,
+            commands::certificates::export_certificate,
+            commands::certificates::renew_certificate,
+            commands::invoices::invoices,
+            commands::invoices::save_invoice_pdf,
+            commands::invoices::resend_invoice,
         ])
         .setup(|app| {
             status::spawn_monitor(app.handle().clone());
             tokens::start(app.handle());
+            notify::spawn(app.handle().clone());
             let state = app.state::<AppState>();
             tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %state.paths.data_dir.display(), "CertDesk started");
             Ok(())

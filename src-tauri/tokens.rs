@@ -14,12 +14,14 @@ use crate::status;
 /// Keeps the token service and its watchers alive for the life of the app.
 pub struct TokenWatch {
     service: TokenService,
+    module: PathBuf,
     _watchers: Vec<Watcher>,
 }
 
 impl TokenWatch {
-    pub fn service(&self) -> &TokenService {
-        &self.service
+    /// The token worker and the module it watches, for commands that use the token.
+    pub fn service(&self) -> (&TokenService, &std::path::Path) {
+        (&self.service, &self.module)
     }
 }
 
@@ -82,6 +84,7 @@ pub fn start(app: &AppHandle) {
     let svc = service.clone();
     app.manage(TokenWatch {
         service,
+        module: module.clone(),
         _watchers: watchers,
     });
     let app = app.clone();

@@ -18,7 +18,7 @@ pub async fn environment_check(app: AppHandle) -> Result<EnvironmentReport, IpcE
     // The status bar's service when it runs (a module is loaded once per process);
     // otherwise one just for this check.
     let svc = match app.try_state::<TokenWatch>() {
-        Some(watch) => watch.service().clone(),
+        Some(watch) => watch.service().0.clone(),
         None => TokenService::start()
             .map_err(|e| IpcError::new(ErrorCode::TokenModule, e.to_string()))?,
     };

@@ -2,7 +2,9 @@
 //! `certdesk_ipc::COMMANDS`; the generated TS wrappers call these. (Tauri's command
 //! macro needs the defining module's path, so `lib.rs` names them through it.)
 
+pub mod certificates;
 pub mod environment;
+pub mod invoices;
 pub mod status;
 pub mod system;
 pub mod workflow;

@@ -77,6 +77,8 @@ fn migrations() -> Migrations<'static> {
         M::up("ALTER TABLE drafts ADD COLUMN create_body BLOB;"),
         // The certificate-download journal (issue 7): see `enrollment::journal`.
         M::up(crate::enrollment::journal::MIGRATION),
+        // My certificates' last-seen cache and the reminders given (issue 7).
+        M::up(crate::certificates::MIGRATION),
     ])
 }
 
@@ -141,6 +143,6 @@ mod tests {
         let v: i64 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 4);
+        assert_eq!(v, 5);
     }
 }

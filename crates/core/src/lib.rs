@@ -2,6 +2,7 @@
 //! shell and the CLI are thin front ends over this crate.
 
 pub mod ca_probe;
+pub mod certificates;
 pub mod db;
 pub mod drafts;
 pub mod enrollment;
@@ -9,6 +10,8 @@ pub mod error;
 pub mod keychain;
 pub mod logging;
 pub mod paths;
+pub mod pin_rules;
+pub mod reminders;
 pub mod sensitive;
 pub mod session;
 pub mod settings;

@@ -212,10 +212,7 @@ async fn every_ca_call_failing_on_the_wire_then_resumed() {
                         "{label}: a secret in the error: {text}"
                     );
                     // Failures before the card is authorised leave nothing to resume.
-                    let had_entry = journal
-                        .active_for(&order.application_id)
-                        .unwrap()
-                        .is_some();
+                    let had_entry = journal.active_for(&order.application_id).unwrap().is_some();
                     let done = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {})
                         .await
                         .unwrap_or_else(|e| panic!("{label}: resume failed: {e}"));

@@ -10,8 +10,10 @@ use crate::{
     StepEntry, StepId, StepState, TokenPresence, TokenSummary,
 };
 use crate::{
-    CaCheck, ClockCheck, DiagnosticBundle, EnvironmentReport, ModuleCheck, PinHealth, ReaderFound,
-    SmartCardCheck, TokenFound,
+    CaCheck, CertificateRef, ChangePinRequest, ClockCheck, DiagnosticBundle, EnvironmentReport,
+    ExportFormat, InvoiceInfo, ModuleCheck, MyCertificate, MyCertificates, OrderInvoices,
+    PinHealth, PinRule, PinStatus, ReaderFound, RenewRequest, RenewalDone, SavedFile,
+    SmartCardCheck, TokenFound, TokenPinInfo,
 };
 use crate::{HandlerCheck, HandlerCheckRequest, StepFailure, StepTask};
 
@@ -83,6 +85,20 @@ pub fn typescript() -> String {
         ClockCheck::decl(&cfg),
         EnvironmentReport::decl(&cfg),
         DiagnosticBundle::decl(&cfg),
+        // My certificates and invoices (issue 7).
+        PinStatus::decl(&cfg),
+        TokenPinInfo::decl(&cfg),
+        MyCertificate::decl(&cfg),
+        MyCertificates::decl(&cfg),
+        CertificateRef::decl(&cfg),
+        ExportFormat::decl(&cfg),
+        SavedFile::decl(&cfg),
+        PinRule::decl(&cfg),
+        ChangePinRequest::decl(&cfg),
+        RenewRequest::decl(&cfg),
+        RenewalDone::decl(&cfg),
+        InvoiceInfo::decl(&cfg),
+        OrderInvoices::decl(&cfg),
     ];
     let mut out = String::from(HEADER);
     for decl in decls {

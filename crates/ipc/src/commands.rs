@@ -141,4 +141,43 @@ pub const COMMANDS: &[CommandSpec] = &[
         args: &[("id", "string")],
         returns: "OrderView",
     },
+    // My certificates and invoices (issue 7).
+    CommandSpec {
+        name: "my_certificates",
+        args: &[],
+        returns: "MyCertificates",
+    },
+    CommandSpec {
+        name: "change_pin",
+        args: &[("request", "ChangePinRequest")],
+        returns: "null",
+    },
+    CommandSpec {
+        name: "export_certificate",
+        args: &[
+            ("certificate", "CertificateRef"),
+            ("format", "ExportFormat"),
+        ],
+        returns: "SavedFile",
+    },
+    CommandSpec {
+        name: "renew_certificate",
+        args: &[("request", "RenewRequest")],
+        returns: "RenewalDone",
+    },
+    CommandSpec {
+        name: "invoices",
+        args: &[],
+        returns: "OrderInvoices[]",
+    },
+    CommandSpec {
+        name: "save_invoice_pdf",
+        args: &[("id", "string")],
+        returns: "SavedFile",
+    },
+    CommandSpec {
+        name: "resend_invoice",
+        args: &[("id", "string"), ("email", "string")],
+        returns: "InvoiceInfo",
+    },
 ];

@@ -6,16 +6,22 @@
 
 mod bindings;
 mod capability;
+mod certificates;
 mod commands;
 mod environment;
 mod error;
 mod events;
+mod invoices;
 mod status;
 mod system;
 mod workflow;
 
 pub use bindings::typescript;
 pub use capability::capability_json;
+pub use certificates::{
+    CertificateRef, ChangePinRequest, ExportFormat, MyCertificate, MyCertificates, PinRule,
+    PinStatus, RenewRequest, RenewalDone, SavedFile, TokenPinInfo,
+};
 pub use commands::{COMMANDS, CommandSpec};
 pub use environment::{
     CaCheck, ClockCheck, DiagnosticBundle, EnvironmentReport, ModuleCheck, PinHealth, ReaderFound,
@@ -23,6 +29,7 @@ pub use environment::{
 };
 pub use error::{ErrorCode, IpcError};
 pub use events::{EVENTS, STATUS_CHANGED, StatusChanged};
+pub use invoices::{InvoiceInfo, OrderInvoices};
 pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
 pub use system::{AppInfo, Language, Settings};
 pub use workflow::{

@@ -24,9 +24,20 @@ pub fn bin_dir() -> anyhow::Result<PathBuf> {
 /// Starts `certdesk-ca serve --sandbox` on an ephemeral loopback port with `data` as
 /// its data dir; returns the process and the URL it prints on its first line.
 pub fn spawn_sandbox(binary: &Path, data: &Path, stderr: Stdio) -> anyhow::Result<(Child, String)> {
+    spawn_sandbox_with(binary, data, &[], stderr)
+}
+
+/// As [`spawn_sandbox`], with extra `serve` arguments (e.g. `--channels FILE`).
+pub fn spawn_sandbox_with(
+    binary: &Path,
+    data: &Path,
+    extra: &[&str],
+    stderr: Stdio,
+) -> anyhow::Result<(Child, String)> {
     let mut child = Command::new(binary)
         .args(["serve", "--listen", "127.0.0.1:0", "--sandbox", "--data"])
         .arg(data)
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(stderr)
         .spawn()
@@ -52,6 +63,11 @@ pub struct CaService {
 
 impl CaService {
     pub fn start() -> anyhow::Result<Self> {
+        Self::start_with(&[])
+    }
+
+    /// A sandbox CA started with extra `serve` arguments (e.g. `--channels FILE`).
+    pub fn start_with(extra: &[&str]) -> anyhow::Result<Self> {
         let binary = match std::env::var_os("CERTDESK_CA_BINARY") {
             Some(b) => PathBuf::from(b),
             None => bin_dir()?.join("certdesk-ca"),
@@ -63,7 +79,7 @@ impl CaService {
             );
         }
         let data = tempfile::tempdir()?;
-        let (child, url) = spawn_sandbox(&binary, data.path(), Stdio::null())?;
+        let (child, url) = spawn_sandbox_with(&binary, data.path(), extra, Stdio::null())?;
         Ok(Self {
             child,
             url,

@@ -224,7 +224,7 @@ fn enc_label(application_id: &str) -> String {
     format!("CertDesk {application_id} encryption")
 }
 
-fn token_algorithm(a: CaKeyAlgorithm) -> KeyAlgorithm {
+pub(super) fn token_algorithm(a: CaKeyAlgorithm) -> KeyAlgorithm {
     match a {
         CaKeyAlgorithm::Rsa2048 => KeyAlgorithm::Rsa2048,
         CaKeyAlgorithm::Rsa3072 => KeyAlgorithm::Rsa3072,
@@ -233,7 +233,7 @@ fn token_algorithm(a: CaKeyAlgorithm) -> KeyAlgorithm {
     }
 }
 
-fn alg_name(a: KeyAlgorithm) -> &'static str {
+pub(super) fn alg_name(a: KeyAlgorithm) -> &'static str {
     match a {
         KeyAlgorithm::Rsa2048 => "rsa2048",
         KeyAlgorithm::Rsa3072 => "rsa3072",
@@ -351,7 +351,7 @@ struct Tested {
     issued: Issued,
 }
 
-fn pem_chain(pem: &str) -> Result<Vec<Vec<u8>>> {
+pub(super) fn pem_chain(pem: &str) -> Result<Vec<Vec<u8>>> {
     let certs = x509_cert::Certificate::load_pem_chain(pem.as_bytes())
         .map_err(|e| DownloadError::BadIssuance(e.to_string()))?;
     certs

@@ -62,7 +62,7 @@ impl From<SessionError> for WorkflowError {
 impl WorkflowError {
     /// Maps a client error; `Unauthorized` is turned into `SessionExpired` by the façade,
     /// which also records the expiry.
-    pub(crate) fn from_client(e: ClientError) -> Self {
+    pub fn from_client(e: ClientError) -> Self {
         match &e {
             ClientError::Problem(p) => match p.code {
                 ProblemCode::NotFound => Self::NotFound,

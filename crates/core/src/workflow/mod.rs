@@ -15,6 +15,7 @@
 
 pub mod desk;
 pub mod error;
+pub mod invoices;
 pub mod link;
 pub mod queue;
 pub mod stage;
@@ -22,6 +23,7 @@ pub mod watch;
 
 pub use desk::{ApplicationView, DraftView, Workflow, WorkflowConfig};
 pub use error::WorkflowError;
+pub use invoices::{OrderInvoices, check_email};
 pub use link::DeepLink;
 pub use queue::{Keep, SyncOutcome};
 pub use stage::{

@@ -166,6 +166,52 @@ export type EnvironmentReport = { app_version: string, os: string, arch: string,
 
 export type DiagnosticBundle = { path: string, bytes: number, };
 
+export type PinStatus = "ok" | "count_low" | "final_try" | "locked";
+
+export type TokenPinInfo = { module: string, serial: string, label: string, pin_status: PinStatus, min_pin_len: number, max_pin_len: number, };
+
+export type MyCertificate = { module: string, token_serial: string, token_label: string, 
+/**
+ * On a token inserted now; else shown from what was seen last.
+ */
+inserted: boolean, serial: string, subject: string, issuer: string, 
+/**
+ * Issuer subjects from the leaf's issuer upwards.
+ */
+chain: Array<string>, not_before: string, not_after: string, 
+/**
+ * Whole days until expiry; negative once expired.
+ */
+days_left: number, key_algorithm: string, 
+/**
+ * Renewal is open (the CA opens it 90 days before expiry) and the token is inserted.
+ */
+renewable: boolean, last_seen: string, };
+
+export type MyCertificates = { certificates: Array<MyCertificate>, tokens: Array<TokenPinInfo>, };
+
+export type CertificateRef = { module: string, token_serial: string, serial: string, };
+
+export type ExportFormat = "pem" | "der";
+
+export type SavedFile = { path: string | null, };
+
+export type PinRule = "too_short" | "too_long" | "same_as_old" | "trivial";
+
+export type ChangePinRequest = { module: string, token_serial: string, old_pin: string, new_pin: string, 
+/**
+ * The user confirmed spending the PIN's final try.
+ */
+confirm_final_try: boolean, };
+
+export type RenewRequest = { certificate: CertificateRef, pin: string, confirm_final_try: boolean, };
+
+export type RenewalDone = { application_id: string, old_serial: string, new_serial: string, not_after: string, };
+
+export type InvoiceInfo = { id: string, number: string, application_id: string, title: string, amount_fen: number, email: string, issued_at: string, };
+
+export type OrderInvoices = { application_id: string, business: BusinessKind, status: OrderStatus, enterprise_name: string | null, amount_fen: number, invoices: Array<InvoiceInfo>, };
+
 export const EVENTS = {
   statusChanged: "status-changed",
 } as const;
@@ -198,4 +244,11 @@ export const commands = {
   discardDraft: (id: string): Promise<null> => invoke("discard_draft", { id }),
   verifyHandler: (request: HandlerCheckRequest): Promise<OrderView> => invoke("verify_handler", { request }),
   confirmInformation: (id: string): Promise<OrderView> => invoke("confirm_information", { id }),
+  myCertificates: (): Promise<MyCertificates> => invoke("my_certificates"),
+  changePin: (request: ChangePinRequest): Promise<null> => invoke("change_pin", { request }),
+  exportCertificate: (certificate: CertificateRef, format: ExportFormat): Promise<SavedFile> => invoke("export_certificate", { certificate, format }),
+  renewCertificate: (request: RenewRequest): Promise<RenewalDone> => invoke("renew_certificate", { request }),
+  invoices: (): Promise<OrderInvoices[]> => invoke("invoices"),
+  saveInvoicePdf: (id: string): Promise<SavedFile> => invoke("save_invoice_pdf", { id }),
+  resendInvoice: (id: string, email: string): Promise<InvoiceInfo> => invoke("resend_invoice", { id, email }),
 };

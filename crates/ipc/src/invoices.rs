@@ -1,0 +1,27 @@
+//! E-invoices (电子发票) per paid order.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{BusinessKind, OrderStatus};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct InvoiceInfo {
+    pub id: String,
+    pub number: String,
+    pub application_id: String,
+    pub title: String,
+    pub amount_fen: u64,
+    pub email: String,
+    pub issued_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OrderInvoices {
+    pub application_id: String,
+    pub business: BusinessKind,
+    pub status: OrderStatus,
+    pub enterprise_name: Option<String>,
+    pub amount_fen: u64,
+    pub invoices: Vec<InvoiceInfo>,
+}

@@ -1,0 +1,269 @@
+//! My certificates (我的证书): list (inserted + last seen), PIN change, export through a
+//! save dialog opened here in Rust (the webview has no fs or dialog permission), and
+//! renewal. Token and renewal errors become IPC errors in [`token_error`] /
+//! [`renewal_error`], once.
+
+use std::path::PathBuf;
+
+use certdesk_core::certificates::{self, CertificateCache, MyCertificate as CoreCert};
+use certdesk_core::enrollment::{self, Journal, RenewalError, RenewalRequest};
+use certdesk_core::pin_rules;
+use certdesk_ipc::{
+    CertificateRef, ChangePinRequest, ErrorCode, ExportFormat, IpcError, MyCertificate,
+    MyCertificates, PinStatus, RenewRequest, RenewalDone, SavedFile, TokenPinInfo,
+};
+use certdesk_token::{PinState, SecretString, TokenError, TokenRef, TokenService};
+use serde_json::json;
+use tauri::{AppHandle, Manager, State};
+
+use crate::error::mirror;
+use crate::save;
+use crate::state::AppState;
+use crate::tokens::TokenWatch;
+
+/// The last-seen cache, opened on first use.
+pub struct CertStore(std::sync::OnceLock<CertificateCache>);
+
+impl CertStore {
+    pub fn new() -> Self {
+        Self(std::sync::OnceLock::new())
+    }
+}
+
+fn db_path(state: &AppState) -> PathBuf {
+    state.paths.data_dir.join("workflow.sqlite")
+}
+
+pub fn cache<'a>(app: &'a AppHandle, state: &AppState) -> Result<&'a CertificateCache, IpcError> {
+    let store = app.state::<CertStore>().inner();
+    if let Some(c) = store.0.get() {
+        return Ok(c);
+    }
+    let c = CertificateCache::open(&db_path(state)).map_err(storage)?;
+    Ok(store.0.get_or_init(|| c))
+}
+
+fn storage(e: certdesk_core::db::StoreError) -> IpcError {
+    IpcError::new(ErrorCode::Storage, e.to_string())
+}
+
+fn pin_status(s: PinState) -> PinStatus {
+    match s {
+        PinState::Ok => PinStatus::Ok,
+        PinState::CountLow => PinStatus::CountLow,
+        PinState::FinalTry => PinStatus::FinalTry,
+        PinState::Locked => PinStatus::Locked,
+    }
+}
+
+/// The one mapping of token errors to IPC codes. A wrong PIN carries the retry state
+/// (`details.pin_status`); the final try needs the user's confirmation
+/// (`details.needs_confirmation`); nothing carries the PIN.
+pub fn token_error(e: TokenError) -> IpcError {
+    let msg = e.to_string();
+    match e {
+        TokenError::TokenNotFound { .. } | TokenError::TokenRemoved => {
+            IpcError::new(ErrorCode::TokenAbsent, msg)
+        }
+        TokenError::PinIncorrect { state } => IpcError::new(ErrorCode::PinIncorrect, msg)
+            .with_details(json!({ "pin_status": pin_status(state) })),
+        TokenError::PinFinalTryNeedsConfirmation => IpcError::new(ErrorCode::PinIncorrect, msg)
+            .with_details(json!({ "pin_status": PinStatus::FinalTry, "needs_confirmation": true })),
+        TokenError::PinLocked => IpcError::new(ErrorCode::PinLocked, msg),
+        TokenError::PinInvalid { .. } => IpcError::new(ErrorCode::InvalidInput, msg)
+            .with_details(json!({ "pin_rule": "token_refused" })),
+        TokenError::Unsupported { .. } => IpcError::new(ErrorCode::Unsupported, msg),
+        TokenError::ModuleLoad { .. }
+        | TokenError::Pcsc { .. }
+        | TokenError::Pkcs11 { .. }
+        | TokenError::SelfTestFailed { .. }
+        | TokenError::WorkerGone => IpcError::new(ErrorCode::TokenModule, msg),
+        TokenError::NotLoggedIn
+        | TokenError::KeyNotFound { .. }
+        | TokenError::KeyMismatch
+        | TokenError::BadCertificate { .. }
+        | TokenError::BadInput { .. } => IpcError::new(ErrorCode::Internal, msg),
+    }
+}
+
+fn renewal_error(e: RenewalError) -> IpcError {
+    match e {
+        RenewalError::Token(t) => token_error(t),
+        RenewalError::Ca(c) => certdesk_core::workflow::WorkflowError::from_client(c).to_ipc(),
+        RenewalError::Store(s) => storage(s),
+        e @ RenewalError::NotOnToken(_) => IpcError::new(ErrorCode::NotFound, e.to_string()),
+        e @ RenewalError::DualNotSupported => IpcError::new(ErrorCode::Unsupported, e.to_string()),
+        e @ RenewalError::BadIssuance(_) => IpcError::new(ErrorCode::CaProtocol, e.to_string()),
+    }
+}
+
+/// The token worker and module, or `token_absent` when no module is configured.
+fn token_service(app: &AppHandle) -> Result<(TokenService, PathBuf), IpcError> {
+    let watch = app
+        .try_state::<TokenWatch>()
+        .ok_or_else(|| IpcError::new(ErrorCode::TokenAbsent, "no PKCS#11 module is configured"))?;
+    let (svc, module) = watch.service();
+    Ok((svc.clone(), module.to_path_buf()))
+}
+
+use certificates::{now_rfc3339, now_unix};
+
+/// Inserted and last-seen certificates (the cache is refreshed on the way).
+pub async fn scan(app: &AppHandle) -> Result<certificates::Scan, IpcError> {
+    let state = app.state::<AppState>();
+    let cache = cache(app, &state)?;
+    match token_service(app) {
+        Ok((svc, module)) => certificates::scan(&svc, &[module], cache, &now_rfc3339())
+            .await
+            .map_err(storage),
+        Err(_) => Ok(certificates::Scan {
+            certificates: cache.all().map_err(storage)?,
+            tokens: Vec::new(),
+        }),
+    }
+}
+
+fn to_ipc(c: &CoreCert, now: i64) -> MyCertificate {
+    let days_left = c.days_left(now);
+    MyCertificate {
+        module: c.token.module.display().to_string(),
+        token_serial: c.token.serial.clone(),
+        token_label: c.token_label.clone(),
+        inserted: c.inserted,
+        serial: c.serial.clone(),
+        subject: c.subject.clone(),
+        issuer: c.issuer.clone(),
+        chain: c.chain.clone(),
+        not_before: c.not_before.clone(),
+        not_after: c.not_after.clone(),
+        days_left,
+        key_algorithm: c.key_algorithm.clone(),
+        // The CA opens renewal 90 days before expiry (see the reference CA's renewal).
+        renewable: c.inserted && (0..90).contains(&days_left),
+        last_seen: c.last_seen.clone(),
+    }
+}
+
+#[tauri::command]
+pub async fn my_certificates(app: AppHandle) -> Result<MyCertificates, IpcError> {
+    let scan = scan(&app).await?;
+    let now = now_unix();
+    Ok(MyCertificates {
+        certificates: scan.certificates.iter().map(|c| to_ipc(c, now)).collect(),
+        tokens: scan
+            .tokens
+            .iter()
+            .map(|t| TokenPinInfo {
+                module: t.token.module.display().to_string(),
+                serial: t.serial.clone(),
+                label: t.label.clone(),
+                pin_status: pin_status(t.pin_state),
+                min_pin_len: u32::try_from(t.min_pin_len).unwrap_or(u32::MAX),
+                max_pin_len: u32::try_from(t.max_pin_len).unwrap_or(u32::MAX),
+            })
+            .collect(),
+    })
+}
+
+fn token_ref(module: &str, serial: &str) -> TokenRef {
+    TokenRef {
+        module: PathBuf::from(module),
+        serial: serial.to_string(),
+    }
+}
+
+/// Checks the new PIN's rules, then `C_SetPIN` on the token (old PIN counts as a try).
+#[tauri::command]
+pub async fn change_pin(app: AppHandle, request: ChangePinRequest) -> Result<(), IpcError> {
+    let (svc, _) = token_service(&app)?;
+    let token = token_ref(&request.module, &request.token_serial);
+    let info = svc.token_info(token.clone()).await.map_err(token_error)?;
+    if let Err(rule) = pin_rules::check(
+        &request.old_pin,
+        &request.new_pin,
+        info.min_pin_len,
+        info.max_pin_len,
+    ) {
+        return Err(
+            IpcError::new(ErrorCode::InvalidInput, "the new PIN breaks a rule").with_details(
+                json!({ "pin_rule": rule, "min": info.min_pin_len.max(pin_rules::MIN_LEN), "max": info.max_pin_len }),
+            ),
+        );
+    }
+    let old = SecretString::from(request.old_pin);
+    let new = SecretString::from(request.new_pin);
+    svc.change_pin(token.clone(), old, new, request.confirm_final_try)
+        .await
+        .map_err(token_error)?;
+    // A session logged in with the old PIN stays valid, but start clean.
+    let _ = svc.logout(token.clone()).await;
+    tracing::info!(token = %token.serial, "token PIN changed");
+    Ok(())
+}
+
+fn find<'a>(scan: &'a certificates::Scan, r: &CertificateRef) -> Result<&'a CoreCert, IpcError> {
+    scan.certificates
+        .iter()
+        .find(|c| {
+            c.serial == r.serial
+                && c.token.serial == r.token_serial
+                && c.token.module == std::path::Path::new(&r.module)
+        })
+        .ok_or_else(|| IpcError::new(ErrorCode::NotFound, "no such certificate"))
+}
+
+/// Writes the certificate (never a key) where the user chooses in the save dialog.
+#[tauri::command]
+pub async fn export_certificate(
+    app: AppHandle,
+    certificate: CertificateRef,
+    format: ExportFormat,
+) -> Result<SavedFile, IpcError> {
+    let scan = scan(&app).await?;
+    let cert = find(&scan, &certificate)?;
+    let (bytes, ext, filter) = match format {
+        ExportFormat::Pem => (
+            certificates::to_pem(&cert.der)
+                .map_err(storage)?
+                .into_bytes(),
+            "pem",
+            "PEM",
+        ),
+        ExportFormat::Der => (cert.der.clone(), "cer", "DER"),
+    };
+    let name = format!("certificate-{}.{ext}", certificate.serial);
+    save::save_bytes(&app, &name, filter, &[ext], bytes).await
+}
+
+/// Renews the certificate on its token (proof of possession, new key, new certificate,
+/// self-test, confirm, then the old one removed).
+#[tauri::command]
+pub async fn renew_certificate(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: RenewRequest,
+) -> Result<RenewalDone, IpcError> {
+    let (svc, _) = token_service(&app)?;
+    let ca_url = state
+        .ca_url()
+        .ok_or_else(|| IpcError::new(ErrorCode::NotConfigured, "no CA service address"))?;
+    let c = &request.certificate;
+    let req = RenewalRequest {
+        ca_url,
+        token: token_ref(&c.module, &c.token_serial),
+        serial: c.serial.clone(),
+        pin: SecretString::from(request.pin),
+        confirm_final_pin_try: request.confirm_final_try,
+    };
+    let mut journal = Journal::open(&db_path(&state)).map_err(storage)?;
+    let mut progress = |step: enrollment::RenewalStep| tracing::info!(?step, "renewal step");
+    let done = enrollment::renew(&svc, &mut journal, &req, &mut progress)
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, code = e.code(), "renewal failed");
+            renewal_error(e)
+        })?;
+    // Refresh the cache so the old certificate disappears from "last seen" too.
+    let _ = scan(&app).await;
+    mirror(&done)
+}

@@ -1,0 +1,112 @@
+//! Desktop notifications, delivered only: what to say and when is decided in the core
+//! (`certdesk_core::reminders`). Two loops: certificate expiry reminders (90/30/7 days,
+//! inserted or last seen, each once) and finished reviews while signed in (each once).
+
+use std::time::Duration;
+
+use certdesk_core::certificates;
+use certdesk_core::reminders::{self, Notice};
+use certdesk_core::session::SessionState;
+use certdesk_ipc::Language;
+use tauri::{AppHandle, Manager};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::commands::certificates::{cache, scan};
+use crate::state::AppState;
+
+/// Expiry is a matter of days: a look at start and every few hours is enough.
+const EXPIRY_EVERY: Duration = Duration::from_secs(6 * 3600);
+/// A review ends about a working day after submission; a minute's delay is unnoticed.
+const REVIEW_EVERY: Duration = Duration::from_secs(60);
+/// Let the token poller see the inserted tokens before the first look.
+const FIRST_LOOK_AFTER: Duration = Duration::from_secs(5);
+
+pub fn spawn(app: AppHandle) {
+    let a = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(FIRST_LOOK_AFTER).await;
+        loop {
+            if let Err(e) = expiry_reminders(&a).await {
+                tracing::warn!(error = %e, "expiry reminders failed");
+            }
+            tokio::time::sleep(EXPIRY_EVERY).await;
+        }
+    });
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(REVIEW_EVERY).await;
+            if let Err(e) = review_outcomes(&app).await {
+                tracing::debug!(error = %e, "review outcomes not checked");
+            }
+        }
+    });
+}
+
+fn language(app: &AppHandle) -> Language {
+    app.state::<AppState>()
+        .settings
+        .lock()
+        .map(|s| s.language)
+        .unwrap_or_default()
+}
+
+/// Shows a notification; false when the desktop refused it (then it is tried again on
+/// the next look, not recorded as given).
+fn deliver(app: &AppHandle, n: &Notice) -> bool {
+    match app
+        .notification()
+        .builder()
+        .title(&n.title)
+        .body(&n.body)
+        .show()
+    {
+        Ok(()) => {
+            tracing::info!(title = %n.title, "notification shown");
+            true
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, title = %n.title, "notification not shown");
+            false
+        }
+    }
+}
+
+async fn expiry_reminders(app: &AppHandle) -> Result<(), certdesk_ipc::IpcError> {
+    let scan = scan(app).await?;
+    let state = app.state::<AppState>();
+    let cache = cache(app, &state)?;
+    let due = reminders::due(
+        &scan.certificates,
+        certificates::now_unix(),
+        |serial, kind| cache.sent(serial, kind).unwrap_or(false),
+    );
+    let lang = language(app);
+    for r in due {
+        if deliver(app, &reminders::expiry_notice(&r, lang)) {
+            let at = certificates::now_rfc3339();
+            for t in &r.covers {
+                if let Err(e) = cache.mark_sent(&r.serial, &reminders::kind(*t), &at) {
+                    tracing::warn!(error = %e, "reminder not recorded");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn review_outcomes(app: &AppHandle) -> Result<(), certdesk_ipc::IpcError> {
+    let state = app.state::<AppState>();
+    let w = state.workflow()?;
+    if !matches!(
+        w.session_state().map_err(|e| e.to_ipc())?,
+        SessionState::SignedIn { .. }
+    ) {
+        return Ok(());
+    }
+    let lang = language(app);
+    // Each outcome is reported once by the core (it stops watching the order).
+    for r in w.review_outcomes().await.map_err(|e| e.to_ipc())? {
+        deliver(app, &reminders::review_notice(&r, lang));
+    }
+    Ok(())
+}
