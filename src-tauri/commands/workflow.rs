@@ -300,7 +300,21 @@ pub async fn start_face_check(
     let id = mirror(&request.draft_id)?;
     let (person, method) = (mirror(&request.person)?, mirror(&request.method)?);
     let face = w.start_face_check(&id, person, method).await;
-    mirror(&face.map_err(from_workflow)?)
+    with_qr(mirror(&face.map_err(from_workflow)?)?)
+}
+
+/// Adds the check page's address as a QR code: on site, the person scans it with a
+/// phone (the desktop has no camera to rely on). Without one, the link still shows.
+fn with_qr(mut face: FaceCheckView) -> Result<FaceCheckView, IpcError> {
+    use qrcode::render::svg;
+    face.qr_svg = qrcode::QrCode::new(face.url.as_bytes())
+        .map(|code| {
+            code.render::<svg::Color<'_>>()
+                .min_dimensions(168, 168)
+                .build()
+        })
+        .ok();
+    Ok(face)
 }
 
 /// A face check's status now (the UI polls it while it is pending).

@@ -509,6 +509,9 @@ pub struct FaceCheckView {
     pub method: FaceMethod,
     pub status: FaceStatus,
     pub url: String,
+    /// The same address as a QR code (SVG), for a phone to scan on site.
+    #[serde(default)]
+    pub qr_svg: Option<String>,
 }
 
 /// The online letter of authorisation: the signing link went to the legal

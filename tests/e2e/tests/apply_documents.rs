@@ -361,6 +361,21 @@ async fn phone_handler_with_licence_ocr_face_by_sms_uploaded_letter_and_wrong_co
     assert_ne!(again, face);
     let url = app.text("[data-testid=face-legal_rep-url]").await.unwrap();
     assert!(url.ends_with(&format!("/sandbox/face/{again}")), "{url}");
+    // …and as a QR code for the legal representative's phone.
+    let qr = app.by_testid("face-legal_rep-qr").await.unwrap();
+    let drawn = app
+        .client
+        .execute(
+            "return arguments[0].complete && arguments[0].naturalWidth > 0;",
+            vec![serde_json::to_value(&qr).unwrap()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        drawn,
+        serde_json::Value::Bool(true),
+        "the QR image did not load"
+    );
     app.screenshot("face-zh-CN-legal-rep-on-site")
         .await
         .unwrap();

@@ -376,6 +376,8 @@ const en: Catalog = {
     faceSmsSent: "The link was sent to {who}'s phone {phone}; this page updates when it is done.",
     facePhoneOnFile: "(number on file)",
     faceOnSiteOpen: "{who} opens the link below on a phone and follows the prompts; this page updates when it is done.",
+    faceScan: "Scan the QR code with a phone, or open this address:",
+    faceQrAlt: "QR code of the face check page",
     faceLink: "Check page:",
     facePassed: "Face check passed",
     faceFailed: "Face check failed",

@@ -174,7 +174,11 @@ export type FaceStatus = "pending" | "passed" | "failed";
 
 export type FaceCheckRequest = { draft_id: string, person: FacePerson, method: FaceMethod, };
 
-export type FaceCheckView = { id: string, person: FacePerson, method: FaceMethod, status: FaceStatus, url: string, };
+export type FaceCheckView = { id: string, person: FacePerson, method: FaceMethod, status: FaceStatus, url: string, 
+/**
+ * The same address as a QR code (SVG), for a phone to scan on site.
+ */
+qr_svg: string | null, };
 
 export type AuthorisationSent = { id: string, };
 
