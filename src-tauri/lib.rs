@@ -64,6 +64,13 @@ pub fn run() {
             commands::invoices::invoices,
             commands::invoices::save_invoice_pdf,
             commands::invoices::resend_invoice,
+            commands::workflow::upload_document,
+            commands::workflow::ocr_business_licence,
+            commands::workflow::start_face_check,
+            commands::workflow::face_check,
+            commands::workflow::start_online_authorisation,
+            commands::workflow::send_signature_code,
+            commands::workflow::sign_application,
         ])
         .setup(|app| {
             status::spawn_monitor(app.handle().clone());

@@ -4,6 +4,10 @@
 use certdesk_ca_api::application::ListState;
 use certdesk_core::sensitive::Sensitive;
 use certdesk_ipc::{
+    AuthorisationSent, DocumentMeta, DocumentUpload, FaceCheckRequest, FaceCheckView, FileUpload,
+    MAX_DOCUMENT_BYTES, OcrSuggestion, OcrSuggestions, SignatureRequest,
+};
+use certdesk_ipc::{
     CaptchaImage, ChannelInfo, CodeSent, DraftForm, FieldInput, FieldProblem, HandlerCheckRequest,
     IpcError, LocalDraft, OrderPage, OrderTab, OrderView, SessionInfo, SignInCodeRequest,
     SignInRequest, SignedIn, StartRequest, StartState,
@@ -213,4 +217,154 @@ pub async fn confirm_information(
             .await
             .map_err(from_workflow)?,
     )
+}
+
+// ---- documents, face checks, authorisation, application signature ----
+
+fn file_problem(kind: &str, zh: &str, en: &str) -> IpcError {
+    let e = certdesk_ca_api::FieldError::new("file", kind, zh, en);
+    from_workflow(certdesk_core::workflow::WorkflowError::InvalidInput { fields: vec![e] })
+}
+
+/// The file's bytes. One larger than the CA accepts is refused here too (the UI checks
+/// first), before decoding, so nothing oversized is held or leaves the machine.
+fn file_bytes(file: &FileUpload) -> Result<Vec<u8>, IpcError> {
+    use base64::Engine as _;
+    if file.content_base64.len() / 4 * 3 > MAX_DOCUMENT_BYTES + 2 {
+        return Err(file_problem(
+            "too_large",
+            "文件超过 5 MB，请压缩或重新扫描后上传",
+            "the file is larger than 5 MB",
+        ));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(file.content_base64.as_bytes())
+        .map_err(|_| file_problem("unreadable", "文件无法读取", "the file could not be read"))?;
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(file_problem(
+            "too_large",
+            "文件超过 5 MB，请压缩或重新扫描后上传",
+            "the file is larger than 5 MB",
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Uploads a document of the order (PDF, PNG or JPEG; the CA decides by content).
+#[tauri::command]
+pub async fn upload_document(
+    state: State<'_, AppState>,
+    upload: DocumentUpload,
+) -> Result<DocumentMeta, IpcError> {
+    let bytes = file_bytes(&upload.file)?;
+    let w = state.workflow()?;
+    let (id, kind) = (mirror(&upload.draft_id)?, mirror(&upload.kind)?);
+    let doc = w
+        .upload_document(&id, kind, &upload.file.file_name, bytes)
+        .await;
+    mirror(&doc.map_err(from_workflow)?)
+}
+
+/// Reads a business-licence image at the CA; the suggestions name the form's fields.
+#[tauri::command]
+pub async fn ocr_business_licence(
+    state: State<'_, AppState>,
+    file: FileUpload,
+) -> Result<OcrSuggestions, IpcError> {
+    let bytes = file_bytes(&file)?;
+    let w = state.workflow()?;
+    let r = w.ocr_business_licence(&file.file_name, bytes).await;
+    let r = r.map_err(from_workflow)?;
+    Ok(OcrSuggestions {
+        available: r.available,
+        suggestions: r
+            .suggestions
+            .into_iter()
+            .map(|s| OcrSuggestion {
+                field: format!("enterprise.{}", s.field),
+                value: s.value,
+                valid: s.valid,
+            })
+            .collect(),
+    })
+}
+
+/// Starts a face check of the legal representative or the handler (the handler's
+/// details are sent to the CA first).
+#[tauri::command]
+pub async fn start_face_check(
+    state: State<'_, AppState>,
+    request: FaceCheckRequest,
+) -> Result<FaceCheckView, IpcError> {
+    let w = state.workflow()?;
+    let id = mirror(&request.draft_id)?;
+    let (person, method) = (mirror(&request.person)?, mirror(&request.method)?);
+    let face = w.start_face_check(&id, person, method).await;
+    with_qr(mirror(&face.map_err(from_workflow)?)?)
+}
+
+/// Adds the check page's address as a QR code: on site, the person scans it with a
+/// phone (the desktop has no camera to rely on). Without one, the link still shows.
+fn with_qr(mut face: FaceCheckView) -> Result<FaceCheckView, IpcError> {
+    use qrcode::render::svg;
+    face.qr_svg = qrcode::QrCode::new(face.url.as_bytes())
+        .map(|code| {
+            code.render::<svg::Color<'_>>()
+                .min_dimensions(168, 168)
+                .build()
+        })
+        .ok();
+    Ok(face)
+}
+
+/// A face check's status now (the UI polls it while it is pending).
+#[tauri::command]
+pub async fn face_check(state: State<'_, AppState>, id: String) -> Result<FaceCheckView, IpcError> {
+    mirror(
+        &state
+            .workflow()?
+            .face_check(&id)
+            .await
+            .map_err(from_workflow)?,
+    )
+}
+
+/// Sends the legal representative the SMS link to sign the letter of authorisation.
+#[tauri::command]
+pub async fn start_online_authorisation(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<AuthorisationSent, IpcError> {
+    let w = state.workflow()?;
+    let auth = w.start_online_authorisation(&mirror(&id)?).await;
+    Ok(AuthorisationSent {
+        id: auth.map_err(from_workflow)?.id,
+    })
+}
+
+/// Sends the handler the SMS code that signs the application.
+#[tauri::command]
+pub async fn send_signature_code(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<CodeSent, IpcError> {
+    let w = state.workflow()?;
+    mirror(
+        &w.send_signature_code(&mirror(&id)?)
+            .await
+            .map_err(from_workflow)?,
+    )
+}
+
+/// 证书申请签名: the SMS code and consent seal the submission; the order moves to payment.
+#[tauri::command]
+pub async fn sign_application(
+    state: State<'_, AppState>,
+    request: SignatureRequest,
+) -> Result<OrderView, IpcError> {
+    let w = state.workflow()?;
+    let code = SecretString::from(request.code.trim().to_owned());
+    let id = mirror(&request.draft_id)?;
+    let view = w.sign_application(&id, &code, request.consent).await;
+    mirror(&view.map_err(from_workflow)?)
 }

@@ -2,6 +2,16 @@ import { mount } from "svelte";
 import App from "./app/App.svelte";
 import "./styles/global.css";
 
+// Files are dropped on the upload zones only (HTML5 drop: tauri.conf.json turns the
+// native drag-drop off). A file dropped anywhere else must not make the webview open
+// it in place of the app.
+window.addEventListener("dragover", (e) => {
+  if (e.defaultPrevented) return;
+  e.preventDefault();
+  if (e.dataTransfer) e.dataTransfer.dropEffect = "none";
+});
+window.addEventListener("drop", (e) => e.preventDefault());
+
 const target = document.getElementById("app");
 if (!target) throw new Error("#app missing from index.html");
 export default mount(App, { target });

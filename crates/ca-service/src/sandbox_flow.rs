@@ -134,6 +134,45 @@ pub fn png_bytes() -> Vec<u8> {
     v
 }
 
+/// A business licence drawn as a PNG image (krilla → PDF → `pdftoppm`), one text line
+/// per entry, for OCR tests. Needs poppler-utils and the WenQuanYi font.
+pub fn licence_png(dir: &std::path::Path, lines: &[String]) -> anyhow::Result<Vec<u8>> {
+    use anyhow::Context;
+    use krilla::geom::Point;
+    use krilla::text::{Font, TextDirection};
+    let font_data = std::fs::read(crate::invoice_pdf::DEFAULT_FONT)
+        .context("fonts-wqy-microhei is not installed")?;
+    let font = Font::new(font_data.into(), 0).context("unreadable font")?;
+    let mut doc = krilla::Document::new();
+    let settings =
+        krilla::page::PageSettings::from_wh(600.0, 300.0).context("page size out of range")?;
+    let mut page = doc.start_page_with(settings);
+    let mut s = page.surface();
+    for (i, l) in lines.iter().enumerate() {
+        s.draw_text(
+            Point::from_xy(30.0, 60.0 + 40.0 * i as f32),
+            font.clone(),
+            20.0,
+            l,
+            false,
+            TextDirection::Auto,
+        );
+    }
+    s.finish();
+    page.finish();
+    let pdf = doc
+        .finish()
+        .map_err(|e| anyhow::anyhow!("licence PDF: {e:?}"))?;
+    std::fs::write(dir.join("licence.pdf"), pdf)?;
+    let st = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "200", "-singlefile", "licence.pdf", "licence"])
+        .current_dir(dir)
+        .status()
+        .context("pdftoppm (poppler-utils)")?;
+    anyhow::ensure!(st.success(), "pdftoppm failed");
+    Ok(std::fs::read(dir.join("licence.png"))?)
+}
+
 /// Everything up to and including the application signature; returns the application.
 pub async fn submitted(
     ca: &CaClient,

@@ -743,15 +743,17 @@ async fn face_retry_and_bank_card(env: &Env) {
     assert!(w.draft(&d).unwrap().pending().is_empty());
 }
 
-/// The handler verified by face (SMS link to the handler's phone).
+/// The handler verified by face (SMS link to the handler's phone). The handler's
+/// details are typed after enterprise verification, as in the app: starting the face
+/// check sends them first.
 async fn handler_by_face(env: &Env) {
     let (ca, p) = persona(env).await;
     let w = env.workflow();
     sign_in(&w, &ca, &p.handler.phone).await;
     let d = ready_draft(&w, "sandbox-dual");
     type_enterprise(&w, &d, &p, false);
-    type_handler(&w, &d, &p);
     let v = w.submit_enterprise(&d).await.unwrap();
+    type_handler(&w, &d, &p);
     let Stage::Editing(e) = &v.plan.stage else {
         panic!()
     };

@@ -10,10 +10,12 @@ use crate::{
     StepEntry, StepId, StepState, TokenPresence, TokenSummary,
 };
 use crate::{
-    CaCheck, CertificateRef, ChangePinRequest, ClockCheck, DiagnosticBundle, EnvironmentReport,
-    ExportFormat, InvoiceInfo, ModuleCheck, MyCertificate, MyCertificates, OrderInvoices,
-    PinHealth, PinRule, PinStatus, ReaderFound, RenewRequest, RenewalDone, SavedFile,
-    SmartCardCheck, TokenFound, TokenPinInfo,
+    AuthorisationSent, CaCheck, CertificateRef, ChangePinRequest, ClockCheck, DiagnosticBundle,
+    DocumentMeta, DocumentUpload, EnvironmentReport, ExportFormat, FaceCheckRequest, FaceCheckView,
+    FaceMethod, FacePerson, FaceStatus, FileUpload, InvoiceInfo, ModuleCheck, MyCertificate,
+    MyCertificates, OcrSuggestion, OcrSuggestions, OrderInvoices, PinHealth, PinRule, PinStatus,
+    ReaderFound, RenewRequest, RenewalDone, SavedFile, SignatureRequest, SmartCardCheck,
+    TokenFound, TokenPinInfo,
 };
 use crate::{HandlerCheck, HandlerCheckRequest, StepFailure, StepTask};
 
@@ -99,6 +101,18 @@ pub fn typescript() -> String {
         RenewalDone::decl(&cfg),
         InvoiceInfo::decl(&cfg),
         OrderInvoices::decl(&cfg),
+        DocumentMeta::decl(&cfg),
+        FileUpload::decl(&cfg),
+        DocumentUpload::decl(&cfg),
+        OcrSuggestion::decl(&cfg),
+        OcrSuggestions::decl(&cfg),
+        FacePerson::decl(&cfg),
+        FaceMethod::decl(&cfg),
+        FaceStatus::decl(&cfg),
+        FaceCheckRequest::decl(&cfg),
+        FaceCheckView::decl(&cfg),
+        AuthorisationSent::decl(&cfg),
+        SignatureRequest::decl(&cfg),
     ];
     let mut out = String::from(HEADER);
     for decl in decls {

@@ -180,4 +180,40 @@ pub const COMMANDS: &[CommandSpec] = &[
         args: &[("id", "string"), ("email", "string")],
         returns: "InvoiceInfo",
     },
+    // ---- documents, face checks, authorisation, application signature ----
+    CommandSpec {
+        name: "upload_document",
+        args: &[("upload", "DocumentUpload")],
+        returns: "DocumentMeta",
+    },
+    CommandSpec {
+        name: "ocr_business_licence",
+        args: &[("file", "FileUpload")],
+        returns: "OcrSuggestions",
+    },
+    CommandSpec {
+        name: "start_face_check",
+        args: &[("request", "FaceCheckRequest")],
+        returns: "FaceCheckView",
+    },
+    CommandSpec {
+        name: "face_check",
+        args: &[("id", "string")],
+        returns: "FaceCheckView",
+    },
+    CommandSpec {
+        name: "start_online_authorisation",
+        args: &[("id", "string")],
+        returns: "AuthorisationSent",
+    },
+    CommandSpec {
+        name: "send_signature_code",
+        args: &[("id", "string")],
+        returns: "CodeSent",
+    },
+    CommandSpec {
+        name: "sign_application",
+        args: &[("request", "SignatureRequest")],
+        returns: "OrderView",
+    },
 ];

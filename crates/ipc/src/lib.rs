@@ -33,6 +33,11 @@ pub use invoices::{InvoiceInfo, OrderInvoices};
 pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
 pub use system::{AppInfo, Language, Settings};
 pub use workflow::{
+    AuthorisationSent, DocumentMeta, DocumentUpload, FaceCheckRequest, FaceCheckView, FaceMethod,
+    FacePerson, FaceStatus, FileUpload, MAX_DOCUMENT_BYTES, OcrSuggestion, OcrSuggestions,
+    SignatureRequest,
+};
+pub use workflow::{
     BusinessKind, CaptchaImage, ChannelInfo, CodeSent, DocumentKind, EnterpriseMethod,
     HandlerMethod, IssuanceMode, OrderAction, OrderEnterprise, OrderInput, OrderPage, OrderPlan,
     OrderStage, OrderStatus, OrderSummary, OrderTab, OrderView, PaperItems, ResumePoint,

@@ -9,7 +9,7 @@ mod common;
 
 use certdesk_ca_service::sandbox_flow::Persona;
 use certdesk_e2e::App;
-use common::{Env, seed, set_language, sign_in, type_into, value};
+use common::{Env, seed, set_language, sign_in, start_draft, type_enterprise, type_into, value};
 
 /// The last character replaced by another of the same class: a broken check character.
 fn broken(s: &str) -> String {
@@ -21,19 +21,6 @@ fn broken(s: &str) -> String {
         _ => "1",
     };
     format!("{head}{swap}")
-}
-
-async fn start_draft(app: &App, channel: &str) {
-    app.click("nav-apply").await.unwrap();
-    app.click(&format!("channel-{channel}")).await.unwrap();
-    app.click("apply-channel-next").await.unwrap();
-    app.click("apply-business-next").await.unwrap();
-    app.click("agree-service").await.unwrap();
-    app.click("agree-privacy").await.unwrap();
-    app.click("apply-start").await.unwrap();
-    app.wait_for("[data-testid=enterprise-form][data-loaded=true]")
-        .await
-        .unwrap();
 }
 
 async fn error_of(app: &App, field: &str) -> String {
@@ -196,22 +183,7 @@ async fn inline_checks_kept_values_registry_mismatch_and_return_to_edit() {
     // A second application for the same organisation: the one-unfinished rule, with a
     // link to the existing order.
     start_draft(&app, "sandbox-p256").await;
-    for (f, v) in [
-        ("enterprise.uscc", p.company.uscc.as_str()),
-        ("enterprise.org_code", p.org_code.as_str()),
-        ("enterprise.name", p.company.name.as_str()),
-        (
-            "enterprise.legal_rep_name",
-            p.company.legal_rep_name.as_str(),
-        ),
-        (
-            "enterprise.legal_rep_id_number",
-            p.company.legal_rep_id_number.as_str(),
-        ),
-        ("enterprise.legal_rep_phone", p.legal_rep_phone.as_str()),
-    ] {
-        type_into(&app, &format!("field-{f}"), v).await;
-    }
+    type_enterprise(&app, &p, &[]).await;
     app.click("enterprise-submit").await.unwrap();
     let dup = app
         .text("[data-testid=enterprise-duplicate]")
@@ -310,22 +282,7 @@ async fn legal_rep_in_person_skips_the_handler_then_information_is_reviewed_and_
     app.click("nav-apply").await.unwrap();
     sign_in(&app, &ca, &p.handler.phone).await;
     start_draft(&app, "sandbox-p256").await;
-    for (f, v) in [
-        ("enterprise.uscc", p.company.uscc.as_str()),
-        ("enterprise.org_code", p.org_code.as_str()),
-        ("enterprise.name", p.company.name.as_str()),
-        (
-            "enterprise.legal_rep_name",
-            p.company.legal_rep_name.as_str(),
-        ),
-        (
-            "enterprise.legal_rep_id_number",
-            p.company.legal_rep_id_number.as_str(),
-        ),
-        ("enterprise.legal_rep_phone", p.legal_rep_phone.as_str()),
-    ] {
-        type_into(&app, &format!("field-{f}"), v).await;
-    }
+    type_enterprise(&app, &p, &[]).await;
     app.click("handles-yes").await.unwrap();
     app.click("enterprise-submit").await.unwrap();
     app.wait_for("[data-testid=order-continue-step][data-step=information]")

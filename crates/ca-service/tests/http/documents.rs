@@ -125,36 +125,8 @@ async fn ocr_reports_availability_and_never_blocks() {
     assert_eq!(e.code(), Some(ProblemCode::UnsupportedMediaType));
 }
 
-/// A business licence rendered as an image (krilla → PDF → pdftoppm → PNG).
 fn licence_png(dir: &std::path::Path, lines: &[String]) -> Vec<u8> {
-    use krilla::geom::Point;
-    use krilla::text::{Font, TextDirection};
-    let font_data =
-        std::fs::read(certdesk_ca_service::invoice_pdf::DEFAULT_FONT).expect("fonts-wqy-microhei");
-    let font = Font::new(font_data.into(), 0).unwrap();
-    let mut doc = krilla::Document::new();
-    let mut page = doc.start_page_with(krilla::page::PageSettings::from_wh(600.0, 300.0).unwrap());
-    let mut s = page.surface();
-    for (i, l) in lines.iter().enumerate() {
-        s.draw_text(
-            Point::from_xy(30.0, 60.0 + 40.0 * i as f32),
-            font.clone(),
-            20.0,
-            l,
-            false,
-            TextDirection::Auto,
-        );
-    }
-    s.finish();
-    page.finish();
-    std::fs::write(dir.join("licence.pdf"), doc.finish().unwrap()).unwrap();
-    let st = std::process::Command::new("pdftoppm")
-        .args(["-png", "-r", "200", "-singlefile", "licence.pdf", "licence"])
-        .current_dir(dir)
-        .status()
-        .expect("pdftoppm (poppler-utils)");
-    assert!(st.success());
-    std::fs::read(dir.join("licence.png")).unwrap()
+    certdesk_ca_service::sandbox_flow::licence_png(dir, lines).unwrap()
 }
 
 #[tokio::test]

@@ -391,13 +391,19 @@ impl Workflow {
         self.after_step(id, r).await
     }
 
+    /// Starts a face check. For the handler (经办人刷脸, the third handler method) the
+    /// handler's details go to the CA first, as for the other two methods: the CA
+    /// checks the face against them.
     pub async fn start_face_check(
         &self,
         id: &DraftId,
         person: Person,
         method: FaceMethod,
     ) -> Result<FaceCheck> {
-        let app_id = self.application_id(id)?;
+        let app_id = match person {
+            Person::Handler => self.sync_for_step(id, &[Section::Handler]).await?,
+            Person::LegalRep => self.application_id(id)?,
+        };
         self.client()
             .start_face_check(&app_id, person, method)
             .await
@@ -591,6 +597,7 @@ fn _assert_thread_safe(w: &'static Workflow, d: &'static DraftId) {
     send(w.sync_all());
     send(w.submit_enterprise(d));
     send(w.verify_handler(d, HandlerCheckMethod::Phone));
+    send(w.start_face_check(d, Person::Handler, FaceMethod::OnSite));
     send(w.resolve(d, &BTreeMap::new()));
     send(w.load("app"));
     send(w.review_outcomes());

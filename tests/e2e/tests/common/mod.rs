@@ -5,7 +5,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use certdesk_ca_client::CaClient;
-use certdesk_ca_service::sandbox_flow;
+use certdesk_ca_service::sandbox_flow::{self, Persona};
 use certdesk_e2e::{App, AppData};
 use certdesk_testkit::ca::CaService;
 use certdesk_testkit::keychain::PrivateKeyring;
@@ -64,6 +64,12 @@ pub fn seed() -> u64 {
 
 pub async fn type_into(app: &App, testid: &str, text: &str) {
     let el = app.by_testid(testid).await.unwrap();
+    // As `App::click` does: the middle of the scrolling pane, never under its edge.
+    let arg = serde_json::to_value(&el).unwrap();
+    app.client
+        .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+        .await
+        .unwrap();
     el.clear().await.unwrap();
     el.send_keys(text).await.unwrap();
 }
@@ -112,4 +118,40 @@ pub async fn sign_in(app: &App, ca: &CaClient, phone: &str) {
 pub async fn set_language(app: &App, lang: &str) {
     app.click("nav-settings").await.unwrap();
     app.click(&format!("lang-{lang}")).await.unwrap();
+}
+
+/// 申请证书 → channel → business → agreements: the enterprise form of a new draft.
+pub async fn start_draft(app: &App, channel: &str) {
+    app.click("nav-apply").await.unwrap();
+    app.click(&format!("channel-{channel}")).await.unwrap();
+    app.click("apply-channel-next").await.unwrap();
+    app.click("apply-business-next").await.unwrap();
+    app.click("agree-service").await.unwrap();
+    app.click("agree-privacy").await.unwrap();
+    app.click("apply-start").await.unwrap();
+    app.wait_for("[data-testid=enterprise-form][data-loaded=true]")
+        .await
+        .unwrap();
+}
+
+/// Types the persona's enterprise facts into the form, except the fields in `skip`.
+pub async fn type_enterprise(app: &App, p: &Persona, skip: &[&str]) {
+    for (f, v) in [
+        ("enterprise.uscc", p.company.uscc.as_str()),
+        ("enterprise.org_code", p.org_code.as_str()),
+        ("enterprise.name", p.company.name.as_str()),
+        (
+            "enterprise.legal_rep_name",
+            p.company.legal_rep_name.as_str(),
+        ),
+        (
+            "enterprise.legal_rep_id_number",
+            p.company.legal_rep_id_number.as_str(),
+        ),
+        ("enterprise.legal_rep_phone", p.legal_rep_phone.as_str()),
+    ] {
+        if !skip.contains(&f) {
+            type_into(app, &format!("field-{f}"), v).await;
+        }
+    }
 }

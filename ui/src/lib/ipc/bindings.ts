@@ -78,7 +78,11 @@ export type OrderEnterprise = { name: string, };
 
 export type OrderInput = { enterprise: OrderEnterprise | null, };
 
-export type OrderSummary = { id: string, channel_id: string, business: BusinessKind, status: OrderStatus, actions: Array<OrderAction>, input: OrderInput, amount_fen: number, rejection_reasons: Array<string>, created_at: string, updated_at: string, };
+export type OrderSummary = { id: string, channel_id: string, business: BusinessKind, status: OrderStatus, actions: Array<OrderAction>, input: OrderInput, amount_fen: number, rejection_reasons: Array<string>, created_at: string, updated_at: string, 
+/**
+ * Documents uploaded so far (资料上传 ticks them and does not ask again).
+ */
+documents: Array<DocumentMeta>, };
 
 export type OrderPage = { items: Array<OrderSummary>, next_cursor: string | null, };
 
@@ -86,7 +90,11 @@ export type StageKind = "editing" | "awaiting_payment" | "in_review" | "approved
 
 export type StepFailure = { code: string, message: string | null, };
 
-export type StepTask = { kind: string, methods: Array<string>, failure: StepFailure | null, };
+export type StepTask = { kind: string, methods: Array<string>, failure: StepFailure | null, 
+/**
+ * `upload_documents`: the channel's documents not uploaded yet.
+ */
+missing: Array<DocumentKind>, };
 
 export type OrderStage = { stage: StageKind, step: StepId | null, 
 /**
@@ -212,6 +220,42 @@ export type InvoiceInfo = { id: string, number: string, application_id: string, 
 
 export type OrderInvoices = { application_id: string, business: BusinessKind, status: OrderStatus, enterprise_name: string | null, amount_fen: number, invoices: Array<InvoiceInfo>, };
 
+export type DocumentMeta = { id: string, kind: DocumentKind, content_type: string, size: number, uploaded_at: string, };
+
+export type FileUpload = { file_name: string, content_base64: string, };
+
+export type DocumentUpload = { draft_id: string, kind: DocumentKind, file: FileUpload, };
+
+export type OcrSuggestion = { field: string, value: string, 
+/**
+ * For the USCC: its check character is right. Wrong ones are offered, flagged.
+ */
+valid: boolean, };
+
+export type OcrSuggestions = { 
+/**
+ * False when the CA's recognition is not available; typing by hand always works.
+ */
+available: boolean, suggestions: Array<OcrSuggestion>, };
+
+export type FacePerson = "legal_rep" | "handler";
+
+export type FaceMethod = "sms_link" | "on_site";
+
+export type FaceStatus = "pending" | "passed" | "failed";
+
+export type FaceCheckRequest = { draft_id: string, person: FacePerson, method: FaceMethod, };
+
+export type FaceCheckView = { id: string, person: FacePerson, method: FaceMethod, status: FaceStatus, url: string, 
+/**
+ * The same address as a QR code (SVG), for a phone to scan on site.
+ */
+qr_svg: string | null, };
+
+export type AuthorisationSent = { id: string, };
+
+export type SignatureRequest = { draft_id: string, code: string, consent: boolean, };
+
 export const EVENTS = {
   statusChanged: "status-changed",
 } as const;
@@ -251,4 +295,11 @@ export const commands = {
   invoices: (): Promise<OrderInvoices[]> => invoke("invoices"),
   saveInvoicePdf: (id: string): Promise<SavedFile> => invoke("save_invoice_pdf", { id }),
   resendInvoice: (id: string, email: string): Promise<InvoiceInfo> => invoke("resend_invoice", { id, email }),
+  uploadDocument: (upload: DocumentUpload): Promise<DocumentMeta> => invoke("upload_document", { upload }),
+  ocrBusinessLicence: (file: FileUpload): Promise<OcrSuggestions> => invoke("ocr_business_licence", { file }),
+  startFaceCheck: (request: FaceCheckRequest): Promise<FaceCheckView> => invoke("start_face_check", { request }),
+  faceCheck: (id: string): Promise<FaceCheckView> => invoke("face_check", { id }),
+  startOnlineAuthorisation: (id: string): Promise<AuthorisationSent> => invoke("start_online_authorisation", { id }),
+  sendSignatureCode: (id: string): Promise<CodeSent> => invoke("send_signature_code", { id }),
+  signApplication: (request: SignatureRequest): Promise<OrderView> => invoke("sign_application", { request }),
 };
