@@ -9,6 +9,7 @@ pub mod error;
 pub mod keychain;
 pub mod logging;
 pub mod paths;
+pub mod qr;
 pub mod sensitive;
 pub mod session;
 pub mod settings;

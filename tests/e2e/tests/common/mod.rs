@@ -31,15 +31,17 @@ impl Env {
 
     /// Launches the app on an existing data dir (a restart), with the same CA and keychain.
     pub async fn launch_in(&self, data: AppData) -> App {
-        App::launch_in(
-            data,
-            &[
-                ("CERTDESK_CA_URL", self.ca.url()),
-                ("DBUS_SESSION_BUS_ADDRESS", self.keyring.bus_address()),
-            ],
-        )
-        .await
-        .unwrap()
+        self.launch_with(data, &[], &[]).await
+    }
+
+    /// A launch with extra environment and command-line arguments.
+    pub async fn launch_with(&self, data: AppData, env: &[(&str, &str)], args: &[&str]) -> App {
+        let mut all = vec![
+            ("CERTDESK_CA_URL", self.ca.url()),
+            ("DBUS_SESSION_BUS_ADDRESS", self.keyring.bus_address()),
+        ];
+        all.extend_from_slice(env);
+        App::launch_with_args(data, &all, args).await.unwrap()
     }
 
     pub fn sandbox(&self) -> CaClient {
@@ -112,4 +114,16 @@ pub async fn sign_in(app: &App, ca: &CaClient, phone: &str) {
 pub async fn set_language(app: &App, lang: &str) {
     app.click("nav-settings").await.unwrap();
     app.click(&format!("lang-{lang}")).await.unwrap();
+}
+
+/// Scrolls the element to the top of its scrolling pane, so a screenshot shows it.
+pub async fn show(app: &App, testid: &str) {
+    app.by_testid(testid).await.unwrap();
+    app.client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'start'})",
+            vec![serde_json::json!(format!("[data-testid=\"{testid}\"]"))],
+        )
+        .await
+        .unwrap();
 }

@@ -78,7 +78,15 @@ export type OrderEnterprise = { name: string, };
 
 export type OrderInput = { enterprise: OrderEnterprise | null, };
 
-export type OrderSummary = { id: string, channel_id: string, business: BusinessKind, status: OrderStatus, actions: Array<OrderAction>, input: OrderInput, amount_fen: number, rejection_reasons: Array<string>, created_at: string, updated_at: string, };
+export type OrderSummary = { id: string, channel_id: string, business: BusinessKind, status: OrderStatus, actions: Array<OrderAction>, input: OrderInput, amount_fen: number, rejection_reasons: Array<string>, created_at: string, updated_at: string, 
+/**
+ * Channels with paper by post: what to mail and its progress.
+ */
+paper: OrderPaper | null, 
+/**
+ * The CA's parcel (token, password card, invoice) once shipped.
+ */
+shipment: OrderShipment | null, };
 
 export type OrderPage = { items: Array<OrderSummary>, next_cursor: string | null, };
 
@@ -140,8 +148,45 @@ export type HandlerCheck = "phone" | "bank_card";
 
 export type HandlerCheckRequest = { draft_id: string, method: HandlerCheck, };
 
+export type PaperToMail = { items: Array<string>, address: string, postcode: string, recipient: string, phone: string, waybill_note: string, note: string, };
+
+export type OrderPaper = { requirement: PaperToMail, courier: string | null, tracking_number: string | null, received_at: string | null, };
+
+export type OrderShipment = { courier: string, tracking_number: string, contents: Array<string>, shipped_at: string, };
+
+export type PayProvider = "wechat" | "alipay" | "bank_gateway";
+
+export type PaymentState = "pending" | "paid" | "expired";
+
+export type PaymentRequest = { draft_id: string, provider: PayProvider, };
+
+export type PaymentCode = { id: string, application_id: string, provider: PayProvider, amount_fen: number, status: PaymentState, qr: string, expires_at: string, paid_at: string | null, };
+
+export type TrackingRequest = { draft_id: string, courier: string, tracking_number: string, };
+
+export type FormAction = "save" | "print";
+
+export type FormSaved = { 
+/**
+ * The file's name (not its folder: the UI only confirms).
+ */
+file_name: string, pages: number, opened: boolean, };
+
+export type LinkOpened = { url: string, };
+
+export type EditConflict = { field: string, mine: string, theirs: string, };
+
+export type SyncState = { "outcome": "up_to_date" } | { "outcome": "sent", held_back: number, } | { "outcome": "held_back", held_back: number, } | { "outcome": "offline", pending: number, } | { "outcome": "conflict", conflicts: Array<EditConflict>, };
+
+export type KeepSide = "mine" | "theirs";
+
+export type ConflictChoice = { field: string, keep: KeepSide, };
+
+export type ResolveRequest = { draft_id: string, choices: Array<ConflictChoice>, };
+
 export const EVENTS = {
   statusChanged: "status-changed",
+  linkOpened: "link-opened",
 } as const;
 
 /** Typed wrappers; each rejects with an `IpcError`. */
@@ -170,4 +215,14 @@ export const commands = {
   discardDraft: (id: string): Promise<null> => invoke("discard_draft", { id }),
   verifyHandler: (request: HandlerCheckRequest): Promise<OrderView> => invoke("verify_handler", { request }),
   confirmInformation: (id: string): Promise<OrderView> => invoke("confirm_information", { id }),
+  startPayment: (request: PaymentRequest): Promise<PaymentCode> => invoke("start_payment", { request }),
+  paymentStatus: (id: string): Promise<PaymentCode> => invoke("payment_status", { id }),
+  renewPayment: (id: string): Promise<PaymentCode> => invoke("renew_payment", { id }),
+  recordPaperTracking: (request: TrackingRequest): Promise<OrderView> => invoke("record_paper_tracking", { request }),
+  confirmReceipt: (id: string): Promise<OrderView> => invoke("confirm_receipt", { id }),
+  saveApplicationForm: (id: string, action: FormAction): Promise<FormSaved | null> => invoke("save_application_form", { id, action }),
+  openLink: (url: string): Promise<OrderView> => invoke("open_link", { url }),
+  pendingLink: (): Promise<string | null> => invoke("pending_link"),
+  syncDraft: (id: string): Promise<SyncState> => invoke("sync_draft", { id }),
+  resolveConflicts: (request: ResolveRequest): Promise<SyncState> => invoke("resolve_conflicts", { request }),
 };
