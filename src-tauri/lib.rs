@@ -3,6 +3,8 @@
 
 mod commands;
 mod error;
+mod form;
+mod links;
 mod notify;
 mod save;
 mod state;
@@ -12,6 +14,38 @@ mod tokens;
 use tauri::Manager;
 
 use crate::state::AppState;
+
+/// `certdesk://` links: the scheme registered at run time where the OS allows it (Linux
+/// dev builds have no installer to do it; Windows and macOS installers register it from
+/// the bundle config), the start-up link kept for the page, later ones delivered.
+fn setup_deep_links(app: &tauri::AppHandle) {
+    use tauri_plugin_deep_link::DeepLinkExt;
+    #[cfg(all(target_os = "linux", debug_assertions))]
+    if let Err(e) = app.deep_link().register_all() {
+        tracing::info!(error = %e, "certdesk:// not registered with the desktop");
+    }
+    match app.deep_link().get_current() {
+        Ok(Some(urls)) => {
+            if let Some(u) = urls.first() {
+                links::remember(app, u.to_string());
+            }
+        }
+        Ok(None) => {
+            // The plugin sees only a lone argument; take ours from any position.
+            let args: Vec<String> = std::env::args().collect();
+            if let Some(u) = links::in_args(&args) {
+                links::remember(app, u);
+            }
+        }
+        Err(e) => tracing::info!(error = %e, "no start-up link"),
+    }
+    let handle = app.clone();
+    app.deep_link().on_open_url(move |event| {
+        if let Some(u) = event.urls().first() {
+            links::deliver(&handle, u.to_string());
+        }
+    });
+}
 
 /// Builds and runs the app. Start-up failures (no home dir, unwritable log dir) are
 /// printed and end the process: without them there is nothing safe to show.
@@ -24,11 +58,27 @@ pub fn run() {
         }
     };
     let result = tauri::Builder::default()
+        // Deep links, the printed form's save dialog. Single-instance first: a second
+        // launch (a `certdesk://` link clicked while the app runs) hands its arguments
+        // to this one and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            // A lone link argument reaches the deep-link plugin too (`on_open_url`);
+            // anything else is looked through here.
+            let lone = argv.len() == 2;
+            if let (false, Some(url)) = (lone, links::in_args(&argv)) {
+                links::deliver(app, url);
+            } else if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_dialog::init())
+        .manage(links::PendingLink::default())
         .manage(state)
         .manage(commands::certificates::CertStore::new())
-        // Used from Rust only (save dialog, desktop notifications): the capability file
-        // grants the webview neither plugin's commands.
-        .plugin(tauri_plugin_dialog::init())
+        // Used from Rust only (save dialog above, desktop notifications): the capability
+        // file grants the webview neither plugin's commands.
         .plugin(tauri_plugin_notification::init())
         .invoke_handler(tauri::generate_handler![
             commands::system::app_info,
@@ -71,11 +121,22 @@ pub fn run() {
             commands::workflow::start_online_authorisation,
             commands::workflow::send_signature_code,
             commands::workflow::sign_application,
+            commands::workflow::start_payment,
+            commands::workflow::payment_status,
+            commands::workflow::renew_payment,
+            commands::workflow::record_paper_tracking,
+            commands::workflow::confirm_receipt,
+            commands::workflow::save_application_form,
+            commands::workflow::open_link,
+            commands::workflow::pending_link,
+            commands::workflow::sync_draft,
+            commands::workflow::resolve_conflicts,
         ])
         .setup(|app| {
             status::spawn_monitor(app.handle().clone());
             tokens::start(app.handle());
             notify::spawn(app.handle().clone());
+            setup_deep_links(app.handle());
             let state = app.state::<AppState>();
             tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %state.paths.data_dir.display(), "CertDesk started");
             Ok(())

@@ -12,6 +12,10 @@ use certdesk_ipc::{
     IpcError, LocalDraft, OrderPage, OrderTab, OrderView, SessionInfo, SignInCodeRequest,
     SignInRequest, SignedIn, StartRequest, StartState,
 };
+use certdesk_ipc::{
+    EditConflict, FormAction, FormSaved, PaymentCode, PaymentRequest, ResolveRequest, SyncState,
+    TrackingRequest,
+};
 use secrecy::SecretString;
 use tauri::State;
 
@@ -306,14 +310,7 @@ pub async fn start_face_check(
 /// Adds the check page's address as a QR code: on site, the person scans it with a
 /// phone (the desktop has no camera to rely on). Without one, the link still shows.
 fn with_qr(mut face: FaceCheckView) -> Result<FaceCheckView, IpcError> {
-    use qrcode::render::svg;
-    face.qr_svg = qrcode::QrCode::new(face.url.as_bytes())
-        .map(|code| {
-            code.render::<svg::Color<'_>>()
-                .min_dimensions(168, 168)
-                .build()
-        })
-        .ok();
+    face.qr = certdesk_core::qr::svg_data_url(&face.url).ok();
     Ok(face)
 }
 
@@ -367,4 +364,183 @@ pub async fn sign_application(
     let id = mirror(&request.draft_id)?;
     let view = w.sign_application(&id, &code, request.consent).await;
     mirror(&view.map_err(from_workflow)?)
+}
+
+// ---- payment, paper and parcels, the printed form, deep links ----
+
+fn payment_code(p: &certdesk_ca_api::payment::Payment) -> Result<PaymentCode, IpcError> {
+    let qr = certdesk_core::qr::svg_data_url(&p.code_url)
+        .map_err(|e| IpcError::new(certdesk_ipc::ErrorCode::CaProtocol, e.to_string()))?;
+    Ok(PaymentCode {
+        id: p.id.clone(),
+        application_id: p.application_id.clone(),
+        provider: mirror(&p.provider)?,
+        amount_fen: p.amount_fen,
+        status: mirror(&p.status)?,
+        qr,
+        expires_at: p.expires_at.clone(),
+        paid_at: p.paid_at.clone(),
+    })
+}
+
+/// 支付订单: a payment with WeChat Pay or Alipay and its QR code.
+#[tauri::command]
+pub async fn start_payment(
+    state: State<'_, AppState>,
+    request: PaymentRequest,
+) -> Result<PaymentCode, IpcError> {
+    let w = state.workflow()?;
+    let (id, provider) = (mirror(&request.draft_id)?, mirror(&request.provider)?);
+    payment_code(&w.pay(&id, provider).await.map_err(from_workflow)?)
+}
+
+/// The payment's live status (the page polls it).
+#[tauri::command]
+pub async fn payment_status(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<PaymentCode, IpcError> {
+    payment_code(
+        &state
+            .workflow()?
+            .payment(&id)
+            .await
+            .map_err(from_workflow)?,
+    )
+}
+
+/// A fresh QR code for an expired (or expiring) one.
+#[tauri::command]
+pub async fn renew_payment(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<PaymentCode, IpcError> {
+    let w = state.workflow()?;
+    payment_code(&w.renew_payment(&id).await.map_err(from_workflow)?)
+}
+
+/// The courier tracking number of the mailed paper, as typed (trimmed).
+#[tauri::command]
+pub async fn record_paper_tracking(
+    state: State<'_, AppState>,
+    request: TrackingRequest,
+) -> Result<OrderView, IpcError> {
+    let w = state.workflow()?;
+    let id = mirror(&request.draft_id)?;
+    let (courier, number) = (request.courier.trim(), request.tracking_number.trim());
+    mirror(
+        &w.record_paper_tracking(&id, courier, number)
+            .await
+            .map_err(from_workflow)?,
+    )
+}
+
+/// The applicant received the token the CA made and mailed.
+#[tauri::command]
+pub async fn confirm_receipt(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<OrderView, IpcError> {
+    let w = state.workflow()?;
+    mirror(
+        &w.confirm_receipt(&mirror(&id)?)
+            .await
+            .map_err(from_workflow)?,
+    )
+}
+
+/// The printed application form: rendered from the order as the CA holds it, saved
+/// through the native save dialog (`None` when the applicant cancels it), and for
+/// "print" opened in the system's PDF viewer.
+#[tauri::command]
+pub async fn save_application_form(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    action: FormAction,
+) -> Result<Option<FormSaved>, IpcError> {
+    let w = state.workflow()?;
+    let view = w.load(&id).await.map_err(from_workflow)?;
+    let channels = w.channels().await.map_err(from_workflow)?;
+    let channel = channels
+        .iter()
+        .find(|c| c.id == view.application.channel_id)
+        .ok_or_else(|| IpcError::new(certdesk_ipc::ErrorCode::NotFound, "the order's channel"))?;
+    crate::form::save(&app, &view.application, channel, action).await
+}
+
+/// Opens the order a `certdesk://` link names (from the OS, via `link-opened`).
+#[tauri::command]
+pub async fn open_link(state: State<'_, AppState>, url: String) -> Result<OrderView, IpcError> {
+    mirror(
+        &state
+            .workflow()?
+            .open_link(&url)
+            .await
+            .map_err(from_workflow)?,
+    )
+}
+
+/// The link the app was started with, once (the page asks when it is ready).
+#[tauri::command]
+pub fn pending_link(
+    links: State<'_, crate::links::PendingLink>,
+) -> Result<Option<String>, IpcError> {
+    links.take()
+}
+
+fn sync_state(o: &certdesk_core::workflow::SyncOutcome) -> SyncState {
+    use certdesk_core::workflow::SyncOutcome as O;
+    let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+    match o {
+        O::UpToDate => SyncState::UpToDate,
+        O::Sent { held_back, .. } => SyncState::Sent {
+            held_back: n(held_back.len()),
+        },
+        O::HeldBack { held_back } => SyncState::HeldBack {
+            held_back: n(held_back.len()),
+        },
+        O::Offline { pending } => SyncState::Offline {
+            pending: n(*pending),
+        },
+        O::Conflict { conflicts } => SyncState::Conflict {
+            conflicts: conflicts
+                .iter()
+                .map(|c| EditConflict {
+                    field: c.field.as_str().to_owned(),
+                    mine: c.mine.expose().clone(),
+                    theirs: c.theirs.expose().clone(),
+                })
+                .collect(),
+        },
+    }
+}
+
+/// Sends the draft's queued edits; says when they stay queued (CA unreachable) or
+/// conflict with a change made at the CA.
+#[tauri::command]
+pub async fn sync_draft(state: State<'_, AppState>, id: String) -> Result<SyncState, IpcError> {
+    let w = state.workflow()?;
+    Ok(sync_state(
+        &w.sync(&mirror(&id)?).await.map_err(from_workflow)?,
+    ))
+}
+
+/// The applicant's choice per conflicting field, then the edits are sent.
+#[tauri::command]
+pub async fn resolve_conflicts(
+    state: State<'_, AppState>,
+    request: ResolveRequest,
+) -> Result<SyncState, IpcError> {
+    let mut choices = std::collections::BTreeMap::new();
+    for c in &request.choices {
+        let field = certdesk_core::drafts::Field::parse(&c.field)
+            .ok_or_else(|| IpcError::new(certdesk_ipc::ErrorCode::InvalidInput, "unknown field"))?;
+        choices.insert(field, mirror(&c.keep)?);
+    }
+    let w = state.workflow()?;
+    let id = mirror(&request.draft_id)?;
+    Ok(sync_state(
+        &w.resolve(&id, &choices).await.map_err(from_workflow)?,
+    ))
 }

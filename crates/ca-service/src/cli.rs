@@ -1,4 +1,4 @@
-//! Command line: `serve`, `review list|approve|reject`, `sandbox approved-order`.
+//! Command line: `serve`, `review list|approve|reject`, `sandbox approved-order|order`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -83,6 +83,22 @@ enum SandboxCmd {
         #[arg(long, default_value = "sandbox-rsa")]
         channel: String,
         /// Print JSON (the only format for now; kept for script clarity).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create an application stopped at `--stop` (awaiting payment, or paid on a
+    /// paper channel and awaiting the mailed paper); prints
+    /// `{application_id, phone, company_name, ca_url}`. Sign in with `phone` to continue it.
+    Order {
+        #[arg(long)]
+        ca: String,
+        #[arg(long, default_value = "sandbox-rsa")]
+        channel: String,
+        /// The handler's (sign-in) phone; a fresh one when absent.
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long, value_enum, default_value = "awaiting-payment")]
+        stop: certdesk_ca_service::sandbox_flow::Stop,
         #[arg(long)]
         json: bool,
     },
@@ -180,6 +196,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => {
             let order = certdesk_ca_service::sandbox_flow::approved_order(&ca, &channel).await?;
+            println!("{}", serde_json::to_string(&order)?);
+            Ok(())
+        }
+        Cmd::Sandbox {
+            cmd:
+                SandboxCmd::Order {
+                    ca,
+                    channel,
+                    phone,
+                    stop,
+                    json: _,
+                },
+        } => {
+            let order =
+                certdesk_ca_service::sandbox_flow::order_at(&ca, &channel, phone.as_deref(), stop)
+                    .await?;
             println!("{}", serde_json::to_string(&order)?);
             Ok(())
         }

@@ -1,37 +1,22 @@
 //! E-invoice PDF (电子发票) with an embedded, subsetted CJK font (krilla subsets fonts;
-//! Debian's fonts-wqy-microhei by default, `CERTDESK_CA_INVOICE_FONT` to override).
-
-use std::sync::OnceLock;
+//! found by `certdesk_form_pdf::font`: `CERTDESK_CA_INVOICE_FONT`, then Debian's
+//! fonts-wqy-microhei or the platform's own).
 
 use certdesk_ca_api::payment::Invoice;
+use certdesk_form_pdf::font;
 use krilla::Document;
 use krilla::geom::Point;
 use krilla::page::PageSettings;
-use krilla::text::{Font, TextDirection};
+use krilla::text::TextDirection;
 
-pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+pub const DEFAULT_FONT: &str = font::WQY_MICROHEI;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InvoicePdfError {
-    #[error(
-        "CJK font {path} unavailable (install fonts-wqy-microhei or set CERTDESK_CA_INVOICE_FONT)"
-    )]
-    Font { path: String },
+    #[error(transparent)]
+    Font(#[from] font::FontError),
     #[error("PDF: {0}")]
     Pdf(String),
-}
-
-fn font() -> Result<Font, InvoicePdfError> {
-    static FONT: OnceLock<Option<Font>> = OnceLock::new();
-    let path =
-        std::env::var("CERTDESK_CA_INVOICE_FONT").unwrap_or_else(|_| DEFAULT_FONT.to_string());
-    FONT.get_or_init(|| {
-        std::fs::read(&path)
-            .ok()
-            .and_then(|data| Font::new(data.into(), 0))
-    })
-    .clone()
-    .ok_or(InvoicePdfError::Font { path })
 }
 
 pub fn yuan(fen: u64) -> String {
@@ -39,7 +24,7 @@ pub fn yuan(fen: u64) -> String {
 }
 
 pub fn render(inv: &Invoice, business: &str) -> Result<Vec<u8>, InvoicePdfError> {
-    let font = font()?;
+    let font = font::cjk("CERTDESK_CA_INVOICE_FONT")?;
     let mut doc = Document::new();
     let settings = PageSettings::from_wh(595.0, 420.0)
         .ok_or_else(|| InvoicePdfError::Pdf("page size".into()))?;

@@ -273,6 +273,56 @@ pub async fn mailed_card(ca: &CaClient, app_id: &str) -> Result<(String, String)
     }
 }
 
+/// Where [`order_at`] leaves an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Stop {
+    /// Signed: the fee is due (the app's payment step continues it).
+    AwaitingPayment,
+    /// Paid on a paper channel: in review until the mailed paper arrives.
+    AwaitingPaper,
+}
+
+/// Output of `certdesk-ca sandbox order --json`: what a test or a person needs to sign
+/// in as the handler and continue the order in the app.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct StoppedOrder {
+    pub application_id: String,
+    /// The handler's phone: sign in with it to see the order.
+    pub phone: String,
+    pub company_name: String,
+    pub ca_url: String,
+}
+
+/// An application of a fresh persona (handler phone `phone` when given) walked up to
+/// `stop` — a sandbox fixture so the payment and paper pages can be reached without
+/// clicking through every earlier step.
+pub async fn order_at(
+    ca_url: &str,
+    channel_id: &str,
+    phone: Option<&str>,
+    stop: Stop,
+) -> Result<StoppedOrder, FlowError> {
+    let mut p = Persona::new(rand::random());
+    if let Some(phone) = phone {
+        p.handler.phone = phone.to_string();
+    }
+    let mut ca = CaClient::new(ca_url)?;
+    sign_in(&mut ca, &p.handler.phone).await?;
+    let app = submitted(&ca, &p, channel_id).await?;
+    if stop == Stop::AwaitingPaper {
+        let pay = ca
+            .create_payment(&app.id, PaymentProvider::Wechat, None)
+            .await?;
+        ca.sandbox_pay(&pay.id).await?;
+    }
+    Ok(StoppedOrder {
+        application_id: app.id,
+        phone: p.handler.phone.clone(),
+        company_name: p.company.name.clone(),
+        ca_url: ca.base_url().to_string(),
+    })
+}
+
 /// A fully approved, download-ready application.
 pub async fn approved_order(ca_url: &str, channel_id: &str) -> Result<ApprovedOrder, FlowError> {
     let seed: u64 = rand::random();

@@ -11,6 +11,7 @@ pub mod keychain;
 pub mod logging;
 pub mod paths;
 pub mod pin_rules;
+pub mod qr;
 pub mod reminders;
 pub mod sensitive;
 pub mod session;

@@ -24,6 +24,7 @@ fn start_ca(data: &Path, channels: &Path) -> (Child, String) {
     spawn_sandbox_with(
         &bin_dir().unwrap().join("certdesk-ca"),
         data,
+        "127.0.0.1:0",
         &["--channels", channels.to_str().unwrap()],
         Stdio::null(),
     )

@@ -216,4 +216,55 @@ pub const COMMANDS: &[CommandSpec] = &[
         args: &[("request", "SignatureRequest")],
         returns: "OrderView",
     },
+    // ---- payment, paper and parcels, the printed form, deep links ----
+    CommandSpec {
+        name: "start_payment",
+        args: &[("request", "PaymentRequest")],
+        returns: "PaymentCode",
+    },
+    CommandSpec {
+        name: "payment_status",
+        args: &[("id", "string")],
+        returns: "PaymentCode",
+    },
+    CommandSpec {
+        name: "renew_payment",
+        args: &[("id", "string")],
+        returns: "PaymentCode",
+    },
+    CommandSpec {
+        name: "record_paper_tracking",
+        args: &[("request", "TrackingRequest")],
+        returns: "OrderView",
+    },
+    CommandSpec {
+        name: "confirm_receipt",
+        args: &[("id", "string")],
+        returns: "OrderView",
+    },
+    CommandSpec {
+        name: "save_application_form",
+        args: &[("id", "string"), ("action", "FormAction")],
+        returns: "FormSaved | null",
+    },
+    CommandSpec {
+        name: "open_link",
+        args: &[("url", "string")],
+        returns: "OrderView",
+    },
+    CommandSpec {
+        name: "pending_link",
+        args: &[],
+        returns: "string | null",
+    },
+    CommandSpec {
+        name: "sync_draft",
+        args: &[("id", "string")],
+        returns: "SyncState",
+    },
+    CommandSpec {
+        name: "resolve_conflicts",
+        args: &[("request", "ResolveRequest")],
+        returns: "SyncState",
+    },
 ];

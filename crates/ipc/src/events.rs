@@ -7,7 +7,10 @@ use crate::StatusSnapshot;
 pub const STATUS_CHANGED: &str = "status-changed";
 
 /// Event names, generated into the bindings so the UI never spells them by hand.
-pub const EVENTS: &[(&str, &str)] = &[("statusChanged", STATUS_CHANGED)];
+pub const EVENTS: &[(&str, &str)] = &[
+    ("statusChanged", STATUS_CHANGED),
+    ("linkOpened", crate::workflow::LINK_OPENED),
+];
 
 /// Broadcast whenever the CA connection or token presence changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -44,7 +44,12 @@ pub use workflow::{
     SessionInfo, SessionState, SignInCodeRequest, SignInRequest, SignedIn, StageKind, StartPage,
     StartRequest, StartState, StepEntry, StepId, StepState,
 };
+pub use workflow::{ConflictChoice, EditConflict, KeepSide, ResolveRequest, SyncState};
 pub use workflow::{
     DraftForm, FieldInput, FieldProblem, HandlerCheck, HandlerCheckRequest, LocalDraft,
     StepFailure, StepTask,
+};
+pub use workflow::{
+    FormAction, FormSaved, LINK_OPENED, LinkOpened, OrderPaper, OrderShipment, PaperToMail,
+    PayProvider, PaymentCode, PaymentRequest, PaymentState, TrackingRequest,
 };

@@ -167,6 +167,12 @@ pub struct OrderSummary {
     /// Documents uploaded so far (资料上传 ticks them and does not ask again).
     #[serde(default)]
     pub documents: Vec<DocumentMeta>,
+    /// Channels with paper by post: what to mail and its progress.
+    #[serde(default)]
+    pub paper: Option<OrderPaper>,
+    /// The CA's parcel (token, password card, invoice) once shipped.
+    #[serde(default)]
+    pub shipment: Option<OrderShipment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -509,9 +515,9 @@ pub struct FaceCheckView {
     pub method: FaceMethod,
     pub status: FaceStatus,
     pub url: String,
-    /// The same address as a QR code (SVG), for a phone to scan on site.
+    /// The same address as a QR code (an SVG `data:` URL), for a phone to scan on site.
     #[serde(default)]
-    pub qr_svg: Option<String>,
+    pub qr: Option<String>,
 }
 
 /// The online letter of authorisation: the signing link went to the legal
@@ -535,4 +541,162 @@ impl std::fmt::Debug for SignatureRequest {
             .field("consent", &self.consent)
             .finish_non_exhaustive()
     }
+}
+
+// ---- payment, paper and parcels, the printed form, deep links ----
+
+/// How the fee is paid (the app offers WeChat Pay and Alipay; the gateway may appear
+/// on payments made elsewhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PayProvider {
+    Wechat,
+    Alipay,
+    BankGateway,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentState {
+    Pending,
+    Paid,
+    Expired,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PaymentRequest {
+    pub draft_id: String,
+    pub provider: PayProvider,
+}
+
+/// A payment with its QR code drawn by the shell (an SVG `data:` URL: the CSP allows
+/// `data:` images and no remote origin).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PaymentCode {
+    pub id: String,
+    pub application_id: String,
+    pub provider: PayProvider,
+    pub amount_fen: u64,
+    pub status: PaymentState,
+    pub qr: String,
+    pub expires_at: String,
+    pub paid_at: Option<String>,
+}
+
+/// What the channel wants mailed, where to, and what to write on the waybill.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PaperToMail {
+    pub items: Vec<String>,
+    pub address: String,
+    pub postcode: String,
+    pub recipient: String,
+    pub phone: String,
+    pub waybill_note: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OrderPaper {
+    pub requirement: PaperToMail,
+    #[serde(default)]
+    pub courier: Option<String>,
+    #[serde(default)]
+    pub tracking_number: Option<String>,
+    #[serde(default)]
+    pub received_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OrderShipment {
+    pub courier: String,
+    pub tracking_number: String,
+    pub contents: Vec<String>,
+    pub shipped_at: String,
+}
+
+/// The courier tracking number of the mailed paper, as typed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TrackingRequest {
+    pub draft_id: String,
+    pub courier: String,
+    pub tracking_number: String,
+}
+
+/// The printed application form: saved where the applicant chose, and for "print"
+/// opened in the system's PDF viewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FormAction {
+    Save,
+    Print,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct FormSaved {
+    /// The file's name (not its folder: the UI only confirms).
+    pub file_name: String,
+    pub pages: u32,
+    pub opened: bool,
+}
+
+/// Name of the event carrying [`LinkOpened`].
+pub const LINK_OPENED: &str = "link-opened";
+
+/// A `certdesk://` link the OS handed to the app (a second launch, or the first one's
+/// arguments); the UI opens it with `open_link`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LinkOpened {
+    pub url: String,
+}
+
+/// What sending a draft's queued edits did (the offline queue).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum SyncState {
+    /// Nothing queued.
+    UpToDate,
+    /// The queued edits reached the CA; `held_back` are still incomplete and stay queued.
+    Sent { held_back: u32 },
+    /// Nothing complete enough to send yet.
+    HeldBack { held_back: u32 },
+    /// The CA cannot be reached: `pending` edits stay queued on this computer.
+    Offline { pending: u32 },
+    /// Fields changed here and at the CA since the last agreed version.
+    Conflict { conflicts: Vec<EditConflict> },
+}
+
+/// One field changed on both sides: both values, for the applicant to choose. Personal
+/// data: `Debug` shows the field path only.
+#[derive(Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct EditConflict {
+    pub field: String,
+    pub mine: String,
+    pub theirs: String,
+}
+
+impl std::fmt::Debug for EditConflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EditConflict")
+            .field("field", &self.field)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum KeepSide {
+    Mine,
+    Theirs,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ConflictChoice {
+    pub field: String,
+    pub keep: KeepSide,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ResolveRequest {
+    pub draft_id: String,
+    pub choices: Vec<ConflictChoice>,
 }

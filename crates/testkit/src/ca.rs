@@ -24,18 +24,30 @@ pub fn bin_dir() -> anyhow::Result<PathBuf> {
 /// Starts `certdesk-ca serve --sandbox` on an ephemeral loopback port with `data` as
 /// its data dir; returns the process and the URL it prints on its first line.
 pub fn spawn_sandbox(binary: &Path, data: &Path, stderr: Stdio) -> anyhow::Result<(Child, String)> {
-    spawn_sandbox_with(binary, data, &[], stderr)
+    spawn_sandbox_with(binary, data, "127.0.0.1:0", &[], stderr)
 }
 
-/// As [`spawn_sandbox`], with extra `serve` arguments (e.g. `--channels FILE`).
+/// As [`spawn_sandbox`], listening on `listen` (a restart on the same port).
+pub fn spawn_sandbox_on(
+    binary: &Path,
+    data: &Path,
+    listen: &str,
+    stderr: Stdio,
+) -> anyhow::Result<(Child, String)> {
+    spawn_sandbox_with(binary, data, listen, &[], stderr)
+}
+
+/// As [`spawn_sandbox`], listening on `listen`, with extra `serve` arguments (e.g.
+/// `--channels FILE`).
 pub fn spawn_sandbox_with(
     binary: &Path,
     data: &Path,
+    listen: &str,
     extra: &[&str],
     stderr: Stdio,
 ) -> anyhow::Result<(Child, String)> {
     let mut child = Command::new(binary)
-        .args(["serve", "--listen", "127.0.0.1:0", "--sandbox", "--data"])
+        .args(["serve", "--listen", listen, "--sandbox", "--data"])
         .arg(data)
         .args(extra)
         .stdout(Stdio::piped())
@@ -58,6 +70,7 @@ pub fn spawn_sandbox_with(
 pub struct CaService {
     child: Child,
     url: String,
+    binary: PathBuf,
     _data: TempDir,
 }
 
@@ -79,12 +92,37 @@ impl CaService {
             );
         }
         let data = tempfile::tempdir()?;
-        let (child, url) = spawn_sandbox_with(&binary, data.path(), extra, Stdio::null())?;
+        let (child, url) =
+            spawn_sandbox_with(&binary, data.path(), "127.0.0.1:0", extra, Stdio::null())?;
         Ok(Self {
             child,
             url,
+            binary,
             _data: data,
         })
+    }
+
+    /// Kills the service (the data dir stays): clients now see the CA unreachable.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again on the same address with the same data.
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        self.stop();
+        let listen = self
+            .url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let (child, url) =
+            spawn_sandbox_on(&self.binary, self._data.path(), &listen, Stdio::null())?;
+        if url.trim_end_matches('/') != self.url.trim_end_matches('/') {
+            bail!("restarted on {url}, not {}", self.url);
+        }
+        self.child = child;
+        Ok(())
     }
 
     pub fn url(&self) -> &str {

@@ -91,6 +91,15 @@ impl App {
     }
 
     pub async fn launch_in(data: AppData, env: &[(&str, &str)]) -> anyhow::Result<App> {
+        Self::launch_with_args(data, env, &[]).await
+    }
+
+    /// As [`Self::launch_in`], with command-line arguments for the app (a `certdesk://` link).
+    pub async fn launch_with_args(
+        data: AppData,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> anyhow::Result<App> {
         let binary = app_binary();
         if !binary.exists() {
             bail!(
@@ -117,7 +126,7 @@ impl App {
             .context("starting WebKitWebDriver (apt: webkit2gtk-driver)")?;
         let url = format!("http://127.0.0.1:{port}");
         let caps = serde_json::json!({
-            "webkitgtk:browserOptions": { "binary": binary, "args": [] }
+            "webkitgtk:browserOptions": { "binary": binary, "args": args }
         });
         let serde_json::Value::Object(caps) = caps else {
             bail!("capabilities must be an object");

@@ -221,7 +221,8 @@ async fn sign(app: &App, ca: &CaClient, phone: &str, lang: &str, wrong_first: bo
     app.wait_for("[data-testid=order-detail][data-stage=awaiting_payment]")
         .await
         .unwrap();
-    app.by_testid("order-signed-pay").await.unwrap();
+    // Signed: the payment step takes over at once.
+    app.by_testid("payment-step").await.unwrap();
     let status = app.text("[data-testid=order-detail-status]").await.unwrap();
     assert_eq!(
         status,

@@ -1,5 +1,5 @@
 import { listen } from "@tauri-apps/api/event";
-import { commands, EVENTS, type StatusChanged, type StatusSnapshot } from "./ipc/bindings";
+import { commands, EVENTS, type CaConnection, type StatusChanged, type StatusSnapshot } from "./ipc/bindings";
 
 let snapshot = $state<StatusSnapshot | null>(null);
 
@@ -19,7 +19,8 @@ export async function watchStatus(): Promise<() => void> {
   return unlisten;
 }
 
-export async function recheckCa(): Promise<void> {
+export async function recheckCa(): Promise<CaConnection> {
   const ca = await commands.checkCa();
   if (snapshot) snapshot = { ...snapshot, ca };
+  return ca;
 }

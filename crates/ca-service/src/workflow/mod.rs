@@ -75,9 +75,14 @@ pub fn tell_applicant(
         .map(|h| h.email.clone())
         .or_else(|| doc.app.input.invoice.as_ref().map(|i| i.email.clone()));
     if let Some(email) = email {
+        // The e-mail links into the desktop app (its `certdesk://` handler opens the order).
+        let body = format!(
+            "{text}\n\n在证书助手中打开此订单：certdesk://orders/{}",
+            doc.app.id
+        );
         state
             .notifier
-            .send(conn, OutboxChannel::Email, &email, &subject, text)?;
+            .send(conn, OutboxChannel::Email, &email, &subject, &body)?;
     }
     Ok(())
 }

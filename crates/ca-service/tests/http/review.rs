@@ -233,3 +233,48 @@ async fn review_command_lists_and_approves() {
         ApplicationStatus::Approved
     );
 }
+
+/// `certdesk-ca sandbox order`: the fixture the app's payment and paper pages start from.
+#[tokio::test]
+async fn sandbox_order_stops_at_payment_or_at_the_paper() {
+    let ca = Ca::start();
+    let phone = sandbox_flow::Persona::new(seed()).handler.phone;
+    let run = |channel: &str, stop: &str| {
+        let out = Command::new(bin())
+            .args(["sandbox", "order", "--ca", &ca.url, "--channel", channel])
+            .args(["--phone", &phone, "--stop", stop, "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        serde_json::from_slice::<sandbox_flow::StoppedOrder>(&out.stdout).unwrap()
+    };
+    let unpaid = run("sandbox-rsa", "awaiting-payment");
+    assert_eq!(unpaid.phone, phone);
+    let paper = run("sandbox-paper", "awaiting-paper");
+
+    // Signed in as that phone, both orders are the applicant's own.
+    let mut c = CaClient::new(&ca.url).unwrap();
+    sandbox_flow::sign_in(&mut c, &phone).await.unwrap();
+    let a = c.application(&unpaid.application_id).await.unwrap();
+    assert_eq!(a.status, ApplicationStatus::AwaitingPayment);
+    assert_eq!(a.input.enterprise.unwrap().name, unpaid.company_name);
+    let b = c.application(&paper.application_id).await.unwrap();
+    assert_eq!(b.status, ApplicationStatus::InReview);
+    let p = b.paper.unwrap();
+    assert!(p.tracking_number.is_none() && p.received_at.is_none());
+
+    // Paid and approved, the review e-mail links into the desktop app.
+    sandbox_flow::paid(&c, &unpaid.application_id)
+        .await
+        .unwrap();
+    c.sandbox_approve(&unpaid.application_id).await.unwrap();
+    let link = format!("certdesk://orders/{}", unpaid.application_id);
+    let outbox = c.sandbox_outbox(None).await.unwrap();
+    assert!(
+        outbox
+            .items
+            .iter()
+            .any(|m| m.channel == OutboxChannel::Email && m.body.contains(&link)),
+        "no e-mail with {link}"
+    );
+}

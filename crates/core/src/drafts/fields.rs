@@ -54,6 +54,10 @@ fields! {
     MailingPostcode = "mailing.postcode",
     /// For the bank-card four-factor check; sent only with that check, never in an edit.
     HandlerBankCard = "handler_check.bank_card",
+    /// The courier and waybill number of the paper mailed to the CA (seed 000, step 4);
+    /// kept as typed, sent with the tracking call, never in an edit.
+    PaperCourier = "paper_tracking.courier",
+    PaperTrackingNumber = "paper_tracking.number",
 }
 
 /// The parts of [`ApplicationInput`] a field belongs to.
@@ -95,6 +99,17 @@ impl Field {
             Field::LegalRepPhone | Field::HandlerPhone | Field::MailingPhone => ident::mobile(v),
             Field::HandlerEmail | Field::InvoiceEmail => ident::email(v),
             Field::HandlerBankCard => ident::bank_card(v),
+            Field::PaperTrackingNumber
+                if !(6..=40).contains(&v.len())
+                    || !v.chars().all(|c| c.is_ascii_alphanumeric()) =>
+            {
+                return Some(FieldError::new(
+                    self.as_str(),
+                    "invalid",
+                    "快递单号应为 6–40 位字母或数字",
+                    "a tracking number is 6–40 letters or digits",
+                ));
+            }
             Field::LegalRepHandles if !matches!(v, "true" | "false") => {
                 return Some(FieldError::new(
                     self.as_str(),
@@ -291,6 +306,10 @@ mod tests {
         }
         assert_eq!(Field::parse("enterprise.nope"), None);
         assert_eq!(Field::HandlerBankCard.section(), Section::Checks);
+        assert_eq!(Field::PaperTrackingNumber.section(), Section::Checks);
+        assert!(Field::PaperTrackingNumber.check("SF1234567890").is_none());
+        assert!(Field::PaperTrackingNumber.check("SF 123").is_some());
+        assert!(Field::PaperTrackingNumber.check("12345").is_some());
         assert_eq!(Field::MailingPhone.section(), Section::Mailing);
     }
 

@@ -10,7 +10,7 @@ pub const SCHEME: &str = "certdesk://";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "target", rename_all = "snake_case")]
 pub enum DeepLink {
-    /// `certdesk://orders/<application id>`
+    /// `certdesk://orders/<application id>` (or `order/`)
     Order { application_id: String },
 }
 
@@ -37,7 +37,8 @@ pub fn parse(url: &str) -> Result<DeepLink, WorkflowError> {
     let rest = rest.split(['?', '#']).next().unwrap_or_default();
     let mut parts = rest.trim_end_matches('/').split('/');
     match (parts.next(), parts.next(), parts.next()) {
-        (Some("orders"), Some(id), None)
+        // `order/` as well: the spelling people type and some mails carry.
+        (Some("orders" | "order"), Some(id), None)
             if !id.is_empty()
                 && id.len() <= 64
                 && id
@@ -64,6 +65,12 @@ mod tests {
             parse(&l).unwrap(),
             DeepLink::Order {
                 application_id: "app_0123abcd".into()
+            }
+        );
+        assert_eq!(
+            parse("certdesk://order/app_2").unwrap(),
+            DeepLink::Order {
+                application_id: "app_2".into()
             }
         );
         assert_eq!(

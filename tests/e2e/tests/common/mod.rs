@@ -31,15 +31,17 @@ impl Env {
 
     /// Launches the app on an existing data dir (a restart), with the same CA and keychain.
     pub async fn launch_in(&self, data: AppData) -> App {
-        App::launch_in(
-            data,
-            &[
-                ("CERTDESK_CA_URL", self.ca.url()),
-                ("DBUS_SESSION_BUS_ADDRESS", self.keyring.bus_address()),
-            ],
-        )
-        .await
-        .unwrap()
+        self.launch_with(data, &[], &[]).await
+    }
+
+    /// A launch with extra environment and command-line arguments.
+    pub async fn launch_with(&self, data: AppData, env: &[(&str, &str)], args: &[&str]) -> App {
+        let mut all = vec![
+            ("CERTDESK_CA_URL", self.ca.url()),
+            ("DBUS_SESSION_BUS_ADDRESS", self.keyring.bus_address()),
+        ];
+        all.extend_from_slice(env);
+        App::launch_with_args(data, &all, args).await.unwrap()
     }
 
     pub fn sandbox(&self) -> CaClient {
@@ -154,4 +156,15 @@ pub async fn type_enterprise(app: &App, p: &Persona, skip: &[&str]) {
             type_into(app, &format!("field-{f}"), v).await;
         }
     }
+}
+/// Scrolls the element to the top of its scrolling pane, so a screenshot shows it.
+pub async fn show(app: &App, testid: &str) {
+    app.by_testid(testid).await.unwrap();
+    app.client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'start'})",
+            vec![serde_json::json!(format!("[data-testid=\"{testid}\"]"))],
+        )
+        .await
+        .unwrap();
 }

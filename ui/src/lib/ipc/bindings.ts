@@ -82,7 +82,15 @@ export type OrderSummary = { id: string, channel_id: string, business: BusinessK
 /**
  * Documents uploaded so far (资料上传 ticks them and does not ask again).
  */
-documents: Array<DocumentMeta>, };
+documents: Array<DocumentMeta>, 
+/**
+ * Channels with paper by post: what to mail and its progress.
+ */
+paper: OrderPaper | null, 
+/**
+ * The CA's parcel (token, password card, invoice) once shipped.
+ */
+shipment: OrderShipment | null, };
 
 export type OrderPage = { items: Array<OrderSummary>, next_cursor: string | null, };
 
@@ -248,16 +256,53 @@ export type FaceCheckRequest = { draft_id: string, person: FacePerson, method: F
 
 export type FaceCheckView = { id: string, person: FacePerson, method: FaceMethod, status: FaceStatus, url: string, 
 /**
- * The same address as a QR code (SVG), for a phone to scan on site.
+ * The same address as a QR code (an SVG `data:` URL), for a phone to scan on site.
  */
-qr_svg: string | null, };
+qr: string | null, };
 
 export type AuthorisationSent = { id: string, };
 
 export type SignatureRequest = { draft_id: string, code: string, consent: boolean, };
 
+export type PaperToMail = { items: Array<string>, address: string, postcode: string, recipient: string, phone: string, waybill_note: string, note: string, };
+
+export type OrderPaper = { requirement: PaperToMail, courier: string | null, tracking_number: string | null, received_at: string | null, };
+
+export type OrderShipment = { courier: string, tracking_number: string, contents: Array<string>, shipped_at: string, };
+
+export type PayProvider = "wechat" | "alipay" | "bank_gateway";
+
+export type PaymentState = "pending" | "paid" | "expired";
+
+export type PaymentRequest = { draft_id: string, provider: PayProvider, };
+
+export type PaymentCode = { id: string, application_id: string, provider: PayProvider, amount_fen: number, status: PaymentState, qr: string, expires_at: string, paid_at: string | null, };
+
+export type TrackingRequest = { draft_id: string, courier: string, tracking_number: string, };
+
+export type FormAction = "save" | "print";
+
+export type FormSaved = { 
+/**
+ * The file's name (not its folder: the UI only confirms).
+ */
+file_name: string, pages: number, opened: boolean, };
+
+export type LinkOpened = { url: string, };
+
+export type EditConflict = { field: string, mine: string, theirs: string, };
+
+export type SyncState = { "outcome": "up_to_date" } | { "outcome": "sent", held_back: number, } | { "outcome": "held_back", held_back: number, } | { "outcome": "offline", pending: number, } | { "outcome": "conflict", conflicts: Array<EditConflict>, };
+
+export type KeepSide = "mine" | "theirs";
+
+export type ConflictChoice = { field: string, keep: KeepSide, };
+
+export type ResolveRequest = { draft_id: string, choices: Array<ConflictChoice>, };
+
 export const EVENTS = {
   statusChanged: "status-changed",
+  linkOpened: "link-opened",
 } as const;
 
 /** Typed wrappers; each rejects with an `IpcError`. */
@@ -302,4 +347,14 @@ export const commands = {
   startOnlineAuthorisation: (id: string): Promise<AuthorisationSent> => invoke("start_online_authorisation", { id }),
   sendSignatureCode: (id: string): Promise<CodeSent> => invoke("send_signature_code", { id }),
   signApplication: (request: SignatureRequest): Promise<OrderView> => invoke("sign_application", { request }),
+  startPayment: (request: PaymentRequest): Promise<PaymentCode> => invoke("start_payment", { request }),
+  paymentStatus: (id: string): Promise<PaymentCode> => invoke("payment_status", { id }),
+  renewPayment: (id: string): Promise<PaymentCode> => invoke("renew_payment", { id }),
+  recordPaperTracking: (request: TrackingRequest): Promise<OrderView> => invoke("record_paper_tracking", { request }),
+  confirmReceipt: (id: string): Promise<OrderView> => invoke("confirm_receipt", { id }),
+  saveApplicationForm: (id: string, action: FormAction): Promise<FormSaved | null> => invoke("save_application_form", { id, action }),
+  openLink: (url: string): Promise<OrderView> => invoke("open_link", { url }),
+  pendingLink: (): Promise<string | null> => invoke("pending_link"),
+  syncDraft: (id: string): Promise<SyncState> => invoke("sync_draft", { id }),
+  resolveConflicts: (request: ResolveRequest): Promise<SyncState> => invoke("resolve_conflicts", { request }),
 };

@@ -1,0 +1,123 @@
+//! The printed form parses as PDF (poppler's `pdfinfo`/`pdftotext`/`pdffonts`, an
+//! independent reader), has two pages, carries the applicant's data and embeds its font.
+#![allow(clippy::unwrap_used)]
+
+use std::process::Command;
+
+use certdesk_form_pdf::application_form::{ApplicationForm, Handler, render};
+
+fn form() -> ApplicationForm {
+    ApplicationForm {
+        application_id: "app_0123456789abcdef".into(),
+        channel: "沙箱纸质渠道".into(),
+        business: "单位证书新办".into(),
+        date: "2026-11-21".into(),
+        org_name: "永城市示例建设工程有限公司".into(),
+        uscc: certdesk_ident::testing::uscc(7),
+        org_code: certdesk_ident::testing::org_code(7),
+        legal_rep_name: "赵法人".into(),
+        legal_rep_id_number: certdesk_ident::testing::resident_id(8),
+        legal_rep_phone: "13812345678".into(),
+        handler: Some(Handler {
+            name: "钱经办".into(),
+            id_number: certdesk_ident::testing::resident_id(9),
+            phone: "13912345678".into(),
+            email: "qian@example.com".into(),
+        }),
+        common_name: "永城市示例建设工程有限公司".into(),
+        location: "河南省商丘市".into(),
+        validity_days: 365,
+        amount: "¥400.00".into(),
+        invoice_title: "永城市示例建设工程有限公司".into(),
+        invoice_tax_number: certdesk_ident::testing::uscc(7),
+        invoice_email: "qian@example.com".into(),
+        recipient: "钱经办".into(),
+        recipient_phone: "13912345678".into(),
+        // Long enough to wrap inside its cell.
+        address: "河南省商丘市永城市产业集聚区公共资源交易中心东侧示例大道一百二十八号示例大厦十八层一八零八室".into(),
+        postcode: "476600".into(),
+    }
+}
+
+fn tool(name: &str, pdf: &std::path::Path, extra: &[&str]) -> String {
+    let mut cmd = Command::new(name);
+    cmd.args(extra).arg(pdf);
+    if name == "pdftotext" {
+        cmd.arg("-"); // to stdout
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{name}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn two_pages_with_the_applicants_data_and_an_embedded_subset_font() {
+    let f = form();
+    let pdf = render(&f).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    // Subsetted: the font file is megabytes, the form tens of kilobytes.
+    assert!(pdf.len() < 150_000, "{} bytes", pdf.len());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("form.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    if let Ok(d) = std::env::var("CERTDESK_FORM_SAMPLE_DIR") {
+        std::fs::write(std::path::Path::new(&d).join("application-form.pdf"), &pdf).unwrap();
+    }
+
+    let info = tool("pdfinfo", &path, &[]);
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 2")),
+        "{info}"
+    );
+
+    let page1 = tool("pdftotext", &path, &["-f", "1", "-l", "1", "-layout"]);
+    let page1 = page1.replace(['\u{c}'], "");
+    let text = |p: &str| -> String { p.split_whitespace().collect() };
+    let flat = text(&page1);
+    for want in [
+        "单位数字证书申请表",
+        f.org_name.as_str(),
+        f.uscc.as_str(),
+        f.org_code.as_str(),
+        f.legal_rep_id_number.as_str(),
+        "钱经办",
+        "476600",
+        "第1页/共2页",
+    ] {
+        assert!(flat.contains(want), "page 1 lacks {want}: {page1}");
+    }
+    // The wrapped address is all there, in order, across its lines.
+    assert!(flat.contains("示例大厦十八层一八零八室"), "{page1}");
+
+    let page2 = text(&tool("pdftotext", &path, &["-f", "2", "-l", "2"]));
+    for want in ["申请单位声明", "盖公章", "受理点填写", "第2页/共2页"] {
+        assert!(page2.contains(want), "page 2 lacks {want}: {page2}");
+    }
+
+    let fonts = tool("pdffonts", &path, &[]);
+    let font_row = fonts.lines().nth(2).unwrap_or_default();
+    // Embedded ("yes") and subsetted (an ABCDEF+ prefix).
+    assert!(
+        font_row.contains('+') && font_row.contains("yes"),
+        "{fonts}"
+    );
+}
+
+#[test]
+fn legal_rep_in_person_prints_no_handler() {
+    let mut f = form();
+    f.handler = None;
+    let pdf = render(&f).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("form.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let t: String = tool("pdftotext", &path, &["-f", "1", "-l", "1"])
+        .split_whitespace()
+        .collect();
+    assert!(t.contains("法定代表人本人办理"), "{t}");
+    assert!(
+        !t.contains("经办人姓名") && !t.contains("经办人身份证号"),
+        "{t}"
+    );
+}

@@ -1,0 +1,104 @@
+//! The printed application form (单位数字证书申请表): rendered in Rust, saved through the
+//! native save dialog that the shell opens (the webview gets no dialog or fs
+//! permission), and for "print" handed to the system's PDF viewer.
+//!
+//! Why the system viewer rather than the webview's `window.print()`: the form is a
+//! PDF with exact page geometry; Edge/Preview/Evince print a PDF as laid out on all
+//! three platforms, while printing from the webview differs per engine (WKWebView on
+//! macOS ignores `window.print()` in Tauri) and would print HTML, not the file mailed.
+
+use std::path::{Path, PathBuf};
+
+use certdesk_ca_api::application::Application;
+use certdesk_ca_api::channel::Channel;
+use certdesk_form_pdf::FormPdfError;
+use certdesk_form_pdf::application_form::{ApplicationForm, render};
+use certdesk_ipc::{ErrorCode, FormAction, FormSaved, IpcError};
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_dialog::DialogExt;
+
+/// Test hook: the end-to-end suite cannot drive a native GTK dialog through WebDriver,
+/// so when this names a directory the form is written there instead of asking.
+const SAVE_TO_ENV: &str = "CERTDESK_FORM_SAVE_TO";
+
+fn from_form(e: FormPdfError) -> IpcError {
+    let code = match e {
+        FormPdfError::Font(_) => ErrorCode::NotConfigured,
+        FormPdfError::Pdf(_) => ErrorCode::Internal,
+    };
+    IpcError::new(code, e.to_string())
+}
+
+async fn ask_where<R: Runtime>(
+    app: &AppHandle<R>,
+    name: &str,
+) -> Result<Option<PathBuf>, IpcError> {
+    if let Some(dir) = std::env::var_os(SAVE_TO_ENV) {
+        return Ok(Some(PathBuf::from(dir).join(name)));
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .add_filter("PDF", &["pdf"])
+        .set_file_name(name)
+        .save_file(move |p| {
+            let _ = tx.send(p);
+        });
+    match rx.await {
+        Ok(Some(p)) => p
+            .into_path()
+            .map(Some)
+            .map_err(|e| IpcError::new(ErrorCode::InvalidInput, e.to_string())),
+        // Cancelled, or the dialog went away with the window.
+        _ => Ok(None),
+    }
+}
+
+/// Opens `path` with the system's default PDF application; false when none starts.
+fn open_in_viewer(path: &Path) -> bool {
+    let mut cmd = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        std::process::Command::new("explorer")
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    match cmd.arg(path).spawn() {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, "no PDF viewer could be started");
+            false
+        }
+    }
+}
+
+pub async fn save<R: Runtime>(
+    app: &AppHandle<R>,
+    application: &Application,
+    channel: &Channel,
+    action: FormAction,
+) -> Result<Option<FormSaved>, IpcError> {
+    // The application date is the day it was created at the CA (the form's 申请日期).
+    let date = application.created_at.get(..10).unwrap_or_default();
+    let form = ApplicationForm::from_application(application, channel, date);
+    let pdf = tauri::async_runtime::spawn_blocking(move || render(&form))
+        .await
+        .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?
+        .map_err(from_form)?;
+    let name = format!("单位数字证书申请表-{}.pdf", application.id);
+    let Some(path) = ask_where(app, &name).await? else {
+        return Ok(None);
+    };
+    std::fs::write(&path, &pdf)
+        .map_err(|e| IpcError::new(ErrorCode::Storage, format!("saving the form: {e}")))?;
+    tracing::info!(application = %application.id, "application form saved");
+    let opened = action == FormAction::Print && open_in_viewer(&path);
+    Ok(Some(FormSaved {
+        file_name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or(name),
+        pages: 2,
+        opened,
+    }))
+}
