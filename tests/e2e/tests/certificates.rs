@@ -331,6 +331,40 @@ async fn my_certificates_pin_change_export_and_renewal() {
         .await
         .unwrap();
     hsm.replug().unwrap();
+
+    // ---- change started from the card: Apply opens with the business and the
+    // certificate chosen, and the draft carries the serial the CA will be told ----
+    app.click(&format!("cert-{new_serial}-change"))
+        .await
+        .unwrap();
+    common::sign_in(&app, &CaClient::new(ca.url()).unwrap(), &order.phone).await;
+    app.click("channel-sandbox-p256").await.unwrap();
+    app.click("apply-channel-next").await.unwrap();
+    app.wait_for("[data-testid=business-change].chosen")
+        .await
+        .unwrap();
+    let note = app
+        .text("[data-testid=apply-for-certificate]")
+        .await
+        .unwrap();
+    assert!(note.contains(&new_serial), "{note}");
+    app.screenshot("certificates-change-apply-zh-CN")
+        .await
+        .unwrap();
+    app.click("apply-business-next").await.unwrap();
+    app.click("agree-service").await.unwrap();
+    app.click("agree-privacy").await.unwrap();
+    app.click("apply-start").await.unwrap();
+    app.by_testid("apply-ready").await.unwrap();
+    let out = Command::new("sqlite3")
+        .arg(app_data.join("data/workflow.sqlite"))
+        .arg("SELECT business || ' ' || certificate_serial FROM drafts;")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("change {new_serial}")
+    );
     app.close().await.unwrap();
     svc.close_sessions().await.unwrap();
 }

@@ -404,6 +404,7 @@ const en: Catalog = {
     renewStart: "Start renewal",
     renewing: "Renewing; keep the USBKey inserted…",
     renewed: "Certificate renewed: new serial {serial}, valid until {to}. The old certificate was removed.",
+    applyFor: "For the certificate \"{name}\" (serial {serial}).",
     notRenewable: "A certificate can be renewed only within 90 days of expiry.",
   },
   invoicePage: {

@@ -406,6 +406,7 @@ const zhCN = {
     renewStart: "开始更新",
     renewing: "正在更新证书，请勿拔出 USBKey…",
     renewed: "证书已更新：新证书序列号 {serial}，有效期至 {to}。旧证书已删除。",
+    applyFor: "办理对象：证书“{name}”（序列号 {serial}）。",
     notRenewable: "证书到期前 90 天内才能更新。",
   },
   invoicePage: {

@@ -114,7 +114,11 @@ export type PaperItems = { items: Array<string>, };
 
 export type ChannelInfo = { id: string, name: string, businesses: Array<BusinessKind>, enterprise_verification: EnterpriseMethod, handler_verification: Array<HandlerMethod>, documents: Array<DocumentKind>, fee_fen: number, issuance: IssuanceMode, paper: PaperItems | null, validity_days: number, };
 
-export type StartRequest = { channel_id: string, business: BusinessKind, agreements_accepted: boolean, };
+export type StartRequest = { channel_id: string, business: BusinessKind, agreements_accepted: boolean, 
+/**
+ * Change / reissue started from My certificates: the certificate concerned (hex).
+ */
+certificate_serial?: string, };
 
 export type StartPage = { "page": "choose_channel" } | { "page": "choose_business", channel_id: string, } | { "page": "verification_method", channel_id: string, business: BusinessKind, } | { "page": "ready", channel_id: string, business: BusinessKind, };
 
