@@ -11,7 +11,8 @@ use crate::{
 };
 use crate::{
     CertificateRef, ChangePinRequest, ExportFormat, InvoiceInfo, MyCertificate, MyCertificates,
-    OrderInvoices, PinRule, PinStatus, RenewRequest, RenewalDone, SavedFile, TokenPinInfo,
+    OrderInvoices, PinRule, PinStatus, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId,
+    SavedFile, TokenPinInfo,
 };
 use crate::{HandlerCheck, HandlerCheckRequest, StepFailure, StepTask};
 
@@ -86,6 +87,8 @@ pub fn typescript() -> String {
         ChangePinRequest::decl(&cfg),
         RenewRequest::decl(&cfg),
         RenewalDone::decl(&cfg),
+        RenewalStepId::decl(&cfg),
+        RenewalProgress::decl(&cfg),
         InvoiceInfo::decl(&cfg),
         OrderInvoices::decl(&cfg),
     ];

@@ -7,7 +7,13 @@ use crate::StatusSnapshot;
 pub const STATUS_CHANGED: &str = "status-changed";
 
 /// Event names, generated into the bindings so the UI never spells them by hand.
-pub const EVENTS: &[(&str, &str)] = &[("statusChanged", STATUS_CHANGED)];
+pub const EVENTS: &[(&str, &str)] = &[
+    ("statusChanged", STATUS_CHANGED),
+    ("renewalProgress", RENEWAL_PROGRESS),
+];
+
+/// Name of the event carrying [`crate::RenewalProgress`] (one per renewal step).
+pub const RENEWAL_PROGRESS: &str = "renewal-progress";
 
 /// Broadcast whenever the CA connection or token presence changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

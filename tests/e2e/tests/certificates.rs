@@ -270,6 +270,10 @@ async fn my_certificates_pin_change_export_and_renewal() {
     let done = outcome.text().await.unwrap();
     assert!(done.contains("证书已更新"), "{done}");
     app.screenshot("certificates-renewed-zh-CN").await.unwrap();
+    // Each step was announced to the window while it ran; the last one removes the old.
+    app.wait_for("[data-testid=renew-which][data-last-step=remove-old]")
+        .await
+        .unwrap();
     app.click("renew-close").await.unwrap();
     let (after, private_keys) = token_facts(&svc, &token, NEW_PIN).await.unwrap();
     assert_eq!(after.len(), 1, "exactly one certificate: {after:?}");

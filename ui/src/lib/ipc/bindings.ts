@@ -186,12 +186,17 @@ export type RenewRequest = { certificate: CertificateRef, pin: string, confirm_f
 
 export type RenewalDone = { application_id: string, old_serial: string, new_serial: string, not_after: string, };
 
+export type RenewalStepId = "login" | "challenge" | "prove" | "keygen" | "csr" | "finalize" | "write" | "self-test" | "confirm" | "remove-old";
+
+export type RenewalProgress = { serial: string, step: RenewalStepId, };
+
 export type InvoiceInfo = { id: string, number: string, application_id: string, title: string, amount_fen: number, email: string, issued_at: string, };
 
 export type OrderInvoices = { application_id: string, business: BusinessKind, status: OrderStatus, enterprise_name: string | null, amount_fen: number, invoices: Array<InvoiceInfo>, };
 
 export const EVENTS = {
   statusChanged: "status-changed",
+  renewalProgress: "renewal-progress",
 } as const;
 
 /** Typed wrappers; each rejects with an `IpcError`. */
