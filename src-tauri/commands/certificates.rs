@@ -10,11 +10,12 @@ use certdesk_core::enrollment::{self, Journal, RenewalError, RenewalRequest};
 use certdesk_core::pin_rules;
 use certdesk_ipc::{
     CertificateRef, ChangePinRequest, ErrorCode, ExportFormat, IpcError, MyCertificate,
-    MyCertificates, PinStatus, RenewRequest, RenewalDone, SavedFile, TokenPinInfo,
+    MyCertificates, PinStatus, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId,
+    SavedFile, TokenPinInfo,
 };
 use certdesk_token::{PinState, SecretString, TokenError, TokenRef, TokenService};
 use serde_json::json;
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, Emitter, Manager, State};
 
 use crate::error::mirror;
 use crate::save;
@@ -256,7 +257,21 @@ pub async fn renew_certificate(
         confirm_final_pin_try: request.confirm_final_try,
     };
     let mut journal = Journal::open(&db_path(&state)).map_err(storage)?;
-    let mut progress = |step: enrollment::RenewalStep| tracing::info!(?step, "renewal step");
+    let serial = c.serial.clone();
+    let emitter = app.clone();
+    let mut progress = move |step: enrollment::RenewalStep| {
+        tracing::info!(?step, "renewal step");
+        // The core's step and the IPC's spell the same (kebab-case).
+        if let Ok(step) = mirror::<_, RenewalStepId>(&step) {
+            let _ = emitter.emit(
+                certdesk_ipc::RENEWAL_PROGRESS,
+                RenewalProgress {
+                    serial: serial.clone(),
+                    step,
+                },
+            );
+        }
+    };
     let done = enrollment::renew(&svc, &mut journal, &req, &mut progress)
         .await
         .map_err(|e| {

@@ -134,6 +134,11 @@ pub fn start_application(
             request.agreements_accepted,
         )
         .map_err(from_workflow)?;
+    if let Some(serial) = request.certificate_serial.as_deref() {
+        w.drafts()
+            .set_certificate_serial(&id, Some(serial.trim()))
+            .map_err(|e| from_workflow(e.into()))?;
+    }
     Ok(StartState {
         draft_id: mirror(&id)?,
         page: mirror(&page)?,

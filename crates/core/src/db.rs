@@ -79,6 +79,8 @@ fn migrations() -> Migrations<'static> {
         M::up(crate::enrollment::journal::MIGRATION),
         // My certificates' last-seen cache and the reminders given (issue 7).
         M::up(crate::certificates::MIGRATION),
+        // Change / reissue started from a certificate: the serial the CA is told about.
+        M::up("ALTER TABLE drafts ADD COLUMN certificate_serial TEXT;"),
     ])
 }
 
@@ -143,6 +145,6 @@ mod tests {
         let v: i64 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 5);
+        assert_eq!(v, 6);
     }
 }

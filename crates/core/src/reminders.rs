@@ -211,6 +211,33 @@ mod tests {
         assert_eq!(step(&certs, 14 * DAY, &mut sent), vec![7]);
     }
 
+    /// The shell's loop over the real cache: what was given is remembered across a
+    /// restart (the database reopened), so a reminder is never given twice.
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn given_reminders_survive_a_restart() {
+        use crate::certificates::CertificateCache;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("core.sqlite");
+        let c = cert("aa", 20 * DAY);
+        let give = |cache: &CertificateCache, now: i64| {
+            let r = due(std::slice::from_ref(&c), now, |s, k| {
+                cache.sent(s, k).unwrap()
+            });
+            for x in &r {
+                for t in &x.covers {
+                    cache.mark_sent(&x.serial, &kind(*t), "t").unwrap();
+                }
+            }
+            r.len()
+        };
+        assert_eq!(give(&CertificateCache::open(&path).unwrap(), 0), 1);
+        let reopened = CertificateCache::open(&path).unwrap();
+        assert_eq!(give(&reopened, DAY), 0);
+        assert_eq!(give(&reopened, 14 * DAY), 1, "the 7-day one");
+        assert_eq!(give(&CertificateCache::open(&path).unwrap(), 15 * DAY), 0);
+    }
+
     #[test]
     fn notices_in_both_languages() {
         let r = due(&[cert("aa", 5 * DAY)], 0, |_, _| false).remove(0);

@@ -14,8 +14,8 @@ use crate::{
     DocumentMeta, DocumentUpload, EnvironmentReport, ExportFormat, FaceCheckRequest, FaceCheckView,
     FaceMethod, FacePerson, FaceStatus, FileUpload, InvoiceInfo, ModuleCheck, MyCertificate,
     MyCertificates, OcrSuggestion, OcrSuggestions, OrderInvoices, PinHealth, PinRule, PinStatus,
-    ReaderFound, RenewRequest, RenewalDone, SavedFile, SignatureRequest, SmartCardCheck,
-    TokenFound, TokenPinInfo,
+    ReaderFound, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId, SavedFile,
+    SignatureRequest, SmartCardCheck, TokenFound, TokenPinInfo,
 };
 use crate::{ConflictChoice, EditConflict, KeepSide, ResolveRequest, SyncState};
 use crate::{
@@ -104,6 +104,8 @@ pub fn typescript() -> String {
         ChangePinRequest::decl(&cfg),
         RenewRequest::decl(&cfg),
         RenewalDone::decl(&cfg),
+        RenewalStepId::decl(&cfg),
+        RenewalProgress::decl(&cfg),
         InvoiceInfo::decl(&cfg),
         OrderInvoices::decl(&cfg),
         DocumentMeta::decl(&cfg),

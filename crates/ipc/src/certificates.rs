@@ -119,6 +119,29 @@ impl std::fmt::Debug for RenewRequest {
     }
 }
 
+/// The renewal's steps, as the dialog names them while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum RenewalStepId {
+    Login,
+    Challenge,
+    Prove,
+    Keygen,
+    Csr,
+    Finalize,
+    Write,
+    SelfTest,
+    Confirm,
+    RemoveOld,
+}
+
+/// Emitted as `renewal-progress` when a renewal step starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RenewalProgress {
+    pub serial: String,
+    pub step: RenewalStepId,
+}
+
 /// A finished renewal: the new certificate is on the token, verified, the old removed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct RenewalDone {

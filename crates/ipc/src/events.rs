@@ -10,7 +10,11 @@ pub const STATUS_CHANGED: &str = "status-changed";
 pub const EVENTS: &[(&str, &str)] = &[
     ("statusChanged", STATUS_CHANGED),
     ("linkOpened", crate::workflow::LINK_OPENED),
+    ("renewalProgress", RENEWAL_PROGRESS),
 ];
+
+/// Name of the event carrying [`crate::RenewalProgress`] (one per renewal step).
+pub const RENEWAL_PROGRESS: &str = "renewal-progress";
 
 /// Broadcast whenever the CA connection or token presence changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

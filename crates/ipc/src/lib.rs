@@ -20,7 +20,7 @@ pub use bindings::typescript;
 pub use capability::capability_json;
 pub use certificates::{
     CertificateRef, ChangePinRequest, ExportFormat, MyCertificate, MyCertificates, PinRule,
-    PinStatus, RenewRequest, RenewalDone, SavedFile, TokenPinInfo,
+    PinStatus, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId, SavedFile, TokenPinInfo,
 };
 pub use commands::{COMMANDS, CommandSpec};
 pub use environment::{
@@ -28,7 +28,7 @@ pub use environment::{
     SmartCardCheck, TokenFound,
 };
 pub use error::{ErrorCode, IpcError};
-pub use events::{EVENTS, STATUS_CHANGED, StatusChanged};
+pub use events::{EVENTS, RENEWAL_PROGRESS, STATUS_CHANGED, StatusChanged};
 pub use invoices::{InvoiceInfo, OrderInvoices};
 pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
 pub use system::{AppInfo, Language, Settings};

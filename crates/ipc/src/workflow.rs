@@ -324,6 +324,10 @@ pub struct StartRequest {
     pub channel_id: String,
     pub business: BusinessKind,
     pub agreements_accepted: bool,
+    /// Change / reissue started from My certificates: the certificate concerned (hex).
+    #[serde(default)]
+    #[ts(optional)]
+    pub certificate_serial: Option<String>,
 }
 
 /// The start page a draft is on (渠道 → 业务 → 核验方式 → ready for the enterprise form).

@@ -270,6 +270,10 @@ async fn my_certificates_pin_change_export_and_renewal() {
     let done = outcome.text().await.unwrap();
     assert!(done.contains("证书已更新"), "{done}");
     app.screenshot("certificates-renewed-zh-CN").await.unwrap();
+    // Each step was announced to the window while it ran; the last one removes the old.
+    app.wait_for("[data-testid=renew-which][data-last-step=remove-old]")
+        .await
+        .unwrap();
     app.click("renew-close").await.unwrap();
     let (after, private_keys) = token_facts(&svc, &token, NEW_PIN).await.unwrap();
     assert_eq!(after.len(), 1, "exactly one certificate: {after:?}");
@@ -331,6 +335,40 @@ async fn my_certificates_pin_change_export_and_renewal() {
         .await
         .unwrap();
     hsm.replug().unwrap();
+
+    // ---- change started from the card: Apply opens with the business and the
+    // certificate chosen, and the draft carries the serial the CA will be told ----
+    app.click(&format!("cert-{new_serial}-change"))
+        .await
+        .unwrap();
+    common::sign_in(&app, &CaClient::new(ca.url()).unwrap(), &order.phone).await;
+    app.click("channel-sandbox-p256").await.unwrap();
+    app.click("apply-channel-next").await.unwrap();
+    app.wait_for("[data-testid=business-change].chosen")
+        .await
+        .unwrap();
+    let note = app
+        .text("[data-testid=apply-for-certificate]")
+        .await
+        .unwrap();
+    assert!(note.contains(&new_serial), "{note}");
+    app.screenshot("certificates-change-apply-zh-CN")
+        .await
+        .unwrap();
+    app.click("apply-business-next").await.unwrap();
+    app.click("agree-service").await.unwrap();
+    app.click("agree-privacy").await.unwrap();
+    app.click("apply-start").await.unwrap();
+    app.by_testid("apply-ready").await.unwrap();
+    let out = Command::new("sqlite3")
+        .arg(app_data.join("data/workflow.sqlite"))
+        .arg("SELECT business || ' ' || certificate_serial FROM drafts;")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("change {new_serial}")
+    );
     app.close().await.unwrap();
     svc.close_sessions().await.unwrap();
 }

@@ -407,6 +407,30 @@ impl DraftStore {
     }
 
     /// Keeps the body of a create before it is sent (see the migration's note).
+    /// Change / reissue: the certificate the application is about (a serial, public).
+    pub fn set_certificate_serial(
+        &self,
+        id: &DraftId,
+        serial: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let n = self.conn().execute(
+            "UPDATE drafts SET certificate_serial = ?2 WHERE local_id = ?1",
+            params![id.0, serial],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NoDraft(id.0.clone()));
+        }
+        Ok(())
+    }
+
+    pub fn certificate_serial(&self, id: &DraftId) -> Result<Option<String>, StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT certificate_serial FROM drafts WHERE local_id = ?1",
+            params![id.0],
+            |r| r.get(0),
+        )?)
+    }
+
     pub fn set_create_body(&self, id: &DraftId, body: &[u8]) -> Result<(), StoreError> {
         let sealed = self.key.seal(body, &aad(&id.0, "create_body"))?;
         self.conn().execute(

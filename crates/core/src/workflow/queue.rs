@@ -184,7 +184,7 @@ impl Workflow {
             channel_id,
             business,
             input,
-            certificate_serial: None,
+            certificate_serial: self.drafts.certificate_serial(&draft.id)?,
         };
         let body = serde_json::to_vec(&req).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.drafts.set_create_body(&draft.id, &body)?;

@@ -1,6 +1,6 @@
 // The Chinese catalog is the reference: its shape is the `Catalog` type, and the
 // English catalog must match it key for key (the compiler checks).
-import type { ErrorCode } from "../ipc/bindings";
+import type { ErrorCode, RenewalStepId } from "../ipc/bindings";
 
 const zhCN = {
   app: {
@@ -456,6 +456,20 @@ const zhCN = {
     renewStart: "开始更新",
     renewing: "正在更新证书，请勿拔出 USBKey…",
     renewed: "证书已更新：新证书序列号 {serial}，有效期至 {to}。旧证书已删除。",
+    applyFor: "办理对象：证书“{name}”（序列号 {serial}）。",
+    renewStep: "当前步骤：{step}",
+    renewSteps: {
+      login: "登录 USBKey",
+      challenge: "向 CA 申请验证",
+      prove: "用当前私钥签名证明身份",
+      keygen: "在 USBKey 中生成新密钥对",
+      csr: "生成证书请求",
+      finalize: "CA 签发新证书",
+      write: "写入新证书",
+      "self-test": "自检新证书",
+      confirm: "向 CA 确认",
+      "remove-old": "删除旧证书",
+    } satisfies Record<RenewalStepId, string>,
     notRenewable: "证书到期前 90 天内才能更新。",
   },
   invoicePage: {

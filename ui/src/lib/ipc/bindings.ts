@@ -130,7 +130,11 @@ export type PaperItems = { items: Array<string>, };
 
 export type ChannelInfo = { id: string, name: string, businesses: Array<BusinessKind>, enterprise_verification: EnterpriseMethod, handler_verification: Array<HandlerMethod>, documents: Array<DocumentKind>, fee_fen: number, issuance: IssuanceMode, paper: PaperItems | null, validity_days: number, };
 
-export type StartRequest = { channel_id: string, business: BusinessKind, agreements_accepted: boolean, };
+export type StartRequest = { channel_id: string, business: BusinessKind, agreements_accepted: boolean, 
+/**
+ * Change / reissue started from My certificates: the certificate concerned (hex).
+ */
+certificate_serial?: string, };
 
 export type StartPage = { "page": "choose_channel" } | { "page": "choose_business", channel_id: string, } | { "page": "verification_method", channel_id: string, business: BusinessKind, } | { "page": "ready", channel_id: string, business: BusinessKind, };
 
@@ -224,6 +228,10 @@ export type RenewRequest = { certificate: CertificateRef, pin: string, confirm_f
 
 export type RenewalDone = { application_id: string, old_serial: string, new_serial: string, not_after: string, };
 
+export type RenewalStepId = "login" | "challenge" | "prove" | "keygen" | "csr" | "finalize" | "write" | "self-test" | "confirm" | "remove-old";
+
+export type RenewalProgress = { serial: string, step: RenewalStepId, };
+
 export type InvoiceInfo = { id: string, number: string, application_id: string, title: string, amount_fen: number, email: string, issued_at: string, };
 
 export type OrderInvoices = { application_id: string, business: BusinessKind, status: OrderStatus, enterprise_name: string | null, amount_fen: number, invoices: Array<InvoiceInfo>, };
@@ -303,6 +311,7 @@ export type ResolveRequest = { draft_id: string, choices: Array<ConflictChoice>,
 export const EVENTS = {
   statusChanged: "status-changed",
   linkOpened: "link-opened",
+  renewalProgress: "renewal-progress",
 } as const;
 
 /** Typed wrappers; each rejects with an `IpcError`. */
