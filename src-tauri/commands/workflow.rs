@@ -549,3 +549,41 @@ pub async fn resolve_conflicts(
         &w.resolve(&id, &choices).await.map_err(from_workflow)?,
     ))
 }
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use base64::Engine as _;
+
+    use super::*;
+
+    fn upload(bytes: &[u8]) -> FileUpload {
+        FileUpload {
+            file_name: "scan.png".into(),
+            content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        }
+    }
+
+    fn kind_of(e: &IpcError) -> String {
+        e.details.as_ref().unwrap()["fields"][0]["kind"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn files_over_5_mib_or_not_base64_are_refused_before_the_ca() {
+        let at_limit = vec![7u8; MAX_DOCUMENT_BYTES];
+        assert_eq!(file_bytes(&upload(&at_limit)).unwrap(), at_limit);
+        let over = vec![7u8; MAX_DOCUMENT_BYTES + 1];
+        let e = file_bytes(&upload(&over)).unwrap_err();
+        assert_eq!(e.code, certdesk_ipc::ErrorCode::InvalidInput);
+        assert_eq!(kind_of(&e), "too_large");
+        let garbage = FileUpload {
+            file_name: "x.png".into(),
+            content_base64: "not base64!".into(),
+        };
+        assert_eq!(kind_of(&file_bytes(&garbage).unwrap_err()), "unreadable");
+        // The content never shows in logs.
+        assert!(!format!("{:?}", upload(b"secret scan")).contains("c2VjcmV0"));
+    }
+}

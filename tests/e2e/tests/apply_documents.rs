@@ -131,6 +131,12 @@ async fn confirm_information(app: &App, p: &Persona) {
     app.click("information-confirm").await.unwrap();
 }
 
+/// 订单管理 → the order's "continue": the step where it stopped.
+async fn reopen(app: &App, id: &str) {
+    app.click("nav-orders").await.unwrap();
+    app.click(&format!("order-{id}-continue")).await.unwrap();
+}
+
 /// Waits for the CA's OCR to answer: tesseract takes seconds, more on a loaded machine
 /// than the harness's usual wait allows.
 async fn ocr_done(app: &App) {
@@ -540,12 +546,29 @@ async fn face_handler_on_site_then_documents_and_signature() {
     let face = pending_face(app, "handler").await;
     app.by_testid("face-handler-url").await.unwrap();
     app.screenshot("handler-zh-CN-face-pending").await.unwrap();
-    ca.sandbox_complete_face_check(&face, true).await.unwrap();
+
+    // Left while pending and reopened in English: the face check is started again there
+    // (the first one stays pending at the CA and is simply never completed).
+    let id = app.text("[data-testid=order-detail-id]").await.unwrap();
+    set_language(app, "en").await;
+    reopen(app, &id).await;
+    app.wait_for("[data-testid=handler-form][data-loaded=true]")
+        .await
+        .unwrap();
+    assert_eq!(value(app, "field-handler.name").await, p.handler.name);
+    app.click("handler-method-face").await.unwrap();
+    app.click("face-handler-start").await.unwrap();
+    let again = pending_face(app, "handler").await;
+    assert_ne!(again, face);
+    app.screenshot("handler-en-face-pending").await.unwrap();
+    ca.sandbox_complete_face_check(&again, true).await.unwrap();
     at_step(app, "information").await;
     app.wait_for("[data-testid=order-step-handler][data-state=done]")
         .await
         .unwrap();
-    app.screenshot("handler-zh-CN-face-passed").await.unwrap();
+    app.screenshot("handler-en-face-passed").await.unwrap();
+    set_language(app, "zh-CN").await;
+    reopen(app, &id).await;
     confirm_information(app, p).await;
     at_step(app, "documents").await;
 

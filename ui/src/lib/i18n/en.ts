@@ -529,7 +529,7 @@ const en: Catalog = {
     facePending: "Waiting for the face check…",
     faceSmsSent: "The link was sent to {who}'s phone {phone}; this page updates when it is done.",
     facePhoneOnFile: "(number on file)",
-    faceOnSiteOpen: "{who} opens the link below on a phone and follows the prompts; this page updates when it is done.",
+    faceOnSiteOpen: "Ask {who} to scan the QR code below with a phone (or open the link) and follow the prompts; this page updates when it is done.",
     faceScan: "Scan the QR code with a phone, or open this address:",
     faceQrAlt: "QR code of the face check page",
     faceLink: "Check page:",

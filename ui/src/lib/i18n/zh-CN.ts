@@ -531,7 +531,7 @@ const zhCN = {
     facePending: "等待完成刷脸验证…",
     faceSmsSent: "验证链接已发送至{who}手机 {phone}，完成后本页自动更新。",
     facePhoneOnFile: "（预留手机号）",
-    faceOnSiteOpen: "请{who}用手机打开下方链接并按提示完成验证，完成后本页自动更新。",
+    faceOnSiteOpen: "请{who}用手机扫描下方二维码（或打开链接），按提示完成验证，完成后本页自动更新。",
     faceScan: "请用手机扫描二维码，或打开以下地址：",
     faceQrAlt: "刷脸验证页面二维码",
     faceLink: "验证页面地址：",
