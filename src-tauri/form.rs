@@ -7,19 +7,14 @@
 //! three platforms, while printing from the webview differs per engine (WKWebView on
 //! macOS ignores `window.print()` in Tauri) and would print HTML, not the file mailed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use certdesk_ca_api::application::Application;
 use certdesk_ca_api::channel::Channel;
 use certdesk_form_pdf::FormPdfError;
 use certdesk_form_pdf::application_form::{ApplicationForm, render};
 use certdesk_ipc::{ErrorCode, FormAction, FormSaved, IpcError};
-use tauri::{AppHandle, Runtime};
-use tauri_plugin_dialog::DialogExt;
-
-/// Test hook: the end-to-end suite cannot drive a native GTK dialog through WebDriver,
-/// so when this names a directory the form is written there instead of asking.
-const SAVE_TO_ENV: &str = "CERTDESK_FORM_SAVE_TO";
+use tauri::AppHandle;
 
 fn from_form(e: FormPdfError) -> IpcError {
     let code = match e {
@@ -27,31 +22,6 @@ fn from_form(e: FormPdfError) -> IpcError {
         FormPdfError::Pdf(_) => ErrorCode::Internal,
     };
     IpcError::new(code, e.to_string())
-}
-
-async fn ask_where<R: Runtime>(
-    app: &AppHandle<R>,
-    name: &str,
-) -> Result<Option<PathBuf>, IpcError> {
-    if let Some(dir) = std::env::var_os(SAVE_TO_ENV) {
-        return Ok(Some(PathBuf::from(dir).join(name)));
-    }
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .add_filter("PDF", &["pdf"])
-        .set_file_name(name)
-        .save_file(move |p| {
-            let _ = tx.send(p);
-        });
-    match rx.await {
-        Ok(Some(p)) => p
-            .into_path()
-            .map(Some)
-            .map_err(|e| IpcError::new(ErrorCode::InvalidInput, e.to_string())),
-        // Cancelled, or the dialog went away with the window.
-        _ => Ok(None),
-    }
 }
 
 /// Opens `path` with the system's default PDF application; false when none starts.
@@ -72,8 +42,8 @@ fn open_in_viewer(path: &Path) -> bool {
     }
 }
 
-pub async fn save<R: Runtime>(
-    app: &AppHandle<R>,
+pub async fn save(
+    app: &AppHandle,
     application: &Application,
     channel: &Channel,
     action: FormAction,
@@ -86,7 +56,7 @@ pub async fn save<R: Runtime>(
         .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?
         .map_err(from_form)?;
     let name = format!("单位数字证书申请表-{}.pdf", application.id);
-    let Some(path) = ask_where(app, &name).await? else {
+    let Some(path) = crate::save::choose(app, &name, "PDF", &["pdf"]).await else {
         return Ok(None);
     };
     std::fs::write(&path, &pdf)

@@ -13,7 +13,8 @@ use tauri_plugin_dialog::DialogExt;
 /// suggested name. Unset in the app, the demo and in production.
 const TEST_SAVE_DIR: &str = "CERTDESK_TEST_SAVE_DIR";
 
-async fn choose(app: &AppHandle, name: &str, filter: &str, exts: &[&str]) -> Option<PathBuf> {
+/// Where the user wants `name` saved (`None`: cancelled).
+pub async fn choose(app: &AppHandle, name: &str, filter: &str, exts: &[&str]) -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os(TEST_SAVE_DIR) {
         return Some(PathBuf::from(dir).join(name));
     }

@@ -165,7 +165,7 @@ async fn paper_channel_checklist_tracking_number_and_printed_form() {
     let save_to = saved.path().to_str().unwrap().to_owned();
     let data = certdesk_e2e::AppData::Owned(tempfile::tempdir().unwrap());
     let app = env
-        .launch_with(data, &[("CERTDESK_FORM_SAVE_TO", &save_to)], &[])
+        .launch_with(data, &[("CERTDESK_TEST_SAVE_DIR", &save_to)], &[])
         .await;
     app.click("nav-orders").await.unwrap();
     sign_in(&app, &ca, &phone).await;
@@ -189,7 +189,7 @@ async fn paper_channel_checklist_tracking_number_and_printed_form() {
     show(&app, "paper").await;
     app.screenshot("paper-zh-CN-checklist").await.unwrap();
 
-    // The printed form, saved (the dialog replaced by CERTDESK_FORM_SAVE_TO in tests).
+    // The printed form, saved (the dialog replaced by CERTDESK_TEST_SAVE_DIR in tests).
     app.click("form-save").await.unwrap();
     let notice = app
         .wait_text("[data-testid=form-notice]", |t| t.contains(".pdf"))
@@ -240,7 +240,7 @@ async fn paper_channel_checklist_tracking_number_and_printed_form() {
         .unwrap();
     let data = app.close().await.unwrap();
     let app = env
-        .launch_with(data, &[("CERTDESK_FORM_SAVE_TO", &save_to)], &[])
+        .launch_with(data, &[("CERTDESK_TEST_SAVE_DIR", &save_to)], &[])
         .await;
     app.click("nav-orders").await.unwrap();
     app.click(&format!("order-{}-view", o.application_id))
