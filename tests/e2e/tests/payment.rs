@@ -220,7 +220,11 @@ async fn paper_channel_checklist_tracking_number_and_printed_form() {
 
     // A malformed tracking number is flagged inline and not sent.
     app.click("paper-submit").await.unwrap();
-    app.by_testid("paper-courier-error").await.unwrap();
+    let err = app
+        .wait_text("[data-testid=paper-courier-error]", |t| !t.is_empty())
+        .await
+        .unwrap();
+    assert!(err.contains("快递公司"), "{err}");
     type_into(&app, "paper-number", "SF 12").await;
     app.click("paper-submit").await.unwrap();
     let err = app
