@@ -14,18 +14,18 @@ use certdesk_core::enrollment::{
     DownloadRequest, Journal, RenewalRequest, RenewalStep, SandboxCaptcha, TokenChoice, download,
     renew,
 };
-use certdesk_testkit::ca::{bin_dir, spawn_sandbox_with};
+use certdesk_testkit::ca::{bin_dir, spawn_sandbox_on};
 use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::*;
 
 const PIN: &str = "13572468";
 
 fn start_ca(data: &Path, channels: &Path) -> (Child, String) {
-    spawn_sandbox_with(
+    spawn_sandbox_on(
         &bin_dir().unwrap().join("certdesk-ca"),
         data,
         "127.0.0.1:0",
-        &["--channels", channels.to_str().unwrap()],
+        &["--channels".to_owned(), channels.display().to_string()],
         Stdio::null(),
     )
     .unwrap()

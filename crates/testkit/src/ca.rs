@@ -24,26 +24,16 @@ pub fn bin_dir() -> anyhow::Result<PathBuf> {
 /// Starts `certdesk-ca serve --sandbox` on an ephemeral loopback port with `data` as
 /// its data dir; returns the process and the URL it prints on its first line.
 pub fn spawn_sandbox(binary: &Path, data: &Path, stderr: Stdio) -> anyhow::Result<(Child, String)> {
-    spawn_sandbox_with(binary, data, "127.0.0.1:0", &[], stderr)
+    spawn_sandbox_on(binary, data, "127.0.0.1:0", &[], stderr)
 }
 
-/// As [`spawn_sandbox`], listening on `listen` (a restart on the same port).
+/// As [`spawn_sandbox`], listening on `listen` (a restart on the same port), with
+/// extra `serve` options (e.g. a short `--payment-ttl-secs`).
 pub fn spawn_sandbox_on(
     binary: &Path,
     data: &Path,
     listen: &str,
-    stderr: Stdio,
-) -> anyhow::Result<(Child, String)> {
-    spawn_sandbox_with(binary, data, listen, &[], stderr)
-}
-
-/// As [`spawn_sandbox`], listening on `listen`, with extra `serve` arguments (e.g.
-/// `--channels FILE`).
-pub fn spawn_sandbox_with(
-    binary: &Path,
-    data: &Path,
-    listen: &str,
-    extra: &[&str],
+    extra: &[String],
     stderr: Stdio,
 ) -> anyhow::Result<(Child, String)> {
     let mut child = Command::new(binary)
@@ -71,6 +61,7 @@ pub struct CaService {
     child: Child,
     url: String,
     binary: PathBuf,
+    extra: Vec<String>,
     _data: TempDir,
 }
 
@@ -79,7 +70,7 @@ impl CaService {
         Self::start_with(&[])
     }
 
-    /// A sandbox CA started with extra `serve` arguments (e.g. `--channels FILE`).
+    /// With extra `serve` options, kept across [`Self::restart`].
     pub fn start_with(extra: &[&str]) -> anyhow::Result<Self> {
         let binary = match std::env::var_os("CERTDESK_CA_BINARY") {
             Some(b) => PathBuf::from(b),
@@ -92,12 +83,14 @@ impl CaService {
             );
         }
         let data = tempfile::tempdir()?;
+        let extra: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
         let (child, url) =
-            spawn_sandbox_with(&binary, data.path(), "127.0.0.1:0", extra, Stdio::null())?;
+            spawn_sandbox_on(&binary, data.path(), "127.0.0.1:0", &extra, Stdio::null())?;
         Ok(Self {
             child,
             url,
             binary,
+            extra,
             _data: data,
         })
     }
@@ -116,8 +109,13 @@ impl CaService {
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .to_owned();
-        let (child, url) =
-            spawn_sandbox_on(&self.binary, self._data.path(), &listen, Stdio::null())?;
+        let (child, url) = spawn_sandbox_on(
+            &self.binary,
+            self._data.path(),
+            &listen,
+            &self.extra,
+            Stdio::null(),
+        )?;
         if url.trim_end_matches('/') != self.url.trim_end_matches('/') {
             bail!("restarted on {url}, not {}", self.url);
         }

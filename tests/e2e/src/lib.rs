@@ -253,6 +253,29 @@ impl App {
     pub async fn crash(mut self) -> anyhow::Result<AppData> {
         let driver = self.driver.id();
         let mut killed = 0;
+        for pid in self.app_pids()? {
+            let status = Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status()?;
+            if status.success() {
+                killed += 1;
+            }
+        }
+        if killed == 0 {
+            bail!("no app process under WebKitWebDriver {driver}");
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        Ok(std::mem::replace(
+            &mut self.data,
+            AppData::Borrowed(PathBuf::new()),
+        ))
+    }
+
+    /// The app processes this test's WebKitWebDriver started.
+    fn app_pids(&self) -> anyhow::Result<Vec<u32>> {
+        let driver = self.driver.id();
+        let mut pids = Vec::new();
         for entry in std::fs::read_dir("/proc")? {
             let entry = entry?;
             let Some(pid) = entry
@@ -272,28 +295,35 @@ impl App {
                 .and_then(|p| p.parse::<u32>().ok());
             let exe = std::fs::read_link(entry.path().join("exe")).unwrap_or_default();
             if ppid == Some(driver) && exe.file_name() == app_binary().file_name() {
-                let status = Command::new("kill")
-                    .args(["-9", &pid.to_string()])
-                    .status()?;
-                if status.success() {
-                    killed += 1;
-                }
+                pids.push(pid);
             }
         }
-        if killed == 0 {
-            bail!("no app process under WebKitWebDriver {driver}");
-        }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-        Ok(std::mem::replace(
-            &mut self.data,
-            AppData::Borrowed(PathBuf::new()),
-        ))
+        Ok(pids)
     }
 
-    /// Ends the session (which closes the app) and stops the driver.
+    /// Ends the session (which closes the app) and stops the driver. The app must be
+    /// gone before the next launch: one still running would hold the single-instance
+    /// name on the session bus and take the next launch's arguments instead.
     pub async fn close(mut self) -> anyhow::Result<AppData> {
+        let pids = self.app_pids().unwrap_or_default();
         let closed = self.client.clone().close().await;
+        let started = Instant::now();
+        let alive = |pid: u32| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| {
+                    s.rsplit_once(')')
+                        .and_then(|(_, r)| r.split_whitespace().next().map(str::to_owned))
+                })
+                .is_some_and(|state| state != "Z" && state != "X")
+        };
+        while pids.iter().any(|p| alive(*p)) && started.elapsed() < Duration::from_secs(10) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        for pid in pids.into_iter().filter(|p| alive(*p)) {
+            eprintln!("app {pid} still running 10 s after its session closed: killed");
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         closed?;

@@ -126,7 +126,7 @@ async fn links_open_the_order_at_start_and_in_the_running_window() {
     set_language(&app, "en").await;
     second_launch(&env, &app, &extra, "certdesk://orders/app_doesnotexist");
     let err = app
-        .wait_text("[data-testid=link-error]", |t| t.contains("link"))
+        .wait_text("[data-testid=link-error]", |t| t.contains("does not exist"))
         .await
         .unwrap();
     assert!(!err.is_empty());

@@ -114,5 +114,17 @@ async fn offline_edits_are_queued_sent_when_back_and_conflicts_shown() {
     assert_eq!(h.name, "孙经办");
     show(&app, "sync-sent").await;
     app.screenshot("offline-en-sent").await.unwrap();
+
+    // Offline once more, in English: queued, then sent by itself when the CA is back.
+    env.ca.stop();
+    type_into(&app, "field-handler.name", "李经办").await;
+    let queued = app.text("[data-testid=sync-offline]").await.unwrap();
+    assert!(queued.contains("1 change(s)"), "{queued}");
+    show(&app, "sync-offline").await;
+    app.screenshot("offline-en-queued").await.unwrap();
+    env.ca.restart().unwrap();
+    app.by_testid("sync-sent").await.unwrap();
+    let at_ca = ca.application(&order.id).await.unwrap();
+    assert_eq!(at_ca.input.handler.as_ref().unwrap().name, "李经办");
     app.close().await.unwrap();
 }

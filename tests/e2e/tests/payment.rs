@@ -220,7 +220,11 @@ async fn paper_channel_checklist_tracking_number_and_printed_form() {
 
     // A malformed tracking number is flagged inline and not sent.
     app.click("paper-submit").await.unwrap();
-    app.by_testid("paper-courier-error").await.unwrap();
+    let err = app
+        .wait_text("[data-testid=paper-courier-error]", |t| !t.is_empty())
+        .await
+        .unwrap();
+    assert!(err.contains("快递公司"), "{err}");
     type_into(&app, "paper-number", "SF 12").await;
     app.click("paper-submit").await.unwrap();
     let err = app
@@ -328,5 +332,41 @@ async fn paper_channel_checklist_tracking_number_and_printed_form() {
     app.by_testid("parcel-shipment").await.unwrap();
     show(&app, "parcel").await;
     app.screenshot("paper-en-received-parcel").await.unwrap();
+    app.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_expired_code_cannot_be_paid_until_refreshed() {
+    // QR codes live 8 s here instead of 15 min.
+    let env = Env::start_with(&["--payment-ttl-secs", "8"]);
+    let ca = env.sandbox();
+    let phone = Persona::new(seed()).handler.phone;
+    let o = order(&env, "sandbox-rsa", &phone, Stop::AwaitingPayment).await;
+    let app = env.launch().await;
+    app.click("nav-orders").await.unwrap();
+    sign_in(&app, &ca, &phone).await;
+    app.click(&format!("order-{}-continue", o.application_id))
+        .await
+        .unwrap();
+    app.click("payment-provider-wechat").await.unwrap();
+    let id = attr(&app, "payment-code", "data-payment-id").await;
+
+    // Expired: the code is veiled and the provider refuses it.
+    let veil = app.text("[data-testid=payment-expired]").await.unwrap();
+    assert!(veil.contains("失效"), "{veil}");
+    // The CA's word (the page polls it), then the provider's refusal.
+    app.wait_for("[data-testid=payment-code][data-status=expired]")
+        .await
+        .unwrap();
+    assert!(ca.sandbox_pay(&id).await.is_err());
+    app.screenshot("payment-zh-CN-expired").await.unwrap();
+
+    // Refreshed: the same payment lives again and can be paid.
+    app.click("payment-renew").await.unwrap();
+    app.wait_for("[data-testid=payment-step][data-state=pending]")
+        .await
+        .unwrap();
+    ca.sandbox_pay(&id).await.unwrap();
+    app.by_testid("payment-success").await.unwrap();
     app.close().await.unwrap();
 }

@@ -18,8 +18,13 @@ pub struct Env {
 
 impl Env {
     pub fn start() -> Env {
+        Self::start_with(&[])
+    }
+
+    /// With extra options for the CA's `serve` (e.g. `--payment-ttl-secs`).
+    pub fn start_with(ca_options: &[&str]) -> Env {
         Env {
-            ca: CaService::start().unwrap(),
+            ca: CaService::start_with(ca_options).unwrap(),
             keyring: PrivateKeyring::start().unwrap(),
         }
     }

@@ -654,6 +654,7 @@ const en: Catalog = {
     confirmed: "Receipt confirmed.",
   },
   links: {
+    notFound: "The order in the link does not exist or belongs to another account.",
     invalid: "This is not a valid CertDesk order link.",
     signInFirst: "Sign in first; the order in the link opens afterwards.",
     failed: "The order in the link cannot be opened: {reason}",

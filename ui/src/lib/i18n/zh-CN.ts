@@ -656,6 +656,7 @@ const zhCN = {
     confirmed: "已确认收货。",
   },
   links: {
+    notFound: "链接中的订单不存在，或不属于当前登录的账号。",
     invalid: "这不是有效的证书助手订单链接。",
     signInFirst: "请先登录，登录后将打开链接中的订单。",
     failed: "无法打开链接中的订单：{reason}",
