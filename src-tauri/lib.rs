@@ -48,6 +48,11 @@ pub fn run() {
             commands::workflow::discard_draft,
             commands::workflow::verify_handler,
             commands::workflow::confirm_information,
+            commands::download::download_lookup,
+            commands::download::download_tokens,
+            commands::download::download_ca_clock,
+            commands::download::start_download,
+            commands::download::interrupted_downloads,
         ])
         .setup(|app| {
             status::spawn_monitor(app.handle().clone());

@@ -11,9 +11,11 @@ use tauri::{AppHandle, Manager};
 use crate::state::AppState;
 use crate::status;
 
-/// Keeps the token service and its watchers alive for the life of the app.
+/// Keeps the token service and its watchers alive for the life of the app; the
+/// download uses the same service (one worker thread per process) and module.
 pub struct TokenWatch {
-    _service: TokenService,
+    pub service: TokenService,
+    pub module: PathBuf,
     _watchers: Vec<Watcher>,
 }
 
@@ -75,7 +77,8 @@ pub fn start(app: &AppHandle) {
     }
     let svc = service.clone();
     app.manage(TokenWatch {
-        _service: service,
+        service,
+        module: module.clone(),
         _watchers: watchers,
     });
     let app = app.clone();

@@ -2,6 +2,7 @@
 //! `certdesk_ipc::COMMANDS`; the generated TS wrappers call these. (Tauri's command
 //! macro needs the defining module's path, so `lib.rs` names them through it.)
 
+pub mod download;
 pub mod status;
 pub mod system;
 pub mod workflow;

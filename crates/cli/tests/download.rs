@@ -10,47 +10,21 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use certdesk_testkit::ca::{CaService, ca_command};
+use certdesk_testkit::ca::{ApprovedOrder, CaService};
 use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::*;
 
 const PIN: &str = "24681357";
 
-struct Order {
-    application_id: String,
-    org_code: String,
-    phone: String,
-    card_serial: String,
-    card_password: String,
-}
-
-fn approved_order(ca: &CaService, channel: &str) -> Order {
-    let out = ca_command(&[
-        "sandbox",
-        "approved-order",
-        "--ca",
-        ca.url(),
-        "--channel",
-        channel,
-        "--json",
-    ])
-    .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let s = |k: &str| v[k].as_str().unwrap().to_string();
-    Order {
-        application_id: s("application_id"),
-        org_code: s("org_code"),
-        phone: s("phone"),
-        card_serial: s("card_serial"),
-        card_password: s("card_password"),
-    }
+fn approved_order(ca: &CaService, channel: &str) -> ApprovedOrder {
+    certdesk_testkit::ca::approved_order(ca.url(), channel).unwrap()
 }
 
 fn download(
     hsm: &SoftHsm,
     data: &Path,
     ca: &CaService,
-    order: &Order,
+    order: &ApprovedOrder,
     serial: &str,
     fault: Option<&str>,
 ) -> Output {

@@ -6,6 +6,7 @@
 
 mod bindings;
 mod commands;
+mod download;
 mod error;
 mod events;
 mod status;
@@ -14,8 +15,13 @@ mod workflow;
 
 pub use bindings::typescript;
 pub use commands::{COMMANDS, CommandSpec};
+pub use download::{
+    CaClock, DownloadCandidate, DownloadLookupRequest, DownloadPhase, DownloadProgress,
+    DownloadResult, DownloadStep, DownloadToken, DownloadTokens, InterruptedDownload,
+    KeyAlgorithmName, PinStatus, StartDownloadRequest,
+};
 pub use error::{ErrorCode, IpcError};
-pub use events::{EVENTS, STATUS_CHANGED, StatusChanged};
+pub use events::{DOWNLOAD_PROGRESS, EVENTS, STATUS_CHANGED, StatusChanged};
 pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
 pub use system::{AppInfo, Language, Settings};
 pub use workflow::{
