@@ -325,7 +325,13 @@ async fn killed_after_issuance_resumes_from_the_banner_to_one_key_and_one_certif
     assert_eq!(rig.on_token(&o.application_id), (1, 0));
 
     let app = rig.launch_in(AppData::Borrowed(data.clone()), None).await;
-    app.click("nav-download").await.unwrap();
+    // At start, whatever section opens offers to finish it; the link leads to 证书下载.
+    app.by_testid("download-resume-open").await.unwrap();
+    app.screenshot("download-zh-CN-8-resume-at-start")
+        .await
+        .unwrap();
+    app.click("download-resume-open").await.unwrap();
+    app.by_testid("download").await.unwrap();
     let banner = app
         .text(&format!(
             "[data-testid=download-resume-{}]",

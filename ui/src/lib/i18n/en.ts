@@ -377,7 +377,7 @@ const en: Catalog = {
     notReady: "Not ready yet",
     newLookup: "Search again",
     cardHeading: "Password card",
-    cardIntro: "Scratch the password card and enter its serial and password. The card works for one successful download and is used only after every check below passes.",
+    cardIntro: "Scratch the password card and enter its serial and password. The card works for one successful download and is used only after the USBKey and PIN checks that follow pass.",
     cardSerial: "Password-card serial",
     cardPassword: "Password-card password",
     next: "Next",

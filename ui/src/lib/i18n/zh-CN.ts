@@ -379,7 +379,7 @@ const zhCN = {
     notReady: "暂不可下载",
     newLookup: "重新查询",
     cardHeading: "密码卡信息",
-    cardIntro: "请刮开密码卡涂层，填写序列号和密码。密码卡只能成功下载一次，下面的检查全部通过后才会使用。",
+    cardIntro: "请刮开密码卡涂层，填写序列号和密码。密码卡只能成功下载一次，后续的 USBKey 与 PIN 检查全部通过后才会使用。",
     cardSerial: "密码卡序列号",
     cardPassword: "密码卡密码",
     next: "下一步",
