@@ -266,7 +266,29 @@ async fn dual_certificate_download_in_english() {
         .await;
     set_language(&app, "en").await;
     to_pin(&rig, &app, &o, "en").await;
+
+    // The USBKey pulled before the start: said so, back to the token choice with the
+    // PIN and the card kept; re-inserted, the download continues.
+    rig.hsm.unplug().unwrap();
     start_with_pin(&app, PIN).await;
+    let notice = app
+        .text("[data-testid=download-token-notice]")
+        .await
+        .unwrap();
+    assert!(notice.contains("removed"), "{notice}");
+    app.screenshot("download-en-5-token-pulled").await.unwrap();
+    assert_eq!(rig.issued(&o.application_id), 0);
+    rig.hsm.replug().unwrap();
+    app.wait_for(&format!(
+        "[data-testid=download-token-{}] input:checked",
+        rig.serial
+    ))
+    .await
+    .unwrap();
+    enabled(&app, "download-token-next").await;
+    app.click("download-token-next").await.unwrap();
+    assert_eq!(value(&app, "download-pin-input").await, PIN);
+    app.click("download-start").await.unwrap();
     app.by_testid("download-progress").await.unwrap();
     // The envelope import is a step of its own on dual channels.
     app.by_testid("download-step-import-envelope")

@@ -29,6 +29,9 @@ pub async fn token_fitness(
     dual: bool,
 ) -> Result<Vec<TokenFitness>, DownloadError> {
     let label = key_label(application_id);
+    // Modules that fix their slot list at initialisation (SoftHSM2, some vendors') see a
+    // re-inserted token only after a rescan; nothing is logged in at this point.
+    let _ = svc.rescan(module.to_path_buf()).await;
     let mut out = Vec::new();
     for info in svc.list_tokens(module.to_path_buf()).await? {
         if !info.token_initialized {
