@@ -232,10 +232,19 @@ pub struct CaCheck {
 /// [`MAX_CLOCK_SKEW_SECS`] of the CA's.
 pub async fn check_ca(client: &CaClient) -> Result<CaCheck> {
     let health = client.health().await?;
-    let skew_seconds = health.server_time.as_deref().and_then(|t| {
+    clock_check(
+        health.server_time.as_deref(),
+        time::OffsetDateTime::now_utc(),
+    )
+}
+
+/// The skew rule on its own: `server_time` as the CA said it (RFC 3339), `now` local.
+/// An unreadable or absent time is no refusal (older CAs do not say it).
+pub fn clock_check(server_time: Option<&str>, now: time::OffsetDateTime) -> Result<CaCheck> {
+    let skew_seconds = server_time.and_then(|t| {
         let server =
             time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()?;
-        Some((time::OffsetDateTime::now_utc() - server).whole_seconds())
+        Some((now - server).whole_seconds())
     });
     if let Some(seconds) = skew_seconds
         && seconds.abs() > MAX_CLOCK_SKEW_SECS
@@ -1028,4 +1037,41 @@ async fn confirm<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, t: Tested) -> Result<Do
         resumed: ctx.resumed,
         journal_id: ctx.entry_id,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn at(t: &str) -> time::OffsetDateTime {
+        time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).unwrap()
+    }
+
+    #[test]
+    fn clocks_within_five_minutes_pass_and_further_apart_are_refused() {
+        let server = "2026-11-21T12:00:00Z";
+        let ok = clock_check(Some(server), at("2026-11-21T12:04:59Z")).unwrap();
+        assert_eq!(ok.skew_seconds, Some(299));
+        let behind = clock_check(Some(server), at("2026-11-21T11:54:00Z")).unwrap_err();
+        assert!(matches!(
+            behind,
+            DownloadError::ClockSkewed { seconds: -360 }
+        ));
+        let ahead = clock_check(Some(server), at("2026-11-21T13:00:00Z")).unwrap_err();
+        assert!(matches!(
+            ahead,
+            DownloadError::ClockSkewed { seconds: 3600 }
+        ));
+    }
+
+    #[test]
+    fn a_ca_that_does_not_tell_its_time_is_not_refused() {
+        let now = at("2026-11-21T12:00:00Z");
+        assert_eq!(clock_check(None, now).unwrap().skew_seconds, None);
+        assert_eq!(
+            clock_check(Some("yesterday"), now).unwrap().skew_seconds,
+            None
+        );
+    }
 }
