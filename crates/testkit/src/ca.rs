@@ -106,6 +106,8 @@ pub struct ApprovedOrder {
     pub application_id: String,
     pub org_code: String,
     pub phone: String,
+    /// The handler's resident ID number (sandbox persona; look-up by handler).
+    pub handler_id: String,
     pub card_serial: String,
     pub card_password: String,
 }
@@ -131,6 +133,7 @@ pub fn approved_order(url: &str, channel: &str) -> anyhow::Result<ApprovedOrder>
         application_id: s("application_id")?,
         org_code: s("org_code")?,
         phone: s("phone")?,
+        handler_id: s("handler_id")?,
         card_serial: s("card_serial")?,
         card_password: s("card_password")?,
     })

@@ -157,12 +157,18 @@ async fn enabled(app: &App, testid: &str) {
     }
 }
 
-/// Look-up → 处理 → card form → token stage (checks passed), with screenshots.
+/// Look-up (by organisation code, or by the handler's ID number) → 处理 → card form →
+/// token stage (checks passed), with screenshots.
 async fn to_pin(rig: &Rig, app: &App, o: &ApprovedOrder, shots: &str) {
     let ca = rig.ca();
     app.click("nav-download").await.unwrap();
     app.by_testid("download-lookup").await.unwrap();
-    type_into(app, "download-org-code", &o.org_code).await;
+    if shots == "kill" {
+        app.click("download-by-handler").await.unwrap();
+        type_into(app, "download-handler-id", &o.handler_id).await;
+    } else {
+        type_into(app, "download-org-code", &o.org_code).await;
+    }
     type_into(app, "download-phone", &o.phone).await;
     captcha(app, &ca, "download-lookup-captcha", None).await;
     app.screenshot(&format!("download-{shots}-1-lookup"))
@@ -181,9 +187,13 @@ async fn to_pin(rig: &Rig, app: &App, o: &ApprovedOrder, shots: &str) {
     app.click(&format!("download-process-{}", o.application_id))
         .await
         .unwrap();
-    // The look-up's phone and organisation code are carried over.
+    // The look-up's phone (and organisation code) are carried over.
     assert_eq!(value(app, "download-card-phone").await, o.phone);
-    assert_eq!(value(app, "download-card-org").await, o.org_code);
+    if shots == "kill" {
+        type_into(app, "download-card-org", &o.org_code).await;
+    } else {
+        assert_eq!(value(app, "download-card-org").await, o.org_code);
+    }
     type_into(app, "download-card-serial", &o.card_serial).await;
     type_into(app, "download-card-password", &o.card_password).await;
     captcha(app, &ca, "download-card-captcha", None).await;
