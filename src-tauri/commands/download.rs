@@ -315,6 +315,9 @@ pub async fn interrupted_downloads(
     };
     entries
         .into_iter()
+        // An entry whose pre-flight never ended holds nothing to finish; the next download
+        // of that application starts over (see `enrollment::download`).
+        .filter(|e| e.key_algorithm.is_some())
         .map(|e| {
             Ok(InterruptedDownload {
                 token_present: present.contains(&e.token.serial),

@@ -558,7 +558,15 @@ pub async fn download<S: CaptchaSolver>(
     solver: &S,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Downloaded> {
-    let resume = journal.active_for(&req.application_id)?;
+    let resume = match journal.active_for(&req.application_id)? {
+        // Killed between the entry's creation and the pre-flight's `end`: nothing was
+        // generated, authorised or issued, and the channel was never recorded. Start over.
+        Some(e) if e.key_algorithm.is_none() => {
+            journal.finish(e.id, EntryState::Abandoned)?;
+            None
+        }
+        other => other,
+    };
     let resumed = resume.is_some();
     let client = CaClient::new(&req.ca_url)?;
     progress(Progress {
