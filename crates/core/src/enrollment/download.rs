@@ -640,6 +640,7 @@ pub async fn download<S: CaptchaSolver>(
         None => {
             let e = journal.create(&req.application_id, &token, &req.ca_url, &req.card_serial)?;
             journal.begin(e.id, Step::Preflight)?;
+            fault_point(Step::Preflight, "begin");
             e
         }
     };
