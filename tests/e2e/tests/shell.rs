@@ -55,7 +55,7 @@ async fn every_section_in_both_languages_and_the_choice_persists() {
     visit_all(&app, "zh-CN", &ZH_TITLES).await;
 
     // Sections not built yet say so, and show nothing else.
-    app.click("nav-download").await.unwrap();
+    app.click("nav-invoices").await.unwrap();
     let notice = app.text("[data-testid=not-built]").await.unwrap();
     assert!(notice.contains("尚未开放"), "{notice}");
 
