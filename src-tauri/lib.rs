@@ -131,6 +131,11 @@ pub fn run() {
             commands::workflow::pending_link,
             commands::workflow::sync_draft,
             commands::workflow::resolve_conflicts,
+            commands::download::download_lookup,
+            commands::download::download_tokens,
+            commands::download::download_ca_clock,
+            commands::download::start_download,
+            commands::download::interrupted_downloads,
         ])
         .setup(|app| {
             status::spawn_monitor(app.handle().clone());

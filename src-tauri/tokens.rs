@@ -11,10 +11,11 @@ use tauri::{AppHandle, Manager};
 use crate::state::AppState;
 use crate::status;
 
-/// Keeps the token service and its watchers alive for the life of the app.
+/// Keeps the token service and its watchers alive for the life of the app; the
+/// download uses the same service (one worker thread per process) and module.
 pub struct TokenWatch {
-    service: TokenService,
-    module: PathBuf,
+    pub service: TokenService,
+    pub module: PathBuf,
     _watchers: Vec<Watcher>,
 }
 

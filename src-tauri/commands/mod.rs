@@ -3,6 +3,7 @@
 //! macro needs the defining module's path, so `lib.rs` names them through it.)
 
 pub mod certificates;
+pub mod download;
 pub mod environment;
 pub mod invoices;
 pub mod status;

@@ -23,4 +23,8 @@ pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
 pub struct Health {
     pub status: String,
     pub version: String,
+    /// The server's clock (RFC 3339, UTC), so clients can refuse to enroll with a
+    /// skewed clock. Absent from CAs that predate it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_time: Option<String>,
 }

@@ -42,6 +42,11 @@ pub enum ProblemCode {
     RequirementsUnmet,
     PasswordCardInvalid,
     PasswordCardLocked,
+    /// The password card already authorised a finished download; it is spent.
+    PasswordCardUsed,
+    /// This application's certificate was issued for a key other than the CSR's: the
+    /// key is lost (another token, wiped); a reissue (补办) is needed.
+    IssuedForAnotherKey,
     CsrInvalid,
     CsrRejected,
     NotImplemented,
@@ -73,6 +78,8 @@ impl ProblemCode {
             ProblemCode::RequirementsUnmet => "requirements_unmet",
             ProblemCode::PasswordCardInvalid => "password_card_invalid",
             ProblemCode::PasswordCardLocked => "password_card_locked",
+            ProblemCode::PasswordCardUsed => "password_card_used",
+            ProblemCode::IssuedForAnotherKey => "issued_for_another_key",
             ProblemCode::CsrInvalid => "csr_invalid",
             ProblemCode::CsrRejected => "csr_rejected",
             ProblemCode::NotImplemented => "not_implemented",
@@ -100,7 +107,9 @@ impl ProblemCode {
             ProblemCode::InvalidState
             | ProblemCode::DuplicateApplication
             | ProblemCode::RequirementsUnmet
-            | ProblemCode::PaymentExpired => 409,
+            | ProblemCode::PaymentExpired
+            | ProblemCode::PasswordCardUsed
+            | ProblemCode::IssuedForAnotherKey => 409,
             ProblemCode::LockedOut | ProblemCode::RateLimited | ProblemCode::PasswordCardLocked => {
                 429
             }
@@ -145,6 +154,11 @@ impl ProblemCode {
             ProblemCode::RequirementsUnmet => ("前置步骤未完成", "Earlier steps are not complete"),
             ProblemCode::PasswordCardInvalid => ("密码卡信息错误", "Password card details wrong"),
             ProblemCode::PasswordCardLocked => ("密码卡已锁定", "Password card locked"),
+            ProblemCode::PasswordCardUsed => ("密码卡已使用", "Password card already used"),
+            ProblemCode::IssuedForAnotherKey => (
+                "证书已为另一密钥签发",
+                "Certificate already issued for another key",
+            ),
             ProblemCode::CsrInvalid => ("证书请求无效", "Invalid certificate request"),
             ProblemCode::CsrRejected => ("证书请求不符合要求", "Certificate request refused"),
             ProblemCode::NotImplemented => ("暂不支持", "Not implemented"),

@@ -139,6 +139,7 @@ pub async fn run(svc: &TokenService, args: DownloadArgs) -> anyhow::Result<()> {
             serial: args.token.clone(),
         },
         confirm_final_pin_try: args.confirm_final_pin_try,
+        channel: None,
     };
     let solver = if args.sandbox_captcha {
         Solver::Sandbox(SandboxCaptcha)

@@ -98,6 +98,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     serial: Some(serials[next].clone()),
                 },
                 confirm_final_pin_try: false,
+                channel: None,
             };
             let mut started: HashMap<Step, Instant> = HashMap::new();
             let mut steps: Vec<(Step, Duration)> = Vec::new();

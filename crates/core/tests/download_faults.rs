@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use certdesk_core::enrollment::{
     DownloadRequest, Journal, Progress, SandboxCaptcha, Step, StepPhase, TokenChoice, download,
 };
-use certdesk_testkit::ca::{bin_dir, ca_command, spawn_sandbox};
+use certdesk_testkit::ca::{self, ApprovedOrder, bin_dir, spawn_sandbox};
 use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::*;
 
@@ -42,37 +42,11 @@ impl Drop for Ca {
     }
 }
 
-struct Order {
-    application_id: String,
-    org_code: String,
-    phone: String,
-    card_serial: String,
-    card_password: String,
+fn approved_order(url: &str, channel: &str) -> ApprovedOrder {
+    ca::approved_order(url, channel).unwrap()
 }
 
-fn approved_order(url: &str, channel: &str) -> Order {
-    let out = ca_command(&[
-        "sandbox",
-        "approved-order",
-        "--ca",
-        url,
-        "--channel",
-        channel,
-        "--json",
-    ])
-    .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let s = |k: &str| v[k].as_str().unwrap().to_string();
-    Order {
-        application_id: s("application_id"),
-        org_code: s("org_code"),
-        phone: s("phone"),
-        card_serial: s("card_serial"),
-        card_password: s("card_password"),
-    }
-}
-
-fn request(url: &str, o: &Order, serial: &str) -> DownloadRequest {
+fn request(url: &str, o: &ApprovedOrder, serial: &str) -> DownloadRequest {
     DownloadRequest {
         ca_url: url.to_string(),
         application_id: o.application_id.clone(),
@@ -86,6 +60,7 @@ fn request(url: &str, o: &Order, serial: &str) -> DownloadRequest {
             serial: Some(serial.to_string()),
         },
         confirm_final_pin_try: false,
+        channel: None,
     }
 }
 

@@ -92,6 +92,7 @@ async fn renewal_keeps_the_old_certificate_until_the_new_one_is_verified() {
                 serial: Some(serial.clone()),
             },
             confirm_final_pin_try: false,
+            channel: None,
         },
         &SandboxCaptcha,
         &mut |_| {},

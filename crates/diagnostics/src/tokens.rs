@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use certdesk_ipc::{ModuleCheck, PinHealth, ReaderFound, SmartCardCheck, TokenFound};
+use certdesk_ipc::{ModuleCheck, PinStatus, ReaderFound, SmartCardCheck, TokenFound};
 use certdesk_token::{ModuleSource, PinState, TokenInfo, TokenService, discover};
 
 /// Loads each candidate module and lists its tokens. Candidates are the user's modules
@@ -74,10 +74,10 @@ fn token_found(t: &TokenInfo) -> TokenFound {
         model: t.model.clone(),
         initialized: t.token_initialized,
         pin: match t.pin_state {
-            PinState::Ok => PinHealth::Ok,
-            PinState::CountLow => PinHealth::CountLow,
-            PinState::FinalTry => PinHealth::FinalTry,
-            PinState::Locked => PinHealth::Locked,
+            PinState::Ok => PinStatus::Ok,
+            PinState::CountLow => PinStatus::CountLow,
+            PinState::FinalTry => PinStatus::FinalTry,
+            PinState::Locked => PinStatus::Locked,
         },
     }
 }

@@ -5,7 +5,7 @@
 use std::io::Read;
 
 use certdesk_diagnostics::{BundleInput, Scope, check_ca, check_modules, run, write_bundle};
-use certdesk_ipc::{CaCheck, ClockCheck, ModuleCheck, PinHealth};
+use certdesk_ipc::{CaCheck, ClockCheck, ModuleCheck, PinStatus};
 use certdesk_testkit::ca::CaService;
 use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::TokenService;
@@ -76,7 +76,7 @@ async fn modules_tokens_and_a_broken_module() -> anyhow::Result<()> {
         .expect("the token is listed");
     assert_eq!(token.label, "Diag Key");
     assert!(token.initialized);
-    assert_eq!(token.pin, PinHealth::Ok);
+    assert_eq!(token.pin, PinStatus::Ok);
     assert!(
         checks.iter().any(|c| matches!(c, ModuleCheck::Broken { path, .. } if path == &bogus.display().to_string())),
         "{checks:?}"

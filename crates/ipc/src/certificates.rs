@@ -5,15 +5,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// The PIN retry state the token reports (PKCS#11 gives flags, not a count).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum PinStatus {
-    Ok,
-    CountLow,
-    FinalTry,
-    Locked,
-}
+use crate::PinStatus;
 
 /// An inserted token, for the PIN-change dialog.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

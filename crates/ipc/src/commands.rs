@@ -267,4 +267,34 @@ pub const COMMANDS: &[CommandSpec] = &[
         args: &[("request", "ResolveRequest")],
         returns: "SyncState",
     },
+    // ---- certificate download (证书下载) ----
+    CommandSpec {
+        name: "download_lookup",
+        args: &[("request", "DownloadLookupRequest")],
+        returns: "DownloadCandidate[]",
+    },
+    CommandSpec {
+        name: "download_tokens",
+        args: &[
+            ("applicationId", "string"),
+            ("keyAlgorithm", "KeyAlgorithmName"),
+            ("dual", "boolean"),
+        ],
+        returns: "DownloadTokens",
+    },
+    CommandSpec {
+        name: "download_ca_clock",
+        args: &[],
+        returns: "CaClock",
+    },
+    CommandSpec {
+        name: "start_download",
+        args: &[("request", "StartDownloadRequest")],
+        returns: "DownloadResult",
+    },
+    CommandSpec {
+        name: "interrupted_downloads",
+        args: &[],
+        returns: "InterruptedDownload[]",
+    },
 ];

@@ -5,16 +5,6 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// PIN state as the token reports it (`CKF_USER_PIN_*` flags).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum PinHealth {
-    Ok,
-    CountLow,
-    FinalTry,
-    Locked,
-}
-
 /// One token found through a module.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct TokenFound {
@@ -24,7 +14,7 @@ pub struct TokenFound {
     pub model: String,
     /// An uninitialised token is blank: counter staff initialise it.
     pub initialized: bool,
-    pub pin: PinHealth,
+    pub pin: crate::PinStatus,
 }
 
 /// One PKCS#11 module (token driver) found on disk.

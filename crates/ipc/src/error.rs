@@ -38,6 +38,28 @@ pub enum ErrorCode {
     PinLocked,
     /// The operation is not supported here (module, algorithm, platform).
     Unsupported,
+    // ---- certificate download ----
+    /// Several tokens are inserted and none was chosen.
+    TokenChoiceNeeded,
+    /// An interrupted download continues on its own token (`details.serial`).
+    WrongToken,
+    /// The PIN is on its final try: the user must confirm explicitly.
+    PinFinalTry,
+    /// The token has no free memory for a key and a certificate.
+    TokenFull,
+    /// The token is write-protected.
+    TokenWriteProtected,
+    /// The token cannot make the channel's key (or import its encryption envelope).
+    TokenAlgorithm,
+    /// The token already holds this application's certificate.
+    AlreadyOnToken,
+    /// The application is not ready for download (not approved, already finished).
+    NotDownloadable,
+    /// The CA issued this application's certificate for a key no longer available.
+    KeyLost,
+    /// This computer's clock differs from the CA's by more than 5 minutes
+    /// (`details.seconds`).
+    ClockSkewed,
 }
 
 /// The one error type every command returns.

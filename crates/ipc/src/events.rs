@@ -6,11 +6,15 @@ use crate::StatusSnapshot;
 /// Name of the event carrying [`StatusChanged`].
 pub const STATUS_CHANGED: &str = "status-changed";
 
+/// Name of the event carrying [`crate::DownloadProgress`].
+pub const DOWNLOAD_PROGRESS: &str = "download-progress";
+
 /// Event names, generated into the bindings so the UI never spells them by hand.
 pub const EVENTS: &[(&str, &str)] = &[
     ("statusChanged", STATUS_CHANGED),
     ("linkOpened", crate::workflow::LINK_OPENED),
     ("renewalProgress", RENEWAL_PROGRESS),
+    ("downloadProgress", DOWNLOAD_PROGRESS),
 ];
 
 /// Name of the event carrying [`crate::RenewalProgress`] (one per renewal step).

@@ -8,6 +8,7 @@ mod bindings;
 mod capability;
 mod certificates;
 mod commands;
+mod download;
 mod environment;
 mod error;
 mod events;
@@ -20,17 +21,22 @@ pub use bindings::typescript;
 pub use capability::capability_json;
 pub use certificates::{
     CertificateRef, ChangePinRequest, ExportFormat, MyCertificate, MyCertificates, PinRule,
-    PinStatus, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId, SavedFile, TokenPinInfo,
+    RenewRequest, RenewalDone, RenewalProgress, RenewalStepId, SavedFile, TokenPinInfo,
 };
 pub use commands::{COMMANDS, CommandSpec};
+pub use download::{
+    CaClock, DownloadCandidate, DownloadLookupRequest, DownloadPhase, DownloadProgress,
+    DownloadResult, DownloadStep, DownloadToken, DownloadTokens, InterruptedDownload,
+    KeyAlgorithmName, StartDownloadRequest,
+};
 pub use environment::{
-    CaCheck, ClockCheck, DiagnosticBundle, EnvironmentReport, ModuleCheck, PinHealth, ReaderFound,
+    CaCheck, ClockCheck, DiagnosticBundle, EnvironmentReport, ModuleCheck, ReaderFound,
     SmartCardCheck, TokenFound,
 };
 pub use error::{ErrorCode, IpcError};
-pub use events::{EVENTS, RENEWAL_PROGRESS, STATUS_CHANGED, StatusChanged};
+pub use events::{DOWNLOAD_PROGRESS, EVENTS, RENEWAL_PROGRESS, STATUS_CHANGED, StatusChanged};
 pub use invoices::{InvoiceInfo, OrderInvoices};
-pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
+pub use status::{CaConnection, PinStatus, StatusSnapshot, TokenPresence, TokenSummary};
 pub use system::{AppInfo, Language, Settings};
 pub use workflow::{
     AuthorisationSent, DocumentMeta, DocumentUpload, FaceCheckRequest, FaceCheckView, FaceMethod,

@@ -43,3 +43,13 @@ pub struct StatusSnapshot {
     pub ca: CaConnection,
     pub token: TokenPresence,
 }
+
+/// The PIN retry state the token reports (PKCS#11 gives flags, not a count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PinStatus {
+    Ok,
+    CountLow,
+    FinalTry,
+    Locked,
+}

@@ -150,3 +150,43 @@ pub fn ca_command(args: &[&str]) -> anyhow::Result<String> {
     let out = crate::process::run(Command::new(binary).args(args))?;
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
+
+/// An application walked to "approved" over HTTP by `certdesk-ca sandbox approved-order`,
+/// with what the download asks for (the password card is printed by the sandbox).
+#[derive(Debug, Clone)]
+pub struct ApprovedOrder {
+    pub application_id: String,
+    pub org_code: String,
+    pub phone: String,
+    /// The handler's resident ID number (sandbox persona; look-up by handler).
+    pub handler_id: String,
+    pub card_serial: String,
+    pub card_password: String,
+}
+
+/// Makes an approved order on `channel` at the sandbox CA at `url`.
+pub fn approved_order(url: &str, channel: &str) -> anyhow::Result<ApprovedOrder> {
+    let out = ca_command(&[
+        "sandbox",
+        "approved-order",
+        "--ca",
+        url,
+        "--channel",
+        channel,
+        "--json",
+    ])?;
+    let v: serde_json::Value = serde_json::from_str(&out)?;
+    let s = |k: &str| -> anyhow::Result<String> {
+        v[k].as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow::anyhow!("approved-order printed no {k}: {out}"))
+    };
+    Ok(ApprovedOrder {
+        application_id: s("application_id")?,
+        org_code: s("org_code")?,
+        phone: s("phone")?,
+        handler_id: s("handler_id")?,
+        card_serial: s("card_serial")?,
+        card_password: s("card_password")?,
+    })
+}

@@ -8,7 +8,7 @@ use certdesk_ca_api::{Health, Problem};
 use crate::error::{ApiError, ApiResult};
 use crate::state::Shared;
 
-/// Liveness and version.
+/// Liveness, version and the server's clock (clients check their clock skew).
 #[utoipa::path(get, path = "/healthz", tag = "meta", responses((status = 200, body = Health)))]
 pub async fn healthz(State(state): State<Shared>) -> ApiResult<Json<Health>> {
     // Touch the database so a broken data dir shows here.
@@ -19,6 +19,7 @@ pub async fn healthz(State(state): State<Shared>) -> ApiResult<Json<Health>> {
     Ok(Json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        server_time: Some(crate::clock::rfc3339(crate::clock::now())),
     }))
 }
 

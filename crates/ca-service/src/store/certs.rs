@@ -100,12 +100,14 @@ pub struct CardRow {
     pub password_hash: String,
     pub failures: i64,
     pub locked: bool,
+    /// Set when a download authorised by this card was confirmed: the card is spent.
+    pub used: bool,
 }
 
 pub fn card(conn: &Connection, serial: &str) -> Result<Option<CardRow>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT application_id, password_hash, failures, locked FROM password_cards WHERE serial = ?1",
+            "SELECT application_id, password_hash, failures, locked, used_at IS NOT NULL FROM password_cards WHERE serial = ?1",
             [serial],
             |r| {
                 Ok(CardRow {
@@ -113,6 +115,7 @@ pub fn card(conn: &Connection, serial: &str) -> Result<Option<CardRow>, StoreErr
                     password_hash: r.get(1)?,
                     failures: r.get(2)?,
                     locked: r.get::<_, i64>(3)? != 0,
+                    used: r.get::<_, bool>(4)?,
                 })
             },
         )

@@ -74,6 +74,14 @@ pub fn candidates(
     Ok(out)
 }
 
+fn org_matches(doc: &AppDoc, org_code: &str) -> bool {
+    doc.app
+        .input
+        .enterprise
+        .as_ref()
+        .is_some_and(|e| e.org_code.replace('-', "") == org_code.trim().replace('-', ""))
+}
+
 /// Checks the card facts (the password was verified by the caller, off the runtime) and
 /// counts failures; the caller commits even on error.
 pub fn authorise(
@@ -89,12 +97,12 @@ pub fn authorise(
         return Err(ApiError::code(ProblemCode::PasswordCardLocked));
     }
     let doc = load_any(conn, &card.application_id)?;
-    let org_ok = doc
-        .app
-        .input
-        .enterprise
-        .as_ref()
-        .is_some_and(|e| e.org_code.replace('-', "") == org_code.trim().replace('-', ""));
+    // Spent cards say so (only to the one who knows the password, the org code and the
+    // phone), so the applicant learns the download already finished.
+    if card.used && password_ok && org_matches(&doc, org_code) && contact_phone(&doc) == phone {
+        return Err(ApiError::code(ProblemCode::PasswordCardUsed));
+    }
+    let org_ok = org_matches(&doc, org_code);
     if !(password_ok && org_ok && contact_phone(&doc) == phone) {
         let failures = card.failures + 1;
         let locked = failures >= MAX_CARD_FAILURES;
@@ -168,7 +176,7 @@ pub fn existing(conn: &Connection, app_id: &str, key_id: &str) -> ApiResult<Opti
     match certs::valid_for_application(conn, app_id)? {
         Some(row) if row.key_id == key_id => Ok(Some(row)),
         Some(_) => Err(ApiError::problem(
-            Problem::new(ProblemCode::CsrRejected).detail(
+            Problem::new(ProblemCode::IssuedForAnotherKey).detail(
                 "a certificate was already issued for another key; apply for a reissue (补办)",
             ),
         )),

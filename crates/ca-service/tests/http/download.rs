@@ -126,7 +126,7 @@ async fn approved_order_downloads_a_certificate_openssl_and_pkilint_accept() {
     assert_eq!(again.certificate_pem, iss.certificate_pem);
     let other = csr(d, "other", RSA2048, &[]);
     let e = enr.finalize(&other).await.unwrap_err();
-    assert_eq!(e.code(), Some(ProblemCode::CsrRejected));
+    assert_eq!(e.code(), Some(ProblemCode::IssuedForAnotherKey));
     // Issued but unconfirmed: the card can authorise again and the download resumes.
     let enr2 = authorise(&c, &o, &o.card_password, &o.org_code)
         .await
@@ -134,7 +134,8 @@ async fn approved_order_downloads_a_certificate_openssl_and_pkilint_accept() {
     assert_eq!(enr2.finalize(&req).await.unwrap().serial, iss.serial);
     let done = enr2.confirm_download().await.unwrap();
     assert_eq!(done.status, ApplicationStatus::Completed);
-    // Confirmed: the enrollment is spent and the card authorises nothing more.
+    // Confirmed: the enrollment is spent and the card authorises nothing more; its
+    // holder is told the card is used, a wrong password still reads as wrong.
     assert_eq!(
         enr.finalize(&req).await.unwrap_err().code(),
         Some(ProblemCode::Unauthorized)
@@ -144,8 +145,16 @@ async fn approved_order_downloads_a_certificate_openssl_and_pkilint_accept() {
             .await
             .unwrap_err()
             .code(),
-        Some(ProblemCode::InvalidState)
+        Some(ProblemCode::PasswordCardUsed)
     );
+    assert_eq!(
+        authorise(&c, &o, "wrong-password", &o.org_code)
+            .await
+            .unwrap_err()
+            .code(),
+        Some(ProblemCode::PasswordCardInvalid)
+    );
+    assert!(c.health().await.unwrap().server_time.is_some());
     assert_eq!(
         c.certificate(&iss.serial).await.unwrap().status,
         CertificateStatus::Valid

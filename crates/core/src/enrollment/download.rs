@@ -5,6 +5,16 @@
 //!   ─finalize→ Issued ─write (+ envelope)→ Written ─self-test→ Tested ─confirm→ Downloaded
 //! ```
 //!
+//! **Pre-flight** (nothing spent, nothing written, nothing journaled for a new download):
+//! the CA answers `/healthz` and the clocks agree within [`MAX_CLOCK_SKEW_SECS`]; exactly
+//! one candidate token or the chosen one; the channel's algorithm (from the caller's
+//! look-up in [`DownloadRequest::channel`], else a look-up here) is supported, with the
+//! envelope import on dual channels; room, not write-protected; the PIN not locked and
+//! its final try only when confirmed; this application's certificate not on the token
+//! yet; and the PIN itself is verified (login + logout), so a typo costs neither a
+//! password-card attempt nor the captcha. The CA's authorisation must name the same
+//! algorithm and certificate set.
+//!
 //! Each state is a type holding only the data valid in it; each transition consumes the
 //! previous state. Every step is recorded in the [`Journal`] before (`begin`) and after
 //! (`end`, with what it learnt) it runs.
@@ -108,6 +118,10 @@ pub enum DownloadError {
     BadIssuance(String),
     #[error("the channel's algorithm {0:?} is not supported here")]
     UnknownAlgorithm(String),
+    #[error(
+        "this computer's clock is {seconds} s off the CA's; set the system time automatically and try again"
+    )]
+    ClockSkewed { seconds: i64 },
 }
 
 impl DownloadError {
@@ -131,6 +145,7 @@ impl DownloadError {
             DownloadError::KeyLost => "key_lost",
             DownloadError::BadIssuance(_) => "bad_issuance",
             DownloadError::UnknownAlgorithm(_) => "unknown_algorithm",
+            DownloadError::ClockSkewed { .. } => "clock_skewed",
         }
     }
 }
@@ -139,12 +154,104 @@ type Result<T> = std::result::Result<T, DownloadError>;
 
 /// Answers the CA's image captchas (a person in the app or CLI; the sandbox's answer
 /// endpoint in tests).
-pub trait CaptchaSolver {
+pub trait CaptchaSolver: Sync {
     fn solve(
         &self,
         client: &CaClient,
         captcha: &Captcha,
     ) -> impl std::future::Future<Output = Result<String>> + Send;
+
+    /// A captcha id with its answer: by default a fresh captcha from the CA, solved.
+    /// The app overrides it with the captcha the user already answered on the form.
+    fn answer(
+        &self,
+        client: &CaClient,
+    ) -> impl std::future::Future<Output = Result<(String, String)>> + Send {
+        async move {
+            let c = client.captcha().await?;
+            let a = self.solve(client, &c).await?;
+            Ok((c.captcha_id, a))
+        }
+    }
+}
+
+/// The captcha the user answered on the card form, used for the one authorisation a
+/// run makes (the app passes [`DownloadRequest::channel`], so no look-up is needed). A
+/// second call means a retry inside one run, which the app does not make: it asks the
+/// CA for a fresh captcha and gets `captcha_invalid` back, which the form shows.
+pub struct AnsweredCaptcha {
+    given: std::sync::Mutex<Option<(String, String)>>,
+}
+
+impl AnsweredCaptcha {
+    pub fn new(captcha_id: String, answer: String) -> Self {
+        Self {
+            given: std::sync::Mutex::new(Some((captcha_id, answer))),
+        }
+    }
+}
+
+impl CaptchaSolver for AnsweredCaptcha {
+    async fn solve(&self, _client: &CaClient, _captcha: &Captcha) -> Result<String> {
+        // Nobody can read a second image here; an empty answer is refused by the CA.
+        Ok(String::new())
+    }
+
+    async fn answer(&self, client: &CaClient) -> Result<(String, String)> {
+        let given = self.given.lock().ok().and_then(|mut g| g.take());
+        match given {
+            Some(pair) => Ok(pair),
+            None => {
+                let c = client.captcha().await?;
+                Ok((c.captcha_id, String::new()))
+            }
+        }
+    }
+}
+
+/// What the look-up said about the application's channel (the app already made it,
+/// with the user's captcha). Checked against the CA's authorisation answer.
+#[derive(Debug, Clone, Copy)]
+pub struct ChannelFacts {
+    pub key_algorithm: CaKeyAlgorithm,
+    pub dual: bool,
+}
+
+/// Largest clock difference to the CA that enrollment accepts: certificates are valid
+/// from the CA's "now", and the CA's one-time tokens expire in minutes.
+pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
+
+/// The CA's answer to the pre-flight reachability and clock check.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct CaCheck {
+    /// Local minus server time, seconds; `None` when the CA does not say its time.
+    pub skew_seconds: Option<i64>,
+}
+
+/// Pre-flight: the CA answers `/healthz` and this computer's clock is within
+/// [`MAX_CLOCK_SKEW_SECS`] of the CA's.
+pub async fn check_ca(client: &CaClient) -> Result<CaCheck> {
+    let health = client.health().await?;
+    clock_check(
+        health.server_time.as_deref(),
+        time::OffsetDateTime::now_utc(),
+    )
+}
+
+/// The skew rule on its own: `server_time` as the CA said it (RFC 3339), `now` local.
+/// An unreadable or absent time is no refusal (older CAs do not say it).
+pub fn clock_check(server_time: Option<&str>, now: time::OffsetDateTime) -> Result<CaCheck> {
+    let skew_seconds = server_time.and_then(|t| {
+        let server =
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()?;
+        Some((now - server).whole_seconds())
+    });
+    if let Some(seconds) = skew_seconds
+        && seconds.abs() > MAX_CLOCK_SKEW_SECS
+    {
+        return Err(DownloadError::ClockSkewed { seconds });
+    }
+    Ok(CaCheck { skew_seconds })
 }
 
 /// Reads the answer from the sandbox CA (tests, demo). Never for a production CA.
@@ -178,6 +285,9 @@ pub struct DownloadRequest {
     pub token: TokenChoice,
     /// Spend the PIN's final try (the user confirmed explicitly).
     pub confirm_final_pin_try: bool,
+    /// The channel as the caller's own look-up found it; `None` makes the download look
+    /// it up (one more captcha).
+    pub channel: Option<ChannelFacts>,
 }
 
 /// Where a step is.
@@ -207,7 +317,11 @@ pub struct Downloaded {
     pub key_id: String,
     pub certificate_serial: String,
     pub subject: String,
+    pub issuer: String,
+    pub not_before: String,
     pub not_after: String,
+    /// `rsa2048`, `ecdsa-p256`, … (the channel's algorithm).
+    pub key_algorithm: String,
     pub chain_len: usize,
     pub encryption_certificate_serial: Option<String>,
     pub resumed: bool,
@@ -224,7 +338,7 @@ fn enc_label(application_id: &str) -> String {
     format!("CertDesk {application_id} encryption")
 }
 
-pub(super) fn token_algorithm(a: CaKeyAlgorithm) -> KeyAlgorithm {
+pub(crate) fn token_algorithm(a: CaKeyAlgorithm) -> KeyAlgorithm {
     match a {
         CaKeyAlgorithm::Rsa2048 => KeyAlgorithm::Rsa2048,
         CaKeyAlgorithm::Rsa3072 => KeyAlgorithm::Rsa3072,
@@ -301,9 +415,7 @@ impl<S: CaptchaSolver> Ctx<'_, S> {
     }
 
     async fn captcha(&self) -> Result<(String, String)> {
-        let c = self.client.captcha().await?;
-        let answer = self.solver.solve(&self.client, &c).await?;
-        Ok((c.captcha_id, answer))
+        self.solver.answer(&self.client).await
     }
 }
 
@@ -412,7 +524,7 @@ async fn choose_token(
     }
 }
 
-fn check_capabilities(
+pub(crate) fn check_capabilities(
     caps: &Capabilities,
     algorithm: KeyAlgorithm,
     dual: bool,
@@ -446,7 +558,15 @@ pub async fn download<S: CaptchaSolver>(
     solver: &S,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Downloaded> {
-    let resume = journal.active_for(&req.application_id)?;
+    let resume = match journal.active_for(&req.application_id)? {
+        // Killed between the entry's creation and the pre-flight's `end`: nothing was
+        // generated, authorised or issued, and the channel was never recorded. Start over.
+        Some(e) if e.key_algorithm.is_none() => {
+            journal.finish(e.id, EntryState::Abandoned)?;
+            None
+        }
+        other => other,
+    };
     let resumed = resume.is_some();
     let client = CaClient::new(&req.ca_url)?;
     progress(Progress {
@@ -455,20 +575,20 @@ pub async fn download<S: CaptchaSolver>(
         resumed,
     });
     // ---- pre-flight: nothing is spent or written before it passes ----
-    client.health().await?;
+    check_ca(&client).await?;
     let token = choose_token(svc, &req.token, resume.as_ref()).await?;
-    let (algorithm, dual) = match &resume {
-        Some(Entry {
-            key_algorithm: Some(a),
-            certificate_set: Some(s),
-            ..
-        }) => (alg_parse(a)?, s == "dual"),
+    let (algorithm, dual) = match (&resume, req.channel) {
+        (
+            Some(Entry {
+                key_algorithm: Some(a),
+                certificate_set: Some(s),
+                ..
+            }),
+            _,
+        ) => (alg_parse(a)?, s == "dual"),
+        (_, Some(facts)) => (token_algorithm(facts.key_algorithm), facts.dual),
         _ => {
-            let ctx_captcha = {
-                let c = client.captcha().await?;
-                let a = solver.solve(&client, &c).await?;
-                (c.captcha_id, a)
-            };
+            let ctx_captcha = solver.answer(&client).await?;
             let candidates = client
                 .download_lookup(&DownloadLookup {
                     org_code: Some(req.org_code.clone()),
@@ -496,6 +616,14 @@ pub async fn download<S: CaptchaSolver>(
     };
     let caps = svc.capabilities(token.clone()).await?;
     check_capabilities(&caps, algorithm, dual, req.confirm_final_pin_try)?;
+    // The PIN is checked before the card is authorised, so a typo costs neither the
+    // card's attempt nor the captcha; the Login step logs in again after authorise.
+    // Log out first: a session left logged in by an earlier failed run would accept any
+    // PIN here.
+    let _ = svc.logout(token.clone()).await;
+    svc.login(token.clone(), req.pin.clone(), req.confirm_final_pin_try)
+        .await?;
+    let _ = svc.logout(token.clone()).await;
     if !resumed {
         let label = key_label(&req.application_id);
         if svc
@@ -512,6 +640,7 @@ pub async fn download<S: CaptchaSolver>(
         None => {
             let e = journal.create(&req.application_id, &token, &req.ca_url, &req.card_serial)?;
             journal.begin(e.id, Step::Preflight)?;
+            fault_point(Step::Preflight, "begin");
             e
         }
     };
@@ -587,7 +716,11 @@ async fn authorise<S: CaptchaSolver>(
                 && pre.entry.cert_serial.is_some()
                 && matches!(
                     e.code(),
-                    Some(ProblemCode::InvalidState | ProblemCode::PasswordCardInvalid)
+                    Some(
+                        ProblemCode::InvalidState
+                            | ProblemCode::PasswordCardInvalid
+                            | ProblemCode::PasswordCardUsed
+                    )
                 ) =>
         {
             // `confirm` may have reached the CA before the crash.
@@ -598,6 +731,15 @@ async fn authorise<S: CaptchaSolver>(
         }
         Err(e) => return ctx.failing(Step::Authorise, Err(e)).await,
     };
+    if token_algorithm(enrollment.key_algorithm) != pre.algorithm
+        || (enrollment.certificate_set == CertificateSet::Dual) != pre.dual
+    {
+        let e = DownloadError::BadIssuance(
+            "the CA authorised a different algorithm or certificate set than the look-up said"
+                .into(),
+        );
+        return ctx.failing(Step::Authorise, Err(e)).await;
+    }
     ctx.client
         .set_token(Some(SecretString::from(enrollment.token.clone())));
     ctx.end(Step::Authorise, &Facts::default())?;
@@ -637,7 +779,10 @@ async fn confirmed_before<S: CaptchaSolver>(
         key_id: cert.id,
         certificate_serial: serial,
         subject: cert.subject,
+        issuer: cert.issuer,
+        not_before: cert.not_before,
         not_after: cert.not_after,
+        key_algorithm: alg_name(pre.algorithm).into(),
         chain_len: 0,
         encryption_certificate_serial: pre.entry.enc_cert_serial.clone(),
         resumed: true,
@@ -769,11 +914,7 @@ async fn finalize<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, s: CsrSigned) -> Resul
     ctx.begin(Step::Finalize)?;
     let r = async {
         let issuance = ctx.client.finalize(&s.csr_pem).await.map_err(|e| {
-            if e.code() == Some(ProblemCode::CsrRejected)
-                && e.problem()
-                    .and_then(|p| p.detail.as_deref())
-                    .is_some_and(|d| d.contains("another key"))
-            {
+            if e.code() == Some(ProblemCode::IssuedForAnotherKey) {
                 DownloadError::KeyLost
             } else {
                 e.into()
@@ -896,10 +1037,50 @@ async fn confirm<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, t: Tested) -> Result<Do
         key_id: issued.ready.key_id.clone(),
         certificate_serial: issued.issuance.serial.clone(),
         subject: tbs.subject().to_string(),
+        issuer: tbs.issuer().to_string(),
+        not_before: tbs.validity().not_before.to_string(),
         not_after: tbs.validity().not_after.to_string(),
+        key_algorithm: alg_name(issued.ready.pre.algorithm).into(),
         chain_len: issued.chain_der.len(),
         encryption_certificate_serial: issued.issuance.encryption.map(|e| e.serial),
         resumed: ctx.resumed,
         journal_id: ctx.entry_id,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn at(t: &str) -> time::OffsetDateTime {
+        time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).unwrap()
+    }
+
+    #[test]
+    fn clocks_within_five_minutes_pass_and_further_apart_are_refused() {
+        let server = "2026-11-21T12:00:00Z";
+        let ok = clock_check(Some(server), at("2026-11-21T12:04:59Z")).unwrap();
+        assert_eq!(ok.skew_seconds, Some(299));
+        let behind = clock_check(Some(server), at("2026-11-21T11:54:00Z")).unwrap_err();
+        assert!(matches!(
+            behind,
+            DownloadError::ClockSkewed { seconds: -360 }
+        ));
+        let ahead = clock_check(Some(server), at("2026-11-21T13:00:00Z")).unwrap_err();
+        assert!(matches!(
+            ahead,
+            DownloadError::ClockSkewed { seconds: 3600 }
+        ));
+    }
+
+    #[test]
+    fn a_ca_that_does_not_tell_its_time_is_not_refused() {
+        let now = at("2026-11-21T12:00:00Z");
+        assert_eq!(clock_check(None, now).unwrap().skew_seconds, None);
+        assert_eq!(
+            clock_check(Some("yesterday"), now).unwrap().skew_seconds,
+            None
+        );
+    }
 }

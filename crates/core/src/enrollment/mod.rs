@@ -2,12 +2,16 @@
 //! journaled download transaction.
 
 pub mod download;
+pub mod fitness;
+mod ipc;
 pub mod journal;
 pub mod renewal;
 
 pub use download::{
-    CaptchaSolver, DownloadError, DownloadRequest, Downloaded, Progress, SandboxCaptcha, StepPhase,
-    TokenChoice, download, key_label,
+    AnsweredCaptcha, CaCheck, CaptchaSolver, ChannelFacts, DownloadError, DownloadRequest,
+    Downloaded, MAX_CLOCK_SKEW_SECS, Progress, SandboxCaptcha, StepPhase, TokenChoice, check_ca,
+    download, key_label,
 };
+pub use fitness::{TokenFitness, token_fitness};
 pub use journal::{Entry, EntryState, Journal, Step};
 pub use renewal::{RenewalError, RenewalRequest, RenewalStep, Renewed, renew};

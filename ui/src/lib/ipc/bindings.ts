@@ -3,7 +3,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
-export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "pin_incorrect" | "pin_locked" | "unsupported";
+export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed";
 
 export type IpcError = { code: ErrorCode, 
 /**
@@ -160,13 +160,11 @@ export type HandlerCheck = "phone" | "bank_card";
 
 export type HandlerCheckRequest = { draft_id: string, method: HandlerCheck, };
 
-export type PinHealth = "ok" | "count_low" | "final_try" | "locked";
-
 export type TokenFound = { label: string, serial: string, manufacturer: string, model: string, 
 /**
  * An uninitialised token is blank: counter staff initialise it.
  */
-initialized: boolean, pin: PinHealth, };
+initialized: boolean, pin: PinStatus, };
 
 export type ModuleCheck = { "state": "loaded", path: string, vendor: string, library: string, version: string, tokens: Array<TokenFound>, } | { "state": "broken", path: string, vendor: string, detail: string, };
 
@@ -308,10 +306,68 @@ export type ConflictChoice = { field: string, keep: KeepSide, };
 
 export type ResolveRequest = { draft_id: string, choices: Array<ConflictChoice>, };
 
+export type DownloadLookupRequest = { org_code: string | null, handler_id_number: string | null, phone: string, captcha_id: string, captcha_answer: string, };
+
+export type KeyAlgorithmName = "rsa2048" | "rsa3072" | "ecdsa_p256" | "sm2";
+
+export type DownloadCandidate = { application_id: string, organisation_name: string, status: OrderStatus, key_algorithm: KeyAlgorithmName, 
+/**
+ * Signing and encryption certificate (双证书).
+ */
+dual: boolean, 
+/**
+ * Approved (or issued but not confirmed): 处理 starts the download.
+ */
+downloadable: boolean, 
+/**
+ * An interrupted download of this application is journaled on this computer.
+ */
+interrupted: boolean, };
+
+export type DownloadToken = { serial: string, label: string, manufacturer: string, pin: PinStatus, 
+/**
+ * Why this token cannot take the certificate (unsupported algorithm, no room,
+ * write-protected, PIN locked, already holds it); `null` when it can.
+ */
+problem: ErrorCode | null, };
+
+export type DownloadTokens = { module_found: boolean, tokens: Array<DownloadToken>, };
+
+export type CaClock = { 
+/**
+ * Local minus CA time in seconds; `null` when the CA does not tell its time.
+ */
+skew_seconds: number | null, };
+
+export type StartDownloadRequest = { application_id: string, card_serial: string, card_password: string, phone: string, org_code: string, captcha_id: string, captcha_answer: string, token_serial: string, pin: string, 
+/**
+ * The user confirmed spending the PIN's final try.
+ */
+confirm_final_pin_try: boolean, key_algorithm: KeyAlgorithmName | null, dual: boolean, };
+
+export type DownloadStep = "preflight" | "authorise" | "login" | "keygen" | "csr" | "finalize" | "write-certificate" | "import-envelope" | "self-test" | "confirm";
+
+export type DownloadPhase = "started" | "done" | "skipped";
+
+export type DownloadProgress = { application_id: string, step: DownloadStep, phase: DownloadPhase, resumed: boolean, };
+
+export type DownloadResult = { application_id: string, token_serial: string, subject: string, issuer: string, serial: string, not_before: string, not_after: string, key_algorithm: KeyAlgorithmName, dual: boolean, encryption_serial: string | null, resumed: boolean, };
+
+export type InterruptedDownload = { application_id: string, token_serial: string, card_serial: string, 
+/**
+ * The token is inserted now.
+ */
+token_present: boolean, 
+/**
+ * The last step that began, if any.
+ */
+last_step: DownloadStep | null, };
+
 export const EVENTS = {
   statusChanged: "status-changed",
   linkOpened: "link-opened",
   renewalProgress: "renewal-progress",
+  downloadProgress: "download-progress",
 } as const;
 
 /** Typed wrappers; each rejects with an `IpcError`. */
@@ -366,4 +422,9 @@ export const commands = {
   pendingLink: (): Promise<string | null> => invoke("pending_link"),
   syncDraft: (id: string): Promise<SyncState> => invoke("sync_draft", { id }),
   resolveConflicts: (request: ResolveRequest): Promise<SyncState> => invoke("resolve_conflicts", { request }),
+  downloadLookup: (request: DownloadLookupRequest): Promise<DownloadCandidate[]> => invoke("download_lookup", { request }),
+  downloadTokens: (applicationId: string, keyAlgorithm: KeyAlgorithmName, dual: boolean): Promise<DownloadTokens> => invoke("download_tokens", { applicationId, keyAlgorithm, dual }),
+  downloadCaClock: (): Promise<CaClock> => invoke("download_ca_clock"),
+  startDownload: (request: StartDownloadRequest): Promise<DownloadResult> => invoke("start_download", { request }),
+  interruptedDownloads: (): Promise<InterruptedDownload[]> => invoke("interrupted_downloads"),
 };

@@ -1,0 +1,128 @@
+//! The one mapping of download errors to IPC error codes (with the structure the UI acts
+//! on: the CA's problem code, the PIN's retry state, the journaled token, the skew).
+
+use certdesk_ca_client::ClientError;
+use certdesk_ipc::{ErrorCode, IpcError};
+use certdesk_token::{PinState, TokenError};
+use serde_json::json;
+
+use super::download::DownloadError;
+
+fn pin_state(s: PinState) -> &'static str {
+    match s {
+        PinState::Ok => "ok",
+        PinState::CountLow => "count_low",
+        PinState::FinalTry => "final_try",
+        PinState::Locked => "locked",
+    }
+}
+
+fn token(e: &TokenError) -> (ErrorCode, Option<serde_json::Value>) {
+    match e {
+        TokenError::TokenNotFound { .. } | TokenError::TokenRemoved => {
+            (ErrorCode::TokenAbsent, None)
+        }
+        TokenError::PinIncorrect { state } => (
+            ErrorCode::PinIncorrect,
+            Some(json!({ "pin": pin_state(*state) })),
+        ),
+        TokenError::PinLocked => (ErrorCode::PinLocked, None),
+        TokenError::PinFinalTryNeedsConfirmation => (ErrorCode::PinFinalTry, None),
+        TokenError::Unsupported { .. } => (ErrorCode::TokenAlgorithm, None),
+        TokenError::NotLoggedIn
+        | TokenError::KeyNotFound { .. }
+        | TokenError::KeyMismatch
+        | TokenError::BadCertificate { .. }
+        | TokenError::BadInput { .. }
+        | TokenError::PinInvalid { .. } => (ErrorCode::Internal, None),
+        TokenError::ModuleLoad { .. }
+        | TokenError::SelfTestFailed { .. }
+        | TokenError::Pcsc { .. }
+        | TokenError::Pkcs11 { .. }
+        | TokenError::WorkerGone => (ErrorCode::TokenModule, None),
+    }
+}
+
+fn ca(e: &ClientError) -> (ErrorCode, Option<serde_json::Value>) {
+    match e {
+        _ if e.is_transient() => (ErrorCode::CaUnreachable, None),
+        ClientError::Problem(p) => (
+            ErrorCode::CaRejected,
+            Some(
+                json!({ "problem": p.code.as_str(), "fields": p.errors, "retry_after": p.retry_after }),
+            ),
+        ),
+        ClientError::BaseUrl(_) => (ErrorCode::NotConfigured, None),
+        ClientError::Transport(_) => (ErrorCode::CaUnreachable, None),
+        _ => (ErrorCode::CaProtocol, None),
+    }
+}
+
+impl DownloadError {
+    /// The IPC error; the message is the English `Display` (never a secret: requests'
+    /// secrets are not part of any variant).
+    pub fn to_ipc(&self) -> IpcError {
+        let (code, details) = match self {
+            DownloadError::Token(e) => token(e),
+            DownloadError::Ca(e) => ca(e),
+            DownloadError::Store(_) => (ErrorCode::Storage, None),
+            DownloadError::NoToken => (ErrorCode::TokenAbsent, None),
+            DownloadError::SeveralTokens(_) => (ErrorCode::TokenChoiceNeeded, None),
+            DownloadError::WrongToken { serial } => {
+                (ErrorCode::WrongToken, Some(json!({ "serial": serial })))
+            }
+            DownloadError::UnsupportedAlgorithm(_)
+            | DownloadError::NoEnvelopeSupport
+            | DownloadError::UnknownAlgorithm(_) => (ErrorCode::TokenAlgorithm, None),
+            DownloadError::PinFinalTry => (ErrorCode::PinFinalTry, None),
+            DownloadError::PinLocked => (ErrorCode::PinLocked, None),
+            DownloadError::NoRoom => (ErrorCode::TokenFull, None),
+            DownloadError::WriteProtected => (ErrorCode::TokenWriteProtected, None),
+            DownloadError::AlreadyOnToken => (ErrorCode::AlreadyOnToken, None),
+            DownloadError::NotDownloadable(_) => (ErrorCode::NotDownloadable, None),
+            DownloadError::KeyLost => (ErrorCode::KeyLost, None),
+            DownloadError::BadIssuance(_) => (ErrorCode::CaProtocol, None),
+            DownloadError::ClockSkewed { seconds } => {
+                (ErrorCode::ClockSkewed, Some(json!({ "seconds": seconds })))
+            }
+        };
+        let e = IpcError::new(code, self.to_string());
+        match details {
+            Some(d) => e.with_details(d),
+            None => e,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn wrong_pin_carries_the_retry_state_and_no_pin() {
+        let e = DownloadError::Token(TokenError::PinIncorrect {
+            state: PinState::FinalTry,
+        })
+        .to_ipc();
+        assert_eq!(e.code, ErrorCode::PinIncorrect);
+        assert_eq!(e.details.unwrap()["pin"], "final_try");
+    }
+
+    #[test]
+    fn download_refusals_have_their_own_codes() {
+        assert_eq!(
+            DownloadError::SeveralTokens("a, b".into()).to_ipc().code,
+            ErrorCode::TokenChoiceNeeded
+        );
+        assert_eq!(DownloadError::NoRoom.to_ipc().code, ErrorCode::TokenFull);
+        assert_eq!(DownloadError::KeyLost.to_ipc().code, ErrorCode::KeyLost);
+        let skew = DownloadError::ClockSkewed { seconds: -900 }.to_ipc();
+        assert_eq!(skew.code, ErrorCode::ClockSkewed);
+        assert_eq!(skew.details.unwrap()["seconds"], -900);
+        assert_eq!(
+            DownloadError::Token(TokenError::TokenRemoved).to_ipc().code,
+            ErrorCode::TokenAbsent
+        );
+    }
+}

@@ -1,0 +1,335 @@
+//! Certificate download (证书下载): adapters over `certdesk_core::enrollment`. The token
+//! service and module are the ones the status bar watches ([`TokenWatch`]); the journal
+//! lives in `data/workflow.sqlite` next to the drafts, as for `certdesk-cli download`.
+//! Errors cross through `DownloadError::to_ipc`, values through [`mirror`].
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use certdesk_ca_api::channel::{CertificateSet, KeyAlgorithm};
+use certdesk_ca_api::download::DownloadLookup;
+use certdesk_ca_client::CaClient;
+use certdesk_core::enrollment::{
+    self, AnsweredCaptcha, ChannelFacts, DownloadError, DownloadRequest, Journal, Progress,
+    TokenChoice,
+};
+use certdesk_ipc::{
+    CaClock, DOWNLOAD_PROGRESS, DownloadCandidate, DownloadLookupRequest, DownloadProgress,
+    DownloadResult, DownloadToken, DownloadTokens, ErrorCode, InterruptedDownload, IpcError,
+    KeyAlgorithmName, StartDownloadRequest,
+};
+use secrecy::SecretString;
+use tauri::{AppHandle, Emitter, Manager, State};
+
+use crate::error::mirror;
+use crate::state::AppState;
+use crate::tokens::TokenWatch;
+
+/// One download at a time: a second start while one runs is refused, not queued.
+static RUNNING: AtomicBool = AtomicBool::new(false);
+
+/// Holds [`RUNNING`] for one download; released however the download thread ends.
+struct Running;
+
+impl Running {
+    fn claim() -> Result<Running, IpcError> {
+        if RUNNING.swap(true, Ordering::SeqCst) {
+            return Err(IpcError::new(
+                ErrorCode::Conflict,
+                "a download is already running",
+            ));
+        }
+        Ok(Running)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.store(false, Ordering::SeqCst);
+    }
+}
+
+fn client(state: &AppState) -> Result<CaClient, IpcError> {
+    let url = state
+        .ca_url()
+        .ok_or_else(|| IpcError::new(ErrorCode::NotConfigured, "no CA service address"))?;
+    CaClient::new(&url).map_err(|e| DownloadError::from(e).to_ipc())
+}
+
+fn journal(state: &AppState) -> Result<Journal, IpcError> {
+    // The workflow opens (and migrates) the same file. Two first opens racing on a new
+    // file make the loser's migration fail (WAL snapshot), so let the workflow, which
+    // serialises its own opening, go first; without a CA address it opens nothing.
+    let _ = state.workflow();
+    Journal::open(&state.paths.data_dir.join("workflow.sqlite"))
+        .map_err(|e| DownloadError::from(e).to_ipc())
+}
+
+fn tokens(app: &AppHandle) -> Option<State<'_, TokenWatch>> {
+    app.try_state::<TokenWatch>()
+}
+
+fn no_module() -> IpcError {
+    IpcError::new(ErrorCode::NotConfigured, "no PKCS#11 module found")
+}
+
+fn trimmed(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+#[tauri::command]
+pub async fn download_lookup(
+    state: State<'_, AppState>,
+    request: DownloadLookupRequest,
+) -> Result<Vec<DownloadCandidate>, IpcError> {
+    let client = client(&state)?;
+    let found = client
+        .download_lookup(&DownloadLookup {
+            org_code: trimmed(&request.org_code),
+            handler_id_number: trimmed(&request.handler_id_number),
+            phone: request.phone.trim().to_owned(),
+            captcha_id: request.captcha_id,
+            captcha_answer: request.captcha_answer.trim().to_owned(),
+        })
+        .await
+        .map_err(|e| DownloadError::from(e).to_ipc())?;
+    let journal = journal(&state)?;
+    let mut out = Vec::with_capacity(found.len());
+    for c in found {
+        let interrupted = journal
+            .active_for(&c.application_id)
+            .map_err(|e| DownloadError::from(e).to_ipc())?
+            .is_some();
+        out.push(DownloadCandidate {
+            downloadable: matches!(
+                c.status,
+                certdesk_ca_api::application::ApplicationStatus::Approved
+                    | certdesk_ca_api::application::ApplicationStatus::Issued
+            ),
+            application_id: c.application_id,
+            organisation_name: c.organisation_name,
+            status: mirror(&c.status)?,
+            key_algorithm: mirror(&c.key_algorithm)?,
+            dual: c.certificate_set == CertificateSet::Dual,
+            interrupted,
+        });
+    }
+    Ok(out)
+}
+
+#[tauri::command]
+pub async fn download_tokens(
+    app: AppHandle,
+    application_id: String,
+    key_algorithm: KeyAlgorithmName,
+    dual: bool,
+) -> Result<DownloadTokens, IpcError> {
+    let Some(watch) = tokens(&app) else {
+        return Ok(DownloadTokens {
+            module_found: false,
+            tokens: Vec::new(),
+        });
+    };
+    let algorithm: KeyAlgorithm = mirror(&key_algorithm)?;
+    let fits = enrollment::token_fitness(
+        &watch.service,
+        &watch.module,
+        &application_id,
+        algorithm,
+        dual,
+    )
+    .await
+    .map_err(|e| e.to_ipc())?;
+    let tokens = fits
+        .into_iter()
+        .map(|f| {
+            Ok(DownloadToken {
+                serial: f.info.serial,
+                label: f.info.label,
+                manufacturer: f.info.manufacturer,
+                pin: mirror(&f.pin_state)?,
+                problem: f.problem.map(|p| p.to_ipc().code),
+            })
+        })
+        .collect::<Result<_, IpcError>>()?;
+    Ok(DownloadTokens {
+        module_found: true,
+        tokens,
+    })
+}
+
+#[tauri::command]
+pub async fn download_ca_clock(state: State<'_, AppState>) -> Result<CaClock, IpcError> {
+    let client = client(&state)?;
+    let check = enrollment::check_ca(&client)
+        .await
+        .map_err(|e| e.to_ipc())?;
+    Ok(CaClock {
+        skew_seconds: check.skew_seconds,
+    })
+}
+
+#[tauri::command]
+pub async fn start_download(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: StartDownloadRequest,
+) -> Result<DownloadResult, IpcError> {
+    let watch = tokens(&app).ok_or_else(no_module)?;
+    let ca_url = state
+        .ca_url()
+        .ok_or_else(|| IpcError::new(ErrorCode::NotConfigured, "no CA service address"))?;
+    let running = Running::claim()?;
+    let channel = request
+        .key_algorithm
+        .map(|a| {
+            Ok::<_, IpcError>(ChannelFacts {
+                key_algorithm: mirror(&a)?,
+                dual: request.dual,
+            })
+        })
+        .transpose()?;
+    let req = DownloadRequest {
+        ca_url,
+        application_id: request.application_id.trim().to_owned(),
+        card_serial: request.card_serial.trim().to_owned(),
+        card_password: SecretString::from(request.card_password.trim().to_owned()),
+        phone: request.phone.trim().to_owned(),
+        org_code: request.org_code.trim().to_owned(),
+        pin: SecretString::from(request.pin),
+        token: TokenChoice {
+            modules: vec![watch.module.clone()],
+            serial: Some(request.token_serial.clone()),
+        },
+        confirm_final_pin_try: request.confirm_final_pin_try,
+        channel,
+    };
+    let solver = AnsweredCaptcha::new(request.captcha_id, request.captcha_answer.trim().to_owned());
+    let mut journal = journal(&state)?;
+    let emitter = app.clone();
+    let application_id = req.application_id.clone();
+    let mut progress = move |p: Progress| {
+        let event = (|| {
+            Ok::<_, IpcError>(DownloadProgress {
+                application_id: application_id.clone(),
+                step: mirror(&p.step)?,
+                phase: mirror(&p.phase)?,
+                resumed: p.resumed,
+            })
+        })();
+        match event {
+            Ok(ev) => {
+                if let Err(e) = emitter.emit(DOWNLOAD_PROGRESS, ev) {
+                    tracing::warn!(error = %e, "download progress event not sent");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "download progress not mirrored"),
+        }
+    };
+    // The transaction borrows the journal (a SQLite connection) and the progress sink
+    // across its awaits, so it runs on a thread of its own with its own runtime; the
+    // token worker is shared through its handle.
+    let svc = watch.service.clone();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("certdesk-download".into())
+        .spawn(move || {
+            let _running = running;
+            let outcome = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| IpcError::new(ErrorCode::Internal, format!("download runtime: {e}")))
+                .and_then(|rt| {
+                    rt.block_on(enrollment::download(
+                        &svc,
+                        &mut journal,
+                        &req,
+                        &solver,
+                        &mut progress,
+                    ))
+                    .map_err(|e| {
+                        tracing::warn!(code = e.code(), error = %e, "download failed");
+                        e.to_ipc()
+                    })
+                });
+            let _ = tx.send(outcome);
+        })
+        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("download thread: {e}")))?;
+    let done = rx
+        .await
+        .map_err(|_| IpcError::new(ErrorCode::Internal, "the download thread ended early"))??;
+    tracing::info!(serial = %done.certificate_serial, resumed = done.resumed, "certificate downloaded");
+    Ok(DownloadResult {
+        application_id: done.application_id,
+        token_serial: done.token.serial,
+        subject: done.subject,
+        issuer: done.issuer,
+        serial: done.certificate_serial,
+        not_before: done.not_before,
+        not_after: done.not_after,
+        key_algorithm: key_algorithm_name(&done.key_algorithm)?,
+        dual: done.encryption_certificate_serial.is_some(),
+        encryption_serial: done.encryption_certificate_serial,
+        resumed: done.resumed,
+    })
+}
+
+/// The core names algorithms as the journal does (`ecdsa-p256`); the UI as the CA does.
+fn key_algorithm_name(s: &str) -> Result<KeyAlgorithmName, IpcError> {
+    Ok(match s {
+        "rsa2048" => KeyAlgorithmName::Rsa2048,
+        "rsa3072" => KeyAlgorithmName::Rsa3072,
+        "ecdsa-p256" => KeyAlgorithmName::EcdsaP256,
+        "sm2" => KeyAlgorithmName::Sm2,
+        other => {
+            return Err(IpcError::new(
+                ErrorCode::Internal,
+                format!("unknown key algorithm {other}"),
+            ));
+        }
+    })
+}
+
+/// Unfinished downloads journaled on this computer, each with whether its token is in.
+#[tauri::command]
+pub async fn interrupted_downloads(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<Vec<InterruptedDownload>, IpcError> {
+    let entries = journal(&state)?
+        .active(None)
+        .map_err(|e| DownloadError::from(e).to_ipc())?;
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let present: Vec<String> = match tokens(&app) {
+        Some(w) => {
+            // SoftHSM2 and some vendor modules fix their slot list at load: rescan so a
+            // re-inserted token is seen.
+            let _ = w.service.rescan(w.module.clone()).await;
+            w.service
+                .list_tokens(w.module.clone())
+                .await
+                .map(|ts| ts.into_iter().map(|t| t.serial).collect())
+                .unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
+    entries
+        .into_iter()
+        // An entry whose pre-flight never ended holds nothing to finish; the next download
+        // of that application starts over (see `enrollment::download`).
+        .filter(|e| e.key_algorithm.is_some())
+        .map(|e| {
+            Ok(InterruptedDownload {
+                token_present: present.contains(&e.token.serial),
+                last_step: e.last.map(|(s, _)| mirror(&s)).transpose()?,
+                application_id: e.application_id,
+                token_serial: e.token.serial,
+                card_serial: e.card_serial,
+            })
+        })
+        .collect()
+}
