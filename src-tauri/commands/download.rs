@@ -322,6 +322,8 @@ pub async fn interrupted_downloads(
         // An entry whose pre-flight never ended holds nothing to finish; the next download
         // of that application starts over (see `enrollment::download`).
         .filter(|e| e.key_algorithm.is_some())
+        // A renewal's entry is not a download (see `enrollment::renewal::RENEWAL_MARK`).
+        .filter(|e| !certdesk_core::enrollment::renewal::is_renewal(e))
         .map(|e| {
             Ok(InterruptedDownload {
                 token_present: present.contains(&e.token.serial),

@@ -42,21 +42,33 @@ pub async fn recognise(image: &Path) -> OcrResult {
 }
 
 /// Extracts USCC candidates and labelled fields from recognised text.
+///
+/// A USCC is looked for as a whole run of ASCII letters and digits within one line (spaces
+/// the OCR put inside it are dropped). Windows inside a longer run are not taken: a
+/// misread that adds a glyph would otherwise yield, now and then, a different code whose
+/// check character happens to fit, offered as valid. A run one character too long is
+/// mended only when exactly one deletion gives a valid code.
 pub fn suggestions(text: &str) -> Vec<OcrSuggestion> {
     let mut out = Vec::new();
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let chars: Vec<char> = compact.chars().collect();
     let mut seen = std::collections::BTreeSet::new();
-    for w in chars.windows(18) {
-        if w.iter().all(|c| c.is_ascii_alphanumeric())
-            && w.iter().filter(|c| c.is_ascii_digit()).count() >= 10
-        {
-            let s: String = w.iter().map(|c| c.to_ascii_uppercase()).collect();
-            if seen.insert(s.clone()) {
-                let valid = certdesk_ident::uscc(&s).is_ok();
+    for line in text.lines() {
+        let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+        for run in compact.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if run.chars().filter(char::is_ascii_digit).count() < 10 {
+                continue;
+            }
+            let run = run.to_ascii_uppercase();
+            let found = match run.len() {
+                18 => Some((certdesk_ident::uscc(&run).is_ok(), run)),
+                19 => one_deletion_fix(&run).map(|fixed| (true, fixed)),
+                _ => None,
+            };
+            if let Some((valid, value)) = found
+                && seen.insert(value.clone())
+            {
                 out.push(OcrSuggestion {
                     field: "uscc".into(),
-                    value: s,
+                    value,
                     valid,
                 });
             }
@@ -80,6 +92,18 @@ pub fn suggestions(text: &str) -> Vec<OcrSuggestion> {
         }
     }
     out
+}
+
+/// The one valid code a single deletion makes of `run`, if exactly one does.
+fn one_deletion_fix(run: &str) -> Option<String> {
+    let fixes: std::collections::BTreeSet<String> = (0..run.len())
+        .map(|i| format!("{}{}", &run[..i], &run[i + 1..]))
+        .filter(|c| certdesk_ident::uscc(c).is_ok())
+        .collect();
+    match fixes.len() {
+        1 => fixes.into_iter().next(),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -109,6 +133,25 @@ mod tests {
         assert!(
             s.iter()
                 .any(|s| s.field == "legal_rep_name" && s.value == "张三")
+        );
+    }
+
+    #[test]
+    fn a_run_with_a_stray_glyph_is_mended_only_when_unambiguous_and_never_windowed() {
+        let good = certdesk_ident::testing::uscc(11);
+        // A doubled digit before the check character (seen from tesseract at 300 dpi).
+        let stray = format!("{}{}", &good[..17], &good[16..]);
+        let s = suggestions(&format!("统一社会信用代码 {stray}\n名称：示例公司"));
+        let u: Vec<_> = s.iter().filter(|s| s.field == "uscc").collect();
+        assert!(u.iter().all(|s| s.value.len() == 18), "{u:?}");
+        let fix = u.first().expect("the doubled digit is mended");
+        assert!(fix.valid && fix.value == good, "{u:?}");
+        // The code on one line, the next line's Latin text after it: not glued together.
+        let s = suggestions(&format!("代码 {good}\nBan: 示例"));
+        assert!(
+            s.iter()
+                .any(|s| s.field == "uscc" && s.valid && s.value == good),
+            "{s:?}"
         );
     }
 }

@@ -165,7 +165,7 @@ pub fn licence_png(dir: &std::path::Path, lines: &[String]) -> anyhow::Result<Ve
         .map_err(|e| anyhow::anyhow!("licence PDF: {e:?}"))?;
     std::fs::write(dir.join("licence.pdf"), pdf)?;
     let st = std::process::Command::new("pdftoppm")
-        .args(["-png", "-r", "200", "-singlefile", "licence.pdf", "licence"])
+        .args(["-png", "-r", "300", "-singlefile", "licence.pdf", "licence"])
         .current_dir(dir)
         .status()
         .context("pdftoppm (poppler-utils)")?;

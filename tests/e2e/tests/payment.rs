@@ -14,18 +14,11 @@ use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona, Stop, StoppedOrder};
 use certdesk_e2e::App;
 use common::{Env, seed, set_language, show, sign_in, type_into, value};
-use secrecy::SecretString;
 
 async fn order(env: &Env, channel: &str, phone: &str, stop: Stop) -> StoppedOrder {
     sandbox_flow::order_at(env.ca.url(), channel, Some(phone), stop)
         .await
         .unwrap()
-}
-
-fn staff(env: &Env) -> CaClient {
-    let token = std::fs::read_to_string(env.ca.data_dir().join("staff-token")).unwrap();
-    env.sandbox()
-        .with_token(SecretString::from(token.trim().to_owned()))
 }
 
 async fn attr(app: &App, testid: &str, name: &str) -> String {
@@ -129,7 +122,7 @@ async fn pay_by_qr_code_then_approved_into_the_finished_tab() {
     app.screenshot("payment-zh-CN-success").await.unwrap();
 
     // The CA's staff approve it (staff API); the order moves to the finished tab.
-    let approved = staff(&env).staff_approve(&o.application_id).await.unwrap();
+    let approved = env.staff().staff_approve(&o.application_id).await.unwrap();
     assert_eq!(approved.status, ApplicationStatus::Approved);
     app.click("payment-back").await.unwrap();
     app.click("orders-tab-finished").await.unwrap();
@@ -145,7 +138,7 @@ async fn pay_by_qr_code_then_approved_into_the_finished_tab() {
     let review = app.text("[data-testid=payment-review-note]").await.unwrap();
     assert!(review.contains("one working day"), "{review}");
     app.screenshot("payment-en-success").await.unwrap();
-    staff(&env).staff_approve(&o2.application_id).await.unwrap();
+    env.staff().staff_approve(&o2.application_id).await.unwrap();
     app.click("payment-back").await.unwrap();
     app.click("orders-tab-finished").await.unwrap();
     app.by_testid(&format!("order-{}", o2.application_id))
@@ -265,7 +258,8 @@ async fn paper_channel_checklist_tracking_number_and_printed_form() {
     app.click("paper-submit").await.unwrap();
     let recorded = app.text("[data-testid=paper-recorded]").await.unwrap();
     assert!(recorded.contains("SF1234567890"), "{recorded}");
-    let at_ca = staff(&env)
+    let at_ca = env
+        .staff()
         .staff_applications(ApplicationStatus::InReview, None, None)
         .await
         .unwrap()
@@ -310,7 +304,7 @@ async fn paper_channel_checklist_tracking_number_and_printed_form() {
     app.screenshot("paper-zh-CN-received").await.unwrap();
 
     // Approved: the CA's parcel with its tracking number.
-    staff(&env).staff_approve(&o.application_id).await.unwrap();
+    env.staff().staff_approve(&o.application_id).await.unwrap();
     app.click("order-back").await.unwrap();
     app.click("orders-tab-finished").await.unwrap();
     app.click(&format!("order-{}-view", o.application_id))

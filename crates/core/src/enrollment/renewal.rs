@@ -24,8 +24,17 @@ use certdesk_token::{KeyPurpose, KeySpec, SecretString, TokenError, TokenRef, To
 use sha2::Digest as _;
 
 use super::download::{alg_name, pem_chain, token_algorithm};
-use super::journal::{EntryState, Facts, Journal, Step};
+use super::journal::{Entry, EntryState, Facts, Journal, Step};
 use crate::db::StoreError;
+
+/// A renewal's journal entry carries this (and the old serial) where a download's has the
+/// password-card serial: it is not a download, and the download's resume must skip it.
+pub const RENEWAL_MARK: &str = "renewal:";
+
+/// Whether a journal entry is a renewal's (not an interrupted download).
+pub fn is_renewal(entry: &Entry) -> bool {
+    entry.card_serial.starts_with(RENEWAL_MARK)
+}
 
 /// Errors of a renewal, each with a stable [`RenewalError::code`].
 #[derive(Debug, thiserror::Error)]
@@ -143,7 +152,7 @@ pub async fn renew(
         &application_id,
         &req.token,
         &req.ca_url,
-        &format!("renewal:{}", req.serial),
+        &format!("{RENEWAL_MARK}{}", req.serial),
     )?;
     journal.begin(entry.id, Step::Preflight)?;
     journal.end(

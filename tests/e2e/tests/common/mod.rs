@@ -49,6 +49,14 @@ impl Env {
         App::launch_with_args(data, &all, args).await.unwrap()
     }
 
+    /// A client with the sandbox CA's staff token (approve, reject, paper received).
+    pub fn staff(&self) -> CaClient {
+        let token = std::fs::read_to_string(self.ca.data_dir().join("staff-token"))
+            .expect("the sandbox CA writes its staff token");
+        self.sandbox()
+            .with_token(secrecy::SecretString::from(token.trim().to_owned()))
+    }
+
     pub fn sandbox(&self) -> CaClient {
         CaClient::new(self.ca.url()).unwrap()
     }
