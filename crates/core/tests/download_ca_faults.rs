@@ -5,11 +5,14 @@
 //! secret, the next run (faults cleared) resumes to exactly one key paired with one
 //! certificate on the token, no orphans, and the CA issued exactly one certificate.
 //! A single transient 503 is retried with the same Idempotency-Key and never surfaces.
+//! Each call also goes unanswered once past the client's 30 s timeout: retried where the
+//! call is retryable, else failed and resumed, to the same one pair and one issuance.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Child, Stdio};
+use std::time::Duration;
 
 use certdesk_core::enrollment::{DownloadRequest, Journal, SandboxCaptcha, TokenChoice, download};
 use certdesk_testkit::ca::{self, ApprovedOrder, bin_dir, spawn_sandbox};
@@ -209,6 +212,33 @@ async fn every_ca_call_failing_on_the_wire_then_resumed() {
             assert_eq!(pairs(&svc, &token, &label).await, on_token, "{label}");
             eprintln!("{label}: failed cleanly, resumed to one pair");
         }
+    }
+
+    // Silence past the client's timeout, once per call (a whole run per call: 30 s each).
+    for call in &calls {
+        let label = format!("timeout on {call}");
+        let order = approved_order(&ca_url);
+        let req = request(proxy.url(), &order, &module, &serial);
+        proxy.inject(call, Fault::Hang(Duration::from_secs(31)), 1);
+        let first = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {}).await;
+        assert_eq!(proxy.take_faulted().len(), 1, "{label}: fault not hit");
+        if let Err(e) = first {
+            assert_eq!(e.code(), "ca_unreachable", "{label}: {e}");
+            download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {})
+                .await
+                .unwrap_or_else(|e| panic!("{label}: resume failed: {e}"));
+        }
+        assert_eq!(
+            issued_by_ca(ca_data.path(), &order.application_id),
+            1,
+            "{label}"
+        );
+        assert!(
+            journal.active_for(&order.application_id).unwrap().is_none(),
+            "{label}"
+        );
+        on_token += 1;
+        assert_eq!(pairs(&svc, &token, &label).await, on_token, "{label}");
     }
     let _ = svc.close_sessions().await;
 }

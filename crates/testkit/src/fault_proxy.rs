@@ -1,7 +1,7 @@
 //! An HTTP/1.1 forwarding proxy in front of the reference CA that injects faults on
-//! chosen calls: an error status, a garbage answer, or the connection dropped before or
-//! after the CA handled the request (the nastiest: the CA did the work and the client
-//! never learnt it). The CA itself stays real; only the wire between is sabotaged.
+//! chosen calls: an error status, a garbage answer, silence until the client times out,
+//! or the connection dropped before or after the CA handled the request (the nastiest:
+//! the CA did the work and the client never learnt it). The CA itself stays real; only the wire between is sabotaged.
 //!
 //! One request per connection (`Connection: close` both ways), plain std threads: the
 //! reference CA and reqwest speak nothing fancier for these calls (no chunked bodies).
@@ -22,6 +22,8 @@ pub enum Fault {
     DropBefore,
     /// Forward, let the CA answer, then close without passing the answer on.
     DropAfter,
+    /// Neither forward nor answer for this long (past the client's timeout), then close.
+    Hang(Duration),
 }
 
 #[derive(Debug)]
@@ -193,6 +195,7 @@ fn serve(mut conn: TcpStream, upstream: &str, shared: &Mutex<Shared>) -> std::io
             )?;
         }
         Some(Fault::DropBefore) => {}
+        Some(Fault::Hang(how_long)) => std::thread::sleep(how_long),
         Some(Fault::DropAfter) => {
             let _answer_lost = forward(upstream, &request_line, &headers, &body)?;
         }
