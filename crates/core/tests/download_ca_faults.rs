@@ -9,18 +9,16 @@
 //! call is retryable, else failed and resumed, to the same one pair and one issuance.
 #![allow(clippy::unwrap_used)]
 
+mod download_support;
+
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use certdesk_core::enrollment::{DownloadRequest, Journal, SandboxCaptcha, TokenChoice, download};
-use certdesk_testkit::ca::{self, ApprovedOrder, bin_dir, spawn_sandbox};
+use certdesk_core::enrollment::{Journal, SandboxCaptcha, download};
 use certdesk_testkit::fault_proxy::{Fault, FaultProxy};
 use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::*;
-
-const PIN: &str = "13572468";
+use download_support::{Ca, PIN, approved_order, issued_by_ca, pairs, request};
 
 /// Every CA call the download may make, by path prefix. A call not listed fails the
 /// test, so a new call cannot escape the fault matrix.
@@ -35,82 +33,6 @@ const CALLS: &[&str] = &[
     "/v1/certificates/",
     "/v1/enrollments/confirm",
 ];
-
-struct Ca(Child);
-
-impl Drop for Ca {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn approved_order(url: &str) -> ApprovedOrder {
-    ca::approved_order(url, "sandbox-p256").unwrap()
-}
-
-fn request(url: &str, o: &ApprovedOrder, module: &Path, serial: &str) -> DownloadRequest {
-    DownloadRequest {
-        ca_url: url.to_string(),
-        application_id: o.application_id.clone(),
-        card_serial: o.card_serial.clone(),
-        card_password: SecretString::from(o.card_password.clone()),
-        phone: o.phone.clone(),
-        org_code: o.org_code.clone(),
-        pin: SecretString::from(PIN.to_string()),
-        token: TokenChoice {
-            modules: vec![module.to_path_buf()],
-            serial: Some(serial.to_string()),
-        },
-        confirm_final_pin_try: false,
-        channel: None,
-    }
-}
-
-fn issued_by_ca(data: &Path, application_id: &str) -> i64 {
-    let conn = rusqlite::Connection::open_with_flags(
-        data.join("ca.sqlite3"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    conn.query_row(
-        "SELECT COUNT(*) FROM certificates WHERE application_id = ?1",
-        [application_id],
-        |r| r.get(0),
-    )
-    .unwrap()
-}
-
-/// Non-CA certificates on the token; asserts each is paired with its key, no orphans.
-async fn pairs(svc: &TokenService, token: &TokenRef, label: &str) -> usize {
-    svc.login(token.clone(), SecretString::from(PIN.to_string()), false)
-        .await
-        .unwrap();
-    let keys = svc.list_keys(token.clone()).await.unwrap();
-    let certs: Vec<_> = svc
-        .list_certificates(token.clone())
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|c| !c.is_ca)
-        .collect();
-    assert_eq!(
-        keys.iter().filter(|k| k.private).count(),
-        certs.len(),
-        "{label}: {keys:?} {certs:?}"
-    );
-    assert!(
-        certs.iter().all(|c| c.has_private_key == Some(true)),
-        "{label}"
-    );
-    let orphans = svc.find_orphans(token.clone()).await.unwrap();
-    assert!(
-        orphans.keys_without_certificate.is_empty() && orphans.certificates_without_key.is_empty(),
-        "{label}: {orphans:?}"
-    );
-    svc.logout(token.clone()).await.unwrap();
-    certs.len()
-}
 
 fn prefix_of(call: &str) -> &'static str {
     let path = call.split_once(' ').map_or(call, |(_, p)| p);
@@ -132,13 +54,8 @@ async fn every_ca_call_failing_on_the_wire_then_resumed() {
         serial: serial.clone(),
     };
     let ca_data = tempfile::tempdir().unwrap();
-    let (child, ca_url) = spawn_sandbox(
-        &bin_dir().unwrap().join("certdesk-ca"),
-        ca_data.path(),
-        Stdio::null(),
-    )
-    .unwrap();
-    let _ca = Ca(child);
+    let ca = Ca::start(ca_data.path());
+    let ca_url = ca.url.clone();
     let proxy = FaultProxy::start(&ca_url).unwrap();
     let db = tempfile::tempdir().unwrap();
     let mut journal = Journal::open(&db.path().join("workflow.sqlite")).unwrap();
@@ -146,8 +63,8 @@ async fn every_ca_call_failing_on_the_wire_then_resumed() {
     let mut on_token = 0;
 
     // A clean run teaches the calls the download makes.
-    let order = approved_order(&ca_url);
-    let req = request(proxy.url(), &order, &module, &serial);
+    let order = approved_order(&ca_url, "sandbox-p256");
+    let req = request(proxy.url(), &order, &serial);
     download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {})
         .await
         .unwrap();
@@ -156,8 +73,8 @@ async fn every_ca_call_failing_on_the_wire_then_resumed() {
     assert!(calls.contains("/v1/enrollments/finalize"), "{calls:?}");
 
     // A single transient 503 on the issuing call is retried (same Idempotency-Key).
-    let order = approved_order(&ca_url);
-    let req = request(proxy.url(), &order, &module, &serial);
+    let order = approved_order(&ca_url, "sandbox-p256");
+    let req = request(proxy.url(), &order, &serial);
     proxy.inject("/v1/enrollments/finalize", Fault::Status(503), 1);
     let done = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {})
         .await
@@ -170,8 +87,8 @@ async fn every_ca_call_failing_on_the_wire_then_resumed() {
     for call in &calls {
         for fault in [Fault::Status(500), Fault::Garbage, Fault::DropAfter] {
             let label = format!("{fault:?} on {call}");
-            let order = approved_order(&ca_url);
-            let req = request(proxy.url(), &order, &module, &serial);
+            let order = approved_order(&ca_url, "sandbox-p256");
+            let req = request(proxy.url(), &order, &serial);
             // More than the client's retries: the fault persists for this run.
             proxy.inject(call, fault, 10);
             let first = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {}).await;
@@ -217,8 +134,8 @@ async fn every_ca_call_failing_on_the_wire_then_resumed() {
     // Silence past the client's timeout, once per call (a whole run per call: 30 s each).
     for call in &calls {
         let label = format!("timeout on {call}");
-        let order = approved_order(&ca_url);
-        let req = request(proxy.url(), &order, &module, &serial);
+        let order = approved_order(&ca_url, "sandbox-p256");
+        let req = request(proxy.url(), &order, &serial);
         proxy.inject(call, Fault::Hang(Duration::from_secs(31)), 1);
         let first = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {}).await;
         assert_eq!(proxy.take_faulted().len(), 1, "{label}: fault not hit");

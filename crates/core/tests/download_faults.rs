@@ -6,105 +6,14 @@
 //! every step is in `crates/cli/tests/download.rs`.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-use std::process::{Child, Stdio};
+mod download_support;
+
 use std::sync::{Arc, Mutex};
 
-use certdesk_core::enrollment::{
-    DownloadRequest, Journal, Progress, SandboxCaptcha, Step, StepPhase, TokenChoice, download,
-};
-use certdesk_testkit::ca::{self, ApprovedOrder, bin_dir, spawn_sandbox};
+use certdesk_core::enrollment::{Journal, Progress, SandboxCaptcha, Step, StepPhase, download};
 use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::*;
-
-const PIN: &str = "13572468";
-
-struct Ca {
-    child: Child,
-    url: String,
-}
-
-impl Ca {
-    fn start(data: &Path) -> Ca {
-        let (child, url) =
-            spawn_sandbox(&bin_dir().unwrap().join("certdesk-ca"), data, Stdio::null()).unwrap();
-        Ca { child, url }
-    }
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Ca {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn approved_order(url: &str, channel: &str) -> ApprovedOrder {
-    ca::approved_order(url, channel).unwrap()
-}
-
-fn request(url: &str, o: &ApprovedOrder, serial: &str) -> DownloadRequest {
-    DownloadRequest {
-        ca_url: url.to_string(),
-        application_id: o.application_id.clone(),
-        card_serial: o.card_serial.clone(),
-        card_password: SecretString::from(o.card_password.clone()),
-        phone: o.phone.clone(),
-        org_code: o.org_code.clone(),
-        pin: SecretString::from(PIN.to_string()),
-        token: TokenChoice {
-            modules: vec![SoftHsm::module().unwrap()],
-            serial: Some(serial.to_string()),
-        },
-        confirm_final_pin_try: false,
-        channel: None,
-    }
-}
-
-fn issued_by_ca(data: &Path, application_id: &str) -> i64 {
-    let conn = rusqlite::Connection::open_with_flags(
-        data.join("ca.sqlite3"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    conn.query_row(
-        "SELECT COUNT(*) FROM certificates WHERE application_id = ?1",
-        [application_id],
-        |r| r.get(0),
-    )
-    .unwrap()
-}
-
-/// Non-CA certificates on the token, every one paired with a key; no orphans.
-async fn pairs(svc: &TokenService, token: &TokenRef, label: &str) -> usize {
-    svc.login(token.clone(), SecretString::from(PIN.to_string()), false)
-        .await
-        .unwrap();
-    let keys = svc.list_keys(token.clone()).await.unwrap();
-    let certs: Vec<_> = svc
-        .list_certificates(token.clone())
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|c| !c.is_ca)
-        .collect();
-    let private = keys.iter().filter(|k| k.private).count();
-    assert_eq!(private, certs.len(), "{label}: {keys:?} {certs:?}");
-    assert!(
-        certs.iter().all(|c| c.has_private_key == Some(true)),
-        "{label}: {certs:?}"
-    );
-    let orphans = svc.find_orphans(token.clone()).await.unwrap();
-    assert!(
-        orphans.keys_without_certificate.is_empty() && orphans.certificates_without_key.is_empty(),
-        "{label}: {orphans:?}"
-    );
-    svc.logout(token.clone()).await.unwrap();
-    certs.len()
-}
+use download_support::{Ca, PIN, approved_order, issued_by_ca, pairs, request};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_pulled_or_ca_down_mid_download_then_resumed() {

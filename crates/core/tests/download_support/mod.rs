@@ -1,0 +1,101 @@
+//! What the download fault suites share: the sandbox CA as a child process, the download
+//! request for an approved order onto a SoftHSM2 token, the CA's issuance count, and the
+//! check that every certificate on the token is paired with its key and nothing is orphaned.
+#![allow(clippy::unwrap_used, dead_code)]
+
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+use certdesk_core::enrollment::{DownloadRequest, TokenChoice};
+use certdesk_testkit::ca::{self, ApprovedOrder, bin_dir, spawn_sandbox};
+use certdesk_testkit::softhsm::SoftHsm;
+use certdesk_token::{SecretString, TokenRef, TokenService};
+
+pub const PIN: &str = "13572468";
+
+pub struct Ca {
+    child: Child,
+    pub url: String,
+}
+
+impl Ca {
+    pub fn start(data: &Path) -> Ca {
+        let (child, url) =
+            spawn_sandbox(&bin_dir().unwrap().join("certdesk-ca"), data, Stdio::null()).unwrap();
+        Ca { child, url }
+    }
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Ca {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn approved_order(url: &str, channel: &str) -> ApprovedOrder {
+    ca::approved_order(url, channel).unwrap()
+}
+
+pub fn request(url: &str, o: &ApprovedOrder, serial: &str) -> DownloadRequest {
+    DownloadRequest {
+        ca_url: url.to_string(),
+        application_id: o.application_id.clone(),
+        card_serial: o.card_serial.clone(),
+        card_password: SecretString::from(o.card_password.clone()),
+        phone: o.phone.clone(),
+        org_code: o.org_code.clone(),
+        pin: SecretString::from(PIN.to_string()),
+        token: TokenChoice {
+            modules: vec![SoftHsm::module().unwrap()],
+            serial: Some(serial.to_string()),
+        },
+        confirm_final_pin_try: false,
+        channel: None,
+    }
+}
+
+pub fn issued_by_ca(data: &Path, application_id: &str) -> i64 {
+    let conn = rusqlite::Connection::open_with_flags(
+        data.join("ca.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    conn.query_row(
+        "SELECT COUNT(*) FROM certificates WHERE application_id = ?1",
+        [application_id],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// Non-CA certificates on the token, every one paired with a key; no orphans.
+pub async fn pairs(svc: &TokenService, token: &TokenRef, label: &str) -> usize {
+    svc.login(token.clone(), SecretString::from(PIN.to_string()), false)
+        .await
+        .unwrap();
+    let keys = svc.list_keys(token.clone()).await.unwrap();
+    let certs: Vec<_> = svc
+        .list_certificates(token.clone())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| !c.is_ca)
+        .collect();
+    let private = keys.iter().filter(|k| k.private).count();
+    assert_eq!(private, certs.len(), "{label}: {keys:?} {certs:?}");
+    assert!(
+        certs.iter().all(|c| c.has_private_key == Some(true)),
+        "{label}: {certs:?}"
+    );
+    let orphans = svc.find_orphans(token.clone()).await.unwrap();
+    assert!(
+        orphans.keys_without_certificate.is_empty() && orphans.certificates_without_key.is_empty(),
+        "{label}: {orphans:?}"
+    );
+    svc.logout(token.clone()).await.unwrap();
+    certs.len()
+}
