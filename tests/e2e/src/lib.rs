@@ -40,25 +40,39 @@ pub fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-/// How often a click on a node replaced by a re-render is retried.
-const STALE_RETRIES: usize = 5;
+/// How often a click that lost a race with a re-render is retried.
+const CLICK_RETRIES: usize = 5;
 
 enum ClickError {
-    Stale(fantoccini::error::CmdError),
+    /// The click never reached the node: it was replaced, covered or not yet
+    /// interactable while Svelte re-rendered. Safe to retry on a fresh lookup.
+    Raced(anyhow::Error),
     Other(anyhow::Error),
 }
 
 impl ClickError {
     fn from_cmd(e: fantoccini::error::CmdError) -> Self {
+        use fantoccini::error::{CmdError, ErrorStatus};
+        let CmdError::Standard(ref wd) = e else {
+            return Self::Other(e.into());
+        };
         // WebKitWebDriver reports a replaced node as "Node with identifier … was not
-        // found"; the standard name is "stale element reference".
-        let text = e.to_string();
-        if text.contains("stale element")
-            || (text.contains("Node with identifier") && text.contains("not found"))
-        {
-            Self::Stale(e)
+        // found" (no such element) and, while a re-render is in flight, sometimes as an
+        // unknown error with an empty message; its Display shows only the message, so
+        // the status goes into the context.
+        let raced = matches!(
+            wd.error,
+            ErrorStatus::StaleElementReference
+                | ErrorStatus::NoSuchElement
+                | ErrorStatus::ElementNotInteractable
+                | ErrorStatus::ElementClickIntercepted
+        ) || (wd.error == ErrorStatus::UnknownError && wd.message.trim().is_empty());
+        let status = format!("webdriver {:?}", wd.error);
+        let err = anyhow::Error::from(e).context(status);
+        if raced {
+            Self::Raced(err)
         } else {
-            Self::Other(e.into())
+            Self::Other(err)
         }
     }
 }
@@ -185,13 +199,13 @@ impl App {
         let mut attempts = 0;
         loop {
             match self.try_click(id).await {
-                Err(ClickError::Stale(e)) if attempts < STALE_RETRIES => {
+                Err(ClickError::Raced(_)) if attempts < CLICK_RETRIES => {
                     attempts += 1;
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    tokio::time::sleep(Duration::from_millis(150)).await;
                 }
-                Err(ClickError::Stale(e)) => return Err(e).context(format!("clicking {id}")),
-                Err(ClickError::Other(e)) => return Err(e),
+                Err(ClickError::Raced(e) | ClickError::Other(e)) => {
+                    return Err(e.context(format!("clicking {id}")));
+                }
                 Ok(()) => return Ok(()),
             }
         }
