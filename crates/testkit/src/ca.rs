@@ -101,6 +101,12 @@ impl CaService {
         let _ = self.child.wait();
     }
 
+    /// Starts it again on the same address and data with other `serve` options.
+    pub fn restart_with(&mut self, extra: &[&str]) -> anyhow::Result<()> {
+        self.extra = extra.iter().map(|s| (*s).to_owned()).collect();
+        self.restart()
+    }
+
     /// Starts it again on the same address with the same data.
     pub fn restart(&mut self) -> anyhow::Result<()> {
         self.stop();
@@ -153,16 +159,7 @@ pub fn ca_command(args: &[&str]) -> anyhow::Result<String> {
 
 /// An application walked to "approved" over HTTP by `certdesk-ca sandbox approved-order`,
 /// with what the download asks for (the password card is printed by the sandbox).
-#[derive(Debug, Clone)]
-pub struct ApprovedOrder {
-    pub application_id: String,
-    pub org_code: String,
-    pub phone: String,
-    /// The handler's resident ID number (sandbox persona; look-up by handler).
-    pub handler_id: String,
-    pub card_serial: String,
-    pub card_password: String,
-}
+pub use certdesk_ca_api::sandbox::ApprovedOrder;
 
 /// Makes an approved order on `channel` at the sandbox CA at `url`.
 pub fn approved_order(url: &str, channel: &str) -> anyhow::Result<ApprovedOrder> {
@@ -175,18 +172,5 @@ pub fn approved_order(url: &str, channel: &str) -> anyhow::Result<ApprovedOrder>
         channel,
         "--json",
     ])?;
-    let v: serde_json::Value = serde_json::from_str(&out)?;
-    let s = |k: &str| -> anyhow::Result<String> {
-        v[k].as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| anyhow::anyhow!("approved-order printed no {k}: {out}"))
-    };
-    Ok(ApprovedOrder {
-        application_id: s("application_id")?,
-        org_code: s("org_code")?,
-        phone: s("phone")?,
-        handler_id: s("handler_id")?,
-        card_serial: s("card_serial")?,
-        card_password: s("card_password")?,
-    })
+    serde_json::from_str(&out).map_err(|e| anyhow::anyhow!("approved-order printed no order: {e}"))
 }

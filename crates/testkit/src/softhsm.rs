@@ -125,6 +125,12 @@ impl SoftHsm {
         move_children(&self.tokens, &self.unplugged)
     }
 
+    /// Deletes one token for good (a USBKey lost), leaving the others inserted.
+    pub fn delete_token(&self, serial: &str) -> anyhow::Result<()> {
+        run(self.util().args(["--delete-token", "--serial", serial]))?;
+        Ok(())
+    }
+
     /// Puts unplugged tokens back.
     pub fn replug(&self) -> anyhow::Result<()> {
         move_children(&self.unplugged, &self.tokens)

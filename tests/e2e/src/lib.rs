@@ -176,13 +176,26 @@ impl App {
         self.data.path()
     }
 
+    /// Waits for `css`; on a timeout the window is saved as `timeout-*.png` beside the
+    /// screenshots, so a failure in CI shows what the window showed instead.
     pub async fn wait_for(&self, css: &str) -> anyhow::Result<Element> {
-        self.client
+        let found = self
+            .client
             .wait()
             .at_most(WAIT)
             .for_element(Locator::Css(css))
-            .await
-            .with_context(|| format!("waiting for {css}"))
+            .await;
+        if found.is_err() {
+            let name: String = css
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .take(80)
+                .collect();
+            if let Ok(path) = self.screenshot(&format!("timeout-{name}")).await {
+                eprintln!("window at the timeout: {}", path.display());
+            }
+        }
+        found.with_context(|| format!("waiting for {css}"))
     }
 
     pub async fn by_testid(&self, id: &str) -> anyhow::Result<Element> {

@@ -11,69 +11,19 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use certdesk_e2e::App;
+use common::apply::{
+    Files, at_step, choose, confirm_information, files, pay_approve_and_find_finished,
+    pending_face, sign,
+};
 use common::{Env, set_language, sign_in, start_draft, type_enterprise, type_into, value};
 
 /// A USCC with its check character replaced: what a typo looks like.
 fn mistyped(uscc: &str) -> String {
     let (head, last) = uscc.split_at(17);
     format!("{head}{}", if last == "1" { "2" } else { "1" })
-}
-
-/// Image files for the uploads: the licence (readable by OCR), an ID card, a letter.
-struct Files {
-    _dir: tempfile::TempDir,
-    licence: PathBuf,
-    id_card: PathBuf,
-    letter: PathBuf,
-}
-
-fn files(p: &Persona) -> Files {
-    let dir = tempfile::tempdir().unwrap();
-    let draw = |name: &str, lines: &[String]| -> PathBuf {
-        let work = dir.path().join(name);
-        std::fs::create_dir_all(&work).unwrap();
-        let png = sandbox_flow::licence_png(&work, lines).unwrap();
-        let path = dir.path().join(format!("{name}.png"));
-        std::fs::write(&path, png).unwrap();
-        path
-    };
-    let licence = draw(
-        "licence",
-        &[
-            "营业执照".into(),
-            format!("统一社会信用代码 {}", p.company.uscc),
-            format!("名称：{}", p.company.name),
-        ],
-    );
-    let id_card = draw(
-        "id-card",
-        &["居民身份证".into(), format!("姓名 {}", p.handler.name)],
-    );
-    let letter = draw(
-        "letter",
-        &[
-            "授权委托书".into(),
-            format!("兹授权{}办理单位数字证书", p.handler.name),
-            "（单位公章）".into(),
-        ],
-    );
-    Files {
-        _dir: dir,
-        licence,
-        id_card,
-        letter,
-    }
-}
-
-/// Chooses a file through the picker's `<input type=file>` (WebDriver types the path).
-async fn choose(app: &App, testid: &str, path: &Path) {
-    let input = app.by_testid(&format!("{testid}-input")).await.unwrap();
-    input.send_keys(path.to_str().unwrap()).await.unwrap();
 }
 
 /// Drops a generated file of `size` bytes on the picker's zone, as a drag from the
@@ -95,40 +45,11 @@ async fn drop_file(app: &App, testid: &str, name: &str, size: usize) {
         .unwrap();
 }
 
-async fn at_step(app: &App, step: &str) {
-    app.wait_for(&format!(
-        "[data-testid=order-continue-step][data-step={step}]"
-    ))
-    .await
-    .unwrap();
-}
-
 async fn type_handler(app: &App, p: &Persona) {
     type_into(app, "field-handler.name", &p.handler.name).await;
     type_into(app, "field-handler.id_number", &p.handler.id_number).await;
     type_into(app, "field-handler.phone", &p.handler.phone).await;
     type_into(app, "field-handler.email", &p.handler.email).await;
-}
-
-async fn confirm_information(app: &App, p: &Persona) {
-    app.wait_for("[data-testid=information-form][data-loaded=true]")
-        .await
-        .unwrap();
-    for (f, v) in [
-        ("certificate.province", "北京市"),
-        ("certificate.city", "北京市"),
-        ("invoice.title", p.company.name.as_str()),
-        ("invoice.tax_number", p.company.uscc.as_str()),
-        ("invoice.email", p.handler.email.as_str()),
-        ("mailing.recipient", p.handler.name.as_str()),
-        ("mailing.phone", p.handler.phone.as_str()),
-        ("mailing.address", "北京市海淀区示例路1号"),
-        ("mailing.postcode", "100080"),
-    ] {
-        type_into(app, &format!("field-{f}"), v).await;
-    }
-    app.click("information-next").await.unwrap();
-    app.click("information-confirm").await.unwrap();
 }
 
 /// 订单管理 → the order's "continue": the step where it stopped.
@@ -169,111 +90,6 @@ async fn ocr_done(app: &App) {
         );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
-}
-
-/// A face check the window started: its id, once it shows as pending.
-async fn pending_face(app: &App, person: &str) -> String {
-    let el = app
-        .wait_for(&format!("[data-testid=face-{person}][data-status=pending]"))
-        .await
-        .unwrap();
-    el.attr("data-face-id").await.unwrap().unwrap()
-}
-
-/// The signature dialog: code sent to the handler's phone, consent, confirm.
-async fn sign(app: &App, ca: &CaClient, phone: &str, lang: &str, wrong_first: bool) {
-    app.click("documents-next").await.unwrap();
-    app.by_testid("signature-dialog").await.unwrap();
-    app.click("signature-send").await.unwrap();
-    app.by_testid("signature-sent").await.unwrap();
-    let code = sandbox_flow::latest_code(ca, phone).await.unwrap();
-    app.click("signature-consent").await.unwrap();
-    if wrong_first {
-        let wrong = if code == "000000" { "111111" } else { "000000" };
-        type_into(app, "signature-code", wrong).await;
-        app.click("signature-submit").await.unwrap();
-        let e = app
-            .wait_for("[data-testid=signature-error][data-problem=otp_invalid]")
-            .await
-            .unwrap();
-        let text = e.text().await.unwrap();
-        assert!(
-            text.contains(if lang == "en" {
-                "code"
-            } else {
-                "验证码错误"
-            }),
-            "{text}"
-        );
-        // The dialog stays, with the consent still ticked.
-        assert!(
-            app.by_testid("signature-consent")
-                .await
-                .unwrap()
-                .is_selected()
-                .await
-                .unwrap()
-        );
-        app.screenshot(&format!("signature-{lang}-wrong-code"))
-            .await
-            .unwrap();
-    } else {
-        app.screenshot(&format!("signature-{lang}-dialog"))
-            .await
-            .unwrap();
-    }
-    type_into(app, "signature-code", &code).await;
-    app.click("signature-submit").await.unwrap();
-    app.wait_for("[data-testid=order-detail][data-stage=awaiting_payment]")
-        .await
-        .unwrap();
-    // Signed: the payment step takes over at once.
-    app.by_testid("payment-step").await.unwrap();
-    let status = app.text("[data-testid=order-detail-status]").await.unwrap();
-    assert_eq!(
-        status,
-        if lang == "en" {
-            "Awaiting payment"
-        } else {
-            "待支付"
-        }
-    );
-    app.screenshot(&format!("signature-{lang}-awaiting-payment"))
-        .await
-        .unwrap();
-}
-
-/// The rest of the application: WeChat Pay in the window (paid at the sandbox
-/// provider), the CA's staff approve it (staff API), and the order is in the finished tab.
-async fn pay_approve_and_find_finished(app: &App, ca: &CaClient, staff: &CaClient, lang: &str) {
-    app.click("payment-provider-wechat").await.unwrap();
-    let code = app
-        .wait_for("[data-testid=payment-code][data-provider=wechat]")
-        .await
-        .unwrap();
-    let payment = code.attr("data-payment-id").await.unwrap().unwrap();
-    ca.sandbox_pay(&payment).await.unwrap();
-    app.by_testid("payment-success").await.unwrap();
-    let hash = app
-        .client
-        .execute("return location.hash", vec![])
-        .await
-        .unwrap();
-    let id = hash
-        .as_str()
-        .unwrap()
-        .trim_start_matches("#/orders/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
-    staff.staff_approve(&id).await.unwrap();
-    app.click("payment-back").await.unwrap();
-    app.click("orders-tab-finished").await.unwrap();
-    app.by_testid(&format!("order-{id}")).await.unwrap();
-    app.screenshot(&format!("apply-{lang}-approved-finished"))
-        .await
-        .unwrap();
 }
 
 /// The online way: the link sent, the window waiting live, the legal representative

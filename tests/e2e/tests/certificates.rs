@@ -9,18 +9,16 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use certdesk_ca_api::application::ApplicationStatus;
 use certdesk_ca_api::channel::Business;
 use certdesk_ca_api::download::CertificateStatus;
-use certdesk_ca_api::sandbox::ApprovedOrder;
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow;
 use certdesk_e2e::{App, AppData};
-use certdesk_testkit::ca::{CaService, bin_dir};
+use certdesk_testkit::ca::CaService;
 use certdesk_testkit::keychain::PrivateKeyring;
 use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::{SecretString, TokenRef, TokenService};
@@ -37,52 +35,6 @@ fn short_lived_ca(dir: &Path) -> CaService {
     let path = dir.join("channels.toml");
     std::fs::write(&path, channels).unwrap();
     CaService::start_with(&["--channels", path.to_str().unwrap()]).unwrap()
-}
-
-/// `certdesk-cli download` of the order onto the token (card password, PIN on stdin).
-fn download(hsm: &SoftHsm, data: &Path, ca: &CaService, o: &ApprovedOrder, token: &str) {
-    let module = SoftHsm::module().unwrap();
-    let mut child = Command::new(bin_dir().unwrap().join("certdesk-cli"))
-        .args([
-            "download",
-            "--ca",
-            ca.url(),
-            "--application",
-            &o.application_id,
-        ])
-        .args(["--card-serial", &o.card_serial, "--phone", &o.phone])
-        .args([
-            "--org-code",
-            &o.org_code,
-            "--module",
-            module.to_str().unwrap(),
-        ])
-        .args([
-            "--token",
-            token,
-            "--secrets-stdin",
-            "--sandbox-captcha",
-            "--json",
-        ])
-        .env(hsm.env().0, hsm.env().1)
-        .env("CERTDESK_DATA_DIR", data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{}\n{PIN}\n", o.card_password).as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "download failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Logs in through the token layer (in this process, beside the app, as another program
@@ -152,7 +104,7 @@ async fn my_certificates_pin_change_export_and_renewal() {
         .unwrap();
     let cli_data = tmp.path().join("cli");
     std::fs::create_dir_all(&cli_data).unwrap();
-    download(&hsm, &cli_data, &ca, &order, &serial);
+    common::cli_download(&hsm, &cli_data, ca.url(), &order, &serial, PIN);
     let (before, _) = token_facts(&svc, &token, PIN).await.unwrap();
     assert_eq!(before.len(), 1, "{before:?}");
     let old_serial = before[0].clone();
@@ -342,24 +294,14 @@ async fn my_certificates_pin_change_export_and_renewal() {
         .await
         .unwrap();
     common::sign_in(&app, &CaClient::new(ca.url()).unwrap(), &order.phone).await;
-    app.click("channel-sandbox-p256").await.unwrap();
-    app.click("apply-channel-next").await.unwrap();
-    app.wait_for("[data-testid=business-change].chosen")
-        .await
-        .unwrap();
-    let note = app
-        .text("[data-testid=apply-for-certificate]")
-        .await
-        .unwrap();
-    assert!(note.contains(&new_serial), "{note}");
-    app.screenshot("certificates-change-apply-zh-CN")
-        .await
-        .unwrap();
-    app.click("apply-business-next").await.unwrap();
-    app.click("agree-service").await.unwrap();
-    app.click("agree-privacy").await.unwrap();
-    app.click("apply-start").await.unwrap();
-    app.by_testid("apply-ready").await.unwrap();
+    common::start_from_card(
+        &app,
+        "sandbox-p256",
+        "change",
+        &new_serial,
+        "certificates-change-apply-zh-CN",
+    )
+    .await;
     let out = Command::new("sqlite3")
         .arg(app_data.join("data/workflow.sqlite"))
         .arg("SELECT business || ' ' || certificate_serial FROM drafts;")

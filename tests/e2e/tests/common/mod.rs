@@ -1,15 +1,21 @@
 //! Helpers shared by the window tests that talk to the reference CA sandbox.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::process::Command;
+pub mod apply;
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use certdesk_ca_api::sandbox::ApprovedOrder;
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use certdesk_e2e::{App, AppData};
-use certdesk_testkit::ca::CaService;
+use certdesk_testkit::ca::{CaService, bin_dir};
 use certdesk_testkit::keychain::PrivateKeyring;
 use certdesk_testkit::process::run;
+use certdesk_testkit::softhsm::SoftHsm;
 
 pub struct Env {
     pub ca: CaService,
@@ -140,6 +146,11 @@ pub async fn start_draft(app: &App, channel: &str) {
     app.click("nav-apply").await.unwrap();
     app.click(&format!("channel-{channel}")).await.unwrap();
     app.click("apply-channel-next").await.unwrap();
+    agree_and_start(app).await;
+}
+
+/// The business page's "next", the agreements, "start": the enterprise form.
+async fn agree_and_start(app: &App) {
     app.click("apply-business-next").await.unwrap();
     app.click("agree-service").await.unwrap();
     app.click("agree-privacy").await.unwrap();
@@ -147,6 +158,24 @@ pub async fn start_draft(app: &App, channel: &str) {
     app.wait_for("[data-testid=enterprise-form][data-loaded=true]")
         .await
         .unwrap();
+}
+
+/// Apply opened from a certificate's card (change / reissue): the channel, then the
+/// business already chosen and the certificate named (screenshot `shot`), then the
+/// agreements, to the enterprise form.
+pub async fn start_from_card(app: &App, channel: &str, business: &str, serial: &str, shot: &str) {
+    app.click(&format!("channel-{channel}")).await.unwrap();
+    app.click("apply-channel-next").await.unwrap();
+    app.wait_for(&format!("[data-testid=business-{business}].chosen"))
+        .await
+        .unwrap();
+    let note = app
+        .text("[data-testid=apply-for-certificate]")
+        .await
+        .unwrap();
+    assert!(note.contains(serial), "{note}");
+    app.screenshot(shot).await.unwrap();
+    agree_and_start(app).await;
 }
 
 /// Types the persona's enterprise facts into the form, except the fields in `skip`.
@@ -180,4 +209,57 @@ pub async fn show(app: &App, testid: &str) {
         )
         .await
         .unwrap();
+}
+
+/// `certdesk-cli download` of the order onto the token (card password, PIN on stdin).
+pub fn cli_download(
+    hsm: &SoftHsm,
+    data: &Path,
+    ca_url: &str,
+    o: &ApprovedOrder,
+    token: &str,
+    pin: &str,
+) {
+    let module = SoftHsm::module().unwrap();
+    let mut child = Command::new(bin_dir().unwrap().join("certdesk-cli"))
+        .args([
+            "download",
+            "--ca",
+            ca_url,
+            "--application",
+            &o.application_id,
+        ])
+        .args(["--card-serial", &o.card_serial, "--phone", &o.phone])
+        .args([
+            "--org-code",
+            &o.org_code,
+            "--module",
+            module.to_str().unwrap(),
+        ])
+        .args([
+            "--token",
+            token,
+            "--secrets-stdin",
+            "--sandbox-captcha",
+            "--json",
+        ])
+        .env(hsm.env().0, hsm.env().1)
+        .env("CERTDESK_DATA_DIR", data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{}\n{pin}\n", o.card_password).as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "download failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
