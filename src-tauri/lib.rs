@@ -111,6 +111,8 @@ pub fn run() {
             commands::certificates::change_pin,
             commands::certificates::export_certificate,
             commands::certificates::renew_certificate,
+            commands::certificates::check_certificate_standing,
+            commands::certificates::forget_certificate,
             commands::invoices::invoices,
             commands::invoices::save_invoice_pdf,
             commands::invoices::resend_invoice,

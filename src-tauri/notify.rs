@@ -11,7 +11,7 @@ use certdesk_ipc::Language;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
 
-use crate::commands::certificates::{cache, scan};
+use crate::commands::certificates::{cache, refresh_standing, scan};
 use crate::state::AppState;
 
 /// Expiry is a matter of days: a look at start and every few hours is enough.
@@ -72,8 +72,13 @@ fn deliver(app: &AppHandle, n: &Notice) -> bool {
 }
 
 async fn expiry_reminders(app: &AppHandle) -> Result<(), certdesk_ipc::IpcError> {
-    let scan = scan(app).await?;
+    let mut scan = scan(app).await?;
     let state = app.state::<AppState>();
+    // Best effort: a certificate the CA revoked since it was last asked (a reissue, a
+    // change) gets no reminder; offline, what was last known decides.
+    if let Err(e) = refresh_standing(app, &state, &mut scan.certificates).await {
+        tracing::debug!(code = ?e.code, "certificate standing not refreshed");
+    }
     let cache = cache(app, &state)?;
     let due = reminders::due(
         &scan.certificates,

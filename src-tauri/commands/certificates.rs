@@ -8,10 +8,11 @@ use std::path::PathBuf;
 use certdesk_core::certificates::{self, CertificateCache, MyCertificate as CoreCert};
 use certdesk_core::enrollment::{self, Journal, RenewalError, RenewalRequest};
 use certdesk_core::pin_rules;
+use certdesk_core::standing::{self, StandingError};
 use certdesk_ipc::{
-    CertificateRef, ChangePinRequest, ErrorCode, ExportFormat, IpcError, MyCertificate,
-    MyCertificates, PinStatus, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId,
-    SavedFile, TokenPinInfo,
+    CertificateRef, CertificateStanding, ChangePinRequest, ErrorCode, ExportFormat, IpcError,
+    MyCertificate, MyCertificates, PinStatus, RenewRequest, RenewalDone, RenewalProgress,
+    RenewalStepId, SavedFile, TokenPinInfo,
 };
 use certdesk_token::{PinState, SecretString, TokenError, TokenRef, TokenService};
 use serde_json::json;
@@ -126,6 +127,13 @@ pub async fn scan(app: &AppHandle) -> Result<certificates::Scan, IpcError> {
 
 fn to_ipc(c: &CoreCert, now: i64) -> MyCertificate {
     let days_left = c.days_left(now);
+    // The core's standing and the IPC's spell the same; never asked is "unchecked".
+    let standing = c
+        .standing
+        .as_ref()
+        .and_then(|s| mirror(s).ok())
+        .unwrap_or(CertificateStanding::Unchecked);
+    let revoked = matches!(standing, CertificateStanding::Revoked { .. });
     MyCertificate {
         module: c.token.module.display().to_string(),
         token_serial: c.token.serial.clone(),
@@ -140,16 +148,74 @@ fn to_ipc(c: &CoreCert, now: i64) -> MyCertificate {
         days_left,
         key_algorithm: c.key_algorithm.clone(),
         // The CA opens renewal 90 days before expiry (see the reference CA's renewal).
-        renewable: c.inserted && (0..90).contains(&days_left),
+        renewable: c.inserted && !revoked && (0..90).contains(&days_left),
         last_seen: c.last_seen.clone(),
+        standing,
     }
 }
 
 #[tauri::command]
 pub async fn my_certificates(app: AppHandle) -> Result<MyCertificates, IpcError> {
+    Ok(listed(&scan(&app).await?))
+}
+
+/// Asks the CA whether each listed certificate is still valid (a reissue or a change
+/// revokes the old one), remembers the answers and returns the list with them. Offline:
+/// `ca_unreachable`, and the list keeps what was last known.
+#[tauri::command]
+pub async fn check_certificate_standing(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<MyCertificates, IpcError> {
+    let mut scan = scan(&app).await?;
+    refresh_standing(&app, &state, &mut scan.certificates).await?;
+    Ok(listed(&scan))
+}
+
+/// The CA's word on `certs`, recorded in the cache and attached.
+pub async fn refresh_standing(
+    app: &AppHandle,
+    state: &AppState,
+    certs: &mut [CoreCert],
+) -> Result<(), IpcError> {
+    let ca_url = state
+        .ca_url()
+        .ok_or_else(|| IpcError::new(ErrorCode::NotConfigured, "no CA service address"))?;
+    let client = certdesk_ca_client::CaClient::new(&ca_url)
+        .map_err(|e| certdesk_core::workflow::WorkflowError::from_client(e).to_ipc())?;
+    let cache = cache(app, state)?;
+    standing::refresh(&client, cache, certs, &now_rfc3339())
+        .await
+        .map_err(|e| match e {
+            StandingError::Ca(c) => certdesk_core::workflow::WorkflowError::from_client(c).to_ipc(),
+            StandingError::Store(s) => storage(s),
+        })
+}
+
+/// Removes a certificate of a token that is not inserted from the list (the token was
+/// lost or handed back). Refused for an inserted token: it lists what it holds.
+#[tauri::command]
+pub async fn forget_certificate(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    certificate: CertificateRef,
+) -> Result<(), IpcError> {
     let scan = scan(&app).await?;
+    let cert = find(&scan, &certificate)?;
+    if cert.inserted {
+        return Err(IpcError::new(
+            ErrorCode::Conflict,
+            "the certificate is on an inserted token",
+        ));
+    }
+    standing::forget(cache(&app, &state)?, &cert.token, &cert.serial).map_err(storage)?;
+    tracing::info!(serial = %cert.serial, "certificate removed from the last-seen list");
+    Ok(())
+}
+
+fn listed(scan: &certificates::Scan) -> MyCertificates {
     let now = now_unix();
-    Ok(MyCertificates {
+    MyCertificates {
         certificates: scan.certificates.iter().map(|c| to_ipc(c, now)).collect(),
         tokens: scan
             .tokens
@@ -163,7 +229,7 @@ pub async fn my_certificates(app: AppHandle) -> Result<MyCertificates, IpcError>
                 max_pin_len: u32::try_from(t.max_pin_len).unwrap_or(u32::MAX),
             })
             .collect(),
-    })
+    }
 }
 
 fn token_ref(module: &str, serial: &str) -> TokenRef {

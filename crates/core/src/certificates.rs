@@ -65,6 +65,8 @@ pub struct MyCertificate {
     /// The matching private key is on the token (`None`: not logged in, or not inserted).
     pub has_private_key: Option<bool>,
     pub last_seen: String,
+    /// What the CA last said about it (`None`: never asked, or another CA's).
+    pub standing: Option<crate::standing::Standing>,
     #[serde(skip)]
     pub der: Vec<u8>,
 }
@@ -115,6 +117,7 @@ pub fn from_token(info: &TokenInfo, certs: &[CertSummary], now: &str) -> Vec<MyC
             key_algorithm: c.key_algorithm.clone(),
             has_private_key: c.has_private_key,
             last_seen: now.to_string(),
+            standing: None,
             der: c.der.clone(),
         })
         .collect()
@@ -132,7 +135,7 @@ impl CertificateCache {
         })
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -205,6 +208,7 @@ impl CertificateCache {
                     has_private_key: None,
                     der: r.get(12)?,
                     last_seen: r.get(13)?,
+                    standing: None,
                 },
                 r.get::<_, String>(11)?,
             ))
@@ -280,6 +284,7 @@ pub async fn scan(
             scan.certificates.push(c);
         }
     }
+    cache.attach_standing(&mut scan.certificates)?;
     scan.certificates
         .sort_by_key(|c| (!c.inserted, c.not_after_unix));
     Ok(scan)

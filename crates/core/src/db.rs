@@ -81,6 +81,8 @@ fn migrations() -> Migrations<'static> {
         M::up(crate::certificates::MIGRATION),
         // Change / reissue started from a certificate: the serial the CA is told about.
         M::up("ALTER TABLE drafts ADD COLUMN certificate_serial TEXT;"),
+        // The CA's last word on each listed certificate (valid / revoked).
+        M::up(crate::standing::MIGRATION),
     ])
 }
 
@@ -145,6 +147,6 @@ mod tests {
         let v: i64 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 6);
+        assert_eq!(v, 7);
     }
 }

@@ -16,6 +16,7 @@ pub mod reminders;
 pub mod sensitive;
 pub mod session;
 pub mod settings;
+pub mod standing;
 pub mod workflow;
 
 pub use error::CoreError;

@@ -34,7 +34,7 @@ pub struct ExpiryReminder {
 
 /// Reminders due at `now_unix` for `certs`, given `sent(serial, kind)`. Only the tightest
 /// threshold crossed is given: a certificate first seen 20 days before expiry gets the
-/// 30-day reminder, not the 90-day one as well. Expired certificates get none. The same
+/// 30-day reminder, not the 90-day one as well. Expired and revoked certificates get none. The same
 /// certificate seen on two tokens is reminded once.
 pub fn due(
     certs: &[MyCertificate],
@@ -44,7 +44,9 @@ pub fn due(
     let mut out: Vec<ExpiryReminder> = Vec::new();
     for c in certs {
         let days_left = c.days_left(now_unix);
-        if days_left < 0 || out.iter().any(|r| r.serial == c.serial) {
+        // A revoked certificate (replaced by a reissue or a change) is not renewed.
+        let revoked = c.standing.as_ref().is_some_and(|s| s.is_revoked());
+        if days_left < 0 || revoked || out.iter().any(|r| r.serial == c.serial) {
             continue;
         }
         let Some(threshold) = THRESHOLDS.iter().copied().filter(|t| days_left < *t).min() else {
@@ -163,8 +165,20 @@ mod tests {
             key_algorithm: "RSA-2048".into(),
             has_private_key: None,
             last_seen: String::new(),
+            standing: None,
             der: vec![],
         }
+    }
+
+    #[test]
+    fn a_revoked_certificate_is_not_reminded() {
+        let mut c = cert("aa", 20 * DAY);
+        c.standing = Some(crate::standing::Standing::Revoked {
+            revoked_at: "2026-11-21T00:00:00Z".into(),
+            reason: None,
+            checked_at: "2026-11-21T00:00:00Z".into(),
+        });
+        assert!(due(&[c], 0, |_, _| false).is_empty());
     }
 
     /// Runs `due` then records what it gave, as the shell does.

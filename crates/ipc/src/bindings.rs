@@ -23,6 +23,7 @@ use crate::{
     InterruptedDownload, KeyAlgorithmName, LinkOpened, OrderPaper, OrderShipment, PaperToMail,
     PayProvider, PaymentCode, PaymentRequest, PaymentState, StartDownloadRequest, TrackingRequest,
 };
+use crate::{CertificateStanding, RevocationReason};
 use crate::{ConflictChoice, EditConflict, KeepSide, ResolveRequest, SyncState};
 use crate::{HandlerCheck, HandlerCheckRequest, StepFailure, StepTask};
 
@@ -96,6 +97,8 @@ pub fn typescript() -> String {
         // My certificates and invoices (issue 7).
         PinStatus::decl(&cfg),
         TokenPinInfo::decl(&cfg),
+        RevocationReason::decl(&cfg),
+        CertificateStanding::decl(&cfg),
         MyCertificate::decl(&cfg),
         MyCertificates::decl(&cfg),
         CertificateRef::decl(&cfg),

@@ -36,9 +36,40 @@ pub struct MyCertificate {
     /// Whole days until expiry; negative once expired.
     pub days_left: i64,
     pub key_algorithm: String,
-    /// Renewal is open (the CA opens it 90 days before expiry) and the token is inserted.
+    /// Renewal is open (the CA opens it 90 days before expiry), the token is inserted
+    /// and the certificate is not revoked.
     pub renewable: bool,
     pub last_seen: String,
+    pub standing: CertificateStanding,
+}
+
+/// Why the CA revoked a certificate (RFC 5280 reason codes the CA uses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RevocationReason {
+    Unspecified,
+    /// A reissue (补办): the old token was lost.
+    KeyCompromise,
+    AffiliationChanged,
+    /// Replaced, e.g. by a change (变更).
+    Superseded,
+    CessationOfOperation,
+}
+
+/// What the CA last said about a certificate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum CertificateStanding {
+    /// Never asked (offline so far), or a certificate this CA did not issue.
+    Unchecked,
+    Valid {
+        checked_at: String,
+    },
+    Revoked {
+        revoked_at: String,
+        reason: Option<RevocationReason>,
+        checked_at: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -166,6 +166,16 @@ pub const COMMANDS: &[CommandSpec] = &[
         returns: "RenewalDone",
     },
     CommandSpec {
+        name: "check_certificate_standing",
+        args: &[],
+        returns: "MyCertificates",
+    },
+    CommandSpec {
+        name: "forget_certificate",
+        args: &[("certificate", "CertificateRef")],
+        returns: "null",
+    },
+    CommandSpec {
         name: "invoices",
         args: &[],
         returns: "OrderInvoices[]",

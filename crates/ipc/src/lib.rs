@@ -20,14 +20,15 @@ mod workflow;
 pub use bindings::typescript;
 pub use capability::capability_json;
 pub use certificates::{
-    CertificateRef, ChangePinRequest, ExportFormat, MyCertificate, MyCertificates, PinRule,
-    RenewRequest, RenewalDone, RenewalProgress, RenewalStepId, SavedFile, TokenPinInfo,
+    CertificateRef, CertificateStanding, ChangePinRequest, ExportFormat, MyCertificate,
+    MyCertificates, PinRule, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId,
+    RevocationReason, SavedFile, TokenPinInfo,
 };
 pub use commands::{COMMANDS, CommandSpec};
 pub use download::{
     CaClock, DownloadCandidate, DownloadLookupRequest, DownloadPhase, DownloadProgress,
     DownloadResult, DownloadStep, DownloadToken, DownloadTokens, InterruptedDownload,
-    KeyAlgorithmName, StartDownloadRequest,
+    KeyAlgorithmName, MAX_CLOCK_SKEW_SECS, StartDownloadRequest,
 };
 pub use environment::{
     CaCheck, ClockCheck, DiagnosticBundle, EnvironmentReport, ModuleCheck, ReaderFound,

@@ -188,6 +188,10 @@ export type PinStatus = "ok" | "count_low" | "final_try" | "locked";
 
 export type TokenPinInfo = { module: string, serial: string, label: string, pin_status: PinStatus, min_pin_len: number, max_pin_len: number, };
 
+export type RevocationReason = "unspecified" | "key_compromise" | "affiliation_changed" | "superseded" | "cessation_of_operation";
+
+export type CertificateStanding = { "state": "unchecked" } | { "state": "valid", checked_at: string, } | { "state": "revoked", revoked_at: string, reason: RevocationReason | null, checked_at: string, };
+
 export type MyCertificate = { module: string, token_serial: string, token_label: string, 
 /**
  * On a token inserted now; else shown from what was seen last.
@@ -202,9 +206,10 @@ chain: Array<string>, not_before: string, not_after: string,
  */
 days_left: number, key_algorithm: string, 
 /**
- * Renewal is open (the CA opens it 90 days before expiry) and the token is inserted.
+ * Renewal is open (the CA opens it 90 days before expiry), the token is inserted
+ * and the certificate is not revoked.
  */
-renewable: boolean, last_seen: string, };
+renewable: boolean, last_seen: string, standing: CertificateStanding, };
 
 export type MyCertificates = { certificates: Array<MyCertificate>, tokens: Array<TokenPinInfo>, };
 
@@ -402,6 +407,8 @@ export const commands = {
   changePin: (request: ChangePinRequest): Promise<null> => invoke("change_pin", { request }),
   exportCertificate: (certificate: CertificateRef, format: ExportFormat): Promise<SavedFile> => invoke("export_certificate", { certificate, format }),
   renewCertificate: (request: RenewRequest): Promise<RenewalDone> => invoke("renew_certificate", { request }),
+  checkCertificateStanding: (): Promise<MyCertificates> => invoke("check_certificate_standing"),
+  forgetCertificate: (certificate: CertificateRef): Promise<null> => invoke("forget_certificate", { certificate }),
   invoices: (): Promise<OrderInvoices[]> => invoke("invoices"),
   saveInvoicePdf: (id: string): Promise<SavedFile> => invoke("save_invoice_pdf", { id }),
   resendInvoice: (id: string, email: string): Promise<InvoiceInfo> => invoke("resend_invoice", { id, email }),
