@@ -9,8 +9,8 @@ use certdesk_ipc::{CaCheck, ClockCheck};
 const TIMEOUT: Duration = Duration::from_secs(8);
 
 /// Skew beyond which one-time codes and fresh certificates misbehave (`notBefore` in the
-/// future, codes expired on arrival). The download pre-flight uses the same bound.
-pub const CLOCK_TOLERANCE_SECS: i64 = 300;
+/// future, codes expired on arrival): the bound the download pre-flight uses.
+pub use certdesk_ipc::MAX_CLOCK_SKEW_SECS as CLOCK_TOLERANCE_SECS;
 
 pub async fn check_ca(http: &reqwest::Client, url: Option<&str>) -> (CaCheck, ClockCheck) {
     let Some(base) = url else {

@@ -217,9 +217,7 @@ pub struct ChannelFacts {
     pub dual: bool,
 }
 
-/// Largest clock difference to the CA that enrollment accepts: certificates are valid
-/// from the CA's "now", and the CA's one-time tokens expire in minutes.
-pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
+pub use certdesk_ipc::MAX_CLOCK_SKEW_SECS;
 
 /// The CA's answer to the pre-flight reachability and clock check.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
