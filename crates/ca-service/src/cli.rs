@@ -41,6 +41,10 @@ enum Cmd {
         /// Lifetime of a payment's QR code before it must be renewed.
         #[arg(long, default_value_t = 900, hide = true)]
         payment_ttl_secs: i64,
+        /// Sandbox only: report a clock this many seconds off in /healthz, to show the
+        /// client's clock-skew check.
+        #[arg(long, default_value_t = 0, hide = true, allow_negative_numbers = true)]
+        reported_clock_offset_secs: i64,
     },
     /// CA staff review.
     Review {
@@ -141,7 +145,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             channels,
             otp_ttl_secs,
             payment_ttl_secs,
+            reported_clock_offset_secs,
         } => {
+            if reported_clock_offset_secs != 0 && !sandbox {
+                anyhow::bail!("--reported-clock-offset-secs is for the sandbox only");
+            }
             serve(ServeOptions {
                 listen,
                 data,
@@ -149,6 +157,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 channels,
                 otp_ttl_secs,
                 payment_ttl_secs,
+                reported_clock_offset_secs,
             })
             .await
         }

@@ -22,6 +22,9 @@ pub struct ServeOptions {
     pub channels: Option<PathBuf>,
     pub otp_ttl_secs: i64,
     pub payment_ttl_secs: i64,
+    /// Sandbox only: the clock `/healthz` reports is off by this much (a demo of the
+    /// client's clock-skew check without touching the machine's clock).
+    pub reported_clock_offset_secs: i64,
 }
 
 /// Reads the staff token, creating it (mode 0600) on first start.
@@ -86,6 +89,7 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         data_dir: opts.data.clone(),
         otp_ttl_secs: opts.otp_ttl_secs,
         payment_ttl_secs: opts.payment_ttl_secs,
+        reported_clock_offset_secs: opts.reported_clock_offset_secs,
         registry: Arc::new(SandboxRegistry),
         checks: Arc::new(SandboxIdentityChecks),
         notifier: Arc::new(OutboxNotifier),

@@ -20,6 +20,8 @@ pub struct AppState {
     pub data_dir: PathBuf,
     pub otp_ttl_secs: i64,
     pub payment_ttl_secs: i64,
+    /// Sandbox only: added to the time `/healthz` reports.
+    pub reported_clock_offset_secs: i64,
     pub registry: Arc<dyn EnterpriseRegistry>,
     pub checks: Arc<dyn IdentityChecks>,
     pub notifier: Arc<dyn Notifier>,

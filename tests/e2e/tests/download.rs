@@ -10,11 +10,18 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use certdesk_ca_api::application::ApplicationStatus;
+use certdesk_ca_api::channel::Business;
+use certdesk_ca_api::download::{CertificateStatus, RevocationReason};
 use certdesk_ca_client::CaClient;
+use certdesk_ca_service::sandbox_flow::{self, Persona};
 use certdesk_e2e::{App, AppData};
 use certdesk_testkit::ca::{self, ApprovedOrder};
 use certdesk_testkit::softhsm::SoftHsm;
-use common::{Env, set_language, type_into, value};
+use common::apply::{
+    at_step, choose, confirm_information, files, pay_approve_and_find_finished, sign,
+};
+use common::{Env, set_language, sign_in, type_enterprise, type_into, value};
 
 const PIN: &str = "12345678";
 const SO_PIN: &str = "87654321";
@@ -31,10 +38,15 @@ struct Rig {
 
 impl Rig {
     fn new() -> Rig {
+        Self::with_ca(&[])
+    }
+
+    /// With extra options for the CA's `serve`.
+    fn with_ca(options: &[&str]) -> Rig {
         let hsm = SoftHsm::new().unwrap();
         let serial = hsm.init_token("企业证书Key", SO_PIN, PIN).unwrap();
         Rig {
-            env: Env::start(),
+            env: Env::start_with(options),
             hsm,
             serial,
         }
@@ -77,6 +89,21 @@ impl Rig {
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    }
+
+    /// The serials the CA issued for the application.
+    fn serials(&self, application_id: &str) -> Vec<String> {
+        let out = Command::new("sqlite3")
+            .arg(self.env.ca.data_dir().join("ca.sqlite3"))
+            .arg(format!(
+                "SELECT serial FROM certificates WHERE application_id = '{application_id}';"
+            ))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect()
     }
 
     /// (private keys, certificates) labelled for the application, as `pkcs11-tool` lists
@@ -201,6 +228,17 @@ async fn to_pin(rig: &Rig, app: &App, o: &ApprovedOrder, shots: &str) {
         .await
         .unwrap();
     app.click("download-card-next").await.unwrap();
+    at_token_ready(rig, app).await;
+    app.screenshot(&format!("download-{shots}-4-token"))
+        .await
+        .unwrap();
+    app.click("download-token-next").await.unwrap();
+    app.by_testid("download-pin").await.unwrap();
+}
+
+/// The token step with its checks passed: the CA reachable with a sane clock, the
+/// rig's token chosen.
+async fn at_token_ready(rig: &Rig, app: &App) {
     app.wait_for("[data-testid=download-check-ca][data-state=ok]")
         .await
         .unwrap();
@@ -211,11 +249,6 @@ async fn to_pin(rig: &Rig, app: &App, o: &ApprovedOrder, shots: &str) {
     .await
     .unwrap();
     enabled(app, "download-token-next").await;
-    app.screenshot(&format!("download-{shots}-4-token"))
-        .await
-        .unwrap();
-    app.click("download-token-next").await.unwrap();
-    app.by_testid("download-pin").await.unwrap();
 }
 
 async fn start_with_pin(app: &App, pin: &str) {
@@ -321,6 +354,89 @@ async fn dual_certificate_download_in_english() {
     app.close().await.unwrap();
 }
 
+/// The token step's CA check before the password card is spent: a CA whose clock is
+/// ten minutes off, then a CA that is down, are each said with a fix (zh-CN and en); the
+/// card typed stays; once the clock is right and the CA is back, the check passes by
+/// itself and the download goes through.
+#[tokio::test]
+async fn ca_clock_skew_and_ca_down_are_said_before_the_card_is_spent() {
+    let mut rig = Rig::with_ca(&["--reported-clock-offset-secs", "600"]);
+    let o = approved_order(rig.env.ca.url(), "sandbox-p256");
+    let app = rig
+        .launch_in(AppData::Owned(tempfile::tempdir().unwrap()), None)
+        .await;
+    app.click("nav-download").await.unwrap();
+    type_into(&app, "download-org-code", &o.org_code).await;
+    type_into(&app, "download-phone", &o.phone).await;
+    captcha(&app, &rig.ca(), "download-lookup-captcha", None).await;
+    app.click("download-search").await.unwrap();
+    app.click(&format!("download-process-{}", o.application_id))
+        .await
+        .unwrap();
+    type_into(&app, "download-card-serial", &o.card_serial).await;
+    type_into(&app, "download-card-password", &o.card_password).await;
+    captcha(&app, &rig.ca(), "download-card-captcha", None).await;
+    app.click("download-card-next").await.unwrap();
+
+    // The CA's clock reads ten minutes ahead: the check fails with the fix.
+    app.wait_for("[data-testid=download-check-ca][data-state=fail]")
+        .await
+        .unwrap();
+    let said = app
+        .text("[data-testid=download-check-ca-error]")
+        .await
+        .unwrap();
+    assert!(
+        said.contains("5 分钟") && said.contains("自动设置时间"),
+        "{said}"
+    );
+    assert!(
+        !app.by_testid("download-token-next")
+            .await
+            .unwrap()
+            .is_enabled()
+            .await
+            .unwrap(),
+        "no download with a skewed clock"
+    );
+    app.screenshot("download-zh-CN-clock-skewed").await.unwrap();
+    set_language(&app, "en").await;
+    app.click("nav-download").await.unwrap();
+    let said = app
+        .wait_text("[data-testid=download-check-ca-error]", |t| {
+            t.contains("clock")
+        })
+        .await
+        .unwrap();
+    assert!(said.contains("5 minutes"), "{said}");
+    app.screenshot("download-en-clock-skewed").await.unwrap();
+
+    // The clock set right (the CA answers with the true time): the check passes by itself.
+    rig.env.ca.restart_with(&[]).unwrap();
+    at_token_ready(&rig, &app).await;
+
+    // The CA goes down: said, with nothing typed lost; back up, the check passes again.
+    rig.env.ca.stop();
+    app.click("download-recheck").await.unwrap();
+    let said = app
+        .wait_text("[data-testid=download-check-ca-error]", |t| {
+            t.contains("cannot be reached")
+        })
+        .await
+        .unwrap();
+    assert!(said.contains("nothing you entered is lost"), "{said}");
+    app.screenshot("download-en-ca-down").await.unwrap();
+    assert_eq!(rig.issued(&o.application_id), 0, "the card is not spent");
+    rig.env.ca.restart().unwrap();
+    at_token_ready(&rig, &app).await;
+    app.click("download-token-next").await.unwrap();
+    start_with_pin(&app, PIN).await;
+    app.by_testid("download-done").await.unwrap();
+    assert_eq!(rig.on_token(&o.application_id), (1, 1));
+    assert_eq!(rig.issued(&o.application_id), 1);
+    app.close().await.unwrap();
+}
+
 /// Waits until the app under the driver has ended on its own (the injected fault
 /// aborted it), then stops the driver (the data dir is the test's own).
 async fn aborted(app: App) {
@@ -400,4 +516,196 @@ async fn killed_after_issuance_resumes_from_the_banner_to_one_key_and_one_certif
     );
     app.close().await.unwrap();
     drop(dir);
+}
+
+/// 补办 (reissue) after a lost USBKey, from "My certificates" to the new certificate on
+/// a new USBKey: the first certificate is downloaded onto the old token (by
+/// `certdesk-cli download`) and seen by the app; the old token is deleted (lost); its
+/// card, listed from what was seen last, starts the reissue; the application is walked
+/// in the window (the legal representative in person), paid and approved; the new
+/// certificate is downloaded in the window onto the new token; the CA revokes the old
+/// one, and My certificates shows it revoked (zh-CN and en) until it is removed.
+#[tokio::test]
+async fn reissue_after_a_lost_usbkey_from_my_certificates_to_the_new_usbkey() {
+    let rig = Rig::new();
+    let old_token = rig.hsm.init_token("旧Key", SO_PIN, PIN).unwrap();
+    let ca = rig.ca();
+    let p = Persona::new(common::seed());
+    let first = sandbox_flow::approved_order_for(
+        rig.env.ca.url(),
+        "sandbox-p256",
+        &p,
+        Business::NewOrgCertificate,
+        None,
+    )
+    .await
+    .unwrap();
+    let cli_data = tempfile::tempdir().unwrap();
+    common::cli_download(
+        &rig.hsm,
+        cli_data.path(),
+        rig.env.ca.url(),
+        &first,
+        &old_token,
+        PIN,
+    );
+    let old_serial = rig.serials(&first.application_id).remove(0);
+
+    let app = rig
+        .launch_in(AppData::Owned(tempfile::tempdir().unwrap()), None)
+        .await;
+    app.click("nav-certificates").await.unwrap();
+    let old_card = format!("cert-{old_serial}");
+    app.wait_for(&format!("[data-testid={old_card}][data-inserted=true]"))
+        .await
+        .unwrap();
+    app.wait_for(&format!("[data-testid={old_card}][data-standing=valid]"))
+        .await
+        .unwrap();
+
+    // The old USBKey is lost: the certificate stays listed from what was seen last.
+    rig.hsm.delete_token(&old_token).unwrap();
+    app.click("certs-refresh").await.unwrap();
+    app.wait_for(&format!("[data-testid={old_card}][data-inserted=false]"))
+        .await
+        .unwrap();
+    app.screenshot("reissue-zh-CN-1-token-lost").await.unwrap();
+
+    // ---- 补办 from its card: Apply opens with the business and the certificate ----
+    app.click(&format!("{old_card}-reissue")).await.unwrap();
+    sign_in(&app, &ca, &p.legal_rep_phone).await;
+    common::start_from_card(
+        &app,
+        "sandbox-p256",
+        "reissue",
+        &old_serial,
+        "reissue-zh-CN-2-business",
+    )
+    .await;
+
+    // ---- the application, the legal representative in person ----
+    type_enterprise(&app, &p, &[]).await;
+    app.click("handles-yes").await.unwrap();
+    app.click("enterprise-submit").await.unwrap();
+    // The organisation was verified for the first certificate: no face check this time.
+    at_step(&app, "information").await;
+    app.screenshot("reissue-zh-CN-3-information").await.unwrap();
+    confirm_information(&app, &p).await;
+    at_step(&app, "documents").await;
+    let f = files(&p);
+    choose(&app, "doc-business_licence", &f.licence).await;
+    app.wait_for("[data-testid=doc-business_licence][data-state=uploaded]")
+        .await
+        .unwrap();
+    sign(&app, &ca, &p.legal_rep_phone, "zh-CN", false).await;
+    let id = pay_approve_and_find_finished(&app, &ca, &rig.env.staff(), "zh-CN").await;
+
+    // ---- the new certificate downloaded in the window onto the new USBKey ----
+    let (card_serial, card_password) = sandbox_flow::mailed_card(&ca, &id).await.unwrap();
+    let order = ApprovedOrder {
+        application_id: id.clone(),
+        uscc: p.company.uscc.clone(),
+        org_code: p.org_code.clone(),
+        phone: p.legal_rep_phone.clone(),
+        handler_id: p.company.legal_rep_id_number.clone(),
+        card_serial,
+        card_password,
+        ca_url: rig.env.ca.url().to_string(),
+    };
+    to_pin(&rig, &app, &order, "reissue").await;
+    start_with_pin(&app, PIN).await;
+    app.by_testid("download-done").await.unwrap();
+    app.screenshot("reissue-zh-CN-4-downloaded").await.unwrap();
+    assert_eq!(rig.on_token(&id), (1, 1), "one key, one certificate");
+    assert_eq!(rig.issued(&id), 1, "one certificate from the CA");
+    let new_serial = rig.serials(&id).remove(0);
+
+    // The CA: the new certificate valid for the reissue, the lost one revoked.
+    let new_rec = ca.certificate(&new_serial).await.unwrap();
+    assert_eq!(new_rec.status, CertificateStatus::Valid);
+    assert_eq!(new_rec.application_id, id);
+    let staff_view = rig
+        .env
+        .staff()
+        .staff_applications(ApplicationStatus::Completed, Some(100), None)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|a| a.id == id)
+        .expect("the reissue is completed");
+    assert_eq!(staff_view.business, Business::Reissue);
+    assert_eq!(
+        staff_view.certificate_serial.as_deref(),
+        Some(old_serial.as_str())
+    );
+    let old_rec = ca.certificate(&old_serial).await.unwrap();
+    assert_eq!(old_rec.status, CertificateStatus::Revoked);
+    assert_eq!(old_rec.reason, Some(RevocationReason::KeyCompromise));
+
+    // ---- My certificates: the new one on the new USBKey, the lost one revoked ----
+    app.click("nav-certificates").await.unwrap();
+    app.wait_for(&format!(
+        "[data-testid=cert-{new_serial}][data-inserted=true][data-standing=valid]"
+    ))
+    .await
+    .unwrap();
+    app.wait_for(&format!("[data-testid={old_card}][data-standing=revoked]"))
+        .await
+        .unwrap();
+    let revoked = app
+        .text(&format!("[data-testid={old_card}-revoked]"))
+        .await
+        .unwrap();
+    assert!(revoked.contains("已补办"), "{revoked}");
+    assert_eq!(
+        app.text(&format!("[data-testid={old_card}-countdown]"))
+            .await
+            .unwrap(),
+        "已吊销"
+    );
+    // Nothing to renew, change or reissue on a revoked certificate.
+    assert!(
+        app.client
+            .find(fantoccini::Locator::Css(&format!(
+                "[data-testid={old_card}-reissue]"
+            )))
+            .await
+            .is_err()
+    );
+    app.screenshot("reissue-zh-CN-5-old-revoked").await.unwrap();
+    set_language(&app, "en").await;
+    app.click("nav-certificates").await.unwrap();
+    let revoked = app
+        .wait_text(&format!("[data-testid={old_card}-revoked]"), |t| {
+            t.contains("reissued")
+        })
+        .await
+        .unwrap();
+    assert!(revoked.contains("revoked"), "{revoked}");
+    app.screenshot("reissue-en-4-old-revoked").await.unwrap();
+
+    // Removed from the list (this computer's only): the new one stays.
+    app.click(&format!("{old_card}-forget")).await.unwrap();
+    app.by_testid(&format!("{old_card}-forget-ask"))
+        .await
+        .unwrap();
+    app.screenshot("reissue-en-5-forget").await.unwrap();
+    app.click(&format!("{old_card}-forget-confirm"))
+        .await
+        .unwrap();
+    app.wait_text("[data-testid=certs-notice]", |t| t.contains("removed"))
+        .await
+        .unwrap();
+    assert!(
+        app.client
+            .find(fantoccini::Locator::Css(&format!(
+                "[data-testid={old_card}]"
+            )))
+            .await
+            .is_err(),
+        "the lost token's certificate is no longer listed"
+    );
+    app.by_testid(&format!("cert-{new_serial}")).await.unwrap();
+    app.close().await.unwrap();
 }

@@ -19,7 +19,9 @@ pub async fn healthz(State(state): State<Shared>) -> ApiResult<Json<Health>> {
     Ok(Json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
-        server_time: Some(crate::clock::rfc3339(crate::clock::now())),
+        server_time: Some(crate::clock::rfc3339(
+            crate::clock::now() + state.reported_clock_offset_secs,
+        )),
     }))
 }
 
