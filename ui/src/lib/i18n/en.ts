@@ -788,6 +788,9 @@ const en: Catalog = {
       sm2: "SM2 (Chinese national)",
     },
   },
+  errorDetails: {
+    clockSkewedBy: "This computer's clock is about {m} minutes off the CA's (at most 5 are allowed). Turn on automatic date and time in the system settings, then try again.",
+  },
   errors: {
     internal: "Something went wrong inside CertDesk. Try again; if it keeps happening, export a diagnostic bundle from Environment check and contact support.",
     invalid_input: "Some entries are not valid; check the fields marked in red.",

@@ -790,6 +790,10 @@ const zhCN = {
       sm2: "SM2（国密）",
     },
   },
+  /** Error sentences that carry a figure from the error's details. */
+  errorDetails: {
+    clockSkewedBy: "本机时间与 CA 服务器相差约 {m} 分钟（须在 5 分钟以内）。请在系统设置中开启“自动设置时间”，然后重试。",
+  },
   errors: {
     internal: "程序内部出错，请重试；如果反复出现，请在环境检测中导出诊断信息并联系客服。",
     invalid_input: "填写的内容有误，请检查标红的字段。",

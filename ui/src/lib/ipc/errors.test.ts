@@ -25,6 +25,12 @@ describe("IPC errors", () => {
     const unknown = { ...e, details: { problem: "bad_signature" } };
     expect(errorText(en, unknown)).toBe(en.errors.ca_rejected);
   });
+  it("a skewed clock says by how much", () => {
+    const e = { code: "clock_skewed", message: "x", details: { seconds: -610 } };
+    expect(errorText(zhCN, e)).toContain("约 10 分钟");
+    expect(errorText(en, e)).toContain("about 10 minutes");
+    expect(errorText(en, { ...e, details: null })).toBe(en.errors.clock_skewed);
+  });
   it("field errors come in the active language", () => {
     const e = {
       code: "ca_rejected",

@@ -21,7 +21,7 @@ export function fmt(s: string, vars: Record<string, string | number>): string {
   return s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
 }
 
-type Details = { problem?: unknown; retry_after?: unknown; fields?: unknown };
+type Details = { problem?: unknown; retry_after?: unknown; fields?: unknown; seconds?: unknown };
 
 function details(e: IpcError): Details {
   return typeof e.details === "object" && e.details !== null ? (e.details as Details) : {};
@@ -47,6 +47,10 @@ export function errorText(t: Catalog, e: unknown): string {
       n: secs,
       m: Math.max(1, Math.ceil(secs / 60)),
     });
+  }
+  const skew = Number(details(err).seconds);
+  if (err.code === "clock_skewed" && Number.isFinite(skew) && skew !== 0) {
+    return fmt(t.errorDetails.clockSkewedBy, { m: Math.max(1, Math.round(Math.abs(skew) / 60)) });
   }
   return t.errors[err.code];
 }
