@@ -17,6 +17,7 @@ use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use certdesk_e2e::{App, AppData};
 use certdesk_testkit::ca::{self, ApprovedOrder};
+use certdesk_testkit::kryoptic::Kryoptic;
 use certdesk_testkit::softhsm::SoftHsm;
 use common::apply::{
     at_step, choose, confirm_information, files, pay_approve_and_find_finished, sign,
@@ -80,30 +81,13 @@ impl Rig {
     }
 
     /// Certificates the CA issued for the application.
-    fn issued(&self, application_id: &str) -> i64 {
-        let out = Command::new("sqlite3")
-            .arg(self.env.ca.data_dir().join("ca.sqlite3"))
-            .arg(format!(
-                "SELECT COUNT(*) FROM certificates WHERE application_id = '{application_id}';"
-            ))
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    fn issued(&self, application_id: &str) -> usize {
+        self.env.issued(application_id).len()
     }
 
     /// The serials the CA issued for the application.
     fn serials(&self, application_id: &str) -> Vec<String> {
-        let out = Command::new("sqlite3")
-            .arg(self.env.ca.data_dir().join("ca.sqlite3"))
-            .arg(format!(
-                "SELECT serial FROM certificates WHERE application_id = '{application_id}';"
-            ))
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(str::to_owned)
-            .collect()
+        self.env.issued(application_id)
     }
 
     /// (private keys, certificates) labelled for the application, as `pkcs11-tool` lists
@@ -184,10 +168,16 @@ async fn enabled(app: &App, testid: &str) {
     }
 }
 
+/// Look-up, 处理, card form, token stage (checks passed), then the PIN stage.
+async fn to_pin(ca: &CaClient, serial: &str, app: &App, o: &ApprovedOrder, shots: &str) {
+    to_token(ca, serial, app, o, shots).await;
+    app.click("download-token-next").await.unwrap();
+    app.by_testid("download-pin").await.unwrap();
+}
+
 /// Look-up (by organisation code, or by the handler's ID number) → 处理 → card form →
 /// token stage (checks passed), with screenshots.
-async fn to_pin(rig: &Rig, app: &App, o: &ApprovedOrder, shots: &str) {
-    let ca = rig.ca();
+async fn to_token(ca: &CaClient, serial: &str, app: &App, o: &ApprovedOrder, shots: &str) {
     app.click("nav-download").await.unwrap();
     app.by_testid("download-lookup").await.unwrap();
     if shots == "kill" {
@@ -197,7 +187,7 @@ async fn to_pin(rig: &Rig, app: &App, o: &ApprovedOrder, shots: &str) {
         type_into(app, "download-org-code", &o.org_code).await;
     }
     type_into(app, "download-phone", &o.phone).await;
-    captcha(app, &ca, "download-lookup-captcha", None).await;
+    captcha(app, ca, "download-lookup-captcha", None).await;
     app.screenshot(&format!("download-{shots}-1-lookup"))
         .await
         .unwrap();
@@ -223,28 +213,25 @@ async fn to_pin(rig: &Rig, app: &App, o: &ApprovedOrder, shots: &str) {
     }
     type_into(app, "download-card-serial", &o.card_serial).await;
     type_into(app, "download-card-password", &o.card_password).await;
-    captcha(app, &ca, "download-card-captcha", None).await;
+    captcha(app, ca, "download-card-captcha", None).await;
     app.screenshot(&format!("download-{shots}-3-card"))
         .await
         .unwrap();
     app.click("download-card-next").await.unwrap();
-    at_token_ready(rig, app).await;
+    at_token_ready(serial, app).await;
     app.screenshot(&format!("download-{shots}-4-token"))
         .await
         .unwrap();
-    app.click("download-token-next").await.unwrap();
-    app.by_testid("download-pin").await.unwrap();
 }
 
 /// The token step with its checks passed: the CA reachable with a sane clock, the
 /// rig's token chosen.
-async fn at_token_ready(rig: &Rig, app: &App) {
+async fn at_token_ready(serial: &str, app: &App) {
     app.wait_for("[data-testid=download-check-ca][data-state=ok]")
         .await
         .unwrap();
     app.wait_for(&format!(
-        "[data-testid=download-token-{}] input:checked",
-        rig.serial
+        "[data-testid=download-token-{serial}] input:checked"
     ))
     .await
     .unwrap();
@@ -263,7 +250,7 @@ async fn p256_download_with_a_wrong_pin_then_the_right_one() {
     let app = rig
         .launch_in(AppData::Owned(tempfile::tempdir().unwrap()), None)
         .await;
-    to_pin(&rig, &app, &o, "zh-CN").await;
+    to_pin(&rig.ca(), &rig.serial, &app, &o, "zh-CN").await;
 
     // A wrong PIN: said with the tries left, nothing spent, everything typed kept.
     start_with_pin(&app, "00000000").await;
@@ -308,7 +295,7 @@ async fn dual_certificate_download_in_english() {
         .launch_in(AppData::Owned(tempfile::tempdir().unwrap()), None)
         .await;
     set_language(&app, "en").await;
-    to_pin(&rig, &app, &o, "en").await;
+    to_pin(&rig.ca(), &rig.serial, &app, &o, "en").await;
 
     // The USBKey pulled before the start: said so, back to the token choice with the
     // PIN and the card kept; re-inserted, the download continues.
@@ -413,7 +400,7 @@ async fn ca_clock_skew_and_ca_down_are_said_before_the_card_is_spent() {
 
     // The clock set right (the CA answers with the true time): the check passes by itself.
     rig.env.ca.restart_with(&[]).unwrap();
-    at_token_ready(&rig, &app).await;
+    at_token_ready(&rig.serial, &app).await;
 
     // The CA goes down: said, with nothing typed lost; back up, the check passes again.
     rig.env.ca.stop();
@@ -428,7 +415,7 @@ async fn ca_clock_skew_and_ca_down_are_said_before_the_card_is_spent() {
     app.screenshot("download-en-ca-down").await.unwrap();
     assert_eq!(rig.issued(&o.application_id), 0, "the card is not spent");
     rig.env.ca.restart().unwrap();
-    at_token_ready(&rig, &app).await;
+    at_token_ready(&rig.serial, &app).await;
     app.click("download-token-next").await.unwrap();
     start_with_pin(&app, PIN).await;
     app.by_testid("download-done").await.unwrap();
@@ -465,7 +452,7 @@ async fn killed_after_issuance_resumes_from_the_banner_to_one_key_and_one_certif
     let app = rig
         .launch_in(AppData::Borrowed(data.clone()), Some("finalize"))
         .await;
-    to_pin(&rig, &app, &o, "kill").await;
+    to_pin(&rig.ca(), &rig.serial, &app, &o, "kill").await;
     start_with_pin(&app, PIN).await;
     aborted(app).await;
     // Killed after the CA issued: the key is on the token, the certificate is not yet.
@@ -612,7 +599,7 @@ async fn reissue_after_a_lost_usbkey_from_my_certificates_to_the_new_usbkey() {
         card_password,
         ca_url: rig.env.ca.url().to_string(),
     };
-    to_pin(&rig, &app, &order, "reissue").await;
+    to_pin(&rig.ca(), &rig.serial, &app, &order, "reissue").await;
     start_with_pin(&app, PIN).await;
     app.by_testid("download-done").await.unwrap();
     app.screenshot("reissue-zh-CN-4-downloaded").await.unwrap();
@@ -707,5 +694,128 @@ async fn reissue_after_a_lost_usbkey_from_my_certificates_to_the_new_usbkey() {
         "the lost token's certificate is no longer listed"
     );
     app.by_testid(&format!("cert-{new_serial}")).await.unwrap();
+    app.close().await.unwrap();
+}
+
+/// `n` wrong PIN logins through `pkcs11-tool` (another program, as a user trying PINs in
+/// another tool would), each refused.
+fn wrong_logins(kry: &Kryoptic, n: usize) {
+    let (conf_var, conf) = kry.env();
+    for _ in 0..n {
+        let out = Command::new("pkcs11-tool")
+            .env(conf_var, &conf)
+            .arg("--module")
+            .arg(kry.module_path())
+            .args(["--login", "--pin", "00000000", "--list-objects"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "a wrong PIN was accepted");
+    }
+}
+
+/// PIN tries against Kryoptic, a real PKCS#11 module that counts wrong PINs and locks
+/// (SoftHSM2 never locks): on its final try the USBKey is still offered with a warning,
+/// the PIN step needs the tick before the PIN is tried, and the download succeeds;
+/// locked (after more wrong PINs elsewhere), the USBKey is refused for a download with
+/// what to do, and My certificates says it is locked.
+#[tokio::test]
+async fn kryoptic_final_pin_try_needs_the_tick_and_a_locked_usbkey_is_refused() {
+    let kry = Kryoptic::new().unwrap();
+    let serial = kry.init_token("Kryoptic Key", SO_PIN, PIN).unwrap();
+    // Kryoptic allows 10 tries: after 9 wrong ones the next is the last.
+    wrong_logins(&kry, 9);
+    let env = Env::start();
+    let o = approved_order(env.ca.url(), "sandbox-p256");
+    let data = tempfile::tempdir().unwrap();
+    let (conf_var, conf) = kry.env();
+    let conf = conf.to_str().unwrap().to_owned();
+    let module = kry.module_path().to_str().unwrap().to_owned();
+    let vars = [
+        (conf_var, conf.as_str()),
+        ("CERTDESK_PKCS11_MODULE", module.as_str()),
+    ];
+    let app = env
+        .launch_with(AppData::Borrowed(data.path().to_path_buf()), &vars, &[])
+        .await;
+    to_token(&env.sandbox(), &serial, &app, &o, "kryoptic").await;
+    // Still offered (the right PIN works), with the warning.
+    let pin_line = app
+        .text(&format!("[data-testid=download-token-{serial}]"))
+        .await
+        .unwrap();
+    assert!(pin_line.contains("最后一次"), "{pin_line}");
+    app.click("download-token-next").await.unwrap();
+
+    // The PIN step: warned, and "start" stays off until the tick.
+    app.by_testid("download-final-warning").await.unwrap();
+    type_into(&app, "download-pin-input", PIN).await;
+    let start = app.by_testid("download-start").await.unwrap();
+    assert!(
+        !start.is_enabled().await.unwrap(),
+        "no try without the tick"
+    );
+    app.screenshot("download-kryoptic-final-try-zh-CN")
+        .await
+        .unwrap();
+    app.click("download-final-confirm").await.unwrap();
+    enabled(&app, "download-start").await;
+    app.click("download-start").await.unwrap();
+    app.by_testid("download-done").await.unwrap();
+    assert_eq!(env.issued(&o.application_id).len(), 1);
+    app.close().await.unwrap();
+
+    // Locked by ten wrong PINs in another program, then the app again.
+    wrong_logins(&kry, 10);
+    let second = approved_order(env.ca.url(), "sandbox-p256");
+    let app = env
+        .launch_with(AppData::Borrowed(data.path().to_path_buf()), &vars, &[])
+        .await;
+    set_language(&app, "en").await;
+    app.click("nav-certificates").await.unwrap();
+    let pin_state = app
+        .text(&format!("[data-testid=token-{serial}-pin]"))
+        .await
+        .unwrap();
+    assert!(pin_state.contains("locked"), "{pin_state}");
+    app.click(&format!("token-{serial}-change-pin"))
+        .await
+        .unwrap();
+    let said = app.text("[data-testid=pin-error]").await.unwrap();
+    assert!(said.contains("locked"), "{said}");
+    app.screenshot("certificates-kryoptic-locked-en")
+        .await
+        .unwrap();
+    app.click("pin-close").await.unwrap();
+
+    app.click("nav-download").await.unwrap();
+    type_into(&app, "download-org-code", &second.org_code).await;
+    type_into(&app, "download-phone", &second.phone).await;
+    captcha(&app, &env.sandbox(), "download-lookup-captcha", None).await;
+    app.click("download-search").await.unwrap();
+    app.click(&format!("download-process-{}", second.application_id))
+        .await
+        .unwrap();
+    type_into(&app, "download-card-serial", &second.card_serial).await;
+    type_into(&app, "download-card-password", &second.card_password).await;
+    captcha(&app, &env.sandbox(), "download-card-captcha", None).await;
+    app.click("download-card-next").await.unwrap();
+    let refused = app
+        .text(&format!("[data-testid=download-token-problem-{serial}]"))
+        .await
+        .unwrap();
+    assert!(
+        refused.contains("locked") && refused.contains("acceptance point"),
+        "{refused}"
+    );
+    assert!(
+        !app.by_testid("download-token-next")
+            .await
+            .unwrap()
+            .is_enabled()
+            .await
+            .unwrap()
+    );
+    app.screenshot("download-kryoptic-locked-en").await.unwrap();
+    assert!(env.issued(&second.application_id).is_empty());
     app.close().await.unwrap();
 }

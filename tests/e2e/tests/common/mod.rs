@@ -67,6 +67,20 @@ impl Env {
         CaClient::new(self.ca.url()).unwrap()
     }
 
+    /// The serials the CA issued for an application, read from its database.
+    pub fn issued(&self, application_id: &str) -> Vec<String> {
+        let out = run(Command::new("sqlite3")
+            .arg(self.ca.data_dir().join("ca.sqlite3"))
+            .arg(format!(
+                "SELECT serial FROM certificates WHERE application_id = '{application_id}';"
+            )))
+        .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// The CA ends every session (as on expiry, or a sign-out elsewhere).
     pub fn end_sessions(&self) {
         run(Command::new("sqlite3")
