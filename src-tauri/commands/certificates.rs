@@ -95,6 +95,9 @@ fn renewal_error(e: RenewalError) -> IpcError {
         e @ RenewalError::NotOnToken(_) => IpcError::new(ErrorCode::NotFound, e.to_string()),
         e @ RenewalError::DualNotSupported => IpcError::new(ErrorCode::Unsupported, e.to_string()),
         e @ RenewalError::BadIssuance(_) => IpcError::new(ErrorCode::CaProtocol, e.to_string()),
+        // Said as a renewal's (the old certificate still works), not a download's.
+        e @ RenewalError::NewKeyLost => IpcError::new(ErrorCode::KeyLost, e.to_string())
+            .with_details(json!({ "business": "renewal" })),
     }
 }
 
@@ -124,8 +127,11 @@ pub async fn scan(app: &AppHandle) -> Result<certificates::Scan, IpcError> {
     }
 }
 
-fn to_ipc(c: &CoreCert, now: i64) -> MyCertificate {
+fn to_ipc(c: &CoreCert, now: i64, interrupted: &[enrollment::Interrupted]) -> MyCertificate {
     let days_left = c.days_left(now);
+    let renewal_interrupted = interrupted
+        .iter()
+        .any(|i| i.token == c.token && i.serial == c.serial);
     MyCertificate {
         module: c.token.module.display().to_string(),
         token_serial: c.token.serial.clone(),
@@ -139,9 +145,11 @@ fn to_ipc(c: &CoreCert, now: i64) -> MyCertificate {
         not_after: c.not_after.clone(),
         days_left,
         key_algorithm: c.key_algorithm.clone(),
-        // The CA opens renewal 90 days before expiry (see the reference CA's renewal).
-        renewable: c.inserted && (0..90).contains(&days_left),
+        // The CA opens renewal 90 days before expiry (see the reference CA's renewal);
+        // an interrupted renewal is always offered, to be finished.
+        renewable: c.inserted && ((0..90).contains(&days_left) || renewal_interrupted),
         last_seen: c.last_seen.clone(),
+        renewal_interrupted,
     }
 }
 
@@ -149,8 +157,15 @@ fn to_ipc(c: &CoreCert, now: i64) -> MyCertificate {
 pub async fn my_certificates(app: AppHandle) -> Result<MyCertificates, IpcError> {
     let scan = scan(&app).await?;
     let now = now_unix();
+    let state = app.state::<AppState>();
+    let interrupted = enrollment::interrupted(&Journal::open(&db_path(&state)).map_err(storage)?)
+        .map_err(storage)?;
     Ok(MyCertificates {
-        certificates: scan.certificates.iter().map(|c| to_ipc(c, now)).collect(),
+        certificates: scan
+            .certificates
+            .iter()
+            .map(|c| to_ipc(c, now, &interrupted))
+            .collect(),
         tokens: scan
             .tokens
             .iter()

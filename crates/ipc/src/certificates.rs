@@ -39,6 +39,9 @@ pub struct MyCertificate {
     /// Renewal is open (the CA opens it 90 days before expiry) and the token is inserted.
     pub renewable: bool,
     pub last_seen: String,
+    /// A renewal of this certificate on this token was interrupted (app closed, token
+    /// pulled, CA unreachable); renewing again finishes it (the PIN is asked again).
+    pub renewal_interrupted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -141,6 +144,8 @@ pub struct RenewalDone {
     pub old_serial: String,
     pub new_serial: String,
     pub not_after: String,
+    /// This renewal finished one that an earlier attempt left unfinished.
+    pub resumed: bool,
 }
 
 #[cfg(test)]

@@ -337,7 +337,8 @@ fn start(
 
 /// Destroys what an interrupted renewal that never reached the CA's issuance left on
 /// the token (its new key, by journaled id and by label) and closes it as abandoned.
-async fn discard(svc: &TokenService, journal: &Journal, e: &Entry) -> Result<()> {
+/// (`&mut`: a `&Journal` held across an await would make the future not `Send`.)
+async fn discard(svc: &TokenService, journal: &mut Journal, e: &Entry) -> Result<()> {
     if let Some(id) = e.key_id.as_deref().filter(|s| !s.is_empty()) {
         let present = svc
             .list_keys(e.token.clone())
@@ -375,7 +376,7 @@ async fn confirmed_at_ca(client: &CaClient, svc: &TokenService, e: &Entry) -> Re
 /// The new certificate is verified and confirmed: now, and only now, the old goes.
 async fn finish(
     svc: &TokenService,
-    journal: &Journal,
+    journal: &mut Journal,
     e: &Entry,
     old: Option<CertSummary>,
     req: &RenewalRequest,
@@ -586,5 +587,21 @@ fn not_issued(e: &RenewalError) -> bool {
         RenewalError::Ca(ClientError::Transport(t)) => t.is_connect(),
         RenewalError::Ca(ClientError::Problem(p)) => (400..500).contains(&p.status),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The app runs a renewal inside a Tauri command, which needs a `Send` future.
+    #[allow(dead_code)]
+    fn renewal_future_is_send(
+        svc: &TokenService,
+        journal: &mut Journal,
+        req: &RenewalRequest,
+        progress: &mut (dyn FnMut(RenewalStep) + Send),
+    ) -> impl std::future::Future<Output = Result<Renewed>> + Send {
+        renew(svc, journal, req, progress)
     }
 }

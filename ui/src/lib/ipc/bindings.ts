@@ -204,7 +204,12 @@ days_left: number, key_algorithm: string,
 /**
  * Renewal is open (the CA opens it 90 days before expiry) and the token is inserted.
  */
-renewable: boolean, last_seen: string, };
+renewable: boolean, last_seen: string, 
+/**
+ * A renewal of this certificate on this token was interrupted (app closed, token
+ * pulled, CA unreachable); renewing again finishes it (the PIN is asked again).
+ */
+renewal_interrupted: boolean, };
 
 export type MyCertificates = { certificates: Array<MyCertificate>, tokens: Array<TokenPinInfo>, };
 
@@ -224,7 +229,11 @@ confirm_final_try: boolean, };
 
 export type RenewRequest = { certificate: CertificateRef, pin: string, confirm_final_try: boolean, };
 
-export type RenewalDone = { application_id: string, old_serial: string, new_serial: string, not_after: string, };
+export type RenewalDone = { application_id: string, old_serial: string, new_serial: string, not_after: string, 
+/**
+ * This renewal finished one that an earlier attempt left unfinished.
+ */
+resumed: boolean, };
 
 export type RenewalStepId = "login" | "challenge" | "prove" | "keygen" | "csr" | "finalize" | "write" | "self-test" | "confirm" | "remove-old";
 
