@@ -9,110 +9,25 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use certdesk_ca_api::application::ApplicationStatus;
 use certdesk_ca_api::channel::Business;
 use certdesk_ca_api::download::CertificateStatus;
-use certdesk_ca_api::sandbox::ApprovedOrder;
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow;
 use certdesk_e2e::{App, AppData};
-use certdesk_testkit::ca::{CaService, bin_dir};
+use certdesk_testkit::ca::CaService;
 use certdesk_testkit::keychain::PrivateKeyring;
 use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::{SecretString, TokenRef, TokenService};
+use common::certs::{cli_download, short_lived_ca, token_facts};
 use common::type_into;
 
 const PIN: &str = "24681357";
 const NEW_PIN: &str = "86420975";
 const SO_PIN: &str = "12345678";
-
-/// A sandbox CA whose certificates are valid 60 days (inside the 90-day renewal window).
-fn short_lived_ca(dir: &Path) -> CaService {
-    let channels = certdesk_ca_service::channels::SANDBOX_CHANNELS
-        .replace("validity_days = 365", "validity_days = 60");
-    let path = dir.join("channels.toml");
-    std::fs::write(&path, channels).unwrap();
-    CaService::start_with(&["--channels", path.to_str().unwrap()]).unwrap()
-}
-
-/// `certdesk-cli download` of the order onto the token (card password, PIN on stdin).
-fn download(hsm: &SoftHsm, data: &Path, ca: &CaService, o: &ApprovedOrder, token: &str) {
-    let module = SoftHsm::module().unwrap();
-    let mut child = Command::new(bin_dir().unwrap().join("certdesk-cli"))
-        .args([
-            "download",
-            "--ca",
-            ca.url(),
-            "--application",
-            &o.application_id,
-        ])
-        .args(["--card-serial", &o.card_serial, "--phone", &o.phone])
-        .args([
-            "--org-code",
-            &o.org_code,
-            "--module",
-            module.to_str().unwrap(),
-        ])
-        .args([
-            "--token",
-            token,
-            "--secrets-stdin",
-            "--sandbox-captcha",
-            "--json",
-        ])
-        .env(hsm.env().0, hsm.env().1)
-        .env("CERTDESK_DATA_DIR", data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{}\n{PIN}\n", o.card_password).as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "download failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Logs in through the token layer (in this process, beside the app, as another program
-/// would) and lists the end-entity certificates' serials and the private keys. The
-/// module is rescanned first, so it reads what the app wrote to the token store.
-async fn token_facts(
-    svc: &TokenService,
-    token: &TokenRef,
-    pin: &str,
-) -> Result<(Vec<String>, usize), String> {
-    svc.rescan(token.module.clone()).await.unwrap();
-    let r = async {
-        svc.login(token.clone(), SecretString::from(pin.to_string()), false)
-            .await
-            .map_err(|e| e.code().to_string())?;
-        let certs = svc.list_certificates(token.clone()).await.unwrap();
-        let keys = svc.list_keys(token.clone()).await.unwrap();
-        Ok((
-            certs
-                .into_iter()
-                .filter(|c| !c.is_ca)
-                .map(|c| c.serial)
-                .collect(),
-            keys.iter().filter(|k| k.private).count(),
-        ))
-    }
-    .await;
-    svc.logout(token.clone()).await.unwrap();
-    r
-}
 
 fn openssl_serial(pem: &Path) -> String {
     let out = Command::new("openssl")
@@ -152,7 +67,7 @@ async fn my_certificates_pin_change_export_and_renewal() {
         .unwrap();
     let cli_data = tmp.path().join("cli");
     std::fs::create_dir_all(&cli_data).unwrap();
-    download(&hsm, &cli_data, &ca, &order, &serial);
+    cli_download(&hsm, &cli_data, &ca, &order, &serial, PIN);
     let (before, _) = token_facts(&svc, &token, PIN).await.unwrap();
     assert_eq!(before.len(), 1, "{before:?}");
     let old_serial = before[0].clone();

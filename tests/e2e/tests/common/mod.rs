@@ -1,6 +1,8 @@
 //! Helpers shared by the window tests that talk to the reference CA sandbox.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod certs;
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 

@@ -775,7 +775,7 @@ const en: Catalog = {
   },
   renewResume: {
     notice:
-      "A renewal of this certificate did not finish (the app was closed, the USBKey pulled or the network lost). Choose “Resume renewal” and enter the PIN again to finish it; no second certificate is requested.",
+      "A renewal of this certificate did not finish (the app was closed, the USBKey pulled or the network lost). Choose \"Resume renewal\" and enter the PIN again to finish it; no second certificate is requested.",
     resume: "Resume renewal",
     intro:
       "The unfinished renewal continues: the new key already made and the certificate the CA already issued are used, and no second certificate is requested. The old certificate is removed only after the new one passed its self-test. Keep the USBKey inserted.",

@@ -1,0 +1,103 @@
+//! What the My-certificates window tests share: a CA issuing 60-day certificates (inside
+//! the 90-day renewal window at once), a certificate downloaded onto a SoftHSM2 token by
+//! `certdesk-cli download`, and what the token holds as another program sees it.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use certdesk_ca_api::sandbox::ApprovedOrder;
+use certdesk_testkit::ca::{CaService, bin_dir};
+use certdesk_testkit::softhsm::SoftHsm;
+use certdesk_token::{SecretString, TokenRef, TokenService};
+
+/// A sandbox CA whose certificates are valid 60 days (inside the 90-day renewal window).
+pub fn short_lived_ca(dir: &Path) -> CaService {
+    let channels = certdesk_ca_service::channels::SANDBOX_CHANNELS
+        .replace("validity_days = 365", "validity_days = 60");
+    let path = dir.join("channels.toml");
+    std::fs::write(&path, channels).unwrap();
+    CaService::start_with(&["--channels", path.to_str().unwrap()]).unwrap()
+}
+
+/// `certdesk-cli download` of the order onto the token (card password, PIN on stdin).
+pub fn cli_download(
+    hsm: &SoftHsm,
+    data: &Path,
+    ca: &CaService,
+    o: &ApprovedOrder,
+    token: &str,
+    pin: &str,
+) {
+    let module = SoftHsm::module().unwrap();
+    let mut child = Command::new(bin_dir().unwrap().join("certdesk-cli"))
+        .args([
+            "download",
+            "--ca",
+            ca.url(),
+            "--application",
+            &o.application_id,
+        ])
+        .args(["--card-serial", &o.card_serial, "--phone", &o.phone])
+        .args([
+            "--org-code",
+            &o.org_code,
+            "--module",
+            module.to_str().unwrap(),
+        ])
+        .args([
+            "--token",
+            token,
+            "--secrets-stdin",
+            "--sandbox-captcha",
+            "--json",
+        ])
+        .env(hsm.env().0, hsm.env().1)
+        .env("CERTDESK_DATA_DIR", data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{}\n{pin}\n", o.card_password).as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "download failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Logs in through the token layer (in this process, beside the app, as another program
+/// would) and lists the end-entity certificates' serials and the private keys. The
+/// module is rescanned first, so it reads what the app wrote to the token store.
+pub async fn token_facts(
+    svc: &TokenService,
+    token: &TokenRef,
+    pin: &str,
+) -> Result<(Vec<String>, usize), String> {
+    svc.rescan(token.module.clone()).await.unwrap();
+    let r = async {
+        svc.login(token.clone(), SecretString::from(pin.to_string()), false)
+            .await
+            .map_err(|e| e.code().to_string())?;
+        let certs = svc.list_certificates(token.clone()).await.unwrap();
+        let keys = svc.list_keys(token.clone()).await.unwrap();
+        Ok((
+            certs
+                .into_iter()
+                .filter(|c| !c.is_ca)
+                .map(|c| c.serial)
+                .collect(),
+            keys.iter().filter(|k| k.private).count(),
+        ))
+    }
+    .await;
+    svc.logout(token.clone()).await.unwrap();
+    r
+}
