@@ -16,13 +16,10 @@ use certdesk_ca_api::application::ApplicationStatus;
 use certdesk_ca_api::channel::Business;
 use certdesk_ca_api::download::CertificateStatus;
 use certdesk_ca_client::CaClient;
-use certdesk_ca_service::sandbox_flow;
 use certdesk_e2e::{App, AppData};
 use certdesk_testkit::ca::CaService;
-use certdesk_testkit::keychain::PrivateKeyring;
-use certdesk_testkit::softhsm::SoftHsm;
-use certdesk_token::{SecretString, TokenRef, TokenService};
-use common::certs::{cli_download, short_lived_ca, token_facts};
+use certdesk_token::SecretString;
+use common::certs::{OnToken, token_facts};
 use common::type_into;
 
 const PIN: &str = "24681357";
@@ -49,47 +46,30 @@ fn openssl_serial(pem: &Path) -> String {
 
 #[tokio::test]
 async fn my_certificates_pin_change_export_and_renewal() {
-    let tmp = tempfile::tempdir().unwrap();
-    let ca = short_lived_ca(tmp.path());
-    let keyring = PrivateKeyring::start().unwrap();
-    let hsm = SoftHsm::new().unwrap();
     // SAFETY: this binary's only SoftHSM2 test, before any module is loaded.
-    unsafe { hsm.install_env() };
-    let svc = TokenService::start().unwrap();
-    let serial = hsm.init_token("企业证书Key", SO_PIN, PIN).unwrap();
-    let module = SoftHsm::module().unwrap();
-    let token = TokenRef {
-        module: module.clone(),
-        serial: serial.clone(),
-    };
-    let order = sandbox_flow::approved_order(ca.url(), "sandbox-p256")
-        .await
-        .unwrap();
-    let cli_data = tmp.path().join("cli");
-    std::fs::create_dir_all(&cli_data).unwrap();
-    cli_download(&hsm, &cli_data, &ca, &order, &serial, PIN);
-    let (before, _) = token_facts(&svc, &token, PIN).await.unwrap();
-    assert_eq!(before.len(), 1, "{before:?}");
-    let old_serial = before[0].clone();
-
+    let on = unsafe { OnToken::start("企业证书Key", SO_PIN, PIN) }.await;
+    let mut env = on.app_env();
+    let OnToken {
+        ca,
+        keyring: _keyring,
+        hsm,
+        svc,
+        token,
+        order,
+        serial: old_serial,
+        tmp,
+    } = on;
+    let serial = token.serial.clone();
     let saves = tmp.path().join("saved");
     std::fs::create_dir_all(&saves).unwrap();
-    let (conf_var, conf) = hsm.env();
     let app_data = tmp.path().join("app");
     std::fs::create_dir_all(&app_data).unwrap();
-    let app = App::launch_in(
-        AppData::Borrowed(app_data.clone()),
-        &[
-            ("CERTDESK_CA_URL", ca.url()),
-            ("DBUS_SESSION_BUS_ADDRESS", keyring.bus_address()),
-            (conf_var, conf.to_str().unwrap()),
-            ("CERTDESK_PKCS11_MODULE", module.to_str().unwrap()),
-            // The native save dialog is out of WebDriver's reach: see src-tauri/save.rs.
-            ("CERTDESK_TEST_SAVE_DIR", saves.to_str().unwrap()),
-        ],
-    )
-    .await
-    .unwrap();
+    // The native save dialog is out of WebDriver's reach: see src-tauri/save.rs.
+    env.push(("CERTDESK_TEST_SAVE_DIR", saves.display().to_string()));
+    let refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = App::launch_in(AppData::Borrowed(app_data.clone()), &refs)
+        .await
+        .unwrap();
 
     // ---- the certificate with its countdown, chain, algorithm and token ----
     app.click("nav-certificates").await.unwrap();

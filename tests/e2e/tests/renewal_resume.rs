@@ -14,12 +14,8 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use certdesk_ca_service::sandbox_flow;
 use certdesk_e2e::{App, AppData};
-use certdesk_testkit::keychain::PrivateKeyring;
-use certdesk_testkit::softhsm::SoftHsm;
-use certdesk_token::{TokenRef, TokenService};
-use common::certs::{cli_download, short_lived_ca, token_facts};
+use common::certs::{OnToken, token_facts};
 use common::type_into;
 
 const PIN: &str = "24681357";
@@ -51,44 +47,13 @@ fn renewals_at_ca(ca_data: &Path, old: &str) -> (i64, i64) {
 
 #[tokio::test]
 async fn a_renewal_killed_after_issuance_is_finished_from_my_certificates() {
-    let tmp = tempfile::tempdir().unwrap();
-    let ca = short_lived_ca(tmp.path());
-    let keyring = PrivateKeyring::start().unwrap();
-    let hsm = SoftHsm::new().unwrap();
     // SAFETY: this binary's only SoftHSM2 test, before any module is loaded.
-    unsafe { hsm.install_env() };
-    let svc = TokenService::start().unwrap();
-    let serial = hsm.init_token("企业证书Key", "12345678", PIN).unwrap();
-    let module = SoftHsm::module().unwrap();
-    let token = TokenRef {
-        module: module.clone(),
-        serial: serial.clone(),
-    };
-    let order = sandbox_flow::approved_order(ca.url(), "sandbox-p256")
-        .await
-        .unwrap();
-    let cli_data = tmp.path().join("cli");
-    std::fs::create_dir_all(&cli_data).unwrap();
-    cli_download(&hsm, &cli_data, &ca, &order, &serial, PIN);
-    let (before, _) = token_facts(&svc, &token, PIN).await.unwrap();
-    let old = before[0].clone();
-
-    let (conf_var, conf) = hsm.env();
-    let app_data = tmp.path().join("app");
+    let on = unsafe { OnToken::start("企业证书Key", "12345678", PIN) }.await;
+    let (svc, token, old, ca) = (&on.svc, &on.token, on.serial.clone(), &on.ca);
+    let app_data = on.tmp.path().join("app");
     std::fs::create_dir_all(&app_data).unwrap();
     let launch = |fault: Option<&'static str>| {
-        let mut env = vec![
-            ("CERTDESK_CA_URL", ca.url().to_string()),
-            (
-                "DBUS_SESSION_BUS_ADDRESS",
-                keyring.bus_address().to_string(),
-            ),
-            (conf_var, conf.to_str().unwrap().to_string()),
-            (
-                "CERTDESK_PKCS11_MODULE",
-                module.to_str().unwrap().to_string(),
-            ),
-        ];
+        let mut env = on.app_env();
         if let Some(f) = fault {
             env.push(("CERTDESK_FAULT_AFTER", f.to_string()));
         }
@@ -110,7 +75,7 @@ async fn a_renewal_killed_after_issuance_is_finished_from_my_certificates() {
     type_into(&app, "renew-pin", PIN).await;
     app.click("renew-submit").await.unwrap();
     app.exited().await.unwrap();
-    let (certs, keys) = token_facts(&svc, &token, PIN).await.unwrap();
+    let (certs, keys) = token_facts(svc, token, PIN).await.unwrap();
     assert_eq!(
         (certs, keys),
         (vec![old.clone()], 2),
@@ -172,7 +137,7 @@ async fn a_renewal_killed_after_issuance_is_finished_from_my_certificates() {
     app.screenshot("renewal-resume-done-en").await.unwrap();
     app.click("renew-close").await.unwrap();
 
-    let (certs, keys) = token_facts(&svc, &token, PIN).await.unwrap();
+    let (certs, keys) = token_facts(svc, token, PIN).await.unwrap();
     assert_eq!(certs.len(), 1, "{certs:?}");
     assert_ne!(certs[0], old);
     assert_eq!(keys, 1, "the old key is gone, no stray key");
