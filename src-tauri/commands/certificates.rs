@@ -96,6 +96,9 @@ fn renewal_error(e: RenewalError) -> IpcError {
         e @ RenewalError::NotOnToken(_) => IpcError::new(ErrorCode::NotFound, e.to_string()),
         e @ RenewalError::DualNotSupported => IpcError::new(ErrorCode::Unsupported, e.to_string()),
         e @ RenewalError::BadIssuance(_) => IpcError::new(ErrorCode::CaProtocol, e.to_string()),
+        // Said as a renewal's (the old certificate still works), not a download's.
+        e @ RenewalError::NewKeyLost => IpcError::new(ErrorCode::KeyLost, e.to_string())
+            .with_details(json!({ "business": "renewal" })),
     }
 }
 
@@ -125,7 +128,7 @@ pub async fn scan(app: &AppHandle) -> Result<certificates::Scan, IpcError> {
     }
 }
 
-fn to_ipc(c: &CoreCert, now: i64) -> MyCertificate {
+fn to_ipc(c: &CoreCert, now: i64, interrupted: &[enrollment::Interrupted]) -> MyCertificate {
     let days_left = c.days_left(now);
     // The core's standing and the IPC's spell the same; never asked is "unchecked".
     let standing = c
@@ -134,6 +137,9 @@ fn to_ipc(c: &CoreCert, now: i64) -> MyCertificate {
         .and_then(|s| mirror(s).ok())
         .unwrap_or(CertificateStanding::Unchecked);
     let revoked = matches!(standing, CertificateStanding::Revoked { .. });
+    let renewal_interrupted = interrupted
+        .iter()
+        .any(|i| i.token == c.token && i.serial == c.serial);
     MyCertificate {
         module: c.token.module.display().to_string(),
         token_serial: c.token.serial.clone(),
@@ -147,16 +153,21 @@ fn to_ipc(c: &CoreCert, now: i64) -> MyCertificate {
         not_after: c.not_after.clone(),
         days_left,
         key_algorithm: c.key_algorithm.clone(),
-        // The CA opens renewal 90 days before expiry (see the reference CA's renewal).
-        renewable: c.inserted && !revoked && (0..90).contains(&days_left),
+        // The CA opens renewal 90 days before expiry (see the reference CA's renewal);
+        // an interrupted renewal is always offered, to be finished; never a revoked one.
+        renewable: c.inserted && !revoked && ((0..90).contains(&days_left) || renewal_interrupted),
         last_seen: c.last_seen.clone(),
         standing,
+        renewal_interrupted,
     }
 }
 
 #[tauri::command]
-pub async fn my_certificates(app: AppHandle) -> Result<MyCertificates, IpcError> {
-    Ok(listed(&scan(&app).await?))
+pub async fn my_certificates(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<MyCertificates, IpcError> {
+    listed(&state, &scan(&app).await?)
 }
 
 /// Asks the CA whether each listed certificate is still valid (a reissue or a change
@@ -169,7 +180,7 @@ pub async fn check_certificate_standing(
 ) -> Result<MyCertificates, IpcError> {
     let mut scan = scan(&app).await?;
     refresh_standing(&app, &state, &mut scan.certificates).await?;
-    Ok(listed(&scan))
+    listed(&state, &scan)
 }
 
 /// The CA's word on `certs`, recorded in the cache and attached.
@@ -213,10 +224,16 @@ pub async fn forget_certificate(
     Ok(())
 }
 
-fn listed(scan: &certificates::Scan) -> MyCertificates {
+fn listed(state: &AppState, scan: &certificates::Scan) -> Result<MyCertificates, IpcError> {
     let now = now_unix();
-    MyCertificates {
-        certificates: scan.certificates.iter().map(|c| to_ipc(c, now)).collect(),
+    let interrupted = enrollment::interrupted(&Journal::open(&db_path(state)).map_err(storage)?)
+        .map_err(storage)?;
+    Ok(MyCertificates {
+        certificates: scan
+            .certificates
+            .iter()
+            .map(|c| to_ipc(c, now, &interrupted))
+            .collect(),
         tokens: scan
             .tokens
             .iter()
@@ -229,7 +246,7 @@ fn listed(scan: &certificates::Scan) -> MyCertificates {
                 max_pin_len: u32::try_from(t.max_pin_len).unwrap_or(u32::MAX),
             })
             .collect(),
-    }
+    })
 }
 
 fn token_ref(module: &str, serial: &str) -> TokenRef {

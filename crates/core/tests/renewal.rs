@@ -5,6 +5,8 @@
 //! key, the old one gone, and the CA's record of the new serial valid.
 #![allow(clippy::unwrap_used)]
 
+mod download_support;
+
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
@@ -54,13 +56,7 @@ async fn renewal_keeps_the_old_certificate_until_the_new_one_is_verified() {
     // SAFETY: one test in this binary, before any PKCS#11 use.
     unsafe { hsm.install_env() };
     let tmp = tempfile::tempdir().unwrap();
-    let channels = tmp.path().join("channels.toml");
-    std::fs::write(
-        &channels,
-        certdesk_ca_service::channels::SANDBOX_CHANNELS
-            .replace("validity_days = 365", "validity_days = 60"),
-    )
-    .unwrap();
+    let channels = download_support::sixty_day_channels(tmp.path());
     let ca_data = tmp.path().join("ca");
     std::fs::create_dir_all(&ca_data).unwrap();
     let (ca, url) = start_ca(&ca_data, &channels);

@@ -41,6 +41,9 @@ pub struct MyCertificate {
     pub renewable: bool,
     pub last_seen: String,
     pub standing: CertificateStanding,
+    /// A renewal of this certificate on this token was interrupted (app closed, token
+    /// pulled, CA unreachable); renewing again finishes it (the PIN is asked again).
+    pub renewal_interrupted: bool,
 }
 
 /// Why the CA revoked a certificate (RFC 5280 reason codes the CA uses).
@@ -172,6 +175,8 @@ pub struct RenewalDone {
     pub old_serial: String,
     pub new_serial: String,
     pub not_after: String,
+    /// This renewal finished one that an earlier attempt left unfinished.
+    pub resumed: bool,
 }
 
 #[cfg(test)]

@@ -299,6 +299,24 @@ impl App {
         ))
     }
 
+    /// Waits until the app ended on its own (an injected fault aborted it), then stops
+    /// its driver; returns the data dir for a relaunch.
+    pub async fn exited(mut self) -> anyhow::Result<AppData> {
+        let started = Instant::now();
+        while !self.app_pids()?.is_empty() {
+            if started.elapsed() > WAIT {
+                bail!("the app is still running");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        Ok(std::mem::replace(
+            &mut self.data,
+            AppData::Borrowed(PathBuf::new()),
+        ))
+    }
+
     /// The app processes this test's WebKitWebDriver started.
     fn app_pids(&self) -> anyhow::Result<Vec<u32>> {
         let driver = self.driver.id();

@@ -16,55 +16,15 @@ use certdesk_ca_api::application::ApplicationStatus;
 use certdesk_ca_api::channel::Business;
 use certdesk_ca_api::download::CertificateStatus;
 use certdesk_ca_client::CaClient;
-use certdesk_ca_service::sandbox_flow;
 use certdesk_e2e::{App, AppData};
 use certdesk_testkit::ca::CaService;
-use certdesk_testkit::keychain::PrivateKeyring;
-use certdesk_testkit::softhsm::SoftHsm;
-use certdesk_token::{SecretString, TokenRef, TokenService};
+use certdesk_token::SecretString;
+use common::certs::{OnToken, token_facts};
 use common::type_into;
 
 const PIN: &str = "24681357";
 const NEW_PIN: &str = "86420975";
 const SO_PIN: &str = "12345678";
-
-/// A sandbox CA whose certificates are valid 60 days (inside the 90-day renewal window).
-fn short_lived_ca(dir: &Path) -> CaService {
-    let channels = certdesk_ca_service::channels::SANDBOX_CHANNELS
-        .replace("validity_days = 365", "validity_days = 60");
-    let path = dir.join("channels.toml");
-    std::fs::write(&path, channels).unwrap();
-    CaService::start_with(&["--channels", path.to_str().unwrap()]).unwrap()
-}
-
-/// Logs in through the token layer (in this process, beside the app, as another program
-/// would) and lists the end-entity certificates' serials and the private keys. The
-/// module is rescanned first, so it reads what the app wrote to the token store.
-async fn token_facts(
-    svc: &TokenService,
-    token: &TokenRef,
-    pin: &str,
-) -> Result<(Vec<String>, usize), String> {
-    svc.rescan(token.module.clone()).await.unwrap();
-    let r = async {
-        svc.login(token.clone(), SecretString::from(pin.to_string()), false)
-            .await
-            .map_err(|e| e.code().to_string())?;
-        let certs = svc.list_certificates(token.clone()).await.unwrap();
-        let keys = svc.list_keys(token.clone()).await.unwrap();
-        Ok((
-            certs
-                .into_iter()
-                .filter(|c| !c.is_ca)
-                .map(|c| c.serial)
-                .collect(),
-            keys.iter().filter(|k| k.private).count(),
-        ))
-    }
-    .await;
-    svc.logout(token.clone()).await.unwrap();
-    r
-}
 
 fn openssl_serial(pem: &Path) -> String {
     let out = Command::new("openssl")
@@ -86,47 +46,30 @@ fn openssl_serial(pem: &Path) -> String {
 
 #[tokio::test]
 async fn my_certificates_pin_change_export_and_renewal() {
-    let tmp = tempfile::tempdir().unwrap();
-    let ca = short_lived_ca(tmp.path());
-    let keyring = PrivateKeyring::start().unwrap();
-    let hsm = SoftHsm::new().unwrap();
     // SAFETY: this binary's only SoftHSM2 test, before any module is loaded.
-    unsafe { hsm.install_env() };
-    let svc = TokenService::start().unwrap();
-    let serial = hsm.init_token("企业证书Key", SO_PIN, PIN).unwrap();
-    let module = SoftHsm::module().unwrap();
-    let token = TokenRef {
-        module: module.clone(),
-        serial: serial.clone(),
-    };
-    let order = sandbox_flow::approved_order(ca.url(), "sandbox-p256")
-        .await
-        .unwrap();
-    let cli_data = tmp.path().join("cli");
-    std::fs::create_dir_all(&cli_data).unwrap();
-    common::cli_download(&hsm, &cli_data, ca.url(), &order, &serial, PIN);
-    let (before, _) = token_facts(&svc, &token, PIN).await.unwrap();
-    assert_eq!(before.len(), 1, "{before:?}");
-    let old_serial = before[0].clone();
-
+    let on = unsafe { OnToken::start("企业证书Key", SO_PIN, PIN) }.await;
+    let mut env = on.app_env();
+    let OnToken {
+        ca,
+        keyring: _keyring,
+        hsm,
+        svc,
+        token,
+        order,
+        serial: old_serial,
+        tmp,
+    } = on;
+    let serial = token.serial.clone();
     let saves = tmp.path().join("saved");
     std::fs::create_dir_all(&saves).unwrap();
-    let (conf_var, conf) = hsm.env();
     let app_data = tmp.path().join("app");
     std::fs::create_dir_all(&app_data).unwrap();
-    let app = App::launch_in(
-        AppData::Borrowed(app_data.clone()),
-        &[
-            ("CERTDESK_CA_URL", ca.url()),
-            ("DBUS_SESSION_BUS_ADDRESS", keyring.bus_address()),
-            (conf_var, conf.to_str().unwrap()),
-            ("CERTDESK_PKCS11_MODULE", module.to_str().unwrap()),
-            // The native save dialog is out of WebDriver's reach: see src-tauri/save.rs.
-            ("CERTDESK_TEST_SAVE_DIR", saves.to_str().unwrap()),
-        ],
-    )
-    .await
-    .unwrap();
+    // The native save dialog is out of WebDriver's reach: see src-tauri/save.rs.
+    env.push(("CERTDESK_TEST_SAVE_DIR", saves.display().to_string()));
+    let refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = App::launch_in(AppData::Borrowed(app_data.clone()), &refs)
+        .await
+        .unwrap();
 
     // ---- the certificate with its countdown, chain, algorithm and token ----
     app.click("nav-certificates").await.unwrap();

@@ -1,5 +1,11 @@
 //! Renewal (更新): the subscriber proves possession of the current certificate's key by
 //! signing a server challenge, then finalizes a new CSR. Opens 90 days before expiry.
+//!
+//! One certificate is renewed once: a proof of possession while a renewal of that
+//! certificate is unfinished (approved, or issued but not confirmed) resumes that
+//! renewal application instead of creating a second one, and one that was confirmed
+//! (completed) is refused. With finalize answering the certificate already issued for
+//! the same key, an interrupted renewal never yields a second certificate.
 
 use axum::Json;
 use axum::extract::State;
@@ -154,9 +160,37 @@ pub async fn renew(
                 "this channel does not offer renewal",
             ));
         }
-        let mut doc = renewal_doc(&orig, &serial);
-        crate::domain::requirements::refresh(&mut doc, &channel);
-        applications::insert(tx, &mut doc, now)?;
+        let doc = match applications::renewal_of(
+            tx,
+            &serial,
+            &[ApplicationStatus::Approved, ApplicationStatus::Issued],
+        )? {
+            // An interrupted renewal of this certificate is resumed, so the client can
+            // finish it: finalize with the same key answers the certificate already
+            // issued, and another key is refused (`issued_for_another_key`).
+            Some(unfinished) => {
+                tracing::info!(application = %unfinished.app.id, "renewal resumed");
+                unfinished
+            }
+            None => {
+                if let Some(done) =
+                    applications::renewal_of(tx, &serial, &[ApplicationStatus::Completed])?
+                {
+                    return Err(ApiError::detail(
+                        ProblemCode::InvalidState,
+                        format!(
+                            "this certificate was already renewed (application {}, new certificate {}); renew that one",
+                            done.app.id,
+                            done.app.issued_serial.unwrap_or_default()
+                        ),
+                    ));
+                }
+                let mut doc = renewal_doc(&orig, &serial);
+                crate::domain::requirements::refresh(&mut doc, &channel);
+                applications::insert(tx, &mut doc, now)?;
+                doc
+            }
+        };
         certs::put_enrollment(
             tx,
             &sha256_hex(&["enrollment", &t]),

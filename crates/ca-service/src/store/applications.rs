@@ -102,6 +102,33 @@ pub fn unfinished_with_identity(
         .optional()?)
 }
 
+/// The newest renewal application of the certificate `serial` (lowercase hex) whose
+/// status is one of `statuses`: a renewal is resumed, never started twice.
+pub fn renewal_of(
+    conn: &Connection,
+    serial: &str,
+    statuses: &[ApplicationStatus],
+) -> Result<Option<AppDoc>, StoreError> {
+    let mut found = None;
+    for status in statuses {
+        let doc: Option<String> = conn
+            .query_row(
+                "SELECT doc FROM applications WHERE status = ?1
+                 AND json_extract(doc, '$.app.business') = 'renewal'
+                 AND json_extract(doc, '$.app.certificate_serial') = ?2
+                 ORDER BY seq DESC LIMIT 1",
+                params![status_str(*status)?, serial],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(d) = doc {
+            found = Some(serde_json::from_str(&d)?);
+            break;
+        }
+    }
+    Ok(found)
+}
+
 /// One page, newest first. `statuses` filters; the cursor is the last row's `seq`.
 pub fn list(
     conn: &Connection,

@@ -420,3 +420,95 @@ async fn unlock_grants_the_so_pin_that_resets_the_user_pin() {
     );
     assert!(!ca.log().contains(&grant.so_pin));
 }
+
+/// Certificates the CA issued for an application (read from its database).
+fn issued_for(ca: &Ca, application_id: &str) -> i64 {
+    let conn = rusqlite::Connection::open_with_flags(
+        ca.dir.join("ca.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    conn.query_row(
+        "SELECT COUNT(*) FROM certificates WHERE application_id = ?1",
+        [application_id],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_interrupted_renewal_is_resumed_never_started_twice() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let d = tmp.path();
+    let channels = certdesk_ca_service::channels::SANDBOX_CHANNELS
+        .replace("validity_days = 365", "validity_days = 60");
+    std::fs::write(d.join("channels.toml"), channels).unwrap();
+    let ca = Ca::start_with(&[
+        "--sandbox",
+        "--channels",
+        d.join("channels.toml").to_str().unwrap(),
+    ]);
+    let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
+        .await
+        .unwrap();
+    let c = ca.client();
+    let serial = download(&c, &o, d, "old").await;
+    // A proof of possession with the old key; the enrollment for the renewal.
+    let prove = || async {
+        let ch = c.renewal_challenge(&serial).await.unwrap();
+        c.renew(
+            &serial,
+            &ch.challenge_id,
+            &sign(d, "old.key", &ch.challenge),
+        )
+        .await
+    };
+    let with = |token: String| {
+        CaClient::new(&ca.url)
+            .unwrap()
+            .with_token(SecretString::from(token))
+    };
+
+    // Interrupted before finalize (the client crashed after the proof): the next proof
+    // resumes the same renewal application.
+    let first = prove().await.unwrap();
+    let again = prove().await.unwrap();
+    assert_eq!(again.application_id, first.application_id);
+    assert_ne!(again.token, first.token, "a fresh enrollment token");
+    let app = first.application_id.clone();
+
+    // Interrupted after finalize: the CA holds an issued, unconfirmed certificate. The
+    // next proof resumes the same application, and finalize with the same key answers
+    // that certificate instead of issuing a second one.
+    let new_csr = p256_csr(d, "new");
+    let issued = with(again.token).finalize(&new_csr).await.unwrap();
+    assert_eq!(issued_for(&ca, &app), 1);
+    let resumed = prove().await.unwrap();
+    assert_eq!(resumed.application_id, app);
+    let enr = with(resumed.token);
+    let same = enr.finalize(&new_csr).await.unwrap();
+    assert_eq!(same.serial, issued.serial);
+    assert_eq!(same.certificate_pem, issued.certificate_pem);
+    // A CSR for another key is refused, as the download refuses it.
+    let e = enr.finalize(&p256_csr(d, "other")).await.unwrap_err();
+    assert_eq!(e.code(), Some(ProblemCode::IssuedForAnotherKey));
+    assert_eq!(issued_for(&ca, &app), 1, "no second issuance");
+
+    // Confirmed: the renewal is done, and renewing the old certificate again is refused
+    // (its successor is the one to renew).
+    let done = enr.confirm_download().await.unwrap();
+    assert_eq!(done.status, ApplicationStatus::Completed);
+    assert_eq!(done.issued_serial.as_deref(), Some(issued.serial.as_str()));
+    let e = prove().await.unwrap_err();
+    assert_eq!(e.code(), Some(ProblemCode::InvalidState));
+    assert!(
+        e.to_string().contains(&issued.serial),
+        "the refusal names the new certificate: {e}"
+    );
+    assert_eq!(issued_for(&ca, &app), 1);
+    // The old certificate itself stays valid until it expires.
+    assert_eq!(
+        c.certificate(&serial).await.unwrap().status,
+        CertificateStatus::Valid
+    );
+}

@@ -805,13 +805,14 @@ async fn login<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, a: Authorised) -> Result<
 }
 
 /// Destroys keys labelled `label` that have no certificate, except `keep`: what an
-/// interrupted keygen or envelope import of this application left on the token.
-async fn clean_strays(
+/// interrupted keygen or envelope import of this application (or renewal) left on the
+/// token.
+pub(super) async fn clean_strays(
     svc: &TokenService,
     token: &TokenRef,
     label: &str,
     keep: Option<&str>,
-) -> Result<usize> {
+) -> std::result::Result<usize, TokenError> {
     let mut ids: Vec<String> = svc
         .list_keys(token.clone())
         .await?
@@ -828,6 +829,27 @@ async fn clean_strays(
     Ok(n)
 }
 
+/// The journaled key when it is still on the token, after destroying the other keys
+/// labelled `label` without a certificate (what an interrupted keygen left).
+pub(super) async fn keep_journaled_key(
+    svc: &TokenService,
+    token: &TokenRef,
+    label: &str,
+    journaled: Option<&str>,
+) -> std::result::Result<Option<String>, TokenError> {
+    let present = match journaled {
+        Some(id) => svc
+            .list_keys(token.clone())
+            .await?
+            .iter()
+            .any(|k| k.private && k.id == id),
+        None => false,
+    };
+    let keep = journaled.filter(|_| present).map(str::to_string);
+    clean_strays(svc, token, label, keep.as_deref()).await?;
+    Ok(keep)
+}
+
 async fn keygen<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, l: LoggedIn) -> Result<KeyReady> {
     let label = key_label(&ctx.req.application_id);
     let token = l.pre.token.clone();
@@ -836,17 +858,7 @@ async fn keygen<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, l: LoggedIn) -> Result<K
         .get(ctx.entry_id)?
         .and_then(|e| e.key_id)
         .filter(|s| !s.is_empty());
-    let present = match &journaled {
-        Some(id) => ctx
-            .svc
-            .list_keys(token.clone())
-            .await?
-            .iter()
-            .any(|k| k.private && k.id == *id),
-        None => false,
-    };
-    let keep = if present { journaled.clone() } else { None };
-    clean_strays(ctx.svc, &token, &label, keep.as_deref()).await?;
+    let keep = keep_journaled_key(ctx.svc, &token, &label, journaled.as_deref()).await?;
     if let Some(key_id) = keep {
         ctx.skip(Step::Keygen);
         return Ok(KeyReady { pre: l.pre, key_id });

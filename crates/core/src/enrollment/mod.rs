@@ -14,4 +14,6 @@ pub use download::{
 };
 pub use fitness::{TokenFitness, token_fitness};
 pub use journal::{Entry, EntryState, Journal, Step};
-pub use renewal::{RenewalError, RenewalRequest, RenewalStep, Renewed, renew};
+pub use renewal::{
+    Interrupted, RenewalError, RenewalRequest, RenewalStep, Renewed, interrupted, renew,
+};

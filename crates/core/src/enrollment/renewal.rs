@@ -8,23 +8,52 @@
 //!
 //! The old certificate and its key stay on the token until the new certificate is
 //! written, has passed the self-test (sign on the token, verify with the new
-//! certificate) and the CA has the download confirmed; only then are they removed. If
-//! anything fails before that, the new key (and certificate, if written) is destroyed and
-//! the token holds exactly what it held before.
+//! certificate) and the CA has the download confirmed; only then are they removed.
 //!
 //! The steps from keygen on are recorded in the download [`Journal`] under the renewal
-//! application the CA created (card serial `renewal:<old serial>`, nothing secret), so
-//! support can see where a renewal stopped. A renewal interrupted by a crash is not
-//! resumed: the old certificate is still valid and on the token, and the stray new key
-//! carries the renewal application's label ([`super::key_label`]).
+//! application the CA created (card serial `renewal:<old serial>`, nothing secret). The
+//! guarantee is the download's: exactly one key paired with exactly one certificate at
+//! the end, never a second certificate from the CA.
+//!
+//! **A failed step** before the CA may have issued (keygen, CSR, a finalize the CA
+//! refused or never received) destroys the new key and closes the entry as abandoned:
+//! the token holds exactly what it held before. From a finalize whose outcome is unknown
+//! on, nothing is destroyed: the entry stays active and the next renewal of the same
+//! certificate resumes it (My certificates says so on the certificate's card).
+//!
+//! **Resume rules** (an active entry for `renewal:<serial>` on this token; the PIN is
+//! asked again, nothing secret is journaled):
+//! - finalize never began: the CA cannot have issued. The stray new key (journaled id,
+//!   or any key labelled [`super::key_label`] of the application without a certificate)
+//!   is destroyed, the entry closed as abandoned, and the renewal runs anew;
+//! - finalize began: the proof of possession with the old key resumes the CA's
+//!   unfinished renewal application (the CA never opens a second one for a certificate);
+//!   the journaled key is kept when it is still on the token, a CSR is made again with
+//!   it and finalize answers the certificate already issued; writing is idempotent; then
+//!   self-test, confirm, remove the old. A key that is gone while the CA issued for it
+//!   is [`RenewalError::NewKeyLost`];
+//! - confirm reached the CA but not the journal: the CA refuses a new renewal of a
+//!   renewed certificate; the entry is closed as confirmed when the CA's record of the
+//!   journaled serial is valid for the application and the token holds that certificate
+//!   with its key;
+//! - confirm journaled: only the old certificate's removal was left.
+//!
+//! **Fault injection (tests only)**: the download's [`super::download::fault_point`]
+//! (`CERTDESK_FAULT_AFTER=<step>`, `<step>:begin`, `<step>:op`) at every journaled step.
 
+use certdesk_ca_api::ProblemCode;
 use certdesk_ca_api::channel::CertificateSet;
+use certdesk_ca_api::download::CertificateStatus;
 use certdesk_ca_client::{CaClient, ClientError};
-use certdesk_token::{KeyPurpose, KeySpec, SecretString, TokenError, TokenRef, TokenService};
+use certdesk_token::{
+    CertSummary, KeyPurpose, KeySpec, SecretString, TokenError, TokenRef, TokenService,
+};
 use sha2::Digest as _;
 
-use super::download::{alg_name, pem_chain, token_algorithm};
-use super::journal::{Entry, EntryState, Facts, Journal, Step};
+use super::download::{
+    alg_name, clean_strays, fault_point, keep_journaled_key, pem_chain, token_algorithm,
+};
+use super::journal::{Entry, EntryState, Facts, Journal, Phase, Step};
 use crate::db::StoreError;
 
 /// A renewal's journal entry carries this (and the old serial) where a download's has the
@@ -51,6 +80,10 @@ pub enum RenewalError {
     DualNotSupported,
     #[error("the CA's answer is not usable: {0}")]
     BadIssuance(String),
+    #[error(
+        "the CA already issued the renewed certificate for a new key that is no longer on this token; the old certificate still works; apply for a reissue (补办)"
+    )]
+    NewKeyLost,
 }
 
 impl RenewalError {
@@ -63,6 +96,7 @@ impl RenewalError {
             Self::NotOnToken(_) => "not_on_token",
             Self::DualNotSupported => "unsupported",
             Self::BadIssuance(_) => "bad_issuance",
+            Self::NewKeyLost => "key_lost",
         }
     }
 }
@@ -105,9 +139,61 @@ pub struct Renewed {
     pub subject: String,
     pub not_after: String,
     pub journal_id: i64,
+    /// True when this run finished a renewal an earlier run left unfinished.
+    pub resumed: bool,
 }
 
-/// Renews the certificate `req.serial` on `req.token`.
+/// A renewal left unfinished (active journal entry): the certificate it renews.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interrupted {
+    pub token: TokenRef,
+    /// Serial of the certificate being renewed (the old one).
+    pub serial: String,
+    pub application_id: String,
+    /// The journal knows the CA issued the new certificate.
+    pub issued: bool,
+}
+
+/// Every renewal left unfinished, for My certificates to offer resuming it.
+pub fn interrupted(journal: &Journal) -> std::result::Result<Vec<Interrupted>, StoreError> {
+    Ok(journal
+        .active(None)?
+        .into_iter()
+        .filter_map(|e| {
+            Some(Interrupted {
+                serial: e.card_serial.strip_prefix(RENEWAL_MARK)?.to_string(),
+                issued: e.cert_serial.is_some(),
+                token: e.token,
+                application_id: e.application_id,
+            })
+        })
+        .collect())
+}
+
+/// The unfinished renewal of `serial` on `token`, if any.
+fn pending_for(journal: &Journal, token: &TokenRef, serial: &str) -> Result<Option<Entry>> {
+    let mark = format!("{RENEWAL_MARK}{serial}");
+    Ok(journal
+        .active(Some(token))?
+        .into_iter()
+        .find(|e| e.card_serial == mark))
+}
+
+/// Whether the entry recorded `phase` of `step` (or any phase when `None`).
+fn recorded(journal: &Journal, e: &Entry, step: Step, phase: Option<Phase>) -> Result<bool> {
+    Ok(journal
+        .steps(e.id)?
+        .iter()
+        .any(|r| r.step == step && phase.is_none_or(|p| p == r.phase)))
+}
+
+fn same_serial(a: &str, b: &str) -> bool {
+    a.trim_start_matches('0')
+        .eq_ignore_ascii_case(b.trim_start_matches('0'))
+}
+
+/// Renews (or finishes the interrupted renewal of) the certificate `req.serial` on
+/// `req.token`.
 pub async fn renew(
     svc: &TokenService,
     journal: &mut Journal,
@@ -122,12 +208,28 @@ pub async fn renew(
         req.confirm_final_pin_try,
     )
     .await?;
+    let pending = pending_for(journal, &req.token, &req.serial)?;
     let old = svc
         .list_certificates(req.token.clone())
         .await?
         .into_iter()
-        .find(|c| !c.is_ca && c.serial == req.serial && c.has_private_key == Some(true))
-        .ok_or_else(|| RenewalError::NotOnToken(req.serial.clone()))?;
+        .find(|c| !c.is_ca && c.serial == req.serial && c.has_private_key == Some(true));
+
+    if let Some(e) = &pending
+        && recorded(journal, e, Step::Confirm, Some(Phase::End))?
+    {
+        // Confirmed to the CA: only the old certificate's removal was left.
+        return finish(svc, journal, e, old, req, progress).await;
+    }
+    let old = old.ok_or_else(|| RenewalError::NotOnToken(req.serial.clone()))?;
+    let pending = match pending {
+        Some(e) if !recorded(journal, &e, Step::Finalize, None)? => {
+            // Nothing reached the CA for a certificate: undo and start over.
+            discard(svc, journal, &e).await?;
+            None
+        }
+        other => other,
+    };
 
     progress(RenewalStep::Challenge);
     let challenge = client.renewal_challenge(&req.serial).await?;
@@ -139,17 +241,83 @@ pub async fn renew(
     };
     progress(RenewalStep::Prove);
     let proof = svc.sign(req.token.clone(), old.id.clone(), bytes).await?;
-    let enrollment = client
+    let enrollment = match client
         .renew(&req.serial, &challenge.challenge_id, &proof.signature)
-        .await?;
+        .await
+    {
+        Ok(e) => e,
+        Err(err) => {
+            if let Some(e) = &pending
+                && err.code() == Some(ProblemCode::InvalidState)
+                && confirmed_at_ca(&client, svc, e).await?
+            {
+                // `confirm` reached the CA before the crash; the CA refuses renewing a
+                // renewed certificate.
+                journal.end(e.id, Step::Confirm, &Facts::default())?;
+                return finish(svc, journal, e, Some(old), req, progress).await;
+            }
+            return Err(err.into());
+        }
+    };
     if enrollment.certificate_set == CertificateSet::Dual {
         return Err(RenewalError::DualNotSupported);
     }
     let algorithm = token_algorithm(enrollment.key_algorithm);
     let client = client.with_token(SecretString::from(enrollment.token.clone()));
     let application_id = enrollment.application_id.clone();
+    let (entry, resumed) = match pending {
+        Some(e) if e.application_id == application_id => (e, true),
+        Some(e) if e.cert_serial.is_none() => {
+            // The CA opened a new renewal instead (its record of the old one is gone):
+            // nothing was issued for the journaled key as far as anyone knows.
+            discard(svc, journal, &e).await?;
+            (start(journal, req, &application_id, algorithm)?, false)
+        }
+        Some(e) => {
+            return Err(RenewalError::BadIssuance(format!(
+                "the CA did not resume renewal {} although it issued certificate {}",
+                e.application_id,
+                e.cert_serial.unwrap_or_default()
+            )));
+        }
+        None => (start(journal, req, &application_id, algorithm)?, false),
+    };
+
+    let mut run = Run {
+        svc,
+        journal,
+        client,
+        token: req.token.clone(),
+        entry: entry.clone(),
+        new_key: None,
+        resumed,
+        maybe_issued: resumed,
+        progress,
+    };
+    if let Err(e) = run.issue_and_verify(algorithm).await {
+        if run.maybe_issued {
+            // The CA may hold a certificate for the new key: keep it for the resume.
+            tracing::warn!(error = %e, application = %run.entry.application_id, "renewal interrupted; it is resumed at the next renewal of this certificate");
+        } else {
+            run.undo().await;
+            let _ = run.journal.finish(run.entry.id, EntryState::Abandoned);
+        }
+        return Err(e);
+    }
+    let mut renewed = finish(svc, run.journal, &entry, Some(old), req, run.progress).await?;
+    renewed.resumed = resumed;
+    Ok(renewed)
+}
+
+/// A new journal entry for the renewal application the CA opened.
+fn start(
+    journal: &mut Journal,
+    req: &RenewalRequest,
+    application_id: &str,
+    algorithm: certdesk_token::KeyAlgorithm,
+) -> Result<Entry> {
     let entry = journal.create(
-        &application_id,
+        application_id,
         &req.token,
         &req.ca_url,
         &format!("{RENEWAL_MARK}{}", req.serial),
@@ -164,53 +332,81 @@ pub async fn renew(
             ..Facts::default()
         },
     )?;
-
-    let mut run = Run {
-        svc,
-        journal,
-        client,
-        token: req.token.clone(),
-        entry_id: entry.id,
-        new_key: None,
-        new_written: false,
-        progress,
-    };
-    let r = run.issue_and_verify(&application_id, algorithm).await;
-    let (key_id, new_serial, leaf) = match r {
-        Ok(v) => v,
-        Err(e) => {
-            run.undo().await;
-            let _ = run.journal.finish(run.entry_id, EntryState::Abandoned);
-            return Err(e);
-        }
-    };
-
-    // The new certificate is verified and confirmed: now, and only now, the old goes.
-    (run.progress)(RenewalStep::RemoveOld);
-    svc.delete_by_id(req.token.clone(), old.id.clone()).await?;
-    run.journal.finish(run.entry_id, EntryState::Confirmed)?;
-    let (subject, not_after) = subject_and_expiry(&leaf)?;
-    Ok(Renewed {
-        application_id,
-        old_serial: req.serial.clone(),
-        new_serial,
-        key_id,
-        subject,
-        not_after,
-        journal_id: entry.id,
-    })
+    Ok(entry)
 }
 
-/// Subject and notAfter of a DER certificate.
-fn subject_and_expiry(der: &[u8]) -> Result<(String, String)> {
-    use der::Decode as _;
-    let c = x509_cert::Certificate::from_der(der)
-        .map_err(|e| RenewalError::BadIssuance(e.to_string()))?;
-    let tbs = c.tbs_certificate();
-    Ok((
-        tbs.subject().to_string(),
-        tbs.validity().not_after.to_string(),
-    ))
+/// Destroys what an interrupted renewal that never reached the CA's issuance left on
+/// the token (its new key, by journaled id and by label) and closes it as abandoned.
+/// (`&mut`: a `&Journal` held across an await would make the future not `Send`.)
+async fn discard(svc: &TokenService, journal: &mut Journal, e: &Entry) -> Result<()> {
+    if let Some(id) = e.key_id.as_deref().filter(|s| !s.is_empty()) {
+        let present = svc
+            .list_keys(e.token.clone())
+            .await?
+            .iter()
+            .any(|k| k.id == id && !k.has_certificate);
+        if present {
+            svc.delete_by_id(e.token.clone(), id.to_string()).await?;
+        }
+    }
+    clean_strays(svc, &e.token, &super::key_label(&e.application_id), None).await?;
+    journal.finish(e.id, EntryState::Abandoned)?;
+    tracing::info!(application = %e.application_id, "interrupted renewal undone");
+    Ok(())
+}
+
+/// After a crash between the CA's answer to `confirm` and the journal's record of it:
+/// the CA's record of the journaled serial is valid for this renewal and the token holds
+/// that certificate with its key.
+async fn confirmed_at_ca(client: &CaClient, svc: &TokenService, e: &Entry) -> Result<bool> {
+    let Some(serial) = e.cert_serial.as_deref() else {
+        return Ok(false);
+    };
+    let record = client.certificate(serial).await?;
+    if record.application_id != e.application_id || record.status != CertificateStatus::Valid {
+        return Ok(false);
+    }
+    Ok(svc
+        .list_certificates(e.token.clone())
+        .await?
+        .iter()
+        .any(|c| same_serial(&c.serial, serial) && c.has_private_key == Some(true)))
+}
+
+/// The new certificate is verified and confirmed: now, and only now, the old goes.
+async fn finish(
+    svc: &TokenService,
+    journal: &mut Journal,
+    e: &Entry,
+    old: Option<CertSummary>,
+    req: &RenewalRequest,
+    progress: &mut (dyn FnMut(RenewalStep) + Send),
+) -> Result<Renewed> {
+    progress(RenewalStep::RemoveOld);
+    if let Some(old) = old {
+        svc.delete_by_id(req.token.clone(), old.id).await?;
+    }
+    journal.finish(e.id, EntryState::Confirmed)?;
+    let new_serial = journal
+        .get(e.id)?
+        .and_then(|e| e.cert_serial)
+        .ok_or_else(|| RenewalError::BadIssuance("no certificate serial journaled".into()))?;
+    let new = svc
+        .list_certificates(req.token.clone())
+        .await?
+        .into_iter()
+        .find(|c| same_serial(&c.serial, &new_serial))
+        .ok_or_else(|| RenewalError::NotOnToken(new_serial.clone()))?;
+    Ok(Renewed {
+        application_id: e.application_id.clone(),
+        old_serial: req.serial.clone(),
+        new_serial: new.serial,
+        key_id: new.id,
+        subject: new.subject,
+        not_after: new.not_after,
+        journal_id: e.id,
+        resumed: true,
+    })
 }
 
 struct Run<'a> {
@@ -218,10 +414,14 @@ struct Run<'a> {
     journal: &'a mut Journal,
     client: CaClient,
     token: TokenRef,
-    entry_id: i64,
-    /// The new key pair, once generated: destroyed again if the renewal fails.
+    entry: Entry,
+    /// The new key pair made by this run: destroyed again if the renewal fails before
+    /// the CA may have issued.
     new_key: Option<String>,
-    new_written: bool,
+    /// This run resumes an entry whose finalize had begun.
+    resumed: bool,
+    /// A finalize was sent and the CA may have issued: nothing is destroyed any more.
+    maybe_issued: bool,
     progress: &'a mut (dyn FnMut(RenewalStep) + Send),
 }
 
@@ -232,33 +432,48 @@ impl Run<'_> {
         shown: RenewalStep,
         op: impl std::future::Future<Output = Result<(T, Facts)>>,
     ) -> Result<T> {
-        self.journal.begin(self.entry_id, step)?;
+        self.journal.begin(self.entry.id, step)?;
         (self.progress)(shown);
+        fault_point(step, "begin");
         match op.await {
             Ok((v, facts)) => {
-                self.journal.end(self.entry_id, step, &facts)?;
+                fault_point(step, "op");
+                self.journal.end(self.entry.id, step, &facts)?;
+                fault_point(step, "");
                 Ok(v)
             }
             Err(e) => {
-                let _ = self.journal.failed(self.entry_id, step, e.code());
+                let _ = self.journal.failed(self.entry.id, step, e.code());
                 Err(e)
             }
         }
     }
 
-    /// Keygen → CSR → finalize → write → self-test → confirm. Returns the new key id,
-    /// serial and certificate.
-    async fn issue_and_verify(
-        &mut self,
-        application_id: &str,
-        algorithm: certdesk_token::KeyAlgorithm,
-    ) -> Result<(String, String, Vec<u8>)> {
+    /// The journaled key when it is still on the token (strays of the application
+    /// removed), else a new one.
+    async fn key(&mut self, algorithm: certdesk_token::KeyAlgorithm) -> Result<String> {
         let svc = self.svc;
         let token = self.token.clone();
+        let label = super::key_label(&self.entry.application_id);
+        let journaled = self
+            .journal
+            .get(self.entry.id)?
+            .and_then(|e| e.key_id)
+            .filter(|s| !s.is_empty());
+        let keep = keep_journaled_key(svc, &token, &label, journaled.as_deref()).await?;
+        if let Some(id) = keep {
+            (self.progress)(RenewalStep::Keygen);
+            return Ok(id);
+        }
+        if journaled.is_some() {
+            // Gone from the token (wiped?): a new key; the CA refuses it if it already
+            // issued for the old one.
+            self.journal.clear_key(self.entry.id)?;
+        }
         let spec = KeySpec {
             algorithm,
             purpose: KeyPurpose::Signing,
-            label: super::key_label(application_id),
+            label,
         };
         let key = self
             .step(Step::Keygen, RenewalStep::Keygen, async {
@@ -271,13 +486,21 @@ impl Run<'_> {
             })
             .await?;
         self.new_key = Some(key.id.clone());
+        Ok(key.id)
+    }
+
+    /// Keygen → CSR → finalize → write → self-test → confirm.
+    async fn issue_and_verify(&mut self, algorithm: certdesk_token::KeyAlgorithm) -> Result<()> {
+        let svc = self.svc;
+        let token = self.token.clone();
+        let key_id = self.key(algorithm).await?;
 
         // The CA takes the subject from the vetted application, never from the CSR.
-        let subject = format!("CN={application_id}");
+        let subject = format!("CN={}", self.entry.application_id);
         let csr = self
             .step(Step::Csr, RenewalStep::Csr, async {
                 let csr = svc
-                    .create_csr(token.clone(), key.id.clone(), subject)
+                    .create_csr(token.clone(), key_id.clone(), subject)
                     .await?;
                 let facts = Facts {
                     csr_sha256: Some(hex::encode(sha2::Sha256::digest(&csr.der))),
@@ -288,9 +511,16 @@ impl Run<'_> {
             .await?;
 
         let client = self.client.clone();
-        let (issuance, leaf, chain) = self
+        self.maybe_issued = true;
+        let r = self
             .step(Step::Finalize, RenewalStep::Finalize, async {
-                let issuance = client.finalize(&csr.pem).await?;
+                let issuance = client.finalize(&csr.pem).await.map_err(|e| {
+                    if e.code() == Some(ProblemCode::IssuedForAnotherKey) {
+                        RenewalError::NewKeyLost
+                    } else {
+                        e.into()
+                    }
+                })?;
                 let leaf = pem_chain(&issuance.certificate_pem)
                     .map_err(|e| RenewalError::BadIssuance(e.to_string()))?
                     .into_iter()
@@ -302,21 +532,31 @@ impl Run<'_> {
                     cert_serial: Some(issuance.serial.clone()),
                     ..Facts::default()
                 };
-                Ok(((issuance, leaf, chain), facts))
+                Ok(((leaf, chain), facts))
             })
-            .await?;
+            .await;
+        let (leaf, chain) = match r {
+            Ok(v) => v,
+            Err(e) => {
+                self.maybe_issued = match e {
+                    // This key is useless: the CA issued for another one.
+                    RenewalError::NewKeyLost => false,
+                    // An earlier run's finalize may have reached the CA.
+                    _ => self.resumed || !not_issued(&e),
+                };
+                return Err(e);
+            }
+        };
 
-        let leaf_for_write = leaf.clone();
         self.step(Step::WriteCertificate, RenewalStep::Write, async {
-            svc.write_certificate(token.clone(), leaf_for_write, chain)
-                .await?;
+            // Idempotent: the token layer skips an identical certificate already there.
+            svc.write_certificate(token.clone(), leaf, chain).await?;
             Ok(((), Facts::default()))
         })
         .await?;
-        self.new_written = true;
 
         self.step(Step::SelfTest, RenewalStep::SelfTest, async {
-            svc.self_test(token.clone(), key.id.clone()).await?;
+            svc.self_test(token.clone(), key_id.clone()).await?;
             Ok(((), Facts::default()))
         })
         .await?;
@@ -325,17 +565,43 @@ impl Run<'_> {
             client.confirm_download().await?;
             Ok(((), Facts::default()))
         })
-        .await?;
-        Ok((key.id, issuance.serial, leaf))
+        .await
     }
 
-    /// Destroys what this renewal put on the token (new key pair and certificate), so
-    /// the token holds only the old, still valid, certificate.
+    /// Destroys the key pair this run made, so the token holds only what it held before.
     async fn undo(&mut self) {
         if let Some(id) = self.new_key.take()
             && let Err(e) = self.svc.delete_by_id(self.token.clone(), id).await
         {
-            tracing::warn!(error = %e, written = self.new_written, "could not remove the new key after a failed renewal");
+            tracing::warn!(error = %e, "could not remove the new key after a failed renewal");
         }
+    }
+}
+
+/// A finalize error after which the CA certainly holds no certificate for this key: the
+/// request never left (connection refused), the CA refused it, or it had issued for
+/// another key (this key is useless then).
+fn not_issued(e: &RenewalError) -> bool {
+    match e {
+        RenewalError::NewKeyLost => true,
+        RenewalError::Ca(ClientError::Transport(t)) => t.is_connect(),
+        RenewalError::Ca(ClientError::Problem(p)) => (400..500).contains(&p.status),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The app runs a renewal inside a Tauri command, which needs a `Send` future.
+    #[allow(dead_code)]
+    fn renewal_future_is_send(
+        svc: &TokenService,
+        journal: &mut Journal,
+        req: &RenewalRequest,
+        progress: &mut (dyn FnMut(RenewalStep) + Send),
+    ) -> impl std::future::Future<Output = Result<Renewed>> + Send {
+        renew(svc, journal, req, progress)
     }
 }

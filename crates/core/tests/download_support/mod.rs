@@ -3,11 +3,11 @@
 //! check that every certificate on the token is paired with its key and nothing is orphaned.
 #![allow(clippy::unwrap_used, dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
 use certdesk_core::enrollment::{DownloadRequest, TokenChoice};
-use certdesk_testkit::ca::{self, ApprovedOrder, bin_dir, spawn_sandbox};
+use certdesk_testkit::ca::{self, ApprovedOrder, bin_dir, spawn_sandbox, spawn_sandbox_on};
 use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::{SecretString, TokenRef, TokenService};
 
@@ -24,6 +24,22 @@ impl Ca {
             spawn_sandbox(&bin_dir().unwrap().join("certdesk-ca"), data, Stdio::null()).unwrap();
         Ca { child, url }
     }
+    /// With the channels of `channels` (e.g. [`sixty_day_channels`]).
+    pub fn start_with_channels(data: &Path, channels: &Path) -> Ca {
+        let (child, url) = spawn_sandbox_on(
+            &bin_dir().unwrap().join("certdesk-ca"),
+            data,
+            "127.0.0.1:0",
+            &["--channels".to_owned(), channels.display().to_string()],
+            Stdio::null(),
+        )
+        .unwrap();
+        Ca { child, url }
+    }
+    /// The process id, to stop it from a progress callback.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -34,6 +50,19 @@ impl Drop for Ca {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// The sandbox channels with certificates valid 60 days, written to `dir`: inside the
+/// CA's 90-day renewal window from the start.
+pub fn sixty_day_channels(dir: &Path) -> PathBuf {
+    let path = dir.join("channels.toml");
+    std::fs::write(
+        &path,
+        certdesk_ca_service::channels::SANDBOX_CHANNELS
+            .replace("validity_days = 365", "validity_days = 60"),
+    )
+    .unwrap();
+    path
 }
 
 pub fn approved_order(url: &str, channel: &str) -> ApprovedOrder {

@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod apply;
+pub mod certs;
 
 use std::io::Write as _;
 use std::path::Path;

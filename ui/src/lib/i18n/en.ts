@@ -791,6 +791,16 @@ const en: Catalog = {
   errorDetails: {
     clockSkewedBy: "This computer's clock is about {m} minutes off the CA's (at most 5 are allowed). Turn on automatic date and time in the system settings, then try again.",
   },
+  renewResume: {
+    notice:
+      "A renewal of this certificate did not finish (the app was closed, the USBKey pulled or the network lost). Choose \"Resume renewal\" and enter the PIN again to finish it; no second certificate is requested.",
+    resume: "Resume renewal",
+    intro:
+      "The unfinished renewal continues: the new key already made and the certificate the CA already issued are used, and no second certificate is requested. The old certificate is removed only after the new one passed its self-test. Keep the USBKey inserted.",
+    resumed: "The unfinished renewal is complete: new serial {serial}, valid until {to}. The old certificate was removed.",
+    keyLost:
+      "The CA issued the renewed certificate for the new key made last time, but that key is no longer on the USBKey (was it wiped?). The old certificate still works; for a new one, apply for a reissue at an acceptance point.",
+  },
   errors: {
     internal: "Something went wrong inside CertDesk. Try again; if it keeps happening, export a diagnostic bundle from Environment check and contact support.",
     invalid_input: "Some entries are not valid; check the fields marked in red.",

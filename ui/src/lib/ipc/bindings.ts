@@ -209,7 +209,12 @@ days_left: number, key_algorithm: string,
  * Renewal is open (the CA opens it 90 days before expiry), the token is inserted
  * and the certificate is not revoked.
  */
-renewable: boolean, last_seen: string, standing: CertificateStanding, };
+renewable: boolean, last_seen: string, standing: CertificateStanding, 
+/**
+ * A renewal of this certificate on this token was interrupted (app closed, token
+ * pulled, CA unreachable); renewing again finishes it (the PIN is asked again).
+ */
+renewal_interrupted: boolean, };
 
 export type MyCertificates = { certificates: Array<MyCertificate>, tokens: Array<TokenPinInfo>, };
 
@@ -229,7 +234,11 @@ confirm_final_try: boolean, };
 
 export type RenewRequest = { certificate: CertificateRef, pin: string, confirm_final_try: boolean, };
 
-export type RenewalDone = { application_id: string, old_serial: string, new_serial: string, not_after: string, };
+export type RenewalDone = { application_id: string, old_serial: string, new_serial: string, not_after: string, 
+/**
+ * This renewal finished one that an earlier attempt left unfinished.
+ */
+resumed: boolean, };
 
 export type RenewalStepId = "login" | "challenge" | "prove" | "keygen" | "csr" | "finalize" | "write" | "self-test" | "confirm" | "remove-old";
 
