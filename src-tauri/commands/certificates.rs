@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use certdesk_core::certificates::{self, CertificateCache, MyCertificate as CoreCert};
-use certdesk_core::enrollment::{self, Journal, RenewalError, RenewalRequest};
+use certdesk_core::enrollment::{self, Journal, RenewalError, RenewalRequest, pin_status};
 use certdesk_core::pin_rules;
 use certdesk_core::standing::{self, StandingError};
 use certdesk_ipc::{
@@ -14,7 +14,7 @@ use certdesk_ipc::{
     MyCertificate, MyCertificates, PinStatus, RenewRequest, RenewalDone, RenewalProgress,
     RenewalStepId, SavedFile, TokenPinInfo,
 };
-use certdesk_token::{PinState, SecretString, TokenError, TokenRef, TokenService};
+use certdesk_token::{SecretString, TokenError, TokenRef, TokenService};
 use serde_json::json;
 use tauri::{AppHandle, Emitter, Manager, State};
 
@@ -47,15 +47,6 @@ pub fn cache<'a>(app: &'a AppHandle, state: &AppState) -> Result<&'a Certificate
 
 fn storage(e: certdesk_core::db::StoreError) -> IpcError {
     IpcError::new(ErrorCode::Storage, e.to_string())
-}
-
-fn pin_status(s: PinState) -> PinStatus {
-    match s {
-        PinState::Ok => PinStatus::Ok,
-        PinState::CountLow => PinStatus::CountLow,
-        PinState::FinalTry => PinStatus::FinalTry,
-        PinState::Locked => PinStatus::Locked,
-    }
 }
 
 /// The one mapping of token errors to IPC codes. A wrong PIN carries the retry state

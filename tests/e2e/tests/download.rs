@@ -424,25 +424,6 @@ async fn ca_clock_skew_and_ca_down_are_said_before_the_card_is_spent() {
     app.close().await.unwrap();
 }
 
-/// Waits until the app under the driver has ended on its own (the injected fault
-/// aborted it), then stops the driver (the data dir is the test's own).
-async fn aborted(app: App) {
-    let started = Instant::now();
-    loop {
-        // The window is gone once the process aborted: WebDriver calls fail.
-        if app.text("body").await.is_err() {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the app did not abort at the fault point"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    // Nothing is left to kill; dropping the handle stops the driver.
-    drop(app);
-}
-
 #[tokio::test]
 async fn killed_after_issuance_resumes_from_the_banner_to_one_key_and_one_certificate() {
     let rig = Rig::new();
@@ -454,7 +435,8 @@ async fn killed_after_issuance_resumes_from_the_banner_to_one_key_and_one_certif
         .await;
     to_pin(&rig.ca(), &rig.serial, &app, &o, "kill").await;
     start_with_pin(&app, PIN).await;
-    aborted(app).await;
+    // The injected fault aborted the app; the driver goes with it.
+    app.exited().await.unwrap();
     // Killed after the CA issued: the key is on the token, the certificate is not yet.
     assert_eq!(rig.issued(&o.application_id), 1);
     assert_eq!(rig.on_token(&o.application_id), (1, 0));

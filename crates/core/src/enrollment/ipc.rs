@@ -2,18 +2,20 @@
 //! on: the CA's problem code, the PIN's retry state, the journaled token, the skew).
 
 use certdesk_ca_client::ClientError;
-use certdesk_ipc::{ErrorCode, IpcError};
+use certdesk_ipc::{ErrorCode, IpcError, PinStatus};
 use certdesk_token::{PinState, TokenError};
 use serde_json::json;
 
 use super::download::DownloadError;
 
-fn pin_state(s: PinState) -> &'static str {
+/// The token's PIN state as the UI knows it (the one mapping; `certdesk-ipc` and
+/// `certdesk-token` do not know each other).
+pub fn pin_status(s: PinState) -> PinStatus {
     match s {
-        PinState::Ok => "ok",
-        PinState::CountLow => "count_low",
-        PinState::FinalTry => "final_try",
-        PinState::Locked => "locked",
+        PinState::Ok => PinStatus::Ok,
+        PinState::CountLow => PinStatus::CountLow,
+        PinState::FinalTry => PinStatus::FinalTry,
+        PinState::Locked => PinStatus::Locked,
     }
 }
 
@@ -24,7 +26,7 @@ fn token(e: &TokenError) -> (ErrorCode, Option<serde_json::Value>) {
         }
         TokenError::PinIncorrect { state } => (
             ErrorCode::PinIncorrect,
-            Some(json!({ "pin": pin_state(*state) })),
+            Some(json!({ "pin": pin_status(*state) })),
         ),
         TokenError::PinLocked => (ErrorCode::PinLocked, None),
         TokenError::PinFinalTryNeedsConfirmation => (ErrorCode::PinFinalTry, None),

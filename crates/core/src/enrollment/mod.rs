@@ -13,6 +13,7 @@ pub use download::{
     download, key_label,
 };
 pub use fitness::{TokenFitness, token_fitness};
+pub use ipc::pin_status;
 pub use journal::{Entry, EntryState, Journal, Step};
 pub use renewal::{
     Interrupted, RenewalError, RenewalRequest, RenewalStep, Renewed, interrupted, renew,
