@@ -130,8 +130,9 @@ impl CertificateCache {
 
 /// Asks the CA about each certificate in `certs` (each serial once), records the answers
 /// and attaches them. A certificate this CA does not know (another CA's, on a shared
-/// token) keeps no standing. The first network failure ends the round: the CA is not
-/// reachable, and what was remembered stays.
+/// token) keeps what it carries (as listed from the cache: nothing new). The first
+/// network failure ends the round: the CA is not reachable, and what was remembered
+/// stays.
 pub async fn refresh(
     client: &CaClient,
     cache: &CertificateCache,
@@ -158,8 +159,10 @@ pub async fn refresh(
             },
         };
         cache.record_standing(&serial, &standing)?;
+        for c in certs.iter_mut().filter(|c| c.serial == serial) {
+            c.standing = Some(standing.clone());
+        }
     }
-    cache.attach_standing(certs)?;
     Ok(())
 }
 
