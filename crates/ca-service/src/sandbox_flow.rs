@@ -136,6 +136,17 @@ pub fn png_bytes() -> Vec<u8> {
 
 /// A business licence drawn as a PNG image (krilla → PDF → `pdftoppm`), one text line
 /// per entry, for OCR tests. Needs poppler-utils and the WenQuanYi font.
+/// The sandbox channels with certificates valid 60 days, written to `dir`: inside the
+/// 90-day renewal window from the start (renewal tests and demos).
+pub fn sixty_day_channels(dir: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+    let path = dir.join("channels.toml");
+    std::fs::write(
+        &path,
+        crate::channels::SANDBOX_CHANNELS.replace("validity_days = 365", "validity_days = 60"),
+    )?;
+    Ok(path)
+}
+
 pub fn licence_png(dir: &std::path::Path, lines: &[String]) -> anyhow::Result<Vec<u8>> {
     use anyhow::Context;
     use krilla::geom::Point;

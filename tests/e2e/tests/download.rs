@@ -175,9 +175,18 @@ async fn to_pin(ca: &CaClient, serial: &str, app: &App, o: &ApprovedOrder, shots
     app.by_testid("download-pin").await.unwrap();
 }
 
-/// Look-up (by organisation code, or by the handler's ID number) → 处理 → card form →
-/// token stage (checks passed), with screenshots.
+/// Look-up, 处理, card form, then the token stage with its checks passed.
 async fn to_token(ca: &CaClient, serial: &str, app: &App, o: &ApprovedOrder, shots: &str) {
+    to_token_step(ca, app, o, shots).await;
+    at_token_ready(serial, app).await;
+    app.screenshot(&format!("download-{shots}-4-token"))
+        .await
+        .unwrap();
+}
+
+/// Look-up (by organisation code, or by the handler's ID number) → 处理 → card form →
+/// "next", with screenshots; the token step's checks may still fail.
+async fn to_token_step(ca: &CaClient, app: &App, o: &ApprovedOrder, shots: &str) {
     app.click("nav-download").await.unwrap();
     app.by_testid("download-lookup").await.unwrap();
     if shots == "kill" {
@@ -218,10 +227,6 @@ async fn to_token(ca: &CaClient, serial: &str, app: &App, o: &ApprovedOrder, sho
         .await
         .unwrap();
     app.click("download-card-next").await.unwrap();
-    at_token_ready(serial, app).await;
-    app.screenshot(&format!("download-{shots}-4-token"))
-        .await
-        .unwrap();
 }
 
 /// The token step with its checks passed: the CA reachable with a sane clock, the
@@ -352,18 +357,7 @@ async fn ca_clock_skew_and_ca_down_are_said_before_the_card_is_spent() {
     let app = rig
         .launch_in(AppData::Owned(tempfile::tempdir().unwrap()), None)
         .await;
-    app.click("nav-download").await.unwrap();
-    type_into(&app, "download-org-code", &o.org_code).await;
-    type_into(&app, "download-phone", &o.phone).await;
-    captcha(&app, &rig.ca(), "download-lookup-captcha", None).await;
-    app.click("download-search").await.unwrap();
-    app.click(&format!("download-process-{}", o.application_id))
-        .await
-        .unwrap();
-    type_into(&app, "download-card-serial", &o.card_serial).await;
-    type_into(&app, "download-card-password", &o.card_password).await;
-    captcha(&app, &rig.ca(), "download-card-captcha", None).await;
-    app.click("download-card-next").await.unwrap();
+    to_token_step(&rig.ca(), &app, &o, "skew").await;
 
     // The CA's clock reads ten minutes ahead: the check fails with the fix.
     app.wait_for("[data-testid=download-check-ca][data-state=fail]")
@@ -769,18 +763,7 @@ async fn kryoptic_final_pin_try_needs_the_tick_and_a_locked_usbkey_is_refused() 
         .unwrap();
     app.click("pin-close").await.unwrap();
 
-    app.click("nav-download").await.unwrap();
-    type_into(&app, "download-org-code", &second.org_code).await;
-    type_into(&app, "download-phone", &second.phone).await;
-    captcha(&app, &env.sandbox(), "download-lookup-captcha", None).await;
-    app.click("download-search").await.unwrap();
-    app.click(&format!("download-process-{}", second.application_id))
-        .await
-        .unwrap();
-    type_into(&app, "download-card-serial", &second.card_serial).await;
-    type_into(&app, "download-card-password", &second.card_password).await;
-    captcha(&app, &env.sandbox(), "download-card-captcha", None).await;
-    app.click("download-card-next").await.unwrap();
+    to_token_step(&env.sandbox(), &app, &second, "kryoptic-locked").await;
     let refused = app
         .text(&format!("[data-testid=download-token-problem-{serial}]"))
         .await

@@ -62,14 +62,7 @@ async fn renewal_needs_the_window_and_proof_of_possession() {
     // Certificates valid 60 days: inside the 90-day renewal window from the start.
     let tmp = tempfile::TempDir::new().unwrap();
     let d = tmp.path();
-    let channels = certdesk_ca_service::channels::SANDBOX_CHANNELS
-        .replace("validity_days = 365", "validity_days = 60");
-    std::fs::write(d.join("channels.toml"), channels).unwrap();
-    let ca = Ca::start_with(&[
-        "--sandbox",
-        "--channels",
-        d.join("channels.toml").to_str().unwrap(),
-    ]);
+    let ca = sixty_day_ca(d);
     let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
         .await
         .unwrap();
@@ -421,6 +414,13 @@ async fn unlock_grants_the_so_pin_that_resets_the_user_pin() {
     assert!(!ca.log().contains(&grant.so_pin));
 }
 
+/// A sandbox CA whose certificates are valid 60 days: inside the 90-day renewal window
+/// from the start.
+fn sixty_day_ca(d: &Path) -> Ca {
+    let channels = sandbox_flow::sixty_day_channels(d).unwrap();
+    Ca::start_with(&["--sandbox", "--channels", channels.to_str().unwrap()])
+}
+
 /// Certificates the CA issued for an application (read from its database).
 fn issued_for(ca: &Ca, application_id: &str) -> i64 {
     let conn = rusqlite::Connection::open_with_flags(
@@ -440,14 +440,7 @@ fn issued_for(ca: &Ca, application_id: &str) -> i64 {
 async fn an_interrupted_renewal_is_resumed_never_started_twice() {
     let tmp = tempfile::TempDir::new().unwrap();
     let d = tmp.path();
-    let channels = certdesk_ca_service::channels::SANDBOX_CHANNELS
-        .replace("validity_days = 365", "validity_days = 60");
-    std::fs::write(d.join("channels.toml"), channels).unwrap();
-    let ca = Ca::start_with(&[
-        "--sandbox",
-        "--channels",
-        d.join("channels.toml").to_str().unwrap(),
-    ]);
+    let ca = sixty_day_ca(d);
     let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
         .await
         .unwrap();

@@ -52,17 +52,9 @@ impl Drop for Ca {
     }
 }
 
-/// The sandbox channels with certificates valid 60 days, written to `dir`: inside the
-/// CA's 90-day renewal window from the start.
+/// The sandbox channels with certificates valid 60 days, written to `dir`.
 pub fn sixty_day_channels(dir: &Path) -> PathBuf {
-    let path = dir.join("channels.toml");
-    std::fs::write(
-        &path,
-        certdesk_ca_service::channels::SANDBOX_CHANNELS
-            .replace("validity_days = 365", "validity_days = 60"),
-    )
-    .unwrap();
-    path
+    certdesk_ca_service::sandbox_flow::sixty_day_channels(dir).unwrap()
 }
 
 pub fn approved_order(url: &str, channel: &str) -> ApprovedOrder {

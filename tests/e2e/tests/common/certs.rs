@@ -85,10 +85,7 @@ impl OnToken {
 
 /// A sandbox CA whose certificates are valid 60 days (inside the 90-day renewal window).
 pub fn short_lived_ca(dir: &Path) -> CaService {
-    let channels = certdesk_ca_service::channels::SANDBOX_CHANNELS
-        .replace("validity_days = 365", "validity_days = 60");
-    let path = dir.join("channels.toml");
-    std::fs::write(&path, channels).unwrap();
+    let path = sandbox_flow::sixty_day_channels(dir).unwrap();
     CaService::start_with(&["--channels", path.to_str().unwrap()]).unwrap()
 }
 
