@@ -66,11 +66,12 @@ pub fn token_error(e: TokenError) -> IpcError {
         TokenError::PinInvalid { .. } => IpcError::new(ErrorCode::InvalidInput, msg)
             .with_details(json!({ "pin_rule": "token_refused" })),
         TokenError::Unsupported { .. } => IpcError::new(ErrorCode::Unsupported, msg),
-        TokenError::ModuleLoad { .. }
-        | TokenError::Pcsc { .. }
-        | TokenError::Pkcs11 { .. }
-        | TokenError::SelfTestFailed { .. }
-        | TokenError::WorkerGone => IpcError::new(ErrorCode::TokenModule, msg),
+        TokenError::ModuleLoad { .. } | TokenError::Pcsc { .. } => {
+            IpcError::new(ErrorCode::TokenModule, msg)
+        }
+        TokenError::Pkcs11 { .. } | TokenError::SelfTestFailed { .. } | TokenError::WorkerGone => {
+            IpcError::new(ErrorCode::TokenFailed, msg)
+        }
         TokenError::NotLoggedIn
         | TokenError::KeyNotFound { .. }
         | TokenError::KeyMismatch

@@ -4,17 +4,19 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use anyhow::Context;
 use certdesk_ca_api::auth::Captcha;
 use certdesk_ca_client::CaClient;
 use certdesk_core::enrollment::{
     self, CaptchaSolver, DownloadError, DownloadRequest, Journal, Progress, SandboxCaptcha,
     StepPhase, TokenChoice,
 };
-use certdesk_token::{TokenService, discover};
+use certdesk_token::TokenService;
 use clap::Args;
 
+use crate::catalog::{Lang, fmt};
+use crate::failure::Failure;
 use crate::secrets;
 
 #[derive(Args, Clone)]
@@ -51,11 +53,13 @@ pub struct DownloadArgs {
     confirm_final_pin_try: bool,
     /// Machine-readable result on stdout (progress stays on stderr).
     #[arg(long)]
-    json: bool,
+    pub json: bool,
 }
 
 /// Shows the captcha image's file and asks for the answer on the terminal.
-struct PromptCaptcha;
+struct PromptCaptcha {
+    lang: Lang,
+}
 
 impl CaptchaSolver for PromptCaptcha {
     async fn solve(&self, _client: &CaClient, captcha: &Captcha) -> Result<String, DownloadError> {
@@ -67,7 +71,8 @@ impl CaptchaSolver for PromptCaptcha {
         {
             let _ = std::fs::write(&path, bytes);
         }
-        eprint!("验证码 captcha (image: {}): ", path.display());
+        let prompt = &self.lang.catalog().cli.prompt_captcha;
+        eprint!("{}", fmt(prompt, &[("path", &path.display())]));
         let _ = std::io::stderr().flush();
         let mut line = String::new();
         std::io::stdin()
@@ -91,41 +96,19 @@ impl CaptchaSolver for Solver {
     }
 }
 
-fn step_name_zh(step: enrollment::Step) -> &'static str {
-    use enrollment::Step::*;
-    match step {
-        Preflight => "检查",
-        Authorise => "密码卡授权",
-        Login => "PIN 登录",
-        Keygen => "生成密钥",
-        Csr => "生成证书请求",
-        Finalize => "签发证书",
-        WriteCertificate => "写入证书",
-        ImportEnvelope => "导入加密密钥",
-        SelfTest => "自检",
-        Confirm => "确认下载",
-    }
-}
-
-pub async fn run(svc: &TokenService, args: DownloadArgs) -> anyhow::Result<()> {
-    let modules = if args.modules.is_empty() {
-        let mut seen = std::collections::HashSet::new();
-        discover(&[])
-            .into_iter()
-            .filter(|c| c.exists)
-            .map(|c| c.path)
-            .filter(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())))
-            .collect()
-    } else {
-        args.modules.clone()
-    };
-    let paths = certdesk_core::paths::AppPaths::from_env()?;
-    paths.create_all()?;
+pub async fn run(svc: &TokenService, args: DownloadArgs, lang: Lang) -> Result<(), Failure> {
+    let t = lang.catalog();
+    let modules = crate::modules(&args.modules);
+    let paths =
+        certdesk_core::paths::AppPaths::from_env().map_err(|e| Failure::Storage(e.to_string()))?;
+    paths
+        .create_all()
+        .map_err(|e| Failure::Storage(e.to_string()))?;
     let mut journal = Journal::open(&paths.data_dir.join("workflow.sqlite"))
-        .context("opening the download journal")?;
+        .map_err(|e| Failure::Storage(format!("opening the download journal: {e}")))?;
     let mut secrets = secrets::Source::new(args.secrets_stdin);
-    let card_password = secrets.get("密码卡密码 card password: ")?;
-    let pin = secrets.get("PIN: ")?;
+    let card_password = secrets.get(&t.cli.prompt_card_password)?;
+    let pin = secrets.get(&t.cli.prompt_pin)?;
     let req = DownloadRequest {
         ca_url: args.ca.clone(),
         application_id: args.application.clone(),
@@ -144,41 +127,56 @@ pub async fn run(svc: &TokenService, args: DownloadArgs) -> anyhow::Result<()> {
     let solver = if args.sandbox_captcha {
         Solver::Sandbox(SandboxCaptcha)
     } else {
-        Solver::Prompt(PromptCaptcha)
+        Solver::Prompt(PromptCaptcha { lang })
     };
+    // Whether the password card has authorised this download (now or in the run that
+    // was interrupted): the failure message says whether the card is still unspent.
+    let card_authorised = AtomicBool::new(false);
     let mut progress = |p: Progress| {
         let phase = match p.phase {
-            StepPhase::Started => "started",
-            StepPhase::Done => "done",
-            StepPhase::Skipped => "skipped (done before)",
+            StepPhase::Started => &t.download_phases.started,
+            StepPhase::Done => &t.download_phases.done,
+            StepPhase::Skipped => &t.download_phases.skipped,
         };
+        if p.step == enrollment::Step::Authorise && p.phase != StepPhase::Started {
+            card_authorised.store(true, Ordering::Relaxed);
+        }
+        // `step <id>` stays first on the line: scripts follow the progress by it.
         eprintln!(
-            "step {} ({}) {phase}{}",
+            "step {} {}: {phase}{}",
             p.step,
-            step_name_zh(p.step),
-            if p.resumed { " [resume]" } else { "" }
+            t.step(p.step.as_str()),
+            if p.resumed {
+                format!(" [{}]", t.cli.resumed)
+            } else {
+                String::new()
+            }
         );
     };
-    match enrollment::download(svc, &mut journal, &req, &solver, &mut progress).await {
-        Ok(done) => {
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&done)?);
-            } else {
-                println!(
-                    "证书下载完成 certificate downloaded: serial {} on token {}\n  subject {}\n  valid until {}",
-                    done.certificate_serial, done.token.serial, done.subject, done.not_after
-                );
-            }
-            Ok(())
-        }
-        Err(e) => {
-            if args.json {
-                println!(
-                    "{}",
-                    serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}})
-                );
-            }
-            Err(anyhow::anyhow!("download failed ({}): {e}", e.code()))
-        }
+    let done = enrollment::download(svc, &mut journal, &req, &solver, &mut progress)
+        .await
+        .map_err(|e| Failure::download(e, card_authorised.load(Ordering::Relaxed)))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&done)?);
+    } else {
+        println!(
+            "{}",
+            fmt(
+                &t.cli.downloaded,
+                &[
+                    ("serial", &done.certificate_serial),
+                    ("token", &done.token.serial)
+                ]
+            )
+        );
+        println!(
+            "  {}",
+            fmt(&t.cli.downloaded_subject, &[("subject", &done.subject)])
+        );
+        println!(
+            "  {}",
+            fmt(&t.cli.downloaded_until, &[("until", &done.not_after)])
+        );
     }
+    Ok(())
 }

@@ -1,20 +1,33 @@
 //! `certdesk-cli`: the token layer from a terminal. Secrets come from a prompt, or from
 //! stdin with `--secrets-stdin`; never from the command line, where other users and
-//! shell history could read them.
+//! shell history could read them. Output speaks the app's two languages (`--lang`).
 
+mod catalog;
 mod download;
+mod failure;
 mod output;
 mod secrets;
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-use anyhow::Context;
 use certdesk_token::{TokenRef, TokenService, discover};
 use clap::{Args, Parser, Subcommand};
 
+use crate::catalog::Lang;
+use crate::failure::Failure;
+
 #[derive(Parser)]
-#[command(name = "certdesk-cli", version, about = "CertDesk token tools")]
+#[command(
+    name = "certdesk-cli",
+    version,
+    about = "证书助手 CertDesk token tools"
+)]
 struct Cli {
+    /// Output language: zh-CN or en (default: CERTDESK_LANG, else the locale; Chinese
+    /// unless the locale is English).
+    #[arg(long, global = true, value_enum)]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -59,9 +72,21 @@ enum Command {
     Download(download::DownloadArgs),
 }
 
-fn modules(common: &Common) -> Vec<PathBuf> {
-    if !common.modules.is_empty() {
-        return common.modules.clone();
+impl Command {
+    fn json(&self) -> bool {
+        match self {
+            Command::Tokens(c)
+            | Command::Certs { common: c, .. }
+            | Command::Doctor { common: c, .. } => c.json,
+            Command::Download(a) => a.json,
+        }
+    }
+}
+
+/// The modules to use: the ones named, else every known module found (each file once).
+fn modules(named: &[PathBuf]) -> Vec<PathBuf> {
+    if !named.is_empty() {
+        return named.to_vec();
     }
     let mut seen = std::collections::HashSet::new();
     discover(&[])
@@ -78,7 +103,7 @@ async fn tokens_of(
 ) -> (Vec<certdesk_token::TokenInfo>, Vec<output::ModuleError>) {
     let mut tokens = Vec::new();
     let mut errors = Vec::new();
-    for m in modules(common) {
+    for m in modules(&common.modules) {
         match svc.list_tokens(m.clone()).await {
             Ok(list) => tokens.extend(
                 list.into_iter()
@@ -95,48 +120,46 @@ async fn tokens_of(
     (tokens, errors)
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("CERTDESK_LOG"))
-        .with_writer(std::io::stderr)
-        .init();
-    let cli = Cli::parse();
-    let svc = TokenService::start().context("cannot start the token worker")?;
-    match cli.command {
+async fn run(svc: &TokenService, command: Command, lang: Lang) -> Result<(), Failure> {
+    let out = output::Printer::new(lang);
+    match command {
         Command::Tokens(common) => {
-            let (tokens, errors) = tokens_of(&svc, &common).await;
-            output::tokens(&tokens, &errors, common.json)?;
+            let (tokens, errors) = tokens_of(svc, &common).await;
+            out.tokens(&tokens, &errors, common.json)?;
         }
         Command::Certs {
             common,
             login,
             secrets_stdin,
         } => {
-            let (tokens, errors) = tokens_of(&svc, &common).await;
+            let (tokens, errors) = tokens_of(svc, &common).await;
             let mut secrets = secrets::Source::new(secrets_stdin);
+            let t = lang.catalog();
             let mut report = Vec::new();
-            for t in tokens {
-                let token: TokenRef = t.token.clone();
+            for info in tokens {
+                let token: TokenRef = info.token.clone();
                 let mut orphans = None;
                 if login {
-                    let pin =
-                        secrets.get(&format!("PIN for token {} ({}): ", t.label, t.serial))?;
+                    let prompt = catalog::fmt(
+                        &t.cli.prompt_token_pin,
+                        &[("label", &info.label), ("serial", &info.serial)],
+                    );
+                    let pin = secrets.get(&prompt)?;
                     svc.login(token.clone(), pin, false).await?;
                     orphans = Some(svc.find_orphans(token.clone()).await?);
                 }
-                let certs = svc.list_certificates(token.clone()).await?;
+                let certificates = svc.list_certificates(token.clone()).await?;
                 report.push(output::TokenCerts {
-                    token: t,
-                    certificates: certs,
+                    token: info,
+                    certificates,
                     orphans,
                 });
             }
-            output::certs(&report, &errors, common.json)?;
+            out.certs(&report, &errors, common.json)?;
         }
         Command::Doctor { common, ca } => {
             let mut report = certdesk_diagnostics::run(
-                &svc,
+                svc,
                 &reqwest::Client::new(),
                 &certdesk_diagnostics::Scope {
                     user_modules: &common.modules,
@@ -146,14 +169,38 @@ async fn main() -> anyhow::Result<()> {
             )
             .await;
             report.app_version = env!("CARGO_PKG_VERSION").to_owned();
-            output::print_doctor(&report, common.json)?;
+            out.doctor(&report, common.json)?;
         }
-        Command::Download(args) => {
-            let r = download::run(&svc, args).await;
+        Command::Download(args) => download::run(svc, args, lang).await?,
+    }
+    Ok(())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    certdesk_core::paths::private_files();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("CERTDESK_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let lang = Lang::detect(cli.lang);
+    let json = cli.command.json();
+    let result = match TokenService::start() {
+        Ok(svc) => {
+            let r = run(&svc, cli.command, lang).await;
+            // Sessions end before the process does: a module torn down with sessions
+            // still open can crash at exit.
             let _ = svc.close_sessions().await;
-            r?
+            r
+        }
+        Err(e) => Err(Failure::Token(e)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            f.print(lang, json);
+            ExitCode::FAILURE
         }
     }
-    let _ = svc.close_sessions().await;
-    Ok(())
 }

@@ -1,9 +1,13 @@
-//! Human and JSON output of the CLI commands.
+//! Human and JSON output of the CLI commands, worded from the app's catalog.
 
 use std::path::PathBuf;
 
-use certdesk_ipc::{CaCheck, ClockCheck, EnvironmentReport, ModuleCheck, SmartCardCheck};
-use certdesk_token::{CertSummary, Orphans, TokenInfo};
+use certdesk_ipc::{
+    CaCheck, ClockCheck, EnvironmentReport, ModuleCheck, PinStatus, SmartCardCheck,
+};
+use certdesk_token::{CertSummary, Orphans, PinState, TokenInfo};
+
+use crate::catalog::{Catalog, Lang, fmt};
 
 #[derive(serde::Serialize)]
 pub struct ModuleError {
@@ -19,176 +23,345 @@ pub struct TokenCerts {
     pub orphans: Option<Orphans>,
 }
 
-fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
+fn print_json<T: serde::Serialize>(v: &T) -> Result<(), serde_json::Error> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
 
-fn memory(free: Option<usize>, total: Option<usize>) -> String {
-    match (free, total) {
-        (Some(f), Some(t)) => format!("{f}/{t} bytes free"),
-        (Some(f), None) => format!("{f} bytes free"),
-        _ => "not reported".into(),
-    }
+/// Prints in one language.
+pub struct Printer {
+    t: &'static Catalog,
 }
 
-pub fn tokens(tokens: &[TokenInfo], errors: &[ModuleError], json: bool) -> anyhow::Result<()> {
-    if json {
-        return print_json(&serde_json::json!({ "tokens": tokens, "module_errors": errors }));
+impl Printer {
+    pub fn new(lang: Lang) -> Self {
+        Self { t: lang.catalog() }
     }
-    if tokens.is_empty() {
-        println!("No tokens found.");
-    }
-    for t in tokens {
-        println!("{} — serial {}", t.label, t.serial);
-        println!("  module:       {}", t.token.module.display());
-        println!("  maker/model:  {} / {}", t.manufacturer, t.model);
-        println!("  PIN:          {:?}", t.pin_state);
-        println!(
-            "  memory:       {}",
-            memory(t.free_public_memory, t.total_public_memory)
-        );
-    }
-    for e in errors {
-        println!("module {}: {}", e.module.display(), e.message);
-    }
-    Ok(())
-}
 
-pub fn certs(report: &[TokenCerts], errors: &[ModuleError], json: bool) -> anyhow::Result<()> {
-    if json {
-        return print_json(&serde_json::json!({ "tokens": report, "module_errors": errors }));
+    fn mark(&self, ok: bool) -> &str {
+        if ok { &self.t.cli.ok } else { &self.t.cli.fail }
     }
-    for t in report {
-        println!("{} — serial {}", t.token.label, t.token.serial);
-        if t.certificates.is_empty() {
-            println!("  no certificates");
+
+    fn memory(&self, free: Option<usize>, total: Option<usize>) -> String {
+        let c = &self.t.cli;
+        match (free, total) {
+            (Some(f), Some(t)) => fmt(&c.memory_free, &[("free", &f), ("total", &t)]),
+            (Some(f), None) => fmt(&c.memory_free_only, &[("free", &f)]),
+            _ => c.memory_unknown.clone(),
         }
-        for c in &t.certificates {
-            let pairing = match (c.is_ca, c.has_private_key) {
-                (true, _) => "CA certificate",
-                (false, Some(true)) => "paired with its private key",
-                (false, Some(false)) => "NO private key (orphan)",
-                (false, None) => "pairing unknown (use --login)",
-            };
-            println!("  [{}] {}", c.label, c.subject);
+    }
+
+    fn pin(&self, state: PinStatus) -> &str {
+        let p = &self.t.environment.pin;
+        match state {
+            PinStatus::Ok => &p.ok,
+            PinStatus::CountLow => &p.count_low,
+            PinStatus::FinalTry => &p.final_try,
+            PinStatus::Locked => &p.locked,
+        }
+    }
+
+    fn module_errors(&self, errors: &[ModuleError]) {
+        for e in errors {
             println!(
-                "      issuer {}, serial {}, {} → {}, {}",
-                c.issuer, c.serial, c.not_before, c.not_after, c.key_algorithm
+                "{}",
+                fmt(
+                    &self.t.cli.module_failed,
+                    &[("module", &e.module.display()), ("message", &e.message)]
+                )
             );
-            println!("      id {}: {pairing}", c.id);
         }
-        if let Some(o) = &t.orphans {
-            for k in &o.keys_without_certificate {
+    }
+
+    pub fn tokens(
+        &self,
+        tokens: &[TokenInfo],
+        errors: &[ModuleError],
+        json: bool,
+    ) -> Result<(), serde_json::Error> {
+        if json {
+            return print_json(&serde_json::json!({ "tokens": tokens, "module_errors": errors }));
+        }
+        let c = &self.t.cli;
+        if tokens.is_empty() {
+            println!("{}", c.no_tokens);
+        }
+        for t in tokens {
+            println!(
+                "{}",
+                fmt(&c.token_line, &[("label", &t.label), ("serial", &t.serial)])
+            );
+            println!("  {} {}", c.token_module, t.token.module.display());
+            println!("  {} {} / {}", c.token_maker, t.manufacturer, t.model);
+            println!("  {} {}", c.token_pin, self.pin(pin_status(t.pin_state)));
+            println!(
+                "  {} {}",
+                c.token_memory,
+                self.memory(t.free_public_memory, t.total_public_memory)
+            );
+        }
+        self.module_errors(errors);
+        Ok(())
+    }
+
+    pub fn certs(
+        &self,
+        report: &[TokenCerts],
+        errors: &[ModuleError],
+        json: bool,
+    ) -> Result<(), serde_json::Error> {
+        if json {
+            return print_json(&serde_json::json!({ "tokens": report, "module_errors": errors }));
+        }
+        let c = &self.t.cli;
+        for t in report {
+            println!(
+                "{}",
+                fmt(
+                    &c.token_line,
+                    &[("label", &t.token.label), ("serial", &t.token.serial)]
+                )
+            );
+            if t.certificates.is_empty() {
+                println!("  {}", c.no_certificates);
+            }
+            for cert in &t.certificates {
+                let pairing = match (cert.is_ca, cert.has_private_key) {
+                    (true, _) => &c.pair_ca,
+                    (false, Some(true)) => &c.pair_ok,
+                    (false, Some(false)) => &c.pair_orphan,
+                    (false, None) => &c.pair_unknown,
+                };
+                println!("  [{}] {}", cert.label, cert.subject);
                 println!(
-                    "  orphan {} key [{}] id {}",
-                    if k.private { "private" } else { "public" },
-                    k.label,
-                    k.id
+                    "      {}",
+                    fmt(
+                        &c.cert_issuer,
+                        &[
+                            ("issuer", &cert.issuer),
+                            ("serial", &cert.serial),
+                            ("from", &cert.not_before),
+                            ("to", &cert.not_after),
+                            ("algorithm", &cert.key_algorithm),
+                        ]
+                    )
+                );
+                println!(
+                    "      {}",
+                    fmt(&c.cert_id, &[("id", &cert.id), ("pairing", pairing)])
                 );
             }
-        }
-    }
-    for e in errors {
-        println!("module {}: {}", e.module.display(), e.message);
-    }
-    Ok(())
-}
-
-fn mark(ok: bool) -> &'static str {
-    if ok { "ok  " } else { "FAIL" }
-}
-
-pub fn print_doctor(d: &EnvironmentReport, json: bool) -> anyhow::Result<()> {
-    if json {
-        return print_json(d);
-    }
-    println!("PKCS#11 modules:");
-    if d.modules.is_empty() {
-        println!("  none found — install your token's driver, or pass --module PATH");
-    }
-    for m in &d.modules {
-        match m {
-            ModuleCheck::Loaded {
-                path,
-                vendor,
-                library,
-                version,
-                tokens,
-            } => {
-                println!("  [{}] {vendor} — {path} ({library} {version})", mark(true));
-                for t in tokens {
-                    if t.initialized {
-                        println!(
-                            "         token {} (serial {}), PIN {:?}",
-                            t.label, t.serial, t.pin
-                        );
+            if let Some(o) = &t.orphans {
+                for k in &o.keys_without_certificate {
+                    let kind = if k.private {
+                        &c.orphan_private
                     } else {
-                        println!(
-                            "         uninitialised token {} (counter staff can initialise it)",
-                            t.serial
-                        );
-                    }
+                        &c.orphan_public
+                    };
+                    println!(
+                        "  {}",
+                        fmt(
+                            &c.orphan_key,
+                            &[("kind", kind), ("label", &k.label), ("id", &k.id)]
+                        )
+                    );
                 }
             }
-            ModuleCheck::Broken {
-                path,
-                vendor,
-                detail,
-            } => {
-                println!("  [{}] {vendor} — {path}", mark(false));
-                println!("         {detail}");
+        }
+        self.module_errors(errors);
+        Ok(())
+    }
+
+    pub fn doctor(&self, d: &EnvironmentReport, json: bool) -> Result<(), serde_json::Error> {
+        if json {
+            return print_json(d);
+        }
+        let e = &self.t.environment;
+        let c = &self.t.cli;
+        let fix = |text: &str| println!("         {}", fmt(&c.fix, &[("text", &text)]));
+        println!("{}: {}", e.version, d.app_version);
+        println!("{}:", e.modules);
+        if d.modules.is_empty() {
+            println!("  [{}] {}", self.mark(false), e.modules_none);
+            fix(&e.modules_none_fix);
+        }
+        for m in &d.modules {
+            match m {
+                ModuleCheck::Loaded {
+                    path,
+                    vendor,
+                    library,
+                    version,
+                    tokens,
+                } => {
+                    println!(
+                        "  [{}] {vendor} — {path} ({library} {version})",
+                        self.mark(true)
+                    );
+                    for t in tokens {
+                        if t.initialized {
+                            println!(
+                                "         {}",
+                                fmt(
+                                    &c.doctor_token,
+                                    &[
+                                        ("label", &t.label),
+                                        ("serial", &t.serial),
+                                        ("pin", &self.pin(t.pin)),
+                                    ]
+                                )
+                            );
+                            match t.pin {
+                                PinStatus::FinalTry => fix(&e.pin_final_try_fix),
+                                PinStatus::Locked => fix(&e.pin_locked_fix),
+                                PinStatus::Ok | PinStatus::CountLow => {}
+                            }
+                        } else {
+                            println!(
+                                "         {}",
+                                fmt(
+                                    &c.doctor_blank,
+                                    &[("blank", &e.token_blank), ("serial", &t.serial)]
+                                )
+                            );
+                            fix(&e.token_blank_fix);
+                        }
+                    }
+                }
+                ModuleCheck::Broken {
+                    path,
+                    vendor,
+                    detail,
+                } => {
+                    println!(
+                        "  [{}] {vendor} — {path}: {}",
+                        self.mark(false),
+                        e.module_broken
+                    );
+                    println!("         {detail}");
+                    fix(&e.module_broken_fix);
+                }
             }
         }
-    }
-    match &d.smart_card {
-        SmartCardCheck::Running { readers } => {
-            println!("Smart-card service (PC/SC): [{}]", mark(true));
-            for r in readers {
-                let card = if r.card_present {
-                    "card present"
-                } else {
-                    "empty"
-                };
-                println!("  reader {}: {card}", r.name);
+        match &d.smart_card {
+            SmartCardCheck::Running { readers } => {
+                println!(
+                    "{}: [{}] {}",
+                    e.smart_card,
+                    self.mark(true),
+                    fmt(
+                        &c.doctor_readers,
+                        &[("running", &e.smart_card_running), ("n", &readers.len())]
+                    )
+                );
+                for r in readers {
+                    let card = if r.card_present {
+                        &e.card_present
+                    } else {
+                        &e.card_absent
+                    };
+                    println!("  {}: {card}", r.name);
+                }
+            }
+            SmartCardCheck::NotRunning { detail } => {
+                println!(
+                    "{}: [{}] {}",
+                    e.smart_card,
+                    self.mark(false),
+                    fmt(
+                        &c.doctor_detail,
+                        &[("what", &e.smart_card_stopped), ("detail", detail)]
+                    )
+                );
+                fix(smart_card_fix(e));
             }
         }
-        SmartCardCheck::NotRunning { detail } => {
-            println!("Smart-card service (PC/SC): [{}]", mark(false));
-            println!(
-                "  {detail} — start it with `systemctl start pcscd` (Linux) or the Smart Card service (Windows)"
-            );
+        match &d.ca {
+            CaCheck::NotConfigured => println!("{}: {}", e.ca, c.not_checked),
+            CaCheck::Online {
+                url,
+                latency_ms,
+                tls,
+            } => println!(
+                "{}: [{}] {}",
+                e.ca,
+                self.mark(true),
+                fmt(
+                    &c.doctor_ca_online,
+                    &[
+                        ("url", url),
+                        ("online", &e.ca_online),
+                        ("ms", latency_ms),
+                        ("tls", if *tls { &e.ca_tls } else { &e.ca_plain }),
+                    ]
+                )
+            ),
+            CaCheck::Unreachable { url } => {
+                println!(
+                    "{}: [{}] {url} {}",
+                    e.ca,
+                    self.mark(false),
+                    e.ca_unreachable
+                );
+                fix(&e.fix_ca);
+            }
+            CaCheck::TlsFailed { url, detail } => {
+                println!(
+                    "{}: [{}] {url} {}",
+                    e.ca,
+                    self.mark(false),
+                    fmt(
+                        &c.doctor_detail,
+                        &[("what", &e.ca_tls_failed), ("detail", detail)]
+                    )
+                );
+                fix(&e.ca_tls_fix);
+            }
+            CaCheck::BadAnswer { url, status } => {
+                println!(
+                    "{}: [{}] {url} {}",
+                    e.ca,
+                    self.mark(false),
+                    fmt(&e.ca_bad_answer, &[("status", status)])
+                );
+                fix(&e.ca_bad_answer_fix);
+            }
         }
-    }
-    match &d.ca {
-        CaCheck::NotConfigured => println!("CA service: not checked (pass --ca URL)"),
-        CaCheck::Online {
-            url,
-            latency_ms,
-            tls,
-        } => println!(
-            "CA service: [{}] {url}, {latency_ms} ms, {}",
-            mark(true),
-            if *tls { "TLS verified" } else { "plain HTTP" }
-        ),
-        CaCheck::Unreachable { url } => println!("CA service: [{}] {url} unreachable", mark(false)),
-        CaCheck::TlsFailed { url, detail } => {
-            println!("CA service: [{}] {url} TLS failed: {detail}", mark(false))
+        match d.clock {
+            ClockCheck::Unknown => {}
+            ClockCheck::InSync { skew_seconds } => println!(
+                "{}: [{}] {}",
+                e.clock,
+                self.mark(true),
+                fmt(&e.clock_in_sync, &[("seconds", &skew_seconds)])
+            ),
+            ClockCheck::Skewed { skew_seconds } => {
+                println!(
+                    "{}: [{}] {}",
+                    e.clock,
+                    self.mark(false),
+                    fmt(
+                        &e.clock_skewed,
+                        &[("minutes", &((skew_seconds.unsigned_abs() + 30) / 60))]
+                    )
+                );
+                fix(&e.clock_skewed_fix);
+            }
         }
-        CaCheck::BadAnswer { url, status } => println!(
-            "CA service: [{}] {url} answered HTTP {status}, not a CA health document",
-            mark(false)
-        ),
+        Ok(())
     }
-    match d.clock {
-        ClockCheck::Unknown => {}
-        ClockCheck::InSync { skew_seconds } => {
-            println!("Clock: [{}] {skew_seconds:+} s from the CA", mark(true))
-        }
-        ClockCheck::Skewed { skew_seconds } => println!(
-            "Clock: [{}] {skew_seconds:+} s from the CA — turn on automatic time",
-            mark(false)
-        ),
+}
+
+fn pin_status(s: PinState) -> PinStatus {
+    certdesk_core::enrollment::pin_status(s)
+}
+
+fn smart_card_fix(e: &crate::catalog::Environment) -> &str {
+    if cfg!(target_os = "windows") {
+        &e.smart_card_fix.windows
+    } else if cfg!(target_os = "macos") {
+        &e.smart_card_fix.macos
+    } else {
+        &e.smart_card_fix.linux
     }
-    Ok(())
 }

@@ -2,8 +2,9 @@
 
 use std::io::BufRead;
 
-use anyhow::{Context, bail};
 use certdesk_token::SecretString;
+
+use crate::failure::InputError;
 
 pub struct Source {
     stdin: bool,
@@ -14,19 +15,16 @@ impl Source {
         Self { stdin }
     }
 
-    pub fn get(&mut self, prompt: &str) -> anyhow::Result<SecretString> {
+    pub fn get(&mut self, prompt: &str) -> Result<SecretString, InputError> {
         let line = if self.stdin {
             let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .context("reading a secret from stdin")?;
+            std::io::stdin().lock().read_line(&mut line)?;
             if line.is_empty() {
-                bail!("stdin ended before all secrets were read");
+                return Err(InputError::StdinEnded);
             }
             line.trim_end_matches(['\r', '\n']).to_string()
         } else {
-            rpassword::prompt_password(prompt).context("reading a secret from the terminal")?
+            rpassword::prompt_password(prompt)?
         };
         Ok(SecretString::from(line))
     }

@@ -142,19 +142,32 @@ async fn tokens_certs_and_doctor_tell_the_truth() {
     );
     assert!(!all.contains(PIN), "the PIN was echoed");
 
-    // Human output says the same.
-    let out = cli(
-        &hsm,
-        &pcscd,
-        &["certs", "--module", m, "--login", "--secrets-stdin"],
-        Some(&format!("{PIN}\n")),
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("CN=CLI test") && text.contains("paired with its private key"),
-        "{text}"
-    );
-    assert!(text.contains("CA certificate"), "{text}");
+    // Human output says the same, in either language.
+    for (lang, paired, ca) in [
+        ("en", "paired with its private key", "CA certificate"),
+        ("zh-CN", "与私钥配对", "CA 证书"),
+    ] {
+        let out = cli(
+            &hsm,
+            &pcscd,
+            &[
+                "--lang",
+                lang,
+                "certs",
+                "--module",
+                m,
+                "--login",
+                "--secrets-stdin",
+            ],
+            Some(&format!("{PIN}\n")),
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("CN=CLI test") && text.contains(paired),
+            "{text}"
+        );
+        assert!(text.contains(ca), "{text}");
+    }
 
     // PINs are never accepted as arguments.
     let out = cli(&hsm, &pcscd, &["certs", "--module", m, "--pin", PIN], None);
@@ -212,4 +225,22 @@ async fn tokens_certs_and_doctor_tell_the_truth() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("does not exist"), "{text}");
+    // … in the environment check's own words, with its fix.
+    let out = cli(
+        &hsm,
+        &pcscd,
+        &[
+            "--lang",
+            "zh-CN",
+            "doctor",
+            "--module",
+            "/nonexistent/libvendor.so",
+        ],
+        None,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("驱动无法加载") && text.contains("修复建议：请重新安装该 USBKey 的驱动程序"),
+        "{text}"
+    );
 }

@@ -30,8 +30,11 @@ pub enum ErrorCode {
     Keychain,
     /// No token is inserted, or the chosen token was removed.
     TokenAbsent,
-    /// The PKCS#11 module failed to load or answered an error.
+    /// The PKCS#11 module (token driver) failed to load, or the smart-card service failed.
     TokenModule,
+    /// The token answered an operation with an error (e.g. pulled out mid-write);
+    /// re-inserting it and trying again continues.
+    TokenFailed,
     /// Wrong PIN.
     PinIncorrect,
     /// The PIN is locked; the SO or the CA must unlock it.

@@ -37,11 +37,20 @@ fn token(e: &TokenError) -> (ErrorCode, Option<serde_json::Value>) {
         | TokenError::BadCertificate { .. }
         | TokenError::BadInput { .. }
         | TokenError::PinInvalid { .. } => (ErrorCode::Internal, None),
-        TokenError::ModuleLoad { .. }
-        | TokenError::SelfTestFailed { .. }
-        | TokenError::Pcsc { .. }
-        | TokenError::Pkcs11 { .. }
-        | TokenError::WorkerGone => (ErrorCode::TokenModule, None),
+        TokenError::ModuleLoad { .. } | TokenError::Pcsc { .. } => (ErrorCode::TokenModule, None),
+        TokenError::SelfTestFailed { .. } | TokenError::Pkcs11 { .. } | TokenError::WorkerGone => {
+            (ErrorCode::TokenFailed, None)
+        }
+    }
+}
+
+/// A token failure as the app and the CLI show it.
+pub fn token_to_ipc(e: &TokenError) -> IpcError {
+    let (code, details) = token(e);
+    let err = IpcError::new(code, e.to_string());
+    match details {
+        Some(d) => err.with_details(d),
+        None => err,
     }
 }
 

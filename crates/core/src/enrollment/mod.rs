@@ -13,7 +13,7 @@ pub use download::{
     download, key_label,
 };
 pub use fitness::{TokenFitness, token_fitness};
-pub use ipc::pin_status;
+pub use ipc::{pin_status, token_to_ipc};
 pub use journal::{Entry, EntryState, Journal, Step};
 pub use renewal::{
     Interrupted, RenewalError, RenewalRequest, RenewalStep, Renewed, interrupted, renew,

@@ -3,7 +3,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
-export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed";
+export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "token_failed" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed";
 
 export type IpcError = { code: ErrorCode, 
 /**
