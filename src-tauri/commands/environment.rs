@@ -56,12 +56,14 @@ pub async fn diagnostic_bundle(app: AppHandle) -> Result<DiagnosticBundle, IpcEr
         ),
     ];
     let log_dir = state.paths.log_dir.clone();
+    let self_check = certdesk_diagnostics::self_check::read(&state.paths.data_dir);
     tauri::async_runtime::spawn_blocking(move || {
         certdesk_diagnostics::write_bundle(&BundleInput {
             report: &report,
             log_dir: &log_dir,
             out_dir: &out_dir,
             about,
+            self_check,
         })
     })
     .await

@@ -67,7 +67,28 @@ pub struct Catalog {
     pub errors: HashMap<String, String>,
     pub download_steps: HashMap<String, String>,
     pub download_phases: DownloadPhases,
+    pub self_check: SelfCheck,
     pub cli: Cli,
+}
+
+/// The USBKey self-check (`doctor --deep`), as 环境检测 shows it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SelfCheck {
+    pub title: String,
+    pub algorithms: HashMap<String, String>,
+    pub steps: HashMap<String, String>,
+    pub outcomes: HashMap<String, String>,
+    pub not_offered: String,
+    pub confirmed: String,
+    pub unconfirmed: String,
+    pub vendor_row: String,
+    pub untouched: String,
+    pub changed: String,
+    pub leftovers: String,
+    pub passed_all: String,
+    pub failed_some: String,
+    pub token_line: String,
 }
 
 #[derive(Deserialize)]
@@ -153,6 +174,7 @@ pub struct Cli {
     pub prompt_card_password: String,
     pub prompt_pin: String,
     pub prompt_token_pin: String,
+    pub prompt_self_check_pin: String,
     pub prompt_captcha: String,
     pub stdin_ended: String,
     pub read_failed: String,

@@ -20,6 +20,10 @@ pub enum Failure {
     },
     #[error("token: {0}")]
     Token(#[from] TokenError),
+    #[error("no token inserted")]
+    NoToken,
+    #[error("several tokens are inserted ({0}); choose one")]
+    SeveralTokens(String),
     /// Reading a secret or an answer from the terminal or stdin.
     #[error("input: {0}")]
     Input(#[from] InputError),
@@ -75,6 +79,8 @@ impl Failure {
         match self {
             Failure::Download { error, .. } => error.code().to_owned(),
             Failure::Token(e) => e.code().to_owned(),
+            Failure::NoToken => "no_token".into(),
+            Failure::SeveralTokens(_) => "several_tokens".into(),
             Failure::Input(_) => "input".into(),
             Failure::Storage(_) => "storage".into(),
             Failure::Output(_) => "internal".into(),
@@ -85,6 +91,10 @@ impl Failure {
         match self {
             Failure::Download { error, .. } => error.to_ipc(),
             Failure::Token(e) => token_to_ipc(e),
+            Failure::NoToken => IpcError::new(ErrorCode::TokenAbsent, self.to_string()),
+            Failure::SeveralTokens(_) => {
+                IpcError::new(ErrorCode::TokenChoiceNeeded, self.to_string())
+            }
             Failure::Input(e) => IpcError::new(ErrorCode::InvalidInput, e.to_string()),
             Failure::Storage(m) => IpcError::new(ErrorCode::Storage, m.clone()),
             Failure::Output(e) => IpcError::new(ErrorCode::Internal, e.to_string()),
@@ -285,7 +295,8 @@ fn serials(f: &Failure) -> String {
         Failure::Download {
             error: DownloadError::SeveralTokens(list),
             ..
-        } => list.clone(),
+        }
+        | Failure::SeveralTokens(list) => list.clone(),
         _ => String::new(),
     }
 }

@@ -7,6 +7,7 @@ mod download;
 mod failure;
 mod output;
 mod secrets;
+mod selfcheck;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +68,14 @@ enum Command {
         /// CA service to check for reachability, TLS and clock skew.
         #[arg(long, value_name = "URL")]
         ca: Option<String>,
+        /// Also run the USBKey self-check on the inserted token (`--token` when several):
+        /// with its PIN, a key pair, CSR, certificate, signature for each algorithm it
+        /// offers, everything deleted after. Exits 1 unless every one is confirmed.
+        #[arg(long)]
+        deep: bool,
+        /// Read the PIN from stdin instead of prompting (with --deep).
+        #[arg(long)]
+        secrets_stdin: bool,
     },
     /// Download an application's certificate onto a token (journaled; run again to resume).
     Download(download::DownloadArgs),
@@ -120,7 +129,8 @@ async fn tokens_of(
     (tokens, errors)
 }
 
-async fn run(svc: &TokenService, command: Command, lang: Lang) -> Result<(), Failure> {
+/// Runs the command; `Ok(false)` when it ran but found a problem (exit 1, no error text).
+async fn run(svc: &TokenService, command: Command, lang: Lang) -> Result<bool, Failure> {
     let out = output::Printer::new(lang);
     match command {
         Command::Tokens(common) => {
@@ -157,7 +167,12 @@ async fn run(svc: &TokenService, command: Command, lang: Lang) -> Result<(), Fai
             }
             out.certs(&report, &errors, common.json)?;
         }
-        Command::Doctor { common, ca } => {
+        Command::Doctor {
+            common,
+            ca,
+            deep,
+            secrets_stdin,
+        } => {
             let mut report = certdesk_diagnostics::run(
                 svc,
                 &reqwest::Client::new(),
@@ -169,11 +184,33 @@ async fn run(svc: &TokenService, command: Command, lang: Lang) -> Result<(), Fai
             )
             .await;
             report.app_version = env!("CARGO_PKG_VERSION").to_owned();
-            out.doctor(&report, common.json)?;
+            if !deep {
+                out.doctor(&report, common.json)?;
+                return Ok(true);
+            }
+            if !common.json {
+                out.doctor(&report, false)?;
+                println!();
+            }
+            let (tokens, _) = tokens_of(svc, &common).await;
+            let token = selfcheck::choose(tokens)?;
+            let mut secrets = secrets::Source::new(secrets_stdin);
+            let check = selfcheck::run(svc, token, &mut secrets, lang).await?;
+            if common.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({ "environment": report, "self_check": check })
+                    )?
+                );
+            } else {
+                selfcheck::print(&check, lang);
+            }
+            return Ok(check.passed());
         }
         Command::Download(args) => download::run(svc, args, lang).await?,
     }
-    Ok(())
+    Ok(true)
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -197,7 +234,8 @@ async fn main() -> ExitCode {
         Err(e) => Err(Failure::Token(e)),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(f) => {
             f.print(lang, json);
             ExitCode::FAILURE

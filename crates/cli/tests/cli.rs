@@ -243,4 +243,79 @@ async fn tokens_certs_and_doctor_tell_the_truth() {
         text.contains("驱动无法加载") && text.contains("修复建议：请重新安装该 USBKey 的驱动程序"),
         "{text}"
     );
+
+    // doctor --deep: the self-check confirms RSA and P-256 on the token and leaves the
+    // certificate and key written above exactly as they were.
+    let listing = |hsm: &SoftHsm| {
+        let out = Command::new("pkcs11-tool")
+            .env(hsm.env().0, hsm.env().1)
+            .args(["--module", m, "--login", "--pin", PIN, "--list-objects"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let before = listing(&hsm);
+    assert!(before.contains("CLI test"), "{before}");
+    let data = tempfile::tempdir().unwrap();
+    let deep = |lang: &str, json: bool, pin: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_certdesk-cli"))
+            .args([
+                "--lang",
+                lang,
+                "doctor",
+                "--deep",
+                "--module",
+                m,
+                "--secrets-stdin",
+            ])
+            .args(json.then_some("--json"))
+            .env(hsm.env().0, hsm.env().1)
+            .env(pcscd.env().0, pcscd.env().1)
+            .env("CERTDESK_DATA_DIR", data.path())
+            .env_remove("RUST_BACKTRACE")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(format!("{pin}\n").as_bytes()).unwrap();
+        drop(stdin);
+        child.wait_with_output().unwrap()
+    };
+    let out = deep("en", true, PIN);
+    let v = json(&out);
+    let check = &v["self_check"];
+    assert_eq!(check["untouched"], true, "{check}");
+    assert_eq!(check["token"]["serial"], serial.as_str());
+    for alg in ["rsa2048", "ec-p256"] {
+        let row = check["algorithms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["algorithm"] == alg)
+            .unwrap();
+        assert_eq!(row["confirmed"], true, "{row}");
+    }
+    assert_eq!(listing(&hsm), before);
+    let saved = std::fs::read_to_string(data.path().join("data/self-check.json")).unwrap();
+    assert!(saved.contains(&serial), "{saved}");
+    let out = deep("zh-CN", false, PIN);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("USBKey 深度自检")
+            && text.contains("椭圆曲线 P-256: 已确认")
+            && text.contains("自检通过"),
+        "{text}"
+    );
+    assert!(!text.contains(PIN) && !String::from_utf8_lossy(&out.stderr).contains(PIN));
+    assert_eq!(listing(&hsm), before);
+    // A wrong PIN: refused, worded, nothing made.
+    let out = deep("en", false, "00000000");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Wrong PIN") || err.contains("PIN"), "{err}");
+    assert!(err.contains("Error code: pin_incorrect"), "{err}");
+    assert_eq!(listing(&hsm), before);
 }

@@ -31,6 +31,8 @@ pub struct BundleInput<'a> {
     pub out_dir: &'a Path,
     /// Extra `name: value` lines for `about.txt` (data and log locations, CA address).
     pub about: Vec<(&'static str, String)>,
+    /// The last USBKey self-check report (JSON), when one was run.
+    pub self_check: Option<String>,
 }
 
 /// Writes `certdesk-diagnostics-<UTC time>.zip` into `out_dir`.
@@ -60,6 +62,11 @@ pub fn write_bundle(input: &BundleInput<'_>) -> Result<DiagnosticBundle, BundleE
     }
     zip.start_file("about.txt", opts)?;
     zip.write_all(scrub(&about).as_bytes())?;
+
+    if let Some(check) = &input.self_check {
+        zip.start_file("self-check.json", opts)?;
+        zip.write_all(scrub(check).as_bytes())?;
+    }
 
     for log in recent_logs(input.log_dir) {
         let Some(name) = log.file_name().and_then(|n| n.to_str()) else {

@@ -7,6 +7,7 @@
 mod bundle;
 mod ca;
 mod scrub;
+pub mod self_check;
 mod tokens;
 
 use std::path::PathBuf;

@@ -105,6 +105,7 @@ async fn modules_tokens_and_a_broken_module() -> anyhow::Result<()> {
         log_dir: logs.path(),
         out_dir: out.path(),
         about: vec![("CA", "not configured".into())],
+        self_check: Some(r#"{"token":{"serial":"DIAG-SELF-CHECK"}}"#.into()),
     })?;
     assert!(bundle.bytes > 0);
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&bundle.path)?)?;
@@ -116,6 +117,7 @@ async fn modules_tokens_and_a_broken_module() -> anyhow::Result<()> {
     let report_json = read("report.json")?;
     assert!(report_json.contains("Diag Key"), "{report_json}");
     assert!(read("about.txt")?.contains("CertDesk 9.9.9"));
+    assert!(read("self-check.json")?.contains("DIAG-SELF-CHECK"));
     let log = read("logs/certdesk.log.2026-11-21")?;
     assert!(log.contains("step=finalize done"), "{log}");
     assert!(

@@ -16,6 +16,7 @@ pub mod modules;
 pub mod pin;
 pub mod presence;
 pub mod pubkey;
+pub mod selfcheck;
 pub mod selftest;
 pub mod tokens;
 pub mod worker;
@@ -33,6 +34,7 @@ pub use presence::{
 };
 pub use pubkey::KeyAlgorithm;
 pub use secrecy::SecretString;
+pub use selfcheck::{AlgorithmCheck, CheckStep, Outcome, SelfCheckReport, StepResult};
 pub use selftest::SelfTest;
 pub use tokens::{MechanismEntry, TokenInfo};
 pub use worker::{TokenRef, TokenService};
