@@ -90,6 +90,7 @@ pub fn run() {
             commands::status::check_ca,
             commands::environment::environment_check,
             commands::environment::diagnostic_bundle,
+            commands::environment::self_check,
             commands::workflow::session_state,
             commands::workflow::captcha,
             commands::workflow::send_sign_in_code,

@@ -3,8 +3,14 @@
 use std::path::PathBuf;
 
 use certdesk_diagnostics::{BundleInput, Scope};
-use certdesk_ipc::{DiagnosticBundle, EnvironmentReport, ErrorCode, IpcError};
-use certdesk_token::TokenService;
+use certdesk_ipc::{
+    DiagnosticBundle, EnvironmentReport, ErrorCode, IpcError, KeyAlgorithmName, SelfCheckAlgorithm,
+    SelfCheckOutcome, SelfCheckRequest, SelfCheckResult, SelfCheckStep, SelfCheckStepResult,
+};
+use certdesk_token::{
+    AlgorithmCheck, CheckStep, KeyAlgorithm, Outcome, SecretString, SelfCheckReport, TokenRef,
+    TokenService,
+};
 use tauri::{AppHandle, Manager};
 
 use crate::state::AppState;
@@ -15,13 +21,7 @@ use crate::tokens::TokenWatch;
 pub async fn environment_check(app: AppHandle) -> Result<EnvironmentReport, IpcError> {
     let state = app.state::<AppState>();
     let (user_modules, only_user) = user_modules(&state);
-    // The status bar's service when it runs (a module is loaded once per process);
-    // otherwise one just for this check.
-    let svc = match app.try_state::<TokenWatch>() {
-        Some(watch) => watch.service().0.clone(),
-        None => TokenService::start()
-            .map_err(|e| IpcError::new(ErrorCode::TokenModule, e.to_string()))?,
-    };
+    let svc = service(&app)?;
     let ca_url = state.ca_url();
     let mut report = certdesk_diagnostics::run(
         &svc,
@@ -35,6 +35,92 @@ pub async fn environment_check(app: AppHandle) -> Result<EnvironmentReport, IpcE
     .await;
     report.app_version = env!("CARGO_PKG_VERSION").to_owned();
     Ok(report)
+}
+
+/// The status bar's token service when it runs (a module is loaded once per process);
+/// otherwise one just for this check.
+fn service(app: &AppHandle) -> Result<TokenService, IpcError> {
+    match app.try_state::<TokenWatch>() {
+        Some(watch) => Ok(watch.service().0.clone()),
+        None => {
+            TokenService::start().map_err(|e| IpcError::new(ErrorCode::TokenModule, e.to_string()))
+        }
+    }
+}
+
+/// The USBKey self-check with the user's PIN; the report is kept for the support bundle.
+#[tauri::command]
+pub async fn self_check(
+    app: AppHandle,
+    request: SelfCheckRequest,
+) -> Result<SelfCheckResult, IpcError> {
+    let svc = service(&app)?;
+    let token = TokenRef {
+        module: PathBuf::from(&request.module),
+        serial: request.token_serial,
+    };
+    let report = svc
+        .self_check(token, SecretString::from(request.pin))
+        .await
+        .map_err(super::certificates::token_error)?;
+    let state = app.state::<AppState>();
+    if let Err(e) = certdesk_diagnostics::self_check::save(&state.paths.data_dir, &report) {
+        tracing::warn!(error = %e, "self-check report not saved for the support bundle");
+    }
+    tracing::info!(token = %report.token.serial, passed = report.passed(), "USBKey self-check");
+    Ok(result(&report))
+}
+
+fn result(r: &SelfCheckReport) -> SelfCheckResult {
+    SelfCheckResult {
+        token_serial: r.token.serial.clone(),
+        label: r.label.clone(),
+        manufacturer: r.manufacturer.clone(),
+        model: r.model.clone(),
+        algorithms: r.algorithms.iter().map(algorithm).collect(),
+        leftovers_removed: u32::try_from(r.leftovers_removed).unwrap_or(u32::MAX),
+        untouched: r.untouched,
+        changed: u32::try_from(r.changed.len()).unwrap_or(u32::MAX),
+        passed: r.passed(),
+    }
+}
+
+fn algorithm(a: &AlgorithmCheck) -> SelfCheckAlgorithm {
+    SelfCheckAlgorithm {
+        algorithm: match a.algorithm {
+            KeyAlgorithm::Rsa2048 => KeyAlgorithmName::Rsa2048,
+            KeyAlgorithm::Rsa3072 => KeyAlgorithmName::Rsa3072,
+            KeyAlgorithm::EcP256 => KeyAlgorithmName::EcdsaP256,
+            KeyAlgorithm::Sm2 => KeyAlgorithmName::Sm2,
+        },
+        offered: a.offered,
+        vendor_row: a.vendor_row.clone(),
+        confirmed: a.confirmed,
+        steps: a
+            .steps
+            .iter()
+            .map(|s| {
+                let (outcome, detail) = match &s.outcome {
+                    Outcome::Passed => (SelfCheckOutcome::Passed, None),
+                    Outcome::NotVerifiable => (SelfCheckOutcome::NotVerifiable, None),
+                    Outcome::Failed { detail } => (SelfCheckOutcome::Failed, Some(detail.clone())),
+                    Outcome::NotRun => (SelfCheckOutcome::NotRun, None),
+                };
+                SelfCheckStepResult {
+                    step: match s.step {
+                        CheckStep::KeyPair => SelfCheckStep::KeyPair,
+                        CheckStep::Csr => SelfCheckStep::Csr,
+                        CheckStep::WriteCertificate => SelfCheckStep::WriteCertificate,
+                        CheckStep::ReadBack => SelfCheckStep::ReadBack,
+                        CheckStep::SignVerify => SelfCheckStep::SignVerify,
+                        CheckStep::Delete => SelfCheckStep::Delete,
+                    },
+                    outcome,
+                    detail,
+                }
+            })
+            .collect(),
+    }
 }
 
 /// Runs the check again and writes the zip into the Downloads folder (else the data

@@ -67,6 +67,8 @@ pub struct Catalog {
     pub errors: HashMap<String, String>,
     pub download_steps: HashMap<String, String>,
     pub download_phases: DownloadPhases,
+    /// Key algorithms by the names the CA's channels use (`ecdsa_p256`, …).
+    pub algorithms: HashMap<String, String>,
     pub self_check: SelfCheck,
     pub cli: Cli,
 }
@@ -76,7 +78,6 @@ pub struct Catalog {
 #[serde(rename_all = "camelCase")]
 pub struct SelfCheck {
     pub title: String,
-    pub algorithms: HashMap<String, String>,
     pub steps: HashMap<String, String>,
     pub outcomes: HashMap<String, String>,
     pub not_offered: String,

@@ -1,7 +1,7 @@
 //! `certdesk-cli doctor --deep`: the USBKey self-check on one inserted token, printed in
 //! the environment check's words and saved for the support bundle.
 
-use certdesk_token::{Outcome, SelfCheckReport, TokenService};
+use certdesk_token::{KeyAlgorithm, Outcome, SelfCheckReport, TokenService};
 
 use crate::catalog::{Catalog, Lang, fmt};
 use crate::failure::Failure;
@@ -64,6 +64,16 @@ fn key(v: impl serde::Serialize) -> String {
         .unwrap_or_default()
 }
 
+/// The catalog's key for an algorithm (the CA's channel names).
+fn algorithm_key(a: KeyAlgorithm) -> &'static str {
+    match a {
+        KeyAlgorithm::Rsa2048 => "rsa2048",
+        KeyAlgorithm::Rsa3072 => "rsa3072",
+        KeyAlgorithm::EcP256 => "ecdsa_p256",
+        KeyAlgorithm::Sm2 => "sm2",
+    }
+}
+
 pub fn print(r: &SelfCheckReport, lang: Lang) {
     let t = lang.catalog();
     let s = &t.self_check;
@@ -84,9 +94,9 @@ pub fn print(r: &SelfCheckReport, lang: Lang) {
         println!("  {}", fmt(&s.leftovers, &[("n", &r.leftovers_removed)]));
     }
     for a in &r.algorithms {
-        let name = s
+        let name = t
             .algorithms
-            .get(&key(a.algorithm))
+            .get(algorithm_key(a.algorithm))
             .cloned()
             .unwrap_or_default();
         let verdict = if !a.offered {

@@ -52,6 +52,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         returns: "DiagnosticBundle",
     },
     CommandSpec {
+        name: "self_check",
+        args: &[("request", "SelfCheckRequest")],
+        returns: "SelfCheckResult",
+    },
+    CommandSpec {
         name: "first_render",
         args: &[],
         returns: "null",

@@ -32,7 +32,8 @@ pub use download::{
 };
 pub use environment::{
     CaCheck, ClockCheck, DiagnosticBundle, EnvironmentReport, ModuleCheck, ReaderFound,
-    SmartCardCheck, TokenFound,
+    SelfCheckAlgorithm, SelfCheckOutcome, SelfCheckRequest, SelfCheckResult, SelfCheckStep,
+    SelfCheckStepResult, SmartCardCheck, TokenFound,
 };
 pub use error::{ErrorCode, IpcError};
 pub use events::{DOWNLOAD_PROGRESS, EVENTS, RENEWAL_PROGRESS, STATUS_CHANGED, StatusChanged};

@@ -4,11 +4,15 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::io::Read;
+use std::process::Command;
 
 use certdesk_e2e::App;
 use certdesk_testkit::ca::CaService;
 use certdesk_testkit::softhsm::SoftHsm;
+use common::{set_language, type_into};
 
 #[tokio::test]
 async fn environment_check_lists_driver_token_ca_and_clock_and_writes_a_bundle() {
@@ -118,5 +122,138 @@ async fn environment_check_lists_driver_token_ca_and_clock_and_writes_a_bundle()
         .await
         .unwrap();
     app.screenshot("environment-en").await.unwrap();
+    app.close().await.unwrap();
+}
+
+/// The token's objects as pkcs11-tool, another program, lists them (logged in).
+fn objects(hsm: &SoftHsm, pin: &str) -> String {
+    let out = Command::new("pkcs11-tool")
+        .env(hsm.env().0, hsm.env().1)
+        .arg("--module")
+        .arg(SoftHsm::module().unwrap())
+        .args(["--login", "--pin", pin, "--list-objects"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn self_check_from_the_environment_page_leaves_the_token_as_found() {
+    const PIN: &str = "24682468";
+    let hsm = SoftHsm::new().unwrap();
+    let serial = hsm.init_token("自检Key", "87654321", PIN).unwrap();
+    // Something of the user's on the token, which the check must not touch.
+    let out = Command::new("pkcs11-tool")
+        .env(hsm.env().0, hsm.env().1)
+        .arg("--module")
+        .arg(SoftHsm::module().unwrap())
+        .args([
+            "--login",
+            "--pin",
+            PIN,
+            "--keypairgen",
+            "--key-type",
+            "EC:prime256v1",
+        ])
+        .args(["--label", "my key", "--id", "0101"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let before = objects(&hsm, PIN);
+    let module = SoftHsm::module().unwrap();
+    let (conf_var, conf) = hsm.env();
+    let app = App::launch(&[
+        (conf_var, conf.to_str().unwrap()),
+        ("CERTDESK_PKCS11_MODULE", module.to_str().unwrap()),
+    ])
+    .await
+    .unwrap();
+    app.click("nav-environment").await.unwrap();
+    let button = format!("self-check-{serial}");
+    app.wait_for(&format!("[data-testid={button}]"))
+        .await
+        .unwrap();
+    app.screenshot("self-check-offer-zh-CN").await.unwrap();
+
+    // A wrong PIN: said in words, nothing made.
+    app.click(&button).await.unwrap();
+    type_into(&app, "self-check-pin", "11111111").await;
+    app.click("self-check-start").await.unwrap();
+    let err = app
+        .wait_text("[data-testid=self-check-error]", |t| !t.is_empty())
+        .await
+        .unwrap();
+    assert!(err.contains("PIN"), "{err}");
+    assert_eq!(objects(&hsm, PIN), before);
+
+    type_into(&app, "self-check-pin", PIN).await;
+    app.click("self-check-start").await.unwrap();
+    let result = app
+        .wait_text("[data-testid=self-check-result]", |t| {
+            t.contains("自检通过")
+        })
+        .await
+        .unwrap();
+    assert!(
+        result.contains("椭圆曲线 P-256") && result.contains("已确认"),
+        "{result}"
+    );
+    assert!(result.contains("SM2（国密）") && result.contains("USBKey 不支持"));
+    app.wait_for("[data-testid=self-check-result][data-passed=true]")
+        .await
+        .unwrap();
+    app.wait_for("[data-testid=self-check-ecdsa_p256][data-confirmed=true]")
+        .await
+        .unwrap();
+    app.screenshot("self-check-result-zh-CN").await.unwrap();
+    assert_eq!(objects(&hsm, PIN), before, "the token is as it was found");
+    app.click("self-check-close").await.unwrap();
+
+    // The report goes into the support bundle.
+    app.click("environment-bundle").await.unwrap();
+    let path = app
+        .wait_for("[data-testid=environment-bundle-path]")
+        .await
+        .unwrap()
+        .attr("data-path")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut check = String::new();
+    zip.by_name("self-check.json")
+        .unwrap()
+        .read_to_string(&mut check)
+        .unwrap();
+    assert!(
+        check.contains(&serial) && check.contains("\"untouched\": true"),
+        "{check}"
+    );
+    assert!(!check.contains(PIN));
+    std::fs::remove_file(&path).unwrap();
+
+    set_language(&app, "en").await;
+    app.click("nav-environment").await.unwrap();
+    app.click(&button).await.unwrap();
+    type_into(&app, "self-check-pin", PIN).await;
+    app.click("self-check-start").await.unwrap();
+    let result = app
+        .wait_text("[data-testid=self-check-result]", |t| {
+            t.contains("Self-check passed")
+        })
+        .await
+        .unwrap();
+    assert!(result.contains("confirmed"), "{result}");
+    app.screenshot("self-check-result-en").await.unwrap();
+    assert_eq!(objects(&hsm, PIN), before);
     app.close().await.unwrap();
 }

@@ -695,12 +695,7 @@ const en: Catalog = {
     token: "USBKey",
     toCertificates: "Open My certificates",
     another: "Download another certificate",
-    algorithms: {
-      rsa2048: "RSA 2048",
-      rsa3072: "RSA 3072",
-      ecdsa_p256: "ECC P-256",
-      sm2: "SM2 (Chinese national)",
-    },
+    algorithms: shared.algorithms,
   },
   errorDetails: shared.errorDetails,
   renewResume: {
@@ -713,6 +708,7 @@ const en: Catalog = {
     keyLost:
       "The CA issued the renewed certificate for the new key made last time, but that key is no longer on the USBKey (was it wiped?). The old certificate still works; for a new one, apply for a reissue at an acceptance point.",
   },
+  selfCheck: shared.selfCheck,
   errors: shared.errors,
 };
 

@@ -699,12 +699,7 @@ const zhCN = {
     token: "所在 USBKey",
     toCertificates: "查看我的证书",
     another: "下载其他证书",
-    algorithms: {
-      rsa2048: "RSA 2048 位",
-      rsa3072: "RSA 3072 位",
-      ecdsa_p256: "椭圆曲线 P-256",
-      sm2: "SM2（国密）",
-    },
+    algorithms: shared.algorithms,
   },
   /** Error sentences that carry a figure from the error's details. */
   errorDetails: shared.errorDetails,
@@ -717,6 +712,7 @@ const zhCN = {
     keyLost:
       "CA 已为上次更新生成的新密钥签发了证书，但这个密钥已不在 USBKey 中（USBKey 可能被清空过）。旧证书仍可正常使用；如需新证书，请到受理点办理补办。",
   },
+  selfCheck: shared.selfCheck,
   errors: shared.errors satisfies Record<ErrorCode, string>,
 };
 

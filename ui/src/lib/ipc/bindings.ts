@@ -184,6 +184,34 @@ export type EnvironmentReport = { app_version: string, os: string, arch: string,
 
 export type DiagnosticBundle = { path: string, bytes: number, };
 
+export type SelfCheckRequest = { module: string, token_serial: string, pin: string, };
+
+export type SelfCheckStep = "key_pair" | "csr" | "write_certificate" | "read_back" | "sign_verify" | "delete";
+
+export type SelfCheckOutcome = "passed" | "not_verifiable" | "failed" | "not_run";
+
+export type SelfCheckStepResult = { step: SelfCheckStep, outcome: SelfCheckOutcome, 
+/**
+ * The token's own words for a failure (English, technical).
+ */
+detail: string | null, };
+
+export type SelfCheckAlgorithm = { algorithm: KeyAlgorithmName, offered: boolean, 
+/**
+ * The vendor mechanism-table row used (SM2).
+ */
+vendor_row: string | null, confirmed: boolean, steps: Array<SelfCheckStepResult>, };
+
+export type SelfCheckResult = { token_serial: string, label: string, manufacturer: string, model: string, algorithms: Array<SelfCheckAlgorithm>, leftovers_removed: number, 
+/**
+ * The token's objects after equal those before.
+ */
+untouched: boolean, changed: number, 
+/**
+ * Every offered algorithm confirmed and the token untouched.
+ */
+passed: boolean, };
+
 export type PinStatus = "ok" | "count_low" | "final_try" | "locked";
 
 export type TokenPinInfo = { module: string, serial: string, label: string, pin_status: PinStatus, min_pin_len: number, max_pin_len: number, };
@@ -394,6 +422,7 @@ export const commands = {
   checkCa: (): Promise<CaConnection> => invoke("check_ca"),
   environmentCheck: (): Promise<EnvironmentReport> => invoke("environment_check"),
   diagnosticBundle: (): Promise<DiagnosticBundle> => invoke("diagnostic_bundle"),
+  selfCheck: (request: SelfCheckRequest): Promise<SelfCheckResult> => invoke("self_check", { request }),
   firstRender: (): Promise<null> => invoke("first_render"),
   sessionState: (): Promise<SessionInfo> => invoke("session_state"),
   captcha: (): Promise<CaptchaImage> => invoke("captcha"),
