@@ -8,9 +8,11 @@ mod download;
 pub mod extract;
 mod idempotency;
 mod invoices;
+mod json_body;
 mod meta;
 mod pages;
 mod payments;
+mod problems;
 mod renewal;
 mod sandbox;
 mod staff;
@@ -26,6 +28,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+use certdesk_ca_api::ProblemCode;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::error::ApiError;
 use crate::state::Shared;
@@ -143,6 +149,10 @@ pub fn openapi(sandbox_mode: bool) -> utoipa::openapi::OpenApi {
     api(sandbox_mode).split_for_parts().1
 }
 
+/// A request still unanswered after this gets `request_timeout` (issuance with a new CA
+/// hierarchy takes seconds on a slow machine, never a minute).
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 pub fn router(state: Shared) -> Router {
     let (router, doc) = api(state.sandbox).split_for_parts();
     let json = doc.to_json().unwrap_or_else(|_| "{}".into());
@@ -171,6 +181,14 @@ pub fn router(state: Shared) -> Router {
     }
     router
         .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async { ApiError::code(ProblemCode::MethodNotAllowed) })
+        // Innermost first: panics and timeouts become responses, then problems.
+        .layer(CatchPanicLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(axum::middleware::from_fn(problems::as_problem))
         .layer(axum::middleware::from_fn(access_log))
         .layer(DefaultBodyLimit::max(
             documents::MAX_DOCUMENT_BYTES + 64 * 1024,

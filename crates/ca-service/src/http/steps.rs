@@ -147,6 +147,8 @@ pub async fn verify_enterprise(
             }
         }
         if errors.is_empty() {
+            // Only one verified application per organisation; it then holds it.
+            super::applications::ensure_no_duplicate(tx, &doc)?;
             requirements::set(
                 &mut doc.app,
                 RequirementKind::EnterpriseVerification,
@@ -154,6 +156,7 @@ pub async fn verify_enterprise(
                 None,
             );
             save(tx, &state, &mut doc)?;
+            crate::workflow::supersede::supersede_unbound(tx, &state, &doc)?;
             return Ok(doc);
         }
         requirements::set(
