@@ -30,8 +30,12 @@ enum Cmd {
         #[arg(long)]
         data: PathBuf,
         /// Sandbox providers, the /sandbox page and fixtures.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "providers")]
         sandbox: bool,
+        /// Production providers (TOML: payment methods, sms, email, mail, registry,
+        /// identity, face); required without --sandbox.
+        #[arg(long, required_unless_present = "sandbox")]
+        providers: Option<PathBuf>,
         /// Channels TOML (default: the shipped sandbox channels).
         #[arg(long)]
         channels: Option<PathBuf>,
@@ -142,6 +146,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             data,
             sandbox,
+            providers,
             channels,
             otp_ttl_secs,
             payment_ttl_secs,
@@ -154,6 +159,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 listen,
                 data,
                 sandbox,
+                providers,
                 channels,
                 otp_ttl_secs,
                 payment_ttl_secs,

@@ -8,7 +8,7 @@ use secrecy::SecretString;
 
 use crate::channels::Channels;
 use crate::error::{ApiError, ApiResult};
-use crate::providers::{EnterpriseRegistry, IdentityChecks, Notifier, PaymentGateway};
+use crate::providers::{EnterpriseRegistry, FaceChecks, IdentityChecks, Notifier, PaymentGateway};
 use crate::store::Db;
 
 pub struct AppState {
@@ -26,6 +26,7 @@ pub struct AppState {
     pub checks: Arc<dyn IdentityChecks>,
     pub notifier: Arc<dyn Notifier>,
     pub payments: Arc<dyn PaymentGateway>,
+    pub face: Arc<dyn FaceChecks>,
     pub pki: crate::pki::Pki,
 }
 

@@ -182,7 +182,7 @@ fn face_wire(state: &Shared, f: &FaceRow) -> FaceCheck {
         person: f.person,
         method: f.method,
         status: f.status,
-        url: format!("{}/sandbox/face/{}", state.base_url, f.id),
+        url: state.face.url(&f.id),
     }
 }
 
@@ -227,6 +227,7 @@ pub async fn start_face_check(
             status: FaceCheckStatus::Pending,
         };
         records::put_face(tx, &row, crate::clock::now())?;
+        state.face.start(&row.id, row.person)?;
         let wire = face_wire(&state, &row);
         if req.method == FaceMethod::SmsLink {
             state.notifier.send(
@@ -327,7 +328,7 @@ pub async fn verify_handler(
             HandlerCheckMethod::Phone => {
                 state
                     .checks
-                    .phone_three_factor(&h.name, &h.id_number, &h.phone)
+                    .phone_three_factor(&h.name, &h.id_number, &h.phone)?
             }
             HandlerCheckMethod::BankCard => {
                 let card = req.bank_card.as_deref().unwrap_or_default();
@@ -335,7 +336,7 @@ pub async fn verify_handler(
                     .map_err(|e| ApiError::fields(vec![FieldError::from_ident("bank_card", &e)]))?;
                 state
                     .checks
-                    .bank_card_four_factor(&h.name, &h.id_number, &h.phone, card)
+                    .bank_card_four_factor(&h.name, &h.id_number, &h.phone, card)?
             }
         };
         if ok {

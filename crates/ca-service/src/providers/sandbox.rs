@@ -6,16 +6,23 @@ use hmac::{Hmac, KeyInit, Mac};
 use rusqlite::Connection;
 use sha2::Sha256;
 
-use super::{EnterpriseRegistry, IdentityChecks, Notifier, PaymentGateway};
+use super::{
+    EnterpriseRegistry, FaceChecks, IdentityChecks, Notifier, PaymentGateway, ProviderError,
+};
 use crate::clock;
 use crate::store::{StoreError, outbox, records};
+use certdesk_ca_api::application::Person;
 
 /// Registry fixture in the service's own database (`/sandbox/registry` adds companies).
 pub struct SandboxRegistry;
 
 impl EnterpriseRegistry for SandboxRegistry {
-    fn lookup(&self, conn: &Connection, uscc: &str) -> Result<Option<RegistryCompany>, StoreError> {
-        records::registry_get(conn, uscc)
+    fn lookup(
+        &self,
+        conn: &Connection,
+        uscc: &str,
+    ) -> Result<Option<RegistryCompany>, ProviderError> {
+        Ok(records::registry_get(conn, uscc)?)
     }
 }
 
@@ -43,14 +50,40 @@ pub fn registry_fixture() -> Vec<RegistryCompany> {
 pub struct SandboxIdentityChecks;
 
 impl IdentityChecks for SandboxIdentityChecks {
-    fn phone_three_factor(&self, _name: &str, _id: &str, phone: &str) -> bool {
-        !phone.ends_with("0000")
+    fn phone_three_factor(
+        &self,
+        _name: &str,
+        _id: &str,
+        phone: &str,
+    ) -> Result<bool, ProviderError> {
+        Ok(!phone.ends_with("0000"))
     }
-    fn bank_card_four_factor(&self, _name: &str, _id: &str, phone: &str, card: &str) -> bool {
-        !phone.ends_with("0000") && !card.ends_with("0000")
+    fn bank_card_four_factor(
+        &self,
+        _name: &str,
+        _id: &str,
+        phone: &str,
+        card: &str,
+    ) -> Result<bool, ProviderError> {
+        Ok(!phone.ends_with("0000") && !card.ends_with("0000"))
     }
 }
 
+/// Face checks completed on the sandbox page (`/sandbox/face/{id}`).
+pub struct SandboxFaceChecks {
+    pub base_url: String,
+}
+
+impl FaceChecks for SandboxFaceChecks {
+    fn start(&self, id: &str, _person: Person) -> Result<String, ProviderError> {
+        Ok(self.url(id))
+    }
+    fn url(&self, id: &str) -> String {
+        format!("{}/sandbox/face/{id}", self.base_url)
+    }
+}
+
+/// Keeps every message, body included, for the sandbox page and the tests.
 pub struct OutboxNotifier;
 
 impl Notifier for OutboxNotifier {
