@@ -28,6 +28,7 @@ pub struct ServeOptions {
     pub channels: Option<PathBuf>,
     pub otp_ttl_secs: i64,
     pub payment_ttl_secs: i64,
+    pub request_timeout_secs: u64,
     /// Sandbox only: the clock `/healthz` reports is off by this much (a demo of the
     /// client's clock-skew check without touching the machine's clock).
     pub reported_clock_offset_secs: i64,
@@ -35,7 +36,12 @@ pub struct ServeOptions {
 
 /// Reads the staff token, creating it (mode 0600) on first start.
 pub fn staff_token(data: &Path) -> anyhow::Result<String> {
-    let path = data.join("staff-token");
+    private_token(data, "staff-token")
+}
+
+/// Reads `DIR/<name>`, creating it with a fresh 256-bit token (mode 0600) on first start.
+fn private_token(data: &Path, name: &str) -> anyhow::Result<String> {
+    let path = data.join(name);
     if let Ok(t) = std::fs::read_to_string(&path) {
         return Ok(t.trim().to_string());
     }
@@ -73,7 +79,7 @@ struct ProviderSet {
 
 enum Mode {
     Sandbox,
-    Production(crate::providers::config::Providers),
+    Production(Box<crate::providers::config::Providers>),
 }
 
 /// Decided before anything opens: a misconfigured production CA never starts.
@@ -87,7 +93,7 @@ fn mode(opts: &ServeOptions) -> anyhow::Result<Mode> {
             "without --sandbox every provider must be configured: --providers FILE \
              (payment methods, sms, email, mail, registry, identity, face; see the README)"
         ),
-        (false, Some(path)) => Ok(Mode::Production(ProvidersConfig::load(path)?)),
+        (false, Some(path)) => Ok(Mode::Production(Box::new(ProvidersConfig::load(path)?))),
     }
 }
 
@@ -105,7 +111,7 @@ fn provider_set(mode: Mode, base_url: &str) -> ProviderSet {
             }),
         },
         Mode::Production(config) => {
-            let p = Production::start(config);
+            let p = Production::start(*config);
             ProviderSet {
                 registry: Arc::new(p.registry),
                 checks: Arc::new(p.checks),
@@ -150,9 +156,11 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         base_url: base_url.clone(),
         sandbox: opts.sandbox,
         staff_token: SecretString::from(staff),
+        otp_key: SecretString::from(private_token(&opts.data, "otp-key")?),
         data_dir: opts.data.clone(),
         otp_ttl_secs: opts.otp_ttl_secs,
         payment_ttl_secs: opts.payment_ttl_secs,
+        request_timeout: std::time::Duration::from_secs(opts.request_timeout_secs.max(1)),
         reported_clock_offset_secs: opts.reported_clock_offset_secs,
         registry: providers.registry,
         checks: providers.checks,

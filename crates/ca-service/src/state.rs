@@ -17,9 +17,13 @@ pub struct AppState {
     pub base_url: String,
     pub sandbox: bool,
     pub staff_token: SecretString,
+    /// Key of the one-time-code hashes (`DIR/otp-key`, 0600).
+    pub otp_key: SecretString,
     pub data_dir: PathBuf,
     pub otp_ttl_secs: i64,
     pub payment_ttl_secs: i64,
+    /// A request unanswered after this gets `request_timeout` (408).
+    pub request_timeout: std::time::Duration,
     /// Sandbox only: added to the time `/healthz` reports.
     pub reported_clock_offset_secs: i64,
     pub registry: Arc<dyn EnterpriseRegistry>,

@@ -149,12 +149,9 @@ pub fn openapi(sandbox_mode: bool) -> utoipa::openapi::OpenApi {
     api(sandbox_mode).split_for_parts().1
 }
 
-/// A request still unanswered after this gets `request_timeout` (issuance with a new CA
-/// hierarchy takes seconds on a slow machine, never a minute).
-const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
-
 pub fn router(state: Shared) -> Router {
     let (router, doc) = api(state.sandbox).split_for_parts();
+    let timeout = state.request_timeout;
     let json = doc.to_json().unwrap_or_else(|_| "{}".into());
     let mut router = router.route(
         "/openapi.json",
@@ -186,7 +183,7 @@ pub fn router(state: Shared) -> Router {
         .layer(CatchPanicLayer::new())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
+            timeout,
         ))
         .layer(axum::middleware::from_fn(problems::as_problem))
         .layer(axum::middleware::from_fn(access_log))

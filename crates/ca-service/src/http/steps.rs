@@ -470,7 +470,7 @@ pub async fn sign_authorisation(
         if signed {
             return Ok(());
         }
-        otp::verify(tx, &otp::authorisation_subject(&id), &req.code)?;
+        otp::verify(tx, &state, &otp::authorisation_subject(&id), &req.code)?;
         records::sign_authorisation(tx, &id, crate::clock::now())?;
         let mut doc = load_any(tx, &app_id)?;
         doc.authorisation_signed = true;
@@ -534,7 +534,7 @@ pub async fn sign_application(
         if !missing.is_empty() {
             return Err(unmet_problem(&missing));
         }
-        otp::verify(tx, &otp::signature_subject(&doc.app), &req.code)?;
+        otp::verify(tx, &state, &otp::signature_subject(&doc.app), &req.code)?;
         requirements::set(
             &mut doc.app,
             RequirementKind::ApplicationSignature,
