@@ -6,6 +6,7 @@ mod ca;
 mod documents;
 mod download;
 pub mod extract;
+mod face;
 mod idempotency;
 mod invoices;
 mod json_body;
@@ -96,6 +97,7 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
         .routes(routes!(steps::verify_enterprise))
         .routes(routes!(steps::start_face_check))
         .routes(routes!(steps::get_face_check))
+        .routes(routes!(face::face_check_result))
         .routes(routes!(steps::verify_handler))
         .routes(routes!(steps::confirm_information))
         .routes(routes!(steps::start_online_authorisation))

@@ -54,14 +54,15 @@ pub struct Webhook {
     pub token: String,
 }
 
-/// The face-check provider: started through `webhook`; the person opens `check_url`
-/// (`{id}` filled in).
+/// The face-check provider: started through its webhook (`url`, `token`); the person
+/// opens `check_url` (`{id}` filled in); the result comes back signed with `result_key`.
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaceProvider {
-    #[serde(flatten)]
-    pub webhook: Webhook,
+    pub url: String,
+    pub token: String,
     pub check_url: String,
+    pub result_key: String,
 }
 
 #[derive(Clone, Deserialize)]
@@ -161,8 +162,15 @@ impl ProvidersConfig {
         let face = self
             .face
             .ok_or_else(|| ConfigError::Missing("face".into()))?;
-        let face_webhook = webhook("face", Some(face.webhook.clone()))?;
+        webhook(
+            "face",
+            Some(Webhook {
+                url: face.url.clone(),
+                token: face.token.clone(),
+            }),
+        )?;
         url("[face] check_url", &face.check_url)?;
+        secret("[face] result_key", &face.result_key)?;
         Ok(Providers {
             payment,
             sms: webhook("sms", self.sms)?,
@@ -170,10 +178,7 @@ impl ProvidersConfig {
             mail: webhook("mail", self.mail)?,
             registry: webhook("registry", self.registry)?,
             identity: webhook("identity", self.identity)?,
-            face: FaceProvider {
-                webhook: face_webhook,
-                check_url: face.check_url,
-            },
+            face,
         })
     }
 }

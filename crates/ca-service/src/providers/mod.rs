@@ -10,7 +10,9 @@ use certdesk_ca_api::ProblemCode;
 use certdesk_ca_api::application::Person;
 use certdesk_ca_api::payment::PaymentProvider;
 use certdesk_ca_api::sandbox::{OutboxChannel, RegistryCompany};
+use hmac::{Hmac, KeyInit, Mac};
 use rusqlite::Connection;
+use sha2::Sha256;
 
 use crate::error::ApiError;
 use crate::store::StoreError;
@@ -41,6 +43,30 @@ impl From<ProviderError> for ApiError {
         }
     }
 }
+
+/// HMAC-SHA256 of `body` under `key`, hex: how providers sign what they send us.
+pub fn sign(key: &str, body: &[u8]) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Checks a provider's hex HMAC-SHA256 signature in constant time.
+pub fn signed_by(key: &str, body: &[u8], signature_hex: &str) -> bool {
+    let Ok(sig) = hex::decode(signature_hex.trim()) else {
+        return false;
+    };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else {
+        return false;
+    };
+    mac.update(body);
+    mac.verify_slice(&sig).is_ok()
+}
+
+/// Header carrying a provider's signature on a face-check result.
+pub const RESULT_SIGNATURE_HEADER: &str = "x-provider-signature";
 
 /// Enterprise registry (工商登记).
 pub trait EnterpriseRegistry: Send + Sync {
@@ -86,8 +112,10 @@ pub trait PaymentGateway: Send + Sync {
     fn verify_notify(&self, provider: PaymentProvider, body: &[u8], signature_hex: &str) -> bool;
 }
 
-/// Face checks: where the person completes check `id`, told to the provider on start.
+/// Face checks: where the person completes check `id`, told to the provider on start;
+/// the provider posts the result signed ([`RESULT_SIGNATURE_HEADER`]).
 pub trait FaceChecks: Send + Sync {
     fn start(&self, id: &str, person: Person) -> Result<String, ProviderError>;
     fn url(&self, id: &str) -> String;
+    fn verify_result(&self, body: &[u8], signature_hex: &str) -> bool;
 }

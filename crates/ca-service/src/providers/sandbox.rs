@@ -2,9 +2,7 @@
 
 use certdesk_ca_api::payment::PaymentProvider;
 use certdesk_ca_api::sandbox::{OutboxChannel, RegistryCompany};
-use hmac::{Hmac, KeyInit, Mac};
 use rusqlite::Connection;
-use sha2::Sha256;
 
 use super::{
     EnterpriseRegistry, FaceChecks, IdentityChecks, Notifier, PaymentGateway, ProviderError,
@@ -81,6 +79,10 @@ impl FaceChecks for SandboxFaceChecks {
     fn url(&self, id: &str) -> String {
         format!("{}/sandbox/face/{id}", self.base_url)
     }
+    /// The sandbox face provider signs with its published key, `sandbox-face-secret`.
+    fn verify_result(&self, body: &[u8], signature_hex: &str) -> bool {
+        super::signed_by("sandbox-face-secret", body, signature_hex)
+    }
 }
 
 /// Keeps every message, body included, for the sandbox page and the tests.
@@ -105,14 +107,7 @@ pub fn sandbox_secret(provider: PaymentProvider) -> String {
     format!("sandbox-{}-secret", provider.as_str())
 }
 
-pub fn sign(secret: &str, body: &[u8]) -> String {
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
-        Ok(m) => m,
-        Err(_) => return String::new(),
-    };
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
-}
+pub use super::sign;
 
 pub struct SandboxPayments {
     pub base_url: String,
@@ -133,14 +128,6 @@ impl PaymentGateway for SandboxPayments {
     }
 
     fn verify_notify(&self, provider: PaymentProvider, body: &[u8], signature_hex: &str) -> bool {
-        let Ok(sig) = hex::decode(signature_hex) else {
-            return false;
-        };
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(sandbox_secret(provider).as_bytes())
-        else {
-            return false;
-        };
-        mac.update(body);
-        mac.verify_slice(&sig).is_ok()
+        super::signed_by(&sandbox_secret(provider), body, signature_hex)
     }
 }

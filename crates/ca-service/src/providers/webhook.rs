@@ -9,7 +9,8 @@
 //!   request by a background task. The outbox row keeps channel, recipient, subject and
 //!   time — never the body (one-time codes, card passwords).
 //!
-//! Payments verify the provider's HMAC with the configured merchant key.
+//! Payments verify the provider's HMAC with the configured merchant key; face results
+//! arrive at `POST /v1/face-checks/{id}/result` signed with `[face] result_key`.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -17,11 +18,9 @@ use std::time::Duration;
 use certdesk_ca_api::application::Person;
 use certdesk_ca_api::payment::PaymentProvider;
 use certdesk_ca_api::sandbox::{OutboxChannel, RegistryCompany};
-use hmac::{Hmac, KeyInit, Mac};
 use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sha2::Sha256;
 use tokio::sync::mpsc;
 
 use super::config::{PaymentMethod, Providers, Webhook};
@@ -140,6 +139,7 @@ pub struct WebhookFaceChecks {
     pub http: reqwest::Client,
     pub hook: Webhook,
     pub check_url: String,
+    pub result_key: String,
 }
 
 impl FaceChecks for WebhookFaceChecks {
@@ -154,6 +154,9 @@ impl FaceChecks for WebhookFaceChecks {
     }
     fn url(&self, id: &str) -> String {
         self.check_url.replace("{id}", id)
+    }
+    fn verify_result(&self, body: &[u8], signature_hex: &str) -> bool {
+        super::signed_by(&self.result_key, body, signature_hex)
     }
 }
 
@@ -234,17 +237,9 @@ impl PaymentGateway for HmacPayments {
     }
 
     fn verify_notify(&self, provider: PaymentProvider, body: &[u8], signature_hex: &str) -> bool {
-        let Some(m) = self.methods.get(&provider) else {
-            return false;
-        };
-        let Ok(sig) = hex::decode(signature_hex) else {
-            return false;
-        };
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(m.notify_key.as_bytes()) else {
-            return false;
-        };
-        mac.update(body);
-        mac.verify_slice(&sig).is_ok()
+        self.methods
+            .get(&provider)
+            .is_some_and(|m| super::signed_by(&m.notify_key, body, signature_hex))
     }
 }
 
@@ -271,8 +266,12 @@ impl Production {
             },
             face: WebhookFaceChecks {
                 http: http.clone(),
-                hook: p.face.webhook,
+                hook: Webhook {
+                    url: p.face.url,
+                    token: p.face.token,
+                },
                 check_url: p.face.check_url,
+                result_key: p.face.result_key,
             },
             notifier: WebhookNotifier::start(http, p.sms, p.email, p.mail),
             payments: HmacPayments { methods: p.payment },

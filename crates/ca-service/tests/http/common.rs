@@ -176,6 +176,9 @@ pub fn seed() -> u64 {
     rand::random::<u64>() >> 1
 }
 
+/// The face provider's result key in the test providers files.
+pub const FACE_KEY: &str = "fedcba9876543210fedcba9876543210";
+
 /// The merchant/provider key of the test providers files (not a sandbox key).
 pub const PROVIDER_KEY: &str = "0123456789abcdef0123456789abcdef";
 
@@ -198,7 +201,7 @@ pub fn providers_config(base: &str, wechat_key: &str) -> String {
         s += &hook(name);
     }
     s += &format!(
-        "{}check_url = \"https://face.example/{{id}}\"\n",
+        "{}check_url = \"https://face.example/{{id}}\"\nresult_key = \"{FACE_KEY}\"\n",
         hook("face")
     );
     s

@@ -103,6 +103,11 @@ fn refuses_to_start_without_providers_or_with_sandbox_keys() {
             "published sandbox key",
         ),
         (
+            "sandbox face result key",
+            good.replace(crate::common::FACE_KEY, "sandbox-face-secret"),
+            "published sandbox key",
+        ),
+        (
             "short key",
             config("http://127.0.0.1:9", "short"),
             "at least",
@@ -238,6 +243,52 @@ async fn production_mode_never_falls_back_to_the_sandbox() {
         .await
         .unwrap();
     c.verify_enterprise(&app.id).await.unwrap();
+
+    // Face check: started at the configured provider, its URL is the provider's, and a
+    // result signed with the sandbox key is forged; one signed with the result key counts.
+    let face = c
+        .start_face_check(
+            &app.id,
+            certdesk_ca_api::application::Person::LegalRep,
+            certdesk_ca_api::application::FaceMethod::OnSite,
+        )
+        .await
+        .unwrap();
+    assert_eq!(face.url, format!("https://face.example/{}", face.id));
+    assert!(
+        seen.lock()
+            .unwrap()
+            .iter()
+            .any(|(n, b)| n == "face" && b["check_id"] == face.id.as_str())
+    );
+    let result = br#"{"pass":true}"#;
+    let post_result = |sig: String| {
+        http.post(url(&format!("/v1/face-checks/{}/result", face.id)))
+            .header("content-type", "application/json")
+            .header("x-provider-signature", sig)
+            .body(result.to_vec())
+    };
+    let forged = certdesk_ca_service::providers::sign("sandbox-face-secret", result);
+    raw(post_result(forged))
+        .await
+        .assert_problem(401, "bad_signature");
+    let r = raw(post_result(certdesk_ca_service::providers::sign(
+        crate::common::FACE_KEY,
+        result,
+    )))
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "passed");
+    // The OTP key file is private to the service.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(ca.dir.join("otp-key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
     assert!(
         seen.lock()
             .unwrap()
@@ -298,4 +349,43 @@ async fn production_mode_never_falls_back_to_the_sandbox() {
             assert_eq!(n, 0, "the one-time code is in {t}.{col} in clear");
         }
     }
+}
+
+#[tokio::test]
+async fn sandbox_face_results_are_signed_with_the_published_sandbox_key() {
+    let ca = Ca::start();
+    let (c, p) = ca.signed_in(crate::common::seed()).await;
+    let app = c
+        .create_application(
+            &certdesk_ca_api::application::CreateApplication {
+                channel_id: "sandbox-rsa".into(),
+                business: certdesk_ca_api::channel::Business::NewOrgCertificate,
+                input: p.input(),
+                certificate_serial: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    c.verify_enterprise(&app.id).await.unwrap();
+    let face = c
+        .start_face_check(
+            &app.id,
+            certdesk_ca_api::application::Person::LegalRep,
+            certdesk_ca_api::application::FaceMethod::OnSite,
+        )
+        .await
+        .unwrap();
+    let body = br#"{"pass":false}"#;
+    let post = |sig: &str| {
+        ca.http()
+            .post(format!("{}/v1/face-checks/{}/result", ca.url, face.id))
+            .header("content-type", "application/json")
+            .header("x-provider-signature", sig.to_string())
+            .body(body.to_vec())
+    };
+    raw(post("00")).await.assert_problem(401, "bad_signature");
+    let sig = certdesk_ca_service::providers::sign("sandbox-face-secret", body);
+    let r = raw(post(&sig)).await;
+    assert_eq!(r.body["status"], "failed", "{}", r.body);
 }

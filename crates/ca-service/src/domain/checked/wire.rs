@@ -2,8 +2,8 @@
 
 use certdesk_ca_api::application::{
     ApplicationInput, CertificateInfo, CreateApplication, EnterpriseInfo, FaceCheckRequest,
-    HandlerCheckRequest, HandlerInfo, InvoiceInfo, MailingInfo, RejectRequest, SignApplication,
-    SignAuthorisation, TrackingInput,
+    FaceCheckResult, HandlerCheckRequest, HandlerInfo, InvoiceInfo, MailingInfo, RejectRequest,
+    SignApplication, SignAuthorisation, TrackingInput,
 };
 use certdesk_ca_api::auth::{OtpRequest, TokenRequest};
 use certdesk_ca_api::download::{
@@ -18,6 +18,7 @@ use super::{Check, Checked};
 
 no_text!(
     FaceCheckRequest,
+    FaceCheckResult,
     RevokeRequest,
     CreatePayment,
     CompleteCheck
