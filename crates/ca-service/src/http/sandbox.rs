@@ -129,7 +129,7 @@ pub async fn complete_face_check(
 ) -> ApiResult<Json<FaceCheck>> {
     let f = state
         .db
-        .tx(|tx| super::steps::complete_face(tx, &state, &id, req.pass))?;
+        .tx(|tx| super::face::complete_face(tx, &state, &id, req.pass))?;
     Ok(Json(f))
 }
 
