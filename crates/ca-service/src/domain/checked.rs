@@ -52,6 +52,14 @@ impl Check {
         }
     }
 
+    /// The phone + image-captcha triple of the unauthenticated requests.
+    pub fn captcha(&mut self, phone: &str, captcha_id: &str, captcha_answer: &str) {
+        use certdesk_ca_api::limits as max;
+        self.text("phone", phone, max::IDENTITY_NUMBER);
+        self.text("captcha_id", captcha_id, max::IDENTIFIER);
+        self.text("captcha_answer", captcha_answer, max::CODE);
+    }
+
     /// A list of texts: at most `max_items`, each checked as `field[i]`.
     pub fn texts(&mut self, field: &str, values: &[String], max_items: usize, max_chars: usize) {
         if values.len() > max_items {

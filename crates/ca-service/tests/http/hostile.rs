@@ -7,6 +7,13 @@ use serde_json::{Value, json};
 
 use crate::common::{Ca, bearer, raw, seed, send_tcp};
 
+/// The phone + captcha fields of the unauthenticated requests.
+const CAPTCHA: &[(&str, usize)] = &[
+    ("phone", max::IDENTITY_NUMBER),
+    ("captcha_id", max::IDENTIFIER),
+    ("captcha_answer", max::CODE),
+];
+
 /// Marker replaced, in the serialised body, by the hostile string's JSON text.
 const MARK: &str = "\"@@HOSTILE@@\"";
 
@@ -120,15 +127,7 @@ async fn every_text_field_refuses_every_hostile_string() {
     let ca = Ca::start();
     let (c, p) = ca.signed_in(seed()).await;
     let app = c
-        .create_application(
-            &certdesk_ca_api::application::CreateApplication {
-                channel_id: "sandbox-rsa".into(),
-                business: certdesk_ca_api::channel::Business::NewOrgCertificate,
-                input: p.input(),
-                certificate_serial: None,
-            },
-            None,
-        )
+        .create_application(&crate::common::new_org(&p), None)
         .await
         .unwrap();
     let user = Some(bearer(&c));
@@ -235,11 +234,7 @@ async fn every_text_field_refuses_every_hostile_string() {
         "/v1/auth/otp".into(),
         &None,
         &captcha,
-        many(&[
-            ("phone", max::IDENTITY_NUMBER),
-            ("captcha_id", max::IDENTIFIER),
-            ("captcha_answer", max::CODE),
-        ]),
+        many(CAPTCHA),
     );
     add(
         Method::POST,
@@ -259,10 +254,10 @@ async fn every_text_field_refuses_every_hostile_string() {
         many(&[
             ("org_code", max::IDENTITY_NUMBER),
             ("handler_id_number", max::IDENTITY_NUMBER),
-            ("phone", max::IDENTITY_NUMBER),
-            ("captcha_id", max::IDENTIFIER),
-            ("captcha_answer", max::CODE),
-        ]),
+        ])
+        .into_iter()
+        .chain(many(CAPTCHA))
+        .collect(),
     );
     let mut authorise = captcha.clone();
     authorise["org_code"] = json!("M000100Y4");
@@ -276,11 +271,11 @@ async fn every_text_field_refuses_every_hostile_string() {
         many(&[
             ("card_serial", max::IDENTIFIER),
             ("card_password", max::CODE),
-            ("phone", max::IDENTITY_NUMBER),
             ("org_code", max::IDENTITY_NUMBER),
-            ("captcha_id", max::IDENTIFIER),
-            ("captcha_answer", max::CODE),
-        ]),
+        ])
+        .into_iter()
+        .chain(many(CAPTCHA))
+        .collect(),
     );
     add(
         Method::POST,
@@ -311,10 +306,10 @@ async fn every_text_field_refuses_every_hostile_string() {
         many(&[
             ("certificate_serial", max::IDENTIFIER),
             ("token_serial", max::IDENTIFIER),
-            ("phone", max::IDENTITY_NUMBER),
-            ("captcha_id", max::IDENTIFIER),
-            ("captcha_answer", max::CODE),
-        ]),
+        ])
+        .into_iter()
+        .chain(many(CAPTCHA))
+        .collect(),
     );
     add(
         Method::POST,

@@ -231,15 +231,7 @@ async fn production_mode_never_falls_back_to_the_sandbox() {
 
     // The enterprise registry is the configured one.
     let app = c
-        .create_application(
-            &certdesk_ca_api::application::CreateApplication {
-                channel_id: "sandbox-rsa".into(),
-                business: certdesk_ca_api::channel::Business::NewOrgCertificate,
-                input: persona.input(),
-                certificate_serial: None,
-            },
-            None,
-        )
+        .create_application(&crate::common::new_org(&persona), None)
         .await
         .unwrap();
     c.verify_enterprise(&app.id).await.unwrap();
@@ -356,15 +348,7 @@ async fn sandbox_face_results_are_signed_with_the_published_sandbox_key() {
     let ca = Ca::start();
     let (c, p) = ca.signed_in(crate::common::seed()).await;
     let app = c
-        .create_application(
-            &certdesk_ca_api::application::CreateApplication {
-                channel_id: "sandbox-rsa".into(),
-                business: certdesk_ca_api::channel::Business::NewOrgCertificate,
-                input: p.input(),
-                certificate_serial: None,
-            },
-            None,
-        )
+        .create_application(&crate::common::new_org(&p), None)
         .await
         .unwrap();
     c.verify_enterprise(&app.id).await.unwrap();

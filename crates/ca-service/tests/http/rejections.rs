@@ -2,7 +2,7 @@
 //! stable code (issue 12, part 3): unrouted paths, wrong methods, undecodable paths,
 //! missing or wrong content types, bodies over the bound, broken JSON.
 
-use crate::common::{Ca, Raw, bearer, raw, seed};
+use crate::common::{Ca, Raw, bearer, raw, seed, send_tcp};
 
 #[tokio::test]
 async fn framework_rejections_are_problems() {
@@ -201,9 +201,8 @@ async fn lone_surrogate_is_a_field_error() {
     assert_eq!(r.body["errors"][0]["kind"], "unpaired_surrogate");
 }
 
-/// A POST of a big body, written by hand: `length` bytes with Content-Length, or 800 KiB
-/// chunked (no Content-Length) when `None`. Writes until the CA closes, then reads its
-/// answer.
+/// A POST of a big body over a plain socket (see `send_tcp`): `length` bytes with
+/// Content-Length, or 800 KiB chunked (no Content-Length) when `None`.
 async fn send_big(
     base: &str,
     path: &str,
@@ -211,9 +210,6 @@ async fn send_big(
     auth: Option<&str>,
     length: Option<usize>,
 ) -> Raw {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let addr = base.trim_start_matches("http://");
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
     let framing = match length {
         Some(n) => format!("Content-Length: {n}"),
         None => "Transfer-Encoding: chunked".to_string(),
@@ -222,64 +218,16 @@ async fn send_big(
         .map(|a| format!("Authorization: {a}\r\n"))
         .unwrap_or_default();
     let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\n\
+        "POST {path} HTTP/1.1\r\nHost: {{addr}}\r\nContent-Type: {content_type}\r\n\
          {auth}{framing}\r\nConnection: close\r\n\r\n"
     );
-    s.write_all(head.as_bytes()).await.unwrap();
-    let piece = 0x2000;
-    let chunk = match length {
-        Some(_) => " ".repeat(piece),
-        None => format!("2000\r\n{}\r\n", " ".repeat(piece)),
+    let body = match length {
+        Some(n) => vec![b' '; n],
+        None => {
+            let mut b = format!("2000\r\n{}\r\n", " ".repeat(0x2000)).repeat(100);
+            b.push_str("0\r\n\r\n");
+            b.into_bytes()
+        }
     };
-    let pieces = length.map_or(100, |n| n / piece);
-    for _ in 0..pieces {
-        if s.write_all(chunk.as_bytes()).await.is_err() {
-            break; // the server answered and closed
-        }
-    }
-    if length.is_none() {
-        let _ = s.write_all(b"0\r\n\r\n").await;
-    }
-    let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out).await;
-    let text = String::from_utf8_lossy(&out).to_string();
-    let status: u16 = text[9..12].parse().unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let mut headers = reqwest::header::HeaderMap::new();
-    for line in head.lines().skip(1) {
-        if let Some((k, v)) = line.split_once(':') {
-            headers.insert(
-                reqwest::header::HeaderName::from_bytes(k.trim().to_ascii_lowercase().as_bytes())
-                    .unwrap(),
-                v.trim().parse().unwrap(),
-            );
-        }
-    }
-    let body = body.find('{').map(|i| &body[i..]).unwrap_or("");
-    let body = body.rfind('}').map(|j| &body[..=j]).unwrap_or("");
-    Raw {
-        status,
-        headers,
-        body: serde_json::from_str(body).unwrap_or_default(),
-    }
-}
-
-#[tokio::test]
-async fn a_request_that_never_finishes_times_out_as_a_problem() {
-    let ca = Ca::start_with(&["--sandbox", "--request-timeout-secs", "1"]);
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let addr = ca.url.trim_start_matches("http://").to_string();
-    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    // A body announced and never sent.
-    let head = format!(
-        "POST /v1/auth/token HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
-         Content-Length: 100\r\nConnection: close\r\n\r\n{{\"phone\":"
-    );
-    s.write_all(head.as_bytes()).await.unwrap();
-    let mut out = Vec::new();
-    tokio::time::timeout(std::time::Duration::from_secs(20), s.read_to_end(&mut out))
-        .await
-        .expect("the CA answered")
-        .unwrap();
-    crate::common::parse_http(&out).assert_problem(408, "request_timeout");
+    send_tcp(base, &head, &body).await
 }

@@ -4,22 +4,9 @@
 //! account's application id.
 
 use certdesk_ca_api::ProblemCode;
-use certdesk_ca_api::application::{
-    ApplicationStatus, CreateApplication, RequirementKind, RequirementStatus,
-};
-use certdesk_ca_api::channel::Business;
-use certdesk_ca_service::sandbox_flow::Persona;
+use certdesk_ca_api::application::{ApplicationStatus, RequirementKind, RequirementStatus};
 
-use crate::common::{Ca, seed};
-
-fn create_req(p: &Persona) -> CreateApplication {
-    CreateApplication {
-        channel_id: "sandbox-rsa".into(),
-        business: Business::NewOrgCertificate,
-        input: p.input(),
-        certificate_serial: None,
-    }
-}
+use crate::common::{Ca, new_org, seed};
 
 #[tokio::test]
 async fn a_stranger_cannot_squat_on_an_organisation() {
@@ -27,14 +14,14 @@ async fn a_stranger_cannot_squat_on_an_organisation() {
     let (a, org) = ca.signed_in(seed()).await;
     let (b, _) = ca.signed_in(seed()).await;
     // B applies first with A's organisation (facts anyone can type).
-    let squat = b.create_application(&create_req(&org), None).await.unwrap();
+    let squat = b.create_application(&new_org(&org), None).await.unwrap();
     // A is not blocked, and never sees B's application.
-    let mine = a.create_application(&create_req(&org), None).await.unwrap();
+    let mine = a.create_application(&new_org(&org), None).await.unwrap();
     let e = a.cancel_application(&squat.id).await.unwrap_err();
     assert_eq!(e.code(), Some(ProblemCode::NotFound));
     // B's own second application is blocked by B's first, named to B.
     let e = b
-        .create_application(&create_req(&org), None)
+        .create_application(&new_org(&org), None)
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some(ProblemCode::DuplicateApplication));
@@ -65,7 +52,7 @@ async fn a_stranger_cannot_squat_on_an_organisation() {
     assert_eq!(req.error_code.as_deref(), Some("superseded"));
     // B's view: 409, without A's id anywhere in the answer.
     let e = b
-        .create_application(&create_req(&org), None)
+        .create_application(&new_org(&org), None)
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some(ProblemCode::DuplicateApplication));
@@ -74,7 +61,7 @@ async fn a_stranger_cannot_squat_on_an_organisation() {
     assert!(!serde_json::to_string(p).unwrap().contains(&mine.id));
     // A's view: 409 naming A's own.
     let e = a
-        .create_application(&create_req(&org), None)
+        .create_application(&new_org(&org), None)
         .await
         .unwrap_err();
     assert_eq!(
@@ -83,7 +70,7 @@ async fn a_stranger_cannot_squat_on_an_organisation() {
     );
     // After A cancels, B may apply again (no one holds the organisation).
     a.cancel_application(&mine.id).await.unwrap();
-    b.create_application(&create_req(&org), None).await.unwrap();
+    b.create_application(&new_org(&org), None).await.unwrap();
 }
 
 #[tokio::test]
@@ -91,8 +78,8 @@ async fn a_verified_application_blocks_a_strangers_verification() {
     let ca = Ca::start();
     let (a, org) = ca.signed_in(seed()).await;
     let (b, _) = ca.signed_in(seed()).await;
-    let theirs = b.create_application(&create_req(&org), None).await.unwrap();
-    let mine = a.create_application(&create_req(&org), None).await.unwrap();
+    let theirs = b.create_application(&new_org(&org), None).await.unwrap();
+    let mine = a.create_application(&new_org(&org), None).await.unwrap();
     a.verify_enterprise(&mine.id).await.unwrap();
     // B's was superseded; a verification of it is refused as not editable, and never
     // names A's application.

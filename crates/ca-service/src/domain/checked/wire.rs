@@ -189,9 +189,7 @@ impl Checked for OtpRequest {
             captcha_id,
             captcha_answer,
         } = self;
-        c.text("phone", phone, max::IDENTITY_NUMBER);
-        c.text("captcha_id", captcha_id, max::IDENTIFIER);
-        c.text("captcha_answer", captcha_answer, max::CODE);
+        c.captcha(phone, captcha_id, captcha_answer);
     }
 }
 
@@ -218,9 +216,7 @@ impl Checked for DownloadLookup {
             handler_id_number.as_deref(),
             max::IDENTITY_NUMBER,
         );
-        c.text("phone", phone, max::IDENTITY_NUMBER);
-        c.text("captcha_id", captcha_id, max::IDENTIFIER);
-        c.text("captcha_answer", captcha_answer, max::CODE);
+        c.captcha(phone, captcha_id, captcha_answer);
     }
 }
 
@@ -236,10 +232,8 @@ impl Checked for DownloadAuthorise {
         } = self;
         c.text("card_serial", card_serial, max::IDENTIFIER);
         c.text("card_password", card_password, max::CODE);
-        c.text("phone", phone, max::IDENTITY_NUMBER);
         c.text("org_code", org_code, max::IDENTITY_NUMBER);
-        c.text("captcha_id", captcha_id, max::IDENTIFIER);
-        c.text("captcha_answer", captcha_answer, max::CODE);
+        c.captcha(phone, captcha_id, captcha_answer);
     }
 }
 
@@ -281,9 +275,7 @@ impl Checked for UnlockRequest {
         } = self;
         c.text("certificate_serial", certificate_serial, max::IDENTIFIER);
         c.text("token_serial", token_serial, max::IDENTIFIER);
-        c.text("phone", phone, max::IDENTITY_NUMBER);
-        c.text("captcha_id", captcha_id, max::IDENTIFIER);
-        c.text("captcha_answer", captcha_answer, max::CODE);
+        c.captcha(phone, captcha_id, captcha_answer);
     }
 }
 
