@@ -231,3 +231,23 @@ async fn send_big(
     };
     send_tcp(base, &head, &body).await
 }
+
+#[tokio::test]
+async fn a_request_that_never_finishes_times_out_as_a_problem() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let ca = Ca::start_with(&["--sandbox", "--request-timeout-secs", "1"]);
+    let addr = ca.url.trim_start_matches("http://").to_string();
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    // A body announced and never sent.
+    let head = format!(
+        "POST /v1/auth/token HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\nConnection: close\r\n\r\n{{\"phone\":"
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(20), s.read_to_end(&mut out))
+        .await
+        .expect("the CA answered")
+        .unwrap();
+    crate::common::parse_http(&out).assert_problem(408, "request_timeout");
+}
