@@ -168,6 +168,9 @@ pub fn router(state: Shared) -> Router {
                 .into_response()
         }),
     );
+    if !state.sandbox {
+        router = router.route("/authorisation/{id}", get(pages::authorisation_page));
+    }
     if state.sandbox {
         router = router
             .route("/sandbox", get(pages::sandbox_page))

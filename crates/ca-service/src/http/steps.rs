@@ -317,7 +317,9 @@ pub async fn start_online_authorisation(
         let ent = need_enterprise(&doc)?.clone();
         let auth_id = new_id("auth");
         records::put_authorisation(tx, &auth_id, &doc.app.id)?;
-        let url = format!("{}/sandbox/authorisation/{auth_id}", state.base_url);
+        // The CA's own signing page; the sandbox keeps it under /sandbox.
+        let prefix = if state.sandbox { "/sandbox" } else { "" };
+        let url = format!("{}{prefix}/authorisation/{auth_id}", state.base_url);
         let link = url.clone();
         let name = ent.name.clone();
         otp::send(

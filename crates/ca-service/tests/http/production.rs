@@ -271,6 +271,16 @@ async fn production_mode_never_falls_back_to_the_sandbox() {
     .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["status"], "passed");
+    // The online authorisation link is the CA's own page, not a sandbox one.
+    let auth = c.start_online_authorisation(&app.id).await.unwrap();
+    assert_eq!(auth.url, format!("{}/authorisation/{}", ca.url, auth.id));
+    let page = http.get(&auth.url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("签署授权委托书") && !html.contains("/sandbox"),
+        "{html}"
+    );
     // The OTP key file is private to the service.
     #[cfg(unix)]
     {
