@@ -279,6 +279,13 @@ pub struct FaceCheck {
     pub url: String,
 }
 
+/// The face-check provider's result, posted to the CA signed with its result key
+/// (`X-Provider-Signature`, HMAC-SHA256 of the body, hex).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FaceCheckResult {
+    pub pass: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HandlerCheckMethod {

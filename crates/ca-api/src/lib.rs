@@ -10,6 +10,7 @@ pub mod application;
 pub mod auth;
 pub mod channel;
 pub mod download;
+pub mod limits;
 pub mod payment;
 pub mod problem;
 pub mod sandbox;

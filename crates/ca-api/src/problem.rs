@@ -34,8 +34,16 @@ pub enum ProblemCode {
     RateLimited,
     /// Registry, phone/bank-card check or face check disagreed with the given facts.
     VerificationFailed,
+    /// The body is larger than this endpoint takes.
     PayloadTooLarge,
+    /// A JSON body without `Content-Type: application/json`, or a file of another type.
     UnsupportedMediaType,
+    /// No such method on this path.
+    MethodNotAllowed,
+    /// The request took longer than the service allows.
+    RequestTimeout,
+    /// A third-party provider (SMS, registry, identity check…) did not answer.
+    ProviderUnavailable,
     BadSignature,
     PaymentExpired,
     /// A requirement that must be valid before this step is not.
@@ -73,6 +81,9 @@ impl ProblemCode {
             ProblemCode::VerificationFailed => "verification_failed",
             ProblemCode::PayloadTooLarge => "payload_too_large",
             ProblemCode::UnsupportedMediaType => "unsupported_media_type",
+            ProblemCode::MethodNotAllowed => "method_not_allowed",
+            ProblemCode::RequestTimeout => "request_timeout",
+            ProblemCode::ProviderUnavailable => "provider_unavailable",
             ProblemCode::BadSignature => "bad_signature",
             ProblemCode::PaymentExpired => "payment_expired",
             ProblemCode::RequirementsUnmet => "requirements_unmet",
@@ -115,6 +126,9 @@ impl ProblemCode {
             }
             ProblemCode::PayloadTooLarge => 413,
             ProblemCode::UnsupportedMediaType => 415,
+            ProblemCode::MethodNotAllowed => 405,
+            ProblemCode::RequestTimeout => 408,
+            ProblemCode::ProviderUnavailable => 502,
             ProblemCode::NotImplemented => 501,
             ProblemCode::Internal => 500,
         }
@@ -147,8 +161,14 @@ impl ProblemCode {
             ProblemCode::LockedOut => ("错误次数过多，请稍后再试", "Too many wrong attempts"),
             ProblemCode::RateLimited => ("操作过于频繁，请稍后再试", "Too many requests"),
             ProblemCode::VerificationFailed => ("核验未通过", "Verification failed"),
-            ProblemCode::PayloadTooLarge => ("文件过大", "File too large"),
-            ProblemCode::UnsupportedMediaType => ("文件类型不支持", "Unsupported file type"),
+            ProblemCode::PayloadTooLarge => ("提交的内容过大", "Request body too large"),
+            ProblemCode::UnsupportedMediaType => ("内容类型不支持", "Unsupported media type"),
+            ProblemCode::MethodNotAllowed => ("不支持此请求方法", "Method not allowed"),
+            ProblemCode::RequestTimeout => ("请求超时，请重试", "Request timed out"),
+            ProblemCode::ProviderUnavailable => (
+                "第三方服务暂不可用，请稍后再试",
+                "A third-party provider is unavailable",
+            ),
             ProblemCode::BadSignature => ("签名无效", "Bad signature"),
             ProblemCode::PaymentExpired => ("支付已过期", "Payment expired"),
             ProblemCode::RequirementsUnmet => ("前置步骤未完成", "Earlier steps are not complete"),

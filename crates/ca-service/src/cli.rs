@@ -30,8 +30,12 @@ enum Cmd {
         #[arg(long)]
         data: PathBuf,
         /// Sandbox providers, the /sandbox page and fixtures.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "providers")]
         sandbox: bool,
+        /// Production providers (TOML: payment methods, sms, email, mail, registry,
+        /// identity, face); required without --sandbox.
+        #[arg(long, required_unless_present = "sandbox")]
+        providers: Option<PathBuf>,
         /// Channels TOML (default: the shipped sandbox channels).
         #[arg(long)]
         channels: Option<PathBuf>,
@@ -41,6 +45,10 @@ enum Cmd {
         /// Lifetime of a payment's QR code before it must be renewed.
         #[arg(long, default_value_t = 900, hide = true)]
         payment_ttl_secs: i64,
+        /// A request still unanswered after this gets 408 `request_timeout` (issuance
+        /// with a new CA hierarchy takes seconds on a slow machine, never a minute).
+        #[arg(long, default_value_t = 60, hide = true)]
+        request_timeout_secs: u64,
         /// Sandbox only: report a clock this many seconds off in /healthz, to show the
         /// client's clock-skew check.
         #[arg(long, default_value_t = 0, hide = true, allow_negative_numbers = true)]
@@ -142,9 +150,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             data,
             sandbox,
+            providers,
             channels,
             otp_ttl_secs,
             payment_ttl_secs,
+            request_timeout_secs,
             reported_clock_offset_secs,
         } => {
             if reported_clock_offset_secs != 0 && !sandbox {
@@ -154,9 +164,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 listen,
                 data,
                 sandbox,
+                providers,
                 channels,
                 otp_ttl_secs,
                 payment_ttl_secs,
+                request_timeout_secs,
                 reported_clock_offset_secs,
             })
             .await

@@ -38,6 +38,21 @@ pub fn sha256_hex(parts: &[&str]) -> String {
     hex::encode(h.finalize())
 }
 
+/// Keyed hash of a one-time code: HMAC-SHA256 under the service's own key (a file in
+/// the data dir, not in ca.sqlite3), so a copy of the database alone cannot recover a
+/// live six-digit code by trying all million of them.
+pub fn otp_hash(key: &[u8], subject: &str, code: &str) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        return String::new();
+    };
+    for p in ["otp", subject, code] {
+        mac.update(p.as_bytes());
+        mac.update(&[0u8]);
+    }
+    hex::encode(mac.finalize().into_bytes())
+}
+
 pub fn sha256_bytes_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }

@@ -9,9 +9,13 @@ use anyhow::Context;
 use secrecy::SecretString;
 
 use crate::channels::Channels;
+use crate::providers::config::ProvidersConfig;
 use crate::providers::sandbox::{
-    OutboxNotifier, SandboxIdentityChecks, SandboxPayments, SandboxRegistry, registry_fixture,
+    OutboxNotifier, SandboxFaceChecks, SandboxIdentityChecks, SandboxPayments, SandboxRegistry,
+    registry_fixture,
 };
+use crate::providers::webhook::Production;
+use crate::providers::{EnterpriseRegistry, FaceChecks, IdentityChecks, Notifier, PaymentGateway};
 use crate::state::AppState;
 use crate::store::{Db, records};
 
@@ -19,9 +23,12 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     pub data: PathBuf,
     pub sandbox: bool,
+    /// Production providers (TOML); required without `sandbox`, refused with it.
+    pub providers: Option<PathBuf>,
     pub channels: Option<PathBuf>,
     pub otp_ttl_secs: i64,
     pub payment_ttl_secs: i64,
+    pub request_timeout_secs: u64,
     /// Sandbox only: the clock `/healthz` reports is off by this much (a demo of the
     /// client's clock-skew check without touching the machine's clock).
     pub reported_clock_offset_secs: i64,
@@ -29,7 +36,12 @@ pub struct ServeOptions {
 
 /// Reads the staff token, creating it (mode 0600) on first start.
 pub fn staff_token(data: &Path) -> anyhow::Result<String> {
-    let path = data.join("staff-token");
+    private_token(data, "staff-token")
+}
+
+/// Reads `DIR/<name>`, creating it with a fresh 256-bit token (mode 0600) on first start.
+fn private_token(data: &Path, name: &str) -> anyhow::Result<String> {
+    let path = data.join(name);
     if let Ok(t) = std::fs::read_to_string(&path) {
         return Ok(t.trim().to_string());
     }
@@ -55,7 +67,64 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The third parties, chosen explicitly: the sandbox's with `--sandbox`, otherwise the
+/// configured ones — every one of them, never a sandbox fallback.
+struct ProviderSet {
+    registry: Arc<dyn EnterpriseRegistry>,
+    checks: Arc<dyn IdentityChecks>,
+    notifier: Arc<dyn Notifier>,
+    payments: Arc<dyn PaymentGateway>,
+    face: Arc<dyn FaceChecks>,
+}
+
+enum Mode {
+    Sandbox,
+    Production(Box<crate::providers::config::Providers>),
+}
+
+/// Decided before anything opens: a misconfigured production CA never starts.
+fn mode(opts: &ServeOptions) -> anyhow::Result<Mode> {
+    match (opts.sandbox, &opts.providers) {
+        (true, Some(_)) => anyhow::bail!(
+            "--sandbox uses the sandbox providers; --providers is for production only"
+        ),
+        (true, None) => Ok(Mode::Sandbox),
+        (false, None) => anyhow::bail!(
+            "without --sandbox every provider must be configured: --providers FILE \
+             (payment methods, sms, email, mail, registry, identity, face; see the README)"
+        ),
+        (false, Some(path)) => Ok(Mode::Production(Box::new(ProvidersConfig::load(path)?))),
+    }
+}
+
+fn provider_set(mode: Mode, base_url: &str) -> ProviderSet {
+    match mode {
+        Mode::Sandbox => ProviderSet {
+            registry: Arc::new(SandboxRegistry),
+            checks: Arc::new(SandboxIdentityChecks),
+            notifier: Arc::new(OutboxNotifier),
+            payments: Arc::new(SandboxPayments {
+                base_url: base_url.to_string(),
+            }),
+            face: Arc::new(SandboxFaceChecks {
+                base_url: base_url.to_string(),
+            }),
+        },
+        Mode::Production(config) => {
+            let p = Production::start(*config);
+            ProviderSet {
+                registry: Arc::new(p.registry),
+                checks: Arc::new(p.checks),
+                notifier: Arc::new(p.notifier),
+                payments: Arc::new(p.payments),
+                face: Arc::new(p.face),
+            }
+        }
+    }
+}
+
 pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
+    let mode = mode(&opts)?;
     std::fs::create_dir_all(&opts.data)
         .with_context(|| format!("creating {}", opts.data.display()))?;
     let channels = Channels::load(opts.channels.as_deref())?;
@@ -80,22 +149,24 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         writeln!(out, "{base_url}")?;
         out.flush()?;
     }
+    let providers = provider_set(mode, &base_url);
     let state = Arc::new(AppState {
         db,
         channels,
         base_url: base_url.clone(),
         sandbox: opts.sandbox,
         staff_token: SecretString::from(staff),
+        otp_key: SecretString::from(private_token(&opts.data, "otp-key")?),
         data_dir: opts.data.clone(),
         otp_ttl_secs: opts.otp_ttl_secs,
         payment_ttl_secs: opts.payment_ttl_secs,
+        request_timeout: std::time::Duration::from_secs(opts.request_timeout_secs.max(1)),
         reported_clock_offset_secs: opts.reported_clock_offset_secs,
-        registry: Arc::new(SandboxRegistry),
-        checks: Arc::new(SandboxIdentityChecks),
-        notifier: Arc::new(OutboxNotifier),
-        payments: Arc::new(SandboxPayments {
-            base_url: base_url.clone(),
-        }),
+        registry: providers.registry,
+        checks: providers.checks,
+        notifier: providers.notifier,
+        payments: providers.payments,
+        face: providers.face,
         pki: crate::pki::Pki::new(&opts.data, &base_url),
     });
     tracing::info!(%base_url, sandbox = opts.sandbox, "listening");

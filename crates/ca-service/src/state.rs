@@ -8,7 +8,7 @@ use secrecy::SecretString;
 
 use crate::channels::Channels;
 use crate::error::{ApiError, ApiResult};
-use crate::providers::{EnterpriseRegistry, IdentityChecks, Notifier, PaymentGateway};
+use crate::providers::{EnterpriseRegistry, FaceChecks, IdentityChecks, Notifier, PaymentGateway};
 use crate::store::Db;
 
 pub struct AppState {
@@ -17,15 +17,20 @@ pub struct AppState {
     pub base_url: String,
     pub sandbox: bool,
     pub staff_token: SecretString,
+    /// Key of the one-time-code hashes (`DIR/otp-key`, 0600).
+    pub otp_key: SecretString,
     pub data_dir: PathBuf,
     pub otp_ttl_secs: i64,
     pub payment_ttl_secs: i64,
+    /// A request unanswered after this gets `request_timeout` (408).
+    pub request_timeout: std::time::Duration,
     /// Sandbox only: added to the time `/healthz` reports.
     pub reported_clock_offset_secs: i64,
     pub registry: Arc<dyn EnterpriseRegistry>,
     pub checks: Arc<dyn IdentityChecks>,
     pub notifier: Arc<dyn Notifier>,
     pub payments: Arc<dyn PaymentGateway>,
+    pub face: Arc<dyn FaceChecks>,
     pub pki: crate::pki::Pki,
 }
 

@@ -6,6 +6,7 @@
 
 mod checks;
 pub mod testing;
+pub mod text;
 
 pub use checks::{
     bank_card, email, mobile, org_code, org_code_check_char, org_code_matches_uscc, resident_id,

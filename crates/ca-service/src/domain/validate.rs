@@ -10,21 +10,14 @@ fn check(errors: &mut Vec<FieldError>, field: &str, r: Result<(), ident::IdentEr
     }
 }
 
-fn required(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) {
-    let n = value.trim().chars().count();
-    if n == 0 {
+/// Length and characters are the extractor's (`domain::checked`); here: not blank.
+fn required(errors: &mut Vec<FieldError>, field: &str, value: &str) {
+    if value.trim().is_empty() {
         errors.push(FieldError::new(
             field,
             "empty",
             "不能为空",
             "must not be empty",
-        ));
-    } else if n > max {
-        errors.push(FieldError::new(
-            field,
-            "too_long",
-            format!("不能超过{max}个字符"),
-            format!("at most {max} characters"),
         ));
     }
 }
@@ -45,8 +38,8 @@ pub fn input(input: &ApplicationInput) -> Vec<FieldError> {
                 }
             }
         }
-        required(&mut e, "enterprise.name", &ent.name, 100);
-        required(&mut e, "enterprise.legal_rep_name", &ent.legal_rep_name, 50);
+        required(&mut e, "enterprise.name", &ent.name);
+        required(&mut e, "enterprise.legal_rep_name", &ent.legal_rep_name);
         check(
             &mut e,
             "enterprise.legal_rep_id_number",
@@ -59,7 +52,7 @@ pub fn input(input: &ApplicationInput) -> Vec<FieldError> {
         );
     }
     if let Some(h) = &input.handler {
-        required(&mut e, "handler.name", &h.name, 50);
+        required(&mut e, "handler.name", &h.name);
         check(
             &mut e,
             "handler.id_number",
@@ -70,20 +63,20 @@ pub fn input(input: &ApplicationInput) -> Vec<FieldError> {
     }
     if let Some(c) = &input.certificate {
         if let Some(cn) = &c.common_name {
-            required(&mut e, "certificate.common_name", cn, 64);
+            required(&mut e, "certificate.common_name", cn);
         }
-        required(&mut e, "certificate.province", &c.province, 32);
-        required(&mut e, "certificate.city", &c.city, 32);
+        required(&mut e, "certificate.province", &c.province);
+        required(&mut e, "certificate.city", &c.city);
     }
     if let Some(i) = &input.invoice {
-        required(&mut e, "invoice.title", &i.title, 100);
+        required(&mut e, "invoice.title", &i.title);
         check(&mut e, "invoice.tax_number", ident::uscc(&i.tax_number));
         check(&mut e, "invoice.email", ident::email(&i.email));
     }
     if let Some(m) = &input.mailing {
-        required(&mut e, "mailing.recipient", &m.recipient, 50);
+        required(&mut e, "mailing.recipient", &m.recipient);
         check(&mut e, "mailing.phone", ident::mobile(&m.phone));
-        required(&mut e, "mailing.address", &m.address, 200);
+        required(&mut e, "mailing.address", &m.address);
         if !(m.postcode.len() == 6 && m.postcode.bytes().all(|b| b.is_ascii_digit())) {
             e.push(FieldError::new(
                 "mailing.postcode",

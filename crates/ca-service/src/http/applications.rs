@@ -1,6 +1,5 @@
 //! Applications: create (idempotent), list (paged), read, edit (If-Match), cancel.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -14,9 +13,10 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::extract::{ApiJson, ApiQuery, Applicant, IdempotencyKey, IfMatch};
-use super::idempotency::{self, json_with_etag, parse_body};
+use super::extract::{ApiJson, ApiQuery, Applicant, HashedJson, IdempotencyKey, IfMatch};
+use super::idempotency::{self, json_with_etag};
 use crate::clock::{self, rfc3339};
+use crate::domain::checked::{Check, Checked};
 use crate::domain::{requirements, validate};
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::new_id;
@@ -28,15 +28,22 @@ fn to_value(app: &Application) -> ApiResult<serde_json::Value> {
     Ok(serde_json::to_value(app)?)
 }
 
-/// 409 naming the other unfinished application of the same organisation.
+/// 409 when another unfinished application blocks this one (see the README's
+/// "one unfinished application per organisation"): it is named only to its own owner.
 pub fn ensure_no_duplicate(conn: &Connection, doc: &AppDoc) -> ApiResult<()> {
     if let Some(ent) = &doc.app.input.enterprise
-        && let Some(existing) =
-            applications::unfinished_with_identity(conn, &ent.uscc, &doc.app.id)?
+        && let Some((existing, owner)) =
+            applications::blocking_identity(conn, &ent.uscc, &doc.app.id, &doc.owner)?
     {
-        let mut p = Problem::new(ProblemCode::DuplicateApplication)
-            .detail("cancel the existing unfinished application first");
-        p.existing_application_id = Some(existing);
+        let mut p = Problem::new(ProblemCode::DuplicateApplication);
+        if owner == doc.owner {
+            p = p.detail("cancel the existing unfinished application first");
+            p.existing_application_id = Some(existing);
+        } else {
+            p = p.detail(
+                "this organisation already has an unfinished application that passed enterprise verification",
+            );
+        }
         return Err(ApiError::problem(p));
     }
     Ok(())
@@ -149,9 +156,8 @@ pub async fn create_application(
     State(state): State<Shared>,
     who: Applicant,
     IdempotencyKey(key): IdempotencyKey,
-    body: Bytes,
+    HashedJson { value: req, hash }: HashedJson<CreateApplication>,
 ) -> ApiResult<Response> {
-    let (req, hash): (CreateApplication, String) = parse_body(&body)?;
     let (status, value) = state.db.tx(|tx| {
         idempotency::run(
             tx,
@@ -181,6 +187,21 @@ pub struct ListQuery {
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+}
+
+impl Checked for ListQuery {
+    fn check(&self, c: &mut Check) {
+        let ListQuery {
+            state: _,
+            limit: _,
+            cursor,
+        } = self;
+        c.opt_text(
+            "cursor",
+            cursor.as_deref(),
+            certdesk_ca_api::limits::IDENTIFIER,
+        );
+    }
 }
 
 pub fn statuses(state: ListState) -> &'static [&'static str] {

@@ -123,7 +123,7 @@ pub async fn create_token(
 ) -> ApiResult<(StatusCode, Json<Session>)> {
     check_phone("phone", &req.phone)?;
     let session = state.db.tx_commit_always(|tx| {
-        otp::verify(tx, &otp::login_subject(&req.phone), &req.code)?;
+        otp::verify(tx, &state, &otp::login_subject(&req.phone), &req.code)?;
         let t = token();
         let expires = clock::now() + SESSION_TTL;
         auth::put_session(tx, &sha256_hex(&["session", &t]), &req.phone, expires)?;

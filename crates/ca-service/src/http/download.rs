@@ -206,7 +206,18 @@ fn subject_of(doc: &crate::store::applications::AppDoc) -> ApiResult<x509_cert::
         .and_then(|c| c.common_name.clone())
         .unwrap_or_else(|| ent.name.clone());
     let (province, city) = cert_info.map(|c| (c.province, c.city)).unwrap_or_default();
-    subscriber_name(&cn, &ent.name, &province, &city, &ent.uscc).map_err(internal)
+    subscriber_name(&cn, &ent.name, &province, &city, &ent.uscc).map_err(|e| match e {
+        // Stored before the free-text rule existed: refused, never issued.
+        crate::pki::PkiError::Subject { field, error } => {
+            ApiError::fields(vec![certdesk_ca_api::FieldError::new(
+                &format!("subject.{field}"),
+                error.kind(),
+                error.message_zh(),
+                error.to_string(),
+            )])
+        }
+        other => internal(other),
+    })
 }
 
 fn cert_row(

@@ -1,35 +1,77 @@
 //! Request extractors: bearer sessions, staff, JSON/query with problem+json rejections,
 //! and the Idempotency-Key / If-Match headers.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use certdesk_ca_api::ProblemCode;
 use secrecy::ExposeSecret;
+use serde::de::DeserializeOwned;
 
+use super::json_body::{parse_checked, parse_hashed, read_json_bytes};
+use crate::domain::checked::{self, Checked};
 use crate::error::ApiError;
 use crate::secrets::{ct_eq, sha256_hex};
 use crate::state::Shared;
 use crate::store::auth;
 
-/// JSON body whose rejection is a problem document.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// JSON body, `Content-Type: application/json`, at most `JSON_BODY_BYTES`, every text
+/// field checked ([`Checked`]); each refusal is a problem document.
 pub struct ApiJson<T>(pub T);
 
-/// Query string whose rejection is a problem document.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(ApiError))]
+impl<S: Send + Sync, T: DeserializeOwned + Checked> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let bytes = read_json_bytes(req).await?;
+        Ok(ApiJson(parse_checked(&bytes)?))
+    }
+}
+
+/// As [`ApiJson`], plus a hash of the body's canonical form for `Idempotency-Key`.
+pub struct HashedJson<T> {
+    pub value: T,
+    pub hash: String,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned + Checked> FromRequest<S> for HashedJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let bytes = read_json_bytes(req).await?;
+        let (value, hash) = parse_hashed(&bytes)?;
+        Ok(HashedJson { value, hash })
+    }
+}
+
+/// The raw bytes of a JSON body (content type and size checked), for bodies whose
+/// signature covers the exact bytes; parse them with [`parse_checked`] after verifying.
+pub struct RawJson(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawJson {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(RawJson(read_json_bytes(req).await?))
+    }
+}
+
+/// Query string whose rejection is a problem document; text parameters are checked.
 pub struct ApiQuery<T>(pub T);
 
-impl From<JsonRejection> for ApiError {
-    fn from(r: JsonRejection) -> Self {
-        let code = match r {
-            JsonRejection::JsonDataError(_) => ProblemCode::ValidationFailed,
-            _ => ProblemCode::MalformedRequest,
-        };
-        ApiError::detail(code, r.body_text())
+impl<S: Send + Sync, T: DeserializeOwned + Checked> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Query(q) =
+            axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        let errors = checked::errors(&q);
+        if !errors.is_empty() {
+            return Err(ApiError::fields(errors));
+        }
+        Ok(ApiQuery(q))
     }
 }
 

@@ -5,24 +5,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use certdesk_ca_api::ProblemCode;
 use rusqlite::Connection;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
-use crate::secrets::sha256_hex;
 use crate::store::idempotency::{self, Stored};
-
-/// Parses a JSON body kept as bytes (so it can be hashed), with problem+json errors.
-pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> ApiResult<(T, String)> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::detail(ProblemCode::MalformedRequest, e.to_string()))?;
-    // serde_json's map is ordered by key, so this is a canonical form of the body.
-    let hash = sha256_hex(&[&value.to_string()]);
-    let parsed = serde_json::from_value(value)
-        .map_err(|e| ApiError::detail(ProblemCode::ValidationFailed, e.to_string()))?;
-    Ok((parsed, hash))
-}
 
 pub fn run(
     conn: &Connection,

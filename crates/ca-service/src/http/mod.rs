@@ -6,11 +6,14 @@ mod ca;
 mod documents;
 mod download;
 pub mod extract;
+mod face;
 mod idempotency;
 mod invoices;
+mod json_body;
 mod meta;
 mod pages;
 mod payments;
+mod problems;
 mod renewal;
 mod sandbox;
 mod staff;
@@ -26,6 +29,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+use certdesk_ca_api::ProblemCode;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::error::ApiError;
 use crate::state::Shared;
@@ -88,8 +95,9 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
         ))
         .routes(routes!(applications::cancel_application))
         .routes(routes!(steps::verify_enterprise))
-        .routes(routes!(steps::start_face_check))
-        .routes(routes!(steps::get_face_check))
+        .routes(routes!(face::start_face_check))
+        .routes(routes!(face::get_face_check))
+        .routes(routes!(face::face_check_result))
         .routes(routes!(steps::verify_handler))
         .routes(routes!(steps::confirm_information))
         .routes(routes!(steps::start_online_authorisation))
@@ -145,6 +153,7 @@ pub fn openapi(sandbox_mode: bool) -> utoipa::openapi::OpenApi {
 
 pub fn router(state: Shared) -> Router {
     let (router, doc) = api(state.sandbox).split_for_parts();
+    let timeout = state.request_timeout;
     let json = doc.to_json().unwrap_or_else(|_| "{}".into());
     let mut router = router.route(
         "/openapi.json",
@@ -159,6 +168,9 @@ pub fn router(state: Shared) -> Router {
                 .into_response()
         }),
     );
+    if !state.sandbox {
+        router = router.route("/authorisation/{id}", get(pages::authorisation_page));
+    }
     if state.sandbox {
         router = router
             .route("/sandbox", get(pages::sandbox_page))
@@ -171,6 +183,14 @@ pub fn router(state: Shared) -> Router {
     }
     router
         .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async { ApiError::code(ProblemCode::MethodNotAllowed) })
+        // Innermost first: panics and timeouts become responses, then problems.
+        .layer(CatchPanicLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(axum::middleware::from_fn(problems::as_problem))
         .layer(axum::middleware::from_fn(access_log))
         .layer(DefaultBodyLimit::max(
             documents::MAX_DOCUMENT_BYTES + 64 * 1024,

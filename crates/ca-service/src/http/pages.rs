@@ -1,4 +1,5 @@
-//! HTML pages of the sandbox: the overview, and the targets of SMS links.
+//! HTML pages: the sandbox overview and the targets of SMS links (the face check and the
+//! bank gateway are sandbox stand-ins; the authorisation page is the CA's own).
 
 use axum::extract::{Path, State};
 use axum::response::Html;
@@ -17,10 +18,20 @@ fn esc(s: &str) -> String {
 }
 
 fn page(title: &str, body: &str) -> Html<String> {
+    page_in(true, title, body)
+}
+
+/// `sandbox`: the page links back to the sandbox overview.
+fn page_in(sandbox: bool, title: &str, body: &str) -> Html<String> {
+    let back = if sandbox {
+        r#"<p><a href="/sandbox">返回沙箱 / back to sandbox</a></p>"#
+    } else {
+        ""
+    };
     Html(format!(
         r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:"WenQuanYi Micro Hei",sans-serif;margin:2rem;max-width:40rem}}button,input{{font-size:1rem;margin:.3rem}}</style></head>
-<body><h1>{title}</h1>{body}<p><a href="/sandbox">返回沙箱 / back to sandbox</a></p>
+<body><h1>{title}</h1>{body}{back}
 <script>
 async function post(url, body) {{
   const r = await fetch(url, {{method: "POST", headers: {{"content-type": "application/json"}}, body: JSON.stringify(body ?? {{}})}});
@@ -44,10 +55,15 @@ pub async fn face_page(Path(id): Path<String>) -> Html<String> {
     )
 }
 
-/// Target of the online-authorisation SMS link (the legal representative signs).
-pub async fn authorisation_page(Path(id): Path<String>) -> Html<String> {
+/// Target of the online-authorisation SMS link (the legal representative signs): the
+/// CA's own page, under `/sandbox` in the sandbox.
+pub async fn authorisation_page(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+) -> Html<String> {
     let id = esc(&id);
-    page(
+    page_in(
+        state.sandbox,
         "签署授权委托书 / Sign the letter of authorisation",
         &format!(
             r#"<p>本人作为法定代表人，授权经办人办理单位数字证书申请。<br><small>As legal representative I authorise the handler to apply for the organisation certificate.</small></p>

@@ -1,7 +1,6 @@
 //! Payments: create (idempotent), poll, renew, and the providers' signed notifications.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -10,8 +9,9 @@ use certdesk_ca_api::payment::{
 };
 use certdesk_ca_api::{Problem, ProblemCode};
 
-use super::extract::{Applicant, IdempotencyKey};
-use super::idempotency::{self, json_with_etag, parse_body};
+use super::extract::{Applicant, HashedJson, IdempotencyKey, RawJson};
+use super::idempotency::{self, json_with_etag};
+use super::json_body::parse_checked;
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::state::Shared;
@@ -30,9 +30,8 @@ pub async fn create_payment(
     who: Applicant,
     Path(id): Path<String>,
     IdempotencyKey(key): IdempotencyKey,
-    body: Bytes,
+    HashedJson { value: req, hash }: HashedJson<CreatePayment>,
 ) -> ApiResult<Response> {
-    let (req, hash): (CreatePayment, String) = parse_body(&body)?;
     let route = format!("POST /v1/applications/{id}/payments");
     let (status, value) = state.db.tx(|tx| {
         idempotency::run(tx, &who.phone, key.as_deref(), &route, &hash, || {
@@ -100,7 +99,7 @@ pub async fn payment_notify(
     State(state): State<Shared>,
     Path(provider): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    RawJson(body): RawJson,
 ) -> ApiResult<Json<NotifyAck>> {
     let provider: PaymentProvider = serde_json::from_value(serde_json::Value::String(provider))
         .map_err(|_| ApiError::not_found())?;
@@ -115,7 +114,7 @@ pub async fn payment_notify(
         );
         return Err(ApiError::code(ProblemCode::BadSignature));
     }
-    let (notify, _): (PaymentNotify, String) = parse_body(&body)?;
+    let notify: PaymentNotify = parse_checked(&body)?;
     state
         .db
         .tx(|tx| apply_notify(tx, &state, provider, &notify))?;

@@ -31,6 +31,13 @@ pub struct OutboxQuery {
     pub limit: Option<u32>,
 }
 
+impl crate::domain::checked::Checked for OutboxQuery {
+    fn check(&self, c: &mut crate::domain::checked::Check) {
+        let OutboxQuery { to, limit: _ } = self;
+        c.opt_text("to", to.as_deref(), certdesk_ca_api::limits::ADDRESS);
+    }
+}
+
 /// Messages "sent" by SMS, e-mail and post, newest first.
 #[utoipa::path(get, path = "/sandbox/outbox", tag = "sandbox", params(OutboxQuery),
     responses((status = 200, body = Outbox),
@@ -122,7 +129,7 @@ pub async fn complete_face_check(
 ) -> ApiResult<Json<FaceCheck>> {
     let f = state
         .db
-        .tx(|tx| super::steps::complete_face(tx, &state, &id, req.pass))?;
+        .tx(|tx| super::face::complete_face(tx, &state, &id, req.pass))?;
     Ok(Json(f))
 }
 

@@ -28,6 +28,21 @@ pub struct StaffListQuery {
     pub cursor: Option<String>,
 }
 
+impl crate::domain::checked::Checked for StaffListQuery {
+    fn check(&self, c: &mut crate::domain::checked::Check) {
+        let StaffListQuery {
+            status: _,
+            limit: _,
+            cursor,
+        } = self;
+        c.opt_text(
+            "cursor",
+            cursor.as_deref(),
+            certdesk_ca_api::limits::IDENTIFIER,
+        );
+    }
+}
+
 /// Applications by status (default: the review queue).
 #[utoipa::path(get, path = "/v1/staff/applications", tag = "staff", security(("staff" = [])),
     params(StaffListQuery),

@@ -1,19 +1,17 @@
-//! The applicant's steps: enterprise and handler verification, face checks, information
-//! confirmation, letter of authorisation, application signature, paper, receipt.
+//! The applicant's steps: enterprise and handler verification, information confirmation,
+//! letter of authorisation, application signature, paper, receipt (face checks: `face`).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use certdesk_ca_api::application::{
-    Application, ApplicationStatus, FaceCheck, FaceCheckRequest, FaceCheckStatus, FaceMethod,
-    HandlerCheckMethod, HandlerCheckRequest, OnlineAuthorisation, Person, RequirementKind,
-    RequirementStatus, SignApplication, SignAuthorisation, TrackingInput,
+    Application, ApplicationStatus, HandlerCheckMethod, HandlerCheckRequest, OnlineAuthorisation,
+    RequirementKind, RequirementStatus, SignApplication, SignAuthorisation, TrackingInput,
 };
 use certdesk_ca_api::auth::OtpSent;
 use certdesk_ca_api::channel::HandlerVerification;
 use certdesk_ca_api::payment::NotifyAck;
-use certdesk_ca_api::sandbox::OutboxChannel;
 use certdesk_ca_api::{FieldError, Problem, ProblemCode};
 
 use super::extract::{ApiJson, Applicant};
@@ -23,7 +21,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::secrets::new_id;
 use crate::state::Shared;
 use crate::store::applications::AppDoc;
-use crate::store::records::{self, FaceRow};
+use crate::store::records;
 use crate::workflow::review::unmet_problem;
 use crate::workflow::{load_any, load_owned, otp, save, tell_applicant};
 
@@ -34,7 +32,7 @@ fn respond(doc: &AppDoc) -> ApiResult<Response> {
     ))
 }
 
-fn editable(doc: &AppDoc) -> ApiResult<()> {
+pub(super) fn editable(doc: &AppDoc) -> ApiResult<()> {
     if doc.app.status.is_editable() {
         Ok(())
     } else {
@@ -44,7 +42,9 @@ fn editable(doc: &AppDoc) -> ApiResult<()> {
     }
 }
 
-fn need_enterprise(doc: &AppDoc) -> ApiResult<&certdesk_ca_api::application::EnterpriseInfo> {
+pub(super) fn need_enterprise(
+    doc: &AppDoc,
+) -> ApiResult<&certdesk_ca_api::application::EnterpriseInfo> {
     doc.app.input.enterprise.as_ref().ok_or_else(|| {
         ApiError::fields(vec![FieldError::new(
             "enterprise",
@@ -55,7 +55,7 @@ fn need_enterprise(doc: &AppDoc) -> ApiResult<&certdesk_ca_api::application::Ent
     })
 }
 
-fn need_handler(doc: &AppDoc) -> ApiResult<&certdesk_ca_api::application::HandlerInfo> {
+pub(super) fn need_handler(doc: &AppDoc) -> ApiResult<&certdesk_ca_api::application::HandlerInfo> {
     doc.app.input.handler.as_ref().ok_or_else(|| {
         ApiError::fields(vec![FieldError::new(
             "handler",
@@ -67,7 +67,11 @@ fn need_handler(doc: &AppDoc) -> ApiResult<&certdesk_ca_api::application::Handle
 }
 
 /// The channel decides which handler verification methods it accepts.
-fn method_offered(state: &Shared, doc: &AppDoc, m: HandlerVerification) -> ApiResult<()> {
+pub(super) fn method_offered(
+    state: &Shared,
+    doc: &AppDoc,
+    m: HandlerVerification,
+) -> ApiResult<()> {
     if state
         .channel(&doc.app.channel_id)?
         .handler_verification
@@ -147,6 +151,8 @@ pub async fn verify_enterprise(
             }
         }
         if errors.is_empty() {
+            // Only one verified application per organisation; it then holds it.
+            super::applications::ensure_no_duplicate(tx, &doc)?;
             requirements::set(
                 &mut doc.app,
                 RequirementKind::EnterpriseVerification,
@@ -154,6 +160,7 @@ pub async fn verify_enterprise(
                 None,
             );
             save(tx, &state, &mut doc)?;
+            crate::workflow::supersede::supersede_unbound(tx, &state, &doc)?;
             return Ok(doc);
         }
         requirements::set(
@@ -170,127 +177,6 @@ pub async fn verify_enterprise(
         Err(ApiError::problem(p))
     })?;
     respond(&doc)
-}
-
-fn face_wire(state: &Shared, f: &FaceRow) -> FaceCheck {
-    FaceCheck {
-        id: f.id.clone(),
-        application_id: f.application_id.clone(),
-        person: f.person,
-        method: f.method,
-        status: f.status,
-        url: format!("{}/sandbox/face/{}", state.base_url, f.id),
-    }
-}
-
-/// Start a face check of the legal representative or the handler.
-#[utoipa::path(post, path = "/v1/applications/{id}/face-checks", tag = "steps",
-    security(("bearer" = [])), params(("id" = String, Path)), request_body = FaceCheckRequest,
-    responses((status = 201, body = FaceCheck),
-        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn start_face_check(
-    State(state): State<Shared>,
-    who: Applicant,
-    Path(id): Path<String>,
-    ApiJson(req): ApiJson<FaceCheckRequest>,
-) -> ApiResult<(StatusCode, Json<FaceCheck>)> {
-    let face = state.db.tx(|tx| {
-        let doc = load_owned(tx, &id, &who.phone)?;
-        editable(&doc)?;
-        let ent = need_enterprise(&doc)?;
-        let (kind, phone) = match req.person {
-            Person::LegalRep => (
-                RequirementKind::LegalRepFaceCheck,
-                ent.legal_rep_phone.clone(),
-            ),
-            Person::Handler => (
-                RequirementKind::HandlerVerification,
-                need_handler(&doc)?.phone.clone(),
-            ),
-        };
-        if req.person == Person::Handler {
-            method_offered(&state, &doc, HandlerVerification::Face)?;
-        }
-        if status_of(&doc.app, kind) == RequirementStatus::NotRequired {
-            return Err(ApiError::invalid_state(
-                "this face check is not required for the application",
-            ));
-        }
-        let row = FaceRow {
-            id: new_id("face"),
-            application_id: doc.app.id.clone(),
-            person: req.person,
-            method: req.method,
-            status: FaceCheckStatus::Pending,
-        };
-        records::put_face(tx, &row, crate::clock::now())?;
-        let wire = face_wire(&state, &row);
-        if req.method == FaceMethod::SmsLink {
-            state.notifier.send(
-                tx,
-                OutboxChannel::Sms,
-                &phone,
-                "【证书助手】刷脸验证",
-                &format!("【证书助手】请点击链接完成刷脸验证：{}", wire.url),
-            )?;
-        }
-        Ok::<_, ApiError>(wire)
-    })?;
-    Ok((StatusCode::CREATED, Json(face)))
-}
-
-/// Poll a face check.
-#[utoipa::path(get, path = "/v1/face-checks/{id}", tag = "steps",
-    security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = FaceCheck),
-        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn get_face_check(
-    State(state): State<Shared>,
-    who: Applicant,
-    Path(id): Path<String>,
-) -> ApiResult<Json<FaceCheck>> {
-    let row = state.db.read(|c| {
-        let row = records::get_face(c, &id)?.ok_or_else(ApiError::not_found)?;
-        load_owned(c, &row.application_id, &who.phone)?;
-        Ok::<_, ApiError>(row)
-    })?;
-    Ok(Json(face_wire(&state, &row)))
-}
-
-/// Completes a face check (the sandbox page stands in for the face-check provider).
-pub fn complete_face(
-    tx: &rusqlite::Connection,
-    state: &Shared,
-    id: &str,
-    pass: bool,
-) -> ApiResult<FaceCheck> {
-    let mut row = records::get_face(tx, id)?.ok_or_else(ApiError::not_found)?;
-    if row.status != FaceCheckStatus::Pending {
-        return Err(ApiError::invalid_state("face check already completed"));
-    }
-    row.status = if pass {
-        FaceCheckStatus::Passed
-    } else {
-        FaceCheckStatus::Failed
-    };
-    records::put_face(tx, &row, crate::clock::now())?;
-    let mut doc = load_any(tx, &row.application_id)?;
-    let kind = match row.person {
-        Person::LegalRep => RequirementKind::LegalRepFaceCheck,
-        Person::Handler => RequirementKind::HandlerVerification,
-    };
-    if pass {
-        requirements::set(&mut doc.app, kind, RequirementStatus::Valid, None);
-    } else {
-        requirements::set(
-            &mut doc.app,
-            kind,
-            RequirementStatus::Invalid,
-            Some(("verification_failed", "刷脸验证未通过")),
-        );
-    }
-    save(tx, state, &mut doc)?;
-    Ok(face_wire(state, &row))
 }
 
 /// Verify the handler by phone three-factor or bank-card four-factor check.
@@ -324,7 +210,7 @@ pub async fn verify_handler(
             HandlerCheckMethod::Phone => {
                 state
                     .checks
-                    .phone_three_factor(&h.name, &h.id_number, &h.phone)
+                    .phone_three_factor(&h.name, &h.id_number, &h.phone)?
             }
             HandlerCheckMethod::BankCard => {
                 let card = req.bank_card.as_deref().unwrap_or_default();
@@ -332,7 +218,7 @@ pub async fn verify_handler(
                     .map_err(|e| ApiError::fields(vec![FieldError::from_ident("bank_card", &e)]))?;
                 state
                     .checks
-                    .bank_card_four_factor(&h.name, &h.id_number, &h.phone, card)
+                    .bank_card_four_factor(&h.name, &h.id_number, &h.phone, card)?
             }
         };
         if ok {
@@ -431,7 +317,9 @@ pub async fn start_online_authorisation(
         let ent = need_enterprise(&doc)?.clone();
         let auth_id = new_id("auth");
         records::put_authorisation(tx, &auth_id, &doc.app.id)?;
-        let url = format!("{}/sandbox/authorisation/{auth_id}", state.base_url);
+        // The CA's own signing page; the sandbox keeps it under /sandbox.
+        let prefix = if state.sandbox { "/sandbox" } else { "" };
+        let url = format!("{}{prefix}/authorisation/{auth_id}", state.base_url);
         let link = url.clone();
         let name = ent.name.clone();
         otp::send(
@@ -466,7 +354,7 @@ pub async fn sign_authorisation(
         if signed {
             return Ok(());
         }
-        otp::verify(tx, &otp::authorisation_subject(&id), &req.code)?;
+        otp::verify(tx, &state, &otp::authorisation_subject(&id), &req.code)?;
         records::sign_authorisation(tx, &id, crate::clock::now())?;
         let mut doc = load_any(tx, &app_id)?;
         doc.authorisation_signed = true;
@@ -530,7 +418,7 @@ pub async fn sign_application(
         if !missing.is_empty() {
             return Err(unmet_problem(&missing));
         }
-        otp::verify(tx, &otp::signature_subject(&doc.app), &req.code)?;
+        otp::verify(tx, &state, &otp::signature_subject(&doc.app), &req.code)?;
         requirements::set(
             &mut doc.app,
             RequirementKind::ApplicationSignature,

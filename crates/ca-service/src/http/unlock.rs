@@ -96,7 +96,7 @@ pub async fn authorise(
                 "unlock request already used or expired",
             ));
         }
-        otp::verify(tx, &format!("unlock:{id}"), &req.code)?;
+        otp::verify(tx, &state, &format!("unlock:{id}"), &req.code)?;
         tx.execute(
             "UPDATE unlock_requests SET granted_at = ?2 WHERE id = ?1",
             params![id, now],

@@ -37,6 +37,12 @@ pub enum PkiError {
     Io(#[from] std::io::Error),
     #[error("CA state lock poisoned")]
     Poisoned,
+    /// A subject value that fails the free-text rule: never put into a certificate.
+    #[error("subject {field}: {error}")]
+    Subject {
+        field: &'static str,
+        error: certdesk_ident::text::TextError,
+    },
 }
 
 /// Algorithm family of a CA hierarchy.
@@ -87,7 +93,9 @@ fn esc(v: &str) -> String {
 }
 
 /// Subscriber subject from the vetted organisation: C, ST, L, O, CN and the USCC as
-/// `serialNumber` (PrintableString).
+/// `serialNumber` (PrintableString). The only way to a subscriber name: each value is
+/// checked again by the free-text rule here, whatever checked it before, so a control
+/// or bidi character (a NUL in a CN is a spoofing classic) never reaches a certificate.
 pub fn subscriber_name(
     cn: &str,
     org: &str,
@@ -95,6 +103,17 @@ pub fn subscriber_name(
     city: &str,
     uscc: &str,
 ) -> Result<Name, PkiError> {
+    use certdesk_ca_api::limits as max;
+    for (field, value, bound) in [
+        ("common_name", cn, max::COMMON_NAME),
+        ("organisation", org, max::ORGANISATION_NAME),
+        ("province", province, max::PLACE),
+        ("city", city, max::PLACE),
+        ("uscc", uscc, max::IDENTITY_NUMBER),
+    ] {
+        certdesk_ident::text::free_text(value, bound)
+            .map_err(|error| PkiError::Subject { field, error })?;
+    }
     let s = format!(
         "CN={},2.5.4.5={},O={},L={},ST={},C=CN",
         esc(cn),

@@ -306,3 +306,34 @@ fn forged_and_odd_csrs_are_refused() {
         Some(CsrError::CaRequested)
     );
 }
+
+#[test]
+fn subject_values_with_control_or_bidi_characters_are_never_named() {
+    let uscc = certdesk_ident::testing::uscc(1);
+    for cn in [
+        "probe.example\0.evil.example",
+        "a\u{202E}b",
+        "a\u{85}b",
+        "a\u{7F}b",
+    ] {
+        let e = subscriber_name(cn, "测试单位", "北京市", "北京市", &uscc).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                PkiError::Subject {
+                    field: "common_name",
+                    ..
+                }
+            ),
+            "{cn:?}: {e}"
+        );
+    }
+    let e = subscriber_name("ok", "测试单位", &"省".repeat(33), "北京市", &uscc).unwrap_err();
+    assert!(matches!(
+        e,
+        PkiError::Subject {
+            field: "province",
+            ..
+        }
+    ));
+}

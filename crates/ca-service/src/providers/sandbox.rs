@@ -2,20 +2,25 @@
 
 use certdesk_ca_api::payment::PaymentProvider;
 use certdesk_ca_api::sandbox::{OutboxChannel, RegistryCompany};
-use hmac::{Hmac, KeyInit, Mac};
 use rusqlite::Connection;
-use sha2::Sha256;
 
-use super::{EnterpriseRegistry, IdentityChecks, Notifier, PaymentGateway};
+use super::{
+    EnterpriseRegistry, FaceChecks, IdentityChecks, Notifier, PaymentGateway, ProviderError,
+};
 use crate::clock;
 use crate::store::{StoreError, outbox, records};
+use certdesk_ca_api::application::Person;
 
 /// Registry fixture in the service's own database (`/sandbox/registry` adds companies).
 pub struct SandboxRegistry;
 
 impl EnterpriseRegistry for SandboxRegistry {
-    fn lookup(&self, conn: &Connection, uscc: &str) -> Result<Option<RegistryCompany>, StoreError> {
-        records::registry_get(conn, uscc)
+    fn lookup(
+        &self,
+        conn: &Connection,
+        uscc: &str,
+    ) -> Result<Option<RegistryCompany>, ProviderError> {
+        Ok(records::registry_get(conn, uscc)?)
     }
 }
 
@@ -43,14 +48,44 @@ pub fn registry_fixture() -> Vec<RegistryCompany> {
 pub struct SandboxIdentityChecks;
 
 impl IdentityChecks for SandboxIdentityChecks {
-    fn phone_three_factor(&self, _name: &str, _id: &str, phone: &str) -> bool {
-        !phone.ends_with("0000")
+    fn phone_three_factor(
+        &self,
+        _name: &str,
+        _id: &str,
+        phone: &str,
+    ) -> Result<bool, ProviderError> {
+        Ok(!phone.ends_with("0000"))
     }
-    fn bank_card_four_factor(&self, _name: &str, _id: &str, phone: &str, card: &str) -> bool {
-        !phone.ends_with("0000") && !card.ends_with("0000")
+    fn bank_card_four_factor(
+        &self,
+        _name: &str,
+        _id: &str,
+        phone: &str,
+        card: &str,
+    ) -> Result<bool, ProviderError> {
+        Ok(!phone.ends_with("0000") && !card.ends_with("0000"))
     }
 }
 
+/// Face checks completed on the sandbox page (`/sandbox/face/{id}`).
+pub struct SandboxFaceChecks {
+    pub base_url: String,
+}
+
+impl FaceChecks for SandboxFaceChecks {
+    fn start(&self, id: &str, _person: Person) -> Result<String, ProviderError> {
+        Ok(self.url(id))
+    }
+    fn url(&self, id: &str) -> String {
+        format!("{}/sandbox/face/{id}", self.base_url)
+    }
+    /// The sandbox face provider signs with its published key, `sandbox-face-secret`.
+    fn verify_result(&self, body: &[u8], signature_hex: &str) -> bool {
+        super::signed_by("sandbox-face-secret", body, signature_hex)
+    }
+}
+
+/// Keeps every message, body included, for the sandbox page and the tests.
 pub struct OutboxNotifier;
 
 impl Notifier for OutboxNotifier {
@@ -72,14 +107,7 @@ pub fn sandbox_secret(provider: PaymentProvider) -> String {
     format!("sandbox-{}-secret", provider.as_str())
 }
 
-pub fn sign(secret: &str, body: &[u8]) -> String {
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
-        Ok(m) => m,
-        Err(_) => return String::new(),
-    };
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
-}
+pub use super::sign;
 
 pub struct SandboxPayments {
     pub base_url: String,
@@ -100,14 +128,6 @@ impl PaymentGateway for SandboxPayments {
     }
 
     fn verify_notify(&self, provider: PaymentProvider, body: &[u8], signature_hex: &str) -> bool {
-        let Ok(sig) = hex::decode(signature_hex) else {
-            return false;
-        };
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(sandbox_secret(provider).as_bytes())
-        else {
-            return false;
-        };
-        mac.update(body);
-        mac.verify_slice(&sig).is_ok()
+        super::signed_by(&sandbox_secret(provider), body, signature_hex)
     }
 }

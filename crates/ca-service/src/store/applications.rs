@@ -1,6 +1,6 @@
 //! Applications are stored as one JSON document per row plus indexed columns.
 
-use certdesk_ca_api::application::{Application, ApplicationStatus};
+use certdesk_ca_api::application::{Application, ApplicationStatus, RequirementKind};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
@@ -36,12 +36,21 @@ fn identity_key(doc: &AppDoc) -> Option<String> {
     doc.app.input.enterprise.as_ref().map(|e| e.uscc.clone())
 }
 
+/// The application holds its organisation: enterprise verification passed (or the
+/// channel needs none).
+pub fn identity_bound(doc: &AppDoc) -> bool {
+    doc.app
+        .requirements
+        .iter()
+        .any(|r| r.kind == RequirementKind::EnterpriseVerification && r.status.is_satisfied())
+}
+
 pub fn insert(conn: &Connection, doc: &mut AppDoc, now: i64) -> Result<(), StoreError> {
     doc.version = 1;
     doc.app.etag = doc.etag();
     conn.execute(
-        "INSERT INTO applications (id, owner, identity_key, status, version, doc, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        "INSERT INTO applications (id, owner, identity_key, identity_bound, status, version, doc, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?8, ?4, ?5, ?6, ?7, ?7)",
         params![
             doc.app.id,
             doc.owner,
@@ -49,7 +58,8 @@ pub fn insert(conn: &Connection, doc: &mut AppDoc, now: i64) -> Result<(), Store
             status_str(doc.app.status)?,
             doc.version,
             serde_json::to_string(doc)?,
-            now
+            now,
+            identity_bound(doc)
         ],
     )?;
     Ok(())
@@ -60,15 +70,16 @@ pub fn save(conn: &Connection, doc: &mut AppDoc, now: i64) -> Result<(), StoreEr
     doc.version += 1;
     doc.app.etag = doc.etag();
     conn.execute(
-        "UPDATE applications SET identity_key = ?2, status = ?3, version = ?4, doc = ?5, updated_at = ?6
-         WHERE id = ?1",
+        "UPDATE applications SET identity_key = ?2, status = ?3, version = ?4, doc = ?5, updated_at = ?6,
+         identity_bound = ?7 WHERE id = ?1",
         params![
             doc.app.id,
             identity_key(doc),
             status_str(doc.app.status)?,
             doc.version,
             serde_json::to_string(doc)?,
-            now
+            now,
+            identity_bound(doc)
         ],
     )?;
     Ok(())
@@ -86,20 +97,41 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<AppDoc>, StoreError> {
     })
 }
 
-/// Another unfinished application for the same organisation identity number.
-pub fn unfinished_with_identity(
+/// An unfinished application for the same organisation that blocks one of `owner`'s:
+/// any of the owner's own, or another account's that holds the organisation
+/// ([`identity_bound`]). Returns (id, owner).
+pub fn blocking_identity(
     conn: &Connection,
     key: &str,
     except_id: &str,
-) -> Result<Option<String>, StoreError> {
+    owner: &str,
+) -> Result<Option<(String, String)>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT id FROM applications WHERE identity_key = ?1 AND id <> ?2
-             AND status IN ('draft','awaiting_payment','in_review','rejected') LIMIT 1",
-            params![key, except_id],
-            |r| r.get(0),
+            "SELECT id, owner FROM applications WHERE identity_key = ?1 AND id <> ?2
+             AND status IN ('draft','awaiting_payment','in_review','rejected')
+             AND (owner = ?3 OR identity_bound = 1)
+             ORDER BY owner = ?3 DESC LIMIT 1",
+            params![key, except_id, owner],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?)
+}
+
+/// Unfinished applications for the organisation that do not hold it, except `except_id`:
+/// superseded when another application's enterprise verification passes.
+pub fn unbound_with_identity(
+    conn: &Connection,
+    key: &str,
+    except_id: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM applications WHERE identity_key = ?1 AND id <> ?2
+         AND status IN ('draft','awaiting_payment','in_review','rejected')
+         AND identity_bound = 0",
+    )?;
+    let rows = stmt.query_map(params![key, except_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// The newest renewal application of the certificate `serial` (lowercase hex) whose

@@ -164,6 +164,16 @@ const MIGRATIONS: &[&str] = &[
         granted_at INTEGER
     );
     "#,
+    // 7: issue 12 — an application binds its organisation only once enterprise
+    // verification has passed (or the channel needs none), so an unverified stranger
+    // cannot block it.
+    r#"
+    ALTER TABLE applications ADD COLUMN identity_bound INTEGER NOT NULL DEFAULT 0;
+    UPDATE applications SET identity_bound = EXISTS (
+        SELECT 1 FROM json_each(doc, '$.app.requirements')
+        WHERE json_extract(value, '$.kind') = 'enterprise_verification'
+          AND json_extract(value, '$.status') IN ('valid', 'not_required'));
+    "#,
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

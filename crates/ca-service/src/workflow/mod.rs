@@ -5,6 +5,7 @@ pub mod issuance;
 pub mod otp;
 pub mod payment;
 pub mod review;
+pub mod supersede;
 
 use certdesk_ca_api::sandbox::OutboxChannel;
 use rusqlite::Connection;

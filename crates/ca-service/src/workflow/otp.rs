@@ -8,7 +8,9 @@ use rusqlite::Connection;
 
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
-use crate::secrets::{ct_eq, digits, sha256_hex};
+use secrecy::ExposeSecret;
+
+use crate::secrets::{ct_eq, digits, otp_hash};
 use crate::state::AppState;
 use crate::store::auth::{self, OtpRow};
 
@@ -50,7 +52,11 @@ pub fn send(
         ));
     }
     let code = digits(6);
-    row.code_hash = Some(sha256_hex(&["otp", subject, &code]));
+    row.code_hash = Some(otp_hash(
+        state.otp_key.expose_secret().as_bytes(),
+        subject,
+        &code,
+    ));
     row.expires_at = now + state.otp_ttl_secs;
     row.sent_at = now;
     row.sends_in_window += 1;
@@ -70,7 +76,7 @@ pub fn send(
 
 /// Checks a code. Failures are counted even though an error is returned, so the caller
 /// must commit the transaction on error too (see `Db::tx_commit_always`).
-pub fn verify(conn: &Connection, subject: &str, code: &str) -> ApiResult<()> {
+pub fn verify(conn: &Connection, state: &AppState, subject: &str, code: &str) -> ApiResult<()> {
     let now = clock::now();
     let mut row: OtpRow = auth::get_otp(conn, subject)?;
     if row.locked_until > now {
@@ -85,7 +91,8 @@ pub fn verify(conn: &Connection, subject: &str, code: &str) -> ApiResult<()> {
     if row.expires_at < now {
         return Err(ApiError::code(ProblemCode::OtpExpired));
     }
-    if !ct_eq(&hash, &sha256_hex(&["otp", subject, code.trim()])) {
+    let key = state.otp_key.expose_secret().as_bytes();
+    if !ct_eq(&hash, &otp_hash(key, subject, code.trim())) {
         row.failures += 1;
         let locked = row.failures >= MAX_FAILURES;
         if locked {

@@ -31,6 +31,19 @@ impl Ca {
         ca
     }
 
+    /// Production mode (no `--sandbox`): every provider named in a providers file whose
+    /// adapters point at `providers_base` (a test double, or nothing listening).
+    pub fn start_production(providers_base: &str) -> Ca {
+        let tmp = TempDir::new().unwrap();
+        let dir = tmp.path().join("data");
+        std::fs::create_dir(&dir).unwrap();
+        let cfg = tmp.path().join("providers.toml");
+        std::fs::write(&cfg, providers_config(providers_base, PROVIDER_KEY)).unwrap();
+        let mut ca = Self::start_in(&dir, &["--providers", cfg.to_str().unwrap()]);
+        ca._tmp = Some(tmp);
+        ca
+    }
+
     /// Starts on an existing data dir (restart tests).
     pub fn start_in(dir: &Path, extra: &[&str]) -> Ca {
         let log = std::fs::OpenOptions::new()
@@ -161,4 +174,87 @@ pub fn bearer(c: &CaClient) -> String {
 
 pub fn seed() -> u64 {
     rand::random::<u64>() >> 1
+}
+
+/// The face provider's result key in the test providers files.
+pub const FACE_KEY: &str = "fedcba9876543210fedcba9876543210";
+
+/// The merchant/provider key of the test providers files (not a sandbox key).
+pub const PROVIDER_KEY: &str = "0123456789abcdef0123456789abcdef";
+
+/// A complete providers file: every payment method signed with `wechat_key` (WeChat) or
+/// [`PROVIDER_KEY`], every adapter at `<base>/<provider>`.
+pub fn providers_config(base: &str, wechat_key: &str) -> String {
+    let hook =
+        |name: &str| format!("[{name}]\nurl = \"{base}/{name}\"\ntoken = \"{PROVIDER_KEY}\"\n");
+    let mut s = String::new();
+    for (m, key) in [
+        ("wechat", wechat_key),
+        ("alipay", PROVIDER_KEY),
+        ("bank_gateway", PROVIDER_KEY),
+    ] {
+        s += &format!(
+            "[payment.{m}]\nnotify_key = \"{key}\"\ncode_url = \"https://pay.example/{m}/{{payment_id}}\"\n"
+        );
+    }
+    for name in ["sms", "email", "mail", "registry", "identity"] {
+        s += &hook(name);
+    }
+    s += &format!(
+        "{}check_url = \"https://face.example/{{id}}\"\nresult_key = \"{FACE_KEY}\"\n",
+        hook("face")
+    );
+    s
+}
+
+/// Sends a request with a big body over a plain socket: the CA answers (413) before
+/// reading such a body and closes, which reqwest reports as a broken pipe instead of
+/// the answer. Writes until the CA closes, then reads and parses its answer.
+pub async fn send_tcp(base: &str, head: &str, body: &[u8]) -> Raw {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = head.replace("{addr}", addr);
+    s.write_all(head.as_bytes()).await.unwrap();
+    for piece in body.chunks(0x2000) {
+        if s.write_all(piece).await.is_err() {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out).await;
+    parse_http(&out)
+}
+
+pub fn parse_http(out: &[u8]) -> Raw {
+    let text = String::from_utf8_lossy(out).to_string();
+    let status: u16 = text[9..12].parse().unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let mut headers = reqwest::header::HeaderMap::new();
+    for line in head.lines().skip(1) {
+        if let Some((k, v)) = line.split_once(':') {
+            headers.insert(
+                reqwest::header::HeaderName::from_bytes(k.trim().to_ascii_lowercase().as_bytes())
+                    .unwrap(),
+                v.trim().parse().unwrap(),
+            );
+        }
+    }
+    let body = body.find('{').map(|i| &body[i..]).unwrap_or("");
+    let body = body.rfind('}').map(|j| &body[..=j]).unwrap_or("");
+    Raw {
+        status,
+        headers,
+        body: serde_json::from_str(body).unwrap_or_default(),
+    }
+}
+
+/// A new-organisation application on `sandbox-rsa` with the persona's whole input.
+pub fn new_org(p: &Persona) -> certdesk_ca_api::application::CreateApplication {
+    certdesk_ca_api::application::CreateApplication {
+        channel_id: "sandbox-rsa".into(),
+        business: certdesk_ca_api::channel::Business::NewOrgCertificate,
+        input: p.input(),
+        certificate_serial: None,
+    }
 }

@@ -111,7 +111,7 @@ async fn approved_order_command_prints_the_contract() {
 
 #[tokio::test]
 async fn surface_without_sandbox_and_error_shapes() {
-    let ca = Ca::start_with(&[]);
+    let ca = Ca::start_production("http://127.0.0.1:9");
     for path in ["/sandbox", "/sandbox/outbox", "/no/such/route"] {
         raw(ca.http().get(format!("{}{path}", ca.url)))
             .await
