@@ -74,6 +74,9 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
+        // Used from Rust only (commands::updates): the webview gets none of its commands.
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(commands::updates::Pending::default())
         .manage(links::PendingLink::default())
         .manage(state)
         .manage(commands::certificates::CertStore::new())
@@ -91,6 +94,11 @@ pub fn run() {
             commands::environment::environment_check,
             commands::environment::diagnostic_bundle,
             commands::environment::self_check,
+            commands::updates::update_policy,
+            commands::updates::set_update_channel,
+            commands::updates::check_for_update,
+            commands::updates::download_update,
+            commands::updates::install_update,
             commands::workflow::session_state,
             commands::workflow::captcha,
             commands::workflow::send_sign_in_code,
@@ -145,6 +153,7 @@ pub fn run() {
             tokens::start(app.handle());
             notify::spawn(app.handle().clone());
             setup_deep_links(app.handle());
+            commands::updates::spawn_start_check(app.handle().clone());
             let state = app.state::<AppState>();
             tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %state.paths.data_dir.display(), "CertDesk started");
             Ok(())

@@ -8,4 +8,5 @@ pub mod environment;
 pub mod invoices;
 pub mod status;
 pub mod system;
+pub mod updates;
 pub mod workflow;

@@ -78,6 +78,10 @@ fn measure_once(binary: &Path, data: &Path, memory: bool) -> anyhow::Result<(f64
         .env("CERTDESK_REPORT_FIRST_RENDER", "1")
         .env("CERTDESK_DATA_DIR", data)
         .env("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+        .env(
+            "CERTDESK_UPDATE_FEED",
+            "http://127.0.0.1:9/{channel}/latest.json",
+        )
         .env_remove("CERTDESK_CA_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

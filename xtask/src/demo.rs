@@ -31,6 +31,14 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     let data = demo_dir()?;
     let debug = sh::target_dir(root).join("debug");
     let mut app = Command::new(debug.join("certdesk"));
+    // The demo has no release feed: its update check answers "cannot be reached" instead
+    // of asking the real update server.
+    if std::env::var_os("CERTDESK_UPDATE_FEED").is_none() {
+        app.env(
+            "CERTDESK_UPDATE_FEED",
+            "http://127.0.0.1:9/{channel}/latest.json",
+        );
+    }
 
     let _ca = match start_ca(&debug, &data.join("sandbox-ca"))? {
         Some((child, url)) => {

@@ -172,7 +172,10 @@ impl Failure {
             ErrorCode::TokenAbsent | ErrorCode::TokenFailed | ErrorCode::WrongToken => {
                 vec![Next::Reinsert]
             }
-            ErrorCode::CaUnreachable | ErrorCode::CaProtocol | ErrorCode::ClockSkewed => {
+            ErrorCode::CaUnreachable
+            | ErrorCode::CaProtocol
+            | ErrorCode::ClockSkewed
+            | ErrorCode::UpdateUnavailable => {
                 vec![Next::Rerun, Next::Doctor]
             }
             ErrorCode::PinIncorrect | ErrorCode::InvalidInput | ErrorCode::NotConfigured => {
@@ -194,7 +197,8 @@ impl Failure {
             | ErrorCode::SessionExpired
             | ErrorCode::NotFound
             | ErrorCode::Conflict
-            | ErrorCode::AlreadyOnToken => vec![Next::ContactCa],
+            | ErrorCode::AlreadyOnToken
+            | ErrorCode::UpdateRejected => vec![Next::ContactCa],
         }
     }
 

@@ -17,6 +17,7 @@ pub mod sensitive;
 pub mod session;
 pub mod settings;
 pub mod standing;
+pub mod updates;
 pub mod workflow;
 
 pub use error::CoreError;

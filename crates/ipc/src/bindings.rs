@@ -27,6 +27,9 @@ use crate::{CertificateStanding, RevocationReason};
 use crate::{ConflictChoice, EditConflict, KeepSide, ResolveRequest, SyncState};
 use crate::{HandlerCheck, HandlerCheckRequest, StepFailure, StepTask};
 use crate::{
+    ReleaseNotes, UpdateChannel, UpdateCheck, UpdatePolicyView, UpdateProgress, UpdateReady,
+};
+use crate::{
     SelfCheckAlgorithm, SelfCheckOutcome, SelfCheckRequest, SelfCheckResult, SelfCheckStep,
     SelfCheckStepResult,
 };
@@ -43,7 +46,13 @@ pub fn typescript() -> String {
         ErrorCode::decl(&cfg),
         IpcError::decl(&cfg),
         Language::decl(&cfg),
+        UpdateChannel::decl(&cfg),
         Settings::decl(&cfg),
+        UpdatePolicyView::decl(&cfg),
+        ReleaseNotes::decl(&cfg),
+        UpdateCheck::decl(&cfg),
+        UpdateReady::decl(&cfg),
+        UpdateProgress::decl(&cfg),
         AppInfo::decl(&cfg),
         CaConnection::decl(&cfg),
         TokenSummary::decl(&cfg),

@@ -52,6 +52,31 @@ pub const COMMANDS: &[CommandSpec] = &[
         returns: "DiagnosticBundle",
     },
     CommandSpec {
+        name: "update_policy",
+        args: &[],
+        returns: "UpdatePolicyView",
+    },
+    CommandSpec {
+        name: "set_update_channel",
+        args: &[("channel", "UpdateChannel")],
+        returns: "UpdatePolicyView",
+    },
+    CommandSpec {
+        name: "check_for_update",
+        args: &[],
+        returns: "UpdateCheck",
+    },
+    CommandSpec {
+        name: "download_update",
+        args: &[],
+        returns: "UpdateReady",
+    },
+    CommandSpec {
+        name: "install_update",
+        args: &[],
+        returns: "null",
+    },
+    CommandSpec {
         name: "self_check",
         args: &[("request", "SelfCheckRequest")],
         returns: "SelfCheckResult",

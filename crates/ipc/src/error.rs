@@ -63,6 +63,11 @@ pub enum ErrorCode {
     /// This computer's clock differs from the CA's by more than 5 minutes
     /// (`details.seconds`).
     ClockSkewed,
+    // ---- updates ----
+    /// The update server could not be reached or answered something unusable.
+    UpdateUnavailable,
+    /// The downloaded update's signature does not match the release key: refused.
+    UpdateRejected,
 }
 
 /// The one error type every command returns.

@@ -15,7 +15,15 @@ pub const EVENTS: &[(&str, &str)] = &[
     ("linkOpened", crate::workflow::LINK_OPENED),
     ("renewalProgress", RENEWAL_PROGRESS),
     ("downloadProgress", DOWNLOAD_PROGRESS),
+    ("updateProgress", UPDATE_PROGRESS),
+    ("updateAvailable", UPDATE_AVAILABLE),
 ];
+
+/// Name of the event carrying [`crate::UpdateProgress`] while an update downloads.
+pub const UPDATE_PROGRESS: &str = "update-progress";
+
+/// Name of the event carrying [`crate::UpdateCheck`] when the check at start found one.
+pub const UPDATE_AVAILABLE: &str = "update-available";
 
 /// Name of the event carrying [`crate::RenewalProgress`] (one per renewal step).
 pub const RENEWAL_PROGRESS: &str = "renewal-progress";

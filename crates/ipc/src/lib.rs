@@ -15,6 +15,7 @@ mod events;
 mod invoices;
 mod status;
 mod system;
+mod updates;
 mod workflow;
 
 pub use bindings::typescript;
@@ -36,10 +37,16 @@ pub use environment::{
     SelfCheckStepResult, SmartCardCheck, TokenFound,
 };
 pub use error::{ErrorCode, IpcError};
-pub use events::{DOWNLOAD_PROGRESS, EVENTS, RENEWAL_PROGRESS, STATUS_CHANGED, StatusChanged};
+pub use events::{
+    DOWNLOAD_PROGRESS, EVENTS, RENEWAL_PROGRESS, STATUS_CHANGED, StatusChanged, UPDATE_AVAILABLE,
+    UPDATE_PROGRESS,
+};
 pub use invoices::{InvoiceInfo, OrderInvoices};
 pub use status::{CaConnection, PinStatus, StatusSnapshot, TokenPresence, TokenSummary};
 pub use system::{AppInfo, Language, Settings};
+pub use updates::{
+    ReleaseNotes, UpdateChannel, UpdateCheck, UpdatePolicyView, UpdateProgress, UpdateReady,
+};
 pub use workflow::{
     AuthorisationSent, DocumentMeta, DocumentUpload, FaceCheckRequest, FaceCheckView, FaceMethod,
     FacePerson, FaceStatus, FileUpload, MAX_DOCUMENT_BYTES, OcrSuggestion, OcrSuggestions,

@@ -19,6 +19,9 @@ pub struct Settings {
     pub ca_url: Option<String>,
     /// PKCS#11 modules the user added beyond the known vendor table.
     pub extra_modules: Vec<String>,
+    /// The release channel this installation follows (an administrator may fix it).
+    #[serde(default)]
+    pub update_channel: crate::UpdateChannel,
 }
 
 /// Facts about this installation, for the settings page and support.

@@ -98,6 +98,9 @@ impl AppData {
     }
 }
 
+/// An update feed address where nothing answers, so no test reaches the real one.
+pub const NO_UPDATE_FEED: &str = "http://127.0.0.1:9/{channel}/latest.json";
+
 impl App {
     /// Launches the app in a fresh data dir with the given extra environment.
     pub async fn launch(env: &[(&str, &str)]) -> anyhow::Result<App> {
@@ -130,6 +133,9 @@ impl App {
             .env_remove("CERTDESK_CA_URL")
             // No token detection unless a test names a module: never the system's store.
             .env("CERTDESK_PKCS11_MODULE", "none")
+            // The update check at start stays on this machine (nothing listens there)
+            // unless a test serves a feed.
+            .env("CERTDESK_UPDATE_FEED", NO_UPDATE_FEED)
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         for (k, v) in env {

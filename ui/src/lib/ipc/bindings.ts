@@ -3,7 +3,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
-export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "token_failed" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed";
+export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "token_failed" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed" | "update_unavailable" | "update_rejected";
 
 export type IpcError = { code: ErrorCode, 
 /**
@@ -18,6 +18,8 @@ details: unknown, };
 
 export type Language = "zh-CN" | "en";
 
+export type UpdateChannel = "stable" | "beta";
+
 export type Settings = { language: Language, 
 /**
  * Overrides the CA service address; `None` uses the built-in default.
@@ -26,7 +28,37 @@ ca_url: string | null,
 /**
  * PKCS#11 modules the user added beyond the known vendor table.
  */
-extra_modules: Array<string>, };
+extra_modules: Array<string>, 
+/**
+ * The release channel this installation follows (an administrator may fix it).
+ */
+update_channel: UpdateChannel, };
+
+export type UpdatePolicyView = { 
+/**
+ * False when the administrator turned update checks off.
+ */
+checks_allowed: boolean, 
+/**
+ * The channel the administrator fixed, if any (the user cannot change it then).
+ */
+fixed_channel: UpdateChannel | null, 
+/**
+ * The channel in force (the user's, or the fixed one).
+ */
+channel: UpdateChannel, current_version: string, };
+
+export type ReleaseNotes = { "zh-CN": string, en: string, };
+
+export type UpdateCheck = { "state": "disabled" } | { "state": "up_to_date", version: string, } | { "state": "available", version: string, current_version: string, 
+/**
+ * RFC 3339, when the feed says.
+ */
+date: string | null, notes: ReleaseNotes | null, };
+
+export type UpdateReady = { version: string, bytes: number, };
+
+export type UpdateProgress = { downloaded: number, total: number | null, };
 
 export type AppInfo = { version: string, os: string, arch: string, data_dir: string, log_dir: string, 
 /**
@@ -410,6 +442,8 @@ export const EVENTS = {
   linkOpened: "link-opened",
   renewalProgress: "renewal-progress",
   downloadProgress: "download-progress",
+  updateProgress: "update-progress",
+  updateAvailable: "update-available",
 } as const;
 
 /** Typed wrappers; each rejects with an `IpcError`. */
@@ -422,6 +456,11 @@ export const commands = {
   checkCa: (): Promise<CaConnection> => invoke("check_ca"),
   environmentCheck: (): Promise<EnvironmentReport> => invoke("environment_check"),
   diagnosticBundle: (): Promise<DiagnosticBundle> => invoke("diagnostic_bundle"),
+  updatePolicy: (): Promise<UpdatePolicyView> => invoke("update_policy"),
+  setUpdateChannel: (channel: UpdateChannel): Promise<UpdatePolicyView> => invoke("set_update_channel", { channel }),
+  checkForUpdate: (): Promise<UpdateCheck> => invoke("check_for_update"),
+  downloadUpdate: (): Promise<UpdateReady> => invoke("download_update"),
+  installUpdate: (): Promise<null> => invoke("install_update"),
   selfCheck: (request: SelfCheckRequest): Promise<SelfCheckResult> => invoke("self_check", { request }),
   firstRender: (): Promise<null> => invoke("first_render"),
   sessionState: (): Promise<SessionInfo> => invoke("session_state"),
