@@ -226,6 +226,13 @@ impl Catalog {
     }
 }
 
+/// A unit enum's name as serde writes it (`token_absent`, `key_pair`), which keys the catalog.
+pub fn wire_name(v: impl serde::Serialize) -> Option<String> {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+}
+
 /// Fills `{name}` placeholders, as the UI's `fmt` does.
 pub fn fmt(template: &str, vars: &[(&str, &dyn std::fmt::Display)]) -> String {
     let mut out = template.to_owned();

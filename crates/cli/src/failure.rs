@@ -6,7 +6,7 @@ use certdesk_core::enrollment::{DownloadError, token_to_ipc};
 use certdesk_ipc::{ErrorCode, IpcError};
 use certdesk_token::{PinState, TokenError};
 
-use crate::catalog::{Catalog, Lang, fmt};
+use crate::catalog::{Catalog, Lang, fmt, wire_name};
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -151,7 +151,9 @@ impl Failure {
             let minutes = (seconds.unsigned_abs() + 30) / 60;
             return fmt(&t.error_details.clock_skewed_by, &[("m", &minutes.max(1))]);
         }
-        let text = t.error(wire(kind).as_str()).to_owned();
+        let text = t
+            .error(&wire_name(kind).unwrap_or_else(|| "internal".into()))
+            .to_owned();
         match self.pin_state() {
             Some(state) => format!("{text}{}", pin_words(t, state)),
             None => text,
@@ -267,14 +269,6 @@ impl Failure {
         }
         eprintln!("  {}", fmt(&t.cli.error_code, &[("code", &r.code)]));
     }
-}
-
-/// The code as it travels on the wire (`token_absent`), which keys the catalog.
-fn wire(code: ErrorCode) -> String {
-    serde_json::to_value(code)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "internal".into())
 }
 
 fn colon(lang: Lang) -> &'static str {

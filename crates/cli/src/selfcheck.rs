@@ -3,7 +3,7 @@
 
 use certdesk_token::{KeyAlgorithm, Outcome, SelfCheckReport, TokenService};
 
-use crate::catalog::{Catalog, Lang, fmt};
+use crate::catalog::{Catalog, Lang, fmt, wire_name};
 use crate::failure::Failure;
 use crate::secrets;
 
@@ -57,13 +57,6 @@ fn outcome(t: &Catalog, o: &Outcome) -> String {
     }
 }
 
-fn key(v: impl serde::Serialize) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 /// The catalog's key for an algorithm (the CA's channel names).
 fn algorithm_key(a: KeyAlgorithm) -> &'static str {
     match a {
@@ -111,7 +104,11 @@ pub fn print(r: &SelfCheckReport, lang: Lang) {
             println!("      {}", fmt(&s.vendor_row, &[("row", row)]));
         }
         for step in &a.steps {
-            let step_name = s.steps.get(&key(step.step)).cloned().unwrap_or_default();
+            let step_name = s
+                .steps
+                .get(&wire_name(step.step).unwrap_or_default())
+                .cloned()
+                .unwrap_or_default();
             println!("      {step_name}: {}", outcome(t, &step.outcome));
         }
     }
