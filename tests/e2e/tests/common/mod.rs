@@ -154,6 +154,12 @@ pub async fn sign_in(app: &App, ca: &CaClient, phone: &str) {
 pub async fn set_language(app: &App, lang: &str) {
     app.click("nav-settings").await.unwrap();
     app.click(&format!("lang-{lang}")).await.unwrap();
+    // The switch is immediate, but the next step must not race it: wait until the whole
+    // document says the new language and the choice shows as made.
+    app.wait_for(&format!("html[lang=\"{lang}\"]")).await.unwrap();
+    app.wait_for(&format!("[data-testid=lang-{lang}]:checked"))
+        .await
+        .unwrap();
 }
 
 /// 申请证书 → channel → business → agreements: the enterprise form of a new draft.
