@@ -90,6 +90,8 @@ pub fn run() {
             commands::status::check_ca,
             commands::environment::environment_check,
             commands::environment::diagnostic_bundle,
+            commands::environment::inspect_token_damage,
+            commands::environment::repair_token,
             commands::workflow::session_state,
             commands::workflow::captcha,
             commands::workflow::send_sign_in_code,

@@ -163,6 +163,16 @@ pub async fn run(svc: &TokenService, args: DownloadArgs) -> anyhow::Result<()> {
         Ok(done) => {
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&done)?);
+            } else if done.already_on_token {
+                // A finished download run again: done, not an error.
+                println!(
+                    "证书已在 USBKey {} 上，无需再次下载 / the certificate is already on USBKey {}: serial {}\n  subject {}\n  valid until {}",
+                    done.token.serial,
+                    done.token.serial,
+                    done.certificate_serial,
+                    done.subject,
+                    done.not_after
+                );
             } else {
                 println!(
                     "证书下载完成 certificate downloaded: serial {} on token {}\n  subject {}\n  valid until {}",

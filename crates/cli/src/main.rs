@@ -4,6 +4,7 @@
 
 mod download;
 mod output;
+mod repair;
 mod secrets;
 
 use std::path::PathBuf;
@@ -57,11 +58,18 @@ enum Command {
     },
     /// Download an application's certificate onto a token (journaled; run again to resume).
     Download(download::DownloadArgs),
+    /// List the damaged objects of a token (PIN asked) and delete exactly those, after
+    /// confirmation or with --yes.
+    Repair(repair::RepairArgs),
 }
 
 fn modules(common: &Common) -> Vec<PathBuf> {
-    if !common.modules.is_empty() {
-        return common.modules.clone();
+    modules_or_known(&common.modules)
+}
+
+fn modules_or_known(given: &[PathBuf]) -> Vec<PathBuf> {
+    if !given.is_empty() {
+        return given.to_vec();
     }
     let mut seen = std::collections::HashSet::new();
     discover(&[])
@@ -126,10 +134,19 @@ async fn main() -> anyhow::Result<()> {
                     orphans = Some(svc.find_orphans(token.clone()).await?);
                 }
                 let certs = svc.list_certificates(token.clone()).await?;
+                // Half-written objects are shown with what is known, never a failure.
+                let damaged = svc
+                    .inventory(token.clone())
+                    .await?
+                    .damaged()
+                    .cloned()
+                    .collect();
                 report.push(output::TokenCerts {
                     token: t,
                     certificates: certs,
                     orphans,
+                    damaged,
+                    logged_in: login,
                 });
             }
             output::certs(&report, &errors, common.json)?;
@@ -147,6 +164,12 @@ async fn main() -> anyhow::Result<()> {
             .await;
             report.app_version = env!("CARGO_PKG_VERSION").to_owned();
             output::print_doctor(&report, common.json)?;
+        }
+        Command::Repair(args) => {
+            let modules = modules_or_known(&args.modules_given());
+            let r = repair::run(&svc, args, modules).await;
+            let _ = svc.close_sessions().await;
+            r?
         }
         Command::Download(args) => {
             let r = download::run(&svc, args).await;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use certdesk_ipc::{CaCheck, ClockCheck, EnvironmentReport, ModuleCheck, SmartCardCheck};
-use certdesk_token::{CertSummary, Orphans, TokenInfo};
+use certdesk_token::{CertSummary, Orphans, TokenInfo, TokenObject};
 
 #[derive(serde::Serialize)]
 pub struct ModuleError {
@@ -17,6 +17,9 @@ pub struct TokenCerts {
     pub token: TokenInfo,
     pub certificates: Vec<CertSummary>,
     pub orphans: Option<Orphans>,
+    /// Half-written objects (private ones only when logged in).
+    pub damaged: Vec<TokenObject>,
+    pub logged_in: bool,
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
@@ -78,6 +81,18 @@ pub fn certs(report: &[TokenCerts], errors: &[ModuleError], json: bool) -> anyho
             );
             println!("      id {}: {pairing}", c.id);
         }
+        for d in &t.damaged {
+            println!(
+                "  损坏的对象 damaged object: {}",
+                crate::repair::describe(d)
+            );
+        }
+        if !t.damaged.is_empty() {
+            println!(
+                "  修复 repair: certdesk-cli repair --token {} (asks the PIN, lists, deletes only after confirmation)",
+                t.token.serial
+            );
+        }
         if let Some(o) = &t.orphans {
             for k in &o.keys_without_certificate {
                 println!(
@@ -123,6 +138,19 @@ pub fn print_doctor(d: &EnvironmentReport, json: bool) -> anyhow::Result<()> {
                             "         token {} (serial {}), PIN {:?}",
                             t.label, t.serial, t.pin
                         );
+                        for o in &t.damaged {
+                            println!(
+                                "         [{}] 损坏的对象 damaged object: {}",
+                                mark(false),
+                                crate::repair::describe_found(o)
+                            );
+                        }
+                        if !t.damaged.is_empty() {
+                            println!(
+                                "         修复 repair: certdesk-cli repair --token {}",
+                                t.serial
+                            );
+                        }
                     } else {
                         println!(
                             "         uninitialised token {} (counter staff can initialise it)",

@@ -31,8 +31,8 @@ pub use download::{
     KeyAlgorithmName, MAX_CLOCK_SKEW_SECS, StartDownloadRequest,
 };
 pub use environment::{
-    CaCheck, ClockCheck, DiagnosticBundle, EnvironmentReport, ModuleCheck, ReaderFound,
-    SmartCardCheck, TokenFound,
+    CaCheck, ClockCheck, DamageKind, DamagedObject, DiagnosticBundle, EnvironmentReport,
+    ModuleCheck, ObjectClassName, ReaderFound, SmartCardCheck, TokenFound,
 };
 pub use error::{ErrorCode, IpcError};
 pub use events::{DOWNLOAD_PROGRESS, EVENTS, RENEWAL_PROGRESS, STATUS_CHANGED, StatusChanged};

@@ -1,6 +1,7 @@
 //! Certificate enrollment onto the token (issue 7): the download journal and the
 //! journaled download transaction.
 
+pub mod debris;
 pub mod download;
 pub mod fitness;
 mod ipc;

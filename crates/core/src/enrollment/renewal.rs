@@ -50,9 +50,8 @@ use certdesk_token::{
 };
 use sha2::Digest as _;
 
-use super::download::{
-    alg_name, clean_strays, fault_point, keep_journaled_key, pem_chain, token_algorithm,
-};
+use super::debris::{self, clean_strays, keep_journaled_key};
+use super::download::{alg_name, fault_point, pem_chain, token_algorithm};
 use super::journal::{Entry, EntryState, Facts, Journal, Phase, Step};
 use crate::db::StoreError;
 
@@ -349,7 +348,17 @@ async fn discard(svc: &TokenService, journal: &mut Journal, e: &Entry) -> Result
             svc.delete_by_id(e.token.clone(), id.to_string()).await?;
         }
     }
-    clean_strays(svc, &e.token, &super::key_label(&e.application_id), None).await?;
+    let label = super::key_label(&e.application_id);
+    debris::clear::<RenewalError>(
+        svc,
+        journal,
+        e.id,
+        Step::Keygen,
+        &e.token,
+        std::slice::from_ref(&label),
+    )
+    .await?;
+    clean_strays(svc, &e.token, &label, None).await?;
     journal.finish(e.id, EntryState::Abandoned)?;
     tracing::info!(application = %e.application_id, "interrupted renewal undone");
     Ok(())
@@ -425,7 +434,24 @@ struct Run<'a> {
     progress: &'a mut (dyn FnMut(RenewalStep) + Send),
 }
 
+fn label_of(e: &Entry) -> String {
+    super::key_label(&e.application_id)
+}
+
 impl Run<'_> {
+    /// An interrupted earlier run's debris of `step` removed, what is on the token
+    /// recorded; the temporary `CKA_ID` for a generation template.
+    async fn settle(&mut self, step: Step, label: &str) -> Result<Vec<u8>> {
+        debris::settle::<RenewalError>(
+            self.svc,
+            self.journal,
+            self.entry.id,
+            step,
+            &self.token,
+            &[label.to_string()],
+        )
+        .await
+    }
     async fn step<T>(
         &mut self,
         step: Step,
@@ -475,9 +501,12 @@ impl Run<'_> {
             purpose: KeyPurpose::Signing,
             label,
         };
+        let tag = self.settle(Step::Keygen, &label_of(&self.entry)).await?;
         let key = self
             .step(Step::Keygen, RenewalStep::Keygen, async {
-                let k = svc.generate_key_pair(token.clone(), spec).await?;
+                let k = svc
+                    .generate_key_pair_tagged(token.clone(), spec, tag)
+                    .await?;
                 let facts = Facts {
                     key_id: Some(k.id.clone()),
                     ..Facts::default()
@@ -548,6 +577,8 @@ impl Run<'_> {
             }
         };
 
+        self.settle(Step::WriteCertificate, &label_of(&self.entry))
+            .await?;
         self.step(Step::WriteCertificate, RenewalStep::Write, async {
             // Idempotent: the token layer skips an identical certificate already there.
             svc.write_certificate(token.clone(), leaf, chain).await?;

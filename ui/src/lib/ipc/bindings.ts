@@ -160,11 +160,38 @@ export type HandlerCheck = "phone" | "bank_card";
 
 export type HandlerCheckRequest = { draft_id: string, method: HandlerCheck, };
 
+export type ObjectClassName = "certificate" | "public_key" | "private_key" | "secret_key" | "data";
+
+export type DamageKind = "empty_certificate" | "unreadable_certificate" | "key_without_id" | "unreadable";
+
+export type DamagedObject = { kind: ObjectClassName, 
+/**
+ * The driver's handle (this run of the app only).
+ */
+handle: number, 
+/**
+ * CKA_ID in hex; empty when it has none.
+ */
+id: string, 
+/**
+ * CKA_LABEL; empty when it has none.
+ */
+label: string, damage: DamageKind, 
+/**
+ * Names the object for `repair_token` (stable while the object is unchanged).
+ */
+fingerprint: string, };
+
 export type TokenFound = { label: string, serial: string, manufacturer: string, model: string, 
 /**
  * An uninitialised token is blank: counter staff initialise it.
  */
-initialized: boolean, pin: PinStatus, };
+initialized: boolean, pin: PinStatus, 
+/**
+ * Half-written objects (a token pulled mid-write): public ones are seen without
+ * the PIN; private keys only after it (see `inspect_token_damage`).
+ */
+damaged: Array<DamagedObject>, };
 
 export type ModuleCheck = { "state": "loaded", path: string, vendor: string, library: string, version: string, tokens: Array<TokenFound>, } | { "state": "broken", path: string, vendor: string, detail: string, };
 
@@ -186,7 +213,11 @@ export type DiagnosticBundle = { path: string, bytes: number, };
 
 export type PinStatus = "ok" | "count_low" | "final_try" | "locked";
 
-export type TokenPinInfo = { module: string, serial: string, label: string, pin_status: PinStatus, min_pin_len: number, max_pin_len: number, };
+export type TokenPinInfo = { module: string, serial: string, label: string, pin_status: PinStatus, min_pin_len: number, max_pin_len: number, 
+/**
+ * Half-written objects on the token (see `repair_token`).
+ */
+damaged: Array<DamagedObject>, };
 
 export type RevocationReason = "unspecified" | "key_compromise" | "affiliation_changed" | "superseded" | "cessation_of_operation";
 
@@ -393,6 +424,8 @@ export const commands = {
   statusSnapshot: (): Promise<StatusSnapshot> => invoke("status_snapshot"),
   checkCa: (): Promise<CaConnection> => invoke("check_ca"),
   environmentCheck: (): Promise<EnvironmentReport> => invoke("environment_check"),
+  inspectTokenDamage: (module: string, serial: string, pin: string): Promise<DamagedObject[]> => invoke("inspect_token_damage", { module, serial, pin }),
+  repairToken: (module: string, serial: string, fingerprints: string[]): Promise<number> => invoke("repair_token", { module, serial, fingerprints }),
   diagnosticBundle: (): Promise<DiagnosticBundle> => invoke("diagnostic_bundle"),
   firstRender: (): Promise<null> => invoke("first_render"),
   sessionState: (): Promise<SessionInfo> => invoke("session_state"),
