@@ -367,7 +367,12 @@ downloadable: boolean,
 /**
  * An interrupted download of this application is journaled on this computer.
  */
-interrupted: boolean, };
+interrupted: boolean, 
+/**
+ * Serial of an inserted USBKey that already holds this application's certificate
+ * with its key, valid at the CA: the download is done, not "not downloadable".
+ */
+on_token: string | null, };
 
 export type DownloadToken = { serial: string, label: string, manufacturer: string, pin: PinStatus, 
 /**
@@ -396,7 +401,12 @@ export type DownloadPhase = "started" | "done" | "skipped";
 
 export type DownloadProgress = { application_id: string, step: DownloadStep, phase: DownloadPhase, resumed: boolean, };
 
-export type DownloadResult = { application_id: string, token_serial: string, subject: string, issuer: string, serial: string, not_before: string, not_after: string, key_algorithm: KeyAlgorithmName, dual: boolean, encryption_serial: string | null, resumed: boolean, };
+export type DownloadResult = { application_id: string, token_serial: string, subject: string, issuer: string, serial: string, not_before: string, not_after: string, key_algorithm: KeyAlgorithmName, dual: boolean, encryption_serial: string | null, resumed: boolean, 
+/**
+ * Nothing was done: the certificate was already on the USBKey (a finished
+ * download started again).
+ */
+already_on_token: boolean, };
 
 export type InterruptedDownload = { application_id: string, token_serial: string, card_serial: string, 
 /**

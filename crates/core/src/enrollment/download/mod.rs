@@ -29,7 +29,15 @@
 //!   interrupted before its `end` record) are destroyed first, so exactly one key remains;
 //! - a CSR is made again with the same key and finalized again: the CA answers the
 //!   certificate it already issued for that key, never a second one;
+//! - before each write step (keygen, certificate writing, envelope import) the journal
+//!   records what is on the token and the temporary `CKA_ID` of the generation template;
+//!   on resume the step's own debris (half-made objects, the temporary id, this
+//!   application's label, new since that record) is destroyed first, anything else is
+//!   left for the user's repair ([`super::debris`]);
 //! - writing the certificate is idempotent (the token layer skips identical objects);
+//! - a finished download started again (no unfinished entry, the certificate on the
+//!   token with its key and valid at the CA for this application) is success with
+//!   [`Downloaded::already_on_token`], not "not downloadable";
 //! - if `confirm` had reached the CA before the crash, re-authorisation is refused; the
 //!   entry is closed as confirmed when the CA's record of the journaled serial is valid
 //!   for this application and the token holds that certificate paired with its key.
@@ -38,7 +46,9 @@
 //! aborts the process (no destructors, no flushing: as close to `kill -9` as a process
 //! can do to itself) at the named point: `<step>` after the step's `end` record,
 //! `<step>:begin` after its `begin` record, `<step>:op` after the step's operation ran
-//! but before its `end` record. Unset, it does nothing.
+//! but before its `end` record. Unset, it does nothing. The token layer's points inside
+//! a write (`keygen:generated`, `write-certificate:leaf-created`, …, see
+//! `certdesk_token::fault`) use the same variable.
 
 mod captcha;
 mod errors;
