@@ -99,6 +99,8 @@ pub fn run() {
             commands::updates::check_for_update,
             commands::updates::download_update,
             commands::updates::install_update,
+            commands::environment::inspect_token_damage,
+            commands::environment::repair_token,
             commands::workflow::session_state,
             commands::workflow::captcha,
             commands::workflow::send_sign_in_code,

@@ -116,6 +116,7 @@ pub async fn scan(app: &AppHandle) -> Result<certificates::Scan, IpcError> {
         Err(_) => Ok(certificates::Scan {
             certificates: cache.all().map_err(storage)?,
             tokens: Vec::new(),
+            damaged: Vec::new(),
         }),
     }
 }
@@ -236,6 +237,12 @@ fn listed(state: &AppState, scan: &certificates::Scan) -> Result<MyCertificates,
                 pin_status: pin_status(t.pin_state),
                 min_pin_len: u32::try_from(t.min_pin_len).unwrap_or(u32::MAX),
                 max_pin_len: u32::try_from(t.max_pin_len).unwrap_or(u32::MAX),
+                damaged: scan
+                    .damaged
+                    .iter()
+                    .filter(|(tok, _)| *tok == t.token)
+                    .filter_map(|(_, o)| certdesk_diagnostics::damaged_object(o))
+                    .collect(),
             })
             .collect(),
     })

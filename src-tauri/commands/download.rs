@@ -79,8 +79,45 @@ fn trimmed(s: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The initialised tokens inserted now in the watched module.
+async fn inserted_tokens(app: &AppHandle) -> Vec<certdesk_token::TokenRef> {
+    let Some(w) = tokens(app) else {
+        return Vec::new();
+    };
+    w.service
+        .list_tokens(w.module.clone())
+        .await
+        .map(|ts| {
+            ts.into_iter()
+                .filter(|t| t.token_initialized)
+                .map(|t| t.token)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The serial of an inserted token that already holds the application's certificate
+/// (paired, valid at the CA). A token or CA that cannot be asked answers "no".
+async fn on_token(
+    app: &AppHandle,
+    client: &CaClient,
+    inserted: &[certdesk_token::TokenRef],
+    application_id: &str,
+) -> Option<String> {
+    let w = tokens(app)?;
+    for t in inserted {
+        if let Ok(Some(done)) =
+            enrollment::already_on_token(&w.service, client, t, application_id).await
+        {
+            return Some(done.token.serial);
+        }
+    }
+    None
+}
+
 #[tauri::command]
 pub async fn download_lookup(
+    app: AppHandle,
     state: State<'_, AppState>,
     request: DownloadLookupRequest,
 ) -> Result<Vec<DownloadCandidate>, IpcError> {
@@ -96,12 +133,18 @@ pub async fn download_lookup(
         .await
         .map_err(|e| DownloadError::from(e).to_ipc())?;
     let journal = journal(&state)?;
+    let inserted = inserted_tokens(&app).await;
     let mut out = Vec::with_capacity(found.len());
     for c in found {
         let interrupted = journal
             .active_for(&c.application_id)
             .map_err(|e| DownloadError::from(e).to_ipc())?
             .is_some();
+        let on_token = if interrupted {
+            None
+        } else {
+            on_token(&app, &client, &inserted, &c.application_id).await
+        };
         out.push(DownloadCandidate {
             downloadable: matches!(
                 c.status,
@@ -114,6 +157,7 @@ pub async fn download_lookup(
             key_algorithm: mirror(&c.key_algorithm)?,
             dual: c.certificate_set == CertificateSet::Dual,
             interrupted,
+            on_token,
         });
     }
     Ok(out)
@@ -273,6 +317,7 @@ pub async fn start_download(
         dual: done.encryption_certificate_serial.is_some(),
         encryption_serial: done.encryption_certificate_serial,
         resumed: done.resumed,
+        already_on_token: done.already_on_token,
     })
 }
 

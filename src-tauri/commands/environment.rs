@@ -2,15 +2,18 @@
 
 use std::path::PathBuf;
 
-use certdesk_diagnostics::{BundleInput, Scope};
+use certdesk_diagnostics::{BundleInput, Scope, damaged_object};
 use certdesk_ipc::{
-    DiagnosticBundle, EnvironmentReport, ErrorCode, IpcError, KeyAlgorithmName, SelfCheckAlgorithm,
-    SelfCheckOutcome, SelfCheckRequest, SelfCheckResult, SelfCheckStep, SelfCheckStepResult,
+    DamagedObject, DiagnosticBundle, EnvironmentReport, ErrorCode, IpcError, KeyAlgorithmName,
+    SelfCheckAlgorithm, SelfCheckOutcome, SelfCheckRequest, SelfCheckResult, SelfCheckStep,
+    SelfCheckStepResult,
 };
 use certdesk_token::{
     AlgorithmCheck, CheckStep, KeyAlgorithm, Outcome, SecretString, SelfCheckReport, TokenRef,
     TokenService,
 };
+
+use super::certificates::token_error;
 use tauri::{AppHandle, Manager};
 
 use crate::state::AppState;
@@ -55,14 +58,13 @@ pub async fn self_check(
     request: SelfCheckRequest,
 ) -> Result<SelfCheckResult, IpcError> {
     let svc = service(&app)?;
-    let token = TokenRef {
-        module: PathBuf::from(&request.module),
-        serial: request.token_serial,
-    };
     let report = svc
-        .self_check(token, SecretString::from(request.pin))
+        .self_check(
+            token(&request.module, &request.token_serial),
+            SecretString::from(request.pin),
+        )
         .await
-        .map_err(super::certificates::token_error)?;
+        .map_err(token_error)?;
     let state = app.state::<AppState>();
     if let Err(e) = certdesk_diagnostics::self_check::save(&state.paths.data_dir, &report) {
         tracing::warn!(error = %e, "self-check report not saved for the support bundle");
@@ -121,6 +123,66 @@ fn algorithm(a: &AlgorithmCheck) -> SelfCheckAlgorithm {
             })
             .collect(),
     }
+}
+
+/// The token worker of the status bar; repairing needs the module it has loaded.
+fn watch_service(app: &AppHandle) -> Result<TokenService, IpcError> {
+    app.try_state::<TokenWatch>()
+        .map(|w| w.service().0.clone())
+        .ok_or_else(|| IpcError::new(ErrorCode::TokenAbsent, "no PKCS#11 module is configured"))
+}
+
+fn token(module: &str, serial: &str) -> TokenRef {
+    TokenRef {
+        module: PathBuf::from(module),
+        serial: serial.to_owned(),
+    }
+}
+
+/// Logs in to the token (private keys are visible only then) and lists its damaged
+/// objects, for the user to confirm their removal. The session stays logged in for
+/// [`repair_token`].
+#[tauri::command]
+pub async fn inspect_token_damage(
+    app: AppHandle,
+    module: String,
+    serial: String,
+    pin: String,
+) -> Result<Vec<DamagedObject>, IpcError> {
+    let svc = watch_service(&app)?;
+    let t = token(&module, &serial);
+    svc.login(t.clone(), SecretString::from(pin), false)
+        .await
+        .map_err(token_error)?;
+    let inv = svc.inventory(t).await.map_err(token_error)?;
+    Ok(inv.damaged().filter_map(damaged_object).collect())
+}
+
+/// Deletes the damaged objects the user confirmed (named by fingerprint), each only
+/// while it is still damaged and unchanged; nothing else on the token is touched.
+/// Returns how many were deleted, and logs out.
+#[tauri::command]
+pub async fn repair_token(
+    app: AppHandle,
+    module: String,
+    serial: String,
+    fingerprints: Vec<String>,
+) -> Result<u32, IpcError> {
+    let svc = watch_service(&app)?;
+    let t = token(&module, &serial);
+    let inv = svc.inventory(t.clone()).await.map_err(token_error)?;
+    let chosen: Vec<_> = inv
+        .damaged()
+        .filter(|o| fingerprints.contains(&o.fingerprint))
+        .cloned()
+        .collect();
+    let n = svc
+        .destroy_objects(t.clone(), chosen)
+        .await
+        .map_err(token_error)?;
+    let _ = svc.logout(t).await;
+    tracing::info!(serial = %serial, deleted = n, "damaged token objects removed");
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 /// Runs the check again and writes the zip into the Downloads folder (else the data

@@ -132,7 +132,12 @@ pub fn ensure_pyenv(root: &Path) -> anyhow::Result<()> {
     }
     let stamp = venv.join(".installed");
     let wanted = reqs.join("\n");
-    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
+    // The stamp alone is not enough: a venv whose bin/ was emptied (a moved target dir)
+    // keeps its stamp but has no tools.
+    let intact = ["pip", "schemathesis", "lint_pkix_cert"]
+        .iter()
+        .all(|tool| venv.join("bin").join(tool).exists());
+    if intact && std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
         return Ok(());
     }
     if !venv.join("bin/pip").exists() {

@@ -70,7 +70,26 @@ pub struct Catalog {
     /// Key algorithms by the names the CA's channels use (`ecdsa_p256`, …).
     pub algorithms: HashMap<String, String>,
     pub self_check: SelfCheck,
+    /// Damaged objects and their repair, as 环境检测's repair dialog words them.
+    pub repair: Repair,
     pub cli: Cli,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Repair {
+    pub none: String,
+    pub list_intro: String,
+    pub only_these: String,
+    pub done: String,
+    pub id: String,
+    pub no_id: String,
+    pub label: String,
+    pub no_label: String,
+    /// Object classes by their wire names (`private_key`, …).
+    pub kind: HashMap<String, String>,
+    /// Damage kinds by their wire names (`key_without_id`, …).
+    pub damage: HashMap<String, String>,
 }
 
 /// The USBKey self-check (`doctor --deep`), as 环境检测 shows it.
@@ -212,6 +231,12 @@ pub struct Cli {
     pub doctor_readers: String,
     pub doctor_ca_online: String,
     pub doctor_detail: String,
+    pub damaged_object: String,
+    pub damaged_object_line: String,
+    pub repair_hint: String,
+    pub repair_confirm: String,
+    pub nothing_deleted: String,
+    pub already_on_token: String,
 }
 
 impl Catalog {

@@ -159,10 +159,16 @@ pub async fn run(svc: &TokenService, args: DownloadArgs, lang: Lang) -> Result<(
     if args.json {
         println!("{}", serde_json::to_string_pretty(&done)?);
     } else {
+        // A finished download run again is done, not an error: it says so.
+        let headline = if done.already_on_token {
+            &t.cli.already_on_token
+        } else {
+            &t.cli.downloaded
+        };
         println!(
             "{}",
             fmt(
-                &t.cli.downloaded,
+                headline,
                 &[
                     ("serial", &done.certificate_serial),
                     ("token", &done.token.serial)

@@ -6,6 +6,7 @@ mod catalog;
 mod download;
 mod failure;
 mod output;
+mod repair;
 mod secrets;
 mod selfcheck;
 
@@ -79,6 +80,9 @@ enum Command {
     },
     /// Download an application's certificate onto a token (journaled; run again to resume).
     Download(download::DownloadArgs),
+    /// List the damaged objects of a token (PIN asked) and delete exactly those, after
+    /// confirmation or with --yes.
+    Repair(repair::RepairArgs),
 }
 
 impl Command {
@@ -88,6 +92,7 @@ impl Command {
             | Command::Certs { common: c, .. }
             | Command::Doctor { common: c, .. } => c.json,
             Command::Download(a) => a.json,
+            Command::Repair(a) => a.common.json,
         }
     }
 }
@@ -159,10 +164,19 @@ async fn run(svc: &TokenService, command: Command, lang: Lang) -> Result<bool, F
                     orphans = Some(svc.find_orphans(token.clone()).await?);
                 }
                 let certificates = svc.list_certificates(token.clone()).await?;
+                // Half-written objects are shown with what is known, never a failure.
+                let damaged = svc
+                    .inventory(token.clone())
+                    .await?
+                    .damaged()
+                    .cloned()
+                    .collect();
                 report.push(output::TokenCerts {
                     token: info,
                     certificates,
                     orphans,
+                    damaged,
+                    logged_in: login,
                 });
             }
             out.certs(&report, &errors, common.json)?;
@@ -209,6 +223,10 @@ async fn run(svc: &TokenService, command: Command, lang: Lang) -> Result<bool, F
             return Ok(check.passed());
         }
         Command::Download(args) => download::run(svc, args, lang).await?,
+        Command::Repair(args) => {
+            let (tokens, _) = tokens_of(svc, &args.common).await;
+            repair::run(svc, selfcheck::choose(tokens)?, args, lang).await?;
+        }
     }
     Ok(true)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use certdesk_ipc::{
     CaCheck, ClockCheck, EnvironmentReport, ModuleCheck, PinStatus, SmartCardCheck,
 };
-use certdesk_token::{CertSummary, Orphans, PinState, TokenInfo};
+use certdesk_token::{CertSummary, Orphans, PinState, TokenInfo, TokenObject};
 
 use crate::catalog::{Catalog, Lang, fmt};
 
@@ -21,6 +21,9 @@ pub struct TokenCerts {
     pub token: TokenInfo,
     pub certificates: Vec<CertSummary>,
     pub orphans: Option<Orphans>,
+    /// Half-written objects (private ones only when logged in).
+    pub damaged: Vec<TokenObject>,
+    pub logged_in: bool,
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<(), serde_json::Error> {
@@ -167,6 +170,13 @@ impl Printer {
                     );
                 }
             }
+            for o in &t.damaged {
+                let what = crate::repair::describe_object(self.t, o);
+                println!("  {}", fmt(&c.damaged_object, &[("what", &what)]));
+            }
+            if !t.damaged.is_empty() {
+                println!("  {}", fmt(&c.repair_hint, &[("serial", &t.token.serial)]));
+            }
         }
         self.module_errors(errors);
         Ok(())
@@ -215,6 +225,24 @@ impl Printer {
                                 PinStatus::FinalTry => fix(&e.pin_final_try_fix),
                                 PinStatus::Locked => fix(&e.pin_locked_fix),
                                 PinStatus::Ok | PinStatus::CountLow => {}
+                            }
+                            for o in &t.damaged {
+                                let what = crate::repair::describe(
+                                    self.t,
+                                    o.kind,
+                                    o.handle,
+                                    &o.id,
+                                    &o.label,
+                                    Some(o.damage),
+                                );
+                                println!(
+                                    "         [{}] {}",
+                                    self.mark(false),
+                                    fmt(&c.damaged_object, &[("what", &what)])
+                                );
+                            }
+                            if !t.damaged.is_empty() {
+                                fix(&fmt(&c.repair_hint, &[("serial", &t.serial)]));
                             }
                         } else {
                             println!(

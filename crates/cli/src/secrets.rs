@@ -28,4 +28,16 @@ impl Source {
         };
         Ok(SecretString::from(line))
     }
+
+    /// A yes/no answer (echoed: it is no secret), from the same place as the secrets so a
+    /// script can give both on stdin. Anything but yes is no.
+    pub fn answer(&mut self, prompt: &str) -> Result<bool, InputError> {
+        eprint!("{prompt}");
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(matches!(
+            line.trim().to_lowercase().as_str(),
+            "y" | "yes" | "是" | "是的"
+        ))
+    }
 }

@@ -6,9 +6,10 @@
 //! orphans, and exactly one certificate issued by the CA for the application.
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use certdesk_testkit::ca::{ApprovedOrder, CaService};
 use certdesk_testkit::softhsm::SoftHsm;
@@ -29,58 +30,13 @@ fn download(
     fault: Option<&str>,
 ) -> Output {
     let module = SoftHsm::module().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_certdesk-cli"));
-    cmd.args([
-        "download",
-        "--ca",
-        ca.url(),
-        "--application",
-        &order.application_id,
-        "--card-serial",
-        &order.card_serial,
-        "--phone",
-        &order.phone,
-        "--org-code",
-        &order.org_code,
-        "--module",
-        module.to_str().unwrap(),
-        "--token",
+    let env = hsm.env();
+    let onto = support::Onto {
+        module: &module,
+        env: (env.0, &env.1),
         serial,
-        "--secrets-stdin",
-        "--sandbox-captcha",
-        "--json",
-    ])
-    .env(hsm.env().0, hsm.env().1)
-    .env("CERTDESK_DATA_DIR", data)
-    .env_remove("CERTDESK_FAULT_AFTER")
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
-    if let Some(f) = fault {
-        cmd.env("CERTDESK_FAULT_AFTER", f);
-    }
-    let mut child = cmd.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{}\n{PIN}\n", order.card_password).as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn issued_by_ca(ca: &CaService, application_id: &str) -> i64 {
-    let conn = rusqlite::Connection::open_with_flags(
-        ca.data_dir().join("ca.sqlite3"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    conn.query_row(
-        "SELECT COUNT(*) FROM certificates WHERE application_id = ?1",
-        [application_id],
-        |r| r.get(0),
-    )
-    .unwrap()
+    };
+    support::download(&onto, data, ca, order, PIN, fault)
 }
 
 /// Exactly one key pair and one (non-CA) certificate, paired, no orphans; returns the key id.
@@ -196,7 +152,7 @@ async fn download_survives_a_kill_at_every_step() {
     assert_eq!(result["chain_len"], 2);
     let key_id = assert_one_pair(&svc, &tok(0), "plain").await;
     assert_eq!(result["key_id"], key_id.as_str());
-    assert_eq!(issued_by_ca(&ca, &order.application_id), 1);
+    assert_eq!(support::issued_by_ca(&ca, &order.application_id), 1);
 
     // pkcs11-tool lists the key and the certificate under the same ID.
     let listing = run(Command::new("pkcs11-tool")
@@ -300,12 +256,18 @@ async fn download_survives_a_kill_at_every_step() {
         .arg(&data_file));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Verified OK"));
 
-    // The same command again: the certificate is already there, nothing new is made.
+    // The same command again: the certificate is already there, which is success (exit
+    // 0, said so), and nothing new is made.
     let again = download(&hsm, data.path(), &ca, &order, &serials[0], None);
-    assert!(!again.status.success());
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
-    assert_eq!(v["error"]["code"], "not_downloadable", "{v}");
-    assert_eq!(issued_by_ca(&ca, &order.application_id), 1);
+    assert_eq!(v["already_on_token"], true, "{v}");
+    assert_eq!(v["certificate_serial"], result["certificate_serial"], "{v}");
+    assert_eq!(support::issued_by_ca(&ca, &order.application_id), 1);
     assert_one_pair(&svc, &tok(0), "plain, second run").await;
 
     // ---- killed at every step, then resumed ----
@@ -327,8 +289,11 @@ async fn download_survives_a_kill_at_every_step() {
         let stderr = String::from_utf8_lossy(&resumed.stderr);
         if *fault == "confirm" {
             // The journal had recorded the confirmation: the download was complete, and
-            // running it again is refused without touching the token or the CA.
-            assert!(!resumed.status.success(), "{fault}: {stderr}");
+            // running it again says the certificate is already on the token (exit 0)
+            // without touching the token or the CA.
+            assert!(resumed.status.success(), "{fault}: {stderr}");
+            let v: serde_json::Value = serde_json::from_slice(&resumed.stdout).unwrap();
+            assert_eq!(v["already_on_token"], true, "{fault}: {v}");
         } else {
             assert!(
                 resumed.status.success(),
@@ -342,7 +307,7 @@ async fn download_survives_a_kill_at_every_step() {
         }
         assert_one_pair(&svc, &tok(i), fault).await;
         assert_eq!(
-            issued_by_ca(&ca, &order.application_id),
+            support::issued_by_ca(&ca, &order.application_id),
             1,
             "{fault}: the CA issued more than once"
         );
@@ -355,9 +320,7 @@ async fn download_survives_a_kill_at_every_step() {
                     .unwrap_or_default(),
             )
             .await;
-        if *fault != "confirm" {
-            assert_eq!(app.unwrap().application_id, order.application_id, "{fault}");
-        }
+        assert_eq!(app.unwrap().application_id, order.application_id, "{fault}");
     }
     svc.close_sessions().await.unwrap();
 }

@@ -249,6 +249,9 @@ pub struct Scan {
     pub certificates: Vec<MyCertificate>,
     /// Tokens inserted now (by module + serial), also those without certificates.
     pub tokens: Vec<TokenInfo>,
+    /// Half-written objects found on the inserted tokens (public ones; private ones too
+    /// while logged in), shown with a repair offer, never a failure of the token.
+    pub damaged: Vec<(TokenRef, certdesk_token::TokenObject)>,
 }
 
 /// Reads the certificates of every initialised token in `modules`, records them in the
@@ -274,6 +277,14 @@ pub async fn scan(
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, code = e.code(), token = %t.serial, "cannot read the token's certificates");
+                }
+            }
+            match svc.inventory(t.token.clone()).await {
+                Ok(inv) => scan
+                    .damaged
+                    .extend(inv.damaged().map(|o| (t.token.clone(), o.clone()))),
+                Err(e) => {
+                    tracing::warn!(error = %e, token = %t.serial, "cannot read the token's objects");
                 }
             }
             scan.tokens.push(t);

@@ -83,6 +83,8 @@ fn migrations() -> Migrations<'static> {
         M::up("ALTER TABLE drafts ADD COLUMN certificate_serial TEXT;"),
         // The CA's last word on each listed certificate (valid / revoked).
         M::up(crate::standing::MIGRATION),
+        // What was on the token before each download write, to tell its debris (issue 12).
+        M::up(crate::enrollment::journal::SNAPSHOT_MIGRATION),
     ])
 }
 
@@ -147,6 +149,6 @@ mod tests {
         let v: i64 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 7);
+        assert_eq!(v, 8);
     }
 }

@@ -139,11 +139,17 @@ async fn token_pulled_or_ca_down_mid_download_then_resumed() {
     assert!(done.encryption_certificate_serial.is_some());
     assert!(steps.contains(&(Step::ImportEnvelope, StepPhase::Done)));
     assert_eq!(pairs(&svc, &tok(n), "dual").await, 2);
-    // Done is done: the same download again is refused before anything is spent.
-    let err = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {})
+    // Done is done: the same download again says the certificate is already on the
+    // token (success, not an error) before anything is spent.
+    let again = download(&svc, &mut journal, &req, &SandboxCaptcha, &mut |_| {})
         .await
-        .unwrap_err();
-    assert_eq!(err.code(), "not_downloadable", "{err}");
+        .unwrap();
+    assert!(again.already_on_token);
+    assert_eq!(again.certificate_serial, done.certificate_serial);
+    assert_eq!(
+        again.encryption_certificate_serial,
+        done.encryption_certificate_serial
+    );
     assert_eq!(pairs(&svc, &tok(n), "dual, again").await, 2);
     // Journal: every step has a begin and an end, in order; nothing secret in it.
     let entry = journal.latest_for(&order.application_id).unwrap().unwrap();

@@ -18,7 +18,7 @@ use certdesk_token::TokenService;
 pub use bundle::{BundleError, BundleInput, write_bundle};
 pub use ca::{CLOCK_TOLERANCE_SECS, check_ca};
 pub use scrub::scrub;
-pub use tokens::{check_modules, check_smart_card};
+pub use tokens::{check_modules, check_smart_card, damaged_object};
 
 /// What to check.
 pub struct Scope<'a> {

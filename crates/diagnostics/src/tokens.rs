@@ -3,8 +3,13 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use certdesk_ipc::{ModuleCheck, PinStatus, ReaderFound, SmartCardCheck, TokenFound};
-use certdesk_token::{ModuleSource, PinState, TokenInfo, TokenService, discover};
+use certdesk_ipc::{
+    DamageKind, DamagedObject, ModuleCheck, ObjectClassName, PinStatus, ReaderFound,
+    SmartCardCheck, TokenFound,
+};
+use certdesk_token::{
+    Damage, ModuleSource, ObjectKind, PinState, TokenInfo, TokenObject, TokenService, discover,
+};
 
 /// Loads each candidate module and lists its tokens. Candidates are the user's modules
 /// (reported even when the file is missing: the user named it) plus, unless `only_user`,
@@ -37,6 +42,21 @@ pub async fn check_modules(
                 .map(|tokens| (info, tokens)),
             Err(e) => Err(e),
         };
+        let loaded = match loaded {
+            Ok((info, tokens)) => {
+                let mut found = Vec::new();
+                // A blank token without even a serial is an empty slot (SoftHSM2 always
+                // offers one), not a USBKey.
+                for t in tokens
+                    .iter()
+                    .filter(|t| t.token_initialized || !t.serial.trim().is_empty())
+                {
+                    found.push(token_found(t, damaged(svc, t).await));
+                }
+                Ok((info, found))
+            }
+            Err(e) => Err(e),
+        };
         checks.push(match loaded {
             Ok((info, tokens)) => ModuleCheck::Loaded {
                 path,
@@ -45,13 +65,7 @@ pub async fn check_modules(
                     .trim()
                     .to_owned(),
                 version: info.library_version,
-                // A blank token without even a serial is an empty slot (SoftHSM2 always
-                // offers one), not a USBKey.
-                tokens: tokens
-                    .iter()
-                    .filter(|t| t.token_initialized || !t.serial.trim().is_empty())
-                    .map(token_found)
-                    .collect(),
+                tokens,
             },
             Err(e) => {
                 tracing::warn!(module = %c.path.display(), error = %e, "module check failed");
@@ -66,7 +80,46 @@ pub async fn check_modules(
     checks
 }
 
-fn token_found(t: &TokenInfo) -> TokenFound {
+/// The token's damaged objects as far as the session sees them (no PIN here: public
+/// objects, private ones too if the app is logged in). A token that cannot be read is
+/// reported by the other checks, not here.
+async fn damaged(svc: &TokenService, t: &TokenInfo) -> Vec<DamagedObject> {
+    if !t.token_initialized {
+        return Vec::new();
+    }
+    match svc.inventory(t.token.clone()).await {
+        Ok(inv) => inv.damaged().filter_map(damaged_object).collect(),
+        Err(e) => {
+            tracing::warn!(serial = %t.serial, error = %e, "token objects could not be read");
+            Vec::new()
+        }
+    }
+}
+
+/// The IPC form of a damaged object (`None` for a whole one).
+pub fn damaged_object(o: &TokenObject) -> Option<DamagedObject> {
+    Some(DamagedObject {
+        kind: match o.kind {
+            ObjectKind::Certificate => ObjectClassName::Certificate,
+            ObjectKind::PublicKey => ObjectClassName::PublicKey,
+            ObjectKind::PrivateKey => ObjectClassName::PrivateKey,
+            ObjectKind::SecretKey => ObjectClassName::SecretKey,
+            ObjectKind::Data => ObjectClassName::Data,
+        },
+        handle: o.handle,
+        id: o.id.clone(),
+        label: o.label.clone(),
+        damage: match o.damage? {
+            Damage::EmptyCertificate => DamageKind::EmptyCertificate,
+            Damage::UnreadableCertificate => DamageKind::UnreadableCertificate,
+            Damage::KeyWithoutId => DamageKind::KeyWithoutId,
+            Damage::Unreadable => DamageKind::Unreadable,
+        },
+        fingerprint: o.fingerprint.clone(),
+    })
+}
+
+fn token_found(t: &TokenInfo, damaged: Vec<DamagedObject>) -> TokenFound {
     TokenFound {
         label: t.label.clone(),
         serial: t.serial.clone(),
@@ -79,6 +132,7 @@ fn token_found(t: &TokenInfo) -> TokenFound {
             PinState::FinalTry => PinStatus::FinalTry,
             PinState::Locked => PinStatus::Locked,
         },
+        damaged,
     }
 }
 

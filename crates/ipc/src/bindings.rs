@@ -25,6 +25,7 @@ use crate::{
 };
 use crate::{CertificateStanding, RevocationReason};
 use crate::{ConflictChoice, EditConflict, KeepSide, ResolveRequest, SyncState};
+use crate::{DamageKind, DamagedObject, ObjectClassName};
 use crate::{HandlerCheck, HandlerCheckRequest, StepFailure, StepTask};
 use crate::{
     ReleaseNotes, UpdateChannel, UpdateCheck, UpdatePolicyView, UpdateProgress, UpdateReady,
@@ -99,6 +100,9 @@ pub fn typescript() -> String {
         LocalDraft::decl(&cfg),
         HandlerCheck::decl(&cfg),
         HandlerCheckRequest::decl(&cfg),
+        ObjectClassName::decl(&cfg),
+        DamageKind::decl(&cfg),
+        DamagedObject::decl(&cfg),
         TokenFound::decl(&cfg),
         ModuleCheck::decl(&cfg),
         ReaderFound::decl(&cfg),

@@ -16,6 +16,8 @@ pub struct TokenPinInfo {
     pub pin_status: PinStatus,
     pub min_pin_len: u32,
     pub max_pin_len: u32,
+    /// Half-written objects on the token (see `repair_token`).
+    pub damaged: Vec<crate::DamagedObject>,
 }
 
 /// One end-entity certificate.

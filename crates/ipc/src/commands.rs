@@ -47,6 +47,24 @@ pub const COMMANDS: &[CommandSpec] = &[
         returns: "EnvironmentReport",
     },
     CommandSpec {
+        name: "inspect_token_damage",
+        args: &[
+            ("module", "string"),
+            ("serial", "string"),
+            ("pin", "string"),
+        ],
+        returns: "DamagedObject[]",
+    },
+    CommandSpec {
+        name: "repair_token",
+        args: &[
+            ("module", "string"),
+            ("serial", "string"),
+            ("fingerprints", "string[]"),
+        ],
+        returns: "number",
+    },
+    CommandSpec {
         name: "diagnostic_bundle",
         args: &[],
         returns: "DiagnosticBundle",

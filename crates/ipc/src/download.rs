@@ -54,6 +54,9 @@ pub struct DownloadCandidate {
     pub downloadable: bool,
     /// An interrupted download of this application is journaled on this computer.
     pub interrupted: bool,
+    /// Serial of an inserted USBKey that already holds this application's certificate
+    /// with its key, valid at the CA: the download is done, not "not downloadable".
+    pub on_token: Option<String>,
 }
 
 /// An inserted token, pre-flighted for one application.
@@ -161,6 +164,9 @@ pub struct DownloadResult {
     pub dual: bool,
     pub encryption_serial: Option<String>,
     pub resumed: bool,
+    /// Nothing was done: the certificate was already on the USBKey (a finished
+    /// download started again).
+    pub already_on_token: bool,
 }
 
 /// A journaled download that did not finish; it resumes on its token.

@@ -15,6 +15,49 @@ pub struct TokenFound {
     /// An uninitialised token is blank: counter staff initialise it.
     pub initialized: bool,
     pub pin: crate::PinStatus,
+    /// Half-written objects (a token pulled mid-write): public ones are seen without
+    /// the PIN; private keys only after it (see `inspect_token_damage`).
+    pub damaged: Vec<DamagedObject>,
+}
+
+/// The class of a token object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectClassName {
+    Certificate,
+    PublicKey,
+    PrivateKey,
+    SecretKey,
+    Data,
+}
+
+/// What is wrong with a damaged token object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DamageKind {
+    /// A certificate object without a value.
+    EmptyCertificate,
+    /// A certificate whose value cannot be read as X.509.
+    UnreadableCertificate,
+    /// A key without CKA_ID: no certificate can be paired with it.
+    KeyWithoutId,
+    /// The driver cannot read the object.
+    Unreadable,
+}
+
+/// A damaged object on a token, with what is known about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DamagedObject {
+    pub kind: ObjectClassName,
+    /// The driver's handle (this run of the app only).
+    pub handle: u64,
+    /// CKA_ID in hex; empty when it has none.
+    pub id: String,
+    /// CKA_LABEL; empty when it has none.
+    pub label: String,
+    pub damage: DamageKind,
+    /// Names the object for `repair_token` (stable while the object is unchanged).
+    pub fingerprint: String,
 }
 
 /// One PKCS#11 module (token driver) found on disk.

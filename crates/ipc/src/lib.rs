@@ -32,9 +32,10 @@ pub use download::{
     KeyAlgorithmName, MAX_CLOCK_SKEW_SECS, StartDownloadRequest,
 };
 pub use environment::{
-    CaCheck, ClockCheck, DiagnosticBundle, EnvironmentReport, ModuleCheck, ReaderFound,
-    SelfCheckAlgorithm, SelfCheckOutcome, SelfCheckRequest, SelfCheckResult, SelfCheckStep,
-    SelfCheckStepResult, SmartCardCheck, TokenFound,
+    CaCheck, ClockCheck, DamageKind, DamagedObject, DiagnosticBundle, EnvironmentReport,
+    ModuleCheck, ObjectClassName, ReaderFound, SelfCheckAlgorithm, SelfCheckOutcome,
+    SelfCheckRequest, SelfCheckResult, SelfCheckStep, SelfCheckStepResult, SmartCardCheck,
+    TokenFound,
 };
 pub use error::{ErrorCode, IpcError};
 pub use events::{

@@ -61,8 +61,17 @@ fn is_ca(cert: &Certificate) -> bool {
     matches!(cert.tbs_certificate().get_extension::<BasicConstraints>(), Ok(Some((_, bc))) if bc.ca)
 }
 
+/// One byte-string attribute; empty when absent or unreadable (a damaged object must
+/// not fail a listing), an error only when the token is gone.
 fn attr_bytes(session: &Session, h: ObjectHandle, t: AttributeType) -> Result<Vec<u8>> {
-    for a in session.get_attributes(h, &[t])? {
+    let attrs = match session.get_attributes(h, &[t]) {
+        Ok(a) => a,
+        Err(e) => match TokenError::from(e) {
+            TokenError::TokenRemoved => return Err(TokenError::TokenRemoved),
+            _ => return Ok(Vec::new()),
+        },
+    };
+    for a in attrs {
         match a {
             Attribute::Id(v) | Attribute::Label(v) | Attribute::Value(v) => return Ok(v),
             _ => {}
@@ -144,11 +153,15 @@ pub(crate) fn write(
     let leaf_written = !existing.iter().any(|(_, _, _, v)| v == leaf);
     if leaf_written {
         session.create_object(&cert_template(&cert, leaf, &id, &label)?)?;
-        // Pairing by subject too, as some middleware matches keys to certificates that way.
-        let subject = Attribute::Subject(cert.tbs_certificate().subject().to_der()?);
-        session.update_attributes(priv_h, std::slice::from_ref(&subject))?;
-        session.update_attributes(pub_h, &[subject])?;
+        crate::fault::point("write-certificate:leaf-created");
     }
+    // Pairing by subject too, as some middleware matches keys to certificates that way;
+    // set every time, so a write cut short after the certificate is finished on resume.
+    let subject = Attribute::Subject(cert.tbs_certificate().subject().to_der()?);
+    session.update_attributes(priv_h, std::slice::from_ref(&subject))?;
+    crate::fault::point("write-certificate:private-subject");
+    session.update_attributes(pub_h, &[subject])?;
+    crate::fault::point("write-certificate:public-subject");
     let mut chain_written = 0;
     for der in chain {
         if existing.iter().any(|(_, _, _, v)| v == der) {
@@ -159,6 +172,7 @@ pub(crate) fn write(
         let clabel = format!("CA: {}", cn_or_dn(c.tbs_certificate().subject()));
         session.create_object(&cert_template(&c, der, &cid, &clabel)?)?;
         chain_written += 1;
+        crate::fault::point(&format!("write-certificate:chain-{chain_written}"));
     }
     Ok(CertWritten {
         id: hex::encode(id),
@@ -191,7 +205,11 @@ pub(crate) fn list(w: &mut Worker, token: &TokenRef) -> Result<Vec<CertSummary>>
     };
     let mut out = Vec::new();
     for (_, id, label, value) in cert_objects(session)? {
-        let cert = parse(&value)?;
+        // A half-written certificate object is reported by `inventory` as damaged; it
+        // must not make the token's other certificates unlistable.
+        let Ok(cert) = parse(&value) else {
+            continue;
+        };
         let tbs = cert.tbs_certificate();
         let v = tbs.validity();
         out.push(CertSummary {
@@ -241,8 +259,11 @@ fn key_alg_name(spki: &x509_cert::spki::SubjectPublicKeyInfoOwned) -> String {
 
 pub(crate) fn keys(w: &mut Worker, token: &TokenRef) -> Result<Vec<KeySummary>> {
     let session = w.user_session(token)?;
+    // Only readable certificates with an id pair with a key (an empty certificate object
+    // has no id, like a damaged key).
     let certs: Vec<Vec<u8>> = cert_objects(session)?
         .into_iter()
+        .filter(|(_, id, _, v)| !id.is_empty() && parse(v).is_ok())
         .map(|(_, id, _, _)| id)
         .collect();
     let mut out = Vec::new();
@@ -266,7 +287,11 @@ pub(crate) fn orphans(w: &mut Worker, token: &TokenRef) -> Result<Orphans> {
     let keys = keys(w, token)?;
     let certs = list(w, token)?;
     Ok(Orphans {
-        keys_without_certificate: keys.into_iter().filter(|k| !k.has_certificate).collect(),
+        // A key without id is a damaged object (see `inventory`), repaired on its own.
+        keys_without_certificate: keys
+            .into_iter()
+            .filter(|k| !k.has_certificate && !k.id.is_empty())
+            .collect(),
         // CA certificates have no key on the token by design.
         certificates_without_key: certs
             .into_iter()
@@ -277,6 +302,12 @@ pub(crate) fn orphans(w: &mut Worker, token: &TokenRef) -> Result<Orphans> {
 
 /// Destroys every object (certificates, public and private keys) with this CKA_ID.
 pub(crate) fn delete(w: &mut Worker, token: &TokenRef, id: &[u8]) -> Result<usize> {
+    if id.is_empty() {
+        // An empty template value would match every object without an id.
+        return Err(TokenError::BadInput {
+            detail: "an empty key id names no key".into(),
+        });
+    }
     let session = w.user_session(token)?;
     let mut n = 0;
     for class in [

@@ -128,6 +128,7 @@ fn import(w: &mut Worker, token: &TokenRef, env: &Envelope) -> Result<EnvelopeIm
     let _ = session.destroy_object(aes);
     // SAFETY: the handle was just returned by C_UnwrapKey in this session.
     let private_handle = unsafe { ObjectHandle::new_from_raw(unwrapped?) };
+    crate::fault::point("import-envelope:private-unwrapped");
     // The unwrapped key has no public-key object (PLATFORM-NOTES): create it from the
     // certificate so tools and our own pairing find both halves.
     let mut public_template = vec![
@@ -146,6 +147,7 @@ fn import(w: &mut Worker, token: &TokenRef, env: &Envelope) -> Result<EnvelopeIm
     ];
     public_template.extend(public_attrs);
     let public_handle = session.create_object(&public_template)?;
+    crate::fault::point("import-envelope:public-created");
     let key_checked = if is_rsa {
         check_rsa_pair(session, public_handle, private_handle)?
     } else {

@@ -73,15 +73,30 @@ pub(crate) fn parse_id(id: &str) -> Result<Vec<u8>> {
     })
 }
 
-fn generate(w: &mut Worker, token: &TokenRef, spec: &KeySpec) -> Result<KeyInfo> {
+fn generate(
+    w: &mut Worker,
+    token: &TokenRef,
+    spec: &KeySpec,
+    tag: Option<Vec<u8>>,
+) -> Result<KeyInfo> {
+    if tag.as_ref().is_some_and(Vec::is_empty) {
+        return Err(TokenError::BadInput {
+            detail: "the temporary key id must not be empty".into(),
+        });
+    }
     let (m, slot) = w.find_slot(token)?;
     let available = m.raw_mechanisms(slot.id())?;
     let session = w.user_session(token)?;
     let sign = spec.purpose != KeyPurpose::Encryption;
     let enc = spec.purpose == KeyPurpose::Encryption;
     let unwrap = spec.purpose != KeyPurpose::Signing;
-    // A random temporary id; the real one is derived from the public key afterwards.
-    let temp_id = session.generate_random_vec(16)?;
+    // A temporary id in the generation template (the caller's, journaled before this
+    // write, or a random one): a pair cut short before its final id is set still carries
+    // it. The real id is derived from the public key afterwards.
+    let temp_id = match tag {
+        Some(t) => t,
+        None => session.generate_random_vec(16)?,
+    };
     let label = spec.label.as_bytes().to_vec();
     let common_pub = vec![
         Attribute::Token(true),
@@ -177,9 +192,11 @@ fn generate(w: &mut Worker, token: &TokenRef, spec: &KeySpec) -> Result<KeyInfo>
     pub_t.extend(common_pub);
     priv_t.extend(common_priv);
     let (pub_h, priv_h) = session.generate_key_pair(&mech, &pub_t, &priv_t)?;
+    crate::fault::point("keygen:generated");
     let spki = pubkey::read_spki(session, pub_h)?;
     let id = pubkey::key_id(&spki);
     session.update_attributes(pub_h, &[Attribute::Id(id.clone())])?;
+    crate::fault::point("keygen:public-id");
     session.update_attributes(priv_h, &[Attribute::Id(id.clone())])?;
     Ok(KeyInfo {
         id: hex::encode(&id),
@@ -305,6 +322,19 @@ impl TokenService {
     /// Generates a key pair as token objects (requires login). `CKA_ID` is the SHA-1 of
     /// the public key.
     pub async fn generate_key_pair(&self, token: TokenRef, spec: KeySpec) -> Result<KeyInfo> {
-        self.call(move |w| generate(w, &token, &spec)).await
+        self.call(move |w| generate(w, &token, &spec, None)).await
+    }
+
+    /// As [`Self::generate_key_pair`], with `tag` as the temporary `CKA_ID` of the
+    /// generation template: a transaction journals it before the write, so a pair cut
+    /// short before its final id is set is recognised as its own.
+    pub async fn generate_key_pair_tagged(
+        &self,
+        token: TokenRef,
+        spec: KeySpec,
+        tag: Vec<u8>,
+    ) -> Result<KeyInfo> {
+        self.call(move |w| generate(w, &token, &spec, Some(tag)))
+            .await
     }
 }

@@ -10,14 +10,18 @@ pub mod certs;
 pub mod csr;
 pub mod envelope;
 pub mod error;
+pub mod fault;
 pub mod keys;
 pub mod mechanisms;
 pub mod modules;
+pub mod objects;
 pub mod pin;
 pub mod presence;
 pub mod pubkey;
 pub mod selfcheck;
 pub mod selftest;
+#[cfg(feature = "test-support")]
+pub mod testing;
 pub mod tokens;
 pub mod worker;
 
@@ -28,6 +32,7 @@ pub use envelope::{Envelope, EnvelopeImported};
 pub use error::{LoadFailure, PinState, TokenError};
 pub use keys::{KeyInfo, KeyPurpose, KeySpec, TokenSignature};
 pub use modules::{ModuleCandidate, ModuleInfo, ModuleSource, discover};
+pub use objects::{Damage, Inventory, ObjectKind, TokenObject};
 pub use pin::LoginOutcome;
 pub use presence::{
     PresenceConfig, PresenceEvent, PresenceSource, ReaderStatus, Watcher, pcsc_status,

@@ -184,9 +184,9 @@ async fn to_token(ca: &CaClient, serial: &str, app: &App, o: &ApprovedOrder, sho
         .unwrap();
 }
 
-/// Look-up (by organisation code, or by the handler's ID number) → 处理 → card form →
-/// "next", with screenshots; the token step's checks may still fail.
-async fn to_token_step(ca: &CaClient, app: &App, o: &ApprovedOrder, shots: &str) {
+/// Download → look-up (by organisation code, or by the handler's ID number for
+/// `shots == "kill"`) → the results, with screenshots.
+async fn lookup(ca: &CaClient, app: &App, o: &ApprovedOrder, shots: &str) {
     app.click("nav-download").await.unwrap();
     app.by_testid("download-lookup").await.unwrap();
     if shots == "kill" {
@@ -210,6 +210,12 @@ async fn to_token_step(ca: &CaClient, app: &App, o: &ApprovedOrder, shots: &str)
     app.screenshot(&format!("download-{shots}-2-results"))
         .await
         .unwrap();
+}
+
+/// Look-up (by organisation code, or by the handler's ID number) → 处理 → card form →
+/// "next", with screenshots; the token step's checks may still fail.
+async fn to_token_step(ca: &CaClient, app: &App, o: &ApprovedOrder, shots: &str) {
+    lookup(ca, app, o, shots).await;
     app.click(&format!("download-process-{}", o.application_id))
         .await
         .unwrap();
@@ -288,6 +294,22 @@ async fn p256_download_with_a_wrong_pin_then_the_right_one() {
     assert!(!serial.is_empty());
     app.screenshot("download-zh-CN-7-done").await.unwrap();
     assert_eq!(rig.on_token(&o.application_id), (1, 1));
+    assert_eq!(rig.issued(&o.application_id), 1);
+
+    // Looked up again: done, on this USBKey (not "not ready"), and nothing to start.
+    app.click("download-another").await.unwrap();
+    lookup(&rig.ca(), &app, &o, "zh-CN-8-again").await;
+    let row = app
+        .wait_text(
+            &format!("[data-testid=download-on-token-{}]", o.application_id),
+            |t| t.contains(&rig.serial),
+        )
+        .await
+        .unwrap();
+    assert!(row.contains("已在 USBKey"), "{row}");
+    app.screenshot("download-zh-CN-9-already-on-token")
+        .await
+        .unwrap();
     assert_eq!(rig.issued(&o.application_id), 1);
     app.close().await.unwrap();
 }

@@ -62,6 +62,30 @@ CREATE TABLE download_steps (
 );
 "#;
 
+/// The schema step for the objects on the token before each write (issue 12).
+pub const SNAPSHOT_MIGRATION: &str = r#"
+CREATE TABLE download_snapshots (
+    journal_id   INTEGER NOT NULL REFERENCES download_journal(id) ON DELETE CASCADE,
+    step         TEXT NOT NULL,
+    -- The temporary CKA_ID (hex) put in the step's generation template, if any.
+    marker       TEXT,
+    -- JSON array of the fingerprints of every object on the token before the write.
+    fingerprints TEXT NOT NULL,
+    at           TEXT NOT NULL,
+    PRIMARY KEY (journal_id, step)
+);
+"#;
+
+/// What was on the token right before a write step, recorded before it began: any
+/// object not among these afterwards was added while the step ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The temporary `CKA_ID` (hex) of the step's generation template.
+    pub marker: Option<String>,
+    /// Fingerprints of the objects (see `certdesk_token::TokenObject::fingerprint`).
+    pub fingerprints: Vec<String>,
+}
+
 /// The steps of a download, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -425,6 +449,53 @@ impl Journal {
         Ok(())
     }
 
+    /// Records what was on the token before `step` writes (replacing an earlier run's
+    /// record of the same step, whose debris has been removed by then).
+    pub fn record_snapshot(
+        &self,
+        id: i64,
+        step: Step,
+        snapshot: &Snapshot,
+    ) -> Result<(), StoreError> {
+        let fingerprints = serde_json::to_string(&snapshot.fingerprints)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.conn.execute(
+            "INSERT OR REPLACE INTO download_snapshots (journal_id, step, marker, fingerprints, at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, step.as_str(), snapshot.marker, fingerprints, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Whether `step` of this entry recorded its `end`.
+    pub fn ended(&self, id: i64, step: Step) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM download_steps WHERE journal_id = ?1 AND step = ?2 AND phase = 'end')",
+            params![id, step.as_str()],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// What was on the token before `step` of this entry last began to write.
+    pub fn snapshot(&self, id: i64, step: Step) -> Result<Option<Snapshot>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT marker, fingerprints FROM download_snapshots WHERE journal_id = ?1 AND step = ?2",
+                params![id, step.as_str()],
+                |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?;
+        row.map(|(marker, f)| {
+            Ok(Snapshot {
+                marker,
+                fingerprints: serde_json::from_str(&f)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            })
+        })
+        .transpose()
+    }
+
     /// Every boundary recorded for an entry, oldest first.
     pub fn steps(&self, id: i64) -> Result<Vec<StepRecord>, StoreError> {
         let mut stmt = self.conn.prepare(
@@ -490,6 +561,19 @@ mod tests {
         j.finish(e.id, EntryState::Confirmed).unwrap();
         assert!(j.active_for("app-1").unwrap().is_none());
         assert_eq!(j.steps(e.id).unwrap().len(), 2);
+        let snap = Snapshot {
+            marker: Some("cd".into()),
+            fingerprints: vec!["a".into(), "a".into(), "b".into()],
+        };
+        assert_eq!(j.snapshot(e.id, Step::Keygen).unwrap(), None);
+        j.record_snapshot(e.id, Step::Keygen, &snap).unwrap();
+        assert_eq!(j.snapshot(e.id, Step::Keygen).unwrap(), Some(snap));
+        let again = Snapshot {
+            marker: None,
+            fingerprints: vec![],
+        };
+        j.record_snapshot(e.id, Step::Keygen, &again).unwrap();
+        assert_eq!(j.snapshot(e.id, Step::Keygen).unwrap(), Some(again));
         // A new attempt may start once the old one is closed.
         j.create("app-1", &token, "http://ca", "CARD").unwrap();
     }

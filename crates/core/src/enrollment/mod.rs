@@ -1,6 +1,7 @@
 //! Certificate enrollment onto the token (issue 7): the download journal and the
 //! journaled download transaction.
 
+pub mod debris;
 pub mod download;
 pub mod fitness;
 mod ipc;
@@ -9,8 +10,8 @@ pub mod renewal;
 
 pub use download::{
     AnsweredCaptcha, CaCheck, CaptchaSolver, ChannelFacts, DownloadError, DownloadRequest,
-    Downloaded, MAX_CLOCK_SKEW_SECS, Progress, SandboxCaptcha, StepPhase, TokenChoice, check_ca,
-    download, key_label,
+    Downloaded, MAX_CLOCK_SKEW_SECS, Progress, SandboxCaptcha, StepPhase, TokenChoice,
+    already_on_token, check_ca, download, key_label,
 };
 pub use fitness::{TokenFitness, token_fitness};
 pub use ipc::{pin_status, token_to_ipc};

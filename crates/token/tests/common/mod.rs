@@ -174,3 +174,128 @@ pub async fn next_event(
     .await
     .expect("expected presence event did not arrive within 30 s")
 }
+
+/// A token with the user's own key pair and certificate, plus the two kinds of debris
+/// a pulled token leaves (made with `C_CreateObject` on the real module): listing,
+/// pairing and orphans survive them, the inventory reports them as damaged with what
+/// is known, and destroying exactly them restores the token object for object.
+pub async fn damaged_objects_are_listed_reported_and_removed(svc: &TokenService, token: &TokenRef) {
+    use certdesk_token::testing::Debris;
+    svc.login(token.clone(), pin(USER_PIN), false)
+        .await
+        .unwrap();
+    let ca = TestCa::new().unwrap();
+    let (users, _) = enroll(svc, token, &ca, KeyAlgorithm::EcP256, "user's own").await;
+    let before = svc.inventory(token.clone()).await.unwrap();
+    assert!(before.logged_in);
+    assert_eq!(before.damaged().count(), 0, "{before:?}");
+    let key_shape = svc
+        .plant_debris(token.clone(), Debris::PrivateKeyWithoutId)
+        .await
+        .unwrap();
+    let cert_shape = svc
+        .plant_debris(token.clone(), Debris::EmptyCertificate)
+        .await
+        .unwrap();
+    eprintln!("debris: {key_shape:?} {cert_shape:?}");
+
+    // Listing, pairing and orphans are as before: the debris fails nothing.
+    let certs = svc.list_certificates(token.clone()).await.unwrap();
+    let mine = certs.iter().find(|c| c.id == users.id).unwrap();
+    assert_eq!(mine.has_private_key, Some(true));
+    assert_eq!(certs.len(), 2, "leaf + CA: {certs:?}");
+    let orphans = svc.find_orphans(token.clone()).await.unwrap();
+    assert!(
+        orphans.keys_without_certificate.is_empty() && orphans.certificates_without_key.is_empty(),
+        "{orphans:?}"
+    );
+    assert_eq!(svc.clean_orphans(token.clone()).await.unwrap(), 0);
+    assert_eq!(
+        svc.delete_by_id(token.clone(), String::new())
+            .await
+            .unwrap_err()
+            .code(),
+        "bad_input",
+        "an empty id must not name every id-less object"
+    );
+
+    let after = svc.inventory(token.clone()).await.unwrap();
+    let damaged: Vec<_> = after.damaged().cloned().collect();
+    // Every new object is reported damaged (a refused C_CreateObject may have left one
+    // more: SoftHSM2 does), and nothing else changed.
+    assert_eq!(after.objects.len() - before.objects.len(), damaged.len());
+    assert!(damaged.len() >= 2, "{damaged:?}");
+    let key = damaged
+        .iter()
+        .find(|o| o.kind == ObjectKind::PrivateKey)
+        .unwrap();
+    assert_eq!(key.damage, Some(Damage::KeyWithoutId));
+    assert_eq!((key.id.as_str(), key.label.as_str()), ("", ""));
+    let cert = damaged
+        .iter()
+        .find(|o| o.kind == ObjectKind::Certificate)
+        .unwrap();
+    assert!(
+        matches!(
+            cert.damage,
+            Some(Damage::EmptyCertificate | Damage::UnreadableCertificate)
+        ),
+        "{cert:?}"
+    );
+    // Without login only the public debris is visible, and still reported.
+    svc.logout(token.clone()).await.unwrap();
+    let public = svc.inventory(token.clone()).await.unwrap();
+    assert!(!public.logged_in);
+    let public_debris = damaged
+        .iter()
+        .filter(|o| o.kind == ObjectKind::Certificate)
+        .count();
+    assert_eq!(public.damaged().count(), public_debris, "{public:?}");
+    assert!(svc.list_certificates(token.clone()).await.is_ok());
+
+    svc.login(token.clone(), pin(USER_PIN), false)
+        .await
+        .unwrap();
+    // A stale description (the object changed since) destroys nothing.
+    let mut stale = key.clone();
+    stale.fingerprint = "0".repeat(64);
+    assert_eq!(
+        svc.destroy_objects(token.clone(), vec![stale])
+            .await
+            .unwrap(),
+        0
+    );
+    // Handles of private objects are renumbered across a logout (SoftHSM2): only a
+    // fresh inventory names them.
+    let damaged: Vec<_> = svc
+        .inventory(token.clone())
+        .await
+        .unwrap()
+        .damaged()
+        .cloned()
+        .collect();
+    let n = damaged.len();
+    assert_eq!(
+        svc.destroy_objects(token.clone(), damaged).await.unwrap(),
+        n
+    );
+    let repaired = svc.inventory(token.clone()).await.unwrap();
+    assert_eq!(repaired.fingerprints(), before.fingerprints());
+
+    // The generation template carries the caller's temporary id until the final one.
+    let k = svc
+        .generate_key_pair_tagged(
+            token.clone(),
+            KeySpec {
+                algorithm: KeyAlgorithm::EcP256,
+                purpose: KeyPurpose::Signing,
+                label: "tagged".into(),
+            },
+            vec![0xcd; 16],
+        )
+        .await
+        .unwrap();
+    assert_eq!(k.id.len(), 40);
+    assert!(svc.delete_by_id(token.clone(), k.id).await.unwrap() == 2);
+    svc.logout(token.clone()).await.unwrap();
+}

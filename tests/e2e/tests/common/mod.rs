@@ -156,7 +156,9 @@ pub async fn set_language(app: &App, lang: &str) {
     app.click(&format!("lang-{lang}")).await.unwrap();
     // The switch is immediate, but the next step must not race it: wait until the whole
     // document says the new language and the choice shows as made.
-    app.wait_for(&format!("html[lang=\"{lang}\"]")).await.unwrap();
+    app.wait_for(&format!("html[lang=\"{lang}\"]"))
+        .await
+        .unwrap();
     app.wait_for(&format!("[data-testid=lang-{lang}]:checked"))
         .await
         .unwrap();

@@ -65,6 +65,7 @@ const en: Catalog = {
     latency: "ms",
   },
   environment: shared.environment,
+  repair: shared.repair,
   settings: {
     language: "Language",
     languageHint: "Takes effect at once and is kept for the next start.",
@@ -340,6 +341,8 @@ const en: Catalog = {
   },
   certs: {
     loading: "Reading the certificates on the USBKey…",
+    tokenDamaged: "{count} damaged object(s)",
+    repair: "Repair…",
     refresh: "Refresh",
     empty: "No certificates found. Insert a USBKey holding a certificate and press Refresh; downloaded certificates are listed here.",
     noDriver: "No USBKey driver found; only certificates seen before are listed.",
@@ -664,6 +667,9 @@ const en: Catalog = {
     dual: "Dual (signing + encryption)",
     process: "Process",
     interrupted: "Interrupted download",
+    alreadyOnToken: "The certificate is already on USBKey {serial}; nothing to download",
+    alreadyHeading: "The certificate is already on the USBKey",
+    alreadyIntro: "This order's certificate is already on this USBKey, paired with its key and valid; there is nothing to download again.",
     notReady: "Not ready yet",
     newLookup: "Search again",
     cardHeading: "Password card",

@@ -69,6 +69,7 @@ const zhCN = {
     latency: "毫秒",
   },
   environment: shared.environment,
+  repair: shared.repair,
   settings: {
     language: "界面语言",
     languageHint: "切换后立即生效，并在下次启动时保持。",
@@ -344,6 +345,8 @@ const zhCN = {
   },
   certs: {
     loading: "正在读取 USBKey 中的证书…",
+    tokenDamaged: "{count} 个损坏的对象",
+    repair: "修复…",
     refresh: "刷新",
     empty: "没有找到证书。插入存有证书的 USBKey 后点击“刷新”；下载过的证书会在这里列出。",
     noDriver: "未找到 USBKey 驱动，下面只列出以前见过的证书。",
@@ -668,6 +671,9 @@ const zhCN = {
     dual: "双证书（签名 + 加密）",
     process: "处理",
     interrupted: "有中断的下载",
+    alreadyOnToken: "证书已在 USBKey {serial} 上，无需再次下载",
+    alreadyHeading: "证书已在 USBKey 上",
+    alreadyIntro: "本订单的证书已在这个 USBKey 上，与其密钥配对且有效，无需再次下载。",
     notReady: "暂不可下载",
     newLookup: "重新查询",
     cardHeading: "密码卡信息",

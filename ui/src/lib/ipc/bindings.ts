@@ -192,11 +192,38 @@ export type HandlerCheck = "phone" | "bank_card";
 
 export type HandlerCheckRequest = { draft_id: string, method: HandlerCheck, };
 
+export type ObjectClassName = "certificate" | "public_key" | "private_key" | "secret_key" | "data";
+
+export type DamageKind = "empty_certificate" | "unreadable_certificate" | "key_without_id" | "unreadable";
+
+export type DamagedObject = { kind: ObjectClassName, 
+/**
+ * The driver's handle (this run of the app only).
+ */
+handle: number, 
+/**
+ * CKA_ID in hex; empty when it has none.
+ */
+id: string, 
+/**
+ * CKA_LABEL; empty when it has none.
+ */
+label: string, damage: DamageKind, 
+/**
+ * Names the object for `repair_token` (stable while the object is unchanged).
+ */
+fingerprint: string, };
+
 export type TokenFound = { label: string, serial: string, manufacturer: string, model: string, 
 /**
  * An uninitialised token is blank: counter staff initialise it.
  */
-initialized: boolean, pin: PinStatus, };
+initialized: boolean, pin: PinStatus, 
+/**
+ * Half-written objects (a token pulled mid-write): public ones are seen without
+ * the PIN; private keys only after it (see `inspect_token_damage`).
+ */
+damaged: Array<DamagedObject>, };
 
 export type ModuleCheck = { "state": "loaded", path: string, vendor: string, library: string, version: string, tokens: Array<TokenFound>, } | { "state": "broken", path: string, vendor: string, detail: string, };
 
@@ -246,7 +273,11 @@ passed: boolean, };
 
 export type PinStatus = "ok" | "count_low" | "final_try" | "locked";
 
-export type TokenPinInfo = { module: string, serial: string, label: string, pin_status: PinStatus, min_pin_len: number, max_pin_len: number, };
+export type TokenPinInfo = { module: string, serial: string, label: string, pin_status: PinStatus, min_pin_len: number, max_pin_len: number, 
+/**
+ * Half-written objects on the token (see `repair_token`).
+ */
+damaged: Array<DamagedObject>, };
 
 export type RevocationReason = "unspecified" | "key_compromise" | "affiliation_changed" | "superseded" | "cessation_of_operation";
 
@@ -396,7 +427,12 @@ downloadable: boolean,
 /**
  * An interrupted download of this application is journaled on this computer.
  */
-interrupted: boolean, };
+interrupted: boolean, 
+/**
+ * Serial of an inserted USBKey that already holds this application's certificate
+ * with its key, valid at the CA: the download is done, not "not downloadable".
+ */
+on_token: string | null, };
 
 export type DownloadToken = { serial: string, label: string, manufacturer: string, pin: PinStatus, 
 /**
@@ -425,7 +461,12 @@ export type DownloadPhase = "started" | "done" | "skipped";
 
 export type DownloadProgress = { application_id: string, step: DownloadStep, phase: DownloadPhase, resumed: boolean, };
 
-export type DownloadResult = { application_id: string, token_serial: string, subject: string, issuer: string, serial: string, not_before: string, not_after: string, key_algorithm: KeyAlgorithmName, dual: boolean, encryption_serial: string | null, resumed: boolean, };
+export type DownloadResult = { application_id: string, token_serial: string, subject: string, issuer: string, serial: string, not_before: string, not_after: string, key_algorithm: KeyAlgorithmName, dual: boolean, encryption_serial: string | null, resumed: boolean, 
+/**
+ * Nothing was done: the certificate was already on the USBKey (a finished
+ * download started again).
+ */
+already_on_token: boolean, };
 
 export type InterruptedDownload = { application_id: string, token_serial: string, card_serial: string, 
 /**
@@ -455,6 +496,8 @@ export const commands = {
   statusSnapshot: (): Promise<StatusSnapshot> => invoke("status_snapshot"),
   checkCa: (): Promise<CaConnection> => invoke("check_ca"),
   environmentCheck: (): Promise<EnvironmentReport> => invoke("environment_check"),
+  inspectTokenDamage: (module: string, serial: string, pin: string): Promise<DamagedObject[]> => invoke("inspect_token_damage", { module, serial, pin }),
+  repairToken: (module: string, serial: string, fingerprints: string[]): Promise<number> => invoke("repair_token", { module, serial, fingerprints }),
   diagnosticBundle: (): Promise<DiagnosticBundle> => invoke("diagnostic_bundle"),
   updatePolicy: (): Promise<UpdatePolicyView> => invoke("update_policy"),
   setUpdateChannel: (channel: UpdateChannel): Promise<UpdatePolicyView> => invoke("set_update_channel", { channel }),

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import en from "../../lib/i18n/en";
 import zhCN from "../../lib/i18n/zh-CN";
 import type { EnvironmentReport } from "../../lib/ipc/bindings";
-import { rows } from "./verdicts";
+import { damagedTokens, rows } from "./verdicts";
 
 const healthy: EnvironmentReport = {
   app_version: "0.1.0",
@@ -16,7 +16,7 @@ const healthy: EnvironmentReport = {
       library: "SoftHSM Implementation of PKCS11",
       version: "2.6",
       tokens: [
-        { label: "企业证书Key", serial: "a1b2", manufacturer: "SoftHSM", model: "SoftHSM v2", initialized: true, pin: "ok" },
+        { label: "企业证书Key", serial: "a1b2", manufacturer: "SoftHSM", model: "SoftHSM v2", initialized: true, pin: "ok", damaged: [] },
       ],
     },
   ],
@@ -51,6 +51,21 @@ describe("environment verdicts", () => {
     expect(r.ca?.fix).toBe(zhCN.environment.caTlsFix);
     expect(r.clock?.verdict).toBe("fail");
     expect(r.clock?.summary).toContain("15");
+  });
+
+  it("damaged objects on a token warn, say how many, and offer the repair; the token stays usable", () => {
+    const r = structuredClone(healthy);
+    const m = r.modules[0];
+    if (m?.state !== "loaded" || !m.tokens[0]) throw new Error("fixture");
+    m.tokens[0].damaged = [
+      { kind: "certificate", handle: 7, id: "", label: "", damage: "empty_certificate", fingerprint: "f1" },
+    ];
+    const row = byId(r).tokens;
+    expect(row?.verdict).toBe("warn");
+    expect(row?.fix).toBe(zhCN.environment.tokenDamagedFix);
+    expect(row?.details[0]).toContain("1 个损坏的对象");
+    expect(damagedTokens(r)).toEqual([{ module: m.path, token: m.tokens[0] }]);
+    expect(damagedTokens(healthy)).toEqual([]);
   });
 
   it("a token on its final PIN try or locked is flagged with the right fix", () => {

@@ -23,14 +23,23 @@ function worst(vs: Verdict[]): Verdict {
 
 function tokenVerdict(t: TokenFound): Verdict {
   if (!t.initialized || t.pin === "locked") return "fail";
-  return t.pin === "final_try" || t.pin === "count_low" ? "warn" : "ok";
+  // Damaged objects (an interrupted write) never block the token: they are offered for repair.
+  return t.pin === "final_try" || t.pin === "count_low" || t.damaged.length > 0 ? "warn" : "ok";
 }
 
 function tokenFix(t: Catalog["environment"], tok: TokenFound): string | null {
   if (!tok.initialized) return t.tokenBlankFix;
   if (tok.pin === "locked") return t.pinLockedFix;
   if (tok.pin === "final_try") return t.pinFinalTryFix;
+  if (tok.damaged.length > 0) return t.tokenDamagedFix;
   return null;
+}
+
+/** The tokens with damaged objects, each with its module (for the repair). */
+export function damagedTokens(r: EnvironmentReport): { module: string; token: TokenFound }[] {
+  return r.modules.flatMap((m) =>
+    m.state === "loaded" ? m.tokens.filter((t) => t.damaged.length > 0).map((token) => ({ module: m.path, token })) : [],
+  );
 }
 
 /** The report as rows, each with its verdict and fix. Pure, so vitest checks it. */
@@ -83,7 +92,8 @@ export function rows(cat: Catalog, r: EnvironmentReport): Row[] {
     details: tokens.map(
       (k) =>
         `${markOf(tokenVerdict(k))} ${k.label} · ${k.manufacturer} ${k.model} · ${t.tokenSerial} ${k.serial} · ` +
-        (k.initialized ? t.pin[k.pin] : t.tokenBlank),
+        (k.initialized ? t.pin[k.pin] : t.tokenBlank) +
+        (k.damaged.length > 0 ? ` · ${fmt(t.tokenDamaged, { count: k.damaged.length })}` : ""),
     ),
     fix:
       tokens.length === 0

@@ -45,16 +45,15 @@ use certdesk_ca_api::ProblemCode;
 use certdesk_ca_api::channel::CertificateSet;
 use certdesk_ca_api::download::CertificateStatus;
 use certdesk_ca_client::{CaClient, ClientError};
-use certdesk_token::{
-    CertSummary, KeyPurpose, KeySpec, SecretString, TokenError, TokenRef, TokenService,
-};
-use sha2::Digest as _;
+use certdesk_token::{CertSummary, SecretString, TokenError, TokenRef, TokenService};
 
-use super::download::{
-    alg_name, clean_strays, fault_point, keep_journaled_key, pem_chain, token_algorithm,
-};
+mod run;
+
+use super::debris::{self, clean_strays};
+use super::download::{alg_name, token_algorithm};
 use super::journal::{Entry, EntryState, Facts, Journal, Phase, Step};
 use crate::db::StoreError;
+use run::Run;
 
 /// A renewal's journal entry carries this (and the old serial) where a download's has the
 /// password-card serial: it is not a download, and the download's resume must skip it.
@@ -349,7 +348,17 @@ async fn discard(svc: &TokenService, journal: &mut Journal, e: &Entry) -> Result
             svc.delete_by_id(e.token.clone(), id.to_string()).await?;
         }
     }
-    clean_strays(svc, &e.token, &super::key_label(&e.application_id), None).await?;
+    let label = super::key_label(&e.application_id);
+    debris::clear::<RenewalError>(
+        svc,
+        journal,
+        e.id,
+        Step::Keygen,
+        &e.token,
+        std::slice::from_ref(&label),
+    )
+    .await?;
+    clean_strays(svc, &e.token, &label, None).await?;
     journal.finish(e.id, EntryState::Abandoned)?;
     tracing::info!(application = %e.application_id, "interrupted renewal undone");
     Ok(())
@@ -407,187 +416,6 @@ async fn finish(
         journal_id: e.id,
         resumed: true,
     })
-}
-
-struct Run<'a> {
-    svc: &'a TokenService,
-    journal: &'a mut Journal,
-    client: CaClient,
-    token: TokenRef,
-    entry: Entry,
-    /// The new key pair made by this run: destroyed again if the renewal fails before
-    /// the CA may have issued.
-    new_key: Option<String>,
-    /// This run resumes an entry whose finalize had begun.
-    resumed: bool,
-    /// A finalize was sent and the CA may have issued: nothing is destroyed any more.
-    maybe_issued: bool,
-    progress: &'a mut (dyn FnMut(RenewalStep) + Send),
-}
-
-impl Run<'_> {
-    async fn step<T>(
-        &mut self,
-        step: Step,
-        shown: RenewalStep,
-        op: impl std::future::Future<Output = Result<(T, Facts)>>,
-    ) -> Result<T> {
-        self.journal.begin(self.entry.id, step)?;
-        (self.progress)(shown);
-        fault_point(step, "begin");
-        match op.await {
-            Ok((v, facts)) => {
-                fault_point(step, "op");
-                self.journal.end(self.entry.id, step, &facts)?;
-                fault_point(step, "");
-                Ok(v)
-            }
-            Err(e) => {
-                let _ = self.journal.failed(self.entry.id, step, e.code());
-                Err(e)
-            }
-        }
-    }
-
-    /// The journaled key when it is still on the token (strays of the application
-    /// removed), else a new one.
-    async fn key(&mut self, algorithm: certdesk_token::KeyAlgorithm) -> Result<String> {
-        let svc = self.svc;
-        let token = self.token.clone();
-        let label = super::key_label(&self.entry.application_id);
-        let journaled = self
-            .journal
-            .get(self.entry.id)?
-            .and_then(|e| e.key_id)
-            .filter(|s| !s.is_empty());
-        let keep = keep_journaled_key(svc, &token, &label, journaled.as_deref()).await?;
-        if let Some(id) = keep {
-            (self.progress)(RenewalStep::Keygen);
-            return Ok(id);
-        }
-        if journaled.is_some() {
-            // Gone from the token (wiped?): a new key; the CA refuses it if it already
-            // issued for the old one.
-            self.journal.clear_key(self.entry.id)?;
-        }
-        let spec = KeySpec {
-            algorithm,
-            purpose: KeyPurpose::Signing,
-            label,
-        };
-        let key = self
-            .step(Step::Keygen, RenewalStep::Keygen, async {
-                let k = svc.generate_key_pair(token.clone(), spec).await?;
-                let facts = Facts {
-                    key_id: Some(k.id.clone()),
-                    ..Facts::default()
-                };
-                Ok((k, facts))
-            })
-            .await?;
-        self.new_key = Some(key.id.clone());
-        Ok(key.id)
-    }
-
-    /// Keygen → CSR → finalize → write → self-test → confirm.
-    async fn issue_and_verify(&mut self, algorithm: certdesk_token::KeyAlgorithm) -> Result<()> {
-        let svc = self.svc;
-        let token = self.token.clone();
-        let key_id = self.key(algorithm).await?;
-
-        // The CA takes the subject from the vetted application, never from the CSR.
-        let subject = format!("CN={}", self.entry.application_id);
-        let csr = self
-            .step(Step::Csr, RenewalStep::Csr, async {
-                let csr = svc
-                    .create_csr(token.clone(), key_id.clone(), subject)
-                    .await?;
-                let facts = Facts {
-                    csr_sha256: Some(hex::encode(sha2::Sha256::digest(&csr.der))),
-                    ..Facts::default()
-                };
-                Ok((csr, facts))
-            })
-            .await?;
-
-        let client = self.client.clone();
-        self.maybe_issued = true;
-        let r = self
-            .step(Step::Finalize, RenewalStep::Finalize, async {
-                let issuance = client.finalize(&csr.pem).await.map_err(|e| {
-                    if e.code() == Some(ProblemCode::IssuedForAnotherKey) {
-                        RenewalError::NewKeyLost
-                    } else {
-                        e.into()
-                    }
-                })?;
-                let leaf = pem_chain(&issuance.certificate_pem)
-                    .map_err(|e| RenewalError::BadIssuance(e.to_string()))?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| RenewalError::BadIssuance("no certificate".into()))?;
-                let chain = pem_chain(&issuance.chain_pem)
-                    .map_err(|e| RenewalError::BadIssuance(e.to_string()))?;
-                let facts = Facts {
-                    cert_serial: Some(issuance.serial.clone()),
-                    ..Facts::default()
-                };
-                Ok(((leaf, chain), facts))
-            })
-            .await;
-        let (leaf, chain) = match r {
-            Ok(v) => v,
-            Err(e) => {
-                self.maybe_issued = match e {
-                    // This key is useless: the CA issued for another one.
-                    RenewalError::NewKeyLost => false,
-                    // An earlier run's finalize may have reached the CA.
-                    _ => self.resumed || !not_issued(&e),
-                };
-                return Err(e);
-            }
-        };
-
-        self.step(Step::WriteCertificate, RenewalStep::Write, async {
-            // Idempotent: the token layer skips an identical certificate already there.
-            svc.write_certificate(token.clone(), leaf, chain).await?;
-            Ok(((), Facts::default()))
-        })
-        .await?;
-
-        self.step(Step::SelfTest, RenewalStep::SelfTest, async {
-            svc.self_test(token.clone(), key_id.clone()).await?;
-            Ok(((), Facts::default()))
-        })
-        .await?;
-
-        self.step(Step::Confirm, RenewalStep::Confirm, async {
-            client.confirm_download().await?;
-            Ok(((), Facts::default()))
-        })
-        .await
-    }
-
-    /// Destroys the key pair this run made, so the token holds only what it held before.
-    async fn undo(&mut self) {
-        if let Some(id) = self.new_key.take()
-            && let Err(e) = self.svc.delete_by_id(self.token.clone(), id).await
-        {
-            tracing::warn!(error = %e, "could not remove the new key after a failed renewal");
-        }
-    }
-}
-
-/// A finalize error after which the CA certainly holds no certificate for this key: the
-/// request never left (connection refused), the CA refused it, or it had issued for
-/// another key (this key is useless then).
-fn not_issued(e: &RenewalError) -> bool {
-    match e {
-        RenewalError::NewKeyLost => true,
-        RenewalError::Ca(ClientError::Transport(t)) => t.is_connect(),
-        RenewalError::Ca(ClientError::Problem(p)) => (400..500).contains(&p.status),
-        _ => false,
-    }
 }
 
 #[cfg(test)]
