@@ -11,7 +11,7 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
-use crate::sh;
+use crate::{deps, sh};
 
 pub struct Options {
     pub check: bool,
@@ -26,6 +26,8 @@ pub struct Packages {
 }
 
 pub fn run(root: &Path, opts: &Options) -> anyhow::Result<()> {
+    // debootstrap, lintian, appstream, rpm… are in xtask/deps/apt.txt.
+    deps::ensure_apt(root)?;
     let started = std::time::Instant::now();
     build_ui(root)?;
     let packages = bundle(root, opts.release)?;
