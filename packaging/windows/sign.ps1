@@ -1,3 +1,4 @@
+# Runs under Windows PowerShell 5.1 (on every Windows) as well as pwsh 7; ASCII only, as 5.1 reads BOM-less scripts in the ANSI code page.
 # Authenticode-signs one file for Tauri's bundler (bundle.windows.signCommand passes %1):
 # the app .exe, the NSIS installer and uninstaller, the MSI. Secrets come only from the
 # environment, which the release workflow fills from the repository's secret store.
@@ -17,7 +18,7 @@ $timestamp = 'http://timestamp.digicert.com'
 
 if ($env:TRUSTED_SIGNING_ACCOUNT) {
     & trusted-signing-cli -e $env:TRUSTED_SIGNING_ENDPOINT -a $env:TRUSTED_SIGNING_ACCOUNT `
-        -c $env:TRUSTED_SIGNING_PROFILE -d 'CertDesk 证书助手' $File
+        -c $env:TRUSTED_SIGNING_PROFILE -d 'CertDesk' $File
     if ($LASTEXITCODE -ne 0) { throw "trusted-signing-cli failed for $File" }
     exit 0
 }
@@ -30,7 +31,7 @@ if ($env:WINDOWS_CERTIFICATE) {
             Sort-Object FullName -Descending | Select-Object -First 1
         if (-not $signtool) { throw 'signtool.exe not found (Windows SDK)' }
         & $signtool.FullName sign /f $pfx /p $env:WINDOWS_CERTIFICATE_PASSWORD `
-            /fd sha256 /tr $timestamp /td sha256 /d 'CertDesk 证书助手' $File
+            /fd sha256 /tr $timestamp /td sha256 /d 'CertDesk' $File
         if ($LASTEXITCODE -ne 0) { throw "signtool failed for $File" }
     }
     finally {
