@@ -10,6 +10,7 @@ mod save;
 mod state;
 mod status;
 mod tokens;
+mod window;
 
 use tauri::Manager;
 
@@ -67,7 +68,7 @@ pub fn run() {
             let lone = argv.len() == 2;
             if let (false, Some(url)) = (lone, links::in_args(&argv)) {
                 links::deliver(app, url);
-            } else if let Some(w) = app.get_webview_window("main") {
+            } else if let Some(w) = app.get_webview_window(window::MAIN) {
                 let _ = w.unminimize();
                 let _ = w.set_focus();
             }
@@ -78,7 +79,11 @@ pub fn run() {
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(commands::updates::Pending::default())
         .manage(links::PendingLink::default())
+        .manage(window::Placement::new(
+            certdesk_core::window::WindowStore::new(&state.paths.config_dir),
+        ))
         .manage(state)
+        .on_window_event(window::on_event)
         .manage(commands::certificates::CertStore::new())
         // Used from Rust only (save dialog above, desktop notifications): the capability
         // file grants the webview neither plugin's commands.
@@ -151,6 +156,7 @@ pub fn run() {
             commands::download::interrupted_downloads,
         ])
         .setup(|app| {
+            window::build_main(app.handle())?;
             status::spawn_monitor(app.handle().clone());
             tokens::start(app.handle());
             notify::spawn(app.handle().clone());

@@ -47,7 +47,7 @@ pub fn deliver<R: Runtime>(app: &AppHandle<R>, url: String) {
     if !is_ours(&url) {
         return;
     }
-    if let Some(w) = app.get_webview_window("main") {
+    if let Some(w) = app.get_webview_window(crate::window::MAIN) {
         let _ = w.unminimize();
         let _ = w.show();
         let _ = w.set_focus();

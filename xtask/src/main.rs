@@ -6,6 +6,7 @@ mod bench;
 mod bindings;
 mod demo;
 mod deps;
+mod package;
 mod sh;
 mod test;
 
@@ -34,6 +35,18 @@ enum Command {
     Bindings,
     /// Install missing system, Python and npm packages only.
     Deps,
+    /// Build the Linux packages (deb, rpm) into target/packages/.
+    Package {
+        /// Lint them: lintian, desktop-file-validate, appstreamcli, dependencies, %u.
+        #[arg(long)]
+        check: bool,
+        /// Install the deb into a clean Debian 12 root (debootstrap) and start it under Xvfb.
+        #[arg(long)]
+        install_test: bool,
+        /// Package a release build instead of the bundler's debug profile (≈ 12 min here).
+        #[arg(long)]
+        release: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -44,5 +57,17 @@ fn main() -> anyhow::Result<()> {
         Command::Bench => bench::run(&root),
         Command::Bindings => bindings::write(&root),
         Command::Deps => deps::ensure_all(&root),
+        Command::Package {
+            check,
+            install_test,
+            release,
+        } => package::run(
+            &root,
+            &package::Options {
+                check,
+                install_test,
+                release,
+            },
+        ),
     }
 }

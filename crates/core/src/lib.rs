@@ -18,6 +18,7 @@ pub mod session;
 pub mod settings;
 pub mod standing;
 pub mod updates;
+pub mod window;
 pub mod workflow;
 
 pub use error::CoreError;

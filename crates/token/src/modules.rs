@@ -32,118 +32,24 @@ pub struct ModuleCandidate {
     pub exists: bool,
 }
 
-/// Known vendor modules and their usual install paths, per OS. Paths for the Chinese
-/// vendors come from their published driver packages and are not verified on hardware
-/// here; a missing file simply does not show up.
-const KNOWN: &[(&str, &str, &[&str])] = if cfg!(target_os = "windows") {
-    &[
-        (
-            "Feitian",
-            "ePass2003",
-            &["C:\\Windows\\System32\\eps2003csp11.dll"],
-        ),
-        (
-            "Feitian",
-            "ePass3003",
-            &["C:\\Windows\\System32\\ShuttleCsp11_3003.dll"],
-        ),
-        (
-            "Longmai",
-            "GM3000",
-            &["C:\\Windows\\System32\\mtoken_gm3000.dll"],
-        ),
-        (
-            "Watchdata",
-            "TimeCOS",
-            &["C:\\Windows\\System32\\WDPKCS.dll"],
-        ),
-        (
-            "SafeNet",
-            "eToken",
-            &["C:\\Windows\\System32\\eTPKCS11.dll"],
-        ),
-        (
-            "OpenSC",
-            "OpenSC",
-            &["C:\\Program Files\\OpenSC Project\\OpenSC\\pkcs11\\opensc-pkcs11.dll"],
-        ),
-        (
-            "SoftHSM",
-            "SoftHSM2",
-            &["C:\\SoftHSM2\\lib\\softhsm2-x64.dll"],
-        ),
-    ]
+/// A vendor, a product and the paths its module is usually installed at.
+type KnownModule = (&'static str, &'static str, &'static [&'static str]);
+
+// Every OS's table is compiled everywhere (so each is type-checked and linted on every
+// build); only the running OS's is used.
+mod linux;
+mod macos;
+mod windows;
+
+/// Known vendor modules and their usual install paths, per OS (see each OS's module for
+/// its rules). Paths for the Chinese vendors come from their published driver packages
+/// and are not verified on hardware here; a missing file simply does not show up.
+const KNOWN: &[KnownModule] = if cfg!(target_os = "windows") {
+    windows::KNOWN
 } else if cfg!(target_os = "macos") {
-    &[
-        (
-            "Feitian",
-            "ePass2003",
-            &["/usr/local/lib/libcastle.1.0.0.dylib"],
-        ),
-        ("Longmai", "GM3000", &["/usr/local/lib/libgm3000.1.0.dylib"]),
-        ("SafeNet", "eToken", &["/usr/local/lib/libeTPkcs11.dylib"]),
-        (
-            "OpenSC",
-            "OpenSC",
-            &["/Library/OpenSC/lib/opensc-pkcs11.so"],
-        ),
-        (
-            "SoftHSM",
-            "SoftHSM2",
-            &[
-                "/usr/local/lib/softhsm/libsofthsm2.so",
-                "/opt/homebrew/lib/softhsm/libsofthsm2.so",
-            ],
-        ),
-    ]
+    macos::KNOWN
 } else {
-    &[
-        (
-            "Feitian",
-            "ePass2003",
-            &[
-                "/usr/lib/libcastle.so.1.0.0",
-                "/opt/ePass2003-Linux/x86_64/redist/libcastle.so.1.0.0",
-            ],
-        ),
-        (
-            "Longmai",
-            "GM3000",
-            &[
-                "/opt/LongmaiGM3000/lib/libgm3000_pkcs11.so",
-                "/usr/lib/libgm3000_pkcs11.so",
-            ],
-        ),
-        (
-            "Watchdata",
-            "TimeCOS",
-            &["/usr/lib/libwdpkcs.so", "/opt/watchdata/lib/libwdpkcs.so"],
-        ),
-        (
-            "SafeNet",
-            "eToken",
-            &["/usr/lib/libeTPkcs11.so", "/usr/lib64/libeTPkcs11.so"],
-        ),
-        (
-            "OpenSC",
-            "OpenSC",
-            &[
-                "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
-                "/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so",
-                "/usr/lib64/opensc-pkcs11.so",
-            ],
-        ),
-        (
-            "SoftHSM",
-            "SoftHSM2",
-            &[
-                "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-                "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
-                "/usr/lib/softhsm/libsofthsm2.so",
-                "/usr/lib64/pkcs11/libsofthsm2.so",
-            ],
-        ),
-    ]
+    linux::KNOWN
 };
 
 /// Every candidate: the vendor table, p11-kit registrations, then user modules.
@@ -482,6 +388,26 @@ fn check_binary_format(path: &Path) -> std::result::Result<(), LoadFailure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The table of the running OS is the one searched: on the Linux test machines
+    /// (softhsm2 installed by `cargo xtask deps`) it finds SoftHSM2 where Debian puts it.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn the_running_os_table_finds_the_installed_softhsm2() {
+        let found = discover(&[]);
+        let hit = found
+            .iter()
+            .find(|c| c.product == "SoftHSM2" && c.exists && c.source == ModuleSource::KnownVendor);
+        assert!(
+            hit.is_some(),
+            "no SoftHSM2 from the Linux table in {found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .all(|c| !c.path.to_string_lossy().ends_with(".dll"))
+        );
+    }
 
     #[test]
     fn p11kit_files_are_parsed_with_relative_paths() {

@@ -220,3 +220,48 @@ async fn follows_the_os_dark_theme() {
     app.close().await.unwrap();
     assert_eq!(dark, "rgb(20, 24, 31)");
 }
+
+#[tokio::test]
+async fn the_window_opens_where_it_was_left() {
+    let app = App::launch(&[]).await.unwrap();
+    let first = app.client.get_window_rect().await.unwrap();
+    // Moved and resized (as a user's drag would), then settled long enough to be written.
+    app.client.set_window_rect(40, 30, 1000, 650).await.unwrap();
+    let placed = app.client.get_window_rect().await.unwrap();
+    assert_ne!(placed, first, "the window did not move");
+    let file = app.data_dir().join("config/window.json");
+    let started = std::time::Instant::now();
+    while !file.exists() && started.elapsed() < std::time::Duration::from_secs(10) {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(saved["normal"]["width"], 1000.0, "{saved}");
+    assert_eq!(saved["maximized"], false, "{saved}");
+
+    // Restarted on the same data dir: the same size and place.
+    let data = app.close().await.unwrap();
+    let AppData::Owned(dir) = data else {
+        panic!("owned data dir expected")
+    };
+    let app = App::launch_in(AppData::Borrowed(dir.path().to_path_buf()), &[])
+        .await
+        .unwrap();
+    let again = app.client.get_window_rect().await.unwrap();
+    assert_eq!(again, placed);
+    app.close().await.unwrap();
+
+    // A placement left on a screen that is gone opens centred on this one, at its size.
+    let off = serde_json::json!({
+        "normal": { "x": 5000.0, "y": 100.0, "width": 1000.0, "height": 650.0 },
+        "maximized": false
+    });
+    std::fs::write(dir.path().join("config/window.json"), off.to_string()).unwrap();
+    let app = App::launch_in(AppData::Borrowed(dir.path().to_path_buf()), &[])
+        .await
+        .unwrap();
+    let (x, y, w, h) = app.client.get_window_rect().await.unwrap();
+    assert_eq!((w, h), (1000, 650));
+    // Xvfb's screen is 1280×800: centred means inside it.
+    assert!((0..=280).contains(&x) && (0..=150).contains(&y), "{x},{y}");
+    app.close().await.unwrap();
+}

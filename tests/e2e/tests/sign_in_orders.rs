@@ -109,6 +109,12 @@ async fn sign_in_with_bad_inputs_then_sign_out() {
 
     // Sign out: back to the sign-in form, in English this time.
     app.click("sign-out").await.unwrap();
+    // Signing out ends on 申请证书's sign-in form; wait for it, or that page would
+    // replace the settings page the next step is on.
+    app.wait_for("[data-testid=nav-apply][aria-current=page]")
+        .await
+        .unwrap();
+    app.by_testid("sign-in").await.unwrap();
     set_language(&app, "en").await;
     app.click("nav-orders").await.unwrap();
     app.by_testid("sign-in").await.unwrap();
