@@ -6,6 +6,7 @@ mod error;
 mod form;
 mod links;
 mod notify;
+mod platform;
 mod save;
 mod state;
 mod status;
@@ -16,15 +17,11 @@ use tauri::Manager;
 
 use crate::state::AppState;
 
-/// `certdesk://` links: the scheme registered at run time where the OS allows it (Linux
-/// dev builds have no installer to do it; Windows and macOS installers register it from
-/// the bundle config), the start-up link kept for the page, later ones delivered.
+/// `certdesk://` links: the scheme registered as the OS wants it (`platform`), the
+/// start-up link kept for the page, later ones delivered.
 fn setup_deep_links(app: &tauri::AppHandle) {
     use tauri_plugin_deep_link::DeepLinkExt;
-    #[cfg(all(target_os = "linux", debug_assertions))]
-    if let Err(e) = app.deep_link().register_all() {
-        tracing::info!(error = %e, "certdesk:// not registered with the desktop");
-    }
+    platform::register_url_scheme(app);
     match app.deep_link().get_current() {
         Ok(Some(urls)) => {
             if let Some(u) = urls.first() {

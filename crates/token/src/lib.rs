@@ -16,6 +16,7 @@ pub mod mechanisms;
 pub mod modules;
 pub mod objects;
 pub mod pin;
+mod platform;
 pub mod presence;
 pub mod pubkey;
 pub mod selfcheck;

@@ -32,30 +32,10 @@ pub struct ModuleCandidate {
     pub exists: bool,
 }
 
-/// A vendor, a product and the paths its module is usually installed at.
-type KnownModule = (&'static str, &'static str, &'static [&'static str]);
-
-// Every OS's table is compiled everywhere (so each is type-checked and linted on every
-// build); only the running OS's is used.
-mod linux;
-mod macos;
-mod windows;
-
-/// Known vendor modules and their usual install paths, per OS (see each OS's module for
-/// its rules). Paths for the Chinese vendors come from their published driver packages
-/// and are not verified on hardware here; a missing file simply does not show up.
-const KNOWN: &[KnownModule] = if cfg!(target_os = "windows") {
-    windows::KNOWN
-} else if cfg!(target_os = "macos") {
-    macos::KNOWN
-} else {
-    linux::KNOWN
-};
-
 /// Every candidate: the vendor table, p11-kit registrations, then user modules.
 pub fn discover(user_modules: &[PathBuf]) -> Vec<ModuleCandidate> {
     let mut out: Vec<ModuleCandidate> = Vec::new();
-    for (vendor, product, paths) in KNOWN {
+    for (vendor, product, paths) in crate::platform::CURRENT.known_modules {
         for p in *paths {
             let path = PathBuf::from(p);
             out.push(ModuleCandidate {

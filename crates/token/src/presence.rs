@@ -429,9 +429,10 @@ pub struct ReaderStatus {
 pub fn pcsc_status() -> crate::error::Result<Vec<ReaderStatus>> {
     let err = |e: PcscError| crate::error::TokenError::Pcsc {
         detail: match e {
-            PcscError::NoService | PcscError::ServiceStopped => {
-                "the smart-card service (pcscd) is not running".into()
-            }
+            PcscError::NoService | PcscError::ServiceStopped => format!(
+                "the smart-card service ({}) is not running",
+                crate::platform::CURRENT.smart_card_service
+            ),
             other => other.to_string(),
         },
     };

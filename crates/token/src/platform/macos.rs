@@ -3,10 +3,18 @@
 //! team, so the hardened runtime needs `com.apple.security.cs.disable-library-validation`
 //! (packaging/macos/entitlements.plist). An arm64 process cannot load an x86_64-only
 //! module: those users run the x86_64 build under Rosetta 2.
+//!
+//! The smart-card service is the system's own CryptoTokenKit PC/SC daemon
+//! (`com.apple.ctkpcscd`), started on demand; nothing to install or enable.
 
-use super::KnownModule;
+use super::{KnownModule, Platform};
 
-pub(super) const KNOWN: &[KnownModule] = &[
+pub(super) const PLATFORM: Platform = Platform {
+    known_modules: KNOWN,
+    smart_card_service: "com.apple.ctkpcscd",
+};
+
+const KNOWN: &[KnownModule] = &[
     (
         "Feitian",
         "ePass2003",

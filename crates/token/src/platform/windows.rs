@@ -3,10 +3,19 @@
 //! DLL) asks for the same paths: WOW64 redirects `System32` to `SysWOW64`, where the
 //! 32-bit DLL lives. A 64-bit process can never load a 32-bit DLL (it fails with
 //! "not a valid Win32 application"); those users install the x86 build.
+//!
+//! The smart-card service is "Smart Card" (`SCardSvr`), started on demand when a reader
+//! is attached; managed PCs sometimes set it to Disabled, which only an administrator
+//! can undo (services.msc).
 
-use super::KnownModule;
+use super::{KnownModule, Platform};
 
-pub(super) const KNOWN: &[KnownModule] = &[
+pub(super) const PLATFORM: Platform = Platform {
+    known_modules: KNOWN,
+    smart_card_service: "Smart Card (SCardSvr)",
+};
+
+const KNOWN: &[KnownModule] = &[
     (
         "Feitian",
         "ePass2003",

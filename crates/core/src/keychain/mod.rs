@@ -1,6 +1,21 @@
 //! The OS keychain (Keychain on macOS, Credential Manager on Windows, the Secret Service
 //! on Linux) through `keyring`. It holds the drafts' data key and the CA session token,
-//! so neither is ever written to a file of ours.
+//! so neither is ever written to a file of ours. Each OS's store and its behaviour are
+//! in that OS's file.
+
+// Every OS's file is compiled everywhere (each is checked on every build).
+mod linux;
+mod macos;
+mod windows;
+
+/// The store the running OS keeps the secrets in, for messages and the support bundle.
+pub const BACKEND: &str = if cfg!(windows) {
+    windows::BACKEND
+} else if cfg!(target_os = "macos") {
+    macos::BACKEND
+} else {
+    linux::BACKEND
+};
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -10,7 +25,7 @@ pub const DEFAULT_SERVICE: &str = "cn.certdesk.CertDesk";
 #[derive(Debug, thiserror::Error)]
 pub enum KeychainError {
     /// No keychain service (e.g. no Secret Service on the session bus), or it is locked.
-    #[error("the OS keychain is not available: {0}")]
+    #[error("the OS keychain ({BACKEND}) is not available: {0}")]
     Unavailable(String),
     #[error("the OS keychain refused access: {0}")]
     Denied(String),

@@ -1,10 +1,18 @@
 //! Linux (and other Unix): vendor `.so` modules under `/usr/lib` or the vendor's `/opt`
 //! tree, Debian's multiarch directories for OpenSC and SoftHSM2, and `/usr/lib64` for
 //! rpm-based systems. Modules registered with p11-kit are found separately.
+//!
+//! The smart-card service is pcscd (socket-activated by systemd on most distributions;
+//! `systemctl enable --now pcscd.socket` where it is not).
 
-use super::KnownModule;
+use super::{KnownModule, Platform};
 
-pub(super) const KNOWN: &[KnownModule] = &[
+pub(super) const PLATFORM: Platform = Platform {
+    known_modules: KNOWN,
+    smart_card_service: "pcscd",
+};
+
+const KNOWN: &[KnownModule] = &[
     (
         "Feitian",
         "ePass2003",

@@ -1,0 +1,11 @@
+//! macOS.
+//! - `certdesk://` is declared in the bundle's Info.plist (`CFBundleURLTypes`, from the
+//!   deep-link plugin's config); Launch Services registers it when the app is first
+//!   seen in /Applications. It cannot be registered at run time, so there is nothing to
+//!   do here; links reach the running app as Apple events.
+//! - Notifications need a signed bundle; the first one asks the user for permission.
+//!   An unbundled development binary shows none.
+//! - Launch Services opens a bundle once; a second start from a terminal is handed to
+//!   the first by the single-instance plugin, as elsewhere.
+
+pub fn register_url_scheme(_app: &tauri::AppHandle) {}
