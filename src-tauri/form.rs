@@ -26,15 +26,8 @@ fn from_form(e: FormPdfError) -> IpcError {
 
 /// Opens `path` with the system's default PDF application; false when none starts.
 fn open_in_viewer(path: &Path) -> bool {
-    let mut cmd = if cfg!(target_os = "macos") {
-        std::process::Command::new("open")
-    } else if cfg!(windows) {
-        std::process::Command::new("explorer")
-    } else {
-        std::process::Command::new("xdg-open")
-    };
-    match cmd.arg(path).spawn() {
-        Ok(_) => true,
+    match crate::platform::open_file(path) {
+        Ok(()) => true,
         Err(e) => {
             tracing::warn!(error = %e, "no PDF viewer could be started");
             false

@@ -17,3 +17,11 @@ pub fn register_url_scheme(app: &tauri::AppHandle) {
         }
     }
 }
+
+/// Opens `path` with the desktop's default application for the file type (`xdg-open`).
+pub fn open_file(path: &std::path::Path) -> std::io::Result<()> {
+    std::process::Command::new("xdg-open")
+        .arg(path)
+        .spawn()
+        .map(drop)
+}

@@ -9,3 +9,11 @@
 //!   the first by the single-instance plugin, as elsewhere.
 
 pub fn register_url_scheme(_app: &tauri::AppHandle) {}
+
+/// Opens `path` with Launch Services' default application (`open`).
+pub fn open_file(path: &std::path::Path) -> std::io::Result<()> {
+    std::process::Command::new("open")
+        .arg(path)
+        .spawn()
+        .map(drop)
+}

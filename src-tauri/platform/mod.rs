@@ -1,16 +1,17 @@
 //! What the desktop shell does differently per OS, one file per OS: registering the
-//! `certdesk://` scheme and what desktop notifications need. Every OS's file is
+//! `certdesk://` scheme, opening a file with the user's default application, and what
+//! desktop notifications need. Every OS's file is
 //! compiled where its plugin calls exist; the running OS's is used.
 
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "linux")]
-pub use linux::register_url_scheme;
+pub use linux::{open_file, register_url_scheme};
 #[cfg(target_os = "macos")]
 mod macos;
 #[cfg(target_os = "macos")]
-pub use macos::register_url_scheme;
+pub use macos::{open_file, register_url_scheme};
 #[cfg(windows)]
 mod windows;
 #[cfg(windows)]
-pub use windows::register_url_scheme;
+pub use windows::{open_file, register_url_scheme};

@@ -16,3 +16,11 @@ pub fn register_url_scheme(app: &tauri::AppHandle) {
         }
     }
 }
+
+/// Opens `path` with the default application registered for the extension (`explorer` hands the file to the shell).
+pub fn open_file(path: &std::path::Path) -> std::io::Result<()> {
+    std::process::Command::new("explorer")
+        .arg(path)
+        .spawn()
+        .map(drop)
+}
