@@ -229,13 +229,22 @@ async fn the_window_opens_where_it_was_left() {
     app.client.set_window_rect(40, 30, 1000, 650).await.unwrap();
     let placed = app.client.get_window_rect().await.unwrap();
     assert_ne!(placed, first, "the window did not move");
+    // WebDriver moves, then resizes; wait for the write after both have settled.
     let file = app.data_dir().join("config/window.json");
+    let read = || {
+        std::fs::read(&file)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+    };
     let started = std::time::Instant::now();
-    while !file.exists() && started.elapsed() < std::time::Duration::from_secs(10) {
+    while read().is_none_or(|v| v["normal"]["width"] != 1000.0)
+        && started.elapsed() < std::time::Duration::from_secs(10)
+    {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let saved = read().unwrap();
     assert_eq!(saved["normal"]["width"], 1000.0, "{saved}");
+    assert_eq!(saved["normal"]["height"], 650.0, "{saved}");
     assert_eq!(saved["maximized"], false, "{saved}");
 
     // Restarted on the same data dir: the same size and place.
