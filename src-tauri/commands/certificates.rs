@@ -11,8 +11,8 @@ use certdesk_core::pin_rules;
 use certdesk_core::standing::{self, StandingError};
 use certdesk_ipc::{
     CertificateRef, CertificateStanding, ChangePinRequest, ErrorCode, ExportFormat, IpcError,
-    MyCertificate, MyCertificates, PinStatus, RenewRequest, RenewalDone, RenewalProgress,
-    RenewalStepId, SavedFile, TokenPinInfo,
+    MyCertificate, MyCertificates, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId,
+    SavedFile, TokenPinInfo,
 };
 use certdesk_token::{SecretString, TokenError, TokenRef, TokenService};
 use serde_json::json;
@@ -49,35 +49,9 @@ fn storage(e: certdesk_core::db::StoreError) -> IpcError {
     IpcError::new(ErrorCode::Storage, e.to_string())
 }
 
-/// The one mapping of token errors to IPC codes. A wrong PIN carries the retry state
-/// (`details.pin_status`); the final try needs the user's confirmation
-/// (`details.needs_confirmation`); nothing carries the PIN.
+/// A token failure as every command says it (the one mapping is core's).
 pub fn token_error(e: TokenError) -> IpcError {
-    let msg = e.to_string();
-    match e {
-        TokenError::TokenNotFound { .. } | TokenError::TokenRemoved => {
-            IpcError::new(ErrorCode::TokenAbsent, msg)
-        }
-        TokenError::PinIncorrect { state } => IpcError::new(ErrorCode::PinIncorrect, msg)
-            .with_details(json!({ "pin_status": pin_status(state) })),
-        TokenError::PinFinalTryNeedsConfirmation => IpcError::new(ErrorCode::PinIncorrect, msg)
-            .with_details(json!({ "pin_status": PinStatus::FinalTry, "needs_confirmation": true })),
-        TokenError::PinLocked => IpcError::new(ErrorCode::PinLocked, msg),
-        TokenError::PinInvalid { .. } => IpcError::new(ErrorCode::InvalidInput, msg)
-            .with_details(json!({ "pin_rule": "token_refused" })),
-        TokenError::Unsupported { .. } => IpcError::new(ErrorCode::Unsupported, msg),
-        TokenError::ModuleLoad { .. } | TokenError::Pcsc { .. } => {
-            IpcError::new(ErrorCode::TokenModule, msg)
-        }
-        TokenError::Pkcs11 { .. } | TokenError::SelfTestFailed { .. } | TokenError::WorkerGone => {
-            IpcError::new(ErrorCode::TokenFailed, msg)
-        }
-        TokenError::NotLoggedIn
-        | TokenError::KeyNotFound { .. }
-        | TokenError::KeyMismatch
-        | TokenError::BadCertificate { .. }
-        | TokenError::BadInput { .. } => IpcError::new(ErrorCode::Internal, msg),
-    }
+    certdesk_core::enrollment::token_to_ipc(&e)
 }
 
 fn renewal_error(e: RenewalError) -> IpcError {

@@ -5,9 +5,9 @@ use crate::{
     DocumentKind, DraftForm, EVENTS, EnterpriseMethod, ErrorCode, FieldInput, FieldProblem,
     HandlerMethod, IpcError, IssuanceMode, Language, LocalDraft, OrderAction, OrderEnterprise,
     OrderInput, OrderPage, OrderPlan, OrderStage, OrderStatus, OrderSummary, OrderTab, OrderView,
-    PaperItems, ResumePoint, SessionInfo, SessionState, Settings, SignInCodeRequest, SignInRequest,
-    SignedIn, StageKind, StartPage, StartRequest, StartState, StatusChanged, StatusSnapshot,
-    StepEntry, StepId, StepState, TokenPresence, TokenSummary,
+    PaperItems, PinErrorDetails, ResumePoint, SessionInfo, SessionState, Settings,
+    SignInCodeRequest, SignInRequest, SignedIn, StageKind, StartPage, StartRequest, StartState,
+    StatusChanged, StatusSnapshot, StepEntry, StepId, StepState, TokenPresence, TokenSummary,
 };
 use crate::{
     AuthorisationSent, CaCheck, CertificateRef, ChangePinRequest, ClockCheck, DiagnosticBundle,
@@ -46,6 +46,7 @@ pub fn typescript() -> String {
     let decls = [
         ErrorCode::decl(&cfg),
         IpcError::decl(&cfg),
+        PinErrorDetails::decl(&cfg),
         Language::decl(&cfg),
         UpdateChannel::decl(&cfg),
         Settings::decl(&cfg),

@@ -98,6 +98,13 @@ impl IpcError {
     }
 }
 
+/// `details` of `pin_incorrect`: the retry state the wrong PIN left the token in (the
+/// token says "few" and "last", not a number). The PIN itself is never in an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PinErrorDetails {
+    pub pin_status: crate::PinStatus,
+}
+
 impl std::fmt::Display for IpcError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:?}: {}", self.code, self.message)

@@ -37,7 +37,7 @@ pub use environment::{
     SelfCheckRequest, SelfCheckResult, SelfCheckStep, SelfCheckStepResult, SmartCardCheck,
     TokenFound,
 };
-pub use error::{ErrorCode, IpcError};
+pub use error::{ErrorCode, IpcError, PinErrorDetails};
 pub use events::{
     DOWNLOAD_PROGRESS, EVENTS, RENEWAL_PROGRESS, STATUS_CHANGED, StatusChanged, UPDATE_AVAILABLE,
     UPDATE_PROGRESS,

@@ -2,7 +2,7 @@
 //! on: the CA's problem code, the PIN's retry state, the journaled token, the skew).
 
 use certdesk_ca_client::ClientError;
-use certdesk_ipc::{ErrorCode, IpcError, PinStatus};
+use certdesk_ipc::{ErrorCode, IpcError, PinErrorDetails, PinStatus};
 use certdesk_token::{PinState, TokenError};
 use serde_json::json;
 
@@ -19,6 +19,8 @@ pub fn pin_status(s: PinState) -> PinStatus {
     }
 }
 
+/// The one mapping of token failures, for every command that touches a token (download,
+/// renewal, PIN change, export, self-check, repair) and the CLI.
 fn token(e: &TokenError) -> (ErrorCode, Option<serde_json::Value>) {
     match e {
         TokenError::TokenNotFound { .. } | TokenError::TokenRemoved => {
@@ -26,17 +28,25 @@ fn token(e: &TokenError) -> (ErrorCode, Option<serde_json::Value>) {
         }
         TokenError::PinIncorrect { state } => (
             ErrorCode::PinIncorrect,
-            Some(json!({ "pin": pin_status(*state) })),
+            serde_json::to_value(PinErrorDetails {
+                pin_status: pin_status(*state),
+            })
+            .ok(),
         ),
         TokenError::PinLocked => (ErrorCode::PinLocked, None),
+        // The code alone says it: the last try is not spent without the user's yes.
         TokenError::PinFinalTryNeedsConfirmation => (ErrorCode::PinFinalTry, None),
-        TokenError::Unsupported { .. } => (ErrorCode::TokenAlgorithm, None),
+        // The token refused a new PIN that passed our own rules.
+        TokenError::PinInvalid { .. } => (
+            ErrorCode::InvalidInput,
+            Some(json!({ "pin_rule": "token_refused" })),
+        ),
+        TokenError::Unsupported { .. } => (ErrorCode::Unsupported, None),
         TokenError::NotLoggedIn
         | TokenError::KeyNotFound { .. }
         | TokenError::KeyMismatch
         | TokenError::BadCertificate { .. }
-        | TokenError::BadInput { .. }
-        | TokenError::PinInvalid { .. } => (ErrorCode::Internal, None),
+        | TokenError::BadInput { .. } => (ErrorCode::Internal, None),
         TokenError::ModuleLoad { .. } | TokenError::Pcsc { .. } => (ErrorCode::TokenModule, None),
         TokenError::SelfTestFailed { .. } | TokenError::Pkcs11 { .. } | TokenError::WorkerGone => {
             (ErrorCode::TokenFailed, None)
@@ -74,6 +84,10 @@ impl DownloadError {
     /// secrets are not part of any variant).
     pub fn to_ipc(&self) -> IpcError {
         let (code, details) = match self {
+            // In a download the one operation a token can lack is the key algorithm.
+            DownloadError::Token(TokenError::Unsupported { .. }) => {
+                (ErrorCode::TokenAlgorithm, None)
+            }
             DownloadError::Token(e) => token(e),
             DownloadError::Ca(e) => ca(e),
             DownloadError::Store(_) => (ErrorCode::Storage, None),
@@ -117,7 +131,44 @@ mod tests {
         })
         .to_ipc();
         assert_eq!(e.code, ErrorCode::PinIncorrect);
-        assert_eq!(e.details.unwrap()["pin"], "final_try");
+        assert_eq!(e.details.unwrap()["pin_status"], "final_try");
+    }
+
+    /// Every command says a token failure the same way; the download alone names an
+    /// unsupported operation as the key algorithm.
+    #[test]
+    fn one_mapping_for_every_token_failure() {
+        let cases = [
+            (TokenError::PinFinalTryNeedsConfirmation, ErrorCode::PinFinalTry),
+            (TokenError::PinLocked, ErrorCode::PinLocked),
+            (TokenError::TokenRemoved, ErrorCode::TokenAbsent),
+            (
+                TokenError::PinIncorrect {
+                    state: PinState::CountLow,
+                },
+                ErrorCode::PinIncorrect,
+            ),
+        ];
+        for (e, code) in cases {
+            let direct = token_to_ipc(&e);
+            assert_eq!(direct.code, code, "{e}");
+            let via_download = DownloadError::Token(e).to_ipc();
+            assert_eq!(via_download.code, direct.code);
+            assert_eq!(via_download.details, direct.details);
+        }
+        let refused = token_to_ipc(&TokenError::PinInvalid {
+            detail: "too long".into(),
+        });
+        assert_eq!(refused.code, ErrorCode::InvalidInput);
+        assert_eq!(refused.details.unwrap()["pin_rule"], "token_refused");
+        let unsupported = || TokenError::Unsupported {
+            what: "C_SetPIN".into(),
+        };
+        assert_eq!(token_to_ipc(&unsupported()).code, ErrorCode::Unsupported);
+        assert_eq!(
+            DownloadError::Token(unsupported()).to_ipc().code,
+            ErrorCode::TokenAlgorithm
+        );
     }
 
     #[test]

@@ -16,6 +16,8 @@ message: string,
  */
 details: unknown, };
 
+export type PinErrorDetails = { pin_status: PinStatus, };
+
 export type Language = "zh-CN" | "en";
 
 export type UpdateChannel = "stable" | "beta";

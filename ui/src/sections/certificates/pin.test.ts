@@ -13,8 +13,10 @@ describe("PIN messages", () => {
   });
   it("name the broken rule and the final-try confirmation", () => {
     expect(pinErrorText(zhCN, err("invalid_input", { pin_rule: "too_short", min: 8 }))).toContain("8");
-    const e = err("pin_incorrect", { pin_status: "final_try", needs_confirmation: true });
+    // The code says it, as for a download (one mapping in Rust).
+    const e = err("pin_final_try");
     expect(needsConfirmation(e)).toBe(true);
+    expect(needsConfirmation(err("pin_incorrect", { pin_status: "final_try" }))).toBe(false);
     expect(pinErrorText(zhCN, e)).toBe(zhCN.certs.finalTryNeeded);
     expect(pinErrorText(zhCN, err("token_absent"))).toBe(zhCN.errors.token_absent);
   });

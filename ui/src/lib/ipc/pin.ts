@@ -1,0 +1,18 @@
+import type { PinErrorDetails, PinStatus } from "./bindings";
+import { asIpcError } from "./errors";
+
+/**
+ * The one reading of a PIN failure (every command maps token errors the same way in
+ * Rust): the retry state a wrong PIN left the token in, or null when it was not a wrong PIN.
+ */
+export function pinStatusOf(e: unknown): PinStatus | null {
+  const err = asIpcError(e);
+  if (err.code !== "pin_incorrect") return null;
+  const d = err.details as Partial<PinErrorDetails> | null;
+  return d?.pin_status ?? "ok";
+}
+
+/** The token is on its final PIN try and the user has not yet confirmed spending it. */
+export function needsFinalConfirmation(e: unknown): boolean {
+  return asIpcError(e).code === "pin_final_try";
+}
