@@ -14,6 +14,25 @@ use tempfile::TempDir;
 
 const WAIT: Duration = Duration::from_secs(20);
 
+/// The one deadline loop: polls `probe` every 100 ms until it gives `Some`, and fails
+/// naming `what` once `within` has passed.
+pub async fn eventually<T, F, Fut>(what: &str, within: Duration, mut probe: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let started = Instant::now();
+    loop {
+        if let Some(v) = probe().await {
+            return Ok(v);
+        }
+        if started.elapsed() > within {
+            bail!("{what}: not within {} s", within.as_secs());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -250,16 +269,21 @@ impl App {
         css: &str,
         pred: impl Fn(&str) -> bool,
     ) -> anyhow::Result<String> {
-        let started = Instant::now();
-        loop {
-            let text = self.text(css).await?;
-            if pred(&text) {
-                return Ok(text);
+        let last = std::cell::RefCell::new(String::new());
+        let found = eventually(css, WAIT, || async {
+            match self.text(css).await {
+                Ok(text) if pred(&text) => Some(Ok(text)),
+                Ok(text) => {
+                    *last.borrow_mut() = text;
+                    None
+                }
+                Err(e) => Some(Err(e)),
             }
-            if started.elapsed() > WAIT {
-                bail!("{css} still reads {text:?}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        })
+        .await;
+        match found {
+            Ok(r) => r,
+            Err(_) => bail!("{css} still reads {:?}", last.borrow()),
         }
     }
 

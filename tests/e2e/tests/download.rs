@@ -8,14 +8,14 @@
 mod common;
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use certdesk_ca_api::application::ApplicationStatus;
 use certdesk_ca_api::channel::Business;
 use certdesk_ca_api::download::{CertificateStatus, RevocationReason};
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
-use certdesk_e2e::{App, AppData};
+use certdesk_e2e::{App, AppData, eventually};
 use certdesk_testkit::ca::{self, ApprovedOrder};
 use certdesk_testkit::kryoptic::Kryoptic;
 use certdesk_testkit::softhsm::SoftHsm;
@@ -133,39 +133,23 @@ impl Rig {
 
 /// The answer to the captcha shown under `testid` now (its id is on the image).
 async fn captcha(app: &App, ca: &CaClient, testid: &str, previous: Option<&str>) -> String {
-    let started = Instant::now();
-    loop {
-        let img = app.by_testid(&format!("{testid}-image")).await.unwrap();
-        let id = img.attr("data-captcha-id").await.unwrap().unwrap();
-        if Some(id.as_str()) != previous {
-            let answer = ca.sandbox_captcha_answer(&id).await.unwrap();
-            type_into(app, testid, &answer).await;
-            return id;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "captcha never changed"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let id = common::new_captcha(app, testid, previous).await;
+    let answer = ca.sandbox_captcha_answer(&id).await.unwrap();
+    type_into(app, testid, &answer).await;
+    id
 }
 
 async fn enabled(app: &App, testid: &str) {
-    let started = Instant::now();
-    while !app
-        .by_testid(testid)
-        .await
-        .unwrap()
-        .is_enabled()
-        .await
-        .unwrap()
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "{testid} never enabled"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        &format!("{testid} enabled"),
+        Duration::from_secs(20),
+        || async {
+            let el = app.by_testid(testid).await.ok()?;
+            el.is_enabled().await.ok()?.then_some(())
+        },
+    )
+    .await
+    .unwrap();
 }
 
 /// Look-up, 处理, card form, token stage (checks passed), then the PIN stage.

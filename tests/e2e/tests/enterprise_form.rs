@@ -222,9 +222,11 @@ async fn every_field_survives_kill_9_and_the_draft_is_listed_to_continue() {
         type_into(&app, &format!("field-{f}"), v).await;
     }
     app.click("handles-yes").await.unwrap();
-    // Each change is saved locally as it happens (one IPC call, milliseconds): kill the
-    // app half a second after the last one.
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // Each change is saved locally as it happens: kill the app as soon as the last save
+    // is back.
+    app.wait_for("[data-testid=enterprise-form][data-saving=false]")
+        .await
+        .unwrap();
     let data = app.crash().await.unwrap();
 
     let app = env.launch_in(data).await;

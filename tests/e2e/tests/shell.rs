@@ -3,7 +3,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-use certdesk_e2e::{App, AppData};
+use std::time::Duration;
+
+use certdesk_e2e::{App, AppData, eventually};
 
 const SECTIONS: [&str; 7] = [
     "apply",
@@ -231,18 +233,16 @@ async fn the_window_opens_where_it_was_left() {
     assert_ne!(placed, first, "the window did not move");
     // WebDriver moves, then resizes; wait for the write after both have settled.
     let file = app.data_dir().join("config/window.json");
-    let read = || {
-        std::fs::read(&file)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-    };
-    let started = std::time::Instant::now();
-    while read().is_none_or(|v| v["normal"]["width"] != 1000.0)
-        && started.elapsed() < std::time::Duration::from_secs(10)
-    {
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let saved = read().unwrap();
+    let saved = eventually(
+        "window.json after the resize",
+        Duration::from_secs(10),
+        || async {
+            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).ok()?).ok()?;
+            (v["normal"]["width"] == 1000.0).then_some(v)
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(saved["normal"]["width"], 1000.0, "{saved}");
     assert_eq!(saved["normal"]["height"], 650.0, "{saved}");
     assert_eq!(saved["maximized"], false, "{saved}");

@@ -7,11 +7,11 @@
 mod common;
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use certdesk_ca_api::application::ListState;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
-use certdesk_e2e::App;
+use certdesk_e2e::{App, eventually};
 use certdesk_testkit::keychain::PrivateKeyring;
 use common::{Env, captcha_answer, request_code, seed, set_language, sign_in, type_into, value};
 
@@ -135,6 +135,24 @@ async fn sign_in_with_bad_inputs_then_sign_out() {
     app.close().await.unwrap();
 }
 
+/// The sign-in's refusal once it is back: a refused code empties the code field.
+async fn refused(app: &App) -> String {
+    eventually("the code refused", Duration::from_secs(20), || async {
+        let emptied = value(app, "sign-in-code").await.is_empty();
+        let shown = app
+            .client
+            .find(fantoccini::Locator::Css("[data-testid=sign-in-error]"))
+            .await
+            .ok();
+        match (emptied, shown) {
+            (true, Some(e)) => e.text().await.ok(),
+            _ => None,
+        }
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn too_many_wrong_codes_lock_sign_in() {
     let env = Env::start();
@@ -149,8 +167,7 @@ async fn too_many_wrong_codes_lock_sign_in() {
     for _ in 0..6 {
         type_into(&app, "sign-in-code", wrong).await;
         app.click("sign-in-submit").await.unwrap();
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        last = app.text("[data-testid=sign-in-error]").await.unwrap();
+        last = refused(&app).await;
         if last.contains("锁定") {
             break;
         }
@@ -160,8 +177,7 @@ async fn too_many_wrong_codes_lock_sign_in() {
     // Even the right code is refused while locked.
     type_into(&app, "sign-in-code", &code).await;
     app.click("sign-in-submit").await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let err = app.text("[data-testid=sign-in-error]").await.unwrap();
+    let err = refused(&app).await;
     assert!(err.contains("锁定"), "{err}");
     set_language(&app, "en").await;
     app.click("nav-apply").await.unwrap();
@@ -362,21 +378,21 @@ async fn orders_tabs_continue_cancel_and_expired_session_return() {
     // Cancel for real: gone from the CA's unfinished list.
     app.click("cancel-yes").await.unwrap();
     app.by_testid("orders-notice").await.unwrap();
-    let started = Instant::now();
-    loop {
-        let gone = app
-            .client
-            .find(fantoccini::Locator::Css(&format!(
-                "[data-testid=\"order-{draft}\"]"
-            )))
-            .await
-            .is_err();
-        if gone {
-            break;
-        }
-        assert!(started.elapsed() < Duration::from_secs(10));
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        "the cancelled order gone",
+        Duration::from_secs(10),
+        || async {
+            let listed = app
+                .client
+                .find(fantoccini::Locator::Css(&format!(
+                    "[data-testid=\"order-{draft}\"]"
+                )))
+                .await;
+            listed.is_err().then_some(())
+        },
+    )
+    .await
+    .unwrap();
     app.by_testid(&format!("order-{review}")).await.unwrap();
     app.screenshot("orders-en-cancelled").await.unwrap();
     app.close().await.unwrap();

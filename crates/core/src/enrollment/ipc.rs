@@ -139,7 +139,10 @@ mod tests {
     #[test]
     fn one_mapping_for_every_token_failure() {
         let cases = [
-            (TokenError::PinFinalTryNeedsConfirmation, ErrorCode::PinFinalTry),
+            (
+                TokenError::PinFinalTryNeedsConfirmation,
+                ErrorCode::PinFinalTry,
+            ),
             (TokenError::PinLocked, ErrorCode::PinLocked),
             (TokenError::TokenRemoved, ErrorCode::TokenAbsent),
             (

@@ -7,12 +7,12 @@ pub mod certs;
 use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use certdesk_ca_api::sandbox::ApprovedOrder;
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
-use certdesk_e2e::{App, AppData};
+use certdesk_e2e::{App, AppData, eventually};
 use certdesk_testkit::ca::{CaService, bin_dir};
 use certdesk_testkit::keychain::PrivateKeyring;
 use certdesk_testkit::process::run;
@@ -117,20 +117,21 @@ pub async fn value(app: &App, testid: &str) -> String {
 
 /// The answer to the captcha the window shows now (its id is on the image).
 pub async fn captcha_answer(app: &App, ca: &CaClient, previous: Option<&str>) -> (String, String) {
-    let started = Instant::now();
-    loop {
-        let img = app.by_testid("sign-in-captcha-image").await.unwrap();
-        let id = img.attr("data-captcha-id").await.unwrap().unwrap();
-        if Some(id.as_str()) != previous {
-            let answer = ca.sandbox_captcha_answer(&id).await.unwrap();
-            return (id, answer);
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "captcha never changed"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let id = new_captcha(app, "sign-in-captcha", previous).await;
+    let answer = ca.sandbox_captcha_answer(&id).await.unwrap();
+    (id, answer)
+}
+
+/// The id of the captcha shown under `testid` once it differs from `previous`.
+pub async fn new_captcha(app: &App, testid: &str, previous: Option<&str>) -> String {
+    let image = format!("{testid}-image");
+    eventually("a new captcha", Duration::from_secs(10), || async {
+        let img = app.by_testid(&image).await.ok()?;
+        let id = img.attr("data-captcha-id").await.ok()??;
+        (Some(id.as_str()) != previous).then_some(id)
+    })
+    .await
+    .unwrap()
 }
 
 /// Phone, captcha, "get code": returns the captcha id used.
