@@ -3,6 +3,11 @@
 //! Reads are retried on transient failures; creates are retried too, always with the
 //! same `Idempotency-Key`, so a retry can never create twice. Problem documents become
 //! [`ClientError::Problem`] with the stable code and field errors.
+//!
+//! This is the one transport to the CA: the app, core, diagnostics and the CLI make
+//! every CA call through it, on one HTTP client built in one place (`http.rs`) that
+//! trusts the OS store plus [`EXTRA_ROOTS_ENV`]. [`CaClient::probe`] serves the status
+//! bar and the environment check. Staff and sandbox calls need the `sandbox` feature.
 
 mod applications;
 mod certificates;
