@@ -1,5 +1,6 @@
 use std::sync::{Arc, Mutex};
 
+use certdesk_core::ca_probe::CaProbe;
 use certdesk_core::keychain::{DEFAULT_SERVICE, Keychain};
 use certdesk_core::workflow::{Workflow, WorkflowConfig};
 use certdesk_ipc::{ErrorCode, IpcError};
@@ -16,7 +17,8 @@ pub struct AppState {
     pub settings_store: SettingsStore,
     pub settings: Mutex<Settings>,
     pub status: Mutex<StatusSnapshot>,
-    pub http: reqwest::Client,
+    /// The status bar's CA prober (through `certdesk-ca-client`, like every CA call).
+    pub ca_probe: CaProbe,
     /// The workflow for the CA address in force (rebuilt when the address changes).
     workflow: Mutex<Option<(String, Arc<Workflow>)>>,
     /// The signed-in phone, masked, for the header; this run only (never the full number).
@@ -46,7 +48,7 @@ impl AppState {
                     reason: certdesk_ipc::ErrorCode::NotConfigured,
                 },
             }),
-            http: reqwest::Client::new(),
+            ca_probe: CaProbe::default(),
             workflow: Mutex::new(None),
             masked_phone: Mutex::new(None),
             _log_guard: log_guard,

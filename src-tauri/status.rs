@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use certdesk_core::ca_probe;
 use certdesk_ipc::{CaConnection, IpcError, StatusChanged, StatusSnapshot};
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -24,7 +23,7 @@ pub fn spawn_monitor(app: AppHandle) {
 
 pub async fn refresh_ca(app: &AppHandle) -> Result<CaConnection, IpcError> {
     let state = app.state::<AppState>();
-    let ca = ca_probe::probe(&state.http, state.ca_url().as_deref()).await;
+    let ca = state.ca_probe.probe(state.ca_url().as_deref()).await;
     update(app, |s| s.ca = ca.clone())?;
     Ok(ca)
 }

@@ -28,7 +28,6 @@ pub async fn environment_check(app: AppHandle) -> Result<EnvironmentReport, IpcE
     let ca_url = state.ca_url();
     let mut report = certdesk_diagnostics::run(
         &svc,
-        &state.http,
         &Scope {
             user_modules: &user_modules,
             only_user_modules: only_user,

@@ -1,3 +1,5 @@
+use std::error::Error as _;
+
 use certdesk_ca_api::{FieldError, Problem, ProblemCode};
 
 /// Everything that can go wrong talking to the CA.
@@ -17,6 +19,9 @@ pub enum ClientError {
     BaseUrl(String),
     #[error("no bearer token: sign in first")]
     NotSignedIn,
+    /// The extra-roots setting ([`crate::EXTRA_ROOTS_ENV`]) names no usable PEM file.
+    #[error("CA trust setting: {0}")]
+    Trust(String),
 }
 
 impl ClientError {
@@ -42,6 +47,15 @@ impl ClientError {
         }
     }
 
+    /// The TLS handshake's own error, when that is why the CA was not reached (an
+    /// untrusted root, a wrong name, a peer that does not speak TLS).
+    pub fn tls_failure(&self) -> Option<String> {
+        match self {
+            ClientError::Transport(e) => e.source().and_then(find_rustls).map(|t| t.to_string()),
+            _ => None,
+        }
+    }
+
     /// Worth retrying: network trouble or a gateway/server hiccup.
     pub fn is_transient(&self) -> bool {
         match self {
@@ -51,4 +65,22 @@ impl ClientError {
             _ => false,
         }
     }
+}
+
+/// `io::Error` wraps the rustls error inside another `io::Error`, and its `source()`
+/// skips the wrapped error itself, so descend through `get_ref()` too.
+fn find_rustls<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    if let Some(inner) = err
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        let inner: &(dyn std::error::Error + 'static) = inner;
+        if let Some(tls) = find_rustls(inner) {
+            return Some(tls);
+        }
+    }
+    err.source().and_then(find_rustls)
 }

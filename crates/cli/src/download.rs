@@ -8,9 +8,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use certdesk_ca_api::auth::Captcha;
 use certdesk_ca_client::CaClient;
+#[cfg(feature = "sandbox")]
+use certdesk_core::enrollment::SandboxCaptcha;
 use certdesk_core::enrollment::{
-    self, CaptchaSolver, DownloadError, DownloadRequest, Journal, Progress, SandboxCaptcha,
-    StepPhase, TokenChoice,
+    self, CaptchaSolver, DownloadError, DownloadRequest, Journal, Progress, StepPhase, TokenChoice,
 };
 use certdesk_token::TokenService;
 use clap::Args;
@@ -46,6 +47,7 @@ pub struct DownloadArgs {
     #[arg(long)]
     secrets_stdin: bool,
     /// Answer the captchas from the sandbox CA's answer page (sandbox CAs only).
+    #[cfg(feature = "sandbox")]
     #[arg(long)]
     sandbox_captcha: bool,
     /// Spend the PIN's final try.
@@ -83,6 +85,7 @@ impl CaptchaSolver for PromptCaptcha {
 }
 
 enum Solver {
+    #[cfg(feature = "sandbox")]
     Sandbox(SandboxCaptcha),
     Prompt(PromptCaptcha),
 }
@@ -90,6 +93,7 @@ enum Solver {
 impl CaptchaSolver for Solver {
     async fn solve(&self, client: &CaClient, captcha: &Captcha) -> Result<String, DownloadError> {
         match self {
+            #[cfg(feature = "sandbox")]
             Solver::Sandbox(s) => s.solve(client, captcha).await,
             Solver::Prompt(p) => p.solve(client, captcha).await,
         }
@@ -124,11 +128,14 @@ pub async fn run(svc: &TokenService, args: DownloadArgs, lang: Lang) -> Result<(
         confirm_final_pin_try: args.confirm_final_pin_try,
         channel: None,
     };
+    #[cfg(feature = "sandbox")]
     let solver = if args.sandbox_captcha {
         Solver::Sandbox(SandboxCaptcha)
     } else {
         Solver::Prompt(PromptCaptcha { lang })
     };
+    #[cfg(not(feature = "sandbox"))]
+    let solver = Solver::Prompt(PromptCaptcha { lang });
     // Whether the password card has authorised this download (now or in the run that
     // was interrupted): the failure message says whether the card is still unspent.
     let card_authorised = AtomicBool::new(false);

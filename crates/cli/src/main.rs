@@ -189,7 +189,6 @@ async fn run(svc: &TokenService, command: Command, lang: Lang) -> Result<bool, F
         } => {
             let mut report = certdesk_diagnostics::run(
                 svc,
-                &reqwest::Client::new(),
                 &certdesk_diagnostics::Scope {
                     user_modules: &common.modules,
                     only_user_modules: !common.modules.is_empty(),

@@ -55,7 +55,7 @@ pub enum CaUrlError {
 
 /// A CA address must be an absolute http(s) URL with a host.
 pub fn validate_ca_url(url: &str) -> Result<(), CaUrlError> {
-    let parsed = reqwest::Url::parse(url).map_err(|_| CaUrlError::NotUrl)?;
+    let parsed = url::Url::parse(url).map_err(|_| CaUrlError::NotUrl)?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(CaUrlError::Scheme);
     }

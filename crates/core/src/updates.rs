@@ -103,7 +103,7 @@ impl UpdatePolicy {
         };
         let feed_base = match u.feed {
             Some(f) => {
-                let url = reqwest::Url::parse(&f).ok()?;
+                let url = url::Url::parse(&f).ok()?;
                 if url.scheme() != "https" || url.host_str().is_none() {
                     return None;
                 }

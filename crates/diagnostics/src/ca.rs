@@ -1,9 +1,10 @@
-//! The CA service and the clock: `GET /healthz`, classified as unreachable, refused
-//! TLS, a wrong answer or online; the `Date` header gives the CA's time.
+//! The CA service and the clock: `GET /healthz` through `certdesk-ca-client` (the one
+//! transport and trust every CA call uses), classified as unreachable, refused TLS, a
+//! wrong answer or online; the `Date` header gives the CA's time.
 
-use std::error::Error as _;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
+use certdesk_ca_client::{CaClient, ClientConfig, ProbeFailure};
 use certdesk_ipc::{CaCheck, ClockCheck};
 
 const TIMEOUT: Duration = Duration::from_secs(8);
@@ -12,51 +13,43 @@ const TIMEOUT: Duration = Duration::from_secs(8);
 /// future, codes expired on arrival): the bound the download pre-flight uses.
 pub use certdesk_ipc::MAX_CLOCK_SKEW_SECS as CLOCK_TOLERANCE_SECS;
 
-pub async fn check_ca(http: &reqwest::Client, url: Option<&str>) -> (CaCheck, ClockCheck) {
+pub async fn check_ca(url: Option<&str>) -> (CaCheck, ClockCheck) {
     let Some(base) = url else {
         return (CaCheck::NotConfigured, ClockCheck::Unknown);
     };
     let url = base.to_owned();
-    let health = format!("{}/healthz", base.trim_end_matches('/'));
-    let sent = SystemTime::now();
-    let started = Instant::now();
-    let resp = match http.get(&health).timeout(TIMEOUT).send().await {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::info!(error = %e, "environment check: CA not reached");
-            let ca = match tls_failure(&e) {
-                Some(detail) => CaCheck::TlsFailed { url, detail },
-                None => CaCheck::Unreachable { url },
+    let probe = CaClient::with_config(base, ClientConfig::probe(TIMEOUT))
+        .map_err(|e| ProbeFailure::from(&e));
+    let probe = match probe {
+        Ok(client) => client.probe().await,
+        Err(failure) => Err(failure),
+    };
+    let p = match probe {
+        Ok(p) => p,
+        Err(failure) => {
+            tracing::info!(error = %failure, "environment check: CA not reached");
+            let ca = match failure {
+                ProbeFailure::Tls(detail) => CaCheck::TlsFailed { url, detail },
+                ProbeFailure::Unreachable(_) => CaCheck::Unreachable { url },
             };
             return (ca, ClockCheck::Unknown);
         }
     };
-    let elapsed = started.elapsed();
     // The server stamped `Date` somewhere inside the round trip; its middle is the best guess.
-    let local = sent + elapsed / 2;
-    let clock = resp
-        .headers()
-        .get(reqwest::header::DATE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| httpdate::parse_http_date(v).ok())
+    let local = p.sent_at + p.latency / 2;
+    let clock = p
+        .server_date
         .map_or(ClockCheck::Unknown, |server| clock_check(local, server));
-    let tls = resp.url().scheme() == "https";
-    let status = resp.status();
-    let is_health = status.is_success()
-        && resp
-            .json::<serde_json::Value>()
-            .await
-            .is_ok_and(|v| v.get("status").is_some());
-    let ca = if is_health {
+    let ca = if p.is_health {
         CaCheck::Online {
             url,
-            latency_ms: u32::try_from(elapsed.as_millis()).unwrap_or(u32::MAX),
-            tls,
+            latency_ms: u32::try_from(p.latency.as_millis()).unwrap_or(u32::MAX),
+            tls: p.https,
         }
     } else {
         CaCheck::BadAnswer {
             url,
-            status: status.as_u16(),
+            status: p.status,
         }
     };
     (ca, clock)
@@ -73,29 +66,6 @@ pub(crate) fn clock_check(local: SystemTime, server: SystemTime) -> ClockCheck {
     } else {
         ClockCheck::InSync { skew_seconds: skew }
     }
-}
-
-/// The rustls error somewhere in the chain, if the failure was the TLS handshake.
-fn tls_failure(e: &reqwest::Error) -> Option<String> {
-    e.source().and_then(find_rustls).map(|tls| tls.to_string())
-}
-
-/// `io::Error` wraps the rustls error inside another `io::Error`, and its `source()`
-/// skips the wrapped error itself, so descend through `get_ref()` too.
-fn find_rustls<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
-    if let Some(tls) = err.downcast_ref::<rustls::Error>() {
-        return Some(tls);
-    }
-    if let Some(inner) = err
-        .downcast_ref::<std::io::Error>()
-        .and_then(|io| io.get_ref())
-    {
-        let inner: &(dyn std::error::Error + 'static) = inner;
-        if let Some(tls) = find_rustls(inner) {
-            return Some(tls);
-        }
-    }
-    err.source().and_then(find_rustls)
 }
 
 #[cfg(test)]

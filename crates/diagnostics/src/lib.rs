@@ -31,14 +31,10 @@ pub struct Scope<'a> {
 }
 
 /// Runs every check. Never fails: each part reports its own trouble.
-pub async fn run(
-    svc: &TokenService,
-    http: &reqwest::Client,
-    scope: &Scope<'_>,
-) -> EnvironmentReport {
+pub async fn run(svc: &TokenService, scope: &Scope<'_>) -> EnvironmentReport {
     let modules = check_modules(svc, scope.user_modules, scope.only_user_modules).await;
     let smart_card = check_smart_card();
-    let (ca, clock) = check_ca(http, scope.ca_url).await;
+    let (ca, clock) = check_ca(scope.ca_url).await;
     EnvironmentReport {
         app_version: String::new(),
         os: std::env::consts::OS.to_owned(),

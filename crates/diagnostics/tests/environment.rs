@@ -13,9 +13,8 @@ use certdesk_token::TokenService;
 #[tokio::test]
 async fn ca_online_wrong_answer_refused_and_tls_failure() -> anyhow::Result<()> {
     let ca = CaService::start()?;
-    let http = reqwest::Client::new();
 
-    let (online, clock) = check_ca(&http, Some(ca.url())).await;
+    let (online, clock) = check_ca(Some(ca.url())).await;
     assert!(
         matches!(online, CaCheck::Online { tls: false, .. }),
         "{online:?}"
@@ -27,7 +26,7 @@ async fn ca_online_wrong_answer_refused_and_tls_failure() -> anyhow::Result<()> 
     }
 
     // A web server that is not the CA's API answers 404 for /healthz.
-    let (wrong, _) = check_ca(&http, Some(&format!("{}/sandbox", ca.url()))).await;
+    let (wrong, _) = check_ca(Some(&format!("{}/sandbox", ca.url()))).await;
     assert!(
         matches!(wrong, CaCheck::BadAnswer { status: 404, .. }),
         "{wrong:?}"
@@ -35,17 +34,17 @@ async fn ca_online_wrong_answer_refused_and_tls_failure() -> anyhow::Result<()> 
 
     // https to a plain-HTTP port: connected, but the handshake fails.
     let https = ca.url().replacen("http://", "https://", 1);
-    let (tls, clock) = check_ca(&http, Some(&https)).await;
+    let (tls, clock) = check_ca(Some(&https)).await;
     assert!(matches!(tls, CaCheck::TlsFailed { .. }), "{tls:?}");
     assert_eq!(clock, ClockCheck::Unknown);
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
-    let (down, _) = check_ca(&http, Some(&format!("http://127.0.0.1:{port}"))).await;
+    let (down, _) = check_ca(Some(&format!("http://127.0.0.1:{port}"))).await;
     assert!(matches!(down, CaCheck::Unreachable { .. }), "{down:?}");
 
-    let (none, clock) = check_ca(&http, None).await;
+    let (none, clock) = check_ca(None).await;
     assert_eq!((none, clock), (CaCheck::NotConfigured, ClockCheck::Unknown));
     Ok(())
 }
@@ -91,7 +90,6 @@ async fn modules_tokens_and_a_broken_module() -> anyhow::Result<()> {
     let out = tempfile::tempdir()?;
     let mut report = run(
         &svc,
-        &reqwest::Client::new(),
         &Scope {
             user_modules: &[SoftHsm::module()?],
             only_user_modules: true,

@@ -124,6 +124,43 @@ impl TestCa {
         self.sign_request(&csr, "PEM", usage)
     }
 
+    /// A TLS server certificate for the IP address `ip` (its only name) with a fresh
+    /// P-256 key; returns the certificate's and the key's PEM files.
+    pub fn issue_server(&self, ip: &str) -> anyhow::Result<(PathBuf, PathBuf)> {
+        let key = self.dir.path().join("server.key");
+        let csr = self.dir.path().join("server.csr");
+        let cert = self.dir.path().join("server.pem");
+        run(Command::new("openssl")
+            .args(["req", "-new", "-newkey", "ec", "-pkeyopt"])
+            .args(["ec_paramgen_curve:P-256", "-nodes", "-subj"])
+            .arg(format!("/CN={ip}"))
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&csr))?;
+        let ext = self.dir.path().join("server-ext.cnf");
+        std::fs::write(
+            &ext,
+            format!(
+                "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:{ip}\n"
+            ),
+        )?;
+        let n = self.serial.get() + 1;
+        self.serial.set(n);
+        run(Command::new("openssl")
+            .args(["x509", "-req", "-days", "30", "-in"])
+            .arg(&csr)
+            .arg("-CA")
+            .arg(&self.cert)
+            .arg("-CAkey")
+            .arg(&self.key)
+            .args(["-set_serial", &n.to_string(), "-extfile"])
+            .arg(&ext)
+            .arg("-out")
+            .arg(&cert))?;
+        Ok((cert, key))
+    }
+
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }

@@ -10,3 +10,4 @@ pub mod kryoptic;
 pub mod pcsc;
 pub mod process;
 pub mod softhsm;
+pub mod tls_proxy;

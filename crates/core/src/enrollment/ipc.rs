@@ -74,7 +74,7 @@ fn ca(e: &ClientError) -> (ErrorCode, Option<serde_json::Value>) {
             ),
         ),
         ClientError::BaseUrl(_) => (ErrorCode::NotConfigured, None),
-        ClientError::Transport(_) => (ErrorCode::CaUnreachable, None),
+        ClientError::Transport(_) | ClientError::Trust(_) => (ErrorCode::CaUnreachable, None),
         _ => (ErrorCode::CaProtocol, None),
     }
 }

@@ -8,10 +8,12 @@ mod ipc;
 pub mod journal;
 pub mod renewal;
 
+#[cfg(feature = "sandbox")]
+pub use download::SandboxCaptcha;
 pub use download::{
     AnsweredCaptcha, CaCheck, CaptchaSolver, ChannelFacts, DownloadError, DownloadRequest,
-    Downloaded, MAX_CLOCK_SKEW_SECS, Progress, SandboxCaptcha, StepPhase, TokenChoice,
-    already_on_token, check_ca, download, key_label,
+    Downloaded, MAX_CLOCK_SKEW_SECS, Progress, StepPhase, TokenChoice, already_on_token, check_ca,
+    download, key_label,
 };
 pub use fitness::{TokenFitness, token_fitness};
 pub use ipc::{pin_status, token_to_ipc};

@@ -79,7 +79,8 @@ impl WorkflowError {
             },
             ClientError::NotSignedIn => Self::NotSignedIn,
             ClientError::BaseUrl(u) => Self::NotConfigured(u.clone()),
-            ClientError::Transport(_) => Self::CaUnreachable(e),
+            // An unusable trust setting is a TLS failure: the CA cannot be reached safely.
+            ClientError::Transport(_) | ClientError::Trust(_) => Self::CaUnreachable(e),
             ClientError::Status { status } if (500..=599).contains(status) => {
                 Self::CaUnreachable(e)
             }

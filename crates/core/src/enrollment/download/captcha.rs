@@ -62,9 +62,12 @@ impl CaptchaSolver for AnsweredCaptcha {
     }
 }
 
-/// Reads the answer from the sandbox CA (tests, demo). Never for a production CA.
+/// Reads the answer from the sandbox CA (tests, demo). Never for a production CA: only
+/// with the `sandbox` feature, which the app does not enable.
+#[cfg(feature = "sandbox")]
 pub struct SandboxCaptcha;
 
+#[cfg(feature = "sandbox")]
 impl CaptchaSolver for SandboxCaptcha {
     async fn solve(&self, client: &CaClient, captcha: &Captcha) -> Result<String> {
         Ok(client.sandbox_captcha_answer(&captcha.captcha_id).await?)

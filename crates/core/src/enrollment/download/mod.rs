@@ -63,7 +63,9 @@ use certdesk_ca_api::download::DownloadLookup;
 use certdesk_ca_client::CaClient;
 use certdesk_token::{KeyAlgorithm, SecretString, TokenRef, TokenService};
 
-pub use captcha::{AnsweredCaptcha, CaptchaSolver, SandboxCaptcha};
+#[cfg(feature = "sandbox")]
+pub use captcha::SandboxCaptcha;
+pub use captcha::{AnsweredCaptcha, CaptchaSolver};
 pub use errors::DownloadError;
 use errors::Result;
 pub(crate) use preflight::check_capabilities;
