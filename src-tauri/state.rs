@@ -81,7 +81,7 @@ impl AppState {
         let w = Arc::new(
             Workflow::open(WorkflowConfig {
                 ca_url: url.clone(),
-                db_path: self.paths.data_dir.join("workflow.sqlite"),
+                db_path: self.paths.workflow_db(),
                 keychain: Keychain::new(DEFAULT_SERVICE),
                 client: certdesk_ca_client::ClientConfig::default(),
             })

@@ -26,21 +26,6 @@ impl TokenWatch {
     }
 }
 
-/// `CERTDESK_PKCS11_MODULE` names the module (`none` disables token detection, for
-/// tests); else the first module found among the user's and the known vendor modules.
-fn choose_module(extra: &[String]) -> Option<PathBuf> {
-    match std::env::var("CERTDESK_PKCS11_MODULE") {
-        Ok(v) if v == "none" => return None,
-        Ok(v) if !v.is_empty() => return Some(PathBuf::from(v)),
-        _ => {}
-    }
-    let user: Vec<PathBuf> = extra.iter().map(PathBuf::from).collect();
-    certdesk_token::discover(&user)
-        .into_iter()
-        .find(|c| c.exists)
-        .map(|c| c.path)
-}
-
 pub fn start(app: &AppHandle) {
     let extra = app
         .state::<AppState>()
@@ -48,7 +33,7 @@ pub fn start(app: &AppHandle) {
         .lock()
         .map(|s| s.extra_modules.clone())
         .unwrap_or_default();
-    let Some(module) = choose_module(&extra) else {
+    let Some(module) = certdesk_core::modules::ModuleChoice::from_env(&extra).watched() else {
         tracing::info!("no PKCS#11 module found; token detection off");
         set(
             app,

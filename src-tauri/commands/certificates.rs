@@ -32,16 +32,12 @@ impl CertStore {
     }
 }
 
-fn db_path(state: &AppState) -> PathBuf {
-    state.paths.data_dir.join("workflow.sqlite")
-}
-
 pub fn cache<'a>(app: &'a AppHandle, state: &AppState) -> Result<&'a CertificateCache, IpcError> {
     let store = app.state::<CertStore>().inner();
     if let Some(c) = store.0.get() {
         return Ok(c);
     }
-    let c = CertificateCache::open(&db_path(state)).map_err(storage)?;
+    let c = CertificateCache::open(&state.paths.workflow_db()).map_err(storage)?;
     Ok(store.0.get_or_init(|| c))
 }
 
@@ -193,8 +189,9 @@ pub async fn forget_certificate(
 
 fn listed(state: &AppState, scan: &certificates::Scan) -> Result<MyCertificates, IpcError> {
     let now = now_unix();
-    let interrupted = enrollment::interrupted(&Journal::open(&db_path(state)).map_err(storage)?)
-        .map_err(storage)?;
+    let interrupted =
+        enrollment::interrupted(&Journal::open(&state.paths.workflow_db()).map_err(storage)?)
+            .map_err(storage)?;
     Ok(MyCertificates {
         certificates: scan
             .certificates
@@ -312,7 +309,7 @@ pub async fn renew_certificate(
         pin: SecretString::from(request.pin),
         confirm_final_pin_try: request.confirm_final_try,
     };
-    let mut journal = Journal::open(&db_path(&state)).map_err(storage)?;
+    let mut journal = Journal::open(&state.paths.workflow_db()).map_err(storage)?;
     let serial = c.serial.clone();
     let emitter = app.clone();
     let mut progress = move |step: enrollment::RenewalStep| {

@@ -60,8 +60,7 @@ fn journal(state: &AppState) -> Result<Journal, IpcError> {
     // file make the loser's migration fail (WAL snapshot), so let the workflow, which
     // serialises its own opening, go first; without a CA address it opens nothing.
     let _ = state.workflow();
-    Journal::open(&state.paths.data_dir.join("workflow.sqlite"))
-        .map_err(|e| DownloadError::from(e).to_ipc())
+    Journal::open(&state.paths.workflow_db()).map_err(|e| DownloadError::from(e).to_ipc())
 }
 
 fn tokens(app: &AppHandle) -> Option<State<'_, TokenWatch>> {

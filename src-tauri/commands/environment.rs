@@ -218,20 +218,12 @@ pub async fn diagnostic_bundle(app: AppHandle) -> Result<DiagnosticBundle, IpcEr
     .map_err(|e| IpcError::new(ErrorCode::Storage, e.to_string()))
 }
 
-/// The modules the user configured, and whether to check only those: a module named by
-/// `CERTDESK_PKCS11_MODULE` (tests, support) narrows the check to it.
+/// The modules the user configured, and whether to check only those (core's rule).
 fn user_modules(state: &AppState) -> (Vec<PathBuf>, bool) {
-    let mut modules: Vec<PathBuf> = state
+    let extra = state
         .settings
         .lock()
-        .map(|s| s.extra_modules.iter().map(PathBuf::from).collect())
+        .map(|s| s.extra_modules.clone())
         .unwrap_or_default();
-    match std::env::var("CERTDESK_PKCS11_MODULE") {
-        Ok(v) if v == "none" => (modules, true),
-        Ok(v) if !v.is_empty() => {
-            modules.push(PathBuf::from(v));
-            (modules, true)
-        }
-        _ => (modules, false),
-    }
+    certdesk_core::modules::ModuleChoice::from_env(&extra).checked()
 }

@@ -108,7 +108,7 @@ pub async fn run(svc: &TokenService, args: DownloadArgs, lang: Lang) -> Result<(
     paths
         .create_all()
         .map_err(|e| Failure::Storage(e.to_string()))?;
-    let mut journal = Journal::open(&paths.data_dir.join("workflow.sqlite"))
+    let mut journal = Journal::open(&paths.workflow_db())
         .map_err(|e| Failure::Storage(format!("opening the download journal: {e}")))?;
     let mut secrets = secrets::Source::new(args.secrets_stdin);
     let card_password = secrets.get(&t.cli.prompt_card_password)?;

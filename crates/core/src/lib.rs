@@ -9,6 +9,7 @@ pub mod enrollment;
 pub mod error;
 pub mod keychain;
 pub mod logging;
+pub mod modules;
 pub mod paths;
 pub mod pin_rules;
 pub mod qr;

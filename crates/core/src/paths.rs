@@ -29,6 +29,11 @@ impl AppPaths {
         })
     }
 
+    /// The one SQLite file of drafts, the download journal and the certificate cache.
+    pub fn workflow_db(&self) -> PathBuf {
+        self.data_dir.join("workflow.sqlite")
+    }
+
     pub fn under(root: &Path) -> Self {
         Self {
             data_dir: root.join("data"),
@@ -130,7 +135,7 @@ mod tests {
         // What an older version left: an open directory with a readable database.
         std::fs::create_dir_all(paths.data_dir.join("cache")).unwrap();
         std::fs::set_permissions(&paths.data_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let db = paths.data_dir.join("workflow.sqlite");
+        let db = paths.workflow_db();
         std::fs::write(&db, b"x").unwrap();
         std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
 

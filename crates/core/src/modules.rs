@@ -1,0 +1,87 @@
+//! Which PKCS#11 modules the app uses. `CERTDESK_PKCS11_MODULE` (tests, support) names
+//! one module, or `none` to turn token detection off; otherwise the user's own modules
+//! (Settings) and the known vendor modules found on this machine.
+
+use std::path::PathBuf;
+
+/// The environment variable that overrides the choice.
+pub const OVERRIDE_ENV: &str = "CERTDESK_PKCS11_MODULE";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Override {
+    /// Token detection off.
+    Off,
+    Module(PathBuf),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleChoice {
+    user: Vec<PathBuf>,
+    over: Option<Override>,
+}
+
+impl ModuleChoice {
+    /// The user's modules and the override from the environment.
+    pub fn from_env(user_modules: &[String]) -> Self {
+        Self::new(user_modules, std::env::var(OVERRIDE_ENV).ok().as_deref())
+    }
+
+    fn new(user_modules: &[String], over: Option<&str>) -> Self {
+        Self {
+            user: user_modules.iter().map(PathBuf::from).collect(),
+            over: match over {
+                Some("none") => Some(Override::Off),
+                Some(v) if !v.is_empty() => Some(Override::Module(PathBuf::from(v))),
+                _ => None,
+            },
+        }
+    }
+
+    /// The module the app watches and downloads with: the override, else the first
+    /// module present among the user's and the known vendor modules.
+    pub fn watched(&self) -> Option<PathBuf> {
+        match &self.over {
+            Some(Override::Off) => None,
+            Some(Override::Module(p)) => Some(p.clone()),
+            None => certdesk_token::discover(&self.user)
+                .into_iter()
+                .find(|c| c.exists)
+                .map(|c| c.path),
+        }
+    }
+
+    /// The modules the environment check looks at, and whether only those (an
+    /// override narrows the check to it; no known vendor modules are added).
+    pub fn checked(&self) -> (Vec<PathBuf>, bool) {
+        let mut modules = self.user.clone();
+        match &self.over {
+            Some(Override::Off) => (modules, true),
+            Some(Override::Module(p)) => {
+                modules.push(p.clone());
+                (modules, true)
+            }
+            None => (modules, false),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_override_wins_and_none_turns_detection_off() {
+        let user = ["/opt/vendor/p11.so".to_string()];
+        let off = ModuleChoice::new(&user, Some("none"));
+        assert_eq!(off.watched(), None);
+        assert_eq!(off.checked(), (vec![PathBuf::from(&user[0])], true));
+
+        let named = ModuleChoice::new(&user, Some("/x/softhsm2.so"));
+        assert_eq!(named.watched(), Some(PathBuf::from("/x/softhsm2.so")));
+        let (checked, only) = named.checked();
+        assert!(only && checked.contains(&PathBuf::from("/x/softhsm2.so")));
+
+        let unset = ModuleChoice::new(&user, Some(""));
+        assert_eq!(unset.checked(), (vec![PathBuf::from(&user[0])], false));
+    }
+}
