@@ -9,8 +9,8 @@ use certdesk_ca_api::channel::{CertificateSet, KeyAlgorithm};
 use certdesk_ca_api::download::DownloadLookup;
 use certdesk_ca_client::CaClient;
 use certdesk_core::enrollment::{
-    self, AnsweredCaptcha, ChannelFacts, DownloadError, DownloadRequest, Journal, Progress,
-    TokenChoice,
+    self, AnsweredCaptcha, ChannelFacts, DownloadError, DownloadRequest, EntryKind, Journal,
+    Progress, TokenChoice,
 };
 use certdesk_ipc::{
     CaClock, DOWNLOAD_PROGRESS, DownloadCandidate, DownloadLookupRequest, DownloadProgress,
@@ -366,15 +366,18 @@ pub async fn interrupted_downloads(
         // An entry whose pre-flight never ended holds nothing to finish; the next download
         // of that application starts over (see `enrollment::download`).
         .filter(|e| e.key_algorithm.is_some())
-        // A renewal's entry is not a download (see `enrollment::renewal::RENEWAL_MARK`).
-        .filter(|e| !certdesk_core::enrollment::renewal::is_renewal(e))
-        .map(|e| {
+        // A renewal's entry is not a download.
+        .filter_map(|e| match &e.kind {
+            EntryKind::Download { card_serial } => Some((card_serial.clone(), e)),
+            EntryKind::Renewal { .. } => None,
+        })
+        .map(|(card_serial, e)| {
             Ok(InterruptedDownload {
                 token_present: present.contains(&e.token.serial),
                 last_step: e.last.map(|(s, _)| mirror(&s)).transpose()?,
                 application_id: e.application_id,
                 token_serial: e.token.serial,
-                card_serial: e.card_serial,
+                card_serial,
             })
         })
         .collect()

@@ -85,6 +85,8 @@ fn migrations() -> Migrations<'static> {
         M::up(crate::standing::MIGRATION),
         // What was on the token before each download write, to tell its debris (issue 12).
         M::up(crate::enrollment::journal::SNAPSHOT_MIGRATION),
+        // The entry's kind in its own column, no longer inside card_serial (issue 11).
+        M::up(crate::enrollment::journal::KIND_MIGRATION),
     ])
 }
 

@@ -17,7 +17,7 @@ pub use download::{
 };
 pub use fitness::{TokenFitness, token_fitness};
 pub use ipc::{pin_status, token_to_ipc};
-pub use journal::{Entry, EntryState, Journal, Step};
+pub use journal::{Entry, EntryKind, EntryState, Journal, Step};
 pub use renewal::{
     Interrupted, RenewalError, RenewalRequest, RenewalStep, Renewed, interrupted, renew,
 };

@@ -74,7 +74,7 @@ pub use preflight::{CaCheck, MAX_CLOCK_SKEW_SECS, already_on_token, check_ca, cl
 pub(super) use steps::pem_chain;
 use steps::{Ctx, Preflighted};
 
-use super::journal::{Entry, EntryState, Facts, Journal, Step};
+use super::journal::{Entry, EntryKind, EntryState, Facts, Journal, Step};
 
 /// Environment variable naming the fault-injection point (tests only).
 pub const FAULT_ENV: &str = certdesk_token::fault::FAULT_ENV;
@@ -309,7 +309,14 @@ pub async fn download<S: CaptchaSolver>(
     let entry = match resume {
         Some(e) => e,
         None => {
-            let e = journal.create(&req.application_id, &token, &req.ca_url, &req.card_serial)?;
+            let e = journal.create(
+                &req.application_id,
+                &token,
+                &req.ca_url,
+                &EntryKind::Download {
+                    card_serial: req.card_serial.clone(),
+                },
+            )?;
             journal.begin(e.id, Step::Preflight)?;
             fault_point(Step::Preflight, "begin");
             e

@@ -51,17 +51,13 @@ mod run;
 
 use super::debris::{self, clean_strays};
 use super::download::{alg_name, token_algorithm};
-use super::journal::{Entry, EntryState, Facts, Journal, Phase, Step};
+use super::journal::{Entry, EntryKind, EntryState, Facts, Journal, Phase, Step};
 use crate::db::StoreError;
 use run::Run;
 
-/// A renewal's journal entry carries this (and the old serial) where a download's has the
-/// password-card serial: it is not a download, and the download's resume must skip it.
-pub const RENEWAL_MARK: &str = "renewal:";
-
 /// Whether a journal entry is a renewal's (not an interrupted download).
 pub fn is_renewal(entry: &Entry) -> bool {
-    entry.card_serial.starts_with(RENEWAL_MARK)
+    matches!(entry.kind, EntryKind::Renewal { .. })
 }
 
 /// Errors of a renewal, each with a stable [`RenewalError::code`].
@@ -159,8 +155,11 @@ pub fn interrupted(journal: &Journal) -> std::result::Result<Vec<Interrupted>, S
         .active(None)?
         .into_iter()
         .filter_map(|e| {
+            let EntryKind::Renewal { old_serial } = e.kind else {
+                return None;
+            };
             Some(Interrupted {
-                serial: e.card_serial.strip_prefix(RENEWAL_MARK)?.to_string(),
+                serial: old_serial,
                 issued: e.cert_serial.is_some(),
                 token: e.token,
                 application_id: e.application_id,
@@ -171,11 +170,10 @@ pub fn interrupted(journal: &Journal) -> std::result::Result<Vec<Interrupted>, S
 
 /// The unfinished renewal of `serial` on `token`, if any.
 fn pending_for(journal: &Journal, token: &TokenRef, serial: &str) -> Result<Option<Entry>> {
-    let mark = format!("{RENEWAL_MARK}{serial}");
     Ok(journal
         .active(Some(token))?
         .into_iter()
-        .find(|e| e.card_serial == mark))
+        .find(|e| matches!(&e.kind, EntryKind::Renewal { old_serial } if old_serial == serial)))
 }
 
 /// Whether the entry recorded `phase` of `step` (or any phase when `None`).
@@ -319,7 +317,9 @@ fn start(
         application_id,
         &req.token,
         &req.ca_url,
-        &format!("{RENEWAL_MARK}{}", req.serial),
+        &EntryKind::Renewal {
+            old_serial: req.serial.clone(),
+        },
     )?;
     journal.begin(entry.id, Step::Preflight)?;
     journal.end(

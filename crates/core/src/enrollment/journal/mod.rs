@@ -62,6 +62,27 @@ CREATE TABLE download_steps (
 );
 "#;
 
+/// The schema step that gives each entry its kind: a renewal's entry used to be marked
+/// by `renewal:<old serial>` in `card_serial`; it now says so in `kind`, with the old
+/// serial in its own column.
+pub const KIND_MIGRATION: &str = r#"
+ALTER TABLE download_journal ADD COLUMN kind TEXT NOT NULL DEFAULT 'download';
+ALTER TABLE download_journal ADD COLUMN old_serial TEXT;
+UPDATE download_journal
+   SET kind = 'renewal', old_serial = substr(card_serial, 9), card_serial = ''
+ WHERE card_serial LIKE 'renewal:%';
+"#;
+
+/// What a journal entry is for, with only the data that kind has.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EntryKind {
+    /// A first download, authorised by the password card with this serial.
+    Download { card_serial: String },
+    /// A renewal of the certificate with this serial (no password card).
+    Renewal { old_serial: String },
+}
+
 /// The schema step for the objects on the token before each write (issue 12).
 pub const SNAPSHOT_MIGRATION: &str = r#"
 CREATE TABLE download_snapshots (
@@ -204,7 +225,7 @@ pub struct Entry {
     pub application_id: String,
     pub token: TokenRef,
     pub ca_url: String,
-    pub card_serial: String,
+    pub kind: EntryKind,
     pub key_algorithm: Option<String>,
     pub certificate_set: Option<String>,
     pub key_id: Option<String>,
@@ -248,7 +269,7 @@ pub struct Journal {
 }
 
 const COLUMNS: &str = "id, application_id, module, token_serial, ca_url, card_serial, key_algorithm, \
-     certificate_set, key_id, csr_sha256, cert_serial, enc_cert_serial, state";
+     certificate_set, key_id, csr_sha256, cert_serial, enc_cert_serial, state, kind, old_serial";
 
 impl Journal {
     /// Opens (and migrates) the core database at `path`.
@@ -267,7 +288,14 @@ impl Journal {
                 serial: r.get(3)?,
             },
             ca_url: r.get(4)?,
-            card_serial: r.get(5)?,
+            kind: match r.get::<_, String>(13)?.as_str() {
+                "renewal" => EntryKind::Renewal {
+                    old_serial: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
+                },
+                _ => EntryKind::Download {
+                    card_serial: r.get(5)?,
+                },
+            },
             key_algorithm: r.get(6)?,
             certificate_set: r.get(7)?,
             key_id: r.get(8)?,
@@ -298,18 +326,24 @@ impl Journal {
         application_id: &str,
         token: &TokenRef,
         ca_url: &str,
-        card_serial: &str,
+        kind: &EntryKind,
     ) -> Result<Entry, StoreError> {
         let t = now();
+        let (name, card_serial, old_serial) = match kind {
+            EntryKind::Download { card_serial } => ("download", card_serial.as_str(), None),
+            EntryKind::Renewal { old_serial } => ("renewal", "", Some(old_serial.as_str())),
+        };
         self.conn.execute(
-            "INSERT INTO download_journal (application_id, module, token_serial, ca_url, card_serial, state, started_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?6)",
+            "INSERT INTO download_journal (application_id, module, token_serial, ca_url, card_serial, kind, old_serial, state, started_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8, ?8)",
             params![
                 application_id,
                 token.module.to_string_lossy(),
                 token.serial,
                 ca_url,
                 card_serial,
+                name,
+                old_serial,
                 t
             ],
         )?;
@@ -526,55 +560,4 @@ impl Journal {
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    #[test]
-    fn records_steps_and_facts_and_one_active_per_application() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut j = Journal::open(&dir.path().join("core.sqlite")).unwrap();
-        let token = TokenRef {
-            module: "/m.so".into(),
-            serial: "S1".into(),
-        };
-        let e = j.create("app-1", &token, "http://ca", "CARD").unwrap();
-        assert!(j.create("app-1", &token, "http://ca", "CARD").is_err());
-        j.begin(e.id, Step::Keygen).unwrap();
-        assert_eq!(
-            j.get(e.id).unwrap().unwrap().last,
-            Some((Step::Keygen, Phase::Begin))
-        );
-        j.end(
-            e.id,
-            Step::Keygen,
-            &Facts {
-                key_id: Some("ab".into()),
-                ..Facts::default()
-            },
-        )
-        .unwrap();
-        let got = j.active_for("app-1").unwrap().unwrap();
-        assert_eq!(got.key_id.as_deref(), Some("ab"));
-        assert_eq!(got.last, Some((Step::Keygen, Phase::End)));
-        assert_eq!(j.active(Some(&token)).unwrap().len(), 1);
-        j.finish(e.id, EntryState::Confirmed).unwrap();
-        assert!(j.active_for("app-1").unwrap().is_none());
-        assert_eq!(j.steps(e.id).unwrap().len(), 2);
-        let snap = Snapshot {
-            marker: Some("cd".into()),
-            fingerprints: vec!["a".into(), "a".into(), "b".into()],
-        };
-        assert_eq!(j.snapshot(e.id, Step::Keygen).unwrap(), None);
-        j.record_snapshot(e.id, Step::Keygen, &snap).unwrap();
-        assert_eq!(j.snapshot(e.id, Step::Keygen).unwrap(), Some(snap));
-        let again = Snapshot {
-            marker: None,
-            fingerprints: vec![],
-        };
-        j.record_snapshot(e.id, Step::Keygen, &again).unwrap();
-        assert_eq!(j.snapshot(e.id, Step::Keygen).unwrap(), Some(again));
-        // A new attempt may start once the old one is closed.
-        j.create("app-1", &token, "http://ca", "CARD").unwrap();
-    }
-}
+mod tests;
