@@ -126,8 +126,7 @@ fn import(w: &mut Worker, token: &TokenRef, env: &Envelope) -> Result<EnvelopeIm
         &private_template,
     );
     let _ = session.destroy_object(aes);
-    // SAFETY: the handle was just returned by C_UnwrapKey in this session.
-    let private_handle = unsafe { ObjectHandle::new_from_raw(unwrapped?) };
+    let private_handle = unwrapped?;
     crate::fault::point("import-envelope:private-unwrapped");
     // The unwrapped key has no public-key object (PLATFORM-NOTES): create it from the
     // certificate so tools and our own pairing find both halves.

@@ -4,6 +4,10 @@
 //! Start a [`TokenService`], then call its async methods; subscribe to
 //! [`PresenceEvent`]s after starting a watcher ([`TokenService::watch_pcsc`],
 //! [`TokenService::watch_module`]).
+//!
+//! `unsafe` lives only in `modules::raw` (the calls cryptoki does not offer).
+
+#![deny(unsafe_code)]
 
 pub mod capabilities;
 pub mod certs;

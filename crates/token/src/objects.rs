@@ -220,9 +220,7 @@ pub(crate) fn destroy(w: &mut Worker, token: &TokenRef, objects: &[TokenObject])
     let session = w.user_session(token)?;
     let mut n = 0;
     for o in objects {
-        // SAFETY: a handle is a plain number; the module checks it and answers
-        // CKR_OBJECT_HANDLE_INVALID for one that no longer exists.
-        let h = unsafe { ObjectHandle::new_from_raw(o.handle as _) };
+        let h = crate::modules::recorded_handle(o.handle);
         let Ok(now) = describe(session, h, o.kind) else {
             continue;
         };
