@@ -7,6 +7,7 @@ use certdesk_ipc::{ErrorCode, IpcError};
 
 use certdesk_core::paths::AppPaths;
 use certdesk_core::settings::{Settings, SettingsStore};
+use certdesk_core::store::Store;
 use certdesk_core::{CoreError, logging};
 use certdesk_ipc::{CaConnection, StatusSnapshot, TokenPresence};
 use tracing_appender::non_blocking::WorkerGuard;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub status: Mutex<StatusSnapshot>,
     /// The status bar's CA prober (through `certdesk-ca-client`, like every CA call).
     pub ca_probe: CaProbe,
+    /// The local database (opened and migrated at its first use, after the first screen).
+    store: Store,
     /// The workflow for the CA address in force (rebuilt when the address changes).
     workflow: Mutex<Option<(String, Arc<Workflow>)>>,
     /// The signed-in phone, masked, for the header; this run only (never the full number).
@@ -38,6 +41,7 @@ impl AppState {
             Settings::default()
         });
         Ok(Self {
+            store: Store::at(paths.workflow_db()),
             paths,
             settings_store,
             settings: Mutex::new(settings),
@@ -66,6 +70,11 @@ impl AppState {
         })
     }
 
+    /// The local database (`data/workflow.sqlite`): drafts, session, journal, certificates.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// The workflow façade for the CA address in force: drafts and the resume point in
     /// `data/workflow.sqlite`, the session token and the drafts' key in the OS keychain.
     pub fn workflow(&self) -> Result<Arc<Workflow>, IpcError> {
@@ -81,7 +90,7 @@ impl AppState {
         let w = Arc::new(
             Workflow::open(WorkflowConfig {
                 ca_url: url.clone(),
-                db_path: self.paths.workflow_db(),
+                store: self.store.clone(),
                 keychain: Keychain::new(DEFAULT_SERVICE),
                 client: certdesk_ca_client::ClientConfig::default(),
             })

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use certdesk_core::certificates::{self, CertificateCache, MyCertificate as CoreCert};
-use certdesk_core::enrollment::{self, Journal, RenewalError, RenewalRequest, pin_status};
+use certdesk_core::enrollment::{self, RenewalError, RenewalRequest, pin_status};
 use certdesk_core::pin_rules;
 use certdesk_core::standing::{self, StandingError};
 use certdesk_ipc::{
@@ -37,7 +37,7 @@ pub fn cache<'a>(app: &'a AppHandle, state: &AppState) -> Result<&'a Certificate
     if let Some(c) = store.0.get() {
         return Ok(c);
     }
-    let c = CertificateCache::open(&state.paths.workflow_db()).map_err(storage)?;
+    let c = state.store().certificates().map_err(storage)?;
     Ok(store.0.get_or_init(|| c))
 }
 
@@ -190,8 +190,7 @@ pub async fn forget_certificate(
 fn listed(state: &AppState, scan: &certificates::Scan) -> Result<MyCertificates, IpcError> {
     let now = now_unix();
     let interrupted =
-        enrollment::interrupted(&Journal::open(&state.paths.workflow_db()).map_err(storage)?)
-            .map_err(storage)?;
+        enrollment::interrupted(&state.store().journal().map_err(storage)?).map_err(storage)?;
     Ok(MyCertificates {
         certificates: scan
             .certificates
@@ -309,7 +308,7 @@ pub async fn renew_certificate(
         pin: SecretString::from(request.pin),
         confirm_final_pin_try: request.confirm_final_try,
     };
-    let mut journal = Journal::open(&state.paths.workflow_db()).map_err(storage)?;
+    let mut journal = state.store().journal().map_err(storage)?;
     let serial = c.serial.clone();
     let emitter = app.clone();
     let mut progress = move |step: enrollment::RenewalStep| {

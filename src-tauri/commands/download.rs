@@ -56,11 +56,10 @@ fn client(state: &AppState) -> Result<CaClient, IpcError> {
 }
 
 fn journal(state: &AppState) -> Result<Journal, IpcError> {
-    // The workflow opens (and migrates) the same file. Two first opens racing on a new
-    // file make the loser's migration fail (WAL snapshot), so let the workflow, which
-    // serialises its own opening, go first; without a CA address it opens nothing.
-    let _ = state.workflow();
-    Journal::open(&state.paths.workflow_db()).map_err(|e| DownloadError::from(e).to_ipc())
+    state
+        .store()
+        .journal()
+        .map_err(|e| DownloadError::from(e).to_ipc())
 }
 
 fn tokens(app: &AppHandle) -> Option<State<'_, TokenWatch>> {

@@ -11,7 +11,7 @@ use certdesk_ca_client::CaClient;
 #[cfg(feature = "sandbox")]
 use certdesk_core::enrollment::SandboxCaptcha;
 use certdesk_core::enrollment::{
-    self, CaptchaSolver, DownloadError, DownloadRequest, Journal, Progress, StepPhase, TokenChoice,
+    self, CaptchaSolver, DownloadError, DownloadRequest, Progress, StepPhase, TokenChoice,
 };
 use certdesk_token::TokenService;
 use clap::Args;
@@ -108,7 +108,8 @@ pub async fn run(svc: &TokenService, args: DownloadArgs, lang: Lang) -> Result<(
     paths
         .create_all()
         .map_err(|e| Failure::Storage(e.to_string()))?;
-    let mut journal = Journal::open(&paths.workflow_db())
+    let mut journal = certdesk_core::store::Store::at(paths.workflow_db())
+        .journal()
         .map_err(|e| Failure::Storage(format!("opening the download journal: {e}")))?;
     let mut secrets = secrets::Source::new(args.secrets_stdin);
     let card_password = secrets.get(&t.cli.prompt_card_password)?;

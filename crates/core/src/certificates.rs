@@ -129,10 +129,16 @@ pub struct CertificateCache {
 }
 
 impl CertificateCache {
+    /// Opens (and migrates) the file at `path`; the app goes through
+    /// [`crate::store::Store::certificates`].
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Ok(Self {
-            conn: Mutex::new(db::open(path)?),
-        })
+        Ok(Self::on(db::open(path)?))
+    }
+
+    pub(crate) fn on(conn: Connection) -> Self {
+        Self {
+            conn: Mutex::new(conn),
+        }
     }
 
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {

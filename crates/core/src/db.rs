@@ -90,17 +90,44 @@ fn migrations() -> Migrations<'static> {
     ])
 }
 
-/// Opens (creating if needed) and migrates the database at `path`.
+/// Opens (creating if needed) and migrates the database at `path`. The app opens it
+/// once, through [`crate::store::Store`].
 pub fn open(path: &Path) -> Result<Connection, StoreError> {
-    let mut conn = Connection::open(path)?;
+    let mut conn = connect(path)?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// A connection with the settings every user of the file needs; no schema check.
+pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    // First, so that switching to WAL waits for another opener instead of failing.
+    conn.busy_timeout(Duration::from_secs(5))?;
     // WAL: a reader never blocks the autosave and a killed writer leaves the last
     // committed transaction intact. FULL: a committed keystroke survives power loss too.
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.busy_timeout(Duration::from_secs(5))?;
-    migrations().to_latest(&mut conn)?;
     Ok(conn)
+}
+
+/// Brings the schema up to date. The migrator reads the version before its transaction,
+/// so when two openers (threads of the app, the app and the CLI) meet on a new or older
+/// file, the slower one replays steps the faster one has just committed ("table already
+/// exists") or meets its lock. Once the faster one commits the schema is current and a
+/// retry has nothing to do; a step that is wrong in itself fails every time.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    const RETRIES: u32 = 10;
+    let mut attempt = 0;
+    loop {
+        match migrations().to_latest(conn) {
+            Err(rusqlite_migration::Error::RusqliteError { .. }) if attempt < RETRIES => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(20 * u64::from(attempt)));
+            }
+            other => return Ok(other?),
+        }
+    }
 }
 
 /// Moves an unreadable database (and its WAL files) aside, so the app can start over
@@ -152,5 +179,36 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, 9, "every migration ran once");
+    }
+
+    /// The app's windows of work, its token watcher and the CLI may open a new file at
+    /// the same moment: every opener must come back with the whole schema.
+    #[test]
+    fn first_opens_racing_on_a_new_file_all_succeed() {
+        for round in 0..10 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(format!("race-{round}.sqlite"));
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+            let openers: Vec<_> = (0..8)
+                .map(|_| {
+                    let (path, barrier) = (path.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        super::open(&path).map(|c| {
+                            c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+                                .unwrap()
+                        })
+                    })
+                })
+                .collect();
+            for o in openers {
+                let version = o.join().unwrap();
+                assert!(
+                    matches!(version, Ok(9)),
+                    "round {round}: {:?}",
+                    version.map_err(|e| e.to_string())
+                );
+            }
+        }
     }
 }

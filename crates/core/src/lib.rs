@@ -18,6 +18,7 @@ pub mod sensitive;
 pub mod session;
 pub mod settings;
 pub mod standing;
+pub mod store;
 pub mod updates;
 pub mod window;
 pub mod workflow;

@@ -2,7 +2,6 @@
 //! database keeps just where the applicant was, so an expired session can return
 //! there after signing in again.
 
-use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -12,7 +11,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 
-use crate::db::{self, StoreError};
+use crate::db::StoreError;
 use crate::drafts::DraftId;
 use crate::keychain::{Keychain, KeychainError};
 use crate::workflow::Step;
@@ -83,11 +82,11 @@ fn expired(expires_at: &str) -> bool {
 }
 
 impl SessionStore {
-    pub fn open(db_path: &Path, keychain: Keychain) -> Result<Self, SessionError> {
-        Ok(Self {
+    pub(crate) fn on(conn: Connection, keychain: Keychain) -> Self {
+        Self {
             keychain,
-            conn: Mutex::new(db::open(db_path)?),
-        })
+            conn: Mutex::new(conn),
+        }
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {

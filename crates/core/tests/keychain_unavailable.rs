@@ -13,7 +13,7 @@ fn no_secret_service_is_a_keychain_error() {
     let dir = tempfile::tempdir().unwrap();
     let e = Workflow::open(WorkflowConfig {
         ca_url: "http://127.0.0.1:9".into(),
-        db_path: dir.path().join("core.sqlite"),
+        store: certdesk_core::store::Store::at(dir.path().join("core.sqlite")),
         keychain: Keychain::new("certdesk-test-unavailable"),
         client: Default::default(),
     })

@@ -259,7 +259,7 @@ impl Env {
     fn workflow_at(&self, url: &str) -> Workflow {
         Workflow::open(WorkflowConfig {
             ca_url: url.to_string(),
-            db_path: self.dir.path().join("app").join("core.sqlite"),
+            store: certdesk_core::store::Store::at(self.dir.path().join("app").join("core.sqlite")),
             keychain: self.keychain.clone(),
             client: certdesk_ca_client::ClientConfig {
                 retries: 0,

@@ -132,7 +132,10 @@ impl DraftStore {
     /// Opens the store at `path` with the data key. Refuses a key that did not write
     /// the existing data, rather than failing later on every row.
     pub fn open(path: &Path, key: DraftKey) -> Result<Self, StoreError> {
-        let conn = db::open(path)?;
+        Self::on(db::open(path)?, key)
+    }
+
+    pub(crate) fn on(conn: Connection, key: DraftKey) -> Result<Self, StoreError> {
         let check: Option<Vec<u8>> = conn
             .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
                 r.get(0)

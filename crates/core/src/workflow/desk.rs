@@ -3,7 +3,6 @@
 //! becomes the drafts' new merge base, so only real conflicts surface.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 use std::sync::RwLock;
 
 use certdesk_ca_api::FieldError;
@@ -33,8 +32,8 @@ pub type Result<T> = std::result::Result<T, WorkflowError>;
 #[derive(Debug, Clone)]
 pub struct WorkflowConfig {
     pub ca_url: String,
-    /// The local SQLite file (drafts, resume point).
-    pub db_path: PathBuf,
+    /// The local database (drafts, session, review watch).
+    pub store: crate::store::Store,
     pub keychain: Keychain,
     pub client: ClientConfig,
 }
@@ -122,8 +121,8 @@ impl Workflow {
     /// session (token from the keychain, if any).
     pub fn open(config: WorkflowConfig) -> Result<Self> {
         let key = DraftKey::load_or_create(&config.keychain)?;
-        let drafts = DraftStore::open(&config.db_path, key)?;
-        let session = SessionStore::open(&config.db_path, config.keychain.clone())?;
+        let drafts = config.store.drafts(key)?;
+        let session = config.store.session(config.keychain.clone())?;
         let mut ca = CaClient::with_config(&config.ca_url, config.client.clone())
             .map_err(WorkflowError::from_client)?;
         ca.set_token(session.token()?);
@@ -131,7 +130,7 @@ impl Workflow {
             ca: RwLock::new(ca),
             drafts,
             session,
-            watch: ReviewWatch::open(&config.db_path)?,
+            watch: config.store.review_watch()?,
             channels: RwLock::new(HashMap::new()),
         })
     }

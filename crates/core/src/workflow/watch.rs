@@ -1,14 +1,13 @@
 //! Review outcomes for desktop notifications: applications seen in review are
 //! remembered locally; when one leaves review, it is reported once.
 
-use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use certdesk_ca_api::application::{Application, ApplicationStatus};
 use rusqlite::{Connection, params};
 use serde::Serialize;
 
-use crate::db::{self, StoreError};
+use crate::db::StoreError;
 
 /// A review that finished since the last look.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,10 +22,10 @@ pub struct ReviewWatch {
 }
 
 impl ReviewWatch {
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Ok(Self {
-            conn: Mutex::new(db::open(path)?),
-        })
+    pub(crate) fn on(conn: Connection) -> Self {
+        Self {
+            conn: Mutex::new(conn),
+        }
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {

@@ -272,11 +272,14 @@ const COLUMNS: &str = "id, application_id, module, token_serial, ca_url, card_se
      certificate_set, key_id, csr_sha256, cert_serial, enc_cert_serial, state, kind, old_serial";
 
 impl Journal {
-    /// Opens (and migrates) the core database at `path`.
+    /// Opens (and migrates) the core database at `path`; the app goes through
+    /// [`crate::store::Store::journal`].
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Ok(Self {
-            conn: db::open(path)?,
-        })
+        Ok(Self::on(db::open(path)?))
+    }
+
+    pub(crate) fn on(conn: Connection) -> Self {
+        Self { conn }
     }
 
     fn row(&self, r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
