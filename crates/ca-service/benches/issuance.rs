@@ -8,6 +8,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use certdesk_ca_service::clock::Clock;
 use certdesk_ca_service::pki::csr::vet;
 use certdesk_ca_service::pki::profile::Kind;
 use certdesk_ca_service::pki::{Family, Pki, subscriber_name};
@@ -55,7 +56,7 @@ fn main() {
         .unwrap_or(2)
         .max(2);
     let tmp = tempfile::TempDir::new().unwrap();
-    let pki = Arc::new(Pki::new(tmp.path(), "http://127.0.0.1:1"));
+    let pki = Arc::new(Pki::new(tmp.path(), "http://127.0.0.1:1", Clock::system()));
     let name = subscriber_name(
         "北京示例科技有限公司",
         "北京示例科技有限公司",

@@ -53,6 +53,10 @@ enum Cmd {
         /// client's clock-skew check.
         #[arg(long, default_value_t = 0, hide = true, allow_negative_numbers = true)]
         reported_clock_offset_secs: i64,
+        /// Sandbox only: a clock the tests move forward with `POST /sandbox/clock`
+        /// instead of sleeping.
+        #[arg(long, hide = true)]
+        test_clock: bool,
     },
     /// CA staff review.
     Review {
@@ -156,6 +160,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             payment_ttl_secs,
             request_timeout_secs,
             reported_clock_offset_secs,
+            test_clock,
         } => {
             if reported_clock_offset_secs != 0 && !sandbox {
                 anyhow::bail!("--reported-clock-offset-secs is for the sandbox only");
@@ -170,6 +175,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 payment_ttl_secs,
                 request_timeout_secs,
                 reported_clock_offset_secs,
+                test_clock,
             })
             .await
         }

@@ -9,6 +9,7 @@ use anyhow::Context;
 use secrecy::SecretString;
 
 use crate::channels::Channels;
+use crate::clock::Clock;
 use crate::providers::config::ProvidersConfig;
 use crate::providers::sandbox::{
     OutboxNotifier, SandboxFaceChecks, SandboxIdentityChecks, SandboxPayments, SandboxRegistry,
@@ -32,6 +33,8 @@ pub struct ServeOptions {
     /// Sandbox only: the clock `/healthz` reports is off by this much (a demo of the
     /// client's clock-skew check without touching the machine's clock).
     pub reported_clock_offset_secs: i64,
+    /// Sandbox only: a clock tests can move forward (`POST /sandbox/clock`).
+    pub test_clock: bool,
 }
 
 /// Reads the staff token, creating it (mode 0600) on first start.
@@ -84,6 +87,9 @@ enum Mode {
 
 /// Decided before anything opens: a misconfigured production CA never starts.
 fn mode(opts: &ServeOptions) -> anyhow::Result<Mode> {
+    if opts.test_clock && !opts.sandbox {
+        anyhow::bail!("--test-clock is for the sandbox only (with --sandbox)");
+    }
     match (opts.sandbox, &opts.providers) {
         (true, Some(_)) => anyhow::bail!(
             "--sandbox uses the sandbox providers; --providers is for production only"
@@ -97,12 +103,14 @@ fn mode(opts: &ServeOptions) -> anyhow::Result<Mode> {
     }
 }
 
-fn provider_set(mode: Mode, base_url: &str) -> ProviderSet {
+fn provider_set(mode: Mode, base_url: &str, clock: &Clock) -> ProviderSet {
     match mode {
         Mode::Sandbox => ProviderSet {
             registry: Arc::new(SandboxRegistry),
             checks: Arc::new(SandboxIdentityChecks),
-            notifier: Arc::new(OutboxNotifier),
+            notifier: Arc::new(OutboxNotifier {
+                clock: clock.clone(),
+            }),
             payments: Arc::new(SandboxPayments {
                 base_url: base_url.to_string(),
             }),
@@ -111,7 +119,7 @@ fn provider_set(mode: Mode, base_url: &str) -> ProviderSet {
             }),
         },
         Mode::Production(config) => {
-            let p = Production::start(*config);
+            let p = Production::start(*config, clock.clone());
             ProviderSet {
                 registry: Arc::new(p.registry),
                 checks: Arc::new(p.checks),
@@ -149,7 +157,13 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         writeln!(out, "{base_url}")?;
         out.flush()?;
     }
-    let providers = provider_set(mode, &base_url);
+    let (clock, clock_control) = if opts.test_clock {
+        let (clock, control) = Clock::settable();
+        (clock, Some(control))
+    } else {
+        (Clock::system(), None)
+    };
+    let providers = provider_set(mode, &base_url, &clock);
     let state = Arc::new(AppState {
         db,
         channels,
@@ -167,9 +181,11 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         notifier: providers.notifier,
         payments: providers.payments,
         face: providers.face,
-        pki: crate::pki::Pki::new(&opts.data, &base_url),
+        pki: crate::pki::Pki::new(&opts.data, &base_url, clock.clone()),
+        clock,
+        clock_control,
     });
-    tracing::info!(%base_url, sandbox = opts.sandbox, "listening");
+    tracing::info!(%base_url, sandbox = opts.sandbox, test_clock = opts.test_clock, "listening");
     axum::serve(listener, crate::http::router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;

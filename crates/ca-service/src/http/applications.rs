@@ -15,7 +15,7 @@ use utoipa::IntoParams;
 
 use super::extract::{ApiJson, ApiQuery, Applicant, HashedJson, IdempotencyKey, IfMatch};
 use super::idempotency::{self, json_with_etag};
-use crate::clock::{self, rfc3339};
+use crate::clock::rfc3339;
 use crate::domain::checked::{Check, Checked};
 use crate::domain::{requirements, validate};
 use crate::error::{ApiError, ApiResult};
@@ -111,7 +111,7 @@ fn new_doc(state: &AppState, owner: &str, req: CreateApplication) -> ApiResult<A
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
-    let now = rfc3339(clock::now());
+    let now = rfc3339(state.now());
     let mut doc = AppDoc {
         app: Application {
             id: new_id("app"),
@@ -165,11 +165,12 @@ pub async fn create_application(
             key.as_deref(),
             "POST /v1/applications",
             &hash,
+            state.now(),
             || {
                 check_concerned_certificate(tx, &req)?;
                 let mut doc = new_doc(&state, &who.phone, req)?;
                 ensure_no_duplicate(tx, &doc)?;
-                applications::insert(tx, &mut doc, clock::now())?;
+                applications::insert(tx, &mut doc, state.now())?;
                 Ok((StatusCode::CREATED, to_value(&doc.app)?))
             },
         )

@@ -10,7 +10,7 @@ use certdesk_ca_api::{FieldError, Problem, ProblemCode};
 use utoipa::ToSchema;
 
 use super::extract::Applicant;
-use crate::clock::{self, rfc3339};
+use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::{new_id, sha256_bytes_hex};
 use crate::state::Shared;
@@ -138,7 +138,7 @@ pub async fn upload_document(
         content_type: ct.to_string(),
         size: file.len() as u64,
         sha256: sha,
-        uploaded_at: rfc3339(clock::now()),
+        uploaded_at: rfc3339(state.now()),
     };
     let stored = info.clone();
     state.db.tx(|tx| {

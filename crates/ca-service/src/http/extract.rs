@@ -106,7 +106,7 @@ impl FromRequestParts<Shared> for Applicant {
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(|| ApiError::code(ProblemCode::Unauthorized))?;
         let token_hash = sha256_hex(&["session", token]);
-        let now = crate::clock::now();
+        let now = state.now();
         let phone = state
             .db
             .read(|c| auth::session_phone(c, &token_hash, now))?
@@ -182,7 +182,7 @@ impl FromRequestParts<Shared> for EnrollmentAuth {
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(|| ApiError::code(ProblemCode::Unauthorized))?;
         let hash = sha256_hex(&["enrollment", token]);
-        let now = crate::clock::now();
+        let now = state.now();
         let (application_id, card_serial) = state
             .db
             .read(|c| crate::store::certs::enrollment(c, &hash, now))?

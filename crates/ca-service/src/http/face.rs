@@ -102,7 +102,7 @@ pub async fn start_face_check(
             method: req.method,
             status: FaceCheckStatus::Pending,
         };
-        records::put_face(tx, &row, crate::clock::now())?;
+        records::put_face(tx, &row, state.now())?;
         state.face.start(&row.id, row.person)?;
         let wire = face_wire(&state, &row);
         if req.method == FaceMethod::SmsLink {
@@ -153,7 +153,7 @@ pub fn complete_face(
     } else {
         FaceCheckStatus::Failed
     };
-    records::put_face(tx, &row, crate::clock::now())?;
+    records::put_face(tx, &row, state.now())?;
     let mut doc = load_any(tx, &row.application_id)?;
     let kind = match row.person {
         Person::LegalRep => RequirementKind::LegalRepFaceCheck,

@@ -18,13 +18,14 @@ mod renewal;
 mod sandbox;
 mod staff;
 mod steps;
+mod test_clock;
 mod unlock;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -180,6 +181,10 @@ pub fn router(state: Shared) -> Router {
                 get(pages::authorisation_page),
             )
             .route("/sandbox/pay/{id}", get(pages::bank_pay_page));
+        // Only a sandbox started with `--test-clock` has a clock that can be moved.
+        if state.clock_control.is_some() {
+            router = router.route("/sandbox/clock", post(test_clock::advance));
+        }
     }
     router
         .fallback(|| async { ApiError::not_found() })

@@ -12,7 +12,6 @@ use certdesk_ca_api::{Problem, ProblemCode};
 use super::extract::{Applicant, HashedJson, IdempotencyKey, RawJson};
 use super::idempotency::{self, json_with_etag};
 use super::json_body::parse_checked;
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::state::Shared;
 use crate::store::records;
@@ -34,14 +33,22 @@ pub async fn create_payment(
 ) -> ApiResult<Response> {
     let route = format!("POST /v1/applications/{id}/payments");
     let (status, value) = state.db.tx(|tx| {
-        idempotency::run(tx, &who.phone, key.as_deref(), &route, &hash, || {
-            let doc = load_owned(tx, &id, &who.phone)?;
-            let row = create(tx, &state, &doc, req.provider)?;
-            Ok((
-                StatusCode::CREATED,
-                serde_json::to_value(to_wire(&row, clock::now()))?,
-            ))
-        })
+        idempotency::run(
+            tx,
+            &who.phone,
+            key.as_deref(),
+            &route,
+            &hash,
+            state.now(),
+            || {
+                let doc = load_owned(tx, &id, &who.phone)?;
+                let row = create(tx, &state, &doc, req.provider)?;
+                Ok((
+                    StatusCode::CREATED,
+                    serde_json::to_value(to_wire(&row, state.now()))?,
+                ))
+            },
+        )
     })?;
     Ok(json_with_etag(status, value))
 }
@@ -67,7 +74,7 @@ pub async fn get_payment(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Payment>> {
     let row = state.db.read(|c| owned_payment(c, &id, &who.phone))?;
-    Ok(Json(to_wire(&row, clock::now())))
+    Ok(Json(to_wire(&row, state.now())))
 }
 
 /// Give an expired payment a fresh expiry.
@@ -85,7 +92,7 @@ pub async fn renew_payment(
         renew(tx, &state, &mut row)?;
         Ok::<_, ApiError>(row)
     })?;
-    Ok(Json(to_wire(&row, clock::now())))
+    Ok(Json(to_wire(&row, state.now())))
 }
 
 /// The payment provider's asynchronous notification, signed with HMAC-SHA256 in the

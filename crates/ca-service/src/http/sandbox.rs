@@ -14,7 +14,6 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiJson, ApiQuery};
 use super::idempotency::json_with_etag;
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::providers::sandbox::{sandbox_secret, sign};
 use crate::state::Shared;
@@ -158,7 +157,7 @@ pub async fn pay(State(state): State<Shared>, Path(id): Path<String>) -> ApiResu
     let row = state
         .db
         .tx(|tx| apply_notify(tx, &state, row.provider, &notify))?;
-    Ok(Json(to_wire(&row, clock::now())))
+    Ok(Json(to_wire(&row, state.now())))
 }
 
 /// Approve as staff would (sandbox shortcut; the staff API needs the staff token).
@@ -225,7 +224,7 @@ pub struct SandboxState {
 #[utoipa::path(get, path = "/sandbox/state", tag = "sandbox",
     responses((status = 200, body = SandboxState)))]
 pub async fn sandbox_state(State(state): State<Shared>) -> ApiResult<Json<SandboxState>> {
-    let now = clock::now();
+    let now = state.now();
     let s = state.db.read(|c| {
         let faces = records::pending_faces(c)?;
         let pays = records::pending_payments(c)?;

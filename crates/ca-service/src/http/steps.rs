@@ -355,7 +355,7 @@ pub async fn sign_authorisation(
             return Ok(());
         }
         otp::verify(tx, &state, &otp::authorisation_subject(&id), &req.code)?;
-        records::sign_authorisation(tx, &id, crate::clock::now())?;
+        records::sign_authorisation(tx, &id, state.now())?;
         let mut doc = load_any(tx, &app_id)?;
         doc.authorisation_signed = true;
         save(tx, &state, &mut doc)?;

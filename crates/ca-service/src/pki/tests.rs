@@ -41,7 +41,7 @@ fn pkilint(file: &Path) {
 fn issue_and_verify(family: Family, csr_cmds: &[&[&str]]) {
     let tmp = tempfile::TempDir::new().unwrap();
     let d = tmp.path();
-    let pki = Pki::new(d, "http://127.0.0.1:1");
+    let pki = Pki::new(d, "http://127.0.0.1:1", Clock::system());
     let ca = pki.authority(family).unwrap();
     for cmd in csr_cmds {
         openssl(cmd, d);
@@ -150,6 +150,7 @@ fn issue_and_verify(family: Family, csr_cmds: &[&[&str]]) {
                 reason: CrlReason::KeyCompromise,
             }],
             2,
+            std::time::SystemTime::now(),
         )
         .unwrap();
     std::fs::write(d.join("crl.der"), crl).unwrap();
@@ -160,7 +161,9 @@ fn issue_and_verify(family: Family, csr_cmds: &[&[&str]]) {
     assert!(out.to_uppercase().contains(&serial.to_uppercase()), "{out}");
     assert!(out.contains("Key Compromise"), "{out}");
     // Reloading from disk yields the same hierarchy.
-    let again = Pki::new(d, "http://127.0.0.1:1").authority(family).unwrap();
+    let again = Pki::new(d, "http://127.0.0.1:1", Clock::system())
+        .authority(family)
+        .unwrap();
     assert_eq!(again.root_cert, ca.root_cert);
 }
 

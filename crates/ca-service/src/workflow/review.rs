@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{contact_phone, load_any, save, tell_applicant};
-use crate::clock::{self, rfc3339};
+use crate::clock::rfc3339;
 use crate::domain::requirements::{status_of, unmet};
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::digits;
@@ -80,7 +80,7 @@ pub fn approve(conn: &Connection, state: &AppState, id: &str, card: NewCard) -> 
         courier: "顺丰速运".into(),
         tracking_number: tracking.clone(),
         contents: contents.clone(),
-        shipped_at: rfc3339(clock::now()),
+        shipped_at: rfc3339(state.now()),
     });
     if channel.issuance == IssuanceMode::Download {
         records::put_password_card(conn, &card.serial, &doc.app.id, &card.hash)?;
@@ -179,7 +179,7 @@ pub fn paper_received(conn: &Connection, state: &AppState, id: &str) -> ApiResul
         return Err(ApiError::invalid_state("this channel needs no paper"));
     }
     if let Some(p) = doc.app.paper.as_mut() {
-        p.received_at = Some(rfc3339(clock::now()));
+        p.received_at = Some(rfc3339(state.now()));
     }
     crate::domain::requirements::set(
         &mut doc.app,

@@ -122,6 +122,17 @@ impl Ca {
     pub fn http(&self) -> reqwest::Client {
         reqwest::Client::new()
     }
+
+    /// Moves the CA's clock `secs` forward (a CA started with `--test-clock`): the test
+    /// reaches an expiry without sleeping.
+    pub async fn advance_clock(&self, secs: u32) {
+        let r = raw(self
+            .http()
+            .post(format!("{}/sandbox/clock", self.url))
+            .json(&serde_json::json!({ "secs": secs })))
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
 }
 
 impl Drop for Ca {

@@ -33,6 +33,17 @@ async fn download(c: &CaClient, o: &ApprovedOrder, d: &Path, name: &str) -> Stri
     iss.serial
 }
 
+/// A P-256 certificate downloaded onto key `<d>/<name>.key` and confirmed: the order,
+/// a client of `ca`, and the serial.
+async fn p256_certificate(ca: &Ca, d: &Path, name: &str) -> (ApprovedOrder, CaClient, String) {
+    let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
+        .await
+        .unwrap();
+    let c = ca.client();
+    let serial = download(&c, &o, d, name).await;
+    (o, c, serial)
+}
+
 fn sign(d: &Path, key: &str, challenge_b64: &str) -> Vec<u8> {
     use base64::Engine;
     std::fs::write(
@@ -63,11 +74,7 @@ async fn renewal_needs_the_window_and_proof_of_possession() {
     let tmp = tempfile::TempDir::new().unwrap();
     let d = tmp.path();
     let ca = sixty_day_ca(d);
-    let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
-        .await
-        .unwrap();
-    let c = ca.client();
-    let serial = download(&c, &o, d, "old").await;
+    let (o, c, serial) = p256_certificate(&ca, d, "old").await;
 
     // A signature by another key is refused, and the challenge is spent.
     openssl(
@@ -149,12 +156,8 @@ async fn renewal_needs_the_window_and_proof_of_possession() {
 #[tokio::test]
 async fn renewal_is_closed_outside_the_window() {
     let ca = Ca::start();
-    let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
-        .await
-        .unwrap();
-    let c = ca.client();
     let tmp = tempfile::TempDir::new().unwrap();
-    let serial = download(&c, &o, tmp.path(), "k").await;
+    let (_, c, serial) = p256_certificate(&ca, tmp.path(), "k").await;
     let e = c.renewal_challenge(&serial).await.unwrap_err();
     assert_eq!(e.code(), Some(ProblemCode::InvalidState));
     assert!(
@@ -169,6 +172,29 @@ async fn renewal_is_closed_outside_the_window() {
         c.renewal_challenge("00").await.unwrap_err().code(),
         Some(ProblemCode::NotFound)
     );
+}
+
+#[tokio::test]
+async fn the_renewal_window_follows_the_ca_clock() {
+    // sandbox-p256 certificates are valid 365 days; renewal opens 90 days before expiry.
+    let ca = Ca::start_with(&["--sandbox", "--test-clock"]);
+    let tmp = tempfile::TempDir::new().unwrap();
+    let (_, c, serial) = p256_certificate(&ca, tmp.path(), "k").await;
+    let closed = |r: Result<_, certdesk_ca_client::ClientError>| {
+        assert_eq!(r.unwrap_err().code(), Some(ProblemCode::InvalidState));
+    };
+    closed(c.renewal_challenge(&serial).await);
+    ca.advance_clock((365 - 90) * 86_400 + 60).await;
+    let ch = c.renewal_challenge(&serial).await.unwrap();
+    let not_after = c.certificate(&serial).await.unwrap().not_after;
+    let at = |s: &str| {
+        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+            .unwrap()
+            .unix_timestamp()
+    };
+    assert_eq!(at(&not_after) - at(&ch.renewal_opens_at), 90 * 86_400);
+    ca.advance_clock(90 * 86_400).await;
+    closed(c.renewal_challenge(&serial).await);
 }
 
 fn assert_certificate_field(e: &sandbox_flow::FlowError) {
@@ -441,11 +467,7 @@ async fn an_interrupted_renewal_is_resumed_never_started_twice() {
     let tmp = tempfile::TempDir::new().unwrap();
     let d = tmp.path();
     let ca = sixty_day_ca(d);
-    let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
-        .await
-        .unwrap();
-    let c = ca.client();
-    let serial = download(&c, &o, d, "old").await;
+    let (_, c, serial) = p256_certificate(&ca, d, "old").await;
     // A proof of possession with the old key; the enrollment for the renewal.
     let prove = || async {
         let ch = c.renewal_challenge(&serial).await.unwrap();
