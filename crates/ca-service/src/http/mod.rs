@@ -19,6 +19,7 @@ mod sandbox;
 mod staff;
 mod steps;
 mod test_clock;
+mod txn;
 mod unlock;
 
 use axum::Router;
@@ -95,18 +96,18 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
             applications::edit_application
         ))
         .routes(routes!(applications::cancel_application))
-        .routes(routes!(steps::verify_enterprise))
+        .routes(routes!(steps::verification::verify_enterprise))
         .routes(routes!(face::start_face_check))
         .routes(routes!(face::get_face_check))
         .routes(routes!(face::face_check_result))
-        .routes(routes!(steps::verify_handler))
-        .routes(routes!(steps::confirm_information))
-        .routes(routes!(steps::start_online_authorisation))
-        .routes(routes!(steps::sign_authorisation))
-        .routes(routes!(steps::send_signature_otp))
-        .routes(routes!(steps::sign_application))
-        .routes(routes!(steps::record_paper_tracking))
-        .routes(routes!(steps::confirm_receipt))
+        .routes(routes!(steps::verification::verify_handler))
+        .routes(routes!(steps::signature::confirm_information))
+        .routes(routes!(steps::authorisation::start_online_authorisation))
+        .routes(routes!(steps::authorisation::sign_authorisation))
+        .routes(routes!(steps::signature::send_signature_otp))
+        .routes(routes!(steps::signature::sign_application))
+        .routes(routes!(steps::paper::record_paper_tracking))
+        .routes(routes!(steps::paper::confirm_receipt))
         .routes(routes!(documents::upload_document))
         .routes(routes!(documents::ocr_business_licence))
         .routes(routes!(payments::create_payment))

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use certdesk_ca_api::payment::{
     CreatePayment, NOTIFY_SIGNATURE_HEADER, NotifyAck, Payment, PaymentNotify, PaymentProvider,
@@ -10,8 +10,8 @@ use certdesk_ca_api::payment::{
 use certdesk_ca_api::{Problem, ProblemCode};
 
 use super::extract::{Applicant, HashedJson, IdempotencyKey, RawJson};
-use super::idempotency::{self, json_with_etag};
 use super::json_body::parse_checked;
+use super::txn::idempotent_create;
 use crate::error::{ApiError, ApiResult};
 use crate::state::Shared;
 use crate::store::records;
@@ -32,25 +32,11 @@ pub async fn create_payment(
     HashedJson { value: req, hash }: HashedJson<CreatePayment>,
 ) -> ApiResult<Response> {
     let route = format!("POST /v1/applications/{id}/payments");
-    let (status, value) = state.db.tx(|tx| {
-        idempotency::run(
-            tx,
-            &who.phone,
-            key.as_deref(),
-            &route,
-            &hash,
-            state.now(),
-            || {
-                let doc = load_owned(tx, &id, &who.phone)?;
-                let row = create(tx, &state, &doc, req.provider)?;
-                Ok((
-                    StatusCode::CREATED,
-                    serde_json::to_value(to_wire(&row, state.now()))?,
-                ))
-            },
-        )
-    })?;
-    Ok(json_with_etag(status, value))
+    idempotent_create(&state, &who, key.as_deref(), &route, &hash, |tx| {
+        let doc = load_owned(tx, &id, &who.phone)?;
+        let row = create(tx, &state, &doc, req.provider)?;
+        Ok(serde_json::to_value(to_wire(&row, state.now()))?)
+    })
 }
 
 fn owned_payment(
