@@ -9,8 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use certdesk_ca_api::application::{ApplicationInput, CreateApplication, ListState, MailingInfo};
-use certdesk_ca_api::channel::Business;
+use certdesk_ca_api::application::{ApplicationInput, ListState, MailingInfo};
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 
@@ -109,15 +108,7 @@ async fn main() {
             .await
             .unwrap();
         let app = c
-            .create_application(
-                &CreateApplication {
-                    channel_id: "sandbox-rsa".into(),
-                    business: Business::NewOrgCertificate,
-                    input: p.input(),
-                    certificate_serial: None,
-                },
-                None,
-            )
+            .create_application(&p.new_org_on("sandbox-rsa"), None)
             .await
             .unwrap();
         clients.push((c, p, app.id, tokio::sync::Mutex::new(app.etag)));
@@ -196,12 +187,7 @@ async fn main() {
                 let (client, p, _, _) = &c[t];
                 let mut q = Persona::new(10_000_000 + (t * 1_000_000 + i) as u64);
                 q.handler = p.handler.clone();
-                let req = CreateApplication {
-                    channel_id: "sandbox-p256".into(),
-                    business: Business::NewOrgCertificate,
-                    input: q.input(),
-                    certificate_serial: None,
-                };
+                let req = q.new_org_on("sandbox-p256");
                 client.create_application(&req, None).await.unwrap();
             }
         },

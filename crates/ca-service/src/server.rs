@@ -20,20 +20,40 @@ use crate::providers::{EnterpriseRegistry, FaceChecks, IdentityChecks, Notifier,
 use crate::state::AppState;
 use crate::store::{Db, records};
 
+/// `certdesk-ca serve`: the command line is the options.
+#[derive(clap::Args)]
 pub struct ServeOptions {
+    #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    #[arg(long)]
     pub data: PathBuf,
+    /// Sandbox providers, the /sandbox page and fixtures.
+    #[arg(long, conflicts_with = "providers")]
     pub sandbox: bool,
-    /// Production providers (TOML); required without `sandbox`, refused with it.
+    /// Production providers (TOML: payment methods, sms, email, mail, registry,
+    /// identity, face); required without --sandbox.
+    #[arg(long, required_unless_present = "sandbox")]
     pub providers: Option<PathBuf>,
+    /// Channels TOML (default: the shipped sandbox channels).
+    #[arg(long)]
     pub channels: Option<PathBuf>,
+    /// Lifetime of SMS one-time codes.
+    #[arg(long, default_value_t = 300, hide = true)]
     pub otp_ttl_secs: i64,
+    /// Lifetime of a payment's QR code before it must be renewed.
+    #[arg(long, default_value_t = 900, hide = true)]
     pub payment_ttl_secs: i64,
+    /// A request still unanswered after this gets 408 `request_timeout` (issuance
+    /// with a new CA hierarchy takes seconds on a slow machine, never a minute).
+    #[arg(long, default_value_t = 60, hide = true)]
     pub request_timeout_secs: u64,
-    /// Sandbox only: the clock `/healthz` reports is off by this much (a demo of the
-    /// client's clock-skew check without touching the machine's clock).
+    /// Sandbox only: report a clock this many seconds off in /healthz, to show the
+    /// client's clock-skew check.
+    #[arg(long, default_value_t = 0, hide = true, allow_negative_numbers = true)]
     pub reported_clock_offset_secs: i64,
-    /// Sandbox only: a clock tests can move forward (`POST /sandbox/clock`).
+    /// Sandbox only: a clock the tests move forward with `POST /sandbox/clock`
+    /// instead of sleeping.
+    #[arg(long, hide = true)]
     pub test_clock: bool,
 }
 
@@ -87,6 +107,9 @@ enum Mode {
 
 /// Decided before anything opens: a misconfigured production CA never starts.
 fn mode(opts: &ServeOptions) -> anyhow::Result<Mode> {
+    if opts.reported_clock_offset_secs != 0 && !opts.sandbox {
+        anyhow::bail!("--reported-clock-offset-secs is for the sandbox only");
+    }
     if opts.test_clock && !opts.sandbox {
         anyhow::bail!("--test-clock is for the sandbox only (with --sandbox)");
     }

@@ -37,6 +37,17 @@ pub fn save(conn: &Connection, state: &AppState, doc: &mut AppDoc) -> ApiResult<
     Ok(())
 }
 
+/// Saves the application, then tells the applicant `text` (both in this transaction).
+pub fn save_and_tell(
+    conn: &Connection,
+    state: &AppState,
+    doc: &mut AppDoc,
+    text: &str,
+) -> ApiResult<()> {
+    save(conn, state, doc)?;
+    tell_applicant(conn, state, doc, text)
+}
+
 /// The phone that receives the applicant's SMS: the handler's, or the legal rep's when
 /// the legal rep handles the case.
 pub fn contact_phone(doc: &AppDoc) -> String {

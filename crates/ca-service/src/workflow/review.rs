@@ -9,7 +9,7 @@ use certdesk_ca_api::{FieldError, ProblemCode};
 use rusqlite::Connection;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{contact_phone, load_any, save, tell_applicant};
+use super::{contact_phone, load_any, save, save_and_tell};
 use crate::clock::rfc3339;
 use crate::domain::requirements::{status_of, unmet};
 use crate::error::{ApiError, ApiResult};
@@ -106,16 +106,11 @@ pub fn approve(conn: &Connection, state: &AppState, id: &str, card: NewCard) -> 
             ),
         )?;
     }
-    save(conn, state, &mut doc)?;
-    tell_applicant(
-        conn,
-        state,
-        &doc,
-        &format!(
-            "您的订单{}材料审核已通过。证书产品已由顺丰速运寄出，运单号{tracking}，请注意查收。",
-            doc.app.id
-        ),
-    )?;
+    let text = format!(
+        "您的订单{}材料审核已通过。证书产品已由顺丰速运寄出，运单号{tracking}，请注意查收。",
+        doc.app.id
+    );
+    save_and_tell(conn, state, &mut doc, &text)?;
     Ok(doc)
 }
 
@@ -160,16 +155,11 @@ pub fn reject(
         None,
     );
     doc.app.rejection_reasons = reasons;
-    save(conn, state, &mut doc)?;
-    tell_applicant(
-        conn,
-        state,
-        &doc,
-        &format!(
-            "您的订单{}材料审核未通过：{joined}。请修改后重新提交。",
-            doc.app.id
-        ),
-    )?;
+    let text = format!(
+        "您的订单{}材料审核未通过：{joined}。请修改后重新提交。",
+        doc.app.id
+    );
+    save_and_tell(conn, state, &mut doc, &text)?;
     Ok(doc)
 }
 

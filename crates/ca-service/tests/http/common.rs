@@ -262,10 +262,5 @@ pub fn parse_http(out: &[u8]) -> Raw {
 
 /// A new-organisation application on `sandbox-rsa` with the persona's whole input.
 pub fn new_org(p: &Persona) -> certdesk_ca_api::application::CreateApplication {
-    certdesk_ca_api::application::CreateApplication {
-        channel_id: "sandbox-rsa".into(),
-        business: certdesk_ca_api::channel::Business::NewOrgCertificate,
-        input: p.input(),
-        certificate_serial: None,
-    }
+    p.new_org_on("sandbox-rsa")
 }
