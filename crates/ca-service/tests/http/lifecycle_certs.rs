@@ -7,8 +7,9 @@ use certdesk_ca_api::ProblemCode;
 use certdesk_ca_api::application::ApplicationStatus;
 use certdesk_ca_api::channel::Business;
 use certdesk_ca_api::download::{CertificateStatus, RevocationReason};
+use certdesk_ca_api::download::{Enrollment, RenewalChallenge};
 use certdesk_ca_api::sandbox::ApprovedOrder;
-use certdesk_ca_client::CaClient;
+use certdesk_ca_client::{CaClient, ClientError};
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use secrecy::SecretString;
 
@@ -31,6 +32,25 @@ async fn download(c: &CaClient, o: &ApprovedOrder, d: &Path, name: &str) -> Stri
     let iss = enr.finalize(&p256_csr(d, name)).await.unwrap();
     enr.confirm_download().await.unwrap();
     iss.serial
+}
+
+/// Proves possession of `key` (`<d>/<key>`) for `serial` with challenge `ch`.
+async fn renew_with(
+    c: &CaClient,
+    d: &Path,
+    serial: &str,
+    ch: &RenewalChallenge,
+    key: &str,
+) -> Result<Enrollment, ClientError> {
+    c.renew(serial, &ch.challenge_id, &sign(d, key, &ch.challenge))
+        .await
+}
+
+/// An enrollment's client (its token as the bearer).
+fn enrolled(ca: &Ca, token: String) -> CaClient {
+    CaClient::new(&ca.url)
+        .unwrap()
+        .with_token(SecretString::from(token))
 }
 
 /// A P-256 certificate downloaded onto key `<d>/<name>.key` and confirmed: the order,
@@ -90,21 +110,11 @@ async fn renewal_needs_the_window_and_proof_of_possession() {
         ],
     );
     let ch = c.renewal_challenge(&serial).await.unwrap();
-    let e = c
-        .renew(
-            &serial,
-            &ch.challenge_id,
-            &sign(d, "stranger.key", &ch.challenge),
-        )
+    let e = renew_with(&c, d, &serial, &ch, "stranger.key")
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some(ProblemCode::VerificationFailed));
-    let e = c
-        .renew(
-            &serial,
-            &ch.challenge_id,
-            &sign(d, "old.key", &ch.challenge),
-        )
+    let e = renew_with(&c, d, &serial, &ch, "old.key")
         .await
         .unwrap_err();
     assert_eq!(
@@ -114,18 +124,9 @@ async fn renewal_needs_the_window_and_proof_of_possession() {
     );
 
     let ch = c.renewal_challenge(&serial).await.unwrap();
-    let enr = c
-        .renew(
-            &serial,
-            &ch.challenge_id,
-            &sign(d, "old.key", &ch.challenge),
-        )
-        .await
-        .unwrap();
+    let enr = renew_with(&c, d, &serial, &ch, "old.key").await.unwrap();
     assert_ne!(enr.application_id, o.application_id);
-    let enr = CaClient::new(&ca.url)
-        .unwrap()
-        .with_token(SecretString::from(enr.token));
+    let enr = enrolled(&ca, enr.token);
     let iss = enr.finalize(&p256_csr(d, "new")).await.unwrap();
     assert_ne!(iss.serial, serial);
     let app = enr.confirm_download().await.unwrap();
@@ -471,18 +472,9 @@ async fn an_interrupted_renewal_is_resumed_never_started_twice() {
     // A proof of possession with the old key; the enrollment for the renewal.
     let prove = || async {
         let ch = c.renewal_challenge(&serial).await.unwrap();
-        c.renew(
-            &serial,
-            &ch.challenge_id,
-            &sign(d, "old.key", &ch.challenge),
-        )
-        .await
+        renew_with(&c, d, &serial, &ch, "old.key").await
     };
-    let with = |token: String| {
-        CaClient::new(&ca.url)
-            .unwrap()
-            .with_token(SecretString::from(token))
-    };
+    let with = |token: String| enrolled(&ca, token);
 
     // Interrupted before finalize (the client crashed after the proof): the next proof
     // resumes the same renewal application.
