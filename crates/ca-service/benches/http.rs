@@ -4,6 +4,8 @@
 //! `cargo bench -p certdesk-ca-service --bench http` (env `BENCH_REQUESTS`, `BENCH_CONCURRENCY`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -211,7 +213,7 @@ async fn main() {
             &["-newkey", "rsa:2048"][..],
         ),
     ] {
-        let csr = Arc::new(openssl_csr(csr_dir.path(), newkey));
+        let csr = Arc::new(support::openssl_csr(csr_dir.path(), newkey));
         // The CA hierarchy is created on first use; keep key generation out of the figures.
         CaClient::new(&url)
             .unwrap()
@@ -237,28 +239,6 @@ async fn main() {
     }
     let _ = child.kill();
     let _ = child.wait();
-}
-
-fn openssl_csr(dir: &std::path::Path, newkey: &[&str]) -> String {
-    let mut args = vec![
-        "req",
-        "-new",
-        "-nodes",
-        "-keyout",
-        "k.pem",
-        "-out",
-        "c.pem",
-        "-subj",
-        "/CN=bench",
-    ];
-    args.extend_from_slice(newkey);
-    let out = Command::new("openssl")
-        .args(&args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl");
-    assert!(out.status.success());
-    std::fs::read_to_string(dir.join("c.pem")).unwrap()
 }
 
 async fn enroll(url: &str, o: &certdesk_ca_api::sandbox::ApprovedOrder) -> CaClient {

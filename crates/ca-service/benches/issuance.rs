@@ -4,7 +4,8 @@
 //! `cargo bench -p certdesk-ca-service --bench issuance` (env `BENCH_CERTS`, default 200).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,28 +23,6 @@ fn stats(name: &str, n: usize, wall: Duration, mut lat: Vec<Duration>) {
         p(0.5),
         p(0.99)
     );
-}
-
-fn csr(dir: &std::path::Path, newkey: &[&str]) -> String {
-    let mut args = vec![
-        "req",
-        "-new",
-        "-nodes",
-        "-keyout",
-        "k.pem",
-        "-out",
-        "c.pem",
-        "-subj",
-        "/CN=bench",
-    ];
-    args.extend_from_slice(newkey);
-    let st = Command::new("openssl")
-        .args(&args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl");
-    assert!(st.status.success());
-    std::fs::read_to_string(dir.join("c.pem")).unwrap()
 }
 
 fn main() {
@@ -75,7 +54,7 @@ fn main() {
         ("RSA-2048", Family::Rsa, &["-newkey", "rsa:2048"][..]),
     ] {
         let ca = pki.authority(family).unwrap();
-        let req = Arc::new(csr(tmp.path(), newkey));
+        let req = Arc::new(support::openssl_csr(tmp.path(), newkey));
         let issue_one = {
             let (pki, ca, req, name) = (pki.clone(), ca.clone(), req.clone(), name.clone());
             move || {
