@@ -4,13 +4,14 @@
 //! `cargo bench -p certdesk-ca-service --bench http` (env `BENCH_REQUESTS`, `BENCH_CONCURRENCY`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use certdesk_ca_api::application::{ApplicationInput, CreateApplication, ListState, MailingInfo};
-use certdesk_ca_api::channel::Business;
+use certdesk_ca_api::application::{ApplicationInput, ListState, MailingInfo};
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 
@@ -109,15 +110,7 @@ async fn main() {
             .await
             .unwrap();
         let app = c
-            .create_application(
-                &CreateApplication {
-                    channel_id: "sandbox-rsa".into(),
-                    business: Business::NewOrgCertificate,
-                    input: p.input(),
-                    certificate_serial: None,
-                },
-                None,
-            )
+            .create_application(&p.new_org_on("sandbox-rsa"), None)
             .await
             .unwrap();
         clients.push((c, p, app.id, tokio::sync::Mutex::new(app.etag)));
@@ -196,12 +189,7 @@ async fn main() {
                 let (client, p, _, _) = &c[t];
                 let mut q = Persona::new(10_000_000 + (t * 1_000_000 + i) as u64);
                 q.handler = p.handler.clone();
-                let req = CreateApplication {
-                    channel_id: "sandbox-p256".into(),
-                    business: Business::NewOrgCertificate,
-                    input: q.input(),
-                    certificate_serial: None,
-                };
+                let req = q.new_org_on("sandbox-p256");
                 client.create_application(&req, None).await.unwrap();
             }
         },
@@ -225,7 +213,7 @@ async fn main() {
             &["-newkey", "rsa:2048"][..],
         ),
     ] {
-        let csr = Arc::new(openssl_csr(csr_dir.path(), newkey));
+        let csr = Arc::new(support::openssl_csr(csr_dir.path(), newkey));
         // The CA hierarchy is created on first use; keep key generation out of the figures.
         CaClient::new(&url)
             .unwrap()
@@ -251,28 +239,6 @@ async fn main() {
     }
     let _ = child.kill();
     let _ = child.wait();
-}
-
-fn openssl_csr(dir: &std::path::Path, newkey: &[&str]) -> String {
-    let mut args = vec![
-        "req",
-        "-new",
-        "-nodes",
-        "-keyout",
-        "k.pem",
-        "-out",
-        "c.pem",
-        "-subj",
-        "/CN=bench",
-    ];
-    args.extend_from_slice(newkey);
-    let out = Command::new("openssl")
-        .args(&args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl");
-    assert!(out.status.success());
-    std::fs::read_to_string(dir.join("c.pem")).unwrap()
 }
 
 async fn enroll(url: &str, o: &certdesk_ca_api::sandbox::ApprovedOrder) -> CaClient {

@@ -4,10 +4,12 @@
 //! `cargo bench -p certdesk-ca-service --bench issuance` (env `BENCH_CERTS`, default 200).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use certdesk_ca_service::clock::Clock;
 use certdesk_ca_service::pki::csr::vet;
 use certdesk_ca_service::pki::profile::Kind;
 use certdesk_ca_service::pki::{Family, Pki, subscriber_name};
@@ -23,28 +25,6 @@ fn stats(name: &str, n: usize, wall: Duration, mut lat: Vec<Duration>) {
     );
 }
 
-fn csr(dir: &std::path::Path, newkey: &[&str]) -> String {
-    let mut args = vec![
-        "req",
-        "-new",
-        "-nodes",
-        "-keyout",
-        "k.pem",
-        "-out",
-        "c.pem",
-        "-subj",
-        "/CN=bench",
-    ];
-    args.extend_from_slice(newkey);
-    let st = Command::new("openssl")
-        .args(&args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl");
-    assert!(st.status.success());
-    std::fs::read_to_string(dir.join("c.pem")).unwrap()
-}
-
 fn main() {
     let n: usize = std::env::var("BENCH_CERTS")
         .ok()
@@ -55,7 +35,7 @@ fn main() {
         .unwrap_or(2)
         .max(2);
     let tmp = tempfile::TempDir::new().unwrap();
-    let pki = Arc::new(Pki::new(tmp.path(), "http://127.0.0.1:1"));
+    let pki = Arc::new(Pki::new(tmp.path(), "http://127.0.0.1:1", Clock::system()));
     let name = subscriber_name(
         "北京示例科技有限公司",
         "北京示例科技有限公司",
@@ -74,7 +54,7 @@ fn main() {
         ("RSA-2048", Family::Rsa, &["-newkey", "rsa:2048"][..]),
     ] {
         let ca = pki.authority(family).unwrap();
-        let req = Arc::new(csr(tmp.path(), newkey));
+        let req = Arc::new(support::openssl_csr(tmp.path(), newkey));
         let issue_one = {
             let (pki, ca, req, name) = (pki.clone(), ca.clone(), req.clone(), name.clone());
             move || {

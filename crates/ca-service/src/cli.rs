@@ -1,6 +1,5 @@
 //! Command line: `serve`, `review list|approve|reject`, `sandbox approved-order|order`.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -24,36 +23,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Run the service; prints the base URL alone on the first stdout line.
-    Serve {
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
-        #[arg(long)]
-        data: PathBuf,
-        /// Sandbox providers, the /sandbox page and fixtures.
-        #[arg(long, conflicts_with = "providers")]
-        sandbox: bool,
-        /// Production providers (TOML: payment methods, sms, email, mail, registry,
-        /// identity, face); required without --sandbox.
-        #[arg(long, required_unless_present = "sandbox")]
-        providers: Option<PathBuf>,
-        /// Channels TOML (default: the shipped sandbox channels).
-        #[arg(long)]
-        channels: Option<PathBuf>,
-        /// Lifetime of SMS one-time codes.
-        #[arg(long, default_value_t = 300, hide = true)]
-        otp_ttl_secs: i64,
-        /// Lifetime of a payment's QR code before it must be renewed.
-        #[arg(long, default_value_t = 900, hide = true)]
-        payment_ttl_secs: i64,
-        /// A request still unanswered after this gets 408 `request_timeout` (issuance
-        /// with a new CA hierarchy takes seconds on a slow machine, never a minute).
-        #[arg(long, default_value_t = 60, hide = true)]
-        request_timeout_secs: u64,
-        /// Sandbox only: report a clock this many seconds off in /healthz, to show the
-        /// client's clock-skew check.
-        #[arg(long, default_value_t = 0, hide = true, allow_negative_numbers = true)]
-        reported_clock_offset_secs: i64,
-    },
+    Serve(ServeOptions),
     /// CA staff review.
     Review {
         #[command(subcommand)]
@@ -146,33 +116,7 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.cmd {
-        Cmd::Serve {
-            listen,
-            data,
-            sandbox,
-            providers,
-            channels,
-            otp_ttl_secs,
-            payment_ttl_secs,
-            request_timeout_secs,
-            reported_clock_offset_secs,
-        } => {
-            if reported_clock_offset_secs != 0 && !sandbox {
-                anyhow::bail!("--reported-clock-offset-secs is for the sandbox only");
-            }
-            serve(ServeOptions {
-                listen,
-                data,
-                sandbox,
-                providers,
-                channels,
-                otp_ttl_secs,
-                payment_ttl_secs,
-                request_timeout_secs,
-                reported_clock_offset_secs,
-            })
-            .await
-        }
+        Cmd::Serve(opts) => serve(opts).await,
         Cmd::Review { cmd, ca, data } => {
             let token = match (data, std::env::var("CERTDESK_CA_STAFF_TOKEN").ok()) {
                 (_, Some(t)) => t,

@@ -93,6 +93,26 @@ impl Persona {
             }),
         }
     }
+
+    /// A `business` application on `channel_id` with the persona's whole input.
+    pub fn application(
+        &self,
+        channel_id: &str,
+        business: Business,
+        certificate_serial: Option<String>,
+    ) -> CreateApplication {
+        CreateApplication {
+            channel_id: channel_id.into(),
+            business,
+            input: self.input(),
+            certificate_serial,
+        }
+    }
+
+    /// A new-organisation certificate application on `channel_id`.
+    pub fn new_org_on(&self, channel_id: &str) -> CreateApplication {
+        self.application(channel_id, Business::NewOrgCertificate, None)
+    }
 }
 
 /// The newest one-time code sent to `phone`.
@@ -204,12 +224,7 @@ pub async fn submitted_for(
     ca.sandbox_put_company(&p.company).await?;
     let app = ca
         .create_application(
-            &CreateApplication {
-                channel_id: channel_id.into(),
-                business,
-                input: p.input(),
-                certificate_serial,
-            },
+            &p.application(channel_id, business, certificate_serial),
             None,
         )
         .await?;

@@ -9,6 +9,7 @@ use anyhow::Context;
 use secrecy::SecretString;
 
 use crate::channels::Channels;
+use crate::clock::Clock;
 use crate::providers::config::ProvidersConfig;
 use crate::providers::sandbox::{
     OutboxNotifier, SandboxFaceChecks, SandboxIdentityChecks, SandboxPayments, SandboxRegistry,
@@ -19,19 +20,41 @@ use crate::providers::{EnterpriseRegistry, FaceChecks, IdentityChecks, Notifier,
 use crate::state::AppState;
 use crate::store::{Db, records};
 
+/// `certdesk-ca serve`: the command line is the options.
+#[derive(clap::Args)]
 pub struct ServeOptions {
+    #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    #[arg(long)]
     pub data: PathBuf,
+    /// Sandbox providers, the /sandbox page and fixtures.
+    #[arg(long, conflicts_with = "providers")]
     pub sandbox: bool,
-    /// Production providers (TOML); required without `sandbox`, refused with it.
+    /// Production providers (TOML: payment methods, sms, email, mail, registry,
+    /// identity, face); required without --sandbox.
+    #[arg(long, required_unless_present = "sandbox")]
     pub providers: Option<PathBuf>,
+    /// Channels TOML (default: the shipped sandbox channels).
+    #[arg(long)]
     pub channels: Option<PathBuf>,
+    /// Lifetime of SMS one-time codes.
+    #[arg(long, default_value_t = 300, hide = true)]
     pub otp_ttl_secs: i64,
+    /// Lifetime of a payment's QR code before it must be renewed.
+    #[arg(long, default_value_t = 900, hide = true)]
     pub payment_ttl_secs: i64,
+    /// A request still unanswered after this gets 408 `request_timeout` (issuance
+    /// with a new CA hierarchy takes seconds on a slow machine, never a minute).
+    #[arg(long, default_value_t = 60, hide = true)]
     pub request_timeout_secs: u64,
-    /// Sandbox only: the clock `/healthz` reports is off by this much (a demo of the
-    /// client's clock-skew check without touching the machine's clock).
+    /// Sandbox only: report a clock this many seconds off in /healthz, to show the
+    /// client's clock-skew check.
+    #[arg(long, default_value_t = 0, hide = true, allow_negative_numbers = true)]
     pub reported_clock_offset_secs: i64,
+    /// Sandbox only: a clock the tests move forward with `POST /sandbox/clock`
+    /// instead of sleeping.
+    #[arg(long, hide = true)]
+    pub test_clock: bool,
 }
 
 /// Reads the staff token, creating it (mode 0600) on first start.
@@ -84,6 +107,12 @@ enum Mode {
 
 /// Decided before anything opens: a misconfigured production CA never starts.
 fn mode(opts: &ServeOptions) -> anyhow::Result<Mode> {
+    if opts.reported_clock_offset_secs != 0 && !opts.sandbox {
+        anyhow::bail!("--reported-clock-offset-secs is for the sandbox only");
+    }
+    if opts.test_clock && !opts.sandbox {
+        anyhow::bail!("--test-clock is for the sandbox only (with --sandbox)");
+    }
     match (opts.sandbox, &opts.providers) {
         (true, Some(_)) => anyhow::bail!(
             "--sandbox uses the sandbox providers; --providers is for production only"
@@ -97,12 +126,14 @@ fn mode(opts: &ServeOptions) -> anyhow::Result<Mode> {
     }
 }
 
-fn provider_set(mode: Mode, base_url: &str) -> ProviderSet {
+fn provider_set(mode: Mode, base_url: &str, clock: &Clock) -> ProviderSet {
     match mode {
         Mode::Sandbox => ProviderSet {
             registry: Arc::new(SandboxRegistry),
             checks: Arc::new(SandboxIdentityChecks),
-            notifier: Arc::new(OutboxNotifier),
+            notifier: Arc::new(OutboxNotifier {
+                clock: clock.clone(),
+            }),
             payments: Arc::new(SandboxPayments {
                 base_url: base_url.to_string(),
             }),
@@ -111,7 +142,7 @@ fn provider_set(mode: Mode, base_url: &str) -> ProviderSet {
             }),
         },
         Mode::Production(config) => {
-            let p = Production::start(*config);
+            let p = Production::start(*config, clock.clone());
             ProviderSet {
                 registry: Arc::new(p.registry),
                 checks: Arc::new(p.checks),
@@ -149,7 +180,13 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         writeln!(out, "{base_url}")?;
         out.flush()?;
     }
-    let providers = provider_set(mode, &base_url);
+    let (clock, clock_control) = if opts.test_clock {
+        let (clock, control) = Clock::settable();
+        (clock, Some(control))
+    } else {
+        (Clock::system(), None)
+    };
+    let providers = provider_set(mode, &base_url, &clock);
     let state = Arc::new(AppState {
         db,
         channels,
@@ -167,9 +204,11 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         notifier: providers.notifier,
         payments: providers.payments,
         face: providers.face,
-        pki: crate::pki::Pki::new(&opts.data, &base_url),
+        pki: crate::pki::Pki::new(&opts.data, &base_url, clock.clone()),
+        clock,
+        clock_control,
     });
-    tracing::info!(%base_url, sandbox = opts.sandbox, "listening");
+    tracing::info!(%base_url, sandbox = opts.sandbox, test_clock = opts.test_clock, "listening");
     axum::serve(listener, crate::http::router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -7,6 +7,7 @@ use certdesk_ca_api::channel::Channel;
 use secrecy::SecretString;
 
 use crate::channels::Channels;
+use crate::clock::{Clock, ClockControl};
 use crate::error::{ApiError, ApiResult};
 use crate::providers::{EnterpriseRegistry, FaceChecks, IdentityChecks, Notifier, PaymentGateway};
 use crate::store::Db;
@@ -32,11 +33,20 @@ pub struct AppState {
     pub payments: Arc<dyn PaymentGateway>,
     pub face: Arc<dyn FaceChecks>,
     pub pki: crate::pki::Pki,
+    /// The one source of the time (see `clock`).
+    pub clock: Clock,
+    /// Moves `clock`: only in a sandbox started with `--test-clock`, never in production.
+    pub clock_control: Option<ClockControl>,
 }
 
 pub type Shared = Arc<AppState>;
 
 impl AppState {
+    /// Now, in Unix seconds (the service's clock).
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
     pub fn channel(&self, id: &str) -> ApiResult<&Channel> {
         self.channels.get(id).ok_or_else(|| {
             ApiError::Internal(format!("application refers to unknown channel {id}"))

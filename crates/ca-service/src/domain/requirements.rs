@@ -55,6 +55,21 @@ pub fn set(
     }
 }
 
+/// A check's outcome on its requirement: valid, or invalid with `verification_failed`
+/// and the reason the applicant is shown.
+pub fn checked(app: &mut Application, kind: RequirementKind, passed: bool, failure_zh: &str) {
+    if passed {
+        set(app, kind, RequirementStatus::Valid, None);
+    } else {
+        set(
+            app,
+            kind,
+            RequirementStatus::Invalid,
+            Some(("verification_failed", failure_zh)),
+        );
+    }
+}
+
 /// Documents the channel requires from this applicant, apart from the authorisation letter.
 pub fn required_documents(channel: &Channel, legal_rep_handles: bool) -> Vec<DocumentKind> {
     channel

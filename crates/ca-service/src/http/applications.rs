@@ -1,7 +1,6 @@
 //! Applications: create (idempotent), list (paged), read, edit (If-Match), cancel.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use certdesk_ca_api::application::{
     Application, ApplicationInput, ApplicationPage, ApplicationStatus, CreateApplication,
@@ -14,15 +13,15 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::extract::{ApiJson, ApiQuery, Applicant, HashedJson, IdempotencyKey, IfMatch};
-use super::idempotency::{self, json_with_etag};
-use crate::clock::{self, rfc3339};
+use super::txn::{app_response, editable, idempotent_create, own};
+use crate::clock::rfc3339;
 use crate::domain::checked::{Check, Checked};
 use crate::domain::{requirements, validate};
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::new_id;
 use crate::state::{AppState, Shared};
 use crate::store::applications::{self, AppDoc};
-use crate::workflow::{load_owned, save, tell_applicant};
+use crate::workflow::load_owned;
 
 fn to_value(app: &Application) -> ApiResult<serde_json::Value> {
     Ok(serde_json::to_value(app)?)
@@ -111,7 +110,7 @@ fn new_doc(state: &AppState, owner: &str, req: CreateApplication) -> ApiResult<A
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
-    let now = rfc3339(clock::now());
+    let now = rfc3339(state.now());
     let mut doc = AppDoc {
         app: Application {
             id: new_id("app"),
@@ -158,23 +157,14 @@ pub async fn create_application(
     IdempotencyKey(key): IdempotencyKey,
     HashedJson { value: req, hash }: HashedJson<CreateApplication>,
 ) -> ApiResult<Response> {
-    let (status, value) = state.db.tx(|tx| {
-        idempotency::run(
-            tx,
-            &who.phone,
-            key.as_deref(),
-            "POST /v1/applications",
-            &hash,
-            || {
-                check_concerned_certificate(tx, &req)?;
-                let mut doc = new_doc(&state, &who.phone, req)?;
-                ensure_no_duplicate(tx, &doc)?;
-                applications::insert(tx, &mut doc, clock::now())?;
-                Ok((StatusCode::CREATED, to_value(&doc.app)?))
-            },
-        )
-    })?;
-    Ok(json_with_etag(status, value))
+    let route = "POST /v1/applications";
+    idempotent_create(&state, &who, key.as_deref(), route, &hash, |tx| {
+        check_concerned_certificate(tx, &req)?;
+        let mut doc = new_doc(&state, &who.phone, req)?;
+        ensure_no_duplicate(tx, &doc)?;
+        applications::insert(tx, &mut doc, state.now())?;
+        to_value(&doc.app)
+    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -267,7 +257,7 @@ pub async fn get_application(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let doc = state.db.read(|c| load_owned(c, &id, &who.phone))?;
-    Ok(json_with_etag(StatusCode::OK, to_value(&doc.app)?))
+    app_response(&doc.app)
 }
 
 /// Edit the application's information while it is editable (draft or rejected).
@@ -283,29 +273,23 @@ pub async fn edit_application(
     IfMatch(if_match): IfMatch,
     ApiJson(patch): ApiJson<ApplicationInput>,
 ) -> ApiResult<Response> {
-    let doc = state.db.tx(|tx| {
-        let mut doc = load_owned(tx, &id, &who.phone)?;
+    own(&state, &who, &id).answer(|s| {
+        // A stale edit is refused before anything else is said about the application.
         let Some(tag) = if_match else {
             return Err(ApiError::code(ProblemCode::PreconditionRequired));
         };
-        if tag != doc.etag() && tag != "*" {
+        if tag != s.doc.etag() && tag != "*" {
             return Err(ApiError::code(ProblemCode::PreconditionFailed));
         }
-        if !doc.app.status.is_editable() {
-            return Err(ApiError::invalid_state(
-                "the application can no longer be edited",
-            ));
-        }
+        editable(&s.doc)?;
         let errors = validate::input(&patch);
         if !errors.is_empty() {
             return Err(ApiError::fields(errors));
         }
-        apply_patch(&mut doc, patch);
-        ensure_no_duplicate(tx, &doc)?;
-        save(tx, &state, &mut doc)?;
-        Ok(doc)
-    })?;
-    Ok(json_with_etag(StatusCode::OK, to_value(&doc.app)?))
+        apply_patch(&mut s.doc, patch);
+        ensure_no_duplicate(s.tx, &s.doc)?;
+        s.save()
+    })
 }
 
 /// Merges the given parts; facts that changed must be verified (and confirmed) again.
@@ -355,10 +339,9 @@ pub async fn cancel_application(
     who: Applicant,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let doc = state.db.tx(|tx| {
-        let mut doc = load_owned(tx, &id, &who.phone)?;
+    own(&state, &who, &id).answer(|s| {
         if !matches!(
-            doc.app.status,
+            s.doc.app.status,
             ApplicationStatus::Draft
                 | ApplicationStatus::AwaitingPayment
                 | ApplicationStatus::Rejected
@@ -367,10 +350,8 @@ pub async fn cancel_application(
                 "only draft, awaiting_payment or rejected applications can be cancelled",
             ));
         }
-        doc.app.status = ApplicationStatus::Cancelled;
-        save(tx, &state, &mut doc)?;
-        tell_applicant(tx, &state, &doc, &format!("您的订单{}已取消。", doc.app.id))?;
-        Ok(doc)
-    })?;
-    Ok(json_with_etag(StatusCode::OK, to_value(&doc.app)?))
+        s.doc.app.status = ApplicationStatus::Cancelled;
+        s.save()?;
+        s.tell(&format!("您的订单{}已取消。", s.doc.app.id))
+    })
 }

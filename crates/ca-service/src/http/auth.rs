@@ -9,7 +9,7 @@ use certdesk_ca_api::{FieldError, Problem, ProblemCode};
 use rand::Rng;
 
 use super::extract::{ApiJson, Applicant};
-use crate::clock::{self, rfc3339};
+use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::{new_id, sha256_hex, token};
 use crate::state::Shared;
@@ -59,7 +59,7 @@ pub async fn create_captcha(State(state): State<Shared>) -> ApiResult<(StatusCod
             .collect()
     };
     let id = new_id("cap");
-    let expires = clock::now() + CAPTCHA_TTL;
+    let expires = state.now() + CAPTCHA_TTL;
     state
         .db
         .tx(|tx| auth::put_captcha(tx, &id, &answer, expires))?;
@@ -78,8 +78,13 @@ pub async fn create_captcha(State(state): State<Shared>) -> ApiResult<(StatusCod
 }
 
 /// Captchas are single use: wrong or right, the captcha is spent.
-pub fn check_captcha(conn: &rusqlite::Connection, id: &str, answer: &str) -> ApiResult<()> {
-    let expected = auth::take_captcha(conn, id, clock::now())?;
+pub fn check_captcha(
+    conn: &rusqlite::Connection,
+    now: i64,
+    id: &str,
+    answer: &str,
+) -> ApiResult<()> {
+    let expected = auth::take_captcha(conn, id, now)?;
     match expected {
         Some(a) if a.eq_ignore_ascii_case(answer.trim()) => Ok(()),
         _ => Err(ApiError::code(ProblemCode::CaptchaInvalid)),
@@ -101,7 +106,7 @@ pub async fn send_otp(
 ) -> ApiResult<(StatusCode, Json<OtpSent>)> {
     check_phone("phone", &req.phone)?;
     let sent = state.db.tx_commit_always(|tx| {
-        check_captcha(tx, &req.captcha_id, &req.captcha_answer)?;
+        check_captcha(tx, state.now(), &req.captcha_id, &req.captcha_answer)?;
         otp::send(
             tx,
             &state,
@@ -125,7 +130,7 @@ pub async fn create_token(
     let session = state.db.tx_commit_always(|tx| {
         otp::verify(tx, &state, &otp::login_subject(&req.phone), &req.code)?;
         let t = token();
-        let expires = clock::now() + SESSION_TTL;
+        let expires = state.now() + SESSION_TTL;
         auth::put_session(tx, &sha256_hex(&["session", &t]), &req.phone, expires)?;
         Ok::<_, ApiError>(Session {
             token: t,

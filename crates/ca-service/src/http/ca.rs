@@ -48,6 +48,8 @@ pub async fn ca_file(
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let internal = |e: crate::pki::PkiError| ApiError::Internal(e.to_string());
+    // The clock gives a CRL number that only grows.
+    let (number, now) = (state.now() as u64, state.clock.system_time());
     Ok(match file.as_str() {
         "root.crt" => binary(
             "application/pkix-cert",
@@ -70,7 +72,7 @@ pub async fn ca_file(
         "root.crl" => binary(
             "application/pkix-crl",
             authority
-                .crl_der(true, &[], crate::clock::now() as u64)
+                .crl_der(true, &[], number, now)
                 .map_err(internal)?,
         ),
         _ => {
@@ -83,11 +85,10 @@ pub async fn ca_file(
                     reason: crl_reason(reason_parse(r.reason.as_deref().unwrap_or_default())),
                 })
                 .collect();
-            // The clock gives a CRL number that only grows.
             binary(
                 "application/pkix-crl",
                 authority
-                    .crl_der(false, &revoked, crate::clock::now() as u64)
+                    .crl_der(false, &revoked, number, now)
                     .map_err(internal)?,
             )
         }

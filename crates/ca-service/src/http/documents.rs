@@ -10,11 +10,12 @@ use certdesk_ca_api::{FieldError, Problem, ProblemCode};
 use utoipa::ToSchema;
 
 use super::extract::Applicant;
-use crate::clock::{self, rfc3339};
+use super::txn::own;
+use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::{new_id, sha256_bytes_hex};
 use crate::state::Shared;
-use crate::workflow::{load_owned, save};
+use crate::workflow::load_owned;
 
 pub const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
 
@@ -138,20 +139,14 @@ pub async fn upload_document(
         content_type: ct.to_string(),
         size: file.len() as u64,
         sha256: sha,
-        uploaded_at: rfc3339(clock::now()),
+        uploaded_at: rfc3339(state.now()),
     };
     let stored = info.clone();
-    state.db.tx(|tx| {
-        let mut doc = load_owned(tx, &id, &who.phone)?;
-        if !doc.app.status.is_editable() {
-            return Err(ApiError::invalid_state(
-                "the application can no longer be edited",
-            ));
-        }
+    own(&state, &who, &id).editable().run(|s| {
         // A new upload of the same kind replaces the old one.
-        doc.app.documents.retain(|d| d.kind != stored.kind);
-        doc.app.documents.push(stored);
-        save(tx, &state, &mut doc)
+        s.doc.app.documents.retain(|d| d.kind != stored.kind);
+        s.doc.app.documents.push(stored);
+        s.save()
     })?;
     Ok((StatusCode::CREATED, Json(info)))
 }

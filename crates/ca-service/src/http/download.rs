@@ -15,7 +15,7 @@ use der::{EncodePem, pem::LineEnding};
 
 use super::auth::{check_captcha, check_phone};
 use super::extract::{ApiJson, EnrollmentAuth, Staff};
-use crate::clock::{self, rfc3339};
+use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::pki::keys::CaKey;
 use crate::pki::profile::Kind;
@@ -48,7 +48,7 @@ pub async fn lookup(
         )]));
     }
     let items = state.db.tx(|tx| {
-        check_captcha(tx, &req.captcha_id, &req.captcha_answer)?;
+        check_captcha(tx, state.now(), &req.captcha_id, &req.captcha_answer)?;
         wf::candidates(
             tx,
             &state,
@@ -71,7 +71,7 @@ pub async fn authorise(
     check_phone("phone", &req.phone)?;
     state
         .db
-        .tx(|tx| check_captcha(tx, &req.captcha_id, &req.captcha_answer))?;
+        .tx(|tx| check_captcha(tx, state.now(), &req.captcha_id, &req.captcha_answer))?;
     let card = state.db.read(|c| certs::card(c, req.card_serial.trim()))?;
     let password_ok = match card {
         Some(c) if !c.locked => {
@@ -83,7 +83,7 @@ pub async fn authorise(
         _ => false,
     };
     let t = token();
-    let expires = clock::now() + wf::ENROLLMENT_TTL;
+    let expires = state.now() + wf::ENROLLMENT_TTL;
     let doc = state.db.tx_commit_always(|tx| {
         let doc = wf::authorise(
             tx,
@@ -180,7 +180,7 @@ pub async fn finalize(
         }
         wf::record(tx, &state, &row)?;
         if let Some(e) = &enc {
-            certs::insert_encryption(tx, &row.serial, e, clock::now())?;
+            certs::insert_encryption(tx, &row.serial, e, state.now())?;
         }
         Ok((row, enc))
     })?;
@@ -370,7 +370,7 @@ pub async fn revoke(
         if row.status == "revoked" {
             return Err(ApiError::invalid_state("already revoked"));
         }
-        certs::revoke(tx, &serial, wf::reason_str(req.reason), clock::now())?;
+        certs::revoke(tx, &serial, wf::reason_str(req.reason), state.now())?;
         let doc = load_any(tx, &row.application_id)?;
         crate::workflow::tell_applicant(
             tx,

@@ -15,7 +15,7 @@ use crate::domain::checked::{self, Checked};
 use crate::error::ApiError;
 use crate::secrets::{ct_eq, sha256_hex};
 use crate::state::Shared;
-use crate::store::auth;
+use crate::store::{StoreError, auth};
 
 /// JSON body, `Content-Type: application/json`, at most `JSON_BODY_BYTES`, every text
 /// field checked ([`Checked`]); each refusal is a problem document.
@@ -91,6 +91,24 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .map(str::trim)
 }
 
+/// What a live bearer token of `kind` stands for, found by its hash (tokens are stored
+/// only hashed) at the service's time; anything else is 401.
+fn by_token<T>(
+    parts: &Parts,
+    state: &Shared,
+    kind: &str,
+    find: impl FnOnce(&rusqlite::Connection, &str, i64) -> Result<Option<T>, StoreError>,
+) -> Result<(String, T), ApiError> {
+    let token = bearer(parts).ok_or_else(|| ApiError::code(ProblemCode::Unauthorized))?;
+    let hash = sha256_hex(&[kind, token]);
+    let now = state.now();
+    let found = state
+        .db
+        .read(|c| find(c, &hash, now))?
+        .ok_or_else(|| ApiError::code(ProblemCode::Unauthorized))?;
+    Ok((hash, found))
+}
+
 /// A signed-in applicant, identified by the phone number they signed in with.
 pub struct Applicant {
     pub phone: String,
@@ -104,13 +122,7 @@ impl FromRequestParts<Shared> for Applicant {
         parts: &mut Parts,
         state: &Shared,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or_else(|| ApiError::code(ProblemCode::Unauthorized))?;
-        let token_hash = sha256_hex(&["session", token]);
-        let now = crate::clock::now();
-        let phone = state
-            .db
-            .read(|c| auth::session_phone(c, &token_hash, now))?
-            .ok_or_else(|| ApiError::code(ProblemCode::Unauthorized))?;
+        let (token_hash, phone) = by_token(parts, state, "session", auth::session_phone)?;
         Ok(Applicant { phone, token_hash })
     }
 }
@@ -180,13 +192,8 @@ impl FromRequestParts<Shared> for EnrollmentAuth {
         parts: &mut Parts,
         state: &Shared,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or_else(|| ApiError::code(ProblemCode::Unauthorized))?;
-        let hash = sha256_hex(&["enrollment", token]);
-        let now = crate::clock::now();
-        let (application_id, card_serial) = state
-            .db
-            .read(|c| crate::store::certs::enrollment(c, &hash, now))?
-            .ok_or_else(|| ApiError::code(ProblemCode::Unauthorized))?;
+        let (_, (application_id, card_serial)) =
+            by_token(parts, state, "enrollment", crate::store::certs::enrollment)?;
         Ok(EnrollmentAuth {
             application_id,
             card_serial,

@@ -15,7 +15,8 @@ use certdesk_ca_api::{Problem, ProblemCode};
 
 use super::extract::{ApiJson, Applicant, RawJson};
 use super::json_body::parse_checked;
-use super::steps::{editable, method_offered, need_enterprise, need_handler};
+use super::steps::{method_offered, need_enterprise, need_handler};
+use super::txn::own;
 use crate::domain::requirements::{self, status_of};
 use crate::error::{ApiError, ApiResult};
 use crate::providers::RESULT_SIGNATURE_HEADER;
@@ -73,10 +74,9 @@ pub async fn start_face_check(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<FaceCheckRequest>,
 ) -> ApiResult<(StatusCode, Json<FaceCheck>)> {
-    let face = state.db.tx(|tx| {
-        let doc = load_owned(tx, &id, &who.phone)?;
-        editable(&doc)?;
-        let ent = need_enterprise(&doc)?;
+    let face = own(&state, &who, &id).editable().run(|s| {
+        let (tx, doc) = (s.tx, &s.doc);
+        let ent = need_enterprise(doc)?;
         let (kind, phone) = match req.person {
             Person::LegalRep => (
                 RequirementKind::LegalRepFaceCheck,
@@ -84,11 +84,11 @@ pub async fn start_face_check(
             ),
             Person::Handler => (
                 RequirementKind::HandlerVerification,
-                need_handler(&doc)?.phone.clone(),
+                need_handler(doc)?.phone.clone(),
             ),
         };
         if req.person == Person::Handler {
-            method_offered(&state, &doc, HandlerVerification::Face)?;
+            method_offered(&state, doc, HandlerVerification::Face)?;
         }
         if status_of(&doc.app, kind) == RequirementStatus::NotRequired {
             return Err(ApiError::invalid_state(
@@ -102,7 +102,7 @@ pub async fn start_face_check(
             method: req.method,
             status: FaceCheckStatus::Pending,
         };
-        records::put_face(tx, &row, crate::clock::now())?;
+        records::put_face(tx, &row, state.now())?;
         state.face.start(&row.id, row.person)?;
         let wire = face_wire(&state, &row);
         if req.method == FaceMethod::SmsLink {
@@ -114,7 +114,7 @@ pub async fn start_face_check(
                 &format!("【证书助手】请点击链接完成刷脸验证：{}", wire.url),
             )?;
         }
-        Ok::<_, ApiError>(wire)
+        Ok(wire)
     })?;
     Ok((StatusCode::CREATED, Json(face)))
 }
@@ -153,22 +153,13 @@ pub fn complete_face(
     } else {
         FaceCheckStatus::Failed
     };
-    records::put_face(tx, &row, crate::clock::now())?;
+    records::put_face(tx, &row, state.now())?;
     let mut doc = load_any(tx, &row.application_id)?;
     let kind = match row.person {
         Person::LegalRep => RequirementKind::LegalRepFaceCheck,
         Person::Handler => RequirementKind::HandlerVerification,
     };
-    if pass {
-        requirements::set(&mut doc.app, kind, RequirementStatus::Valid, None);
-    } else {
-        requirements::set(
-            &mut doc.app,
-            kind,
-            RequirementStatus::Invalid,
-            Some(("verification_failed", "刷脸验证未通过")),
-        );
-    }
+    requirements::checked(&mut doc.app, kind, pass, "刷脸验证未通过");
     save(tx, state, &mut doc)?;
     Ok(face_wire(state, &row))
 }

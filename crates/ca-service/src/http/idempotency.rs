@@ -7,7 +7,6 @@ use certdesk_ca_api::ProblemCode;
 use rusqlite::Connection;
 use serde_json::Value;
 
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::store::idempotency::{self, Stored};
 
@@ -17,6 +16,7 @@ pub fn run(
     key: Option<&str>,
     route: &str,
     body_hash: &str,
+    now: i64,
     create: impl FnOnce() -> ApiResult<(StatusCode, Value)>,
 ) -> ApiResult<(StatusCode, Value)> {
     let Some(key) = key else {
@@ -40,7 +40,7 @@ pub fn run(
             status: status.as_u16(),
             response: value.to_string(),
         },
-        clock::now(),
+        now,
     )?;
     Ok((status, value))
 }

@@ -20,7 +20,7 @@ pub async fn healthz(State(state): State<Shared>) -> ApiResult<Json<Health>> {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         server_time: Some(crate::clock::rfc3339(
-            crate::clock::now() + state.reported_clock_offset_secs,
+            state.now() + state.reported_clock_offset_secs,
         )),
     }))
 }

@@ -18,13 +18,15 @@ mod renewal;
 mod sandbox;
 mod staff;
 mod steps;
+mod test_clock;
+mod txn;
 mod unlock;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -94,18 +96,18 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
             applications::edit_application
         ))
         .routes(routes!(applications::cancel_application))
-        .routes(routes!(steps::verify_enterprise))
+        .routes(routes!(steps::verification::verify_enterprise))
         .routes(routes!(face::start_face_check))
         .routes(routes!(face::get_face_check))
         .routes(routes!(face::face_check_result))
-        .routes(routes!(steps::verify_handler))
-        .routes(routes!(steps::confirm_information))
-        .routes(routes!(steps::start_online_authorisation))
-        .routes(routes!(steps::sign_authorisation))
-        .routes(routes!(steps::send_signature_otp))
-        .routes(routes!(steps::sign_application))
-        .routes(routes!(steps::record_paper_tracking))
-        .routes(routes!(steps::confirm_receipt))
+        .routes(routes!(steps::verification::verify_handler))
+        .routes(routes!(steps::signature::confirm_information))
+        .routes(routes!(steps::authorisation::start_online_authorisation))
+        .routes(routes!(steps::authorisation::sign_authorisation))
+        .routes(routes!(steps::signature::send_signature_otp))
+        .routes(routes!(steps::signature::sign_application))
+        .routes(routes!(steps::paper::record_paper_tracking))
+        .routes(routes!(steps::paper::confirm_receipt))
         .routes(routes!(documents::upload_document))
         .routes(routes!(documents::ocr_business_licence))
         .routes(routes!(payments::create_payment))
@@ -180,6 +182,10 @@ pub fn router(state: Shared) -> Router {
                 get(pages::authorisation_page),
             )
             .route("/sandbox/pay/{id}", get(pages::bank_pay_page));
+        // Only a sandbox started with `--test-clock` has a clock that can be moved.
+        if state.clock_control.is_some() {
+            router = router.route("/sandbox/clock", post(test_clock::advance));
+        }
     }
     router
         .fallback(|| async { ApiError::not_found() })

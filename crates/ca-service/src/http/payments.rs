@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use certdesk_ca_api::payment::{
     CreatePayment, NOTIFY_SIGNATURE_HEADER, NotifyAck, Payment, PaymentNotify, PaymentProvider,
@@ -10,9 +10,8 @@ use certdesk_ca_api::payment::{
 use certdesk_ca_api::{Problem, ProblemCode};
 
 use super::extract::{Applicant, HashedJson, IdempotencyKey, RawJson};
-use super::idempotency::{self, json_with_etag};
 use super::json_body::parse_checked;
-use crate::clock;
+use super::txn::idempotent_create;
 use crate::error::{ApiError, ApiResult};
 use crate::state::Shared;
 use crate::store::records;
@@ -33,17 +32,11 @@ pub async fn create_payment(
     HashedJson { value: req, hash }: HashedJson<CreatePayment>,
 ) -> ApiResult<Response> {
     let route = format!("POST /v1/applications/{id}/payments");
-    let (status, value) = state.db.tx(|tx| {
-        idempotency::run(tx, &who.phone, key.as_deref(), &route, &hash, || {
-            let doc = load_owned(tx, &id, &who.phone)?;
-            let row = create(tx, &state, &doc, req.provider)?;
-            Ok((
-                StatusCode::CREATED,
-                serde_json::to_value(to_wire(&row, clock::now()))?,
-            ))
-        })
-    })?;
-    Ok(json_with_etag(status, value))
+    idempotent_create(&state, &who, key.as_deref(), &route, &hash, |tx| {
+        let doc = load_owned(tx, &id, &who.phone)?;
+        let row = create(tx, &state, &doc, req.provider)?;
+        Ok(serde_json::to_value(to_wire(&row, state.now()))?)
+    })
 }
 
 fn owned_payment(
@@ -67,7 +60,7 @@ pub async fn get_payment(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Payment>> {
     let row = state.db.read(|c| owned_payment(c, &id, &who.phone))?;
-    Ok(Json(to_wire(&row, clock::now())))
+    Ok(Json(to_wire(&row, state.now())))
 }
 
 /// Give an expired payment a fresh expiry.
@@ -85,7 +78,7 @@ pub async fn renew_payment(
         renew(tx, &state, &mut row)?;
         Ok::<_, ApiError>(row)
     })?;
-    Ok(Json(to_wire(&row, clock::now())))
+    Ok(Json(to_wire(&row, state.now())))
 }
 
 /// The payment provider's asynchronous notification, signed with HMAC-SHA256 in the

@@ -20,7 +20,7 @@ use certdesk_ca_api::{FieldError, Problem, ProblemCode};
 use der::DecodePem;
 
 use super::extract::ApiJson;
-use crate::clock::{self, rfc3339};
+use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::{new_id, sha256_hex, token};
 use crate::state::Shared;
@@ -61,7 +61,7 @@ pub async fn challenge(
     State(state): State<Shared>,
     ApiJson(req): ApiJson<RenewalChallengeRequest>,
 ) -> ApiResult<(StatusCode, Json<RenewalChallenge>)> {
-    let now = clock::now();
+    let now = state.now();
     let bytes: [u8; 32] = rand::random();
     let id = new_id("chl");
     let row = state.db.tx(|tx| {
@@ -82,8 +82,8 @@ pub async fn challenge(
 }
 
 /// A renewal application, ready for download, copied from the vetted original.
-fn renewal_doc(orig: &AppDoc, serial: &str) -> AppDoc {
-    let now = rfc3339(clock::now());
+fn renewal_doc(orig: &AppDoc, serial: &str, now: i64) -> AppDoc {
+    let now = rfc3339(now);
     let mut app: Application = orig.app.clone();
     app.id = new_id("app");
     app.business = Business::Renewal;
@@ -122,7 +122,7 @@ pub async fn renew(
                 "signature must be base64",
             )])
         })?;
-    let now = clock::now();
+    let now = state.now();
     let t = token();
     let (doc, channel) = state.db.tx_commit_always(|tx| {
         // The challenge is spent whatever happens next.
@@ -185,7 +185,7 @@ pub async fn renew(
                         ),
                     ));
                 }
-                let mut doc = renewal_doc(&orig, &serial);
+                let mut doc = renewal_doc(&orig, &serial, now);
                 crate::domain::requirements::refresh(&mut doc, &channel);
                 applications::insert(tx, &mut doc, now)?;
                 doc

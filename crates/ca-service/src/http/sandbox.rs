@@ -13,8 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiJson, ApiQuery};
-use super::idempotency::json_with_etag;
-use crate::clock;
+use super::txn::app_response;
 use crate::error::{ApiError, ApiResult};
 use crate::providers::sandbox::{sandbox_secret, sign};
 use crate::state::Shared;
@@ -158,7 +157,7 @@ pub async fn pay(State(state): State<Shared>, Path(id): Path<String>) -> ApiResu
     let row = state
         .db
         .tx(|tx| apply_notify(tx, &state, row.provider, &notify))?;
-    Ok(Json(to_wire(&row, clock::now())))
+    Ok(Json(to_wire(&row, state.now())))
 }
 
 /// Approve as staff would (sandbox shortcut; the staff API needs the staff token).
@@ -168,7 +167,7 @@ pub async fn pay(State(state): State<Shared>, Path(id): Path<String>) -> ApiResu
         (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn approve(State(state): State<Shared>, Path(id): Path<String>) -> ApiResult<Response> {
     let app = super::staff::approve_now(&state, &id).await?;
-    Ok(json_with_etag(StatusCode::OK, serde_json::to_value(app)?))
+    app_response(&app)
 }
 
 /// Reject as staff would.
@@ -184,10 +183,7 @@ pub async fn reject(
     let doc = state
         .db
         .tx(|tx| review::reject(tx, &state, &id, req.reasons))?;
-    Ok(json_with_etag(
-        StatusCode::OK,
-        serde_json::to_value(doc.app)?,
-    ))
+    app_response(&doc.app)
 }
 
 /// Record paper receipt as staff would.
@@ -200,10 +196,7 @@ pub async fn paper_received(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let doc = state.db.tx(|tx| review::paper_received(tx, &state, &id))?;
-    Ok(json_with_etag(
-        StatusCode::OK,
-        serde_json::to_value(doc.app)?,
-    ))
+    app_response(&doc.app)
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -225,7 +218,7 @@ pub struct SandboxState {
 #[utoipa::path(get, path = "/sandbox/state", tag = "sandbox",
     responses((status = 200, body = SandboxState)))]
 pub async fn sandbox_state(State(state): State<Shared>) -> ApiResult<Json<SandboxState>> {
-    let now = clock::now();
+    let now = state.now();
     let s = state.db.read(|c| {
         let faces = records::pending_faces(c)?;
         let pays = records::pending_payments(c)?;

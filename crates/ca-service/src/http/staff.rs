@@ -2,7 +2,6 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use certdesk_ca_api::Problem;
 use certdesk_ca_api::application::{Application, ApplicationStatus};
@@ -12,7 +11,7 @@ use utoipa::IntoParams;
 
 use super::applications::parse_page;
 use super::extract::{ApiJson, ApiQuery, Staff};
-use super::idempotency::json_with_etag;
+use super::txn::app_response;
 use crate::error::{ApiError, ApiResult};
 use crate::state::Shared;
 use crate::store::applications;
@@ -88,7 +87,7 @@ pub async fn staff_approve(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let app = approve_now(&state, &id).await?;
-    Ok(json_with_etag(StatusCode::OK, serde_json::to_value(app)?))
+    app_response(&app)
 }
 
 /// Reject with reasons; the application returns to the applicant for editing.
@@ -105,10 +104,7 @@ pub async fn staff_reject(
     let doc = state
         .db
         .tx(|tx| review::reject(tx, &state, &id, req.reasons))?;
-    Ok(json_with_etag(
-        StatusCode::OK,
-        serde_json::to_value(doc.app)?,
-    ))
+    app_response(&doc.app)
 }
 
 /// Record receipt of the mailed paper.
@@ -122,8 +118,5 @@ pub async fn staff_paper_received(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let doc = state.db.tx(|tx| review::paper_received(tx, &state, &id))?;
-    Ok(json_with_etag(
-        StatusCode::OK,
-        serde_json::to_value(doc.app)?,
-    ))
+    app_response(&doc.app)
 }

@@ -10,7 +10,6 @@ use rusqlite::{OptionalExtension, params};
 
 use super::auth::{check_captcha, check_phone};
 use super::extract::{ApiJson, Staff};
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::new_id;
 use crate::state::Shared;
@@ -43,9 +42,9 @@ pub async fn start(
     check_phone("phone", &req.phone)?;
     token_serial_ok(&req.token_serial)?;
     let id = new_id("unl");
-    let now = clock::now();
+    let now = state.now();
     let started = state.db.tx_commit_always(|tx| {
-        check_captcha(tx, &req.captcha_id, &req.captcha_answer)?;
+        check_captcha(tx, state.now(), &req.captcha_id, &req.captcha_answer)?;
         let cert = certs::get(tx, &req.certificate_serial.trim().to_ascii_lowercase())?
             .filter(|c| c.status == "valid")
             .ok_or_else(ApiError::not_found)?;
@@ -81,7 +80,7 @@ pub async fn authorise(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<UnlockAuthorise>,
 ) -> ApiResult<Json<UnlockGrant>> {
-    let now = clock::now();
+    let now = state.now();
     let token_serial = state.db.tx_commit_always(|tx| {
         let row: Option<(String, i64, Option<i64>)> = tx
             .query_row(

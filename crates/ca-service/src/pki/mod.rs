@@ -11,6 +11,8 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::clock::Clock;
+
 use certdesk_ca_api::channel::KeyAlgorithm;
 use der::{DecodePem, Encode, EncodePem, pem::LineEnding};
 use spki::SubjectPublicKeyInfoOwned;
@@ -125,6 +127,12 @@ pub fn subscriber_name(
     Ok(Name::from_str(&s)?)
 }
 
+/// `days` from `now` (the service's clock, not the system's).
+fn validity(now: SystemTime, days: u32) -> Result<Validity, PkiError> {
+    let end = now + Duration::from_secs(u64::from(days) * 86_400);
+    Ok(Validity::new(Time::try_from(now)?, Time::try_from(end)?))
+}
+
 pub fn random_serial() -> Result<(SerialNumber, String), PkiError> {
     let mut b: [u8; 16] = rand::random();
     // Positive and of fixed length: top bit clear, next bit set.
@@ -144,6 +152,7 @@ pub struct Authority {
 pub struct Pki {
     dir: PathBuf,
     base_url: String,
+    clock: Clock,
     cache: Mutex<HashMap<Family, Arc<Authority>>>,
 }
 
@@ -153,10 +162,11 @@ fn write_private(path: &Path, text: &str) -> Result<(), PkiError> {
 }
 
 impl Pki {
-    pub fn new(data_dir: &Path, base_url: &str) -> Self {
+    pub fn new(data_dir: &Path, base_url: &str, clock: Clock) -> Self {
         Self {
             dir: data_dir.join("ca"),
             base_url: base_url.to_string(),
+            clock,
             cache: Mutex::new(HashMap::new()),
         }
     }
@@ -247,7 +257,7 @@ impl Pki {
                 ca_issuers_url: None,
             },
             serial,
-            Validity::from_now(Duration::from_secs(20 * 365 * 86_400))?,
+            validity(self.clock.system_time(), 20 * 365)?,
             root_key.spki()?,
         )
         .map_err(|e| PkiError::Build(e.to_string()))?;
@@ -262,7 +272,7 @@ impl Pki {
                 ca_issuers_url: Some(self.url(family, "root.crt")),
             },
             serial,
-            Validity::from_now(Duration::from_secs(10 * 365 * 86_400))?,
+            validity(self.clock.system_time(), 10 * 365)?,
             issuing_key.spki()?,
         )
         .map_err(|e| PkiError::Build(e.to_string()))?;
@@ -312,7 +322,7 @@ impl Authority {
                 ca_issuers_url: Some(pki.url(self.family, "issuing.crt")),
             },
             serial,
-            Validity::from_now(Duration::from_secs(u64::from(validity_days) * 86_400))?,
+            validity(pki.clock.system_time(), validity_days)?,
             spki,
         )
         .map_err(|e| PkiError::Build(e.to_string()))?;
@@ -333,12 +343,14 @@ impl Authority {
         ))
     }
 
-    /// CRL (DER) of the issuing CA (subscriber certificates) or of the root (`root`).
+    /// CRL (DER) of the issuing CA (subscriber certificates) or of the root (`root`),
+    /// issued at `now` (the service's clock).
     pub fn crl_der(
         &self,
         root: bool,
         revoked: &[Revoked],
         number: u64,
+        now: SystemTime,
     ) -> Result<Vec<u8>, PkiError> {
         let (cert, key) = if root {
             (&self.root_cert, &self.root_key)
@@ -360,7 +372,7 @@ impl Authority {
                 crl_entry_extensions: Some(vec![reason]),
             });
         }
-        let next = Time::try_from(SystemTime::now() + Duration::from_secs(7 * 86_400))?;
+        let next = Time::try_from(now + Duration::from_secs(7 * 86_400))?;
         // x509-cert 0.3's CrlBuilder takes the CRL's AKI from the issuer certificate's own
         // AKI when it has one (the root's key id for the issuing CA), which no verifier can
         // match. Hand it a stand-in with the same subject and key but no AKI: it then
@@ -379,16 +391,20 @@ impl Authority {
                     ca_issuers_url: None,
                 },
                 serial,
-                Validity::from_now(Duration::from_secs(86_400))?,
+                validity(now, 1)?,
                 key.spki()?,
             )
             .map_err(|e| PkiError::Build(e.to_string()))?;
             stand_in = key.sign_certificate(b)?;
             &stand_in
         };
-        let b = CrlBuilder::new(cert, CrlNumber::try_from(number)?)?
-            .with_next_update(Some(next))
-            .with_certificates(entries.into_iter());
+        let b = CrlBuilder::new_with_this_update(
+            cert,
+            CrlNumber::try_from(number)?,
+            Time::try_from(now)?,
+        )?
+        .with_next_update(Some(next))
+        .with_certificates(entries.into_iter());
         Ok(key.sign_crl(b)?.to_der()?)
     }
 }

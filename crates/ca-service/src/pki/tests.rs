@@ -41,7 +41,7 @@ fn pkilint(file: &Path) {
 fn issue_and_verify(family: Family, csr_cmds: &[&[&str]]) {
     let tmp = tempfile::TempDir::new().unwrap();
     let d = tmp.path();
-    let pki = Pki::new(d, "http://127.0.0.1:1");
+    let pki = Pki::new(d, "http://127.0.0.1:1", Clock::system());
     let ca = pki.authority(family).unwrap();
     for cmd in csr_cmds {
         openssl(cmd, d);
@@ -150,6 +150,7 @@ fn issue_and_verify(family: Family, csr_cmds: &[&[&str]]) {
                 reason: CrlReason::KeyCompromise,
             }],
             2,
+            std::time::SystemTime::now(),
         )
         .unwrap();
     std::fs::write(d.join("crl.der"), crl).unwrap();
@@ -160,7 +161,9 @@ fn issue_and_verify(family: Family, csr_cmds: &[&[&str]]) {
     assert!(out.to_uppercase().contains(&serial.to_uppercase()), "{out}");
     assert!(out.contains("Key Compromise"), "{out}");
     // Reloading from disk yields the same hierarchy.
-    let again = Pki::new(d, "http://127.0.0.1:1").authority(family).unwrap();
+    let again = Pki::new(d, "http://127.0.0.1:1", Clock::system())
+        .authority(family)
+        .unwrap();
     assert_eq!(again.root_cert, ca.root_cert);
 }
 
@@ -220,28 +223,26 @@ fn sm2_issuance_verifies() {
     );
 }
 
+/// An EC CSR (`/CN=x`) on `curve` in `<d>/<name>.pem`, its key in `<d>/<name>.key`.
+fn ec_csr(d: &Path, curve: &str, name: &str, extra: &[&str]) {
+    let (curve, key, out) = (
+        format!("ec_paramgen_curve:{curve}"),
+        format!("{name}.key"),
+        format!("{name}.pem"),
+    );
+    let mut args = vec![
+        "req", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", &curve, "-keyout", &key, "-out",
+        &out, "-subj", "/CN=x",
+    ];
+    args.extend_from_slice(extra);
+    openssl(&args, d);
+}
+
 #[test]
 fn forged_and_odd_csrs_are_refused() {
     let tmp = tempfile::TempDir::new().unwrap();
     let d = tmp.path();
-    openssl(
-        &[
-            "req",
-            "-new",
-            "-nodes",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-keyout",
-            "k",
-            "-out",
-            "c.pem",
-            "-subj",
-            "/CN=x",
-        ],
-        d,
-    );
+    ec_csr(d, "P-256", "c", &[]);
     let pem = std::fs::read_to_string(d.join("c.pem")).unwrap();
     // Flip one byte inside the signature (the end of the DER).
     let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
@@ -258,48 +259,17 @@ fn forged_and_odd_csrs_are_refused() {
     ));
     assert_eq!(vet("hello").err(), Some(CsrError::Parse));
     // P-384 is not offered by any channel.
-    openssl(
-        &[
-            "req",
-            "-new",
-            "-nodes",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-384",
-            "-keyout",
-            "k2",
-            "-out",
-            "c2.pem",
-            "-subj",
-            "/CN=x",
-        ],
-        d,
-    );
+    ec_csr(d, "P-384", "c2", &[]);
     let e = vet(&std::fs::read_to_string(d.join("c2.pem")).unwrap())
         .err()
         .unwrap();
     assert!(matches!(e, CsrError::UnknownAlgorithm(_)), "{e:?}");
     // CA flag requested.
-    openssl(
-        &[
-            "req",
-            "-new",
-            "-nodes",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-keyout",
-            "k3",
-            "-out",
-            "c3.pem",
-            "-subj",
-            "/CN=x",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-        ],
+    ec_csr(
         d,
+        "P-256",
+        "c3",
+        &["-addext", "basicConstraints=critical,CA:TRUE"],
     );
     assert_eq!(
         vet(&std::fs::read_to_string(d.join("c3.pem")).unwrap()).err(),

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::{
     EnterpriseRegistry, FaceChecks, IdentityChecks, Notifier, PaymentGateway, ProviderError,
 };
-use crate::clock;
+use crate::clock::Clock;
 use crate::store::{StoreError, outbox, records};
 use certdesk_ca_api::application::Person;
 
@@ -86,7 +86,9 @@ impl FaceChecks for SandboxFaceChecks {
 }
 
 /// Keeps every message, body included, for the sandbox page and the tests.
-pub struct OutboxNotifier;
+pub struct OutboxNotifier {
+    pub clock: Clock,
+}
 
 impl Notifier for OutboxNotifier {
     fn send(
@@ -98,7 +100,7 @@ impl Notifier for OutboxNotifier {
         body: &str,
     ) -> Result<(), StoreError> {
         tracing::info!(?channel, "notification queued");
-        outbox::push(conn, channel, to, subject, body, clock::now())
+        outbox::push(conn, channel, to, subject, body, self.clock.now())
     }
 }
 

@@ -27,7 +27,7 @@ use super::config::{PaymentMethod, Providers, Webhook};
 use super::{
     EnterpriseRegistry, FaceChecks, IdentityChecks, Notifier, PaymentGateway, ProviderError,
 };
-use crate::clock;
+use crate::clock::Clock;
 use crate::store::{StoreError, outbox};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -166,11 +166,12 @@ pub struct WebhookNotifier {
     sms: Webhook,
     email: Webhook,
     mail: Webhook,
+    clock: Clock,
 }
 
 impl WebhookNotifier {
     /// Starts the delivery task (needs a Tokio runtime).
-    pub fn start(http: reqwest::Client, sms: Webhook, email: Webhook, mail: Webhook) -> Self {
+    pub fn start(http: reqwest::Client, [sms, email, mail]: [Webhook; 3], clock: Clock) -> Self {
         let (queue, mut rx) = mpsc::unbounded_channel::<(Webhook, Value)>();
         tokio::spawn(async move {
             while let Some((hook, body)) = rx.recv().await {
@@ -192,6 +193,7 @@ impl WebhookNotifier {
             sms,
             email,
             mail,
+            clock,
         }
     }
 }
@@ -205,7 +207,7 @@ impl Notifier for WebhookNotifier {
         subject: &str,
         body: &str,
     ) -> Result<(), StoreError> {
-        outbox::push(conn, channel, to, subject, "", clock::now())?;
+        outbox::push(conn, channel, to, subject, "", self.clock.now())?;
         let hook = match channel {
             OutboxChannel::Sms => &self.sms,
             OutboxChannel::Email => &self.email,
@@ -253,7 +255,7 @@ pub struct Production {
 }
 
 impl Production {
-    pub fn start(p: Providers) -> Self {
+    pub fn start(p: Providers, clock: Clock) -> Self {
         let http = client();
         Production {
             registry: WebhookRegistry {
@@ -273,7 +275,7 @@ impl Production {
                 check_url: p.face.check_url,
                 result_key: p.face.result_key,
             },
-            notifier: WebhookNotifier::start(http, p.sms, p.email, p.mail),
+            notifier: WebhookNotifier::start(http, [p.sms, p.email, p.mail], clock),
             payments: HmacPayments { methods: p.payment },
         }
     }

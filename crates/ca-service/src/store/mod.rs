@@ -47,13 +47,7 @@ impl Db {
     where
         E: From<StoreError>,
     {
-        let mut conn = self.lock()?;
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let out = f(&tx)?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(out)
+        self.immediate(false, f)
     }
 
     /// Like [`Db::tx`], but commits even when `f` fails: for counters of failed
@@ -65,12 +59,26 @@ impl Db {
     where
         E: From<StoreError>,
     {
+        self.immediate(true, f)
+    }
+
+    fn immediate<T, E>(
+        &self,
+        commit_on_error: bool,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
         let mut conn = self.lock()?;
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
         let out = f(&tx);
-        tx.commit().map_err(StoreError::from)?;
+        // Dropping the transaction uncommitted rolls it back.
+        if out.is_ok() || commit_on_error {
+            tx.commit().map_err(StoreError::from)?;
+        }
         out
     }
 

@@ -147,6 +147,20 @@ type PayTuple = (
     Option<i64>,
 );
 
+/// The columns of [`PAY_COLS`], in order.
+fn pay_tuple(r: &rusqlite::Row<'_>) -> rusqlite::Result<PayTuple> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+    ))
+}
+
 fn pay_from(r: PayTuple) -> Result<PaymentRow, StoreError> {
     Ok(PaymentRow {
         id: r.0,
@@ -168,18 +182,7 @@ pub fn get_payment(conn: &Connection, id: &str) -> Result<Option<PaymentRow>, St
         .query_row(
             &format!("SELECT {PAY_COLS} FROM payments WHERE id = ?1"),
             [id],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
-            },
+            pay_tuple,
         )
         .optional()?;
     row.map(pay_from).transpose()
@@ -189,18 +192,7 @@ pub fn pending_payments(conn: &Connection) -> Result<Vec<PaymentRow>, StoreError
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {PAY_COLS} FROM payments WHERE status = 'pending' ORDER BY expires_at DESC LIMIT 100"
     ))?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-            r.get(7)?,
-        ))
-    })?;
+    let rows = stmt.query_map([], pay_tuple)?;
     rows.map(|r| pay_from(r?)).collect()
 }
 

@@ -10,7 +10,6 @@ use rusqlite::Connection;
 use x509_cert::ext::pkix::CrlReason;
 
 use super::{contact_phone, load_any, save, tell_applicant};
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::pki::Family;
 use crate::pki::csr::{CsrError, VettedCsr};
@@ -185,7 +184,7 @@ pub fn existing(conn: &Connection, app_id: &str, key_id: &str) -> ApiResult<Opti
 }
 
 pub fn record(conn: &Connection, state: &AppState, row: &CertRow) -> ApiResult<()> {
-    certs::insert(conn, row, clock::now())?;
+    certs::insert(conn, row, state.now())?;
     let mut doc = load_any(conn, &row.application_id)?;
     doc.app.status = ApplicationStatus::Issued;
     doc.app.issued_serial = Some(row.serial.clone());
@@ -199,7 +198,7 @@ pub fn record(conn: &Connection, state: &AppState, row: &CertRow) -> ApiResult<(
         if let Some(reason) = reason
             && certs::get(conn, &old)?.is_some_and(|c| c.status == "valid")
         {
-            certs::revoke(conn, &old, reason_str(reason), clock::now())?;
+            certs::revoke(conn, &old, reason_str(reason), state.now())?;
         }
     }
     save(conn, state, &mut doc)
@@ -226,7 +225,7 @@ pub fn confirm(
     );
     save(conn, state, &mut doc)?;
     // The password card authorised exactly one download.
-    certs::card_used(conn, card_serial, clock::now())?;
+    certs::card_used(conn, card_serial, state.now())?;
     certs::end_enrollments(conn, app_id)?;
     tell_applicant(
         conn,

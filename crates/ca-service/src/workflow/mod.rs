@@ -10,7 +10,6 @@ pub mod supersede;
 use certdesk_ca_api::sandbox::OutboxChannel;
 use rusqlite::Connection;
 
-use crate::clock;
 use crate::domain::requirements;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -32,10 +31,21 @@ pub fn load_any(conn: &Connection, id: &str) -> ApiResult<AppDoc> {
 pub fn save(conn: &Connection, state: &AppState, doc: &mut AppDoc) -> ApiResult<()> {
     let channel = state.channel(&doc.app.channel_id)?;
     requirements::refresh(doc, channel);
-    let now = clock::now();
-    doc.app.updated_at = clock::rfc3339(now);
+    let now = state.now();
+    doc.app.updated_at = crate::clock::rfc3339(now);
     applications::save(conn, doc, now)?;
     Ok(())
+}
+
+/// Saves the application, then tells the applicant `text` (both in this transaction).
+pub fn save_and_tell(
+    conn: &Connection,
+    state: &AppState,
+    doc: &mut AppDoc,
+    text: &str,
+) -> ApiResult<()> {
+    save(conn, state, doc)?;
+    tell_applicant(conn, state, doc, text)
 }
 
 /// The phone that receives the applicant's SMS: the handler's, or the legal rep's when

@@ -6,7 +6,6 @@ use certdesk_ca_api::auth::OtpSent;
 use certdesk_ca_api::sandbox::OutboxChannel;
 use rusqlite::Connection;
 
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use secrecy::ExposeSecret;
 
@@ -27,7 +26,7 @@ pub fn send(
     phone: &str,
     text: impl Fn(&str) -> String,
 ) -> ApiResult<OtpSent> {
-    let now = clock::now();
+    let now = state.now();
     let mut row = auth::get_otp(conn, subject)?;
     if row.locked_until > now {
         return Err(ApiError::retry_after(
@@ -77,7 +76,7 @@ pub fn send(
 /// Checks a code. Failures are counted even though an error is returned, so the caller
 /// must commit the transaction on error too (see `Db::tx_commit_always`).
 pub fn verify(conn: &Connection, state: &AppState, subject: &str, code: &str) -> ApiResult<()> {
-    let now = clock::now();
+    let now = state.now();
     let mut row: OtpRow = auth::get_otp(conn, subject)?;
     if row.locked_until > now {
         return Err(ApiError::retry_after(

@@ -6,7 +6,7 @@ use certdesk_ca_api::payment::{Invoice, Payment, PaymentNotify, PaymentProvider,
 use rusqlite::Connection;
 
 use super::{load_any, save, tell_applicant};
-use crate::clock::{self, rfc3339};
+use crate::clock::rfc3339;
 use crate::domain::requirements;
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::new_id;
@@ -51,7 +51,7 @@ pub fn create(
         provider,
         amount_fen: doc.app.amount_fen,
         status: PaymentStatus::Pending,
-        expires_at: clock::now() + state.payment_ttl_secs,
+        expires_at: state.now() + state.payment_ttl_secs,
         paid_at: None,
     };
     records::put_payment(conn, &row)?;
@@ -64,7 +64,7 @@ pub fn renew(conn: &Connection, state: &AppState, row: &mut PaymentRow) -> ApiRe
         return Err(ApiError::invalid_state("payment already paid"));
     }
     row.status = PaymentStatus::Pending;
-    row.expires_at = clock::now() + state.payment_ttl_secs;
+    row.expires_at = state.now() + state.payment_ttl_secs;
     records::put_payment(conn, row)?;
     Ok(())
 }
@@ -76,7 +76,7 @@ pub fn apply_notify(
     provider: PaymentProvider,
     n: &PaymentNotify,
 ) -> ApiResult<PaymentRow> {
-    let now = clock::now();
+    let now = state.now();
     let mut row = records::get_payment(conn, &n.payment_id)?.ok_or_else(ApiError::not_found)?;
     if row.provider != provider || row.amount_fen != n.amount_fen {
         return Err(ApiError::detail(

@@ -9,8 +9,8 @@ use certdesk_ca_api::{FieldError, ProblemCode};
 use rusqlite::Connection;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{contact_phone, load_any, save, tell_applicant};
-use crate::clock::{self, rfc3339};
+use super::{contact_phone, load_any, save, save_and_tell};
+use crate::clock::rfc3339;
 use crate::domain::requirements::{status_of, unmet};
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::digits;
@@ -80,7 +80,7 @@ pub fn approve(conn: &Connection, state: &AppState, id: &str, card: NewCard) -> 
         courier: "顺丰速运".into(),
         tracking_number: tracking.clone(),
         contents: contents.clone(),
-        shipped_at: rfc3339(clock::now()),
+        shipped_at: rfc3339(state.now()),
     });
     if channel.issuance == IssuanceMode::Download {
         records::put_password_card(conn, &card.serial, &doc.app.id, &card.hash)?;
@@ -106,16 +106,11 @@ pub fn approve(conn: &Connection, state: &AppState, id: &str, card: NewCard) -> 
             ),
         )?;
     }
-    save(conn, state, &mut doc)?;
-    tell_applicant(
-        conn,
-        state,
-        &doc,
-        &format!(
-            "您的订单{}材料审核已通过。证书产品已由顺丰速运寄出，运单号{tracking}，请注意查收。",
-            doc.app.id
-        ),
-    )?;
+    let text = format!(
+        "您的订单{}材料审核已通过。证书产品已由顺丰速运寄出，运单号{tracking}，请注意查收。",
+        doc.app.id
+    );
+    save_and_tell(conn, state, &mut doc, &text)?;
     Ok(doc)
 }
 
@@ -160,16 +155,11 @@ pub fn reject(
         None,
     );
     doc.app.rejection_reasons = reasons;
-    save(conn, state, &mut doc)?;
-    tell_applicant(
-        conn,
-        state,
-        &doc,
-        &format!(
-            "您的订单{}材料审核未通过：{joined}。请修改后重新提交。",
-            doc.app.id
-        ),
-    )?;
+    let text = format!(
+        "您的订单{}材料审核未通过：{joined}。请修改后重新提交。",
+        doc.app.id
+    );
+    save_and_tell(conn, state, &mut doc, &text)?;
     Ok(doc)
 }
 
@@ -179,7 +169,7 @@ pub fn paper_received(conn: &Connection, state: &AppState, id: &str) -> ApiResul
         return Err(ApiError::invalid_state("this channel needs no paper"));
     }
     if let Some(p) = doc.app.paper.as_mut() {
-        p.received_at = Some(rfc3339(clock::now()));
+        p.received_at = Some(rfc3339(state.now()));
     }
     crate::domain::requirements::set(
         &mut doc.app,

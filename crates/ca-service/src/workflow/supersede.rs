@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::store::applications::{self, AppDoc};
-use crate::workflow::{load_any, save, tell_applicant};
+use crate::workflow::{load_any, save_and_tell};
 
 /// Stable reason code on the superseded application's enterprise-verification requirement.
 pub const SUPERSEDED: &str = "superseded";
@@ -29,16 +29,11 @@ pub fn supersede_unbound(conn: &Connection, state: &AppState, winner: &AppDoc) -
             RequirementStatus::Invalid,
             Some((SUPERSEDED, "该单位的另一笔订单已通过企业认证，本订单已取消")),
         );
-        save(conn, state, &mut doc)?;
-        tell_applicant(
-            conn,
-            state,
-            &doc,
-            &format!(
-                "您的订单{}已取消：该单位的另一笔订单已通过企业认证。如有疑问请联系CA。",
-                doc.app.id
-            ),
-        )?;
+        let text = format!(
+            "您的订单{}已取消：该单位的另一笔订单已通过企业认证。如有疑问请联系CA。",
+            doc.app.id
+        );
+        save_and_tell(conn, state, &mut doc, &text)?;
         tracing::info!(application = %doc.app.id, "unverified application superseded");
     }
     Ok(ids.len())

@@ -1,18 +1,12 @@
 use certdesk_ca_api::ProblemCode;
 use certdesk_ca_api::application::*;
-use certdesk_ca_api::channel::Business;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use serde_json::json;
 
 use crate::common::*;
 
 fn create_req(p: &Persona, channel: &str) -> CreateApplication {
-    CreateApplication {
-        channel_id: channel.into(),
-        business: Business::NewOrgCertificate,
-        input: p.input(),
-        certificate_serial: None,
-    }
+    p.new_org_on(channel)
 }
 
 #[tokio::test]

@@ -109,12 +109,12 @@ async fn sign_in_logout_and_wrong_codes_lock_out() {
 
 #[tokio::test]
 async fn expired_code_is_refused() {
-    let ca = Ca::start_with(&["--sandbox", "--otp-ttl-secs", "1"]);
+    let ca = Ca::start_with(&["--sandbox", "--test-clock", "--otp-ttl-secs", "60"]);
     let mut c = ca.client();
     let phone = certdesk_ident::testing::mobile(seed());
     request_code(&c, &phone).await.unwrap();
     let code = latest_code(&c, &phone).await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    ca.advance_clock(61).await;
     let e = c.sign_in(&phone, &code).await.unwrap_err();
     assert_eq!(e.code(), Some(ProblemCode::OtpExpired));
 }

@@ -122,6 +122,17 @@ impl Ca {
     pub fn http(&self) -> reqwest::Client {
         reqwest::Client::new()
     }
+
+    /// Moves the CA's clock `secs` forward (a CA started with `--test-clock`): the test
+    /// reaches an expiry without sleeping.
+    pub async fn advance_clock(&self, secs: u32) {
+        let r = raw(self
+            .http()
+            .post(format!("{}/sandbox/clock", self.url))
+            .json(&serde_json::json!({ "secs": secs })))
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
 }
 
 impl Drop for Ca {
@@ -251,10 +262,5 @@ pub fn parse_http(out: &[u8]) -> Raw {
 
 /// A new-organisation application on `sandbox-rsa` with the persona's whole input.
 pub fn new_org(p: &Persona) -> certdesk_ca_api::application::CreateApplication {
-    certdesk_ca_api::application::CreateApplication {
-        channel_id: "sandbox-rsa".into(),
-        business: certdesk_ca_api::channel::Business::NewOrgCertificate,
-        input: p.input(),
-        certificate_serial: None,
-    }
+    p.new_org_on("sandbox-rsa")
 }

@@ -1,6 +1,6 @@
 use certdesk_ca_api::ProblemCode;
 use certdesk_ca_api::application::*;
-use certdesk_ca_api::channel::{Business, DocumentKind};
+use certdesk_ca_api::channel::DocumentKind;
 use sha2::{Digest, Sha256};
 
 use crate::common::*;
@@ -8,15 +8,7 @@ use crate::common::*;
 async fn draft(ca: &Ca) -> (certdesk_ca_client::CaClient, Application) {
     let (c, p) = ca.signed_in(seed()).await;
     let app = c
-        .create_application(
-            &CreateApplication {
-                channel_id: "sandbox-rsa".into(),
-                business: Business::NewOrgCertificate,
-                input: p.input(),
-                certificate_serial: None,
-            },
-            None,
-        )
+        .create_application(&p.new_org_on("sandbox-rsa"), None)
         .await
         .unwrap();
     (c, app)

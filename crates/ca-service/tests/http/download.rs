@@ -164,13 +164,7 @@ async fn approved_order_downloads_a_certificate_openssl_and_pkilint_accept() {
 #[tokio::test]
 async fn refused_csrs_get_clear_problems() {
     let ca = Ca::start();
-    let o = sandbox_flow::approved_order(&ca.url, "sandbox-rsa")
-        .await
-        .unwrap();
-    let c = ca.client();
-    let enr = authorise(&c, &o, &o.card_password, &o.org_code)
-        .await
-        .unwrap();
+    let (o, _, enr) = enrolled_order(&ca, "sandbox-rsa").await;
     let tmp = tempfile::TempDir::new().unwrap();
     let d = tmp.path();
     let cases: Vec<(String, ProblemCode, &str)> = vec![
@@ -304,13 +298,7 @@ async fn wrong_card_details_lock_the_card() {
 #[tokio::test]
 async fn revocation_shows_in_the_crl() {
     let ca = Ca::start();
-    let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
-        .await
-        .unwrap();
-    let c = ca.client();
-    let enr = authorise(&c, &o, &o.card_password, &o.org_code)
-        .await
-        .unwrap();
+    let (_, c, enr) = enrolled_order(&ca, "sandbox-p256").await;
     let tmp = tempfile::TempDir::new().unwrap();
     let d = tmp.path();
     let iss = enr.finalize(&csr(d, "leaf", P256, &[])).await.unwrap();
@@ -423,13 +411,7 @@ async fn dual_certificate_envelope_unwraps_with_openssl() {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD;
     let ca = Ca::start();
-    let o = sandbox_flow::approved_order(&ca.url, "sandbox-dual")
-        .await
-        .unwrap();
-    let c = ca.client();
-    let enr = authorise(&c, &o, &o.card_password, &o.org_code)
-        .await
-        .unwrap();
+    let (_, _, enr) = enrolled_order(&ca, "sandbox-dual").await;
     let tmp = tempfile::TempDir::new().unwrap();
     let d = tmp.path();
     let req = csr(d, "leaf", RSA2048, &[]);
@@ -543,13 +525,7 @@ async fn dual_certificate_envelope_unwraps_with_openssl() {
 #[tokio::test]
 async fn sm2_csr_is_verified_and_issued_with_sm2_sm3() {
     let ca = Ca::start();
-    let o = sandbox_flow::approved_order(&ca.url, "sandbox-sm2-download")
-        .await
-        .unwrap();
-    let c = ca.client();
-    let enr = authorise(&c, &o, &o.card_password, &o.org_code)
-        .await
-        .unwrap();
+    let (_, _, enr) = enrolled_order(&ca, "sandbox-sm2-download").await;
     let tmp = tempfile::TempDir::new().unwrap();
     let d = tmp.path();
     // An RSA CSR on an SM2 channel is refused.

@@ -165,6 +165,20 @@ async fn every_text_field_refuses_every_hostile_string() {
             .map(|(n, l)| (format!("/{n}"), n.to_string(), *l))
             .collect::<Vec<_>>()
     };
+    // The fields of a request that also carries the phone + captcha triple.
+    let with_captcha = |names: &[(&str, usize)]| {
+        let mut all = many(names);
+        all.extend(many(CAPTCHA));
+        all
+    };
+    // The captcha request body plus `extra`'s fields.
+    let captcha_and = |extra: Value| {
+        let mut body = captcha.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
     let mut create_fields = input_fields("/input");
     create_fields.extend(one("/channel_id", "channel_id", max::IDENTIFIER));
     create_fields.extend(one(
@@ -243,39 +257,35 @@ async fn every_text_field_refuses_every_hostile_string() {
         &json!({"phone": "13800138000", "code": "123456"}),
         many(&[("phone", max::IDENTITY_NUMBER), ("code", max::CODE)]),
     );
-    let mut lookup = captcha.clone();
-    lookup["org_code"] = json!("M000100Y4");
-    lookup["handler_id_number"] = json!("11010519491231002X");
+    let lookup = captcha_and(json!({
+        "org_code": "M000100Y4",
+        "handler_id_number": "11010519491231002X",
+    }));
     add(
         Method::POST,
         "/v1/downloads/lookup".into(),
         &None,
         &lookup,
-        many(&[
+        with_captcha(&[
             ("org_code", max::IDENTITY_NUMBER),
             ("handler_id_number", max::IDENTITY_NUMBER),
-        ])
-        .into_iter()
-        .chain(many(CAPTCHA))
-        .collect(),
+        ]),
     );
-    let mut authorise = captcha.clone();
-    authorise["org_code"] = json!("M000100Y4");
-    authorise["card_serial"] = json!("PC1");
-    authorise["card_password"] = json!("secret");
+    let authorise = captcha_and(json!({
+        "org_code": "M000100Y4",
+        "card_serial": "PC1",
+        "card_password": "secret",
+    }));
     add(
         Method::POST,
         "/v1/downloads/authorise".into(),
         &None,
         &authorise,
-        many(&[
+        with_captcha(&[
             ("card_serial", max::IDENTIFIER),
             ("card_password", max::CODE),
             ("org_code", max::IDENTITY_NUMBER),
-        ])
-        .into_iter()
-        .chain(many(CAPTCHA))
-        .collect(),
+        ]),
     );
     add(
         Method::POST,
@@ -295,21 +305,16 @@ async fn every_text_field_refuses_every_hostile_string() {
             ("signature", max::PEM),
         ]),
     );
-    let mut unlock = captcha.clone();
-    unlock["certificate_serial"] = json!("00");
-    unlock["token_serial"] = json!("T1");
+    let unlock = captcha_and(json!({"certificate_serial": "00", "token_serial": "T1"}));
     add(
         Method::POST,
         "/v1/unlock".into(),
         &None,
         &unlock,
-        many(&[
+        with_captcha(&[
             ("certificate_serial", max::IDENTIFIER),
             ("token_serial", max::IDENTIFIER),
-        ])
-        .into_iter()
-        .chain(many(CAPTCHA))
-        .collect(),
+        ]),
     );
     add(
         Method::POST,

@@ -1,7 +1,6 @@
 use std::process::Command;
 
 use certdesk_ca_api::application::*;
-use certdesk_ca_api::channel::Business;
 use certdesk_ca_service::sandbox_flow;
 use serde_json::Value;
 
@@ -15,15 +14,7 @@ async fn state_survives_kill_9_and_restart() {
     let mut ca = Ca::start_in(&dir, &["--sandbox"]);
     let (c, p) = ca.signed_in(seed()).await;
     let app = c
-        .create_application(
-            &CreateApplication {
-                channel_id: "sandbox-rsa".into(),
-                business: Business::NewOrgCertificate,
-                input: p.input(),
-                certificate_serial: None,
-            },
-            None,
-        )
+        .create_application(&p.new_org_on("sandbox-rsa"), None)
         .await
         .unwrap();
     let app = c.verify_enterprise(&app.id).await.unwrap();
@@ -159,15 +150,7 @@ async fn sandbox_page_is_chinese_first_and_lists_pending_work() {
     assert!(html.find("参考CA沙箱").unwrap() < html.find("Reference CA sandbox").unwrap());
     let (c, p) = ca.signed_in(seed()).await;
     let app = c
-        .create_application(
-            &CreateApplication {
-                channel_id: "sandbox-rsa".into(),
-                business: Business::NewOrgCertificate,
-                input: p.input(),
-                certificate_serial: None,
-            },
-            None,
-        )
+        .create_application(&p.new_org_on("sandbox-rsa"), None)
         .await
         .unwrap();
     c.verify_enterprise(&app.id).await.unwrap();

@@ -7,8 +7,9 @@ use certdesk_ca_api::ProblemCode;
 use certdesk_ca_api::application::ApplicationStatus;
 use certdesk_ca_api::channel::Business;
 use certdesk_ca_api::download::{CertificateStatus, RevocationReason};
+use certdesk_ca_api::download::{Enrollment, RenewalChallenge};
 use certdesk_ca_api::sandbox::ApprovedOrder;
-use certdesk_ca_client::CaClient;
+use certdesk_ca_client::{CaClient, ClientError};
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use secrecy::SecretString;
 
@@ -31,6 +32,36 @@ async fn download(c: &CaClient, o: &ApprovedOrder, d: &Path, name: &str) -> Stri
     let iss = enr.finalize(&p256_csr(d, name)).await.unwrap();
     enr.confirm_download().await.unwrap();
     iss.serial
+}
+
+/// Proves possession of `key` (`<d>/<key>`) for `serial` with challenge `ch`.
+async fn renew_with(
+    c: &CaClient,
+    d: &Path,
+    serial: &str,
+    ch: &RenewalChallenge,
+    key: &str,
+) -> Result<Enrollment, ClientError> {
+    c.renew(serial, &ch.challenge_id, &sign(d, key, &ch.challenge))
+        .await
+}
+
+/// An enrollment's client (its token as the bearer).
+fn enrolled(ca: &Ca, token: String) -> CaClient {
+    CaClient::new(&ca.url)
+        .unwrap()
+        .with_token(SecretString::from(token))
+}
+
+/// A P-256 certificate downloaded onto key `<d>/<name>.key` and confirmed: the order,
+/// a client of `ca`, and the serial.
+async fn p256_certificate(ca: &Ca, d: &Path, name: &str) -> (ApprovedOrder, CaClient, String) {
+    let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
+        .await
+        .unwrap();
+    let c = ca.client();
+    let serial = download(&c, &o, d, name).await;
+    (o, c, serial)
 }
 
 fn sign(d: &Path, key: &str, challenge_b64: &str) -> Vec<u8> {
@@ -63,11 +94,7 @@ async fn renewal_needs_the_window_and_proof_of_possession() {
     let tmp = tempfile::TempDir::new().unwrap();
     let d = tmp.path();
     let ca = sixty_day_ca(d);
-    let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
-        .await
-        .unwrap();
-    let c = ca.client();
-    let serial = download(&c, &o, d, "old").await;
+    let (o, c, serial) = p256_certificate(&ca, d, "old").await;
 
     // A signature by another key is refused, and the challenge is spent.
     openssl(
@@ -83,21 +110,11 @@ async fn renewal_needs_the_window_and_proof_of_possession() {
         ],
     );
     let ch = c.renewal_challenge(&serial).await.unwrap();
-    let e = c
-        .renew(
-            &serial,
-            &ch.challenge_id,
-            &sign(d, "stranger.key", &ch.challenge),
-        )
+    let e = renew_with(&c, d, &serial, &ch, "stranger.key")
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some(ProblemCode::VerificationFailed));
-    let e = c
-        .renew(
-            &serial,
-            &ch.challenge_id,
-            &sign(d, "old.key", &ch.challenge),
-        )
+    let e = renew_with(&c, d, &serial, &ch, "old.key")
         .await
         .unwrap_err();
     assert_eq!(
@@ -107,18 +124,9 @@ async fn renewal_needs_the_window_and_proof_of_possession() {
     );
 
     let ch = c.renewal_challenge(&serial).await.unwrap();
-    let enr = c
-        .renew(
-            &serial,
-            &ch.challenge_id,
-            &sign(d, "old.key", &ch.challenge),
-        )
-        .await
-        .unwrap();
+    let enr = renew_with(&c, d, &serial, &ch, "old.key").await.unwrap();
     assert_ne!(enr.application_id, o.application_id);
-    let enr = CaClient::new(&ca.url)
-        .unwrap()
-        .with_token(SecretString::from(enr.token));
+    let enr = enrolled(&ca, enr.token);
     let iss = enr.finalize(&p256_csr(d, "new")).await.unwrap();
     assert_ne!(iss.serial, serial);
     let app = enr.confirm_download().await.unwrap();
@@ -149,12 +157,8 @@ async fn renewal_needs_the_window_and_proof_of_possession() {
 #[tokio::test]
 async fn renewal_is_closed_outside_the_window() {
     let ca = Ca::start();
-    let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
-        .await
-        .unwrap();
-    let c = ca.client();
     let tmp = tempfile::TempDir::new().unwrap();
-    let serial = download(&c, &o, tmp.path(), "k").await;
+    let (_, c, serial) = p256_certificate(&ca, tmp.path(), "k").await;
     let e = c.renewal_challenge(&serial).await.unwrap_err();
     assert_eq!(e.code(), Some(ProblemCode::InvalidState));
     assert!(
@@ -169,6 +173,29 @@ async fn renewal_is_closed_outside_the_window() {
         c.renewal_challenge("00").await.unwrap_err().code(),
         Some(ProblemCode::NotFound)
     );
+}
+
+#[tokio::test]
+async fn the_renewal_window_follows_the_ca_clock() {
+    // sandbox-p256 certificates are valid 365 days; renewal opens 90 days before expiry.
+    let ca = Ca::start_with(&["--sandbox", "--test-clock"]);
+    let tmp = tempfile::TempDir::new().unwrap();
+    let (_, c, serial) = p256_certificate(&ca, tmp.path(), "k").await;
+    let closed = |r: Result<_, certdesk_ca_client::ClientError>| {
+        assert_eq!(r.unwrap_err().code(), Some(ProblemCode::InvalidState));
+    };
+    closed(c.renewal_challenge(&serial).await);
+    ca.advance_clock((365 - 90) * 86_400 + 60).await;
+    let ch = c.renewal_challenge(&serial).await.unwrap();
+    let not_after = c.certificate(&serial).await.unwrap().not_after;
+    let at = |s: &str| {
+        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+            .unwrap()
+            .unix_timestamp()
+    };
+    assert_eq!(at(&not_after) - at(&ch.renewal_opens_at), 90 * 86_400);
+    ca.advance_clock(90 * 86_400).await;
+    closed(c.renewal_challenge(&serial).await);
 }
 
 fn assert_certificate_field(e: &sandbox_flow::FlowError) {
@@ -441,26 +468,13 @@ async fn an_interrupted_renewal_is_resumed_never_started_twice() {
     let tmp = tempfile::TempDir::new().unwrap();
     let d = tmp.path();
     let ca = sixty_day_ca(d);
-    let o = sandbox_flow::approved_order(&ca.url, "sandbox-p256")
-        .await
-        .unwrap();
-    let c = ca.client();
-    let serial = download(&c, &o, d, "old").await;
+    let (_, c, serial) = p256_certificate(&ca, d, "old").await;
     // A proof of possession with the old key; the enrollment for the renewal.
     let prove = || async {
         let ch = c.renewal_challenge(&serial).await.unwrap();
-        c.renew(
-            &serial,
-            &ch.challenge_id,
-            &sign(d, "old.key", &ch.challenge),
-        )
-        .await
+        renew_with(&c, d, &serial, &ch, "old.key").await
     };
-    let with = |token: String| {
-        CaClient::new(&ca.url)
-            .unwrap()
-            .with_token(SecretString::from(token))
-    };
+    let with = |token: String| enrolled(&ca, token);
 
     // Interrupted before finalize (the client crashed after the proof): the next proof
     // resumes the same renewal application.

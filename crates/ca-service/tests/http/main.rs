@@ -11,6 +11,7 @@ mod pkix;
 
 mod applications;
 mod auth;
+mod clock;
 mod documents;
 mod download;
 mod hostile;

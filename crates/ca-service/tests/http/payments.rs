@@ -93,7 +93,7 @@ async fn signed_notify_pays_once_and_bad_signatures_are_rejected() {
 
 #[tokio::test]
 async fn expired_payment_refuses_notify_until_renewed() {
-    let ca = Ca::start_with(&["--sandbox", "--payment-ttl-secs", "1"]);
+    let ca = Ca::start_with(&["--sandbox", "--test-clock", "--payment-ttl-secs", "60"]);
     let (c, p) = ca.signed_in(seed()).await;
     let app = sandbox_flow::submitted(&c, &p, "sandbox-p256")
         .await
@@ -106,7 +106,7 @@ async fn expired_payment_refuses_notify_until_renewed() {
         pay.code_url
             .starts_with(&format!("{}/sandbox/pay/", ca.url))
     );
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    ca.advance_clock(61).await;
     assert_eq!(
         c.payment(&pay.id).await.unwrap().status,
         PaymentStatus::Expired

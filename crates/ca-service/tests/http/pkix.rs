@@ -52,6 +52,22 @@ pub async fn captcha(c: &CaClient) -> (String, String) {
     (cap.captcha_id, ans)
 }
 
+/// An approved order on `channel`, a client of `ca`, and the enrollment the order's
+/// password card authorises.
+pub async fn enrolled_order(
+    ca: &crate::common::Ca,
+    channel: &str,
+) -> (ApprovedOrder, CaClient, CaClient) {
+    let o = certdesk_ca_service::sandbox_flow::approved_order(&ca.url, channel)
+        .await
+        .unwrap();
+    let c = ca.client();
+    let enr = authorise(&c, &o, &o.card_password, &o.org_code)
+        .await
+        .unwrap();
+    (o, c, enr)
+}
+
 pub async fn authorise(
     c: &CaClient,
     o: &ApprovedOrder,

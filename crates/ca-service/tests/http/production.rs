@@ -134,6 +134,9 @@ fn refuses_to_start_without_providers_or_with_sandbox_keys() {
     let no_face = good.split("[face]").next().unwrap().to_string();
     let err = refused(&["--providers", &write("no-face.toml", &no_face)]);
     assert!(err.contains("no face provider"), "{err}");
+    // The movable test clock is for the sandbox only.
+    let err = refused(&["--test-clock", "--providers", &write("clock.toml", &good)]);
+    assert!(err.contains("--sandbox"), "{err}");
     // --sandbox and --providers together: one or the other.
     let err = refused(&["--sandbox", "--providers", &write("good.toml", &good)]);
     assert!(
