@@ -39,3 +39,32 @@ describe("poller", () => {
     expect(calls).toBe(0);
   });
 });
+
+describe("poller without slowing down", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("keeps its pace past a minute and can be started again after stop", async () => {
+    let calls = 0;
+    const p = poller(
+      2000,
+      async () => {
+        calls += 1;
+        return true;
+      },
+      { slowDown: false },
+    );
+    p.start();
+    await vi.advanceTimersByTimeAsync(SLOW_AFTER_MS);
+    const atMinute = calls;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls - atMinute).toBe(5);
+    p.stop();
+    await vi.advanceTimersByTimeAsync(10_000);
+    const stopped = calls;
+    p.start();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(calls).toBe(stopped + 1);
+    p.stop();
+  });
+});
