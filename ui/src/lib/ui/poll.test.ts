@@ -68,3 +68,23 @@ describe("poller without slowing down", () => {
     p.stop();
   });
 });
+
+describe("a disposed poller", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("cannot be started again (an unmounted page asks nothing)", async () => {
+    let calls = 0;
+    const p = poller(1000, async () => {
+      calls += 1;
+      return true;
+    });
+    p.start(0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toBe(1);
+    p.dispose();
+    p.start();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(calls).toBe(1);
+  });
+});
