@@ -1,7 +1,7 @@
 //! Certificate download (证书下载): adapters over `certdesk_core::enrollment`. The token
 //! service and module are the ones the status bar watches ([`TokenWatch`]); the journal
 //! lives in `data/workflow.sqlite` next to the drafts, as for `certdesk-cli download`.
-//! Errors cross through `DownloadError::to_ipc`, values through [`mirror`].
+//! Errors cross through `certdesk_ipc::download_to_ipc`, values through [`mirror`].
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -15,7 +15,7 @@ use certdesk_core::enrollment::{
 use certdesk_ipc::{
     CaClock, DOWNLOAD_PROGRESS, DownloadCandidate, DownloadLookupRequest, DownloadProgress,
     DownloadResult, DownloadToken, DownloadTokens, ErrorCode, InterruptedDownload, IpcError,
-    KeyAlgorithmName, StartDownloadRequest,
+    KeyAlgorithmName, StartDownloadRequest, download_to_ipc,
 };
 use secrecy::SecretString;
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -52,7 +52,7 @@ fn client(state: &AppState) -> Result<CaClient, IpcError> {
     let url = state
         .ca_url()
         .ok_or_else(|| IpcError::new(ErrorCode::NotConfigured, "no CA service address"))?;
-    CaClient::new(&url).map_err(|e| DownloadError::from(e).to_ipc())
+    CaClient::new(&url).map_err(|e| download_to_ipc(&DownloadError::from(e)))
 }
 
 fn journal(state: &AppState) -> Result<Journal, IpcError> {
@@ -60,7 +60,7 @@ fn journal(state: &AppState) -> Result<Journal, IpcError> {
     // file make the loser's migration fail (WAL snapshot), so let the workflow, which
     // serialises its own opening, go first; without a CA address it opens nothing.
     let _ = state.workflow();
-    Journal::open(&state.paths.workflow_db()).map_err(|e| DownloadError::from(e).to_ipc())
+    Journal::open(&state.paths.workflow_db()).map_err(|e| download_to_ipc(&DownloadError::from(e)))
 }
 
 fn tokens(app: &AppHandle) -> Option<State<'_, TokenWatch>> {
@@ -130,14 +130,14 @@ pub async fn download_lookup(
             captcha_answer: request.captcha_answer.trim().to_owned(),
         })
         .await
-        .map_err(|e| DownloadError::from(e).to_ipc())?;
+        .map_err(|e| download_to_ipc(&DownloadError::from(e)))?;
     let journal = journal(&state)?;
     let inserted = inserted_tokens(&app).await;
     let mut out = Vec::with_capacity(found.len());
     for c in found {
         let interrupted = journal
             .active_for(&c.application_id)
-            .map_err(|e| DownloadError::from(e).to_ipc())?
+            .map_err(|e| download_to_ipc(&DownloadError::from(e)))?
             .is_some();
         let on_token = if interrupted {
             None
@@ -184,7 +184,7 @@ pub async fn download_tokens(
         dual,
     )
     .await
-    .map_err(|e| e.to_ipc())?;
+    .map_err(|e| download_to_ipc(&e))?;
     let tokens = fits
         .into_iter()
         .map(|f| {
@@ -192,8 +192,8 @@ pub async fn download_tokens(
                 serial: f.info.serial,
                 label: f.info.label,
                 manufacturer: f.info.manufacturer,
-                pin: mirror(&f.pin_state)?,
-                problem: f.problem.map(|p| p.to_ipc().code),
+                pin: f.pin_state,
+                problem: f.problem.map(|p| download_to_ipc(&p).code),
             })
         })
         .collect::<Result<_, IpcError>>()?;
@@ -208,7 +208,7 @@ pub async fn download_ca_clock(state: State<'_, AppState>) -> Result<CaClock, Ip
     let client = client(&state)?;
     let check = enrollment::check_ca(&client)
         .await
-        .map_err(|e| e.to_ipc())?;
+        .map_err(|e| download_to_ipc(&e))?;
     Ok(CaClock {
         skew_seconds: check.skew_seconds,
     })
@@ -294,7 +294,7 @@ pub async fn start_download(
                     ))
                     .map_err(|e| {
                         tracing::warn!(code = e.code(), error = %e, "download failed");
-                        e.to_ipc()
+                        download_to_ipc(&e)
                     })
                 });
             let _ = tx.send(outcome);
@@ -344,7 +344,7 @@ pub async fn interrupted_downloads(
 ) -> Result<Vec<InterruptedDownload>, IpcError> {
     let entries = journal(&state)?
         .active(None)
-        .map_err(|e| DownloadError::from(e).to_ipc())?;
+        .map_err(|e| download_to_ipc(&DownloadError::from(e)))?;
     if entries.is_empty() {
         return Ok(Vec::new());
     }

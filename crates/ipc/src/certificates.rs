@@ -104,16 +104,6 @@ pub struct SavedFile {
     pub path: Option<String>,
 }
 
-/// Why a new PIN is refused before it reaches the token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum PinRule {
-    TooShort,
-    TooLong,
-    SameAsOld,
-    Trivial,
-}
-
 #[derive(Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ChangePinRequest {
     pub module: String,

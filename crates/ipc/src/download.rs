@@ -5,10 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Largest clock difference to the CA the client accepts (download pre-flight and the
-/// environment check): certificates are valid from the CA's "now", and its one-time
-/// codes and tokens expire in minutes. The UI's texts say "5 minutes".
-pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 use ts_rs::TS;
 
 use crate::{ErrorCode, OrderStatus, PinStatus};

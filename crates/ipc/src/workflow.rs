@@ -41,18 +41,8 @@ impl std::fmt::Debug for SignInRequest {
     }
 }
 
-/// The applicant's steps after the start pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum StepId {
-    Enterprise,
-    LegalRepFace,
-    Handler,
-    Information,
-    Documents,
-    Authorisation,
-    Signature,
-}
+/// The applicant's steps after the start pages (the core's workflow step).
+pub use certdesk_core::workflow::Step as StepId;
 
 /// Where the applicant was when the session expired.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -2,7 +2,7 @@
 //! shell calls ([`Workflow`]).
 //!
 //! The shell keeps one [`Workflow`] (it is `Send + Sync`) and maps each command in one
-//! line, errors through [`WorkflowError::to_ipc`]:
+//! line, errors through `certdesk-ipc` (which gives each [`WorkflowError`] its code):
 //!
 //! | page | calls |
 //! |---|---|
