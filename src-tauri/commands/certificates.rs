@@ -12,13 +12,12 @@ use certdesk_core::standing;
 use certdesk_ipc::{
     CertificateRef, CertificateStanding, ChangePinRequest, ErrorCode, ExportFormat, IpcError,
     MyCertificate, MyCertificates, PinRuleDetails, RenewRequest, RenewalDone, RenewalProgress,
-    RenewalStepId, SavedFile, TokenPinInfo, client_to_ipc, renewal_to_ipc, standing_to_ipc,
-    store_to_ipc, token_to_ipc,
+    SavedFile, TokenPinInfo, client_to_ipc, renewal_to_ipc, standing_to_ipc, store_to_ipc,
+    token_to_ipc,
 };
 use certdesk_token::{SecretString, TokenError, TokenRef, TokenService};
 use tauri::{AppHandle, Emitter, Manager, State};
 
-use crate::error::mirror;
 use crate::save;
 use crate::state::AppState;
 use crate::tokens::TokenWatch;
@@ -81,7 +80,7 @@ fn to_ipc(c: &CoreCert, now: i64, interrupted: &[enrollment::Interrupted]) -> My
     let standing = c
         .standing
         .as_ref()
-        .and_then(|s| mirror(s).ok())
+        .map(|s| CertificateStanding::from(s.clone()))
         .unwrap_or(CertificateStanding::Unchecked);
     let revoked = matches!(standing, CertificateStanding::Revoked { .. });
     let renewal_interrupted = interrupted
@@ -298,16 +297,13 @@ pub async fn renew_certificate(
     let emitter = app.clone();
     let mut progress = move |step: enrollment::RenewalStep| {
         tracing::info!(?step, "renewal step");
-        // The core's step and the IPC's spell the same (kebab-case).
-        if let Ok(step) = mirror::<_, RenewalStepId>(&step) {
-            let _ = emitter.emit(
-                certdesk_ipc::RENEWAL_PROGRESS,
-                RenewalProgress {
-                    serial: serial.clone(),
-                    step,
-                },
-            );
-        }
+        let _ = emitter.emit(
+            certdesk_ipc::RENEWAL_PROGRESS,
+            RenewalProgress {
+                serial: serial.clone(),
+                step,
+            },
+        );
     };
     let done = enrollment::renew(&svc, &mut journal, &req, &mut progress)
         .await
@@ -317,5 +313,5 @@ pub async fn renew_certificate(
         })?;
     // Refresh the cache so the old certificate disappears from "last seen" too.
     let _ = scan(&app).await;
-    mirror(&done)
+    Ok(done.into())
 }

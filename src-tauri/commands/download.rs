@@ -1,7 +1,7 @@
 //! Certificate download (证书下载): adapters over `certdesk_core::enrollment`. The token
 //! service and module are the ones the status bar watches ([`TokenWatch`]); the journal
 //! lives in `data/workflow.sqlite` next to the drafts, as for `certdesk-cli download`.
-//! Errors cross through `certdesk_ipc::download_to_ipc`, values through [`mirror`].
+//! Errors cross through `certdesk_ipc::download_to_ipc`, values through `From` impls.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -20,7 +20,6 @@ use certdesk_ipc::{
 use secrecy::SecretString;
 use tauri::{AppHandle, Emitter, Manager, State};
 
-use crate::error::mirror;
 use crate::state::AppState;
 use crate::tokens::TokenWatch;
 
@@ -152,8 +151,8 @@ pub async fn download_lookup(
             ),
             application_id: c.application_id,
             organisation_name: c.organisation_name,
-            status: mirror(&c.status)?,
-            key_algorithm: mirror(&c.key_algorithm)?,
+            status: c.status.into(),
+            key_algorithm: c.key_algorithm.into(),
             dual: c.certificate_set == CertificateSet::Dual,
             interrupted,
             on_token,
@@ -175,7 +174,7 @@ pub async fn download_tokens(
             tokens: Vec::new(),
         });
     };
-    let algorithm: KeyAlgorithm = mirror(&key_algorithm)?;
+    let algorithm = KeyAlgorithm::from(key_algorithm);
     let fits = enrollment::token_fitness(
         &watch.service,
         &watch.module,
@@ -225,15 +224,10 @@ pub async fn start_download(
         .ca_url()
         .ok_or_else(|| IpcError::new(ErrorCode::NotConfigured, "no CA service address"))?;
     let running = Running::claim()?;
-    let channel = request
-        .key_algorithm
-        .map(|a| {
-            Ok::<_, IpcError>(ChannelFacts {
-                key_algorithm: mirror(&a)?,
-                dual: request.dual,
-            })
-        })
-        .transpose()?;
+    let channel = request.key_algorithm.map(|a| ChannelFacts {
+        key_algorithm: a.into(),
+        dual: request.dual,
+    });
     let req = DownloadRequest {
         ca_url,
         application_id: request.application_id.trim().to_owned(),
@@ -254,21 +248,14 @@ pub async fn start_download(
     let emitter = app.clone();
     let application_id = req.application_id.clone();
     let mut progress = move |p: Progress| {
-        let event = (|| {
-            Ok::<_, IpcError>(DownloadProgress {
-                application_id: application_id.clone(),
-                step: mirror(&p.step)?,
-                phase: mirror(&p.phase)?,
-                resumed: p.resumed,
-            })
-        })();
-        match event {
-            Ok(ev) => {
-                if let Err(e) = emitter.emit(DOWNLOAD_PROGRESS, ev) {
-                    tracing::warn!(error = %e, "download progress event not sent");
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "download progress not mirrored"),
+        let event = DownloadProgress {
+            application_id: application_id.clone(),
+            step: p.step,
+            phase: p.phase,
+            resumed: p.resumed,
+        };
+        if let Err(e) = emitter.emit(DOWNLOAD_PROGRESS, event) {
+            tracing::warn!(error = %e, "download progress event not sent");
         }
     };
     // The transaction borrows the journal (a SQLite connection) and the progress sink
@@ -374,7 +361,7 @@ pub async fn interrupted_downloads(
         .map(|(card_serial, e)| {
             Ok(InterruptedDownload {
                 token_present: present.contains(&e.token.serial),
-                last_step: e.last.map(|(s, _)| mirror(&s)).transpose()?,
+                last_step: e.last.map(|(s, _)| s),
                 application_id: e.application_id,
                 token_serial: e.token.serial,
                 card_serial,

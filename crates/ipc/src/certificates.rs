@@ -137,21 +137,8 @@ impl std::fmt::Debug for RenewRequest {
     }
 }
 
-/// The renewal's steps, as the dialog names them while it runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "kebab-case")]
-pub enum RenewalStepId {
-    Login,
-    Challenge,
-    Prove,
-    Keygen,
-    Csr,
-    Finalize,
-    Write,
-    SelfTest,
-    Confirm,
-    RemoveOld,
-}
+/// A renewal step, for progress (the core's names).
+pub use certdesk_core::enrollment::RenewalStep as RenewalStepId;
 
 /// Emitted as `renewal-progress` when a renewal step starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -3,8 +3,10 @@
 //! domain values into their IPC shapes. Compile-checked: a domain change that the IPC
 //! does not follow fails to build.
 
+mod certificate_values;
 mod core;
 mod download;
+mod download_values;
 mod renewal;
 mod session;
 mod token;
