@@ -11,6 +11,7 @@ mod renewal;
 mod session;
 mod token;
 mod workflow;
+mod workflow_values;
 
 pub use self::core::{from_core, poisoned};
 pub use download::download_to_ipc;
