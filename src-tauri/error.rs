@@ -1,28 +1,13 @@
-//! The one place where domain errors become IPC errors with stable codes.
+//! Domain errors become IPC errors in `certdesk-ipc` (one mapping per domain error,
+//! shared with the CLI); the shell only names them.
 
-use certdesk_core::CoreError;
 use certdesk_ipc::{ErrorCode, IpcError};
 
-pub fn from_core(e: CoreError) -> IpcError {
-    let code = match &e {
-        CoreError::NoHomeDir | CoreError::Io { .. } | CoreError::CorruptSettings { .. } => {
-            ErrorCode::Storage
-        }
-        CoreError::Logging(_) => ErrorCode::Internal,
-    };
-    IpcError::new(code, e.to_string())
-}
+pub use certdesk_ipc::{from_core, poisoned};
 
-pub fn poisoned() -> IpcError {
-    IpcError::new(
-        ErrorCode::Internal,
-        "app state lock poisoned by an earlier panic",
-    )
-}
-
-/// Workflow errors carry their own IPC mapping (codes and structured details).
+/// Workflow errors carry their codes and structured details.
 pub fn from_workflow(e: certdesk_core::workflow::WorkflowError) -> IpcError {
-    e.to_ipc()
+    certdesk_ipc::workflow_to_ipc(&e)
 }
 
 /// Converts a core value to its IPC mirror through JSON: the IPC types spell fields and

@@ -103,14 +103,18 @@ async fn review_outcomes(app: &AppHandle) -> Result<(), certdesk_ipc::IpcError> 
     let state = app.state::<AppState>();
     let w = state.workflow()?;
     if !matches!(
-        w.session_state().map_err(|e| e.to_ipc())?,
+        w.session_state().map_err(crate::error::from_workflow)?,
         SessionState::SignedIn { .. }
     ) {
         return Ok(());
     }
     let lang = language(app);
     // Each outcome is reported once by the core (it stops watching the order).
-    for r in w.review_outcomes().await.map_err(|e| e.to_ipc())? {
+    for r in w
+        .review_outcomes()
+        .await
+        .map_err(crate::error::from_workflow)?
+    {
         deliver(app, &reminders::review_notice(&r, lang));
     }
     Ok(())

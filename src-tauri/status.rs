@@ -24,6 +24,7 @@ pub fn spawn_monitor(app: AppHandle) {
 pub async fn refresh_ca(app: &AppHandle) -> Result<CaConnection, IpcError> {
     let state = app.state::<AppState>();
     let ca = state.ca_probe.probe(state.ca_url().as_deref()).await;
+    let ca = CaConnection::from(ca);
     update(app, |s| s.ca = ca.clone())?;
     Ok(ca)
 }

@@ -1,24 +1,23 @@
 //! My certificates (我的证书): list (inserted + last seen), PIN change, export through a
 //! save dialog opened here in Rust (the webview has no fs or dialog permission), and
 //! renewal. Token and renewal errors become IPC errors in [`token_error`] /
-//! [`renewal_error`], once.
+//! [`renewal_to_ipc`], once.
 
 use std::path::PathBuf;
 
 use certdesk_core::certificates::{self, CertificateCache, MyCertificate as CoreCert};
-use certdesk_core::enrollment::{self, RenewalError, RenewalRequest, pin_status};
+use certdesk_core::enrollment::{self, RenewalRequest};
 use certdesk_core::pin_rules;
-use certdesk_core::standing::{self, StandingError};
+use certdesk_core::standing;
 use certdesk_ipc::{
     CertificateRef, CertificateStanding, ChangePinRequest, ErrorCode, ExportFormat, IpcError,
-    MyCertificate, MyCertificates, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId,
-    SavedFile, TokenPinInfo,
+    MyCertificate, MyCertificates, PinRuleDetails, RenewRequest, RenewalDone, RenewalProgress,
+    SavedFile, TokenPinInfo, client_to_ipc, renewal_to_ipc, standing_to_ipc, store_to_ipc,
+    token_to_ipc,
 };
 use certdesk_token::{SecretString, TokenError, TokenRef, TokenService};
-use serde_json::json;
 use tauri::{AppHandle, Emitter, Manager, State};
 
-use crate::error::mirror;
 use crate::save;
 use crate::state::AppState;
 use crate::tokens::TokenWatch;
@@ -41,27 +40,11 @@ pub fn cache<'a>(app: &'a AppHandle, state: &AppState) -> Result<&'a Certificate
     Ok(store.0.get_or_init(|| c))
 }
 
-fn storage(e: certdesk_core::db::StoreError) -> IpcError {
-    IpcError::new(ErrorCode::Storage, e.to_string())
-}
+use store_to_ipc as storage;
 
-/// A token failure as every command says it (the one mapping is core's).
+/// A token failure as every command says it (the one mapping is certdesk-ipc's).
 pub fn token_error(e: TokenError) -> IpcError {
-    certdesk_core::enrollment::token_to_ipc(&e)
-}
-
-fn renewal_error(e: RenewalError) -> IpcError {
-    match e {
-        RenewalError::Token(t) => token_error(t),
-        RenewalError::Ca(c) => certdesk_core::workflow::WorkflowError::from_client(c).to_ipc(),
-        RenewalError::Store(s) => storage(s),
-        e @ RenewalError::NotOnToken(_) => IpcError::new(ErrorCode::NotFound, e.to_string()),
-        e @ RenewalError::DualNotSupported => IpcError::new(ErrorCode::Unsupported, e.to_string()),
-        e @ RenewalError::BadIssuance(_) => IpcError::new(ErrorCode::CaProtocol, e.to_string()),
-        // Said as a renewal's (the old certificate still works), not a download's.
-        e @ RenewalError::NewKeyLost => IpcError::new(ErrorCode::KeyLost, e.to_string())
-            .with_details(json!({ "business": "renewal" })),
-    }
+    token_to_ipc(&e)
 }
 
 /// The token worker and module, or `token_absent` when no module is configured.
@@ -97,7 +80,7 @@ fn to_ipc(c: &CoreCert, now: i64, interrupted: &[enrollment::Interrupted]) -> My
     let standing = c
         .standing
         .as_ref()
-        .and_then(|s| mirror(s).ok())
+        .map(|s| CertificateStanding::from(s.clone()))
         .unwrap_or(CertificateStanding::Unchecked);
     let revoked = matches!(standing, CertificateStanding::Revoked { .. });
     let renewal_interrupted = interrupted
@@ -155,15 +138,11 @@ pub async fn refresh_standing(
     let ca_url = state
         .ca_url()
         .ok_or_else(|| IpcError::new(ErrorCode::NotConfigured, "no CA service address"))?;
-    let client = certdesk_ca_client::CaClient::new(&ca_url)
-        .map_err(|e| certdesk_core::workflow::WorkflowError::from_client(e).to_ipc())?;
+    let client = certdesk_ca_client::CaClient::new(&ca_url).map_err(client_to_ipc)?;
     let cache = cache(app, state)?;
     standing::refresh(&client, cache, certs, &now_rfc3339())
         .await
-        .map_err(|e| match e {
-            StandingError::Ca(c) => certdesk_core::workflow::WorkflowError::from_client(c).to_ipc(),
-            StandingError::Store(s) => storage(s),
-        })
+        .map_err(standing_to_ipc)
 }
 
 /// Removes a certificate of a token that is not inserted from the list (the token was
@@ -204,7 +183,7 @@ fn listed(state: &AppState, scan: &certificates::Scan) -> Result<MyCertificates,
                 module: t.token.module.display().to_string(),
                 serial: t.serial.clone(),
                 label: t.label.clone(),
-                pin_status: pin_status(t.pin_state),
+                pin_status: t.pin_state,
                 min_pin_len: u32::try_from(t.min_pin_len).unwrap_or(u32::MAX),
                 max_pin_len: u32::try_from(t.max_pin_len).unwrap_or(u32::MAX),
                 damaged: scan
@@ -239,7 +218,11 @@ pub async fn change_pin(app: AppHandle, request: ChangePinRequest) -> Result<(),
     ) {
         return Err(
             IpcError::new(ErrorCode::InvalidInput, "the new PIN breaks a rule").with_details(
-                json!({ "pin_rule": rule, "min": info.min_pin_len.max(pin_rules::MIN_LEN), "max": info.max_pin_len }),
+                PinRuleDetails {
+                    pin_rule: rule.into(),
+                    min: Some(info.min_pin_len.max(pin_rules::MIN_LEN)),
+                    max: Some(info.max_pin_len),
+                },
             ),
         );
     }
@@ -313,24 +296,21 @@ pub async fn renew_certificate(
     let emitter = app.clone();
     let mut progress = move |step: enrollment::RenewalStep| {
         tracing::info!(?step, "renewal step");
-        // The core's step and the IPC's spell the same (kebab-case).
-        if let Ok(step) = mirror::<_, RenewalStepId>(&step) {
-            let _ = emitter.emit(
-                certdesk_ipc::RENEWAL_PROGRESS,
-                RenewalProgress {
-                    serial: serial.clone(),
-                    step,
-                },
-            );
-        }
+        let _ = emitter.emit(
+            certdesk_ipc::RENEWAL_PROGRESS,
+            RenewalProgress {
+                serial: serial.clone(),
+                step,
+            },
+        );
     };
     let done = enrollment::renew(&svc, &mut journal, &req, &mut progress)
         .await
         .map_err(|e| {
             tracing::warn!(error = %e, code = e.code(), "renewal failed");
-            renewal_error(e)
+            renewal_to_ipc(e)
         })?;
     // Refresh the cache so the old certificate disappears from "last seen" too.
     let _ = scan(&app).await;
-    mirror(&done)
+    Ok(done.into())
 }

@@ -1,7 +1,7 @@
 //! Certificate download (证书下载): adapters over `certdesk_core::enrollment`. The token
 //! service and module are the ones the status bar watches ([`TokenWatch`]); the journal
 //! lives in `data/workflow.sqlite` next to the drafts, as for `certdesk-cli download`.
-//! Errors cross through `DownloadError::to_ipc`, values through [`mirror`].
+//! Errors cross through `certdesk_ipc::download_to_ipc`, values through `From` impls.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -15,12 +15,11 @@ use certdesk_core::enrollment::{
 use certdesk_ipc::{
     CaClock, DOWNLOAD_PROGRESS, DownloadCandidate, DownloadLookupRequest, DownloadProgress,
     DownloadResult, DownloadToken, DownloadTokens, ErrorCode, InterruptedDownload, IpcError,
-    KeyAlgorithmName, StartDownloadRequest,
+    KeyAlgorithmName, StartDownloadRequest, download_to_ipc,
 };
 use secrecy::SecretString;
 use tauri::{AppHandle, Emitter, Manager, State};
 
-use crate::error::mirror;
 use crate::state::AppState;
 use crate::tokens::TokenWatch;
 
@@ -52,14 +51,14 @@ fn client(state: &AppState) -> Result<CaClient, IpcError> {
     let url = state
         .ca_url()
         .ok_or_else(|| IpcError::new(ErrorCode::NotConfigured, "no CA service address"))?;
-    CaClient::new(&url).map_err(|e| DownloadError::from(e).to_ipc())
+    CaClient::new(&url).map_err(|e| download_to_ipc(&DownloadError::from(e)))
 }
 
 fn journal(state: &AppState) -> Result<Journal, IpcError> {
     state
         .store()
         .journal()
-        .map_err(|e| DownloadError::from(e).to_ipc())
+        .map_err(|e| download_to_ipc(&DownloadError::from(e)))
 }
 
 fn tokens(app: &AppHandle) -> Option<State<'_, TokenWatch>> {
@@ -129,14 +128,14 @@ pub async fn download_lookup(
             captcha_answer: request.captcha_answer.trim().to_owned(),
         })
         .await
-        .map_err(|e| DownloadError::from(e).to_ipc())?;
+        .map_err(|e| download_to_ipc(&DownloadError::from(e)))?;
     let journal = journal(&state)?;
     let inserted = inserted_tokens(&app).await;
     let mut out = Vec::with_capacity(found.len());
     for c in found {
         let interrupted = journal
             .active_for(&c.application_id)
-            .map_err(|e| DownloadError::from(e).to_ipc())?
+            .map_err(|e| download_to_ipc(&DownloadError::from(e)))?
             .is_some();
         let on_token = if interrupted {
             None
@@ -151,8 +150,8 @@ pub async fn download_lookup(
             ),
             application_id: c.application_id,
             organisation_name: c.organisation_name,
-            status: mirror(&c.status)?,
-            key_algorithm: mirror(&c.key_algorithm)?,
+            status: c.status.into(),
+            key_algorithm: c.key_algorithm.into(),
             dual: c.certificate_set == CertificateSet::Dual,
             interrupted,
             on_token,
@@ -174,7 +173,7 @@ pub async fn download_tokens(
             tokens: Vec::new(),
         });
     };
-    let algorithm: KeyAlgorithm = mirror(&key_algorithm)?;
+    let algorithm = KeyAlgorithm::from(key_algorithm);
     let fits = enrollment::token_fitness(
         &watch.service,
         &watch.module,
@@ -183,7 +182,7 @@ pub async fn download_tokens(
         dual,
     )
     .await
-    .map_err(|e| e.to_ipc())?;
+    .map_err(|e| download_to_ipc(&e))?;
     let tokens = fits
         .into_iter()
         .map(|f| {
@@ -191,8 +190,8 @@ pub async fn download_tokens(
                 serial: f.info.serial,
                 label: f.info.label,
                 manufacturer: f.info.manufacturer,
-                pin: mirror(&f.pin_state)?,
-                problem: f.problem.map(|p| p.to_ipc().code),
+                pin: f.pin_state,
+                problem: f.problem.map(|p| download_to_ipc(&p).code),
             })
         })
         .collect::<Result<_, IpcError>>()?;
@@ -207,7 +206,7 @@ pub async fn download_ca_clock(state: State<'_, AppState>) -> Result<CaClock, Ip
     let client = client(&state)?;
     let check = enrollment::check_ca(&client)
         .await
-        .map_err(|e| e.to_ipc())?;
+        .map_err(|e| download_to_ipc(&e))?;
     Ok(CaClock {
         skew_seconds: check.skew_seconds,
     })
@@ -224,15 +223,10 @@ pub async fn start_download(
         .ca_url()
         .ok_or_else(|| IpcError::new(ErrorCode::NotConfigured, "no CA service address"))?;
     let running = Running::claim()?;
-    let channel = request
-        .key_algorithm
-        .map(|a| {
-            Ok::<_, IpcError>(ChannelFacts {
-                key_algorithm: mirror(&a)?,
-                dual: request.dual,
-            })
-        })
-        .transpose()?;
+    let channel = request.key_algorithm.map(|a| ChannelFacts {
+        key_algorithm: a.into(),
+        dual: request.dual,
+    });
     let req = DownloadRequest {
         ca_url,
         application_id: request.application_id.trim().to_owned(),
@@ -253,21 +247,14 @@ pub async fn start_download(
     let emitter = app.clone();
     let application_id = req.application_id.clone();
     let mut progress = move |p: Progress| {
-        let event = (|| {
-            Ok::<_, IpcError>(DownloadProgress {
-                application_id: application_id.clone(),
-                step: mirror(&p.step)?,
-                phase: mirror(&p.phase)?,
-                resumed: p.resumed,
-            })
-        })();
-        match event {
-            Ok(ev) => {
-                if let Err(e) = emitter.emit(DOWNLOAD_PROGRESS, ev) {
-                    tracing::warn!(error = %e, "download progress event not sent");
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "download progress not mirrored"),
+        let event = DownloadProgress {
+            application_id: application_id.clone(),
+            step: p.step,
+            phase: p.phase,
+            resumed: p.resumed,
+        };
+        if let Err(e) = emitter.emit(DOWNLOAD_PROGRESS, event) {
+            tracing::warn!(error = %e, "download progress event not sent");
         }
     };
     // The transaction borrows the journal (a SQLite connection) and the progress sink
@@ -293,7 +280,7 @@ pub async fn start_download(
                     ))
                     .map_err(|e| {
                         tracing::warn!(code = e.code(), error = %e, "download failed");
-                        e.to_ipc()
+                        download_to_ipc(&e)
                     })
                 });
             let _ = tx.send(outcome);
@@ -343,7 +330,7 @@ pub async fn interrupted_downloads(
 ) -> Result<Vec<InterruptedDownload>, IpcError> {
     let entries = journal(&state)?
         .active(None)
-        .map_err(|e| DownloadError::from(e).to_ipc())?;
+        .map_err(|e| download_to_ipc(&DownloadError::from(e)))?;
     if entries.is_empty() {
         return Ok(Vec::new());
     }
@@ -373,7 +360,7 @@ pub async fn interrupted_downloads(
         .map(|(card_serial, e)| {
             Ok(InterruptedDownload {
                 token_present: present.contains(&e.token.serial),
-                last_step: e.last.map(|(s, _)| mirror(&s)).transpose()?,
+                last_step: e.last.map(|(s, _)| s),
                 application_id: e.application_id,
                 token_serial: e.token.serial,
                 card_serial,

@@ -4,14 +4,15 @@
 use certdesk_ipc::{InvoiceInfo, IpcError, OrderInvoices, SavedFile};
 use tauri::{AppHandle, State};
 
-use crate::error::{from_workflow, mirror};
+use crate::error::from_workflow;
 use crate::save;
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn invoices(state: State<'_, AppState>) -> Result<Vec<OrderInvoices>, IpcError> {
     let w = state.workflow()?;
-    mirror(&w.invoices_by_order().await.map_err(from_workflow)?)
+    let orders = w.invoices_by_order().await.map_err(from_workflow)?;
+    Ok(orders.into_iter().map(Into::into).collect())
 }
 
 #[tauri::command]
@@ -33,5 +34,8 @@ pub async fn resend_invoice(
     email: String,
 ) -> Result<InvoiceInfo, IpcError> {
     let w = state.workflow()?;
-    mirror(&w.resend_invoice(&id, &email).await.map_err(from_workflow)?)
+    Ok(w.resend_invoice(&id, &email)
+        .await
+        .map_err(from_workflow)?
+        .into())
 }

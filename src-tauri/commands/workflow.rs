@@ -564,7 +564,7 @@ mod tests {
     }
 
     fn kind_of(e: &IpcError) -> String {
-        e.details.as_ref().unwrap()["fields"][0]["kind"]
+        serde_json::to_value(e).unwrap()["details"]["fields"][0]["kind"]
             .as_str()
             .unwrap()
             .to_owned()

@@ -2,8 +2,8 @@
 //! the stable code (the same in `--json`). Sentences come from the app's catalog.
 
 use certdesk_ca_client::ClientError;
-use certdesk_core::enrollment::{DownloadError, token_to_ipc};
-use certdesk_ipc::{ErrorCode, IpcError};
+use certdesk_core::enrollment::DownloadError;
+use certdesk_ipc::{ErrorCode, IpcError, download_to_ipc, token_to_ipc};
 use certdesk_token::{PinState, TokenError};
 
 use crate::catalog::{Catalog, Lang, fmt, wire_name};
@@ -89,7 +89,7 @@ impl Failure {
 
     fn ipc(&self) -> IpcError {
         match self {
-            Failure::Download { error, .. } => error.to_ipc(),
+            Failure::Download { error, .. } => download_to_ipc(error),
             Failure::Token(e) => token_to_ipc(e),
             Failure::NoToken => IpcError::new(ErrorCode::TokenAbsent, self.to_string()),
             Failure::SeveralTokens(_) => {

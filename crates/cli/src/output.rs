@@ -2,9 +2,7 @@
 
 use std::path::PathBuf;
 
-use certdesk_ipc::{
-    CaCheck, ClockCheck, EnvironmentReport, ModuleCheck, PinStatus, SmartCardCheck,
-};
+use certdesk_diagnostics::{CaCheck, ClockCheck, EnvironmentReport, ModuleCheck, SmartCardCheck};
 use certdesk_token::{CertSummary, Orphans, PinState, TokenInfo, TokenObject};
 
 use crate::catalog::{Catalog, Lang, fmt};
@@ -54,13 +52,13 @@ impl Printer {
         }
     }
 
-    fn pin(&self, state: PinStatus) -> &str {
+    fn pin(&self, state: PinState) -> &str {
         let p = &self.t.environment.pin;
         match state {
-            PinStatus::Ok => &p.ok,
-            PinStatus::CountLow => &p.count_low,
-            PinStatus::FinalTry => &p.final_try,
-            PinStatus::Locked => &p.locked,
+            PinState::Ok => &p.ok,
+            PinState::CountLow => &p.count_low,
+            PinState::FinalTry => &p.final_try,
+            PinState::Locked => &p.locked,
         }
     }
 
@@ -96,7 +94,7 @@ impl Printer {
             );
             println!("  {} {}", c.token_module, t.token.module.display());
             println!("  {} {} / {}", c.token_maker, t.manufacturer, t.model);
-            println!("  {} {}", c.token_pin, self.pin(pin_status(t.pin_state)));
+            println!("  {} {}", c.token_pin, self.pin(t.pin_state));
             println!(
                 "  {} {}",
                 c.token_memory,
@@ -222,9 +220,9 @@ impl Printer {
                                 )
                             );
                             match t.pin {
-                                PinStatus::FinalTry => fix(&e.pin_final_try_fix),
-                                PinStatus::Locked => fix(&e.pin_locked_fix),
-                                PinStatus::Ok | PinStatus::CountLow => {}
+                                PinState::FinalTry => fix(&e.pin_final_try_fix),
+                                PinState::Locked => fix(&e.pin_locked_fix),
+                                PinState::Ok | PinState::CountLow => {}
                             }
                             for o in &t.damaged {
                                 let what = crate::repair::describe(
@@ -378,10 +376,6 @@ impl Printer {
         }
         Ok(())
     }
-}
-
-fn pin_status(s: PinState) -> PinStatus {
-    certdesk_core::enrollment::pin_status(s)
 }
 
 fn smart_card_fix(e: &crate::catalog::Environment) -> &str {

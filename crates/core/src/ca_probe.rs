@@ -5,9 +5,25 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use certdesk_ca_client::{CaClient, ClientConfig, Probe, ProbeFailure};
-use certdesk_ipc::{CaConnection, ErrorCode};
-
 const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The CA as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaReachability {
+    NotConfigured,
+    Online { url: String, latency_ms: u32 },
+    Offline { url: String, reason: OfflineReason },
+}
+
+/// Why the CA counts as offline: the status bar has one word for "not reached", TLS
+/// included; the log says which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfflineReason {
+    /// Not reached (DNS, refused, timeout, TLS).
+    Unreachable,
+    /// Reached, but `/healthz` answered an error status.
+    Protocol,
+}
 
 /// The status bar's prober. Keeps its client (and so its pooled connection) while the
 /// address stays the same; a new address gets a new client.
@@ -17,21 +33,21 @@ pub struct CaProbe {
 }
 
 impl CaProbe {
-    pub async fn probe(&self, base_url: Option<&str>) -> CaConnection {
+    pub async fn probe(&self, base_url: Option<&str>) -> CaReachability {
         let Some(base) = base_url else {
-            return CaConnection::NotConfigured;
+            return CaReachability::NotConfigured;
         };
         let url = base.to_owned();
         match self.reach(base).await {
-            Ok(p) if (200..300).contains(&p.status) => CaConnection::Online {
+            Ok(p) if (200..300).contains(&p.status) => CaReachability::Online {
                 url,
                 latency_ms: u32::try_from(p.latency.as_millis()).unwrap_or(u32::MAX),
             },
             Ok(p) => {
                 tracing::warn!(status = p.status, "CA health check answered an error");
-                CaConnection::Offline {
+                CaReachability::Offline {
                     url,
-                    reason: ErrorCode::CaProtocol,
+                    reason: OfflineReason::Protocol,
                 }
             }
             Err(failure) => offline(url, &failure),
@@ -61,13 +77,12 @@ impl CaProbe {
     }
 }
 
-/// The status bar has one word for "not reached", TLS included (`ErrorCode::CaUnreachable`);
-/// the log says which.
-fn offline(url: String, failure: &ProbeFailure) -> CaConnection {
+/// Not reached, TLS included ([`OfflineReason::Unreachable`]); the log says which.
+fn offline(url: String, failure: &ProbeFailure) -> CaReachability {
     tracing::info!(error = %failure, "CA unreachable");
-    CaConnection::Offline {
+    CaReachability::Offline {
         url,
-        reason: ErrorCode::CaUnreachable,
+        reason: OfflineReason::Unreachable,
     }
 }
 
@@ -78,7 +93,7 @@ mod tests {
     #[tokio::test]
     async fn unconfigured_and_unreachable() {
         let probe = CaProbe::default();
-        assert_eq!(probe.probe(None).await, CaConnection::NotConfigured);
+        assert_eq!(probe.probe(None).await, CaReachability::NotConfigured);
         // Bind then drop a listener so the port is closed: a real refused connection.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -88,9 +103,9 @@ mod tests {
         let url = format!("http://127.0.0.1:{port}");
         assert_eq!(
             probe.probe(Some(&url)).await,
-            CaConnection::Offline {
+            CaReachability::Offline {
                 url,
-                reason: ErrorCode::CaUnreachable
+                reason: OfflineReason::Unreachable
             }
         );
     }
@@ -112,7 +127,7 @@ mod tests {
         let url = format!("http://{addr}");
         assert!(matches!(
             CaProbe::default().probe(Some(&url)).await,
-            CaConnection::Online { .. }
+            CaReachability::Online { .. }
         ));
     }
 }

@@ -3,8 +3,8 @@
 //! already sent; the shell only delivers (and records through
 //! [`crate::certificates::CertificateCache::mark_sent`]).
 
+use crate::settings::Language;
 use certdesk_ca_api::application::ApplicationStatus;
-use certdesk_ipc::Language;
 use serde::Serialize;
 
 use crate::certificates::MyCertificate;

@@ -1,8 +1,34 @@
 use std::path::{Path, PathBuf};
 
-pub use certdesk_ipc::{Language, Settings};
+use serde::{Deserialize, Serialize};
 
 use crate::CoreError;
+use crate::updates::UpdateChannel;
+
+/// UI language. Chinese first: it is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Language {
+    #[default]
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    #[serde(rename = "en")]
+    En,
+}
+
+/// User settings kept in the app's config dir.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Settings {
+    pub language: Language,
+    /// Overrides the CA service address; `None` uses the built-in default.
+    pub ca_url: Option<String>,
+    /// PKCS#11 modules the user added beyond the known vendor table.
+    pub extra_modules: Vec<String>,
+    /// The release channel this installation follows (an administrator may fix it).
+    #[serde(default)]
+    pub update_channel: UpdateChannel,
+}
 
 /// Settings kept as JSON in the config dir, written atomically (temp file + rename)
 /// so a crash mid-write never leaves a half file behind.

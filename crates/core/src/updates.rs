@@ -9,8 +9,17 @@
 
 use std::path::PathBuf;
 
-use certdesk_ipc::UpdateChannel;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+/// Which releases this installation follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum UpdateChannel {
+    #[default]
+    Stable,
+    Beta,
+}
 
 /// Where the release feeds are served: `<base>/<channel>/latest.json`.
 pub const DEFAULT_FEED_BASE: &str = "https://updates.certdesk.cn";

@@ -10,10 +10,9 @@
 mod download_support;
 
 use certdesk_ca_client::{EXTRA_ROOTS_ENV, ProbeFailure};
-use certdesk_core::ca_probe::CaProbe;
+use certdesk_core::ca_probe::{CaProbe, CaReachability, OfflineReason};
 use certdesk_core::enrollment::{DownloadError, Journal, SandboxCaptcha, download};
-use certdesk_diagnostics::check_ca;
-use certdesk_ipc::{CaCheck, CaConnection, ClockCheck, ErrorCode};
+use certdesk_diagnostics::{CaCheck, ClockCheck, check_ca};
 use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_testkit::tls_proxy::TlsProxy;
 use certdesk_token::{TokenRef, TokenService};
@@ -51,9 +50,9 @@ async fn status_bar_environment_check_and_download_agree_on_a_private_root() {
     // The status bar's one word for it (its vocabulary has no separate TLS reason).
     assert_eq!(
         bar.probe(Some(&https)).await,
-        CaConnection::Offline {
+        CaReachability::Offline {
             url: https.clone(),
-            reason: ErrorCode::CaUnreachable
+            reason: OfflineReason::Unreachable
         }
     );
     let (env, clock) = check_ca(Some(&https)).await;
@@ -74,7 +73,6 @@ async fn status_bar_environment_check_and_download_agree_on_a_private_root() {
     }
     .unwrap_or_else(|| panic!("download: {refused:?}"));
     assert_eq!(refused.code(), "ca_unreachable");
-    assert_eq!(refused.to_ipc().code, ErrorCode::CaUnreachable);
     // The same reason everywhere: the private root is unknown.
     assert_eq!(bar_reason, env_reason);
     assert_eq!(env_reason, download_reason);
@@ -90,7 +88,7 @@ async fn status_bar_environment_check_and_download_agree_on_a_private_root() {
     // The setting is read when a client is built (at start, in the app): a new prober.
     let bar = CaProbe::default();
     assert!(
-        matches!(bar.probe(Some(&https)).await, CaConnection::Online { ref url, .. } if *url == https),
+        matches!(bar.probe(Some(&https)).await, CaReachability::Online { ref url, .. } if *url == https),
         "status bar with the setting"
     );
     let (env, clock) = check_ca(Some(&https)).await;

@@ -868,7 +868,6 @@ async fn abnormal_flows(env: &Env) {
     };
     assert_eq!(*code, ProblemCode::VerificationFailed);
     assert_eq!(fields[0].field, "enterprise.name");
-    assert_eq!(err.to_ipc().code, certdesk_ipc::ErrorCode::CaRejected);
     let app_id = w.draft(&d).unwrap().application_id.unwrap();
     let v = w.load(&app_id).await.unwrap();
     let Stage::Editing(e) = &v.plan.stage else {
@@ -894,7 +893,6 @@ async fn abnormal_flows(env: &Env) {
         panic!("{err:?}")
     };
     assert_eq!(existing_application_id.as_deref(), Some(app_id.as_str()));
-    assert_eq!(err.to_ipc().code, certdesk_ipc::ErrorCode::Conflict);
     // Cancel the first: the second may go ahead.
     w.cancel(&d).await.unwrap();
     w.submit_enterprise(&d2).await.unwrap();
@@ -930,7 +928,8 @@ async fn offline_queue_and_conflicts(env: &mut Env) {
         let o = w.sync(&d).await.unwrap();
         assert!(matches!(o, SyncOutcome::Offline { pending: 2 }), "{o:?}");
         let err = w.confirm_information(&d).await.unwrap_err();
-        assert_eq!(err.to_ipc().code, certdesk_ipc::ErrorCode::CaUnreachable);
+        // The UI says `ca_unreachable` for this variant (certdesk-ipc's mapping tests).
+        assert!(matches!(err, WorkflowError::CaUnreachable(_)), "{err:?}");
     }
     // The app restarts (new Workflow) and the CA is back: the queue goes out.
     env.ca.restart();
@@ -1107,7 +1106,6 @@ async fn session_lifecycle(env: &Env) {
     };
     assert_eq!(r.application_id.as_deref(), Some(app_id.as_str()));
     assert_eq!(r.step, Some(Step::Handler));
-    assert_eq!(err.to_ipc().code, certdesk_ipc::ErrorCode::SessionExpired);
     assert!(
         env.keychain.get(SESSION_ENTRY).unwrap().is_none(),
         "a dead token is dropped"

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use certdesk_ipc::{DiagnosticBundle, EnvironmentReport};
+use crate::report::{DiagnosticBundle, EnvironmentReport};
 use zip::write::SimpleFileOptions;
 
 use crate::scrub::scrub;

@@ -4,14 +4,14 @@
 
 use std::time::{Duration, SystemTime};
 
+use crate::report::{CaCheck, ClockCheck};
 use certdesk_ca_client::{CaClient, ClientConfig, ProbeFailure};
-use certdesk_ipc::{CaCheck, ClockCheck};
 
 const TIMEOUT: Duration = Duration::from_secs(8);
 
 /// Skew beyond which one-time codes and fresh certificates misbehave (`notBefore` in the
 /// future, codes expired on arrival): the bound the download pre-flight uses.
-pub use certdesk_ipc::MAX_CLOCK_SKEW_SECS as CLOCK_TOLERANCE_SECS;
+pub use certdesk_core::enrollment::MAX_CLOCK_SKEW_SECS as CLOCK_TOLERANCE_SECS;
 
 pub async fn check_ca(url: Option<&str>) -> (CaCheck, ClockCheck) {
     let Some(base) = url else {

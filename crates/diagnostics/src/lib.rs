@@ -6,17 +6,21 @@
 
 mod bundle;
 mod ca;
+mod report;
 mod scrub;
 pub mod self_check;
 mod tokens;
 
 use std::path::PathBuf;
 
-use certdesk_ipc::EnvironmentReport;
 use certdesk_token::TokenService;
 
 pub use bundle::{BundleError, BundleInput, write_bundle};
 pub use ca::{CLOCK_TOLERANCE_SECS, check_ca};
+pub use report::{
+    CaCheck, ClockCheck, DamageKind, DamagedObject, DiagnosticBundle, EnvironmentReport,
+    ModuleCheck, ObjectClassName, ReaderFound, SmartCardCheck, TokenFound,
+};
 pub use scrub::scrub;
 pub use tokens::{check_modules, check_smart_card, damaged_object};
 

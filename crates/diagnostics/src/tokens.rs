@@ -3,12 +3,13 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use certdesk_ipc::{
-    DamageKind, DamagedObject, ModuleCheck, ObjectClassName, PinStatus, ReaderFound,
-    SmartCardCheck, TokenFound,
-};
 use certdesk_token::{
-    Damage, ModuleSource, ObjectKind, PinState, TokenInfo, TokenObject, TokenService, discover,
+    Damage, ModuleSource, ObjectKind, TokenInfo, TokenObject, TokenService, discover,
+};
+
+use crate::report::{
+    DamageKind, DamagedObject, ModuleCheck, ObjectClassName, ReaderFound, SmartCardCheck,
+    TokenFound,
 };
 
 /// Loads each candidate module and lists its tokens. Candidates are the user's modules
@@ -126,12 +127,7 @@ fn token_found(t: &TokenInfo, damaged: Vec<DamagedObject>) -> TokenFound {
         manufacturer: t.manufacturer.clone(),
         model: t.model.clone(),
         initialized: t.token_initialized,
-        pin: match t.pin_state {
-            PinState::Ok => PinStatus::Ok,
-            PinState::CountLow => PinStatus::CountLow,
-            PinState::FinalTry => PinStatus::FinalTry,
-            PinState::Locked => PinStatus::Locked,
-        },
+        pin: t.pin_state,
         damaged,
     }
 }

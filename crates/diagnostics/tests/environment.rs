@@ -5,9 +5,10 @@
 use std::io::Read;
 
 use certdesk_diagnostics::{BundleInput, Scope, check_ca, check_modules, run, write_bundle};
-use certdesk_ipc::{CaCheck, ClockCheck, ModuleCheck, PinStatus};
+use certdesk_diagnostics::{CaCheck, ClockCheck, ModuleCheck};
 use certdesk_testkit::ca::CaService;
 use certdesk_testkit::softhsm::SoftHsm;
+use certdesk_token::PinState as PinStatus;
 use certdesk_token::TokenService;
 
 #[tokio::test]

@@ -104,16 +104,6 @@ pub struct SavedFile {
     pub path: Option<String>,
 }
 
-/// Why a new PIN is refused before it reaches the token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum PinRule {
-    TooShort,
-    TooLong,
-    SameAsOld,
-    Trivial,
-}
-
 #[derive(Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ChangePinRequest {
     pub module: String,
@@ -147,21 +137,8 @@ impl std::fmt::Debug for RenewRequest {
     }
 }
 
-/// The renewal's steps, as the dialog names them while it runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "kebab-case")]
-pub enum RenewalStepId {
-    Login,
-    Challenge,
-    Prove,
-    Keygen,
-    Csr,
-    Finalize,
-    Write,
-    SelfTest,
-    Confirm,
-    RemoveOld,
-}
+/// A renewal step, for progress (the core's names).
+pub use certdesk_core::enrollment::RenewalStep as RenewalStepId;
 
 /// Emitted as `renewal-progress` when a renewal step starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -5,10 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Largest clock difference to the CA the client accepts (download pre-flight and the
-/// environment check): certificates are valid from the CA's "now", and its one-time
-/// codes and tokens expire in minutes. The UI's texts say "5 minutes".
-pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 use ts_rs::TS;
 
 use crate::{ErrorCode, OrderStatus, PinStatus};
@@ -117,29 +113,9 @@ impl std::fmt::Debug for StartDownloadRequest {
 }
 
 /// The steps of a download, in order (the journal's names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "kebab-case")]
-pub enum DownloadStep {
-    Preflight,
-    Authorise,
-    Login,
-    Keygen,
-    Csr,
-    Finalize,
-    WriteCertificate,
-    ImportEnvelope,
-    SelfTest,
-    Confirm,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "kebab-case")]
-pub enum DownloadPhase {
-    Started,
-    Done,
-    /// Done by the interrupted run already (resume).
-    Skipped,
-}
+pub use certdesk_core::enrollment::Step as DownloadStep;
+/// Where a step is.
+pub use certdesk_core::enrollment::StepPhase as DownloadPhase;
 
 /// Event payload: one step boundary of the running download.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

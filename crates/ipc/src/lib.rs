@@ -1,8 +1,11 @@
 //! The typed contract between the Tauri shell and the UI.
 //!
-//! Every type that crosses the IPC boundary lives here, Tauri-free, so the TypeScript
+//! Every type that crosses the IPC boundary is here, Tauri-free, so the TypeScript
 //! bindings (`ui/src/lib/ipc/bindings.ts`) are generated from one place and a test
-//! fails when the committed file drifts from the Rust types.
+//! fails when the committed file drifts from the Rust types. This crate is the edge:
+//! it knows the domain crates (the domain does not know it), gives each domain error
+//! its code and typed details once ([`map`]), for the app and the CLI alike, and
+//! converts domain values into their IPC shapes by compile-checked `From` impls.
 
 mod bindings;
 mod capability;
@@ -13,41 +16,57 @@ mod environment;
 mod error;
 mod events;
 mod invoices;
+pub mod map;
 mod status;
 mod system;
 mod updates;
 mod workflow;
 
+// Domain types the UI shows as they are: their TypeScript is derived on them (feature
+// `ts` of their crates), so no copy exists to drift.
+pub use certdesk_core::settings::{Language, Settings};
+pub use certdesk_core::updates::UpdateChannel;
+pub use certdesk_diagnostics::{
+    CaCheck, ClockCheck, DamageKind, DamagedObject, DiagnosticBundle, EnvironmentReport,
+    ModuleCheck, ObjectClassName, ReaderFound, SmartCardCheck, TokenFound,
+};
+/// The token's PIN retry state (the UI's name for `certdesk_token::PinState`).
+pub use certdesk_token::PinState as PinStatus;
+
 pub use bindings::typescript;
 pub use capability::capability_json;
 pub use certificates::{
     CertificateRef, CertificateStanding, ChangePinRequest, ExportFormat, MyCertificate,
-    MyCertificates, PinRule, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId,
-    RevocationReason, SavedFile, TokenPinInfo,
+    MyCertificates, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId, RevocationReason,
+    SavedFile, TokenPinInfo,
 };
 pub use commands::{COMMANDS, CommandSpec};
 pub use download::{
     CaClock, DownloadCandidate, DownloadLookupRequest, DownloadPhase, DownloadProgress,
     DownloadResult, DownloadStep, DownloadToken, DownloadTokens, InterruptedDownload,
-    KeyAlgorithmName, MAX_CLOCK_SKEW_SECS, StartDownloadRequest,
+    KeyAlgorithmName, StartDownloadRequest,
 };
 pub use environment::{
-    CaCheck, ClockCheck, DamageKind, DamagedObject, DiagnosticBundle, EnvironmentReport,
-    ModuleCheck, ObjectClassName, ReaderFound, SelfCheckAlgorithm, SelfCheckOutcome,
-    SelfCheckRequest, SelfCheckResult, SelfCheckStep, SelfCheckStepResult, SmartCardCheck,
-    TokenFound,
+    SelfCheckAlgorithm, SelfCheckOutcome, SelfCheckRequest, SelfCheckResult, SelfCheckStep,
+    SelfCheckStepResult,
 };
-pub use error::{ErrorCode, IpcError, PinErrorDetails};
+pub use error::{
+    BusinessDetails, CaProblemDetails, ClockDetails, ConflictDetails, DuplicateDetails, ErrorCode,
+    ErrorDetails, FieldsDetails, IpcError, PinErrorDetails, PinRefusal, PinRuleDetails,
+    ResumeDetails, StorageDetails, StorageReason, WrongTokenDetails,
+};
 pub use events::{
     DOWNLOAD_PROGRESS, EVENTS, RENEWAL_PROGRESS, STATUS_CHANGED, StatusChanged, UPDATE_AVAILABLE,
     UPDATE_PROGRESS,
 };
 pub use invoices::{InvoiceInfo, OrderInvoices};
-pub use status::{CaConnection, PinStatus, StatusSnapshot, TokenPresence, TokenSummary};
-pub use system::{AppInfo, Language, Settings};
-pub use updates::{
-    ReleaseNotes, UpdateChannel, UpdateCheck, UpdatePolicyView, UpdateProgress, UpdateReady,
+pub use map::{
+    client_to_ipc, download_to_ipc, from_core, poisoned, renewal_to_ipc, standing_to_ipc,
+    store_to_ipc, token_to_ipc, workflow_code, workflow_to_ipc,
 };
+pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
+pub use system::AppInfo;
+pub use updates::{ReleaseNotes, UpdateCheck, UpdatePolicyView, UpdateProgress, UpdateReady};
 pub use workflow::{
     AuthorisationSent, DocumentMeta, DocumentUpload, FaceCheckRequest, FaceCheckView, FaceMethod,
     FacePerson, FaceStatus, FileUpload, MAX_DOCUMENT_BYTES, OcrSuggestion, OcrSuggestions,

@@ -1,6 +1,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use certdesk_core::ca_probe::{CaReachability, OfflineReason};
+
 use crate::ErrorCode;
 
 /// Connection to the CA service, as the status bar shows it.
@@ -44,12 +46,18 @@ pub struct StatusSnapshot {
     pub token: TokenPresence,
 }
 
-/// The PIN retry state the token reports (PKCS#11 gives flags, not a count).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum PinStatus {
-    Ok,
-    CountLow,
-    FinalTry,
-    Locked,
+impl From<CaReachability> for CaConnection {
+    fn from(r: CaReachability) -> Self {
+        match r {
+            CaReachability::NotConfigured => Self::NotConfigured,
+            CaReachability::Online { url, latency_ms } => Self::Online { url, latency_ms },
+            CaReachability::Offline { url, reason } => Self::Offline {
+                url,
+                reason: match reason {
+                    OfflineReason::Unreachable => ErrorCode::CaUnreachable,
+                    OfflineReason::Protocol => ErrorCode::CaProtocol,
+                },
+            },
+        }
+    }
 }

@@ -4,14 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// Which releases this installation follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum UpdateChannel {
-    #[default]
-    Stable,
-    Beta,
-}
+use certdesk_core::updates::UpdateChannel;
 
 /// What the administrator's policy allows on this computer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -81,8 +81,10 @@ fn remaining_hint(state: PinState) -> &'static str {
     }
 }
 
-/// PIN retry state as the token reports it in its flags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+/// PIN retry state as the token reports it in its flags (PKCS#11 gives flags, not a
+/// count). The UI knows it as `PinStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "PinStatus"))]
 #[serde(rename_all = "snake_case")]
 pub enum PinState {
     Ok,

@@ -4,7 +4,6 @@
 pub mod debris;
 pub mod download;
 pub mod fitness;
-mod ipc;
 pub mod journal;
 pub mod renewal;
 
@@ -16,7 +15,6 @@ pub use download::{
     download, key_label,
 };
 pub use fitness::{TokenFitness, token_fitness};
-pub use ipc::{pin_status, token_to_ipc};
 pub use journal::{Entry, EntryKind, EntryState, Journal, Step};
 pub use renewal::{
     Interrupted, RenewalError, RenewalRequest, RenewalStep, Renewed, interrupted, renew,

@@ -7,21 +7,19 @@ use std::sync::RwLock;
 
 use certdesk_ca_api::FieldError;
 use certdesk_ca_api::application::{
-    Application, ApplicationPage, DocumentInfo, FaceCheck, FaceMethod, HandlerCheckMethod,
-    ListState, OcrResult, OnlineAuthorisation, Person,
+    Application, ApplicationPage, FaceMethod, HandlerCheckMethod, ListState, Person,
 };
 use certdesk_ca_api::auth::{Captcha, OtpSent};
-use certdesk_ca_api::channel::{Business, Channel, DocumentKind};
-use certdesk_ca_api::payment::{Payment, PaymentProvider};
+use certdesk_ca_api::channel::{Business, Channel};
 use certdesk_ca_client::{CaClient, ClientConfig, ClientError};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Serialize;
 
 use super::error::WorkflowError;
 use super::link::{self, DeepLink};
-use super::stage::{self, Plan, StartPage, Step};
+use super::stage::{self, StartPage, Step};
+use super::views::{ApplicationView, DraftView};
 use super::watch::{ReviewFinished, ReviewWatch};
-use crate::drafts::fields::{Field, Section};
+use crate::drafts::fields::Field;
 use crate::drafts::{Draft, DraftId, DraftKey, DraftStore};
 use crate::keychain::Keychain;
 use crate::sensitive::Sensitive;
@@ -36,69 +34,6 @@ pub struct WorkflowConfig {
     pub store: crate::store::Store,
     pub keychain: Keychain,
     pub client: ClientConfig,
-}
-
-/// An application as the UI shows it.
-#[derive(Clone, Serialize)]
-pub struct ApplicationView {
-    pub draft_id: DraftId,
-    pub application: Application,
-    pub plan: Plan,
-}
-
-/// The application's input holds identity numbers and phones, and the contract's
-/// `Debug` prints them: only ids and the stage here.
-impl std::fmt::Debug for ApplicationView {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ApplicationView")
-            .field("draft_id", &self.draft_id)
-            .field("application_id", &self.application.id)
-            .field("status", &self.application.status)
-            .field("stage", &self.plan.stage)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A draft as its form shows it.
-#[derive(Clone, Serialize)]
-pub struct DraftView {
-    pub id: DraftId,
-    pub application_id: Option<String>,
-    pub start_page: StartPage,
-    /// Field path → value as typed. Personal data: for the form, never for a log.
-    pub values: BTreeMap<&'static str, String>,
-    /// Typed but not yet accepted by the CA.
-    pub pending: Vec<Field>,
-}
-
-impl std::fmt::Debug for DraftView {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DraftView")
-            .field("id", &self.id)
-            .field("application_id", &self.application_id)
-            .field("pending", &self.pending)
-            .finish_non_exhaustive()
-    }
-}
-
-impl DraftView {
-    fn of(d: &Draft) -> Self {
-        Self {
-            id: d.id.clone(),
-            application_id: d.application_id.clone(),
-            start_page: stage::start_page(
-                d.channel_id.as_deref(),
-                d.business,
-                d.agreements_accepted,
-            ),
-            values: d
-                .fields
-                .iter()
-                .map(|(f, e)| (f.as_str(), e.value.expose().clone()))
-                .collect(),
-            pending: d.pending().keys().copied().collect(),
-        }
-    }
 }
 
 pub struct Workflow {
@@ -220,7 +155,7 @@ impl Workflow {
         self.client().channels().await.map_err(|e| self.fail(e))
     }
 
-    async fn channel(&self, id: &str) -> Result<Channel> {
+    pub(super) async fn channel(&self, id: &str) -> Result<Channel> {
         if let Some(c) = self
             .channels
             .read()
@@ -302,7 +237,11 @@ impl Workflow {
         }
     }
 
-    async fn view(&self, draft_id: DraftId, app: Application) -> Result<ApplicationView> {
+    pub(super) async fn view(
+        &self,
+        draft_id: DraftId,
+        app: Application,
+    ) -> Result<ApplicationView> {
         let channel = self.channel(&app.channel_id).await?;
         let plan = stage::plan(&app, &channel);
         let step = match &plan.stage {
@@ -369,7 +308,7 @@ impl Workflow {
         }
     }
 
-    async fn after_step(
+    pub(super) async fn after_step(
         &self,
         id: &DraftId,
         r: std::result::Result<Application, ClientError>,
@@ -377,211 +316,6 @@ impl Workflow {
         let app = r.map_err(|e| self.fail(e))?;
         self.drafts.attach(id, &app)?;
         self.view(id.clone(), app).await
-    }
-
-    // ---- the steps ----
-
-    /// 企业认证: sends the enterprise facts (creating the application on first submit)
-    /// and has them checked against the registry. A mismatch is `CaRejected` with
-    /// `verification_failed` and the fields concerned (the "return to edit" dialog).
-    pub async fn submit_enterprise(&self, id: &DraftId) -> Result<ApplicationView> {
-        let app_id = self.sync_for_step(id, &[Section::Enterprise]).await?;
-        let r = self.client().verify_enterprise(&app_id).await;
-        self.after_step(id, r).await
-    }
-
-    /// Starts a face check. For the handler (经办人刷脸, the third handler method) the
-    /// handler's details go to the CA first, as for the other two methods: the CA
-    /// checks the face against them.
-    pub async fn start_face_check(
-        &self,
-        id: &DraftId,
-        person: Person,
-        method: FaceMethod,
-    ) -> Result<FaceCheck> {
-        let app_id = match person {
-            Person::Handler => self.sync_for_step(id, &[Section::Handler]).await?,
-            Person::LegalRep => self.application_id(id)?,
-        };
-        self.client()
-            .start_face_check(&app_id, person, method)
-            .await
-            .map_err(|e| self.fail(e))
-    }
-
-    /// Live status of a face check (poll it).
-    pub async fn face_check(&self, face_id: &str) -> Result<FaceCheck> {
-        self.client()
-            .face_check(face_id)
-            .await
-            .map_err(|e| self.fail(e))
-    }
-
-    /// 经办人认证 by phone or bank card (face: [`Self::start_face_check`] for the
-    /// handler). The bank card comes from the draft's `handler_check.bank_card`.
-    pub async fn verify_handler(
-        &self,
-        id: &DraftId,
-        method: HandlerCheckMethod,
-    ) -> Result<ApplicationView> {
-        let app_id = self.sync_for_step(id, &[Section::Handler]).await?;
-        let card = match method {
-            HandlerCheckMethod::BankCard => {
-                let d = self.drafts.load(id)?;
-                let card = d
-                    .value(Field::HandlerBankCard)
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string();
-                let problem = if card.is_empty() {
-                    Some(FieldError::new(
-                        Field::HandlerBankCard.as_str(),
-                        "empty",
-                        "不能为空",
-                        "must not be empty",
-                    ))
-                } else {
-                    Field::HandlerBankCard.check(&card)
-                };
-                if let Some(p) = problem {
-                    return Err(WorkflowError::InvalidInput { fields: vec![p] });
-                }
-                Some(Sensitive::new(card))
-            }
-            HandlerCheckMethod::Phone => None,
-        };
-        let r = self
-            .client()
-            .verify_handler(&app_id, method, card.as_ref().map(|c| c.expose().as_str()))
-            .await;
-        self.after_step(id, r).await
-    }
-
-    /// 信息确认: sends certificate, invoice and mailing information, then confirms it.
-    pub async fn confirm_information(&self, id: &DraftId) -> Result<ApplicationView> {
-        let app_id = self
-            .sync_for_step(
-                id,
-                &[Section::Certificate, Section::Invoice, Section::Mailing],
-            )
-            .await?;
-        let r = self.client().confirm_information(&app_id).await;
-        self.after_step(id, r).await
-    }
-
-    pub async fn upload_document(
-        &self,
-        id: &DraftId,
-        kind: DocumentKind,
-        file_name: &str,
-        bytes: Vec<u8>,
-    ) -> Result<DocumentInfo> {
-        let app_id = self.application_id(id)?;
-        self.client()
-            .upload_document(&app_id, kind, file_name, bytes)
-            .await
-            .map_err(|e| self.fail(e))
-    }
-
-    /// OCR of a business licence: suggestions the applicant confirms (not saved here).
-    pub async fn ocr_business_licence(&self, file_name: &str, bytes: Vec<u8>) -> Result<OcrResult> {
-        self.client()
-            .ocr_business_licence(file_name, bytes)
-            .await
-            .map_err(|e| self.fail(e))
-    }
-
-    pub async fn start_online_authorisation(&self, id: &DraftId) -> Result<OnlineAuthorisation> {
-        let app_id = self.application_id(id)?;
-        self.client()
-            .start_online_authorisation(&app_id)
-            .await
-            .map_err(|e| self.fail(e))
-    }
-
-    pub async fn send_signature_code(&self, id: &DraftId) -> Result<OtpSent> {
-        let app_id = self.application_id(id)?;
-        self.client()
-            .send_signature_otp(&app_id)
-            .await
-            .map_err(|e| self.fail(e))
-    }
-
-    /// 证书申请签名: the handler's SMS code and consent seal the submission.
-    pub async fn sign_application(
-        &self,
-        id: &DraftId,
-        code: &SecretString,
-        consent: bool,
-    ) -> Result<ApplicationView> {
-        let app_id = self.application_id(id)?;
-        let r = self
-            .client()
-            .sign_application(&app_id, code.expose_secret(), consent)
-            .await;
-        self.after_step(id, r).await
-    }
-
-    pub async fn pay(&self, id: &DraftId, provider: PaymentProvider) -> Result<Payment> {
-        let app_id = self.application_id(id)?;
-        self.client()
-            .create_payment(&app_id, provider, None)
-            .await
-            .map_err(|e| self.fail(e))
-    }
-
-    pub async fn payment(&self, payment_id: &str) -> Result<Payment> {
-        self.client()
-            .payment(payment_id)
-            .await
-            .map_err(|e| self.fail(e))
-    }
-
-    /// A new QR code after the old one expired.
-    pub async fn renew_payment(&self, payment_id: &str) -> Result<Payment> {
-        self.client()
-            .renew_payment(payment_id)
-            .await
-            .map_err(|e| self.fail(e))
-    }
-
-    /// Receipt of a token the CA made and mailed (channels with mailed tokens).
-    pub async fn confirm_receipt(&self, id: &DraftId) -> Result<ApplicationView> {
-        let app_id = self.application_id(id)?;
-        let r = self.client().confirm_receipt(&app_id).await;
-        self.after_step(id, r).await
-    }
-
-    pub async fn record_paper_tracking(
-        &self,
-        id: &DraftId,
-        courier: &str,
-        tracking_number: &str,
-    ) -> Result<ApplicationView> {
-        let app_id = self.application_id(id)?;
-        let r = self
-            .client()
-            .record_paper_tracking(&app_id, courier, tracking_number)
-            .await;
-        self.after_step(id, r).await
-    }
-
-    /// Cancels at the CA (when it knows the application) and drops the local draft.
-    pub async fn cancel(&self, id: &DraftId) -> Result<()> {
-        if let Some(app_id) = self.drafts.load(id)?.application_id {
-            self.client()
-                .cancel_application(&app_id)
-                .await
-                .map_err(|e| self.fail(e))?;
-        }
-        Ok(self.drafts.delete(id)?)
-    }
-
-    fn application_id(&self, id: &DraftId) -> Result<String> {
-        self.drafts
-            .load(id)?
-            .application_id
-            .ok_or(WorkflowError::NotFound)
     }
 }
 

@@ -2,7 +2,7 @@
 //! shell calls ([`Workflow`]).
 //!
 //! The shell keeps one [`Workflow`] (it is `Send + Sync`) and maps each command in one
-//! line, errors through [`WorkflowError::to_ipc`]:
+//! line, errors through `certdesk-ipc` (which gives each [`WorkflowError`] its code):
 //!
 //! | page | calls |
 //! |---|---|
@@ -19,9 +19,11 @@ pub mod invoices;
 pub mod link;
 pub mod queue;
 pub mod stage;
+mod steps;
+mod views;
 pub mod watch;
 
-pub use desk::{ApplicationView, DraftView, Workflow, WorkflowConfig};
+pub use desk::{Workflow, WorkflowConfig};
 pub use error::WorkflowError;
 pub use invoices::{OrderInvoices, check_email};
 pub use link::DeepLink;
@@ -30,6 +32,7 @@ pub use stage::{
     AfterApproval, Editing, Plan, Stage, StartPage, Step, StepEntry, StepFailure, StepState,
     StepTask, plan, start_page,
 };
+pub use views::{ApplicationView, DraftView};
 pub use watch::ReviewFinished;
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 /// The applicant's steps after the start pages, in the order the seed walks them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "StepId"))]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     /// 企业认证: company and legal-representative facts against the registry.

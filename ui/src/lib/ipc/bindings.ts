@@ -14,9 +14,43 @@ message: string,
 /**
  * Structured extras (field errors, the CA's problem code), when any.
  */
-details: unknown, };
+details: ErrorDetails | null, };
+
+export type ErrorDetails = CaProblemDetails | DuplicateDetails | FieldsDetails | ConflictDetails | ResumeDetails | StorageDetails | PinErrorDetails | PinRuleDetails | WrongTokenDetails | ClockDetails | BusinessDetails;
+
+export type CaProblemDetails = { problem: string, fields: Array<FieldProblem>, retry_after: number | null, };
+
+export type DuplicateDetails = { 
+/**
+ * Always `duplicate_application`.
+ */
+problem: string, existing_application_id: string | null, };
+
+export type FieldsDetails = { fields: Array<FieldProblem>, };
+
+export type ConflictDetails = { fields: Array<string>, };
+
+export type ResumeDetails = { resume: ResumePoint | null, };
+
+export type StorageDetails = { reason: StorageReason, };
+
+export type StorageReason = "wrong_key";
 
 export type PinErrorDetails = { pin_status: PinStatus, };
+
+export type PinRuleDetails = { pin_rule: PinRefusal, min?: number, max?: number, };
+
+export type PinRefusal = "too_short" | "too_long" | "same_as_old" | "trivial" | "token_refused";
+
+export type WrongTokenDetails = { serial: string, };
+
+export type ClockDetails = { seconds: number, };
+
+export type BusinessDetails = { 
+/**
+ * Always `renewal`.
+ */
+business: string, };
 
 export type Language = "zh-CN" | "en";
 
@@ -316,8 +350,6 @@ export type CertificateRef = { module: string, token_serial: string, serial: str
 export type ExportFormat = "pem" | "der";
 
 export type SavedFile = { path: string | null, };
-
-export type PinRule = "too_short" | "too_long" | "same_as_old" | "trivial";
 
 export type ChangePinRequest = { module: string, token_serial: string, old_pin: string, new_pin: string, 
 /**

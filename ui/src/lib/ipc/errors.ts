@@ -1,6 +1,6 @@
 import zhCN from "../i18n/zh-CN";
 import type { Catalog } from "../i18n/index.svelte";
-import type { IpcError } from "./bindings";
+import type { ErrorDetails, IpcError } from "./bindings";
 
 // The catalog's `errors` table is complete by type (Record<ErrorCode, string>), so its
 // keys are the closed set of codes.
@@ -21,15 +21,21 @@ export function fmt(s: string, vars: Record<string, string | number>): string {
   return s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
 }
 
-type Details = { problem?: unknown; retry_after?: unknown; fields?: unknown; seconds?: unknown };
+/** Every key some shape of `details` has. */
+type DetailsKey = ErrorDetails extends infer D ? (D extends object ? keyof D : never) : never;
 
-function details(e: IpcError): Details {
-  return typeof e.details === "object" && e.details !== null ? (e.details as Details) : {};
+/**
+ * The error's details when they are a shape with `key` (the generated union, narrowed by
+ * the key the caller reads: `detailsWith(e, "retry_after")?.retry_after`).
+ */
+export function detailsWith<K extends DetailsKey>(e: unknown, key: K): Extract<ErrorDetails, Record<K, unknown>> | null {
+  const d = asIpcError(e).details;
+  return typeof d === "object" && d !== null && key in d ? (d as Extract<ErrorDetails, Record<K, unknown>>) : null;
 }
 
 /** The CA's problem code (`captcha_invalid`, `duplicate_application`, …), when it gave one. */
 export function problemOf(e: unknown): string | null {
-  const p = details(asIpcError(e)).problem;
+  const p = detailsWith(e, "problem")?.problem;
   return typeof p === "string" ? p : null;
 }
 
@@ -41,14 +47,14 @@ export function errorText(t: Catalog, e: unknown): string {
   const err = asIpcError(e);
   const p = problemOf(err);
   if (p !== null && Object.hasOwn(t.problems, p)) {
-    const wait = Number(details(err).retry_after ?? 0);
+    const wait = Number(detailsWith(err, "retry_after")?.retry_after ?? 0);
     const secs = Number.isFinite(wait) && wait > 0 ? Math.ceil(wait) : 60;
     return fmt(t.problems[p as keyof Catalog["problems"]], {
       n: secs,
       m: Math.max(1, Math.ceil(secs / 60)),
     });
   }
-  const skew = Number(details(err).seconds);
+  const skew = Number(detailsWith(err, "seconds")?.seconds);
   if (err.code === "clock_skewed" && Number.isFinite(skew) && skew !== 0) {
     return fmt(t.errorDetails.clockSkewedBy, { m: Math.max(1, Math.round(Math.abs(skew) / 60)) });
   }
@@ -57,7 +63,7 @@ export function errorText(t: Catalog, e: unknown): string {
 
 /** Per-field messages the CA or the core gave (field path → message in `lang`). */
 export function fieldErrors(e: unknown, lang: "zh-CN" | "en"): Record<string, string> {
-  const fields = details(asIpcError(e)).fields;
+  const fields: unknown = detailsWith(e, "fields")?.fields;
   const out: Record<string, string> = {};
   if (!Array.isArray(fields)) return out;
   for (const f of fields) {

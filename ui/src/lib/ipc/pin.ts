@@ -1,5 +1,5 @@
-import type { PinErrorDetails, PinStatus } from "./bindings";
-import { asIpcError } from "./errors";
+import type { PinStatus } from "./bindings";
+import { asIpcError, detailsWith } from "./errors";
 
 /**
  * The one reading of a PIN failure (every command maps token errors the same way in
@@ -8,8 +8,7 @@ import { asIpcError } from "./errors";
 export function pinStatusOf(e: unknown): PinStatus | null {
   const err = asIpcError(e);
   if (err.code !== "pin_incorrect") return null;
-  const d = err.details as Partial<PinErrorDetails> | null;
-  return d?.pin_status ?? "ok";
+  return detailsWith(err, "pin_status")?.pin_status ?? "ok";
 }
 
 /** The token is on its final PIN try and the user has not yet confirmed spending it. */

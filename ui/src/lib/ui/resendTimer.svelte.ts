@@ -1,4 +1,4 @@
-import { asIpcError } from "../ipc/errors";
+import { detailsWith } from "../ipc/errors";
 
 /**
  * A resend countdown (an SMS code, a captcha-guarded request): `left` counts whole
@@ -20,8 +20,7 @@ export class ResendTimer {
 
   /** Waits as long as a refusal (rate limit, lock-out) says, or `fallback` seconds. */
   startAfter(refusal: unknown, fallback: number) {
-    const d = asIpcError(refusal).details as { retry_after?: unknown } | null;
-    const wait = Number(d?.retry_after ?? fallback);
+    const wait = Number(detailsWith(refusal, "retry_after")?.retry_after ?? fallback);
     this.start(Number.isFinite(wait) ? wait : fallback);
   }
 

@@ -1,8 +1,6 @@
 import type { Catalog } from "../../lib/i18n/index.svelte";
-import { asIpcError, errorText, fmt } from "../../lib/ipc/errors";
+import { asIpcError, detailsWith, errorText, fmt } from "../../lib/ipc/errors";
 import { needsFinalConfirmation, pinStatusOf } from "../../lib/ipc/pin";
-
-type RuleDetails = { pin_rule?: string; min?: number; max?: number };
 
 /** The final PIN try needs the user's explicit confirmation before it is spent. */
 export const needsConfirmation = needsFinalConfirmation;
@@ -20,8 +18,8 @@ export function pinErrorText(t: Catalog, e: unknown): string {
   if (status === "count_low") return t.certs.wrongPinLow;
   if (status !== null) return t.certs.wrongPin;
   if (err.code === "pin_locked") return t.certs.locked;
-  const d = (err.details ?? {}) as RuleDetails;
-  if (err.code === "invalid_input" && d.pin_rule && Object.hasOwn(t.certs.pinRule, d.pin_rule)) {
+  const d = detailsWith(err, "pin_rule");
+  if (err.code === "invalid_input" && d && Object.hasOwn(t.certs.pinRule, d.pin_rule)) {
     return fmt(t.certs.pinRule[d.pin_rule as keyof Catalog["certs"]["pinRule"]], { min: d.min ?? 6, max: d.max ?? 16 });
   }
   return errorText(t, err);

@@ -1,5 +1,5 @@
 import type { Catalog } from "../../lib/i18n/index.svelte";
-import { asIpcError } from "../../lib/ipc/errors";
+import { asIpcError, detailsWith } from "../../lib/ipc/errors";
 import { pinErrorText } from "./pin";
 
 /**
@@ -9,8 +9,7 @@ import { pinErrorText } from "./pin";
  */
 export function renewErrorText(t: Catalog, e: unknown): string {
   const err = asIpcError(e);
-  const d = err.details;
-  if (err.code === "key_lost" && typeof d === "object" && d !== null && (d as { business?: unknown }).business === "renewal") {
+  if (err.code === "key_lost" && detailsWith(err, "business")?.business === "renewal") {
     return t.renewResume.keyLost;
   }
   return pinErrorText(t, err);

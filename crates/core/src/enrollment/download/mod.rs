@@ -131,7 +131,8 @@ pub struct DownloadRequest {
 }
 
 /// Where a step is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "DownloadPhase"))]
 #[serde(rename_all = "kebab-case")]
 pub enum StepPhase {
     Started,

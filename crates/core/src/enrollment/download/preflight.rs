@@ -12,7 +12,10 @@ use super::errors::{DownloadError, Result};
 use super::{Downloaded, TokenChoice, enc_label, key_label};
 use crate::enrollment::journal::Entry;
 
-pub use certdesk_ipc::MAX_CLOCK_SKEW_SECS;
+/// Largest clock difference to the CA the client accepts (download pre-flight and the
+/// environment check): certificates are valid from the CA's "now", and its one-time
+/// codes and tokens expire in minutes. The UI's texts say "5 minutes".
+pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
 /// The CA's answer to the pre-flight reachability and clock check.
 #[derive(Debug, Clone, Copy, serde::Serialize)]

@@ -109,6 +109,7 @@ pub struct Snapshot {
 
 /// The steps of a download, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "DownloadStep"))]
 #[serde(rename_all = "kebab-case")]
 pub enum Step {
     Preflight,

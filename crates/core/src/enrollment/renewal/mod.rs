@@ -109,7 +109,8 @@ pub struct RenewalRequest {
 }
 
 /// The steps, for progress.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RenewalStepId"))]
 #[serde(rename_all = "kebab-case")]
 pub enum RenewalStep {
     Login,

@@ -1,5 +1,15 @@
+//! The one error type every command returns, its stable codes and its typed details.
+
+mod details;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+pub use details::{
+    BusinessDetails, CaProblemDetails, ClockDetails, ConflictDetails, DuplicateDetails,
+    ErrorDetails, FieldsDetails, PinErrorDetails, PinRefusal, PinRuleDetails, ResumeDetails,
+    StorageDetails, StorageReason, WrongTokenDetails,
+};
 
 /// Stable, closed set of error codes. The UI translates these; it never matches on
 /// message text. Add a variant (and its catalog entries) rather than reuse a vague one.
@@ -78,8 +88,7 @@ pub struct IpcError {
     /// Never contains PINs, passwords, one-time codes or identity numbers.
     pub message: String,
     /// Structured extras (field errors, the CA's problem code), when any.
-    #[ts(type = "unknown")]
-    pub details: Option<serde_json::Value>,
+    pub details: Option<ErrorDetails>,
 }
 
 impl IpcError {
@@ -92,17 +101,10 @@ impl IpcError {
     }
 
     #[must_use]
-    pub fn with_details(mut self, details: serde_json::Value) -> Self {
-        self.details = Some(details);
+    pub fn with_details(mut self, details: impl Into<ErrorDetails>) -> Self {
+        self.details = Some(details.into());
         self
     }
-}
-
-/// `details` of `pin_incorrect`: the retry state the wrong PIN left the token in (the
-/// token says "few" and "last", not a number). The PIN itself is never in an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct PinErrorDetails {
-    pub pin_status: crate::PinStatus,
 }
 
 impl std::fmt::Display for IpcError {
