@@ -1,6 +1,8 @@
-//! IPC commands, one-line adapters over the core. The list of names lives in
-//! `certdesk_ipc::COMMANDS`; the generated TS wrappers call these. (Tauri's command
-//! macro needs the defining module's path, so `lib.rs` names them through it.)
+//! IPC commands, one-line adapters over the core. Each function's signature is the
+//! command's one spelling: the build script grants the registered names and
+//! `cargo xtask bindings` writes the TS wrappers from them (`certdesk-command-scan`).
+//! (Tauri's command macro needs the defining module's path, so `lib.rs` names them
+//! through it.)
 
 pub mod certificates;
 pub mod download;

@@ -31,7 +31,7 @@ enum Command {
     },
     /// Print the performance tables (start-up, memory, size; CA, token, download).
     Bench,
-    /// Regenerate ui/src/lib/ipc/bindings.ts and capabilities/default.json from crates/ipc.
+    /// Regenerate ui/src/lib/ipc/bindings.ts and capabilities/default.json from crates/ipc and the shell's commands.
     Bindings,
     /// Install missing system, Python and npm packages only.
     Deps,

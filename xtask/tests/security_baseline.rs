@@ -44,7 +44,9 @@ fn capabilities_grant_only_own_commands_and_events() {
         .iter()
         .map(|p| p.as_str().unwrap())
         .collect();
-    let own: Vec<String> = certdesk_ipc::COMMANDS
+    let shell = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../src-tauri");
+    let own: Vec<String> = certdesk_command_scan::scan(&shell)
+        .unwrap()
         .iter()
         .map(|c| format!("allow-{}", c.name.replace('_', "-")))
         .collect();

@@ -10,7 +10,6 @@
 mod bindings;
 mod capability;
 mod certificates;
-mod commands;
 mod download;
 mod environment;
 mod error;
@@ -40,7 +39,6 @@ pub use certificates::{
     MyCertificates, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId, RevocationReason,
     SavedFile, TokenPinInfo,
 };
-pub use commands::{COMMANDS, CommandSpec};
 pub use download::{
     CaClock, DownloadCandidate, DownloadLookupRequest, DownloadPhase, DownloadProgress,
     DownloadResult, DownloadStep, DownloadToken, DownloadTokens, InterruptedDownload,
