@@ -93,15 +93,45 @@ fn migrations() -> Migrations<'static> {
 /// Opens (creating if needed) and migrates the database at `path`. The app opens it
 /// once, through [`crate::store::Store`].
 pub fn open(path: &Path) -> Result<Connection, StoreError> {
-    let mut conn = connect(path)?;
-    migrate(&mut conn)?;
-    Ok(conn)
+    // Openers of a new or older file meet (threads of the app, the app and the CLI):
+    // switching a new file to WAL takes a lock the busy handler does not always wait
+    // for, and the migrator reads the version before its transaction, so the slower
+    // opener may replay steps the faster one has just committed ("table already exists").
+    // Once the faster one is done the file is in WAL and current, and a retry has
+    // nothing to do; a step that is wrong in itself fails every time.
+    const RETRIES: u32 = 10;
+    let mut attempt = 0;
+    loop {
+        let opened = connect(path).and_then(|mut conn| {
+            migrate(&mut conn)?;
+            Ok(conn)
+        });
+        match opened {
+            Err(e) if attempt < RETRIES && contention(&e) => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(20 * u64::from(attempt)));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// A failure another opener of the same file can cause, which a retry outlives.
+fn contention(e: &StoreError) -> bool {
+    match e {
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => matches!(
+            f.code,
+            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+        ),
+        StoreError::Migration(rusqlite_migration::Error::RusqliteError { .. }) => true,
+        _ => false,
+    }
 }
 
 /// A connection with the settings every user of the file needs; no schema check.
 pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)?;
-    // First, so that switching to WAL waits for another opener instead of failing.
+    // First, so that switching to WAL waits for another opener where SQLite lets it.
     conn.busy_timeout(Duration::from_secs(5))?;
     // WAL: a reader never blocks the autosave and a killed writer leaves the last
     // committed transaction intact. FULL: a committed keystroke survives power loss too.
@@ -111,23 +141,8 @@ pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-/// Brings the schema up to date. The migrator reads the version before its transaction,
-/// so when two openers (threads of the app, the app and the CLI) meet on a new or older
-/// file, the slower one replays steps the faster one has just committed ("table already
-/// exists") or meets its lock. Once the faster one commits the schema is current and a
-/// retry has nothing to do; a step that is wrong in itself fails every time.
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    const RETRIES: u32 = 10;
-    let mut attempt = 0;
-    loop {
-        match migrations().to_latest(conn) {
-            Err(rusqlite_migration::Error::RusqliteError { .. }) if attempt < RETRIES => {
-                attempt += 1;
-                std::thread::sleep(Duration::from_millis(20 * u64::from(attempt)));
-            }
-            other => return Ok(other?),
-        }
-    }
+    Ok(migrations().to_latest(conn)?)
 }
 
 /// Moves an unreadable database (and its WAL files) aside, so the app can start over
