@@ -146,7 +146,7 @@ pub async fn run(svc: &TokenService, args: DownloadArgs, lang: Lang) -> Result<(
             StepPhase::Done => &t.download_phases.done,
             StepPhase::Skipped => &t.download_phases.skipped,
         };
-        if p.step == enrollment::Step::Authorise && p.phase != StepPhase::Started {
+        if p.step == enrollment::DownloadStep::Authorise && p.phase != StepPhase::Started {
             card_authorised.store(true, Ordering::Relaxed);
         }
         // `step <id>` stays first on the line: scripts follow the progress by it.

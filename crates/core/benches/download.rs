@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use certdesk_core::enrollment::{
-    DownloadRequest, Journal, Progress, SandboxCaptcha, Step, StepPhase, TokenChoice, download,
+    DownloadRequest, DownloadStep, Journal, Progress, SandboxCaptcha, StepPhase, TokenChoice,
+    download,
 };
 use certdesk_testkit::ca::{CaService, bin_dir, ca_command};
 use certdesk_testkit::issuer::{TestCa, Usage};
@@ -72,7 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (name, channel, alg) in cases {
         let mut totals = Vec::new();
         let mut raws = Vec::new();
-        let mut per_step: HashMap<Step, Vec<Duration>> = HashMap::new();
+        let mut per_step: HashMap<DownloadStep, Vec<Duration>> = HashMap::new();
         for _ in 0..ROUNDS {
             let out = ca_command(&[
                 "sandbox",
@@ -100,8 +101,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 confirm_final_pin_try: false,
                 channel: None,
             };
-            let mut started: HashMap<Step, Instant> = HashMap::new();
-            let mut steps: Vec<(Step, Duration)> = Vec::new();
+            let mut started: HashMap<DownloadStep, Instant> = HashMap::new();
+            let mut steps: Vec<(DownloadStep, Duration)> = Vec::new();
             let t = Instant::now();
             let mut progress = |p: Progress| match p.phase {
                 StepPhase::Started => {
@@ -155,7 +156,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let (total, raw) = (median(totals), median(raws));
         let mut detail = String::new();
-        for step in Step::ALL {
+        for step in DownloadStep::ALL {
             if let Some(v) = per_step.remove(&step) {
                 detail.push_str(&format!("{step} {:.1}  ", ms(median(v))));
             }

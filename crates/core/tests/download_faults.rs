@@ -10,7 +10,9 @@ mod download_support;
 
 use std::sync::{Arc, Mutex};
 
-use certdesk_core::enrollment::{Journal, Progress, SandboxCaptcha, Step, StepPhase, download};
+use certdesk_core::enrollment::{
+    DownloadStep, Journal, Progress, SandboxCaptcha, StepPhase, download,
+};
 use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::*;
 use download_support::{Ca, PIN, approved_order, issued_by_ca, pairs, request};
@@ -22,13 +24,17 @@ async fn token_pulled_or_ca_down_mid_download_then_resumed() {
     unsafe { hsm.install_env() };
     let module = SoftHsm::module().unwrap();
     let pull_at = [
-        Step::Login,
-        Step::Keygen,
-        Step::Csr,
-        Step::WriteCertificate,
-        Step::SelfTest,
+        DownloadStep::Login,
+        DownloadStep::Keygen,
+        DownloadStep::Csr,
+        DownloadStep::WriteCertificate,
+        DownloadStep::SelfTest,
     ];
-    let ca_down_at = [Step::Authorise, Step::Finalize, Step::Confirm];
+    let ca_down_at = [
+        DownloadStep::Authorise,
+        DownloadStep::Finalize,
+        DownloadStep::Confirm,
+    ];
     let mut serials = Vec::new();
     for i in 0..pull_at.len() + ca_down_at.len() + 1 {
         serials.push(hsm.init_token(&format!("F{i}"), "12345678", PIN).unwrap());
@@ -137,7 +143,7 @@ async fn token_pulled_or_ca_down_mid_download_then_resumed() {
     .await
     .unwrap();
     assert!(done.encryption_certificate_serial.is_some());
-    assert!(steps.contains(&(Step::ImportEnvelope, StepPhase::Done)));
+    assert!(steps.contains(&(DownloadStep::ImportEnvelope, StepPhase::Done)));
     assert_eq!(pairs(&svc, &tok(n), "dual").await, 2);
     // Done is done: the same download again says the certificate is already on the
     // token (success, not an error) before anything is spent.

@@ -2,7 +2,7 @@ use ts_rs::{Config, TS};
 
 use crate::{
     AppInfo, BusinessKind, CaConnection, CaptchaImage, ChannelInfo, CodeSent, DocumentKind,
-    DraftForm, EVENTS, EnterpriseMethod, ErrorCode, FieldInput, FieldProblem, HandlerMethod,
+    DraftForm, EVENTS, EnterpriseMethod, ErrorCode, FieldInput, FieldProblem, HandlerVerification,
     IpcError, IssuanceMode, Language, LocalDraft, OrderAction, OrderEnterprise, OrderInput,
     OrderPage, OrderPlan, OrderStage, OrderStatus, OrderSummary, OrderTab, OrderView, PaperItems,
     PinErrorDetails, ResumePoint, SessionInfo, SessionState, Settings, SignInCodeRequest,
@@ -26,7 +26,8 @@ use crate::{
     CaClock, DownloadCandidate, DownloadLookupRequest, DownloadPhase, DownloadProgress,
     DownloadResult, DownloadStep, DownloadToken, DownloadTokens, FormAction, FormSaved,
     InterruptedDownload, KeyAlgorithmName, LinkOpened, OrderPaper, OrderShipment, PaperToMail,
-    PayProvider, PaymentCode, PaymentRequest, PaymentState, StartDownloadRequest, TrackingRequest,
+    PaymentCode, PaymentProvider, PaymentRequest, PaymentStatus, StartDownloadRequest,
+    TrackingRequest,
 };
 use crate::{CertificateStanding, RevocationReason};
 use crate::{ConflictChoice, EditConflict, KeepSide, ResolveRequest, SyncState};
@@ -106,7 +107,7 @@ pub fn typescript() -> String {
         OrderPlan::decl(&cfg),
         OrderView::decl(&cfg),
         EnterpriseMethod::decl(&cfg),
-        HandlerMethod::decl(&cfg),
+        HandlerVerification::decl(&cfg),
         DocumentKind::decl(&cfg),
         IssuanceMode::decl(&cfg),
         PaperItems::decl(&cfg),
@@ -169,8 +170,8 @@ pub fn typescript() -> String {
         PaperToMail::decl(&cfg),
         OrderPaper::decl(&cfg),
         OrderShipment::decl(&cfg),
-        PayProvider::decl(&cfg),
-        PaymentState::decl(&cfg),
+        PaymentProvider::decl(&cfg),
+        PaymentStatus::decl(&cfg),
         PaymentRequest::decl(&cfg),
         PaymentCode::decl(&cfg),
         TrackingRequest::decl(&cfg),

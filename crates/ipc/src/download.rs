@@ -113,7 +113,7 @@ impl std::fmt::Debug for StartDownloadRequest {
 }
 
 /// The steps of a download, in order (the journal's names).
-pub use certdesk_core::enrollment::Step as DownloadStep;
+pub use certdesk_core::enrollment::DownloadStep;
 /// Where a step is.
 pub use certdesk_core::enrollment::StepPhase as DownloadPhase;
 

@@ -72,8 +72,8 @@ pub use workflow::{
 };
 pub use workflow::{
     BusinessKind, CaptchaImage, ChannelInfo, CodeSent, DocumentKind, EnterpriseMethod,
-    HandlerMethod, IssuanceMode, OrderAction, OrderEnterprise, OrderInput, OrderPage, OrderPlan,
-    OrderStage, OrderStatus, OrderSummary, OrderTab, OrderView, PaperItems, ResumePoint,
+    HandlerVerification, IssuanceMode, OrderAction, OrderEnterprise, OrderInput, OrderPage,
+    OrderPlan, OrderStage, OrderStatus, OrderSummary, OrderTab, OrderView, PaperItems, ResumePoint,
     SessionInfo, SessionState, SignInCodeRequest, SignInRequest, SignedIn, StageKind, StartPage,
     StartRequest, StartState, StepEntry, StepId, StepState,
 };
@@ -84,5 +84,5 @@ pub use workflow::{
 };
 pub use workflow::{
     FormAction, FormSaved, LINK_OPENED, LinkOpened, OrderPaper, OrderShipment, PaperToMail,
-    PayProvider, PaymentCode, PaymentRequest, PaymentState, TrackingRequest,
+    PaymentCode, PaymentProvider, PaymentRequest, PaymentStatus, TrackingRequest,
 };

@@ -13,7 +13,7 @@
 
 use certdesk_token::{TokenError, TokenObject, TokenRef, TokenService};
 
-use super::journal::{Journal, Snapshot, Step};
+use super::journal::{DownloadStep, Journal, Snapshot};
 use crate::db::StoreError;
 
 /// The objects of `now` that are not among `before` (a multiset: two equal objects
@@ -56,7 +56,7 @@ pub async fn clear<E>(
     svc: &TokenService,
     journal: &mut Journal,
     entry_id: i64,
-    step: Step,
+    step: DownloadStep,
     token: &TokenRef,
     labels: &[String],
 ) -> Result<Cleared, E>
@@ -96,7 +96,7 @@ pub async fn settle<E>(
     svc: &TokenService,
     journal: &mut Journal,
     entry_id: i64,
-    step: Step,
+    step: DownloadStep,
     token: &TokenRef,
     labels: &[String],
 ) -> Result<Vec<u8>, E>

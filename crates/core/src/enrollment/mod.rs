@@ -15,7 +15,7 @@ pub use download::{
     download, key_label,
 };
 pub use fitness::{TokenFitness, token_fitness};
-pub use journal::{Entry, EntryKind, EntryState, Journal, Step};
+pub use journal::{DownloadStep, Entry, EntryKind, EntryState, Journal};
 pub use renewal::{
     Interrupted, RenewalError, RenewalRequest, RenewalStep, Renewed, interrupted, renew,
 };

@@ -4,12 +4,12 @@
 use certdesk_ca_api::application::{FaceMethod as CaFaceMethod, HandlerCheckMethod, Person};
 use certdesk_ca_api::auth::{Captcha, OtpSent};
 use certdesk_ca_api::channel::DocumentKind as CaDocumentKind;
-use certdesk_ca_api::payment::{PaymentProvider, PaymentStatus};
+use certdesk_ca_api::payment as ca_payment;
 use certdesk_core::workflow::{DraftView, Keep, StartPage as CoreStartPage};
 
 use crate::{
     CaptchaImage, CodeSent, DocumentKind, DraftForm, FaceMethod, FacePerson, HandlerCheck,
-    KeepSide, LocalDraft, PayProvider, PaymentState, StartPage,
+    KeepSide, LocalDraft, PaymentProvider, PaymentStatus, StartPage,
 };
 
 /// `From` both ways between two enums whose variants are named alike.
@@ -35,8 +35,16 @@ macro_rules! same_variants {
 same_variants!(HandlerCheck, HandlerCheckMethod, [Phone, BankCard]);
 same_variants!(FacePerson, Person, [LegalRep, Handler]);
 same_variants!(FaceMethod, CaFaceMethod, [SmsLink, OnSite]);
-same_variants!(PayProvider, PaymentProvider, [Wechat, Alipay, BankGateway]);
-same_variants!(PaymentState, PaymentStatus, [Pending, Paid, Expired]);
+same_variants!(
+    PaymentProvider,
+    ca_payment::PaymentProvider,
+    [Wechat, Alipay, BankGateway]
+);
+same_variants!(
+    PaymentStatus,
+    ca_payment::PaymentStatus,
+    [Pending, Paid, Expired]
+);
 same_variants!(KeepSide, Keep, [Mine, Theirs]);
 same_variants!(
     DocumentKind,

@@ -22,8 +22,8 @@ pub use orders::{
     StepTask,
 };
 pub use payment::{
-    OrderPaper, OrderShipment, PaperToMail, PayProvider, PaymentCode, PaymentRequest, PaymentState,
-    TrackingRequest,
+    OrderPaper, OrderShipment, PaperToMail, PaymentCode, PaymentProvider, PaymentRequest,
+    PaymentStatus, TrackingRequest,
 };
 pub use printed_form::{FormAction, FormSaved, LINK_OPENED, LinkOpened};
 pub use session::{
@@ -31,7 +31,7 @@ pub use session::{
     SignInRequest, SignedIn, StepId,
 };
 pub use start::{
-    ChannelInfo, DocumentKind, EnterpriseMethod, HandlerMethod, IssuanceMode, PaperItems,
+    ChannelInfo, DocumentKind, EnterpriseMethod, HandlerVerification, IssuanceMode, PaperItems,
     StartPage, StartRequest, StartState,
 };
 pub use steps::{

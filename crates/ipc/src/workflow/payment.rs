@@ -7,7 +7,7 @@ use ts_rs::TS;
 /// on payments made elsewhere).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-pub enum PayProvider {
+pub enum PaymentProvider {
     Wechat,
     Alipay,
     BankGateway,
@@ -15,7 +15,7 @@ pub enum PayProvider {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-pub enum PaymentState {
+pub enum PaymentStatus {
     Pending,
     Paid,
     Expired,
@@ -24,7 +24,7 @@ pub enum PaymentState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PaymentRequest {
     pub draft_id: String,
-    pub provider: PayProvider,
+    pub provider: PaymentProvider,
 }
 
 /// A payment with its QR code drawn by the shell (an SVG `data:` URL: the CSP allows
@@ -33,9 +33,9 @@ pub struct PaymentRequest {
 pub struct PaymentCode {
     pub id: String,
     pub application_id: String,
-    pub provider: PayProvider,
+    pub provider: PaymentProvider,
     pub amount_fen: u64,
-    pub status: PaymentState,
+    pub status: PaymentStatus,
     pub qr: String,
     pub expires_at: String,
     pub paid_at: Option<String>,

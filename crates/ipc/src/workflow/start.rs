@@ -18,7 +18,7 @@ pub enum EnterpriseMethod {
 /// The handler verification methods a channel offers (one of them is used).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-pub enum HandlerMethod {
+pub enum HandlerVerification {
     Phone,
     BankCard,
     Face,
@@ -57,7 +57,7 @@ pub struct ChannelInfo {
     pub name: String,
     pub businesses: Vec<BusinessKind>,
     pub enterprise_verification: EnterpriseMethod,
-    pub handler_verification: Vec<HandlerMethod>,
+    pub handler_verification: Vec<HandlerVerification>,
     pub documents: Vec<DocumentKind>,
     pub fee_fen: u64,
     pub issuance: IssuanceMode,

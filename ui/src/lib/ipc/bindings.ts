@@ -188,7 +188,7 @@ export type OrderView = { draft_id: string, application: OrderSummary, plan: Ord
 
 export type EnterpriseMethod = "registry" | "registry_and_legal_rep_face";
 
-export type HandlerMethod = "phone" | "bank_card" | "face";
+export type HandlerVerification = "phone" | "bank_card" | "face";
 
 export type DocumentKind = "business_licence" | "handler_id_card" | "legal_rep_id_card" | "authorisation_letter" | "application_form" | "other";
 
@@ -196,7 +196,7 @@ export type IssuanceMode = "download" | "mailed_token";
 
 export type PaperItems = { items: Array<string>, };
 
-export type ChannelInfo = { id: string, name: string, businesses: Array<BusinessKind>, enterprise_verification: EnterpriseMethod, handler_verification: Array<HandlerMethod>, documents: Array<DocumentKind>, fee_fen: number, issuance: IssuanceMode, paper: PaperItems | null, validity_days: number, };
+export type ChannelInfo = { id: string, name: string, businesses: Array<BusinessKind>, enterprise_verification: EnterpriseMethod, handler_verification: Array<HandlerVerification>, documents: Array<DocumentKind>, fee_fen: number, issuance: IssuanceMode, paper: PaperItems | null, validity_days: number, };
 
 export type StartRequest = { channel_id: string, business: BusinessKind, agreements_accepted: boolean, 
 /**
@@ -415,13 +415,13 @@ export type OrderPaper = { requirement: PaperToMail, courier: string | null, tra
 
 export type OrderShipment = { courier: string, tracking_number: string, contents: Array<string>, shipped_at: string, };
 
-export type PayProvider = "wechat" | "alipay" | "bank_gateway";
+export type PaymentProvider = "wechat" | "alipay" | "bank_gateway";
 
-export type PaymentState = "pending" | "paid" | "expired";
+export type PaymentStatus = "pending" | "paid" | "expired";
 
-export type PaymentRequest = { draft_id: string, provider: PayProvider, };
+export type PaymentRequest = { draft_id: string, provider: PaymentProvider, };
 
-export type PaymentCode = { id: string, application_id: string, provider: PayProvider, amount_fen: number, status: PaymentState, qr: string, expires_at: string, paid_at: string | null, };
+export type PaymentCode = { id: string, application_id: string, provider: PaymentProvider, amount_fen: number, status: PaymentStatus, qr: string, expires_at: string, paid_at: string | null, };
 
 export type TrackingRequest = { draft_id: string, courier: string, tracking_number: string, };
 

@@ -74,14 +74,14 @@ pub use preflight::{CaCheck, MAX_CLOCK_SKEW_SECS, already_on_token, check_ca, cl
 pub(super) use steps::pem_chain;
 use steps::{Ctx, Preflighted};
 
-use super::journal::{Entry, EntryKind, EntryState, Facts, Journal, Step};
+use super::journal::{DownloadStep, Entry, EntryKind, EntryState, Facts, Journal};
 
 /// Environment variable naming the fault-injection point (tests only).
 pub const FAULT_ENV: &str = certdesk_token::fault::FAULT_ENV;
 
 /// **Deliberate fault injector for the crash tests.** Aborts the process at the point
 /// named by `CERTDESK_FAULT_AFTER` (see the module docs). Does nothing when unset.
-pub fn fault_point(step: Step, point: &str) {
+pub fn fault_point(step: DownloadStep, point: &str) {
     if let Some(want) = std::env::var_os(FAULT_ENV) {
         let here = if point.is_empty() {
             step.as_str().to_string()
@@ -144,7 +144,7 @@ pub enum StepPhase {
 /// Progress of a download, one event per step boundary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Progress {
-    pub step: Step,
+    pub step: DownloadStep,
     pub phase: StepPhase,
     /// True when this run resumes an interrupted download.
     pub resumed: bool,
@@ -231,7 +231,7 @@ pub async fn download<S: CaptchaSolver>(
     let resumed = resume.is_some();
     let client = CaClient::new(&req.ca_url)?;
     progress(Progress {
-        step: Step::Preflight,
+        step: DownloadStep::Preflight,
         phase: StepPhase::Started,
         resumed,
     });
@@ -243,7 +243,7 @@ pub async fn download<S: CaptchaSolver>(
     {
         // Before the look-up, which answers "not downloadable" for a finished order.
         progress(Progress {
-            step: Step::Confirm,
+            step: DownloadStep::Confirm,
             phase: StepPhase::Skipped,
             resumed,
         });
@@ -318,8 +318,8 @@ pub async fn download<S: CaptchaSolver>(
                     card_serial: req.card_serial.clone(),
                 },
             )?;
-            journal.begin(e.id, Step::Preflight)?;
-            fault_point(Step::Preflight, "begin");
+            journal.begin(e.id, DownloadStep::Preflight)?;
+            fault_point(DownloadStep::Preflight, "begin");
             e
         }
     };
@@ -334,7 +334,7 @@ pub async fn download<S: CaptchaSolver>(
         progress,
     };
     ctx.end(
-        Step::Preflight,
+        DownloadStep::Preflight,
         &Facts {
             key_algorithm: Some(alg_name(algorithm).into()),
             certificate_set: Some(if dual { "dual" } else { "single" }.into()),

@@ -19,7 +19,7 @@ use super::{
     fault_point, key_label, token_algorithm,
 };
 use crate::enrollment::debris::{self, clean_strays, keep_journaled_key};
-use crate::enrollment::journal::{Entry, EntryState, Facts, Journal, Step};
+use crate::enrollment::journal::{DownloadStep, Entry, EntryState, Facts, Journal};
 
 /// The transaction's context: the token worker, the journal, the CA, progress.
 pub(super) struct Ctx<'a, S> {
@@ -34,7 +34,7 @@ pub(super) struct Ctx<'a, S> {
 }
 
 impl<S: CaptchaSolver> Ctx<'_, S> {
-    fn emit(&mut self, step: Step, phase: StepPhase) {
+    fn emit(&mut self, step: DownloadStep, phase: StepPhase) {
         (self.progress)(Progress {
             step,
             phase,
@@ -42,14 +42,14 @@ impl<S: CaptchaSolver> Ctx<'_, S> {
         });
     }
 
-    fn begin(&mut self, step: Step) -> Result<()> {
+    fn begin(&mut self, step: DownloadStep) -> Result<()> {
         self.journal.begin(self.entry_id, step)?;
         self.emit(step, StepPhase::Started);
         fault_point(step, "begin");
         Ok(())
     }
 
-    pub(super) fn end(&mut self, step: Step, facts: &Facts) -> Result<()> {
+    pub(super) fn end(&mut self, step: DownloadStep, facts: &Facts) -> Result<()> {
         fault_point(step, "op");
         self.journal.end(self.entry_id, step, facts)?;
         self.emit(step, StepPhase::Done);
@@ -60,7 +60,12 @@ impl<S: CaptchaSolver> Ctx<'_, S> {
     /// Removes an interrupted earlier run's debris of the write step `step` and records
     /// what is on the token before it writes (see [`debris`]); returns the temporary
     /// `CKA_ID` for a generation template.
-    async fn settle(&mut self, step: Step, token: &TokenRef, label: &str) -> Result<Vec<u8>> {
+    async fn settle(
+        &mut self,
+        step: DownloadStep,
+        token: &TokenRef,
+        label: &str,
+    ) -> Result<Vec<u8>> {
         debris::settle::<DownloadError>(
             self.svc,
             self.journal,
@@ -72,12 +77,12 @@ impl<S: CaptchaSolver> Ctx<'_, S> {
         .await
     }
 
-    fn skip(&mut self, step: Step) {
+    fn skip(&mut self, step: DownloadStep) {
         self.emit(step, StepPhase::Skipped);
     }
 
     /// Runs `f` as step `step`: `failed` is journaled with the error's code.
-    async fn failing<T>(&mut self, step: Step, r: Result<T>) -> Result<T> {
+    async fn failing<T>(&mut self, step: DownloadStep, r: Result<T>) -> Result<T> {
         if let Err(e) = &r {
             let _ = self.journal.failed(self.entry_id, step, e.code());
         }
@@ -172,7 +177,7 @@ async fn authorise<S: CaptchaSolver>(
     ctx: &mut Ctx<'_, S>,
     pre: Preflighted,
 ) -> Result<Authorisation> {
-    ctx.begin(Step::Authorise)?;
+    ctx.begin(DownloadStep::Authorise)?;
     let r = async {
         let (captcha_id, captcha_answer) = ctx.captcha().await?;
         Ok::<_, DownloadError>(
@@ -207,9 +212,9 @@ async fn authorise<S: CaptchaSolver>(
             if let Some(done) = confirmed_before(ctx, &pre).await? {
                 return Ok(Authorisation::AlreadyConfirmed(Box::new(done)));
             }
-            return ctx.failing(Step::Authorise, Err(e.into())).await;
+            return ctx.failing(DownloadStep::Authorise, Err(e.into())).await;
         }
-        Err(e) => return ctx.failing(Step::Authorise, Err(e)).await,
+        Err(e) => return ctx.failing(DownloadStep::Authorise, Err(e)).await,
     };
     if token_algorithm(enrollment.key_algorithm) != pre.algorithm
         || (enrollment.certificate_set == CertificateSet::Dual) != pre.dual
@@ -218,11 +223,11 @@ async fn authorise<S: CaptchaSolver>(
             "the CA authorised a different algorithm or certificate set than the look-up said"
                 .into(),
         );
-        return ctx.failing(Step::Authorise, Err(e)).await;
+        return ctx.failing(DownloadStep::Authorise, Err(e)).await;
     }
     ctx.client
         .set_token(Some(SecretString::from(enrollment.token.clone())));
-    ctx.end(Step::Authorise, &Facts::default())?;
+    ctx.end(DownloadStep::Authorise, &Facts::default())?;
     Ok(Authorisation::Ready(Box::new(Authorised { pre })))
 }
 
@@ -252,7 +257,7 @@ async fn confirmed_before<S: CaptchaSolver>(
         return Ok(None);
     }
     ctx.journal.finish(ctx.entry_id, EntryState::Confirmed)?;
-    ctx.skip(Step::Confirm);
+    ctx.skip(DownloadStep::Confirm);
     Ok(Some(Downloaded {
         application_id: ctx.req.application_id.clone(),
         token: pre.token.clone(),
@@ -272,7 +277,7 @@ async fn confirmed_before<S: CaptchaSolver>(
 }
 
 async fn login<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, a: Authorised) -> Result<LoggedIn> {
-    ctx.begin(Step::Login)?;
+    ctx.begin(DownloadStep::Login)?;
     let r = ctx
         .svc
         .login(
@@ -282,8 +287,8 @@ async fn login<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, a: Authorised) -> Result<
         )
         .await
         .map_err(DownloadError::from);
-    ctx.failing(Step::Login, r).await?;
-    ctx.end(Step::Login, &Facts::default())?;
+    ctx.failing(DownloadStep::Login, r).await?;
+    ctx.end(DownloadStep::Login, &Facts::default())?;
     Ok(LoggedIn { pre: a.pre })
 }
 
@@ -297,7 +302,7 @@ async fn keygen<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, l: LoggedIn) -> Result<K
         .filter(|s| !s.is_empty());
     let keep = keep_journaled_key(ctx.svc, &token, &label, journaled.as_deref()).await?;
     if let Some(key_id) = keep {
-        ctx.skip(Step::Keygen);
+        ctx.skip(DownloadStep::Keygen);
         return Ok(KeyReady { pre: l.pre, key_id });
     }
     if journaled.is_some() {
@@ -305,8 +310,8 @@ async fn keygen<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, l: LoggedIn) -> Result<K
         // refuses it if it already issued for the old one.
         ctx.journal.clear_key(ctx.entry_id)?;
     }
-    let tag = ctx.settle(Step::Keygen, &token, &label).await?;
-    ctx.begin(Step::Keygen)?;
+    let tag = ctx.settle(DownloadStep::Keygen, &token, &label).await?;
+    ctx.begin(DownloadStep::Keygen)?;
     let spec = KeySpec {
         algorithm: l.pre.algorithm,
         purpose: if l.pre.dual {
@@ -321,9 +326,9 @@ async fn keygen<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, l: LoggedIn) -> Result<K
         .generate_key_pair_tagged(token, spec, tag)
         .await
         .map_err(DownloadError::from);
-    let key = ctx.failing(Step::Keygen, r).await?;
+    let key = ctx.failing(DownloadStep::Keygen, r).await?;
     ctx.end(
-        Step::Keygen,
+        DownloadStep::Keygen,
         &Facts {
             key_id: Some(key.id.clone()),
             ..Facts::default()
@@ -336,7 +341,7 @@ async fn keygen<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, l: LoggedIn) -> Result<K
 }
 
 async fn csr<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, ready: KeyReady) -> Result<CsrSigned> {
-    ctx.begin(Step::Csr)?;
+    ctx.begin(DownloadStep::Csr)?;
     // The CA takes the subject from the vetted application, never from the CSR.
     let subject = format!("CN={}", ctx.req.application_id);
     let r = ctx
@@ -344,9 +349,9 @@ async fn csr<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, ready: KeyReady) -> Result<
         .create_csr(ready.pre.token.clone(), ready.key_id.clone(), subject)
         .await
         .map_err(DownloadError::from);
-    let csr = ctx.failing(Step::Csr, r).await?;
+    let csr = ctx.failing(DownloadStep::Csr, r).await?;
     ctx.end(
-        Step::Csr,
+        DownloadStep::Csr,
         &Facts {
             csr_sha256: Some(hex::encode(sha2::Sha256::digest(&csr.der))),
             ..Facts::default()
@@ -359,7 +364,7 @@ async fn csr<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, ready: KeyReady) -> Result<
 }
 
 async fn finalize<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, s: CsrSigned) -> Result<Issued> {
-    ctx.begin(Step::Finalize)?;
+    ctx.begin(DownloadStep::Finalize)?;
     let r = async {
         let issuance = ctx.client.finalize(&s.csr_pem).await.map_err(|e| {
             if e.code() == Some(ProblemCode::IssuedForAnotherKey) {
@@ -377,9 +382,9 @@ async fn finalize<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, s: CsrSigned) -> Resul
         Ok::<_, DownloadError>((issuance, leaf_der, chain_der))
     }
     .await;
-    let (issuance, leaf_der, chain_der) = ctx.failing(Step::Finalize, r).await?;
+    let (issuance, leaf_der, chain_der) = ctx.failing(DownloadStep::Finalize, r).await?;
     ctx.end(
-        Step::Finalize,
+        DownloadStep::Finalize,
         &Facts {
             cert_serial: Some(issuance.serial.clone()),
             enc_cert_serial: issuance.encryption.as_ref().map(|e| e.serial.clone()),
@@ -397,12 +402,12 @@ async fn finalize<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, s: CsrSigned) -> Resul
 async fn write<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, issued: Issued) -> Result<Written> {
     let token = issued.ready.pre.token.clone();
     ctx.settle(
-        Step::WriteCertificate,
+        DownloadStep::WriteCertificate,
         &token,
         &key_label(&ctx.req.application_id),
     )
     .await?;
-    ctx.begin(Step::WriteCertificate)?;
+    ctx.begin(DownloadStep::WriteCertificate)?;
     let r = ctx
         .svc
         .write_certificate(
@@ -412,8 +417,8 @@ async fn write<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, issued: Issued) -> Result
         )
         .await
         .map_err(DownloadError::from);
-    ctx.failing(Step::WriteCertificate, r).await?;
-    ctx.end(Step::WriteCertificate, &Facts::default())?;
+    ctx.failing(DownloadStep::WriteCertificate, r).await?;
+    ctx.end(DownloadStep::WriteCertificate, &Facts::default())?;
 
     if let Some(enc) = issued.issuance.encryption.clone() {
         let enc_der = pem_chain(&enc.certificate_pem)?
@@ -427,12 +432,13 @@ async fn write<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, issued: Issued) -> Result
             .into_iter()
             .any(|c| c.der == enc_der && c.has_private_key == Some(true));
         if already {
-            ctx.skip(Step::ImportEnvelope);
+            ctx.skip(DownloadStep::ImportEnvelope);
         } else {
             let label = enc_label(&ctx.req.application_id);
             clean_strays(ctx.svc, &token, &label, None).await?;
-            ctx.settle(Step::ImportEnvelope, &token, &label).await?;
-            ctx.begin(Step::ImportEnvelope)?;
+            ctx.settle(DownloadStep::ImportEnvelope, &token, &label)
+                .await?;
+            ctx.begin(DownloadStep::ImportEnvelope)?;
             let b64 = base64::engine::general_purpose::STANDARD;
             let r = async {
                 let envelope = Envelope {
@@ -449,15 +455,15 @@ async fn write<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, issued: Issued) -> Result
                 Ok::<_, DownloadError>(ctx.svc.import_envelope(token.clone(), envelope).await?)
             }
             .await;
-            ctx.failing(Step::ImportEnvelope, r).await?;
-            ctx.end(Step::ImportEnvelope, &Facts::default())?;
+            ctx.failing(DownloadStep::ImportEnvelope, r).await?;
+            ctx.end(DownloadStep::ImportEnvelope, &Facts::default())?;
         }
     }
     Ok(Written { issued })
 }
 
 async fn self_test<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, w: Written) -> Result<Tested> {
-    ctx.begin(Step::SelfTest)?;
+    ctx.begin(DownloadStep::SelfTest)?;
     let r = ctx
         .svc
         .self_test(
@@ -466,22 +472,22 @@ async fn self_test<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, w: Written) -> Result
         )
         .await
         .map_err(DownloadError::from);
-    ctx.failing(Step::SelfTest, r).await?;
-    ctx.end(Step::SelfTest, &Facts::default())?;
+    ctx.failing(DownloadStep::SelfTest, r).await?;
+    ctx.end(DownloadStep::SelfTest, &Facts::default())?;
     Ok(Tested { issued: w.issued })
 }
 
 async fn confirm<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, t: Tested) -> Result<Downloaded> {
-    ctx.begin(Step::Confirm)?;
+    ctx.begin(DownloadStep::Confirm)?;
     let r = ctx
         .client
         .confirm_download()
         .await
         .map_err(DownloadError::from);
-    ctx.failing(Step::Confirm, r).await?;
-    fault_point(Step::Confirm, "op");
+    ctx.failing(DownloadStep::Confirm, r).await?;
+    fault_point(DownloadStep::Confirm, "op");
     ctx.journal.finish(ctx.entry_id, EntryState::Confirmed)?;
-    ctx.end(Step::Confirm, &Facts::default())?;
+    ctx.end(DownloadStep::Confirm, &Facts::default())?;
     let issued = t.issued;
     let cert = x509_cert::Certificate::from_der(&issued.leaf_der)
         .map_err(|e| DownloadError::BadIssuance(e.to_string()))?;

@@ -109,9 +109,9 @@ pub struct Snapshot {
 
 /// The steps of a download, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "DownloadStep"))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
-pub enum Step {
+pub enum DownloadStep {
     Preflight,
     Authorise,
     Login,
@@ -124,41 +124,41 @@ pub enum Step {
     Confirm,
 }
 
-impl Step {
-    pub const ALL: [Step; 10] = [
-        Step::Preflight,
-        Step::Authorise,
-        Step::Login,
-        Step::Keygen,
-        Step::Csr,
-        Step::Finalize,
-        Step::WriteCertificate,
-        Step::ImportEnvelope,
-        Step::SelfTest,
-        Step::Confirm,
+impl DownloadStep {
+    pub const ALL: [DownloadStep; 10] = [
+        DownloadStep::Preflight,
+        DownloadStep::Authorise,
+        DownloadStep::Login,
+        DownloadStep::Keygen,
+        DownloadStep::Csr,
+        DownloadStep::Finalize,
+        DownloadStep::WriteCertificate,
+        DownloadStep::ImportEnvelope,
+        DownloadStep::SelfTest,
+        DownloadStep::Confirm,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Step::Preflight => "preflight",
-            Step::Authorise => "authorise",
-            Step::Login => "login",
-            Step::Keygen => "keygen",
-            Step::Csr => "csr",
-            Step::Finalize => "finalize",
-            Step::WriteCertificate => "write-certificate",
-            Step::ImportEnvelope => "import-envelope",
-            Step::SelfTest => "self-test",
-            Step::Confirm => "confirm",
+            DownloadStep::Preflight => "preflight",
+            DownloadStep::Authorise => "authorise",
+            DownloadStep::Login => "login",
+            DownloadStep::Keygen => "keygen",
+            DownloadStep::Csr => "csr",
+            DownloadStep::Finalize => "finalize",
+            DownloadStep::WriteCertificate => "write-certificate",
+            DownloadStep::ImportEnvelope => "import-envelope",
+            DownloadStep::SelfTest => "self-test",
+            DownloadStep::Confirm => "confirm",
         }
     }
 
-    pub fn parse(s: &str) -> Option<Step> {
-        Step::ALL.into_iter().find(|x| x.as_str() == s)
+    pub fn parse(s: &str) -> Option<DownloadStep> {
+        DownloadStep::ALL.into_iter().find(|x| x.as_str() == s)
     }
 }
 
-impl std::fmt::Display for Step {
+impl std::fmt::Display for DownloadStep {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -235,13 +235,13 @@ pub struct Entry {
     pub enc_cert_serial: Option<String>,
     pub state: EntryState,
     /// The last boundary recorded.
-    pub last: Option<(Step, Phase)>,
+    pub last: Option<(DownloadStep, Phase)>,
 }
 
 /// One step boundary.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct StepRecord {
-    pub step: Step,
+    pub step: DownloadStep,
     pub phase: Phase,
     pub detail: Option<String>,
     pub at: String,
@@ -320,7 +320,7 @@ impl Journal {
                 |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
             )
             .optional()?
-            .and_then(|(s, p)| Some((Step::parse(&s)?, Phase::parse(&p)?)));
+            .and_then(|(s, p)| Some((DownloadStep::parse(&s)?, Phase::parse(&p)?)));
         Ok(e)
     }
 
@@ -416,7 +416,7 @@ impl Journal {
     fn record(
         &self,
         id: i64,
-        step: Step,
+        step: DownloadStep,
         phase: Phase,
         detail: Option<&str>,
     ) -> Result<(), StoreError> {
@@ -428,12 +428,12 @@ impl Journal {
     }
 
     /// Recorded before a step runs.
-    pub fn begin(&self, id: i64, step: Step) -> Result<(), StoreError> {
+    pub fn begin(&self, id: i64, step: DownloadStep) -> Result<(), StoreError> {
         self.record(id, step, Phase::Begin, None)
     }
 
     /// Recorded after a step ran, with what it learnt, in one transaction.
-    pub fn end(&mut self, id: i64, step: Step, facts: &Facts) -> Result<(), StoreError> {
+    pub fn end(&mut self, id: i64, step: DownloadStep, facts: &Facts) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "UPDATE download_journal SET
@@ -465,7 +465,7 @@ impl Journal {
     }
 
     /// Recorded when a step returned an error (`detail` is the error's code, no secrets).
-    pub fn failed(&self, id: i64, step: Step, detail: &str) -> Result<(), StoreError> {
+    pub fn failed(&self, id: i64, step: DownloadStep, detail: &str) -> Result<(), StoreError> {
         self.record(id, step, Phase::Failed, Some(detail))
     }
 
@@ -492,7 +492,7 @@ impl Journal {
     pub fn record_snapshot(
         &self,
         id: i64,
-        step: Step,
+        step: DownloadStep,
         snapshot: &Snapshot,
     ) -> Result<(), StoreError> {
         let fingerprints = serde_json::to_string(&snapshot.fingerprints)
@@ -506,7 +506,7 @@ impl Journal {
     }
 
     /// Whether `step` of this entry recorded its `end`.
-    pub fn ended(&self, id: i64, step: Step) -> Result<bool, StoreError> {
+    pub fn ended(&self, id: i64, step: DownloadStep) -> Result<bool, StoreError> {
         Ok(self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM download_steps WHERE journal_id = ?1 AND step = ?2 AND phase = 'end')",
             params![id, step.as_str()],
@@ -515,7 +515,7 @@ impl Journal {
     }
 
     /// What was on the token before `step` of this entry last began to write.
-    pub fn snapshot(&self, id: i64, step: Step) -> Result<Option<Snapshot>, StoreError> {
+    pub fn snapshot(&self, id: i64, step: DownloadStep) -> Result<Option<Snapshot>, StoreError> {
         let row = self
             .conn
             .query_row(
@@ -553,7 +553,7 @@ impl Journal {
             .into_iter()
             .filter_map(|(s, p, detail, at)| {
                 Some(StepRecord {
-                    step: Step::parse(&s)?,
+                    step: DownloadStep::parse(&s)?,
                     phase: Phase::parse(&p)?,
                     detail,
                     at,

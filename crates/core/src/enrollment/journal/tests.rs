@@ -65,14 +65,14 @@ fn records_steps_and_facts_and_one_active_per_application() {
     };
     let e = j.create("app-1", &token, "http://ca", &card()).unwrap();
     assert!(j.create("app-1", &token, "http://ca", &card()).is_err());
-    j.begin(e.id, Step::Keygen).unwrap();
+    j.begin(e.id, DownloadStep::Keygen).unwrap();
     assert_eq!(
         j.get(e.id).unwrap().unwrap().last,
-        Some((Step::Keygen, Phase::Begin))
+        Some((DownloadStep::Keygen, Phase::Begin))
     );
     j.end(
         e.id,
-        Step::Keygen,
+        DownloadStep::Keygen,
         &Facts {
             key_id: Some("ab".into()),
             ..Facts::default()
@@ -81,7 +81,7 @@ fn records_steps_and_facts_and_one_active_per_application() {
     .unwrap();
     let got = j.active_for("app-1").unwrap().unwrap();
     assert_eq!(got.key_id.as_deref(), Some("ab"));
-    assert_eq!(got.last, Some((Step::Keygen, Phase::End)));
+    assert_eq!(got.last, Some((DownloadStep::Keygen, Phase::End)));
     assert_eq!(j.active(Some(&token)).unwrap().len(), 1);
     j.finish(e.id, EntryState::Confirmed).unwrap();
     assert!(j.active_for("app-1").unwrap().is_none());
@@ -90,15 +90,17 @@ fn records_steps_and_facts_and_one_active_per_application() {
         marker: Some("cd".into()),
         fingerprints: vec!["a".into(), "a".into(), "b".into()],
     };
-    assert_eq!(j.snapshot(e.id, Step::Keygen).unwrap(), None);
-    j.record_snapshot(e.id, Step::Keygen, &snap).unwrap();
-    assert_eq!(j.snapshot(e.id, Step::Keygen).unwrap(), Some(snap));
+    assert_eq!(j.snapshot(e.id, DownloadStep::Keygen).unwrap(), None);
+    j.record_snapshot(e.id, DownloadStep::Keygen, &snap)
+        .unwrap();
+    assert_eq!(j.snapshot(e.id, DownloadStep::Keygen).unwrap(), Some(snap));
     let again = Snapshot {
         marker: None,
         fingerprints: vec![],
     };
-    j.record_snapshot(e.id, Step::Keygen, &again).unwrap();
-    assert_eq!(j.snapshot(e.id, Step::Keygen).unwrap(), Some(again));
+    j.record_snapshot(e.id, DownloadStep::Keygen, &again)
+        .unwrap();
+    assert_eq!(j.snapshot(e.id, DownloadStep::Keygen).unwrap(), Some(again));
     // A new attempt may start once the old one is closed.
     j.create("app-1", &token, "http://ca", &card()).unwrap();
 }

@@ -51,7 +51,7 @@ mod run;
 
 use super::debris::{self, clean_strays};
 use super::download::{alg_name, token_algorithm};
-use super::journal::{Entry, EntryKind, EntryState, Facts, Journal, Phase, Step};
+use super::journal::{DownloadStep, Entry, EntryKind, EntryState, Facts, Journal, Phase};
 use crate::db::StoreError;
 use run::Run;
 
@@ -178,7 +178,12 @@ fn pending_for(journal: &Journal, token: &TokenRef, serial: &str) -> Result<Opti
 }
 
 /// Whether the entry recorded `phase` of `step` (or any phase when `None`).
-fn recorded(journal: &Journal, e: &Entry, step: Step, phase: Option<Phase>) -> Result<bool> {
+fn recorded(
+    journal: &Journal,
+    e: &Entry,
+    step: DownloadStep,
+    phase: Option<Phase>,
+) -> Result<bool> {
     Ok(journal
         .steps(e.id)?
         .iter()
@@ -214,14 +219,14 @@ pub async fn renew(
         .find(|c| !c.is_ca && c.serial == req.serial && c.has_private_key == Some(true));
 
     if let Some(e) = &pending
-        && recorded(journal, e, Step::Confirm, Some(Phase::End))?
+        && recorded(journal, e, DownloadStep::Confirm, Some(Phase::End))?
     {
         // Confirmed to the CA: only the old certificate's removal was left.
         return finish(svc, journal, e, old, req, progress).await;
     }
     let old = old.ok_or_else(|| RenewalError::NotOnToken(req.serial.clone()))?;
     let pending = match pending {
-        Some(e) if !recorded(journal, &e, Step::Finalize, None)? => {
+        Some(e) if !recorded(journal, &e, DownloadStep::Finalize, None)? => {
             // Nothing reached the CA for a certificate: undo and start over.
             discard(svc, journal, &e).await?;
             None
@@ -251,7 +256,7 @@ pub async fn renew(
             {
                 // `confirm` reached the CA before the crash; the CA refuses renewing a
                 // renewed certificate.
-                journal.end(e.id, Step::Confirm, &Facts::default())?;
+                journal.end(e.id, DownloadStep::Confirm, &Facts::default())?;
                 return finish(svc, journal, e, Some(old), req, progress).await;
             }
             return Err(err.into());
@@ -322,10 +327,10 @@ fn start(
             old_serial: req.serial.clone(),
         },
     )?;
-    journal.begin(entry.id, Step::Preflight)?;
+    journal.begin(entry.id, DownloadStep::Preflight)?;
     journal.end(
         entry.id,
-        Step::Preflight,
+        DownloadStep::Preflight,
         &Facts {
             key_algorithm: Some(alg_name(algorithm).into()),
             certificate_set: Some("single".into()),
@@ -354,7 +359,7 @@ async fn discard(svc: &TokenService, journal: &mut Journal, e: &Entry) -> Result
         svc,
         journal,
         e.id,
-        Step::Keygen,
+        DownloadStep::Keygen,
         &e.token,
         std::slice::from_ref(&label),
     )

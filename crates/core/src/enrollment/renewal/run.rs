@@ -9,7 +9,7 @@ use sha2::Digest as _;
 use super::{RenewalError, RenewalStep, Result};
 use crate::enrollment::debris::{self, keep_journaled_key};
 use crate::enrollment::download::{fault_point, pem_chain};
-use crate::enrollment::journal::{Entry, Facts, Journal, Step};
+use crate::enrollment::journal::{DownloadStep, Entry, Facts, Journal};
 
 pub(super) struct Run<'a> {
     pub(super) svc: &'a TokenService,
@@ -34,7 +34,7 @@ fn label_of(e: &Entry) -> String {
 impl Run<'_> {
     /// An interrupted earlier run's debris of `step` removed, what is on the token
     /// recorded; the temporary `CKA_ID` for a generation template.
-    async fn settle(&mut self, step: Step, label: &str) -> Result<Vec<u8>> {
+    async fn settle(&mut self, step: DownloadStep, label: &str) -> Result<Vec<u8>> {
         debris::settle::<RenewalError>(
             self.svc,
             self.journal,
@@ -47,7 +47,7 @@ impl Run<'_> {
     }
     async fn step<T>(
         &mut self,
-        step: Step,
+        step: DownloadStep,
         shown: RenewalStep,
         op: impl std::future::Future<Output = Result<(T, Facts)>>,
     ) -> Result<T> {
@@ -94,9 +94,11 @@ impl Run<'_> {
             purpose: KeyPurpose::Signing,
             label,
         };
-        let tag = self.settle(Step::Keygen, &label_of(&self.entry)).await?;
+        let tag = self
+            .settle(DownloadStep::Keygen, &label_of(&self.entry))
+            .await?;
         let key = self
-            .step(Step::Keygen, RenewalStep::Keygen, async {
+            .step(DownloadStep::Keygen, RenewalStep::Keygen, async {
                 let k = svc
                     .generate_key_pair_tagged(token.clone(), spec, tag)
                     .await?;
@@ -123,7 +125,7 @@ impl Run<'_> {
         // The CA takes the subject from the vetted application, never from the CSR.
         let subject = format!("CN={}", self.entry.application_id);
         let csr = self
-            .step(Step::Csr, RenewalStep::Csr, async {
+            .step(DownloadStep::Csr, RenewalStep::Csr, async {
                 let csr = svc
                     .create_csr(token.clone(), key_id.clone(), subject)
                     .await?;
@@ -138,7 +140,7 @@ impl Run<'_> {
         let client = self.client.clone();
         self.maybe_issued = true;
         let r = self
-            .step(Step::Finalize, RenewalStep::Finalize, async {
+            .step(DownloadStep::Finalize, RenewalStep::Finalize, async {
                 let issuance = client.finalize(&csr.pem).await.map_err(|e| {
                     if e.code() == Some(ProblemCode::IssuedForAnotherKey) {
                         RenewalError::NewKeyLost
@@ -173,22 +175,22 @@ impl Run<'_> {
             }
         };
 
-        self.settle(Step::WriteCertificate, &label_of(&self.entry))
+        self.settle(DownloadStep::WriteCertificate, &label_of(&self.entry))
             .await?;
-        self.step(Step::WriteCertificate, RenewalStep::Write, async {
+        self.step(DownloadStep::WriteCertificate, RenewalStep::Write, async {
             // Idempotent: the token layer skips an identical certificate already there.
             svc.write_certificate(token.clone(), leaf, chain).await?;
             Ok(((), Facts::default()))
         })
         .await?;
 
-        self.step(Step::SelfTest, RenewalStep::SelfTest, async {
+        self.step(DownloadStep::SelfTest, RenewalStep::SelfTest, async {
             svc.self_test(token.clone(), key_id.clone()).await?;
             Ok(((), Facts::default()))
         })
         .await?;
 
-        self.step(Step::Confirm, RenewalStep::Confirm, async {
+        self.step(DownloadStep::Confirm, RenewalStep::Confirm, async {
             client.confirm_download().await?;
             Ok(((), Facts::default()))
         })
