@@ -151,9 +151,9 @@ impl TokenService {
         self.call(move |w| mechanisms(w, &token)).await
     }
 
-    /// `C_Finalize` + `C_Initialize` of a module so it rescans its slots. Drops open
-    /// sessions (and with them the login) of that module.
+    /// `C_Finalize` + `C_Initialize` of a module so it rescans its slots; drops its open
+    /// sessions. Skipped while one of them is logged in (see `Worker::rescan`).
     pub async fn rescan(&self, module: std::path::PathBuf) -> Result<()> {
-        self.call(move |w| w.reinitialize(&module)).await
+        self.call(move |w| w.rescan(&module)).await
     }
 }

@@ -160,6 +160,24 @@ impl Worker {
         })
     }
 
+    /// A rescan asked for by a caller (a re-inserted token to be seen). It never ends a
+    /// login: while a session of the module is logged in — a download, renewal or PIN
+    /// change is between its steps — the slot list is left as it is (a token in use has
+    /// not been re-inserted). Without this, a page asking which tokens are in logged out
+    /// a running download, which then failed at its next write.
+    pub(crate) fn rescan(&mut self, path: &Path) -> Result<()> {
+        // A pulled token's login is gone anyway; only a live one holds the rescan back.
+        self.prune_sessions(path);
+        if self
+            .sessions
+            .iter()
+            .any(|(t, s)| t.module == path && s.logged_in)
+        {
+            return Ok(());
+        }
+        self.reinitialize(path)
+    }
+
     pub(crate) fn has_sessions(&self, path: &Path) -> bool {
         self.sessions.keys().any(|t| t.module == path)
     }
