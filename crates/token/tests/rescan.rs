@@ -4,22 +4,13 @@
 
 mod common;
 
-use certdesk_testkit::softhsm::SoftHsm;
-use certdesk_token::*;
 use common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rescan_keeps_a_login_and_rescans_otherwise() {
-    let hsm = SoftHsm::new().unwrap();
     // SAFETY: one test in this binary, before any PKCS#11 use.
-    unsafe { hsm.install_env() };
-    let serial = hsm.init_token("CD-RESCAN", SO_PIN, USER_PIN).unwrap();
-    let module = SoftHsm::module().unwrap();
-    let svc = TokenService::start().unwrap();
-    let token = TokenRef {
-        module: module.clone(),
-        serial,
-    };
+    let (hsm, svc, token) = unsafe { softhsm_token("CD-RESCAN") };
+    let module = token.module.clone();
     svc.login(token.clone(), pin(USER_PIN), false)
         .await
         .unwrap();

@@ -12,6 +12,26 @@ use certdesk_token::*;
 pub const SO_PIN: &str = "12345678";
 pub const USER_PIN: &str = "11223344";
 
+/// A private SoftHSM2 store with one initialised token labelled `label`, and a token
+/// service to reach it.
+///
+/// # Safety
+/// Sets the SoftHSM2 environment: call once, in a binary with one test, before any
+/// PKCS#11 use.
+pub unsafe fn softhsm_token(
+    label: &str,
+) -> (certdesk_testkit::softhsm::SoftHsm, TokenService, TokenRef) {
+    let hsm = certdesk_testkit::softhsm::SoftHsm::new().unwrap();
+    // SAFETY: per this function's contract.
+    unsafe { hsm.install_env() };
+    let serial = hsm.init_token(label, SO_PIN, USER_PIN).unwrap();
+    let token = TokenRef {
+        module: certdesk_testkit::softhsm::SoftHsm::module().unwrap(),
+        serial,
+    };
+    (hsm, TokenService::start().unwrap(), token)
+}
+
 pub fn pin(s: &str) -> SecretString {
     SecretString::from(s.to_string())
 }
