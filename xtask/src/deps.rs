@@ -126,12 +126,14 @@ pub fn ensure_npm(root: &Path) -> anyhow::Result<()> {
 /// The Python tools the tests call (schemathesis, pkilint) live in target/pyenv.
 pub fn ensure_pyenv(root: &Path) -> anyhow::Result<()> {
     let reqs = listed(&root.join("xtask/deps/pip.txt"))?;
+    let constraints = root.join("xtask/deps/pip-constraints.txt");
     let venv = root.join("target/pyenv");
     if reqs.is_empty() {
         return Ok(());
     }
     let stamp = venv.join(".installed");
-    let wanted = reqs.join("\n");
+    // Either file changing reinstalls.
+    let wanted = reqs.join("\n") + "\n--\n" + &listed(&constraints)?.join("\n");
     // The stamp alone is not enough: a venv whose bin/ was emptied (a moved target dir)
     // keeps its stamp but has no tools.
     let intact = ["pip", "schemathesis", "lint_pkix_cert"]
@@ -145,7 +147,8 @@ pub fn ensure_pyenv(root: &Path) -> anyhow::Result<()> {
     }
     sh::run(
         Command::new(venv.join("bin/pip"))
-            .args(["install", "-q", "--disable-pip-version-check"])
+            .args(["install", "-q", "--disable-pip-version-check", "-c"])
+            .arg(&constraints)
             .args(&reqs),
     )?;
     std::fs::write(stamp, wanted)?;
