@@ -1,33 +1,38 @@
 //! Sign-in and order management: one-line adapters over `certdesk_core::workflow`.
-//! Values cross through [`mirror`]; errors through [`from_workflow`].
+//! Values cross as the core's and the CA's types or through `From` impls in
+//! `certdesk-ipc` (compile-checked); errors through [`from_workflow`].
 
-use certdesk_ca_api::application::ListState;
+use certdesk_core::drafts::DraftId;
 use certdesk_core::sensitive::Sensitive;
 use certdesk_ipc::{
-    AuthorisationSent, DocumentMeta, DocumentUpload, FaceCheckRequest, FaceCheckView, FileUpload,
-    MAX_DOCUMENT_BYTES, OcrSuggestion, OcrSuggestions, SignatureRequest,
+    ApplicationDetail, ApplicationList, AuthorisationSent, Captcha, ChannelInfo, DocumentMeta,
+    DocumentUpload, DraftForm, FaceCheckRequest, FaceCheckView, FieldError, FieldInput, FileUpload,
+    HandlerCheckRequest, IpcError, ListState, LocalDraft, MAX_DOCUMENT_BYTES, OcrSuggestions,
+    OtpSent, SessionInfo, SessionState, SignInCodeRequest, SignInRequest, SignatureRequest,
+    SignedIn, StartRequest, StartState,
 };
 use certdesk_ipc::{
-    CaptchaImage, ChannelInfo, CodeSent, DraftForm, FieldInput, FieldProblem, HandlerCheckRequest,
-    IpcError, LocalDraft, OrderPage, OrderTab, OrderView, SessionInfo, SignInCodeRequest,
-    SignInRequest, SignedIn, StartRequest, StartState,
-};
-use certdesk_ipc::{
-    EditConflict, FormAction, FormSaved, PaymentCode, PaymentRequest, ResolveRequest, SyncState,
-    TrackingRequest,
+    FormAction, FormSaved, PaymentCode, PaymentRequest, ResolveRequest, SyncState, TrackingRequest,
 };
 use secrecy::SecretString;
 use tauri::State;
 
-use crate::error::{from_workflow, mirror, poisoned};
+use crate::error::{from_workflow, poisoned};
 use crate::state::AppState;
 
+/// A draft's id as the UI sends it back.
+fn draft(id: &str) -> DraftId {
+    DraftId::from_string(id.to_owned())
+}
+
 fn session_info(state: &AppState) -> Result<SessionInfo, IpcError> {
-    let session = mirror(&state.workflow()?.session_state().map_err(from_workflow)?)?;
+    let session: SessionState = state
+        .workflow()?
+        .session_state()
+        .map_err(from_workflow)?
+        .into();
     let masked_phone = match &session {
-        certdesk_ipc::SessionState::SignedIn { .. } => {
-            state.masked_phone.lock().map_err(|_| poisoned())?.clone()
-        }
+        SessionState::SignedIn { .. } => state.masked_phone.lock().map_err(|_| poisoned())?.clone(),
         _ => None,
     };
     Ok(SessionInfo {
@@ -42,19 +47,19 @@ pub fn session_state(state: State<'_, AppState>) -> Result<SessionInfo, IpcError
 }
 
 #[tauri::command]
-pub async fn captcha(state: State<'_, AppState>) -> Result<CaptchaImage, IpcError> {
-    mirror(&state.workflow()?.captcha().await.map_err(from_workflow)?)
+pub async fn captcha(state: State<'_, AppState>) -> Result<Captcha, IpcError> {
+    state.workflow()?.captcha().await.map_err(from_workflow)
 }
 
 #[tauri::command]
 pub async fn send_sign_in_code(
     state: State<'_, AppState>,
     request: SignInCodeRequest,
-) -> Result<CodeSent, IpcError> {
+) -> Result<OtpSent, IpcError> {
     let phone = Sensitive::new(request.phone.trim().to_owned());
     let w = state.workflow()?;
     let sent = w.send_sign_in_code(&phone, &request.captcha_id, request.captcha_answer.trim());
-    mirror(&sent.await.map_err(from_workflow)?)
+    sent.await.map_err(from_workflow)
 }
 
 #[tauri::command]
@@ -70,7 +75,7 @@ pub async fn sign_in(
         Some(certdesk_ident::mask(phone.expose()));
     Ok(SignedIn {
         session: session_info(&state)?,
-        resume: resume.as_ref().map(mirror).transpose()?,
+        resume: resume.map(Into::into),
     })
 }
 
@@ -84,24 +89,25 @@ pub async fn sign_out(state: State<'_, AppState>) -> Result<SessionInfo, IpcErro
 #[tauri::command]
 pub async fn orders(
     state: State<'_, AppState>,
-    tab: OrderTab,
+    tab: ListState,
     cursor: Option<String>,
-) -> Result<OrderPage, IpcError> {
-    let list = match tab {
-        OrderTab::Unfinished => ListState::Unfinished,
-        OrderTab::Finished => ListState::Finished,
-    };
+) -> Result<ApplicationList, IpcError> {
     let w = state.workflow()?;
-    mirror(
-        &w.orders(list, cursor.as_deref())
-            .await
-            .map_err(from_workflow)?,
-    )
+    let page = w.orders(tab, cursor.as_deref()).await;
+    Ok(page.map_err(from_workflow)?.into())
 }
 
 #[tauri::command]
-pub async fn open_order(state: State<'_, AppState>, id: String) -> Result<OrderView, IpcError> {
-    mirror(&state.workflow()?.load(&id).await.map_err(from_workflow)?)
+pub async fn open_order(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<ApplicationDetail, IpcError> {
+    Ok(state
+        .workflow()?
+        .load(&id)
+        .await
+        .map_err(from_workflow)?
+        .into())
 }
 
 /// Cancels at the CA and drops the local draft (the order is opened first for its draft).
@@ -114,7 +120,8 @@ pub async fn cancel_order(state: State<'_, AppState>, id: String) -> Result<(), 
 
 #[tauri::command]
 pub async fn channels(state: State<'_, AppState>) -> Result<Vec<ChannelInfo>, IpcError> {
-    mirror(&state.workflow()?.channels().await.map_err(from_workflow)?)
+    let channels = state.workflow()?.channels().await.map_err(from_workflow)?;
+    Ok(channels.into_iter().map(Into::into).collect())
 }
 
 /// Creates the local draft with the start pages' choices; returns the page it is on.
@@ -124,13 +131,12 @@ pub fn start_application(
     request: StartRequest,
 ) -> Result<StartState, IpcError> {
     let w = state.workflow()?;
-    let business = mirror(&request.business)?;
     let id = w.new_draft().map_err(from_workflow)?;
     let page = w
         .choose(
             &id,
             Some(&request.channel_id),
-            Some(business),
+            Some(request.business),
             request.agreements_accepted,
         )
         .map_err(from_workflow)?;
@@ -140,15 +146,15 @@ pub fn start_application(
             .map_err(|e| from_workflow(e.into()))?;
     }
     Ok(StartState {
-        draft_id: mirror(&id)?,
-        page: mirror(&page)?,
+        draft_id: id.as_str().to_owned(),
+        page,
     })
 }
 
 #[tauri::command]
 pub fn open_draft(state: State<'_, AppState>, id: String) -> Result<DraftForm, IpcError> {
     let w = state.workflow()?;
-    mirror(&w.open_draft(&mirror(&id)?).map_err(from_workflow)?)
+    Ok(w.open_draft(&draft(&id)).map_err(from_workflow)?.into())
 }
 
 /// Saves one field as typed (local, encrypted) and returns its inline check.
@@ -156,14 +162,10 @@ pub fn open_draft(state: State<'_, AppState>, id: String) -> Result<DraftForm, I
 pub fn save_field(
     state: State<'_, AppState>,
     input: FieldInput,
-) -> Result<Option<FieldProblem>, IpcError> {
+) -> Result<Option<FieldError>, IpcError> {
     let w = state.workflow()?;
-    let problem = w.save_field(&mirror(&input.draft_id)?, &input.field, &input.value);
-    problem
-        .map_err(from_workflow)?
-        .as_ref()
-        .map(mirror)
-        .transpose()
+    let problem = w.save_field(&draft(&input.draft_id), &input.field, &input.value);
+    problem.map_err(from_workflow)
 }
 
 /// 企业认证: checked inline first, then against the registry at the CA.
@@ -171,36 +173,24 @@ pub fn save_field(
 pub async fn submit_enterprise(
     state: State<'_, AppState>,
     id: String,
-) -> Result<OrderView, IpcError> {
+) -> Result<ApplicationDetail, IpcError> {
     let w = state.workflow()?;
-    mirror(
-        &w.submit_enterprise(&mirror(&id)?)
-            .await
-            .map_err(from_workflow)?,
-    )
+    let view = w.submit_enterprise(&draft(&id)).await;
+    Ok(view.map_err(from_workflow)?.into())
 }
 
 /// Drafts not yet sent to the CA, newest form first as the store lists them.
 #[tauri::command]
 pub fn local_drafts(state: State<'_, AppState>) -> Result<Vec<LocalDraft>, IpcError> {
     let drafts = state.workflow()?.local_drafts().map_err(from_workflow)?;
-    drafts
-        .iter()
-        .map(|d| {
-            Ok(LocalDraft {
-                id: mirror(&d.id)?,
-                start_page: mirror(&d.start_page)?,
-                name: d.values.get("enterprise.name").cloned(),
-            })
-        })
-        .collect()
+    Ok(drafts.iter().map(Into::into).collect())
 }
 
 /// Deletes a draft the CA does not know yet (nothing to cancel there).
 #[tauri::command]
 pub async fn discard_draft(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
     let w = state.workflow()?;
-    w.cancel(&mirror(&id)?).await.map_err(from_workflow)
+    w.cancel(&draft(&id)).await.map_err(from_workflow)
 }
 
 /// 经办人认证 by phone or bank card; the handler's fields (and card) come from the draft.
@@ -208,10 +198,12 @@ pub async fn discard_draft(state: State<'_, AppState>, id: String) -> Result<(),
 pub async fn verify_handler(
     state: State<'_, AppState>,
     request: HandlerCheckRequest,
-) -> Result<OrderView, IpcError> {
+) -> Result<ApplicationDetail, IpcError> {
     let w = state.workflow()?;
-    let (id, method) = (mirror(&request.draft_id)?, mirror(&request.method)?);
-    mirror(&w.verify_handler(&id, method).await.map_err(from_workflow)?)
+    let view = w
+        .verify_handler(&draft(&request.draft_id), request.method)
+        .await;
+    Ok(view.map_err(from_workflow)?.into())
 }
 
 /// 信息确认: certificate, invoice and mailing information sent, then confirmed.
@@ -219,19 +211,16 @@ pub async fn verify_handler(
 pub async fn confirm_information(
     state: State<'_, AppState>,
     id: String,
-) -> Result<OrderView, IpcError> {
+) -> Result<ApplicationDetail, IpcError> {
     let w = state.workflow()?;
-    mirror(
-        &w.confirm_information(&mirror(&id)?)
-            .await
-            .map_err(from_workflow)?,
-    )
+    let view = w.confirm_information(&draft(&id)).await;
+    Ok(view.map_err(from_workflow)?.into())
 }
 
 // ---- documents, face checks, authorisation, application signature ----
 
 fn file_problem(kind: &str, zh: &str, en: &str) -> IpcError {
-    let e = certdesk_ca_api::FieldError::new("file", kind, zh, en);
+    let e = FieldError::new("file", kind, zh, en);
     from_workflow(certdesk_core::workflow::WorkflowError::InvalidInput { fields: vec![e] })
 }
 
@@ -267,11 +256,11 @@ pub async fn upload_document(
 ) -> Result<DocumentMeta, IpcError> {
     let bytes = file_bytes(&upload.file)?;
     let w = state.workflow()?;
-    let (id, kind) = (mirror(&upload.draft_id)?, mirror(&upload.kind)?);
+    let id = draft(&upload.draft_id);
     let doc = w
-        .upload_document(&id, kind, &upload.file.file_name, bytes)
+        .upload_document(&id, upload.kind, &upload.file.file_name, bytes)
         .await;
-    mirror(&doc.map_err(from_workflow)?)
+    Ok(doc.map_err(from_workflow)?.into())
 }
 
 /// Reads a business-licence image at the CA; the suggestions name the form's fields.
@@ -283,19 +272,7 @@ pub async fn ocr_business_licence(
     let bytes = file_bytes(&file)?;
     let w = state.workflow()?;
     let r = w.ocr_business_licence(&file.file_name, bytes).await;
-    let r = r.map_err(from_workflow)?;
-    Ok(OcrSuggestions {
-        available: r.available,
-        suggestions: r
-            .suggestions
-            .into_iter()
-            .map(|s| OcrSuggestion {
-                field: format!("enterprise.{}", s.field),
-                value: s.value,
-                valid: s.valid,
-            })
-            .collect(),
-    })
+    Ok(r.map_err(from_workflow)?.into())
 }
 
 /// Starts a face check of the legal representative or the handler (the handler's
@@ -306,10 +283,11 @@ pub async fn start_face_check(
     request: FaceCheckRequest,
 ) -> Result<FaceCheckView, IpcError> {
     let w = state.workflow()?;
-    let id = mirror(&request.draft_id)?;
-    let (person, method) = (mirror(&request.person)?, mirror(&request.method)?);
-    let face = w.start_face_check(&id, person, method).await;
-    with_qr(mirror(&face.map_err(from_workflow)?)?)
+    let id = draft(&request.draft_id);
+    let face = w
+        .start_face_check(&id, request.person, request.method)
+        .await;
+    with_qr(face.map_err(from_workflow)?.into())
 }
 
 /// Adds the check page's address as a QR code: on site, the person scans it with a
@@ -322,13 +300,8 @@ fn with_qr(mut face: FaceCheckView) -> Result<FaceCheckView, IpcError> {
 /// A face check's status now (the UI polls it while it is pending).
 #[tauri::command]
 pub async fn face_check(state: State<'_, AppState>, id: String) -> Result<FaceCheckView, IpcError> {
-    mirror(
-        &state
-            .workflow()?
-            .face_check(&id)
-            .await
-            .map_err(from_workflow)?,
-    )
+    let face = state.workflow()?.face_check(&id).await;
+    Ok(face.map_err(from_workflow)?.into())
 }
 
 /// Sends the legal representative the SMS link to sign the letter of authorisation.
@@ -338,10 +311,8 @@ pub async fn start_online_authorisation(
     id: String,
 ) -> Result<AuthorisationSent, IpcError> {
     let w = state.workflow()?;
-    let auth = w.start_online_authorisation(&mirror(&id)?).await;
-    Ok(AuthorisationSent {
-        id: auth.map_err(from_workflow)?.id,
-    })
+    let auth = w.start_online_authorisation(&draft(&id)).await;
+    Ok(auth.map_err(from_workflow)?.into())
 }
 
 /// Sends the handler the SMS code that signs the application.
@@ -349,13 +320,11 @@ pub async fn start_online_authorisation(
 pub async fn send_signature_code(
     state: State<'_, AppState>,
     id: String,
-) -> Result<CodeSent, IpcError> {
+) -> Result<OtpSent, IpcError> {
     let w = state.workflow()?;
-    mirror(
-        &w.send_signature_code(&mirror(&id)?)
-            .await
-            .map_err(from_workflow)?,
-    )
+    w.send_signature_code(&draft(&id))
+        .await
+        .map_err(from_workflow)
 }
 
 /// 证书申请签名: the SMS code and consent seal the submission; the order moves to payment.
@@ -363,12 +332,12 @@ pub async fn send_signature_code(
 pub async fn sign_application(
     state: State<'_, AppState>,
     request: SignatureRequest,
-) -> Result<OrderView, IpcError> {
+) -> Result<ApplicationDetail, IpcError> {
     let w = state.workflow()?;
     let code = SecretString::from(request.code.trim().to_owned());
-    let id = mirror(&request.draft_id)?;
+    let id = draft(&request.draft_id);
     let view = w.sign_application(&id, &code, request.consent).await;
-    mirror(&view.map_err(from_workflow)?)
+    Ok(view.map_err(from_workflow)?.into())
 }
 
 // ---- payment, paper and parcels, the printed form, deep links ----
@@ -379,9 +348,9 @@ fn payment_code(p: &certdesk_ca_api::payment::Payment) -> Result<PaymentCode, Ip
     Ok(PaymentCode {
         id: p.id.clone(),
         application_id: p.application_id.clone(),
-        provider: mirror(&p.provider)?,
+        provider: p.provider,
         amount_fen: p.amount_fen,
-        status: mirror(&p.status)?,
+        status: p.status,
         qr,
         expires_at: p.expires_at.clone(),
         paid_at: p.paid_at.clone(),
@@ -395,8 +364,8 @@ pub async fn start_payment(
     request: PaymentRequest,
 ) -> Result<PaymentCode, IpcError> {
     let w = state.workflow()?;
-    let (id, provider) = (mirror(&request.draft_id)?, mirror(&request.provider)?);
-    payment_code(&w.pay(&id, provider).await.map_err(from_workflow)?)
+    let paid = w.pay(&draft(&request.draft_id), request.provider).await;
+    payment_code(&paid.map_err(from_workflow)?)
 }
 
 /// The payment's live status (the page polls it).
@@ -429,15 +398,12 @@ pub async fn renew_payment(
 pub async fn record_paper_tracking(
     state: State<'_, AppState>,
     request: TrackingRequest,
-) -> Result<OrderView, IpcError> {
+) -> Result<ApplicationDetail, IpcError> {
     let w = state.workflow()?;
-    let id = mirror(&request.draft_id)?;
+    let id = draft(&request.draft_id);
     let (courier, number) = (request.courier.trim(), request.tracking_number.trim());
-    mirror(
-        &w.record_paper_tracking(&id, courier, number)
-            .await
-            .map_err(from_workflow)?,
-    )
+    let view = w.record_paper_tracking(&id, courier, number).await;
+    Ok(view.map_err(from_workflow)?.into())
 }
 
 /// The applicant received the token the CA made and mailed.
@@ -445,13 +411,10 @@ pub async fn record_paper_tracking(
 pub async fn confirm_receipt(
     state: State<'_, AppState>,
     id: String,
-) -> Result<OrderView, IpcError> {
+) -> Result<ApplicationDetail, IpcError> {
     let w = state.workflow()?;
-    mirror(
-        &w.confirm_receipt(&mirror(&id)?)
-            .await
-            .map_err(from_workflow)?,
-    )
+    let view = w.confirm_receipt(&draft(&id)).await;
+    Ok(view.map_err(from_workflow)?.into())
 }
 
 /// The printed application form: rendered from the order as the CA holds it, saved
@@ -476,14 +439,12 @@ pub async fn save_application_form(
 
 /// Opens the order a `certdesk://` link names (from the OS, via `link-opened`).
 #[tauri::command]
-pub async fn open_link(state: State<'_, AppState>, url: String) -> Result<OrderView, IpcError> {
-    mirror(
-        &state
-            .workflow()?
-            .open_link(&url)
-            .await
-            .map_err(from_workflow)?,
-    )
+pub async fn open_link(
+    state: State<'_, AppState>,
+    url: String,
+) -> Result<ApplicationDetail, IpcError> {
+    let view = state.workflow()?.open_link(&url).await;
+    Ok(view.map_err(from_workflow)?.into())
 }
 
 /// The link the app was started with, once (the page asks when it is ready).
@@ -494,41 +455,13 @@ pub fn pending_link(
     links.take()
 }
 
-fn sync_state(o: &certdesk_core::workflow::SyncOutcome) -> SyncState {
-    use certdesk_core::workflow::SyncOutcome as O;
-    let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
-    match o {
-        O::UpToDate => SyncState::UpToDate,
-        O::Sent { held_back, .. } => SyncState::Sent {
-            held_back: n(held_back.len()),
-        },
-        O::HeldBack { held_back } => SyncState::HeldBack {
-            held_back: n(held_back.len()),
-        },
-        O::Offline { pending } => SyncState::Offline {
-            pending: n(*pending),
-        },
-        O::Conflict { conflicts } => SyncState::Conflict {
-            conflicts: conflicts
-                .iter()
-                .map(|c| EditConflict {
-                    field: c.field.as_str().to_owned(),
-                    mine: c.mine.expose().clone(),
-                    theirs: c.theirs.expose().clone(),
-                })
-                .collect(),
-        },
-    }
-}
-
 /// Sends the draft's queued edits; says when they stay queued (CA unreachable) or
 /// conflict with a change made at the CA.
 #[tauri::command]
 pub async fn sync_draft(state: State<'_, AppState>, id: String) -> Result<SyncState, IpcError> {
     let w = state.workflow()?;
-    Ok(sync_state(
-        &w.sync(&mirror(&id)?).await.map_err(from_workflow)?,
-    ))
+    let outcome = w.sync(&draft(&id)).await.map_err(from_workflow)?;
+    Ok(SyncState::from(&outcome))
 }
 
 /// The applicant's choice per conflicting field, then the edits are sent.
@@ -541,13 +474,12 @@ pub async fn resolve_conflicts(
     for c in &request.choices {
         let field = certdesk_core::drafts::Field::parse(&c.field)
             .ok_or_else(|| IpcError::new(certdesk_ipc::ErrorCode::InvalidInput, "unknown field"))?;
-        choices.insert(field, mirror(&c.keep)?);
+        choices.insert(field, c.keep);
     }
     let w = state.workflow()?;
-    let id = mirror(&request.draft_id)?;
-    Ok(sync_state(
-        &w.resolve(&id, &choices).await.map_err(from_workflow)?,
-    ))
+    let id = draft(&request.draft_id);
+    let outcome = w.resolve(&id, &choices).await.map_err(from_workflow)?;
+    Ok(SyncState::from(&outcome))
 }
 #[cfg(test)]
 mod tests {

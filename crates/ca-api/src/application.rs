@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use crate::channel::{Business, DocumentKind, PaperRequirement};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicationStatus {
     Draft,
@@ -76,6 +77,7 @@ pub struct Requirement {
 
 /// What the applicant may do with an application now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     View,
@@ -188,6 +190,7 @@ pub struct TrackingInput {
 
 /// The CA's parcel (token, password card, invoice) to the applicant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Shipment {
     pub courier: String,
     pub tracking_number: String,
@@ -225,6 +228,7 @@ pub struct Application {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ListState {
     Unfinished,
@@ -240,6 +244,7 @@ pub struct ApplicationPage {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Person {
     LegalRep,
@@ -247,6 +252,7 @@ pub enum Person {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FaceMethod {
     /// A link sent by SMS to the person's phone.
@@ -255,6 +261,7 @@ pub enum FaceMethod {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FaceCheckStatus {
     Pending,
@@ -287,6 +294,7 @@ pub struct FaceCheckResult {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum HandlerCheckMethod {
     Phone,

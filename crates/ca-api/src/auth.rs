@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Captcha {
     pub captcha_id: String,
     /// `data:image/svg+xml;base64,...` to show the person.
@@ -19,6 +20,7 @@ pub struct OtpRequest {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OtpSent {
     /// Seconds the code stays valid.
     pub expires_in: u64,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Business {
     NewOrgCertificate,
@@ -14,6 +15,7 @@ pub enum Business {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EnterpriseVerification {
     /// Company facts checked against the enterprise registry.
@@ -23,6 +25,7 @@ pub enum EnterpriseVerification {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum HandlerVerification {
     /// Phone three-factor: name + resident ID + phone.
@@ -33,6 +36,7 @@ pub enum HandlerVerification {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
     BusinessLicence,
@@ -44,6 +48,7 @@ pub enum DocumentKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum IssuanceMode {
     /// The applicant downloads onto their own USBKey, authorised by a mailed password card.
@@ -72,6 +77,7 @@ pub enum CertificateSet {
 
 /// Paper that must be mailed to the CA (seed 000, step 4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PaperRequirement {
     pub items: Vec<String>,
     pub address: String,

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 pub const NOTIFY_SIGNATURE_HEADER: &str = "x-payment-signature";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentProvider {
     Wechat,
@@ -25,6 +26,7 @@ impl PaymentProvider {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
     Pending,

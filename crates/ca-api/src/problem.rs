@@ -189,6 +189,7 @@ impl ProblemCode {
 
 /// One field's problem. `kind` is stable (e.g. the `certdesk-ident` kinds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldError {
     /// JSON pointer-ish field path, e.g. `enterprise.uscc`.
     pub field: String,

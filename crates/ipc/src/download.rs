@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use ts_rs::TS;
 
-use crate::{ErrorCode, OrderStatus, PinStatus};
+use crate::{ApplicationStatus, ErrorCode, PinStatus};
 
 /// Look-up by organisation code **or** the handler's ID number, with the handler's
 /// phone and an answered captcha.
@@ -42,7 +42,7 @@ pub enum KeyAlgorithmName {
 pub struct DownloadCandidate {
     pub application_id: String,
     pub organisation_name: String,
-    pub status: OrderStatus,
+    pub status: ApplicationStatus,
     pub key_algorithm: KeyAlgorithmName,
     /// Signing and encryption certificate (双证书).
     pub dual: bool,

@@ -1,9 +1,9 @@
 //! E-invoices (电子发票) per paid order.
 
+use certdesk_ca_api::application::ApplicationStatus;
+use certdesk_ca_api::channel::Business;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-
-use crate::{BusinessKind, OrderStatus};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct InvoiceInfo {
@@ -19,8 +19,8 @@ pub struct InvoiceInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct OrderInvoices {
     pub application_id: String,
-    pub business: BusinessKind,
-    pub status: OrderStatus,
+    pub business: Business,
+    pub status: ApplicationStatus,
     pub enterprise_name: Option<String>,
     pub amount_fen: u64,
     pub invoices: Vec<InvoiceInfo>,

@@ -29,6 +29,19 @@ pub use certdesk_diagnostics::{
     CaCheck, ClockCheck, DamageKind, DamagedObject, DiagnosticBundle, EnvironmentReport,
     ModuleCheck, ObjectClassName, ReaderFound, SmartCardCheck, TokenFound,
 };
+// The CA's and the core's workflow values the UI shows as they are (same reason).
+pub use certdesk_ca_api::FieldError;
+pub use certdesk_ca_api::application::{
+    Action, ApplicationStatus, FaceCheckStatus, FaceMethod, HandlerCheckMethod, ListState, Person,
+    Shipment,
+};
+pub use certdesk_ca_api::auth::{Captcha, OtpSent};
+pub use certdesk_ca_api::channel::{
+    Business, DocumentKind, EnterpriseVerification, HandlerVerification, IssuanceMode,
+    PaperRequirement,
+};
+pub use certdesk_ca_api::payment::{PaymentProvider, PaymentStatus};
+pub use certdesk_core::workflow::{Keep, StartPage, StepEntry, StepFailure, StepState};
 /// The token's PIN retry state (the UI's name for `certdesk_token::PinState`).
 pub use certdesk_token::PinState as PinStatus;
 
@@ -66,23 +79,12 @@ pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
 pub use system::AppInfo;
 pub use updates::{ReleaseNotes, UpdateCheck, UpdatePolicyView, UpdateProgress, UpdateReady};
 pub use workflow::{
-    AuthorisationSent, DocumentMeta, DocumentUpload, FaceCheckRequest, FaceCheckView, FaceMethod,
-    FacePerson, FaceStatus, FileUpload, MAX_DOCUMENT_BYTES, OcrSuggestion, OcrSuggestions,
-    SignatureRequest,
-};
-pub use workflow::{
-    BusinessKind, CaptchaImage, ChannelInfo, CodeSent, DocumentKind, EnterpriseMethod,
-    HandlerVerification, IssuanceMode, OrderAction, OrderEnterprise, OrderInput, OrderPage,
-    OrderPlan, OrderStage, OrderStatus, OrderSummary, OrderTab, OrderView, PaperItems, ResumePoint,
-    SessionInfo, SessionState, SignInCodeRequest, SignInRequest, SignedIn, StageKind, StartPage,
-    StartRequest, StartState, StepEntry, StepId, StepState,
-};
-pub use workflow::{ConflictChoice, EditConflict, KeepSide, ResolveRequest, SyncState};
-pub use workflow::{
-    DraftForm, FieldInput, FieldProblem, HandlerCheck, HandlerCheckRequest, LocalDraft,
-    StepFailure, StepTask,
-};
-pub use workflow::{
-    FormAction, FormSaved, LINK_OPENED, LinkOpened, OrderPaper, OrderShipment, PaperToMail,
-    PaymentCode, PaymentProvider, PaymentRequest, PaymentStatus, TrackingRequest,
+    ApplicationDetail, ApplicationList, ApplicationPaper, ApplicationPlan, ApplicationStage,
+    ApplicationSummary, AuthorisationSent, ChannelInfo, ConflictChoice, CurrentTask, DocumentMeta,
+    DocumentUpload, DraftForm, EditConflict, FaceCheckRequest, FaceCheckView, FieldInput,
+    FileUpload, FormAction, FormSaved, HandlerCheckRequest, LINK_OPENED, LinkOpened, LocalDraft,
+    MAX_DOCUMENT_BYTES, OcrSuggestion, OcrSuggestions, PaperItems, PaymentCode, PaymentRequest,
+    ResolveRequest, ResumePoint, SessionInfo, SessionState, SignInCodeRequest, SignInRequest,
+    SignatureRequest, SignedIn, StageKind, StartRequest, StartState, StepId, SummaryEnterprise,
+    SummaryInput, SyncState, TrackingRequest,
 };

@@ -63,7 +63,8 @@ impl std::fmt::Debug for SyncOutcome {
 }
 
 /// The applicant's choice for a conflicting field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Keep {
     Mine,

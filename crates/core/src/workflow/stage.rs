@@ -61,6 +61,7 @@ impl Step {
 
 /// The last failure the CA recorded on a step (e.g. a registry mismatch).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StepFailure {
     pub code: String,
     pub message: Option<String>,
@@ -68,6 +69,7 @@ pub struct StepFailure {
 
 /// How one step appears in the step bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum StepState {
     Done,
@@ -81,6 +83,7 @@ pub enum StepState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StepEntry {
     pub step: Step,
     pub state: StepState,
@@ -366,6 +369,7 @@ pub fn plan(app: &Application, channel: &Channel) -> Plan {
 
 /// The pages before the CA knows the application: 渠道 → 业务 → 核验方式 and agreements.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "page", rename_all = "snake_case")]
 pub enum StartPage {
     ChooseChannel,

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{FieldProblem, PinStatus, ResumePoint};
+use crate::{FieldError, PinStatus, ResumePoint};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(untagged)]
@@ -27,7 +27,7 @@ pub enum ErrorDetails {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct CaProblemDetails {
     pub problem: String,
-    pub fields: Vec<FieldProblem>,
+    pub fields: Vec<FieldError>,
     pub retry_after: Option<u64>,
 }
 
@@ -42,7 +42,7 @@ pub struct DuplicateDetails {
 /// `invalid_input` found before sending: each field's finding (never its value).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct FieldsDetails {
-    pub fields: Vec<FieldProblem>,
+    pub fields: Vec<FieldError>,
 }
 
 /// `conflict` of the offline queue: the paths of the fields changed on both sides.

@@ -1,15 +1,12 @@
 //! My certificates, renewals and e-invoices: the domain's values in their IPC shapes.
 
-use certdesk_ca_api::channel::Business;
 use certdesk_ca_api::download::RevocationReason as CaReason;
 use certdesk_ca_api::payment::Invoice;
 use certdesk_core::enrollment::Renewed;
 use certdesk_core::standing::Standing;
 use certdesk_core::workflow::OrderInvoices as CoreOrderInvoices;
 
-use crate::{
-    BusinessKind, CertificateStanding, InvoiceInfo, OrderInvoices, RenewalDone, RevocationReason,
-};
+use crate::{CertificateStanding, InvoiceInfo, OrderInvoices, RenewalDone, RevocationReason};
 
 impl From<CaReason> for RevocationReason {
     fn from(r: CaReason) -> Self {
@@ -52,30 +49,6 @@ impl From<Renewed> for RenewalDone {
     }
 }
 
-impl From<Business> for BusinessKind {
-    fn from(b: Business) -> Self {
-        match b {
-            Business::NewOrgCertificate => Self::NewOrgCertificate,
-            Business::Renewal => Self::Renewal,
-            Business::Change => Self::Change,
-            Business::Reissue => Self::Reissue,
-            Business::Unlock => Self::Unlock,
-        }
-    }
-}
-
-impl From<BusinessKind> for Business {
-    fn from(b: BusinessKind) -> Self {
-        match b {
-            BusinessKind::NewOrgCertificate => Self::NewOrgCertificate,
-            BusinessKind::Renewal => Self::Renewal,
-            BusinessKind::Change => Self::Change,
-            BusinessKind::Reissue => Self::Reissue,
-            BusinessKind::Unlock => Self::Unlock,
-        }
-    }
-}
-
 /// The tax number is not shown: it has no field here.
 impl From<Invoice> for InvoiceInfo {
     fn from(i: Invoice) -> Self {
@@ -95,8 +68,8 @@ impl From<CoreOrderInvoices> for OrderInvoices {
     fn from(o: CoreOrderInvoices) -> Self {
         Self {
             application_id: o.application_id,
-            business: o.business.into(),
-            status: o.status.into(),
+            business: o.business,
+            status: o.status,
             enterprise_name: o.enterprise_name,
             amount_fen: o.amount_fen,
             invoices: o.invoices.into_iter().map(Into::into).collect(),

@@ -1,10 +1,8 @@
-//! The download's values: the CA's key algorithm and application status as the UI
-//! names them.
+//! The download's values: the CA's key algorithm as the UI names it.
 
-use certdesk_ca_api::application::ApplicationStatus;
 use certdesk_ca_api::channel::KeyAlgorithm;
 
-use crate::{KeyAlgorithmName, OrderStatus};
+use crate::KeyAlgorithmName;
 
 impl From<KeyAlgorithm> for KeyAlgorithmName {
     fn from(a: KeyAlgorithm) -> Self {
@@ -24,21 +22,6 @@ impl From<KeyAlgorithmName> for KeyAlgorithm {
             KeyAlgorithmName::Rsa3072 => Self::Rsa3072,
             KeyAlgorithmName::EcdsaP256 => Self::EcdsaP256,
             KeyAlgorithmName::Sm2 => Self::Sm2,
-        }
-    }
-}
-
-impl From<ApplicationStatus> for OrderStatus {
-    fn from(s: ApplicationStatus) -> Self {
-        match s {
-            ApplicationStatus::Draft => Self::Draft,
-            ApplicationStatus::AwaitingPayment => Self::AwaitingPayment,
-            ApplicationStatus::InReview => Self::InReview,
-            ApplicationStatus::Approved => Self::Approved,
-            ApplicationStatus::Issued => Self::Issued,
-            ApplicationStatus::Completed => Self::Completed,
-            ApplicationStatus::Rejected => Self::Rejected,
-            ApplicationStatus::Cancelled => Self::Cancelled,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! domain values into their IPC shapes. Compile-checked: a domain change that the IPC
 //! does not follow fails to build.
 
+mod application;
 mod certificate_values;
 mod core;
 mod download;

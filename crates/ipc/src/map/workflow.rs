@@ -8,8 +8,8 @@ use certdesk_core::db::StoreError;
 use certdesk_core::workflow::WorkflowError;
 
 use crate::{
-    CaProblemDetails, ConflictDetails, DuplicateDetails, ErrorCode, ErrorDetails, FieldProblem,
-    FieldsDetails, IpcError, ResumeDetails, StorageDetails, StorageReason,
+    CaProblemDetails, ConflictDetails, DuplicateDetails, ErrorCode, ErrorDetails, FieldsDetails,
+    IpcError, ResumeDetails, StorageDetails, StorageReason,
 };
 
 /// The CA's refusal as `details`: its problem code, its field findings, when to retry.
@@ -20,7 +20,7 @@ pub(super) fn ca_problem(
 ) -> ErrorDetails {
     CaProblemDetails {
         problem: code.as_str().to_owned(),
-        fields: fields.iter().map(FieldProblem::from).collect(),
+        fields: fields.to_vec(),
         retry_after,
     }
     .into()
@@ -53,7 +53,7 @@ fn details(e: &WorkflowError) -> Option<ErrorDetails> {
             retry_after,
         } => ca_problem(*code, fields, *retry_after),
         WorkflowError::InvalidInput { fields } => FieldsDetails {
-            fields: fields.iter().map(FieldProblem::from).collect(),
+            fields: fields.to_vec(),
         }
         .into(),
         WorkflowError::Conflict { fields } => ConflictDetails {
@@ -98,17 +98,6 @@ impl From<WorkflowError> for IpcError {
 /// client), said as the workflow says it.
 pub fn client_to_ipc(e: ClientError) -> IpcError {
     workflow_to_ipc(&WorkflowError::from_client(e))
-}
-
-impl From<&FieldError> for FieldProblem {
-    fn from(f: &FieldError) -> Self {
-        Self {
-            field: f.field.clone(),
-            kind: f.kind.clone(),
-            message_zh: f.message_zh.clone(),
-            message_en: f.message_en.clone(),
-        }
-    }
 }
 
 #[cfg(test)]

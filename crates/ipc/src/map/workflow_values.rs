@@ -1,112 +1,22 @@
-//! The workflow's values in their IPC shapes: enums spelled alike on both sides, the
-//! sign-in answers, the start pages and a draft's form.
+//! The workflow's values in their IPC shapes where they differ on purpose: a draft's
+//! form, channels, documents, face checks, the authorisation, OCR suggestions and what
+//! a sync did.
 
-use certdesk_ca_api::application::{FaceMethod as CaFaceMethod, HandlerCheckMethod, Person};
-use certdesk_ca_api::auth::{Captcha, OtpSent};
-use certdesk_ca_api::channel::DocumentKind as CaDocumentKind;
-use certdesk_ca_api::payment as ca_payment;
-use certdesk_core::workflow::{DraftView, Keep, StartPage as CoreStartPage};
+use certdesk_ca_api::application::{DocumentInfo, FaceCheck, OcrResult, OnlineAuthorisation};
+use certdesk_ca_api::channel::Channel;
+use certdesk_core::workflow::{DraftView, SyncOutcome};
 
 use crate::{
-    CaptchaImage, CodeSent, DocumentKind, DraftForm, FaceMethod, FacePerson, HandlerCheck,
-    KeepSide, LocalDraft, PaymentProvider, PaymentStatus, StartPage,
+    AuthorisationSent, ChannelInfo, DocumentMeta, DraftForm, EditConflict, FaceCheckView,
+    LocalDraft, OcrSuggestion, OcrSuggestions, PaperItems, SyncState,
 };
-
-/// `From` both ways between two enums whose variants are named alike.
-macro_rules! same_variants {
-    ($a:ty, $b:ty, [$($v:ident),+ $(,)?]) => {
-        impl From<$a> for $b {
-            fn from(x: $a) -> Self {
-                match x {
-                    $(<$a>::$v => Self::$v,)+
-                }
-            }
-        }
-        impl From<$b> for $a {
-            fn from(x: $b) -> Self {
-                match x {
-                    $(<$b>::$v => Self::$v,)+
-                }
-            }
-        }
-    };
-}
-
-same_variants!(HandlerCheck, HandlerCheckMethod, [Phone, BankCard]);
-same_variants!(FacePerson, Person, [LegalRep, Handler]);
-same_variants!(FaceMethod, CaFaceMethod, [SmsLink, OnSite]);
-same_variants!(
-    PaymentProvider,
-    ca_payment::PaymentProvider,
-    [Wechat, Alipay, BankGateway]
-);
-same_variants!(
-    PaymentStatus,
-    ca_payment::PaymentStatus,
-    [Pending, Paid, Expired]
-);
-same_variants!(KeepSide, Keep, [Mine, Theirs]);
-same_variants!(
-    DocumentKind,
-    CaDocumentKind,
-    [
-        BusinessLicence,
-        HandlerIdCard,
-        LegalRepIdCard,
-        AuthorisationLetter,
-        ApplicationForm,
-        Other,
-    ]
-);
-
-impl From<Captcha> for CaptchaImage {
-    fn from(c: Captcha) -> Self {
-        Self {
-            captcha_id: c.captcha_id,
-            image: c.image,
-            expires_at: c.expires_at,
-        }
-    }
-}
-
-impl From<OtpSent> for CodeSent {
-    fn from(s: OtpSent) -> Self {
-        Self {
-            expires_in: s.expires_in,
-            resend_after: s.resend_after,
-        }
-    }
-}
-
-impl From<CoreStartPage> for StartPage {
-    fn from(p: CoreStartPage) -> Self {
-        match p {
-            CoreStartPage::ChooseChannel => Self::ChooseChannel,
-            CoreStartPage::ChooseBusiness { channel_id } => Self::ChooseBusiness { channel_id },
-            CoreStartPage::VerificationMethod {
-                channel_id,
-                business,
-            } => Self::VerificationMethod {
-                channel_id,
-                business: business.into(),
-            },
-            CoreStartPage::Ready {
-                channel_id,
-                business,
-            } => Self::Ready {
-                channel_id,
-                business: business.into(),
-            },
-        }
-    }
-}
 
 impl From<DraftView> for DraftForm {
     fn from(d: DraftView) -> Self {
         Self {
             id: d.id.as_str().to_owned(),
             application_id: d.application_id,
-            start_page: d.start_page.into(),
+            start_page: d.start_page,
             values: d
                 .values
                 .into_iter()
@@ -122,8 +32,142 @@ impl From<&DraftView> for LocalDraft {
     fn from(d: &DraftView) -> Self {
         Self {
             id: d.id.as_str().to_owned(),
-            start_page: d.start_page.clone().into(),
+            start_page: d.start_page.clone(),
             name: d.values.get("enterprise.name").cloned(),
         }
+    }
+}
+
+/// The start pages need neither the key algorithm nor the paper's address yet.
+impl From<Channel> for ChannelInfo {
+    fn from(c: Channel) -> Self {
+        Self {
+            id: c.id,
+            name: c.name,
+            businesses: c.businesses,
+            enterprise_verification: c.enterprise_verification,
+            handler_verification: c.handler_verification,
+            documents: c.documents,
+            fee_fen: c.fee_fen,
+            issuance: c.issuance,
+            paper: c.paper.map(|p| PaperItems { items: p.items }),
+            validity_days: c.validity_days,
+        }
+    }
+}
+
+impl From<DocumentInfo> for DocumentMeta {
+    fn from(d: DocumentInfo) -> Self {
+        Self {
+            id: d.id,
+            kind: d.kind,
+            content_type: d.content_type,
+            size: d.size,
+            uploaded_at: d.uploaded_at,
+        }
+    }
+}
+
+/// Without a QR code: the shell draws it for checks done on site.
+impl From<FaceCheck> for FaceCheckView {
+    fn from(f: FaceCheck) -> Self {
+        Self {
+            id: f.id,
+            person: f.person,
+            method: f.method,
+            status: f.status,
+            url: f.url,
+            qr: None,
+        }
+    }
+}
+
+/// The signing link went to the legal representative's phone; the UI needs only the id.
+impl From<OnlineAuthorisation> for AuthorisationSent {
+    fn from(a: OnlineAuthorisation) -> Self {
+        Self { id: a.id }
+    }
+}
+
+/// The CA names the licence's fields (`uscc`, `name`, …); the UI, the form's paths.
+impl From<OcrResult> for OcrSuggestions {
+    fn from(r: OcrResult) -> Self {
+        Self {
+            available: r.available,
+            suggestions: r
+                .suggestions
+                .into_iter()
+                .map(|s| OcrSuggestion {
+                    field: format!("enterprise.{}", s.field),
+                    value: s.value,
+                    valid: s.valid,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Counts of the held-back fields, and the conflicting values for the applicant to choose.
+impl From<&SyncOutcome> for SyncState {
+    fn from(o: &SyncOutcome) -> Self {
+        let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        match o {
+            SyncOutcome::UpToDate => Self::UpToDate,
+            SyncOutcome::Sent { held_back, .. } => Self::Sent {
+                held_back: n(held_back.len()),
+            },
+            SyncOutcome::HeldBack { held_back } => Self::HeldBack {
+                held_back: n(held_back.len()),
+            },
+            SyncOutcome::Offline { pending } => Self::Offline {
+                pending: n(*pending),
+            },
+            SyncOutcome::Conflict { conflicts } => Self::Conflict {
+                conflicts: conflicts
+                    .iter()
+                    .map(|c| EditConflict {
+                        field: c.field.as_str().to_owned(),
+                        mine: c.mine.expose().clone(),
+                        theirs: c.theirs.expose().clone(),
+                    })
+                    .collect(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::collections::BTreeMap;
+
+    use certdesk_core::drafts::{DraftId, Field};
+    use certdesk_core::workflow::StartPage;
+
+    use super::*;
+
+    /// Pending fields are named by their form paths, as the values are: the UI's queue
+    /// leaves out the local-only ones (`handler_check.`, `paper_tracking.`) by path.
+    #[test]
+    fn a_draft_form_names_fields_by_path() {
+        let view = DraftView {
+            id: DraftId::from_string("d1".into()),
+            application_id: None,
+            start_page: StartPage::ChooseChannel,
+            values: BTreeMap::from([("enterprise.name", "某某科技有限公司".to_owned())]),
+            pending: vec![Field::CompanyName, Field::PaperCourier],
+        };
+        let local = LocalDraft::from(&view);
+        assert_eq!(local.name.as_deref(), Some("某某科技有限公司"));
+        let form = serde_json::to_value(DraftForm::from(view)).unwrap();
+        assert_eq!(
+            form["pending"],
+            serde_json::json!(["enterprise.name", "paper_tracking.courier"])
+        );
+        assert_eq!(
+            form["start_page"],
+            serde_json::json!({"page": "choose_channel"})
+        );
+        assert_eq!(form["values"]["enterprise.name"], "某某科技有限公司");
     }
 }

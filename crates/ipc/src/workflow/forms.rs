@@ -1,9 +1,10 @@
-//! Drafts and their forms: one field as typed, its inline check, the handler's check.
+//! Drafts and their forms: one field as typed (its inline check is the CA's
+//! `FieldError` as it is), the handler's check.
 
+use certdesk_ca_api::application::HandlerCheckMethod;
+use certdesk_core::workflow::StartPage;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-
-use crate::StartPage;
 
 /// One field as typed, saved locally at once (`field` is its path, e.g. `enterprise.uscc`).
 /// Personal data: `Debug` shows the path only.
@@ -22,17 +23,8 @@ impl std::fmt::Debug for FieldInput {
     }
 }
 
-/// An inline check's finding, in both languages (never echoing the value).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct FieldProblem {
-    pub field: String,
-    pub kind: String,
-    pub message_zh: String,
-    pub message_en: String,
-}
-
 /// A draft for its form: the start page it is on and every value as typed.
-#[derive(Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Clone, PartialEq, Serialize, TS)]
 pub struct DraftForm {
     pub id: String,
     pub application_id: Option<String>,
@@ -53,7 +45,7 @@ impl std::fmt::Debug for DraftForm {
 }
 
 /// A local draft the CA does not know yet (listed with the unfinished orders).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct LocalDraft {
     pub id: String,
     pub start_page: StartPage,
@@ -62,15 +54,8 @@ pub struct LocalDraft {
 }
 
 /// 经办人认证 by phone (three factors) or bank card (four; the card is in the draft).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum HandlerCheck {
-    Phone,
-    BankCard,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct HandlerCheckRequest {
     pub draft_id: String,
-    pub method: HandlerCheck,
+    pub method: HandlerCheckMethod,
 }

@@ -1,11 +1,13 @@
 //! The application workflow as the UI sees it, one module per part of it: sign-in and
-//! the session, the order list and one order's plan, the start pages, the forms, the
-//! steps, payment and paper, the printed form and links, the offline queue. Field names
-//! and enum spellings follow the core's and the CA's JSON; personal values the pages do
-//! not show (identity numbers, tokens) have no field here and never cross.
+//! the session, the application list and one application's plan, the start pages, the
+//! forms, the steps, payment, the printed form and links, the offline queue. Values the
+//! UI shows as the CA or the core spell them are those types themselves (their
+//! TypeScript is derived on them, feature `ts`); the types here are the requests and the
+//! shapes that differ on purpose: personal values the pages do not show (identity
+//! numbers, tokens) have no field here and never cross.
 
+mod applications;
 mod forms;
-mod orders;
 mod payment;
 mod printed_form;
 mod session;
@@ -13,30 +15,19 @@ mod start;
 mod steps;
 mod sync;
 
-pub use forms::{
-    DraftForm, FieldInput, FieldProblem, HandlerCheck, HandlerCheckRequest, LocalDraft,
+pub use applications::{
+    ApplicationDetail, ApplicationList, ApplicationPaper, ApplicationPlan, ApplicationStage,
+    ApplicationSummary, CurrentTask, StageKind, SummaryEnterprise, SummaryInput,
 };
-pub use orders::{
-    BusinessKind, OrderAction, OrderEnterprise, OrderInput, OrderPage, OrderPlan, OrderStage,
-    OrderStatus, OrderSummary, OrderTab, OrderView, StageKind, StepEntry, StepFailure, StepState,
-    StepTask,
-};
-pub use payment::{
-    OrderPaper, OrderShipment, PaperToMail, PaymentCode, PaymentProvider, PaymentRequest,
-    PaymentStatus, TrackingRequest,
-};
+pub use forms::{DraftForm, FieldInput, HandlerCheckRequest, LocalDraft};
+pub use payment::{PaymentCode, PaymentRequest, TrackingRequest};
 pub use printed_form::{FormAction, FormSaved, LINK_OPENED, LinkOpened};
 pub use session::{
-    CaptchaImage, CodeSent, ResumePoint, SessionInfo, SessionState, SignInCodeRequest,
-    SignInRequest, SignedIn, StepId,
+    ResumePoint, SessionInfo, SessionState, SignInCodeRequest, SignInRequest, SignedIn, StepId,
 };
-pub use start::{
-    ChannelInfo, DocumentKind, EnterpriseMethod, HandlerVerification, IssuanceMode, PaperItems,
-    StartPage, StartRequest, StartState,
-};
+pub use start::{ChannelInfo, PaperItems, StartRequest, StartState};
 pub use steps::{
-    AuthorisationSent, DocumentMeta, DocumentUpload, FaceCheckRequest, FaceCheckView, FaceMethod,
-    FacePerson, FaceStatus, FileUpload, MAX_DOCUMENT_BYTES, OcrSuggestion, OcrSuggestions,
-    SignatureRequest,
+    AuthorisationSent, DocumentMeta, DocumentUpload, FaceCheckRequest, FaceCheckView, FileUpload,
+    MAX_DOCUMENT_BYTES, OcrSuggestion, OcrSuggestions, SignatureRequest,
 };
-pub use sync::{ConflictChoice, EditConflict, KeepSide, ResolveRequest, SyncState};
+pub use sync::{ConflictChoice, EditConflict, ResolveRequest, SyncState};

@@ -1,25 +1,8 @@
-//! Payment, the paper to mail and the parcel.
+//! Payment and the courier tracking number of the mailed paper.
 
+use certdesk_ca_api::payment::{PaymentProvider, PaymentStatus};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-
-/// How the fee is paid (the app offers WeChat Pay and Alipay; the gateway may appear
-/// on payments made elsewhere).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentProvider {
-    Wechat,
-    Alipay,
-    BankGateway,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentStatus {
-    Pending,
-    Paid,
-    Expired,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PaymentRequest {
@@ -39,37 +22,6 @@ pub struct PaymentCode {
     pub qr: String,
     pub expires_at: String,
     pub paid_at: Option<String>,
-}
-
-/// What the channel wants mailed, where to, and what to write on the waybill.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct PaperToMail {
-    pub items: Vec<String>,
-    pub address: String,
-    pub postcode: String,
-    pub recipient: String,
-    pub phone: String,
-    pub waybill_note: String,
-    pub note: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct OrderPaper {
-    pub requirement: PaperToMail,
-    #[serde(default)]
-    pub courier: Option<String>,
-    #[serde(default)]
-    pub tracking_number: Option<String>,
-    #[serde(default)]
-    pub received_at: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct OrderShipment {
-    pub courier: String,
-    pub tracking_number: String,
-    pub contents: Vec<String>,
-    pub shipped_at: String,
 }
 
 /// The courier tracking number of the mailed paper, as typed.

@@ -1,28 +1,14 @@
-//! Sign-in and the session: the captcha, the SMS code, the session state and where to resume.
+//! Sign-in and the session: the requests, the session state and where to resume (the
+//! captcha and the code sent are the CA's `Captcha` and `OtpSent` as they are).
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-
-/// An image captcha from the CA (a `data:` URL, which the CSP allows).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct CaptchaImage {
-    pub captcha_id: String,
-    pub image: String,
-    pub expires_at: String,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SignInCodeRequest {
     pub phone: String,
     pub captcha_id: String,
     pub captcha_answer: String,
-}
-
-/// The SMS code was sent: valid for `expires_in` s, a new one after `resend_after` s.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct CodeSent {
-    pub expires_in: u64,
-    pub resend_after: u64,
 }
 
 /// The one-time code is a secret: `Debug` never prints it.

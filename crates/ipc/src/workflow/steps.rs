@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::DocumentKind;
+use certdesk_ca_api::application::{FaceCheckStatus, FaceMethod, Person};
+use certdesk_ca_api::channel::DocumentKind;
 
 /// The largest document the CA accepts (5 MiB); the UI refuses bigger files before
 /// sending them, and the shell refuses them again.
@@ -60,33 +61,10 @@ pub struct OcrSuggestions {
     pub suggestions: Vec<OcrSuggestion>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum FacePerson {
-    LegalRep,
-    Handler,
-}
-
-/// 刷脸验证 by a link sent by SMS to the person's phone, or here on site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum FaceMethod {
-    SmsLink,
-    OnSite,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum FaceStatus {
-    Pending,
-    Passed,
-    Failed,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct FaceCheckRequest {
     pub draft_id: String,
-    pub person: FacePerson,
+    pub person: Person,
     pub method: FaceMethod,
 }
 
@@ -94,9 +72,9 @@ pub struct FaceCheckRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct FaceCheckView {
     pub id: String,
-    pub person: FacePerson,
+    pub person: Person,
     pub method: FaceMethod,
-    pub status: FaceStatus,
+    pub status: FaceCheckStatus,
     pub url: String,
     /// The same address as a QR code (an SVG `data:` URL), for a phone to scan on site.
     #[serde(default)]

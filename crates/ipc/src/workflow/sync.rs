@@ -1,5 +1,6 @@
 //! The offline queue: what sending queued edits did, and conflicts to resolve.
 
+use certdesk_core::workflow::Keep;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -36,17 +37,10 @@ impl std::fmt::Debug for EditConflict {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum KeepSide {
-    Mine,
-    Theirs,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ConflictChoice {
     pub field: String,
-    pub keep: KeepSide,
+    pub keep: Keep,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

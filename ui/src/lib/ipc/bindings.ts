@@ -18,7 +18,7 @@ details: ErrorDetails | null, };
 
 export type ErrorDetails = CaProblemDetails | DuplicateDetails | FieldsDetails | ConflictDetails | ResumeDetails | StorageDetails | PinErrorDetails | PinRuleDetails | WrongTokenDetails | ClockDetails | BusinessDetails;
 
-export type CaProblemDetails = { problem: string, fields: Array<FieldProblem>, retry_after: number | null, };
+export type CaProblemDetails = { problem: string, fields: Array<FieldError>, retry_after: number | null, };
 
 export type DuplicateDetails = { 
 /**
@@ -26,7 +26,7 @@ export type DuplicateDetails = {
  */
 problem: string, existing_application_id: string | null, };
 
-export type FieldsDetails = { fields: Array<FieldProblem>, };
+export type FieldsDetails = { fields: Array<FieldError>, };
 
 export type ConflictDetails = { fields: Array<string>, };
 
@@ -112,11 +112,23 @@ export type StatusSnapshot = { ca: CaConnection, token: TokenPresence, };
 
 export type StatusChanged = { status: StatusSnapshot, };
 
-export type CaptchaImage = { captcha_id: string, image: string, expires_at: string, };
+export type Captcha = { captcha_id: string, 
+/**
+ * `data:image/svg+xml;base64,...` to show the person.
+ */
+image: string, expires_at: string, };
 
 export type SignInCodeRequest = { phone: string, captcha_id: string, captcha_answer: string, };
 
-export type CodeSent = { expires_in: number, resend_after: number, };
+export type OtpSent = { 
+/**
+ * Seconds the code stays valid.
+ */
+expires_in: number, 
+/**
+ * Seconds before another code may be requested.
+ */
+resend_after: number, };
 
 export type SignInRequest = { phone: string, code: string, };
 
@@ -134,59 +146,59 @@ export type SignedIn = { session: SessionInfo,
  */
 resume: ResumePoint | null, };
 
-export type OrderTab = "unfinished" | "finished";
+export type ListState = "unfinished" | "finished";
 
-export type OrderStatus = "draft" | "awaiting_payment" | "in_review" | "approved" | "issued" | "completed" | "rejected" | "cancelled";
+export type ApplicationStatus = "draft" | "awaiting_payment" | "in_review" | "approved" | "issued" | "completed" | "rejected" | "cancelled";
 
-export type OrderAction = "view" | "continue" | "cancel" | "pay" | "download" | "confirm_receipt";
+export type Action = "view" | "continue" | "cancel" | "pay" | "download" | "confirm_receipt";
 
-export type BusinessKind = "new_org_certificate" | "renewal" | "change" | "reissue" | "unlock";
+export type Business = "new_org_certificate" | "renewal" | "change" | "reissue" | "unlock";
 
-export type OrderEnterprise = { name: string, };
+export type SummaryEnterprise = { name: string, };
 
-export type OrderInput = { enterprise: OrderEnterprise | null, };
+export type SummaryInput = { enterprise: SummaryEnterprise | null, };
 
-export type OrderSummary = { id: string, channel_id: string, business: BusinessKind, status: OrderStatus, actions: Array<OrderAction>, input: OrderInput, amount_fen: number, rejection_reasons: Array<string>, created_at: string, updated_at: string, 
+export type ApplicationSummary = { id: string, channel_id: string, business: Business, status: ApplicationStatus, actions: Array<Action>, input: SummaryInput, amount_fen: number, rejection_reasons: Array<string>, created_at: string, updated_at: string, 
 /**
  * Documents uploaded so far (资料上传 ticks them and does not ask again).
  */
-documents: Array<DocumentMeta>, 
-/**
- * Channels with paper by post: what to mail and its progress.
- */
-paper: OrderPaper | null, 
+documents: Array<DocumentMeta>, paper: ApplicationPaper | null, 
 /**
  * The CA's parcel (token, password card, invoice) once shipped.
  */
-shipment: OrderShipment | null, };
+shipment: Shipment | null, };
 
-export type OrderPage = { items: Array<OrderSummary>, next_cursor: string | null, };
+export type ApplicationList = { items: Array<ApplicationSummary>, next_cursor: string | null, };
 
 export type StageKind = "editing" | "awaiting_payment" | "in_review" | "approved" | "issued" | "completed" | "cancelled";
 
 export type StepFailure = { code: string, message: string | null, };
 
-export type StepTask = { kind: string, methods: Array<string>, failure: StepFailure | null, 
+export type CurrentTask = { kind: string, methods: Array<string>, failure: StepFailure | null, 
 /**
  * `upload_documents`: the channel's documents not uploaded yet.
  */
 missing: Array<DocumentKind>, };
 
-export type OrderStage = { stage: StageKind, step: StepId | null, 
+export type ApplicationStage = { stage: StageKind, step: StepId | null, 
 /**
  * While editing: what the current step asks for.
  */
-task: StepTask | null, };
+task: CurrentTask | null, };
 
 export type StepState = "done" | "current" | "upcoming" | "skipped";
 
-export type StepEntry = { step: StepId, state: StepState, editable: boolean, };
+export type StepEntry = { step: StepId, state: StepState, 
+/**
+ * The applicant may change this step's data now; false means view-only.
+ */
+editable: boolean, };
 
-export type OrderPlan = { stage: OrderStage, steps: Array<StepEntry>, actions: Array<OrderAction>, };
+export type ApplicationPlan = { stage: ApplicationStage, steps: Array<StepEntry>, actions: Array<Action>, };
 
-export type OrderView = { draft_id: string, application: OrderSummary, plan: OrderPlan, };
+export type ApplicationDetail = { draft_id: string, application: ApplicationSummary, plan: ApplicationPlan, };
 
-export type EnterpriseMethod = "registry" | "registry_and_legal_rep_face";
+export type EnterpriseVerification = "registry" | "registry_and_legal_rep_face";
 
 export type HandlerVerification = "phone" | "bank_card" | "face";
 
@@ -196,21 +208,25 @@ export type IssuanceMode = "download" | "mailed_token";
 
 export type PaperItems = { items: Array<string>, };
 
-export type ChannelInfo = { id: string, name: string, businesses: Array<BusinessKind>, enterprise_verification: EnterpriseMethod, handler_verification: Array<HandlerVerification>, documents: Array<DocumentKind>, fee_fen: number, issuance: IssuanceMode, paper: PaperItems | null, validity_days: number, };
+export type ChannelInfo = { id: string, name: string, businesses: Array<Business>, enterprise_verification: EnterpriseVerification, handler_verification: Array<HandlerVerification>, documents: Array<DocumentKind>, fee_fen: number, issuance: IssuanceMode, paper: PaperItems | null, validity_days: number, };
 
-export type StartRequest = { channel_id: string, business: BusinessKind, agreements_accepted: boolean, 
+export type StartRequest = { channel_id: string, business: Business, agreements_accepted: boolean, 
 /**
  * Change / reissue started from My certificates: the certificate concerned (hex).
  */
 certificate_serial?: string, };
 
-export type StartPage = { "page": "choose_channel" } | { "page": "choose_business", channel_id: string, } | { "page": "verification_method", channel_id: string, business: BusinessKind, } | { "page": "ready", channel_id: string, business: BusinessKind, };
+export type StartPage = { "page": "choose_channel" } | { "page": "choose_business", channel_id: string, } | { "page": "verification_method", channel_id: string, business: Business, } | { "page": "ready", channel_id: string, business: Business, };
 
 export type StartState = { draft_id: string, page: StartPage, };
 
 export type FieldInput = { draft_id: string, field: string, value: string, };
 
-export type FieldProblem = { field: string, kind: string, message_zh: string, message_en: string, };
+export type FieldError = { 
+/**
+ * JSON pointer-ish field path, e.g. `enterprise.uscc`.
+ */
+field: string, kind: string, message_zh: string, message_en: string, };
 
 export type DraftForm = { id: string, application_id: string | null, start_page: StartPage, values: Record<string, string>, 
 /**
@@ -224,9 +240,9 @@ export type LocalDraft = { id: string, start_page: StartPage,
  */
 name: string | null, };
 
-export type HandlerCheck = "phone" | "bank_card";
+export type HandlerCheckMethod = "phone" | "bank_card";
 
-export type HandlerCheckRequest = { draft_id: string, method: HandlerCheck, };
+export type HandlerCheckRequest = { draft_id: string, method: HandlerCheckMethod, };
 
 export type ObjectClassName = "certificate" | "public_key" | "private_key" | "secret_key" | "data";
 
@@ -371,7 +387,7 @@ export type RenewalProgress = { serial: string, step: RenewalStepId, };
 
 export type InvoiceInfo = { id: string, number: string, application_id: string, title: string, amount_fen: number, email: string, issued_at: string, };
 
-export type OrderInvoices = { application_id: string, business: BusinessKind, status: OrderStatus, enterprise_name: string | null, amount_fen: number, invoices: Array<InvoiceInfo>, };
+export type OrderInvoices = { application_id: string, business: Business, status: ApplicationStatus, enterprise_name: string | null, amount_fen: number, invoices: Array<InvoiceInfo>, };
 
 export type DocumentMeta = { id: string, kind: DocumentKind, content_type: string, size: number, uploaded_at: string, };
 
@@ -391,15 +407,15 @@ export type OcrSuggestions = {
  */
 available: boolean, suggestions: Array<OcrSuggestion>, };
 
-export type FacePerson = "legal_rep" | "handler";
+export type Person = "legal_rep" | "handler";
 
 export type FaceMethod = "sms_link" | "on_site";
 
-export type FaceStatus = "pending" | "passed" | "failed";
+export type FaceCheckStatus = "pending" | "passed" | "failed";
 
-export type FaceCheckRequest = { draft_id: string, person: FacePerson, method: FaceMethod, };
+export type FaceCheckRequest = { draft_id: string, person: Person, method: FaceMethod, };
 
-export type FaceCheckView = { id: string, person: FacePerson, method: FaceMethod, status: FaceStatus, url: string, 
+export type FaceCheckView = { id: string, person: Person, method: FaceMethod, status: FaceCheckStatus, url: string, 
 /**
  * The same address as a QR code (an SVG `data:` URL), for a phone to scan on site.
  */
@@ -409,11 +425,19 @@ export type AuthorisationSent = { id: string, };
 
 export type SignatureRequest = { draft_id: string, code: string, consent: boolean, };
 
-export type PaperToMail = { items: Array<string>, address: string, postcode: string, recipient: string, phone: string, waybill_note: string, note: string, };
+export type PaperRequirement = { items: Array<string>, address: string, postcode: string, recipient: string, phone: string, 
+/**
+ * What to write on the waybill.
+ */
+waybill_note: string, 
+/**
+ * The three-in-one licence rule.
+ */
+note: string, };
 
-export type OrderPaper = { requirement: PaperToMail, courier: string | null, tracking_number: string | null, received_at: string | null, };
+export type ApplicationPaper = { requirement: PaperRequirement, courier: string | null, tracking_number: string | null, received_at: string | null, };
 
-export type OrderShipment = { courier: string, tracking_number: string, contents: Array<string>, shipped_at: string, };
+export type Shipment = { courier: string, tracking_number: string, contents: Array<string>, shipped_at: string, };
 
 export type PaymentProvider = "wechat" | "alipay" | "bank_gateway";
 
@@ -439,9 +463,9 @@ export type EditConflict = { field: string, mine: string, theirs: string, };
 
 export type SyncState = { "outcome": "up_to_date" } | { "outcome": "sent", held_back: number, } | { "outcome": "held_back", held_back: number, } | { "outcome": "offline", pending: number, } | { "outcome": "conflict", conflicts: Array<EditConflict>, };
 
-export type KeepSide = "mine" | "theirs";
+export type Keep = "mine" | "theirs";
 
-export type ConflictChoice = { field: string, keep: KeepSide, };
+export type ConflictChoice = { field: string, keep: Keep, };
 
 export type ResolveRequest = { draft_id: string, choices: Array<ConflictChoice>, };
 
@@ -449,7 +473,7 @@ export type DownloadLookupRequest = { org_code: string | null, handler_id_number
 
 export type KeyAlgorithmName = "rsa2048" | "rsa3072" | "ecdsa_p256" | "sm2";
 
-export type DownloadCandidate = { application_id: string, organisation_name: string, status: OrderStatus, key_algorithm: KeyAlgorithmName, 
+export type DownloadCandidate = { application_id: string, organisation_name: string, status: ApplicationStatus, key_algorithm: KeyAlgorithmName, 
 /**
  * Signing and encryption certificate (双证书).
  */
@@ -541,22 +565,22 @@ export const commands = {
   inspectTokenDamage: (module: string, serial: string, pin: string): Promise<DamagedObject[]> => invoke("inspect_token_damage", { module, serial, pin }),
   repairToken: (module: string, serial: string, fingerprints: string[]): Promise<number> => invoke("repair_token", { module, serial, fingerprints }),
   sessionState: (): Promise<SessionInfo> => invoke("session_state"),
-  captcha: (): Promise<CaptchaImage> => invoke("captcha"),
-  sendSignInCode: (request: SignInCodeRequest): Promise<CodeSent> => invoke("send_sign_in_code", { request }),
+  captcha: (): Promise<Captcha> => invoke("captcha"),
+  sendSignInCode: (request: SignInCodeRequest): Promise<OtpSent> => invoke("send_sign_in_code", { request }),
   signIn: (request: SignInRequest): Promise<SignedIn> => invoke("sign_in", { request }),
   signOut: (): Promise<SessionInfo> => invoke("sign_out"),
-  orders: (tab: OrderTab, cursor: string | null): Promise<OrderPage> => invoke("orders", { tab, cursor }),
-  openOrder: (id: string): Promise<OrderView> => invoke("open_order", { id }),
+  orders: (tab: ListState, cursor: string | null): Promise<ApplicationList> => invoke("orders", { tab, cursor }),
+  openOrder: (id: string): Promise<ApplicationDetail> => invoke("open_order", { id }),
   cancelOrder: (id: string): Promise<null> => invoke("cancel_order", { id }),
   channels: (): Promise<ChannelInfo[]> => invoke("channels"),
   startApplication: (request: StartRequest): Promise<StartState> => invoke("start_application", { request }),
   openDraft: (id: string): Promise<DraftForm> => invoke("open_draft", { id }),
-  saveField: (input: FieldInput): Promise<FieldProblem | null> => invoke("save_field", { input }),
-  submitEnterprise: (id: string): Promise<OrderView> => invoke("submit_enterprise", { id }),
+  saveField: (input: FieldInput): Promise<FieldError | null> => invoke("save_field", { input }),
+  submitEnterprise: (id: string): Promise<ApplicationDetail> => invoke("submit_enterprise", { id }),
   localDrafts: (): Promise<LocalDraft[]> => invoke("local_drafts"),
   discardDraft: (id: string): Promise<null> => invoke("discard_draft", { id }),
-  verifyHandler: (request: HandlerCheckRequest): Promise<OrderView> => invoke("verify_handler", { request }),
-  confirmInformation: (id: string): Promise<OrderView> => invoke("confirm_information", { id }),
+  verifyHandler: (request: HandlerCheckRequest): Promise<ApplicationDetail> => invoke("verify_handler", { request }),
+  confirmInformation: (id: string): Promise<ApplicationDetail> => invoke("confirm_information", { id }),
   myCertificates: (): Promise<MyCertificates> => invoke("my_certificates"),
   changePin: (request: ChangePinRequest): Promise<null> => invoke("change_pin", { request }),
   exportCertificate: (certificate: CertificateRef, format: ExportFormat): Promise<SavedFile> => invoke("export_certificate", { certificate, format }),
@@ -571,15 +595,15 @@ export const commands = {
   startFaceCheck: (request: FaceCheckRequest): Promise<FaceCheckView> => invoke("start_face_check", { request }),
   faceCheck: (id: string): Promise<FaceCheckView> => invoke("face_check", { id }),
   startOnlineAuthorisation: (id: string): Promise<AuthorisationSent> => invoke("start_online_authorisation", { id }),
-  sendSignatureCode: (id: string): Promise<CodeSent> => invoke("send_signature_code", { id }),
-  signApplication: (request: SignatureRequest): Promise<OrderView> => invoke("sign_application", { request }),
+  sendSignatureCode: (id: string): Promise<OtpSent> => invoke("send_signature_code", { id }),
+  signApplication: (request: SignatureRequest): Promise<ApplicationDetail> => invoke("sign_application", { request }),
   startPayment: (request: PaymentRequest): Promise<PaymentCode> => invoke("start_payment", { request }),
   paymentStatus: (id: string): Promise<PaymentCode> => invoke("payment_status", { id }),
   renewPayment: (id: string): Promise<PaymentCode> => invoke("renew_payment", { id }),
-  recordPaperTracking: (request: TrackingRequest): Promise<OrderView> => invoke("record_paper_tracking", { request }),
-  confirmReceipt: (id: string): Promise<OrderView> => invoke("confirm_receipt", { id }),
+  recordPaperTracking: (request: TrackingRequest): Promise<ApplicationDetail> => invoke("record_paper_tracking", { request }),
+  confirmReceipt: (id: string): Promise<ApplicationDetail> => invoke("confirm_receipt", { id }),
   saveApplicationForm: (id: string, action: FormAction): Promise<FormSaved | null> => invoke("save_application_form", { id, action }),
-  openLink: (url: string): Promise<OrderView> => invoke("open_link", { url }),
+  openLink: (url: string): Promise<ApplicationDetail> => invoke("open_link", { url }),
   pendingLink: (): Promise<string | null> => invoke("pending_link"),
   syncDraft: (id: string): Promise<SyncState> => invoke("sync_draft", { id }),
   resolveConflicts: (request: ResolveRequest): Promise<SyncState> => invoke("resolve_conflicts", { request }),

@@ -1,4 +1,4 @@
-import { commands, type FieldProblem } from "../ipc/bindings";
+import { commands, type FieldError } from "../ipc/bindings";
 import { fieldErrors } from "../ipc/errors";
 import { i18n } from "../i18n/index.svelte";
 import { session } from "../session.svelte";
@@ -11,7 +11,7 @@ import { session } from "../session.svelte";
 export class DraftForm {
   values = $state<Record<string, string>>({});
   /** The core's check of each saved value (absent = fine). */
-  inline = $state<Record<string, FieldProblem>>({});
+  inline = $state<Record<string, FieldError>>({});
   touched = $state<Record<string, boolean>>({});
   /** Messages from the last submit: missing fields, or the CA's per-field refusals. */
   server = $state<Record<string, string>>({});

@@ -1,6 +1,6 @@
-import type { BusinessKind } from "../../lib/ipc/bindings";
+import type { Business } from "../../lib/ipc/bindings";
 
 /** A change or reissue started from a certificate card, for the Apply section to pick up. */
-export type CertificateBusiness = { business: BusinessKind; serial: string; name: string };
+export type CertificateBusiness = { business: Business; serial: string; name: string };
 
 export const handoff = $state<{ value: CertificateBusiness | null }>({ value: null });

@@ -1,5 +1,5 @@
 import type {
-  CaptchaImage,
+  Captcha,
   DownloadCandidate,
   DownloadProgress,
   DownloadResult,
@@ -55,5 +55,5 @@ export type CardForm = {
   phone: string;
   org: string;
   captchaAnswer: string;
-  captcha: CaptchaImage | null;
+  captcha: Captcha | null;
 };
