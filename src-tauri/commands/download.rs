@@ -150,7 +150,7 @@ pub async fn download_lookup(
             ),
             application_id: c.application_id,
             organisation_name: c.organisation_name,
-            status: c.status.into(),
+            status: c.status,
             key_algorithm: c.key_algorithm.into(),
             dual: c.certificate_set == CertificateSet::Dual,
             interrupted,
