@@ -6,6 +6,19 @@ use reqwest::Method;
 
 use crate::common::{Ca, Raw, bearer, raw, seed, send_tcp};
 
+/// A request and the problem it must get back: what it is, method, path, sent with the
+/// session or not, content type, body, status, code.
+type Case = (
+    &'static str,
+    Method,
+    &'static str,
+    bool,
+    Option<&'static str>,
+    Option<&'static str>,
+    u16,
+    &'static str,
+);
+
 #[tokio::test]
 async fn framework_rejections_are_problems() {
     let ca = Ca::start();
@@ -15,10 +28,8 @@ async fn framework_rejections_are_problems() {
     let auth = bearer(&c);
     let json = Some("application/json");
     let create = Some(r#"{"channel_id":"sandbox-rsa","business":"new_org_certificate"}"#);
-    // What is sent (method, path, with the session, content type, body) and the problem
-    // it must get back.
     #[rustfmt::skip]
-    let plain: [(&str, Method, &str, bool, Option<&str>, Option<&str>, u16, &str); 18] = [
+    let plain: [Case; 18] = [
         ("unrouted path", Method::GET, "/nope", false, None, None, 404, "not_found"),
         ("unrouted path under /v1", Method::POST, "/v1/nope/deeper", false, None, None, 404, "not_found"),
         ("wrong method", Method::DELETE, "/v1/channels", false, None, None, 405, "method_not_allowed"),
