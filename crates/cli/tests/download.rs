@@ -12,6 +12,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use certdesk_testkit::ca::{ApprovedOrder, CaService};
+use certdesk_testkit::openssl;
 use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::*;
 
@@ -210,51 +211,21 @@ async fn download_survives_a_kill_at_every_step() {
     assert!(String::from_utf8_lossy(&verify.stdout).contains(": OK"));
     // openssl signs with the downloaded key through the pkcs11 engine, and the
     // downloaded certificate verifies the signature.
-    let engine = [
-        "/usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so",
-        "/usr/lib/aarch64-linux-gnu/engines-3/pkcs11.so",
-    ]
-    .into_iter()
-    .find(|p| Path::new(p).exists())
-    .expect("libengine-pkcs11-openssl installed");
-    let conf = dir.path().join("openssl.cnf");
-    std::fs::write(
-        &conf,
-        format!(
-            "openssl_conf = init\n[init]\nengines = engines\n[engines]\npkcs11 = p11\n[p11]\nengine_id = pkcs11\ndynamic_path = {engine}\nMODULE_PATH = {}\ninit = 0\n",
-            module.display()
-        ),
-    )
-    .unwrap();
+    let conf = openssl::engine_conf(dir.path(), &module).unwrap();
     let data_file = dir.path().join("data.txt");
     std::fs::write(&data_file, "signed with the downloaded key").unwrap();
     let sig = dir.path().join("data.sig");
-    let id_pct: String = key_id
-        .as_bytes()
-        .chunks(2)
-        .map(|c| format!("%{}", std::str::from_utf8(c).unwrap()))
-        .collect();
-    let uri = format!("pkcs11:token=DL0;id={id_pct};type=private;pin-value={PIN}");
-    run(Command::new("openssl")
-        .env("OPENSSL_CONF", &conf)
-        .env(hsm.env().0, hsm.env().1)
-        .args([
-            "dgst", "-sha256", "-engine", "pkcs11", "-keyform", "engine", "-sign", &uri, "-out",
-        ])
-        .arg(&sig)
-        .arg(&data_file));
-    let pubkey = dir.path().join("leaf.pub.pem");
-    let out = run(Command::new("openssl")
-        .args(["x509", "-noout", "-pubkey", "-in"])
-        .arg(&leaf_pem));
-    std::fs::write(&pubkey, out.stdout).unwrap();
-    let out = run(Command::new("openssl")
-        .args(["dgst", "-sha256", "-verify"])
-        .arg(&pubkey)
-        .arg("-signature")
-        .arg(&sig)
-        .arg(&data_file));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Verified OK"));
+    let uri = openssl::private_key_uri("DL0", &key_id, PIN);
+    let (var, value) = hsm.env();
+    openssl::engine_sign(
+        &conf,
+        Some((var, value.as_os_str())),
+        &uri,
+        &data_file,
+        &sig,
+    )
+    .unwrap();
+    assert!(openssl::verified_by(&leaf_pem, "PEM", &data_file, &sig).unwrap());
 
     // The same command again: the certificate is already there, which is success (exit
     // 0, said so), and nothing new is made.

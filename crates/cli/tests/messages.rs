@@ -4,6 +4,8 @@
 //! the data it leaves private to the user. Real SoftHSM2 token, real reference CA.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -45,35 +47,16 @@ fn download(
 ) -> Run {
     let module = SoftHsm::module().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_certdesk-cli"));
-    cmd.args([
-        "--lang",
-        lang,
-        "download",
-        "--ca",
-        ca_url,
-        "--application",
-        &order.application_id,
-        "--card-serial",
-        &order.card_serial,
-        "--phone",
-        &order.phone,
-        "--org-code",
-        &order.org_code,
-        "--module",
-        module.to_str().unwrap(),
-        "--token",
-        token,
-        "--secrets-stdin",
-        "--sandbox-captcha",
-    ])
-    .args(json.then_some("--json"))
-    .env(hsm.env().0, hsm.env().1)
-    .env("CERTDESK_DATA_DIR", data)
-    .env_remove("CERTDESK_FAULT_AFTER")
-    .env_remove("RUST_BACKTRACE")
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
+    cmd.args(["--lang", lang])
+        .args(support::download_args(ca_url, order, &module, token))
+        .args(json.then_some("--json"))
+        .env(hsm.env().0, hsm.env().1)
+        .env("CERTDESK_DATA_DIR", data)
+        .env_remove("CERTDESK_FAULT_AFTER")
+        .env_remove("RUST_BACKTRACE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     child
         .stdin

@@ -138,7 +138,6 @@ pub fn review_notice(r: &ReviewFinished, lang: Language) -> Notice {
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
-    use std::path::PathBuf;
 
     use certdesk_token::TokenRef;
 
@@ -146,33 +145,11 @@ mod tests {
 
     const DAY: i64 = 86_400;
 
-    fn cert(serial: &str, not_after_unix: i64) -> MyCertificate {
-        MyCertificate {
-            token: TokenRef {
-                module: PathBuf::from("/m.so"),
-                serial: "T".into(),
-            },
-            token_label: "Key".into(),
-            inserted: false,
-            key_id: "01".into(),
-            serial: serial.into(),
-            subject: "CN=org".into(),
-            issuer: "CN=ca".into(),
-            chain: vec![],
-            not_before: String::new(),
-            not_after: String::new(),
-            not_after_unix,
-            key_algorithm: "RSA-2048".into(),
-            has_private_key: None,
-            last_seen: String::new(),
-            standing: None,
-            der: vec![],
-        }
-    }
+    include!("../tests/fixtures/listed.rs");
 
     #[test]
     fn a_revoked_certificate_is_not_reminded() {
-        let mut c = cert("aa", 20 * DAY);
+        let mut c = listed("aa", 20 * DAY);
         c.standing = Some(crate::standing::Standing::Revoked {
             revoked_at: "2026-11-21T00:00:00Z".into(),
             reason: None,
@@ -195,7 +172,7 @@ mod tests {
     #[test]
     fn each_threshold_once_as_time_passes() {
         let expiry = 200 * DAY;
-        let certs = [cert("aa", expiry)];
+        let certs = [listed("aa", expiry)];
         let mut sent = HashSet::new();
         let mut given = Vec::new();
         for day in 0..=210 {
@@ -209,15 +186,15 @@ mod tests {
 
     #[test]
     fn far_from_expiry_nothing() {
-        assert!(due(&[cert("aa", 120 * DAY)], 0, |_, _| false).is_empty());
+        assert!(due(&[listed("aa", 120 * DAY)], 0, |_, _| false).is_empty());
         // Exactly 90 whole days left is not yet inside the window.
-        assert!(due(&[cert("aa", 90 * DAY)], 0, |_, _| false).is_empty());
-        assert_eq!(due(&[cert("aa", 90 * DAY - 1)], 0, |_, _| false).len(), 1);
+        assert!(due(&[listed("aa", 90 * DAY)], 0, |_, _| false).is_empty());
+        assert_eq!(due(&[listed("aa", 90 * DAY - 1)], 0, |_, _| false).len(), 1);
     }
 
     #[test]
     fn first_seen_late_gives_only_the_tightest_and_not_the_wider_later() {
-        let certs = [cert("aa", 20 * DAY)];
+        let certs = [listed("aa", 20 * DAY)];
         let mut sent = HashSet::new();
         assert_eq!(step(&certs, 0, &mut sent), vec![30]);
         assert!(sent.contains(&("aa".to_string(), kind(90))));
@@ -233,7 +210,7 @@ mod tests {
         use crate::certificates::CertificateCache;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("core.sqlite");
-        let c = cert("aa", 20 * DAY);
+        let c = listed("aa", 20 * DAY);
         let give = |cache: &CertificateCache, now: i64| {
             let r = due(std::slice::from_ref(&c), now, |s, k| {
                 cache.sent(s, k).unwrap()
@@ -254,7 +231,7 @@ mod tests {
 
     #[test]
     fn notices_in_both_languages() {
-        let r = due(&[cert("aa", 5 * DAY)], 0, |_, _| false).remove(0);
+        let r = due(&[listed("aa", 5 * DAY)], 0, |_, _| false).remove(0);
         let mut c = r.clone();
         c.subject = "CN=北京某某科技有限公司,O=x".into();
         let zh = expiry_notice(&c, Language::ZhCn);
@@ -282,8 +259,12 @@ mod tests {
 
     #[test]
     fn expired_gets_none_and_duplicates_once() {
-        assert!(due(&[cert("aa", 10)], 20, |_, _| false).is_empty());
-        let r = due(&[cert("bb", 5 * DAY), cert("bb", 5 * DAY)], 0, |_, _| false);
+        assert!(due(&[listed("aa", 10)], 20, |_, _| false).is_empty());
+        let r = due(
+            &[listed("bb", 5 * DAY), listed("bb", 5 * DAY)],
+            0,
+            |_, _| false,
+        );
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].days_left, 5);
         assert_eq!(r[0].covers, vec![90, 30, 7]);

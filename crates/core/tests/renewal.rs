@@ -13,8 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use certdesk_ca_api::download::CertificateStatus;
 use certdesk_core::enrollment::{
-    DownloadRequest, Journal, RenewalRequest, RenewalStep, SandboxCaptcha, TokenChoice, download,
-    renew,
+    Journal, RenewalRequest, RenewalStep, SandboxCaptcha, download, renew,
 };
 use certdesk_testkit::ca::{bin_dir, spawn_sandbox_on};
 use certdesk_testkit::softhsm::SoftHsm;
@@ -65,9 +64,8 @@ async fn renewal_keeps_the_old_certificate_until_the_new_one_is_verified() {
         .await
         .unwrap();
     let serial = hsm.init_token("RENEW", "12345678", PIN).unwrap();
-    let module = SoftHsm::module().unwrap();
     let token = TokenRef {
-        module: module.clone(),
+        module: SoftHsm::module().unwrap(),
         serial: serial.clone(),
     };
     let svc = TokenService::start().unwrap();
@@ -75,21 +73,7 @@ async fn renewal_keeps_the_old_certificate_until_the_new_one_is_verified() {
     let done = download(
         &svc,
         &mut journal,
-        &DownloadRequest {
-            ca_url: url.clone(),
-            application_id: o.application_id.clone(),
-            card_serial: o.card_serial.clone(),
-            card_password: SecretString::from(o.card_password.clone()),
-            phone: o.phone.clone(),
-            org_code: o.org_code.clone(),
-            pin: SecretString::from(PIN.to_string()),
-            token: TokenChoice {
-                modules: vec![module.clone()],
-                serial: Some(serial.clone()),
-            },
-            confirm_final_pin_try: false,
-            channel: None,
-        },
+        &download_support::request(&url, &o, &serial),
         &SandboxCaptcha,
         &mut |_| {},
     )

@@ -4,8 +4,6 @@
 //! reached. (Valid → revoked by a reissue is covered end to end in the window suite.)
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
-
 use certdesk_ca_api::download::RevocationReason;
 use certdesk_ca_client::CaClient;
 use certdesk_core::certificates::{CertificateCache, MyCertificate};
@@ -13,29 +11,7 @@ use certdesk_core::standing::{self, Standing, StandingError};
 use certdesk_testkit::ca::CaService;
 use certdesk_token::TokenRef;
 
-fn listed(serial: &str) -> MyCertificate {
-    MyCertificate {
-        token: TokenRef {
-            module: PathBuf::from("/m.so"),
-            serial: "T".into(),
-        },
-        token_label: "Key".into(),
-        inserted: false,
-        key_id: "01".into(),
-        serial: serial.into(),
-        subject: "CN=org".into(),
-        issuer: "CN=ca".into(),
-        chain: vec![],
-        not_before: String::new(),
-        not_after: String::new(),
-        not_after_unix: 0,
-        key_algorithm: "EC P-256".into(),
-        has_private_key: None,
-        last_seen: String::new(),
-        standing: None,
-        der: vec![],
-    }
-}
+include!("fixtures/listed.rs");
 
 #[tokio::test]
 async fn unknown_serials_stay_unchecked_and_a_down_ca_keeps_what_was_known() {
@@ -44,7 +20,7 @@ async fn unknown_serials_stay_unchecked_and_a_down_ca_keeps_what_was_known() {
     let mut ca = CaService::start().unwrap();
     let client = CaClient::new(ca.url()).unwrap();
 
-    let mut certs = vec![listed("0badc0ffee")];
+    let mut certs = vec![listed("0badc0ffee", 0)];
     standing::refresh(&client, &cache, &mut certs, "t1")
         .await
         .unwrap();
@@ -58,7 +34,7 @@ async fn unknown_serials_stay_unchecked_and_a_down_ca_keeps_what_was_known() {
     };
     cache.record_standing("0badc0ffee", &revoked).unwrap();
     ca.stop();
-    let mut certs = vec![listed("0badc0ffee")];
+    let mut certs = vec![listed("0badc0ffee", 0)];
     let e = standing::refresh(&client, &cache, &mut certs, "t2")
         .await
         .unwrap_err();

@@ -5,9 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use certdesk_ca_api::ProblemCode;
@@ -24,171 +22,34 @@ use certdesk_core::workflow::{
     AfterApproval, ApplicationView, Keep, Stage, StartPage, Step, StepState, StepTask, SyncOutcome,
     Workflow, WorkflowConfig, WorkflowError,
 };
+use certdesk_testkit::ca::CaService;
+use certdesk_testkit::keychain::PrivateKeyring;
 use secrecy::{ExposeSecret, SecretString};
 use tempfile::TempDir;
 
-/// A daemon of this test, killed by PID when dropped (also when an assertion fails).
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// dbus-daemon and gnome-keyring-daemon of this test only. Field order is drop order:
-/// the keyring goes before its bus.
-struct PrivateKeyring {
-    _keyring: Daemon,
-    _dbus: Daemon,
-    _home: TempDir,
-}
-
-impl PrivateKeyring {
-    fn start() -> Self {
-        let home = tempfile::tempdir().unwrap();
-        let mut dbus = Daemon(
-            Command::new("dbus-daemon")
-                .args(["--session", "--nofork", "--print-address=1"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("dbus-daemon (apt: dbus)"),
-        );
-        let mut addr = String::new();
-        BufReader::new(dbus.0.stdout.take().unwrap())
-            .read_line(&mut addr)
-            .unwrap();
-        let addr = addr.trim().to_string();
-        assert!(addr.starts_with("unix:"), "dbus-daemon printed {addr:?}");
-        // SAFETY: set once, before this test starts any thread that reads the environment.
-        unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &addr) };
-        let mut keyring = Daemon(
-            Command::new("gnome-keyring-daemon")
-                .args(["--foreground", "--unlock", "--components=secrets"])
-                .env("DBUS_SESSION_BUS_ADDRESS", &addr)
-                .env("HOME", home.path())
-                .env("XDG_DATA_HOME", home.path().join("data"))
-                .env("XDG_RUNTIME_DIR", home.path())
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .stderr(std::fs::File::create(home.path().join("keyring.log")).unwrap())
-                .spawn()
-                .expect("gnome-keyring-daemon (apt: gnome-keyring)"),
-        );
-        // The login keyring's password, on stdin, then EOF.
-        keyring
-            .0
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"test-password")
-            .unwrap();
-        // Probe only once the login keyring exists: a client that finds no default
-        // collection asks to create one, which needs a prompt a headless run never answers.
-        let login = home.path().join("data/keyrings/login.keyring");
-        for _ in 0..100 {
-            if login.exists() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let probe = Keychain::new("certdesk-test-probe");
-        let secret = SecretString::from("probe");
-        let mut last = None;
-        for _ in 0..100 {
-            let r = probe.set("probe", &secret);
-            if r.is_ok() {
+/// A private dbus-daemon and gnome-keyring (killed by PID when dropped) made this
+/// process's session bus, answering the keychain before the test starts.
+fn private_keyring() -> PrivateKeyring {
+    let keyring = PrivateKeyring::start().unwrap();
+    // SAFETY: set once, before this test starts any thread that reads the environment.
+    unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", keyring.bus_address()) };
+    let probe = Keychain::new("certdesk-test-probe");
+    let secret = SecretString::from("probe");
+    let mut last = None;
+    for _ in 0..100 {
+        match probe.set("probe", &secret) {
+            Ok(()) => {
                 probe.delete("probe").unwrap();
-                return Self {
-                    _keyring: keyring,
-                    _dbus: dbus,
-                    _home: home,
-                };
+                return keyring;
             }
-            last = r.err();
-            std::thread::sleep(Duration::from_millis(100));
+            Err(e) => last = Some(e),
         }
-        panic!(
-            "gnome-keyring never answered on the private bus: {last:?}; its log: {}",
-            std::fs::read_to_string(home.path().join("keyring.log")).unwrap_or_default()
-        );
+        std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-/// The reference CA on a fixed loopback port and data dir, so it can be stopped and
-/// started again at the same address (the offline test).
-struct Ca {
-    child: Option<Child>,
-    port: u16,
-    data: PathBuf,
-}
-
-impl Ca {
-    fn start(data: &Path) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut ca = Ca {
-            child: None,
-            port,
-            data: data.to_path_buf(),
-        };
-        ca.restart();
-        ca
-    }
-
-    fn restart(&mut self) {
-        let bin = certdesk_testkit::ca::bin_dir().unwrap().join("certdesk-ca");
-        assert!(
-            bin.exists(),
-            "{} missing: cargo build -p certdesk-ca-service",
-            bin.display()
-        );
-        let mut child = Command::new(bin)
-            .args([
-                "serve",
-                "--sandbox",
-                "--listen",
-                &format!("127.0.0.1:{}", self.port),
-                "--data",
-            ])
-            .arg(&self.data)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(line.trim(), self.url());
-        self.child = Some(child);
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            c.kill().unwrap();
-            c.wait().unwrap();
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn sandbox(&self) -> CaClient {
-        CaClient::new(&self.url()).unwrap()
-    }
-}
-
-impl Drop for Ca {
-    fn drop(&mut self) {
-        self.stop();
-    }
+    panic!(
+        "gnome-keyring never answered on the private bus: {last:?}; its log: {}",
+        std::fs::read_to_string(keyring.home().join("keyring.log")).unwrap_or_default()
+    );
 }
 
 /// A loopback proxy in front of the CA that can swallow answers: the request reaches the
@@ -233,8 +94,10 @@ impl Proxy {
     }
 }
 
+/// The reference CA (stopped and started again at the same address and data for the
+/// offline test), the app's data dir and its keychain.
 struct Env {
-    ca: Ca,
+    ca: CaService,
     dir: TempDir,
     keychain: Keychain,
 }
@@ -242,17 +105,20 @@ struct Env {
 impl Env {
     fn new(name: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("ca");
-        std::fs::create_dir_all(&data).unwrap();
         Env {
-            ca: Ca::start(&data),
+            ca: CaService::start().unwrap(),
             keychain: Keychain::new(format!("certdesk-test-{name}")),
             dir,
         }
     }
 
     fn workflow(&self) -> Workflow {
-        self.workflow_at(&self.ca.url())
+        self.workflow_at(self.ca.url())
+    }
+
+    /// A client of the CA's sandbox endpoints (the tests' stand-in for staff and providers).
+    fn sandbox(&self) -> CaClient {
+        CaClient::new(self.ca.url()).unwrap()
     }
 
     /// A workflow (with its own connection pool) talking to `url`.
@@ -307,7 +173,7 @@ fn ready_draft(w: &Workflow, channel: &str) -> DraftId {
 
 /// A fresh organisation, registered in the sandbox registry.
 async fn persona(env: &Env) -> (CaClient, Persona) {
-    let ca = env.ca.sandbox();
+    let ca = env.sandbox();
     let p = Persona::new(seed());
     ca.sandbox_put_company(&p.company).await.unwrap();
     (ca, p)
@@ -555,9 +421,9 @@ async fn full_walk_with_handler(env: &Env) {
 /// An application made elsewhere (another computer), rejected in review: the app adopts
 /// it with the reasons and every step editable; fixed, signed again, back to review.
 async fn rejected_and_resubmitted(env: &Env) {
-    let ca = env.ca.sandbox();
+    let ca = env.sandbox();
     let p = Persona::new(seed());
-    let mut elsewhere = env.ca.sandbox();
+    let mut elsewhere = env.sandbox();
     sandbox_flow::sign_in(&mut elsewhere, &p.handler.phone)
         .await
         .unwrap();
@@ -776,7 +642,7 @@ async fn handler_by_face(env: &Env) {
 /// tracking-number field, until the CA has the paper.
 async fn paper_channel(env: &Env) {
     let (ca, p) = persona(env).await;
-    let mut elsewhere = env.ca.sandbox();
+    let mut elsewhere = env.sandbox();
     sandbox_flow::sign_in(&mut elsewhere, &p.handler.phone)
         .await
         .unwrap();
@@ -932,7 +798,7 @@ async fn offline_queue_and_conflicts(env: &mut Env) {
         assert!(matches!(err, WorkflowError::CaUnreachable(_)), "{err:?}");
     }
     // The app restarts (new Workflow) and the CA is back: the queue goes out.
-    env.ca.restart();
+    env.ca.restart().unwrap();
     let w = env.workflow();
     let sent = w.sync_all().await.unwrap();
     assert_eq!(sent.len(), 1);
@@ -953,7 +819,7 @@ async fn offline_queue_and_conflicts(env: &mut Env) {
     assert!(w.draft(&d).unwrap().pending().is_empty());
 
     // Someone else (the same applicant on another computer) edits at the CA.
-    let mut other = env.ca.sandbox();
+    let mut other = env.sandbox();
     sandbox_flow::sign_in(&mut other, &p.handler.phone)
         .await
         .unwrap();
@@ -1093,10 +959,7 @@ async fn session_lifecycle(env: &Env) {
     };
     let app_id = w.draft(&d).unwrap().application_id.unwrap();
     // The CA ends the session (expiry, or signed out elsewhere).
-    let mut raw = env
-        .ca
-        .sandbox()
-        .with_token(SecretString::from(token.clone()));
+    let mut raw = env.sandbox().with_token(SecretString::from(token.clone()));
     raw.logout().await.unwrap();
     let w = env.workflow();
     w.save_field(&d, "handler.name", &p.handler.name).unwrap();
@@ -1151,7 +1014,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn workflow_against_the_reference_ca_and_a_private_keyring() {
-    let _keyring = PrivateKeyring::start();
+    let _keyring = private_keyring();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

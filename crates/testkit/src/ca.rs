@@ -36,10 +36,25 @@ pub fn spawn_sandbox_on(
     extra: &[String],
     stderr: Stdio,
 ) -> anyhow::Result<(Child, String)> {
+    let mut args = vec!["--sandbox".to_owned()];
+    args.extend_from_slice(extra);
+    spawn_serve(binary, data, listen, &args, stderr)
+}
+
+/// Starts `certdesk-ca serve` on `listen` with `data` as its data dir and the `serve`
+/// options `args` (no `--sandbox` unless given: production mode); returns the process
+/// and the URL it prints on its first line.
+pub fn spawn_serve(
+    binary: &Path,
+    data: &Path,
+    listen: &str,
+    args: &[String],
+    stderr: Stdio,
+) -> anyhow::Result<(Child, String)> {
     let mut child = Command::new(binary)
-        .args(["serve", "--listen", listen, "--sandbox", "--data"])
+        .args(["serve", "--listen", listen, "--data"])
         .arg(data)
-        .args(extra)
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(stderr)
         .spawn()
@@ -173,4 +188,18 @@ pub fn approved_order(url: &str, channel: &str) -> anyhow::Result<ApprovedOrder>
         "--json",
     ])?;
     serde_json::from_str(&out).map_err(|e| anyhow::anyhow!("approved-order printed no order: {e}"))
+}
+
+/// How many certificates the CA in `data_dir` issued for an application, read from its
+/// database (read-only, so a running service is not disturbed).
+pub fn issued_for(data_dir: &Path, application_id: &str) -> anyhow::Result<i64> {
+    let conn = rusqlite::Connection::open_with_flags(
+        data_dir.join("ca.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?;
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM certificates WHERE application_id = ?1",
+        [application_id],
+        |r| r.get(0),
+    )?)
 }

@@ -8,15 +8,11 @@ mod common;
 use std::process::Command;
 
 use certdesk_testkit::issuer::TestCa;
+use certdesk_testkit::openssl;
 use certdesk_testkit::process::run;
 use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::*;
 use common::*;
-
-const ENGINE_PATHS: &[&str] = &[
-    "/usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so",
-    "/usr/lib/aarch64-linux-gnu/engines-3/pkcs11.so",
-];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pkcs11_tool_and_openssl_agree() {
@@ -34,19 +30,7 @@ async fn pkcs11_tool_and_openssl_agree() {
         .await
         .unwrap();
     let ca = TestCa::new().unwrap();
-    let engine = ENGINE_PATHS
-        .iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .expect("libengine-pkcs11-openssl installed");
-    let conf = hsm.dir().join("openssl.cnf");
-    std::fs::write(
-        &conf,
-        format!(
-            "openssl_conf = init\n[init]\nengines = engines\n[engines]\npkcs11 = p11\n[p11]\nengine_id = pkcs11\ndynamic_path = {engine}\nMODULE_PATH = {}\ninit = 0\n",
-            module.display()
-        ),
-    )
-    .unwrap();
+    let conf = openssl::engine_conf(hsm.dir(), &module).unwrap();
 
     for (alg, label) in [
         (KeyAlgorithm::EcP256, "interop-ec"),
@@ -113,35 +97,12 @@ async fn pkcs11_tool_and_openssl_agree() {
         let data = dir.join("data.txt");
         std::fs::write(&data, format!("signed by {label} via the pkcs11 engine")).unwrap();
         let sig = dir.join(format!("{label}.sig"));
-        let uri = format!(
-            "pkcs11:token=CD-INTEROP;id={};type=private;pin-value={USER_PIN}",
-            percent(&key.id)
-        );
-        run(Command::new("openssl")
-            .env("OPENSSL_CONF", &conf)
-            .args([
-                "dgst", "-sha256", "-engine", "pkcs11", "-keyform", "engine", "-sign", &uri, "-out",
-            ])
-            .arg(&sig)
-            .arg(&data))
-        .unwrap();
+        let uri = openssl::private_key_uri("CD-INTEROP", &key.id, USER_PIN);
+        openssl::engine_sign(&conf, None, &uri, &data, &sig).unwrap();
         // ...and the certificate CertDesk wrote verifies the signature.
         let cert = dir.join(format!("{label}.der"));
         std::fs::write(&cert, &leaf).unwrap();
-        let pubkey = dir.join(format!("{label}.pub.pem"));
-        let out = run(Command::new("openssl")
-            .args(["x509", "-inform", "DER", "-noout", "-pubkey", "-in"])
-            .arg(&cert))
-        .unwrap();
-        std::fs::write(&pubkey, out.stdout).unwrap();
-        let out = run(Command::new("openssl")
-            .args(["dgst", "-sha256", "-verify"])
-            .arg(&pubkey)
-            .arg("-signature")
-            .arg(&sig)
-            .arg(&data))
-        .unwrap();
-        assert!(String::from_utf8_lossy(&out.stdout).contains("Verified OK"));
+        assert!(openssl::verified_by(&cert, "DER", &data, &sig).unwrap());
         // openssl verify accepts the chain.
         let pem = dir.join(format!("{label}.pem"));
         run(Command::new("openssl")
@@ -156,11 +117,4 @@ async fn pkcs11_tool_and_openssl_agree() {
             .arg(&pem))
         .unwrap();
     }
-}
-
-fn percent(hex: &str) -> String {
-    hex.as_bytes()
-        .chunks(2)
-        .map(|c| format!("%{}", String::from_utf8_lossy(c)))
-        .collect()
 }

@@ -25,13 +25,7 @@ async fn kryoptic_end_to_end() {
     }
     let err = svc.module_info(module.clone()).await.unwrap_err();
     assert!(
-        matches!(
-            err,
-            TokenError::ModuleLoad {
-                reason: LoadFailure::InitFailed { .. },
-                ..
-            }
-        ),
+        matches!(load_failure(&err), LoadFailure::InitFailed { .. }),
         "{err}"
     );
 
@@ -79,18 +73,7 @@ async fn kryoptic_end_to_end() {
     assert_eq!(c3072.key_algorithm, "RSA-3072");
 
     // Envelope import with the mechanism Kryoptic has (KWP, not _PAD).
-    let sig = keygen(
-        &svc,
-        &token,
-        KeyAlgorithm::Rsa2048,
-        KeyPurpose::SigningWithEnvelope,
-        "dual-sign",
-    )
-    .await;
-    let imported = svc
-        .import_envelope(token.clone(), make_envelope(&ca, &sig, kry.dir()))
-        .await
-        .unwrap();
+    let imported = import_dual(&svc, &token, &ca, kry.dir()).await;
     assert_eq!(imported.wrap_mechanism, "CKM_AES_KEY_WRAP_KWP");
     assert!(imported.key_checked);
     svc.logout(token.clone()).await.unwrap();
@@ -170,13 +153,7 @@ async fn kryoptic_end_to_end() {
     svc.login(token.clone(), pin("87654321"), false)
         .await
         .unwrap();
-    assert_eq!(
-        svc.self_test(token.clone(), p256.id.clone())
-            .await
-            .unwrap()
-            .key_id,
-        p256.id
-    );
+    assert_self_test(&svc, &token, &p256.id).await;
     // Before the process exits: a worker still closing sessions while the module's
     // libcrypto tears down corrupted the heap at exit once under CI load.
     svc.close_sessions().await.unwrap();

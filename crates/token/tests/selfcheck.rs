@@ -18,18 +18,14 @@ use common::*;
 
 /// The token's objects as pkcs11-tool lists them (logged in).
 fn listing(module: &Path, env: (&str, &Path), serial: &str) -> String {
-    let out = Command::new("pkcs11-tool")
-        .env(env.0, env.1)
-        .arg("--module")
-        .arg(module)
-        .args(["--login", "--pin", USER_PIN, "--list-objects"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = certdesk_testkit::process::run(
+        Command::new("pkcs11-tool")
+            .env(env.0, env.1)
+            .arg("--module")
+            .arg(module)
+            .args(["--login", "--pin", USER_PIN, "--list-objects"]),
+    )
+    .unwrap();
     // One token per store: the listing is this token's.
     assert!(!serial.is_empty());
     // Kryoptic also lists its mechanism objects (class 7), in any order: not storage.

@@ -176,25 +176,10 @@ async fn softhsm_end_to_end() {
             .keys_without_certificate
             .is_empty()
     );
-    assert_eq!(
-        svc.self_test(token.clone(), p256.id.clone())
-            .await
-            .unwrap()
-            .key_id,
-        p256.id
-    );
+    assert_self_test(&svc, &token, &p256.id).await;
 
     // Dual certificate: envelope import with the mechanism SoftHSM2 has (_PAD).
-    let sig = keygen(
-        &svc,
-        &token,
-        KeyAlgorithm::Rsa2048,
-        KeyPurpose::SigningWithEnvelope,
-        "dual-sign",
-    )
-    .await;
-    let env = make_envelope(&ca, &sig, hsm.dir());
-    let imported = svc.import_envelope(token.clone(), env).await.unwrap();
+    let imported = import_dual(&svc, &token, &ca, hsm.dir()).await;
     assert_eq!(imported.wrap_mechanism, "CKM_AES_KEY_WRAP_PAD");
     assert!(imported.key_checked);
     let certs = svc.list_certificates(token.clone()).await.unwrap();
@@ -259,13 +244,7 @@ async fn softhsm_end_to_end() {
     svc.login(token.clone(), pin("55667788"), false)
         .await
         .unwrap();
-    assert_eq!(
-        svc.self_test(token.clone(), p256.id.clone())
-            .await
-            .unwrap()
-            .key_id,
-        p256.id
-    );
+    assert_self_test(&svc, &token, &p256.id).await;
 
     // Presence by polling, while logged in: unplug (token dirs moved away) and replug.
     let mut rx = svc.subscribe();
@@ -295,13 +274,7 @@ async fn softhsm_end_to_end() {
     svc.login(token.clone(), pin("55667788"), false)
         .await
         .unwrap();
-    assert_eq!(
-        svc.self_test(token.clone(), rsa.id.clone())
-            .await
-            .unwrap()
-            .key_id,
-        rsa.id
-    );
+    assert_self_test(&svc, &token, &rsa.id).await;
 }
 
 #[tokio::test]
@@ -313,13 +286,7 @@ async fn load_failures_are_explained() {
         .await
         .unwrap_err();
     assert!(
-        matches!(
-            err,
-            TokenError::ModuleLoad {
-                reason: LoadFailure::FileMissing,
-                ..
-            }
-        ),
+        matches!(load_failure(&err), LoadFailure::FileMissing),
         "{err}"
     );
     // A real shared library that is not a PKCS#11 module.
@@ -334,13 +301,7 @@ async fn load_failures_are_explained() {
     .unwrap();
     let err = svc.module_info(libz).await.unwrap_err();
     assert!(
-        matches!(
-            err,
-            TokenError::ModuleLoad {
-                reason: LoadFailure::NotPkcs11 { .. },
-                ..
-            }
-        ),
+        matches!(load_failure(&err), LoadFailure::NotPkcs11 { .. }),
         "{err}"
     );
     assert!(err.to_string().contains("not a PKCS#11 module"));

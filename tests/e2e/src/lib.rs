@@ -126,6 +126,25 @@ impl App {
         Self::launch_in(AppData::Owned(tempfile::tempdir()?), env).await
     }
 
+    /// Launches the app with the SoftHSM2 store `hsm` as its token module (its
+    /// configuration and `CERTDESK_PKCS11_MODULE`) and the `extra` environment.
+    pub async fn launch_on_softhsm(
+        hsm: &certdesk_testkit::softhsm::SoftHsm,
+        extra: &[(&str, &str)],
+    ) -> anyhow::Result<App> {
+        let module = certdesk_testkit::softhsm::SoftHsm::module()?;
+        let (conf_var, conf) = hsm.env();
+        let mut env = vec![
+            (conf_var, conf.to_str().context("SoftHSM2 config path")?),
+            (
+                "CERTDESK_PKCS11_MODULE",
+                module.to_str().context("module path")?,
+            ),
+        ];
+        env.extend_from_slice(extra);
+        Self::launch(&env).await
+    }
+
     pub async fn launch_in(data: AppData, env: &[(&str, &str)]) -> anyhow::Result<App> {
         Self::launch_with_args(data, env, &[]).await
     }

@@ -284,10 +284,7 @@ async fn phone_handler_with_licence_ocr_face_by_sms_uploaded_letter_and_wrong_co
     // Over 5 MB, dropped: refused before anything is sent, said in Chinese.
     drop_file(app, "doc-handler_id_card", "scan.png", 6 * 1024 * 1024).await;
     let refused = app
-        .wait_for("[data-testid=doc-handler_id_card-problem][data-problem=too_large]")
-        .await
-        .unwrap()
-        .text()
+        .text("[data-testid=doc-handler_id_card-problem][data-problem=too_large]")
         .await
         .unwrap();
     assert!(
@@ -351,10 +348,7 @@ async fn bank_card_handler_with_online_authorisation_in_english() {
     app.screenshot("documents-en-missing").await.unwrap();
     drop_file(app, "doc-business_licence", "huge.png", 5 * 1024 * 1024 + 1).await;
     let refused = app
-        .wait_for("[data-testid=doc-business_licence-problem][data-problem=too_large]")
-        .await
-        .unwrap()
-        .text()
+        .text("[data-testid=doc-business_licence-problem][data-problem=too_large]")
         .await
         .unwrap();
     assert!(refused.contains("5 MB limit"), "{refused}");

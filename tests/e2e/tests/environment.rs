@@ -21,21 +21,16 @@ async fn environment_check_lists_driver_token_ca_and_clock_and_writes_a_bundle()
     let serial = hsm
         .init_token("企业证书Key", "87654321", "12345678")
         .unwrap();
-    let module = SoftHsm::module().unwrap();
-    let (conf_var, conf) = hsm.env();
-    let app = App::launch(&[
-        (conf_var, conf.to_str().unwrap()),
-        ("CERTDESK_PKCS11_MODULE", module.to_str().unwrap()),
-        ("CERTDESK_CA_URL", ca.url()),
-    ])
-    .await
-    .unwrap();
+    let app = App::launch_on_softhsm(&hsm, &[("CERTDESK_CA_URL", ca.url())])
+        .await
+        .unwrap();
     app.click("nav-environment").await.unwrap();
 
     let modules = app
         .wait_text("[data-testid=check-modules]", |t| t.contains("SoftHSM"))
         .await
         .unwrap();
+    let module = SoftHsm::module().unwrap();
     assert!(modules.contains(module.to_str().unwrap()), "{modules}");
     app.wait_for("[data-testid=check-modules][data-verdict=ok]")
         .await
@@ -84,21 +79,9 @@ async fn environment_check_lists_driver_token_ca_and_clock_and_writes_a_bundle()
     })
     .await
     .unwrap();
-    let path = app
-        .wait_for("[data-testid=environment-bundle-path]")
-        .await
-        .unwrap()
-        .attr("data-path")
-        .await
-        .unwrap()
-        .unwrap();
+    let (path, mut zip) = written_bundle(&app).await;
     app.screenshot("environment-bundle-zh-CN").await.unwrap();
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
-    let mut report = String::new();
-    zip.by_name("report.json")
-        .unwrap()
-        .read_to_string(&mut report)
-        .unwrap();
+    let report = entry(&mut zip, "report.json");
     assert!(
         report.contains(&serial) && report.contains("SoftHSM"),
         "{report}"
@@ -127,18 +110,14 @@ async fn environment_check_lists_driver_token_ca_and_clock_and_writes_a_bundle()
 
 /// The token's objects as pkcs11-tool, another program, lists them (logged in).
 fn objects(hsm: &SoftHsm, pin: &str) -> String {
-    let out = Command::new("pkcs11-tool")
-        .env(hsm.env().0, hsm.env().1)
-        .arg("--module")
-        .arg(SoftHsm::module().unwrap())
-        .args(["--login", "--pin", pin, "--list-objects"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = certdesk_testkit::process::run(
+        Command::new("pkcs11-tool")
+            .env(hsm.env().0, hsm.env().1)
+            .arg("--module")
+            .arg(SoftHsm::module().unwrap())
+            .args(["--login", "--pin", pin, "--list-objects"]),
+    )
+    .unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -148,35 +127,24 @@ async fn self_check_from_the_environment_page_leaves_the_token_as_found() {
     let hsm = SoftHsm::new().unwrap();
     let serial = hsm.init_token("自检Key", "87654321", PIN).unwrap();
     // Something of the user's on the token, which the check must not touch.
-    let out = Command::new("pkcs11-tool")
-        .env(hsm.env().0, hsm.env().1)
-        .arg("--module")
-        .arg(SoftHsm::module().unwrap())
-        .args([
-            "--login",
-            "--pin",
-            PIN,
-            "--keypairgen",
-            "--key-type",
-            "EC:prime256v1",
-        ])
-        .args(["--label", "my key", "--id", "0101"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let before = objects(&hsm, PIN);
-    let module = SoftHsm::module().unwrap();
-    let (conf_var, conf) = hsm.env();
-    let app = App::launch(&[
-        (conf_var, conf.to_str().unwrap()),
-        ("CERTDESK_PKCS11_MODULE", module.to_str().unwrap()),
-    ])
-    .await
+    certdesk_testkit::process::run(
+        Command::new("pkcs11-tool")
+            .env(hsm.env().0, hsm.env().1)
+            .arg("--module")
+            .arg(SoftHsm::module().unwrap())
+            .args([
+                "--login",
+                "--pin",
+                PIN,
+                "--keypairgen",
+                "--key-type",
+                "EC:prime256v1",
+            ])
+            .args(["--label", "my key", "--id", "0101"]),
+    )
     .unwrap();
+    let before = objects(&hsm, PIN);
+    let app = App::launch_on_softhsm(&hsm, &[]).await.unwrap();
     app.click("nav-environment").await.unwrap();
     let button = format!("self-check-{serial}");
     app.wait_for(&format!("[data-testid={button}]"))
@@ -220,20 +188,8 @@ async fn self_check_from_the_environment_page_leaves_the_token_as_found() {
 
     // The report goes into the support bundle.
     app.click("environment-bundle").await.unwrap();
-    let path = app
-        .wait_for("[data-testid=environment-bundle-path]")
-        .await
-        .unwrap()
-        .attr("data-path")
-        .await
-        .unwrap()
-        .unwrap();
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
-    let mut check = String::new();
-    zip.by_name("self-check.json")
-        .unwrap()
-        .read_to_string(&mut check)
-        .unwrap();
+    let (path, mut zip) = written_bundle(&app).await;
+    let check = entry(&mut zip, "self-check.json");
     assert!(
         check.contains(&serial) && check.contains("\"untouched\": true"),
         "{check}"
@@ -256,4 +212,28 @@ async fn self_check_from_the_environment_page_leaves_the_token_as_found() {
     app.screenshot("self-check-result-en").await.unwrap();
     assert_eq!(objects(&hsm, PIN), before);
     app.close().await.unwrap();
+}
+
+/// The diagnostic bundle the app says it wrote: its path and the opened archive.
+async fn written_bundle(app: &App) -> (String, zip::ZipArchive<std::fs::File>) {
+    let path = app
+        .wait_for("[data-testid=environment-bundle-path]")
+        .await
+        .unwrap()
+        .attr("data-path")
+        .await
+        .unwrap()
+        .unwrap();
+    let zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    (path, zip)
+}
+
+/// The text of the bundle's entry `name`.
+fn entry(zip: &mut zip::ZipArchive<std::fs::File>, name: &str) -> String {
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
 }

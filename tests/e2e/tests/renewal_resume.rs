@@ -124,10 +124,7 @@ async fn a_renewal_killed_after_issuance_is_finished_from_my_certificates() {
     type_into(&app, "renew-pin", PIN).await;
     app.click("renew-submit").await.unwrap();
     let outcome = app
-        .wait_for("[data-testid=renew-done], [data-testid=renew-error]")
-        .await
-        .unwrap()
-        .text()
+        .text("[data-testid=renew-done], [data-testid=renew-error]")
         .await
         .unwrap();
     assert!(

@@ -11,14 +11,7 @@ async fn status_bar_follows_insert_and_remove() {
     let hsm = SoftHsm::new().unwrap();
     hsm.init_token("企业证书Key", "87654321", "12345678")
         .unwrap();
-    let module = SoftHsm::module().unwrap();
-    let (conf_var, conf) = hsm.env();
-    let app = App::launch(&[
-        (conf_var, conf.to_str().unwrap()),
-        ("CERTDESK_PKCS11_MODULE", module.to_str().unwrap()),
-    ])
-    .await
-    .unwrap();
+    let app = App::launch_on_softhsm(&hsm, &[]).await.unwrap();
 
     app.wait_for("[data-testid=status-token][data-state=present]")
         .await

@@ -100,32 +100,24 @@ fn tauri_cli() -> PathBuf {
 /// pipeline makes its own with `tauri signer generate`.
 fn key(dir: &Path) -> (String, PathBuf) {
     let private = dir.join("update.key");
-    let out = Command::new(tauri_cli())
-        .args(["signer", "generate", "--ci", "-p", "", "-w"])
-        .arg(&private)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    certdesk_testkit::process::run(
+        Command::new(tauri_cli())
+            .args(["signer", "generate", "--ci", "-p", "", "-w"])
+            .arg(&private),
+    )
+    .unwrap();
     let public = std::fs::read_to_string(dir.join("update.key.pub")).unwrap();
     (public.trim().to_owned(), private)
 }
 
 fn sign(private: &Path, file: &Path) -> String {
-    let out = Command::new(tauri_cli())
-        .args(["signer", "sign", "-p", "", "-f"])
-        .arg(private)
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    certdesk_testkit::process::run(
+        Command::new(tauri_cli())
+            .args(["signer", "sign", "-p", "", "-f"])
+            .arg(private)
+            .arg(file),
+    )
+    .unwrap();
     let mut sig = file.as_os_str().to_owned();
     sig.push(".sig");
     std::fs::read_to_string(sig).unwrap().trim().to_owned()

@@ -1,7 +1,5 @@
 //! Issuance against openssl-made CSRs, checked by `openssl verify`.
 
-use std::process::Command;
-
 use der::{EncodePem, pem::LineEnding};
 
 use super::csr::{CsrError, vet};
@@ -9,36 +7,11 @@ use super::profile::Kind;
 use super::*;
 
 fn openssl(args: &[&str], dir: &Path) -> String {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl must be installed");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
+    certdesk_testkit::pkix::openssl(dir, args).unwrap()
 }
 
-/// `lint_pkix_cert` (pkilint) must report nothing at ERROR or above. Its findings are on
-/// stdout; Python warnings about its own dependencies (cryptography 51 deprecates DSA) are
-/// silenced so they are not mistaken for one.
 fn pkilint(file: &Path) {
-    let out = Command::new("lint_pkix_cert")
-        .env("PYTHONWARNINGS", "ignore")
-        .args(["lint", "-s", "ERROR", "--document-format", "PEM"])
-        .arg(file)
-        .output()
-        .expect("pkilint (lint_pkix_cert) must be on PATH: cargo xtask test installs it from xtask/deps/pip.txt");
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && text.trim().is_empty(),
-        "pkilint {}: {text}",
-        file.display()
-    );
+    certdesk_testkit::pkix::pkilint(file).unwrap();
 }
 
 fn issue_and_verify(family: Family, csr_cmds: &[&[&str]]) {
@@ -73,48 +46,11 @@ fn issue_and_verify(family: Family, csr_cmds: &[&[&str]]) {
         ca.issuing_cert.to_pem(LineEnding::LF).unwrap(),
     )
     .unwrap();
-    let out = if family == Family::Sm2 {
-        // OpenSSL 3 has no default SM2 distinguishing ID and applies `-vfyopt` only to
-        // the target certificate, so each link of the chain is verified on its own.
-        let id = "distid:1234567812345678";
-        let link = openssl(
-            &[
-                "verify",
-                "-CAfile",
-                "root.pem",
-                "-vfyopt",
-                id,
-                "issuing.pem",
-            ],
-            d,
-        );
-        assert!(link.contains("issuing.pem: OK"), "{link}");
-        openssl(
-            &[
-                "verify",
-                "-partial_chain",
-                "-CAfile",
-                "issuing.pem",
-                "-vfyopt",
-                id,
-                "leaf.pem",
-            ],
-            d,
-        )
+    if family == Family::Sm2 {
+        certdesk_testkit::pkix::verify_sm2_chain(d, "leaf.pem").unwrap();
     } else {
-        openssl(
-            &[
-                "verify",
-                "-CAfile",
-                "root.pem",
-                "-untrusted",
-                "issuing.pem",
-                "leaf.pem",
-            ],
-            d,
-        )
-    };
-    assert!(out.contains("leaf.pem: OK"), "{out}");
+        certdesk_testkit::pkix::verify_chain(d, "leaf.pem").unwrap();
+    }
     for f in ["leaf.pem", "issuing.pem", "root.pem"] {
         pkilint(&d.join(f));
     }

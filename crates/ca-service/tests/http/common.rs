@@ -1,4 +1,3 @@
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -51,23 +50,15 @@ impl Ca {
             .append(true)
             .open(dir.with_extension("log"))
             .unwrap();
-        let mut child = Command::new(bin())
-            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-            .arg(dir)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line.trim().to_string();
-        assert!(
-            url.starts_with("http://127.0.0.1:"),
-            "first stdout line was {url:?}"
-        );
+        let extra: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
+        let (child, url) = certdesk_testkit::ca::spawn_serve(
+            Path::new(bin()),
+            dir,
+            "127.0.0.1:0",
+            &extra,
+            Stdio::from(log),
+        )
+        .unwrap();
         Ca {
             url,
             child: Some(child),

@@ -108,15 +108,7 @@ async fn surface_without_sandbox_and_error_shapes() {
             .await
             .assert_problem(404, "not_found");
     }
-    let doc: Value = ca
-        .http()
-        .get(format!("{}/openapi.json", ca.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = get_json(&ca, &format!("{}/openapi.json", ca.url)).await;
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["paths"]["/v1/applications"]["post"].is_object());
     assert!(doc["paths"].get("/sandbox/outbox").is_none());
@@ -137,15 +129,7 @@ async fn surface_without_sandbox_and_error_shapes() {
 #[tokio::test]
 async fn sandbox_page_is_chinese_first_and_lists_pending_work() {
     let ca = Ca::start();
-    let html = ca
-        .http()
-        .get(format!("{}/sandbox", ca.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&ca, &format!("{}/sandbox", ca.url)).await;
     assert!(html.contains("lang=\"zh-CN\""));
     assert!(html.find("参考CA沙箱").unwrap() < html.find("Reference CA sandbox").unwrap());
     let (c, p) = ca.signed_in(seed()).await;
@@ -158,15 +142,7 @@ async fn sandbox_page_is_chinese_first_and_lists_pending_work() {
         .start_face_check(&app.id, Person::LegalRep, FaceMethod::SmsLink)
         .await
         .unwrap();
-    let state: Value = ca
-        .http()
-        .get(format!("{}/sandbox/state", ca.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let state: Value = get_json(&ca, &format!("{}/sandbox/state", ca.url)).await;
     assert!(
         state["face_checks"]
             .as_array()
@@ -174,15 +150,7 @@ async fn sandbox_page_is_chinese_first_and_lists_pending_work() {
             .iter()
             .any(|x| x["id"] == f.id.as_str())
     );
-    let face_page = ca
-        .http()
-        .get(&f.url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let face_page = get_text(&ca, &f.url).await;
     assert!(face_page.contains("刷脸验证"));
     let sms = c.sandbox_outbox(Some(&p.legal_rep_phone)).await.unwrap();
     assert!(sms.items.iter().any(|m| m.body.contains(&f.url)));
@@ -196,4 +164,17 @@ async fn sandbox_page_is_chinese_first_and_lists_pending_work() {
         c.face_check(&f.id).await.unwrap().status,
         FaceCheckStatus::Failed
     );
+}
+
+/// A GET that must be answered (any status): the answer.
+async fn get(ca: &Ca, url: &str) -> reqwest::Response {
+    ca.http().get(url).send().await.unwrap()
+}
+
+async fn get_json(ca: &Ca, url: &str) -> Value {
+    get(ca, url).await.json().await.unwrap()
+}
+
+async fn get_text(ca: &Ca, url: &str) -> String {
+    get(ca, url).await.text().await.unwrap()
 }

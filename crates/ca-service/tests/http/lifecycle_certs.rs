@@ -206,19 +206,23 @@ fn assert_certificate_field(e: &sandbox_flow::FlowError) {
     assert_eq!(e.field_errors()[0].field, "certificate_serial");
 }
 
+/// An approved P-256 order of `p` for `business` (a reissue names the `old` certificate).
+async fn p256_order(
+    ca: &Ca,
+    p: &Persona,
+    business: Business,
+    old: Option<String>,
+) -> ApprovedOrder {
+    sandbox_flow::approved_order_for(&ca.url, "sandbox-p256", p, business, old)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn reissue_revokes_the_lost_tokens_certificate() {
     let ca = Ca::start();
     let p = Persona::new(seed());
-    let o = sandbox_flow::approved_order_for(
-        &ca.url,
-        "sandbox-p256",
-        &p,
-        Business::NewOrgCertificate,
-        None,
-    )
-    .await
-    .unwrap();
+    let o = p256_order(&ca, &p, Business::NewOrgCertificate, None).await;
     let c = ca.client();
     let tmp = tempfile::TempDir::new().unwrap();
     let d = tmp.path();
@@ -245,15 +249,7 @@ async fn reissue_revokes_the_lost_tokens_certificate() {
     .unwrap_err();
     assert_certificate_field(&e);
 
-    let o2 = sandbox_flow::approved_order_for(
-        &ca.url,
-        "sandbox-p256",
-        &p,
-        Business::Reissue,
-        Some(old.clone()),
-    )
-    .await
-    .unwrap();
+    let o2 = p256_order(&ca, &p, Business::Reissue, Some(old.clone())).await;
     assert_ne!(o2.application_id, o.application_id);
     assert_eq!(
         c.certificate(&old).await.unwrap().status,
@@ -346,22 +342,20 @@ async fn unlock_grants_the_so_pin_that_resets_the_user_pin() {
         .unwrap_or_else(|| panic!("{slots}"));
     let staff = ca.client().with_token(SecretString::from(ca.staff_token()));
     let so = staff.staff_so_pin(&token_serial).await.unwrap().so_pin;
-    run(
-        "pkcs11-tool",
-        &[
+    // pkcs11-tool logged in as the token's security officer with `so_pin`.
+    let as_so = |so_pin: &str, action: &[&str]| {
+        let login = [
             "--module",
             module,
             "--login",
             "--login-type",
             "so",
             "--so-pin",
-            "factory1",
-            "--change-pin",
-            "--new-pin",
-            &so,
-        ],
-        &env,
-    );
+            so_pin,
+        ];
+        run("pkcs11-tool", &[&login[..], action].concat(), &env)
+    };
+    as_so("factory1", &["--change-pin", "--new-pin", &so]);
 
     let unlock = |phone: &str, id: String, ans: String| certdesk_ca_api::download::UnlockRequest {
         certificate_serial: serial.clone(),
@@ -370,10 +364,9 @@ async fn unlock_grants_the_so_pin_that_resets_the_user_pin() {
         captcha_id: id,
         captcha_answer: ans,
     };
-    let cap = c.captcha().await.unwrap();
-    let ans = c.sandbox_captcha_answer(&cap.captcha_id).await.unwrap();
+    let (captcha_id, ans) = captcha(&c).await;
     let e = c
-        .start_unlock(&unlock("13911112222", cap.captcha_id, ans))
+        .start_unlock(&unlock("13911112222", captcha_id, ans))
         .await
         .unwrap_err();
     assert_eq!(
@@ -381,10 +374,9 @@ async fn unlock_grants_the_so_pin_that_resets_the_user_pin() {
         Some(ProblemCode::VerificationFailed),
         "only the phone on record"
     );
-    let cap = c.captcha().await.unwrap();
-    let ans = c.sandbox_captcha_answer(&cap.captcha_id).await.unwrap();
+    let (captcha_id, ans) = captcha(&c).await;
     let started = c
-        .start_unlock(&unlock(&o.phone, cap.captcha_id, ans))
+        .start_unlock(&unlock(&o.phone, captcha_id, ans))
         .await
         .unwrap();
     let code = sandbox_flow::latest_code(&c, &o.phone).await.unwrap();
@@ -410,22 +402,7 @@ async fn unlock_grants_the_so_pin_that_resets_the_user_pin() {
         "a grant is single use"
     );
     // The forgotten user PIN is reset as SO with the granted SO PIN.
-    run(
-        "pkcs11-tool",
-        &[
-            "--module",
-            module,
-            "--login",
-            "--login-type",
-            "so",
-            "--so-pin",
-            &grant.so_pin,
-            "--init-pin",
-            "--new-pin",
-            "654321",
-        ],
-        &env,
-    );
+    as_so(&grant.so_pin, &["--init-pin", "--new-pin", "654321"]);
     run(
         "pkcs11-tool",
         &[
@@ -450,17 +427,7 @@ fn sixty_day_ca(d: &Path) -> Ca {
 
 /// Certificates the CA issued for an application (read from its database).
 fn issued_for(ca: &Ca, application_id: &str) -> i64 {
-    let conn = rusqlite::Connection::open_with_flags(
-        ca.dir.join("ca.sqlite3"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    conn.query_row(
-        "SELECT COUNT(*) FROM certificates WHERE application_id = ?1",
-        [application_id],
-        |r| r.get(0),
-    )
-    .unwrap()
+    certdesk_testkit::ca::issued_for(&ca.dir, application_id).unwrap()
 }
 
 #[tokio::test]

@@ -1,7 +1,6 @@
 //! Shared helpers of the certificate tests: openssl, pkilint, CSRs, card authorisation.
 
 use std::path::Path;
-use std::process::Command;
 
 use certdesk_ca_api::download::DownloadAuthorise;
 use certdesk_ca_api::sandbox::ApprovedOrder;
@@ -9,17 +8,7 @@ use certdesk_ca_client::CaClient;
 use secrecy::SecretString;
 
 pub fn openssl(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl must be installed");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
+    certdesk_testkit::pkix::openssl(dir, args).unwrap()
 }
 
 /// A CSR made by openssl; the SAN it asks for must not reach the certificate.
@@ -92,17 +81,7 @@ pub async fn authorise(
 }
 
 pub fn pkilint(file: &Path) {
-    let out = Command::new("lint_pkix_cert")
-        .args(["lint", "-s", "ERROR", "--document-format", "PEM"])
-        .arg(file)
-        .output()
-        .expect("pkilint (lint_pkix_cert) must be on PATH");
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && text.trim().is_empty(),
-        "pkilint: {text}"
-    );
+    certdesk_testkit::pkix::pkilint(file).unwrap();
 }
 
 pub fn split_chain(chain: &str) -> (String, String) {

@@ -232,23 +232,10 @@ async fn production_mode_never_falls_back_to_the_sandbox() {
     let token = r.body["token"].as_str().unwrap().to_string();
     let c = ca.client().with_token(secrecy::SecretString::from(token));
 
-    // The enterprise registry is the configured one.
-    let app = c
-        .create_application(&crate::common::new_org(&persona), None)
-        .await
-        .unwrap();
-    c.verify_enterprise(&app.id).await.unwrap();
-
-    // Face check: started at the configured provider, its URL is the provider's, and a
-    // result signed with the sandbox key is forged; one signed with the result key counts.
-    let face = c
-        .start_face_check(
-            &app.id,
-            certdesk_ca_api::application::Person::LegalRep,
-            certdesk_ca_api::application::FaceMethod::OnSite,
-        )
-        .await
-        .unwrap();
+    // The enterprise registry is the configured one (verified below), and the face check
+    // is started at the configured provider: its URL is the provider's, and a result
+    // signed with the sandbox key is forged; one signed with the result key counts.
+    let (app, face) = face_check_started(&c, &persona).await;
     assert_eq!(face.url, format!("https://face.example/{}", face.id));
     assert!(
         seen.lock()
@@ -360,19 +347,7 @@ async fn production_mode_never_falls_back_to_the_sandbox() {
 async fn sandbox_face_results_are_signed_with_the_published_sandbox_key() {
     let ca = Ca::start();
     let (c, p) = ca.signed_in(crate::common::seed()).await;
-    let app = c
-        .create_application(&crate::common::new_org(&p), None)
-        .await
-        .unwrap();
-    c.verify_enterprise(&app.id).await.unwrap();
-    let face = c
-        .start_face_check(
-            &app.id,
-            certdesk_ca_api::application::Person::LegalRep,
-            certdesk_ca_api::application::FaceMethod::OnSite,
-        )
-        .await
-        .unwrap();
+    let (_, face) = face_check_started(&c, &p).await;
     let body = br#"{"pass":false}"#;
     let post = |sig: &str| {
         ca.http()
@@ -385,4 +360,29 @@ async fn sandbox_face_results_are_signed_with_the_published_sandbox_key() {
     let sig = certdesk_ca_service::providers::sign("sandbox-face-secret", body);
     let r = raw(post(&sig)).await;
     assert_eq!(r.body["status"], "failed", "{}", r.body);
+}
+
+/// A new-organisation application of `p` whose enterprise verification passed, with the
+/// legal representative's on-site face check started.
+async fn face_check_started(
+    c: &certdesk_ca_client::CaClient,
+    p: &certdesk_ca_service::sandbox_flow::Persona,
+) -> (
+    certdesk_ca_api::application::Application,
+    certdesk_ca_api::application::FaceCheck,
+) {
+    let app = c
+        .create_application(&crate::common::new_org(p), None)
+        .await
+        .unwrap();
+    c.verify_enterprise(&app.id).await.unwrap();
+    let face = c
+        .start_face_check(
+            &app.id,
+            certdesk_ca_api::application::Person::LegalRep,
+            certdesk_ca_api::application::FaceMethod::OnSite,
+        )
+        .await
+        .unwrap();
+    (app, face)
 }

@@ -2,7 +2,22 @@
 //! stable code (issue 12, part 3): unrouted paths, wrong methods, undecodable paths,
 //! missing or wrong content types, bodies over the bound, broken JSON.
 
+use reqwest::Method;
+
 use crate::common::{Ca, Raw, bearer, raw, seed, send_tcp};
+
+/// A request and the problem it must get back: what it is, method, path, sent with the
+/// session or not, content type, body, status, code.
+type Case = (
+    &'static str,
+    Method,
+    &'static str,
+    bool,
+    Option<&'static str>,
+    Option<&'static str>,
+    u16,
+    &'static str,
+);
 
 #[tokio::test]
 async fn framework_rejections_are_problems() {
@@ -11,83 +26,43 @@ async fn framework_rejections_are_problems() {
     let http = ca.http();
     let url = |p: &str| format!("{}{p}", ca.url);
     let auth = bearer(&c);
-    let json = "application/json";
+    let json = Some("application/json");
+    let create = Some(r#"{"channel_id":"sandbox-rsa","business":"new_org_certificate"}"#);
+    #[rustfmt::skip]
+    let plain: [Case; 18] = [
+        ("unrouted path", Method::GET, "/nope", false, None, None, 404, "not_found"),
+        ("unrouted path under /v1", Method::POST, "/v1/nope/deeper", false, None, None, 404, "not_found"),
+        ("wrong method", Method::DELETE, "/v1/channels", false, None, None, 405, "method_not_allowed"),
+        ("wrong method on a create", Method::PUT, "/v1/applications", true, None, None, 405, "method_not_allowed"),
+        ("undecodable path %FF", Method::GET, "/v1/applications/%FF", true, None, None, 400, "malformed_request"),
+        ("undecodable path %FF in a public route", Method::GET, "/v1/channels/%FF%FE", false, None, None, 400, "malformed_request"),
+        ("create as text/plain", Method::POST, "/v1/applications", true, Some("text/plain"), create, 415, "unsupported_media_type"),
+        ("create without a content type", Method::POST, "/v1/applications", true, None, create, 415, "unsupported_media_type"),
+        ("otp as form data", Method::POST, "/v1/auth/otp", false, Some("application/x-www-form-urlencoded"), Some("phone=1"), 415, "unsupported_media_type"),
+        ("broken JSON", Method::POST, "/v1/auth/token", false, json, Some("{\"phone\":"), 400, "malformed_request"),
+        ("not JSON", Method::POST, "/v1/auth/token", false, json, Some("hello"), 400, "malformed_request"),
+        ("trailing garbage", Method::POST, "/v1/auth/token", false, json, Some("{\"phone\":\"1\",\"code\":\"1\"} x"), 400, "malformed_request"),
+        ("empty body", Method::POST, "/v1/auth/token", false, json, Some(""), 400, "malformed_request"),
+        ("wrong JSON shape", Method::POST, "/v1/auth/token", false, json, Some("[1,2]"), 422, "validation_failed"),
+        ("missing field", Method::POST, "/v1/auth/token", false, json, Some("{\"phone\":\"13800138000\"}"), 422, "validation_failed"),
+        ("wrong type", Method::POST, "/v1/auth/token", false, json, Some("{\"phone\":1,\"code\":\"1\"}"), 422, "validation_failed"),
+        ("query of the wrong type", Method::GET, "/v1/applications?limit=abc", true, None, None, 422, "validation_failed"),
+        ("no session", Method::GET, "/v1/applications", false, None, None, 401, "unauthorized"),
+    ];
     let mut cases: Vec<(&str, Raw, u16, &str)> = Vec::new();
-
-    cases.push((
-        "unrouted path",
-        raw(http.get(url("/nope"))).await,
-        404,
-        "not_found",
-    ));
-    cases.push((
-        "unrouted path under /v1",
-        raw(http.post(url("/v1/nope/deeper"))).await,
-        404,
-        "not_found",
-    ));
-    cases.push((
-        "wrong method",
-        raw(http.delete(url("/v1/channels"))).await,
-        405,
-        "method_not_allowed",
-    ));
-    cases.push((
-        "wrong method on a create",
-        raw(http
-            .put(url("/v1/applications"))
-            .header("authorization", &auth))
-        .await,
-        405,
-        "method_not_allowed",
-    ));
-    cases.push((
-        "undecodable path %FF",
-        raw(http
-            .get(url("/v1/applications/%FF"))
-            .header("authorization", &auth))
-        .await,
-        400,
-        "malformed_request",
-    ));
-    cases.push((
-        "undecodable path %FF in a public route",
-        raw(http.get(url("/v1/channels/%FF%FE"))).await,
-        400,
-        "malformed_request",
-    ));
-    let create = r#"{"channel_id":"sandbox-rsa","business":"new_org_certificate"}"#;
-    cases.push((
-        "create as text/plain",
-        raw(http
-            .post(url("/v1/applications"))
-            .header("authorization", &auth)
-            .header("content-type", "text/plain")
-            .body(create))
-        .await,
-        415,
-        "unsupported_media_type",
-    ));
-    cases.push((
-        "create without a content type",
-        raw(http
-            .post(url("/v1/applications"))
-            .header("authorization", &auth)
-            .body(create))
-        .await,
-        415,
-        "unsupported_media_type",
-    ));
-    cases.push((
-        "otp as form data",
-        raw(http
-            .post(url("/v1/auth/otp"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body("phone=1"))
-        .await,
-        415,
-        "unsupported_media_type",
-    ));
+    for (what, method, path, with_session, content_type, body, status, code) in plain {
+        let mut req = http.request(method, url(path));
+        if with_session {
+            req = req.header("authorization", &auth);
+        }
+        if let Some(t) = content_type {
+            req = req.header("content-type", t);
+        }
+        if let Some(b) = body {
+            req = req.body(b);
+        }
+        cases.push((what, raw(req).await, status, code));
+    }
     // Big bodies are written by hand: the CA answers before reading them and closes,
     // which reqwest reports as a broken pipe instead of the answer.
     cases.push((
@@ -123,54 +98,6 @@ async fn framework_rejections_are_problems() {
         413,
         "payload_too_large",
     ));
-    for (what, body) in [
-        ("broken JSON", "{\"phone\":"),
-        ("not JSON", "hello"),
-        ("trailing garbage", "{\"phone\":\"1\",\"code\":\"1\"} x"),
-        ("empty body", ""),
-    ] {
-        cases.push((
-            what,
-            raw(http
-                .post(url("/v1/auth/token"))
-                .header("content-type", json)
-                .body(body))
-            .await,
-            400,
-            "malformed_request",
-        ));
-    }
-    for (what, body) in [
-        ("wrong JSON shape", "[1,2]"),
-        ("missing field", "{\"phone\":\"13800138000\"}"),
-        ("wrong type", "{\"phone\":1,\"code\":\"1\"}"),
-    ] {
-        cases.push((
-            what,
-            raw(http
-                .post(url("/v1/auth/token"))
-                .header("content-type", json)
-                .body(body))
-            .await,
-            422,
-            "validation_failed",
-        ));
-    }
-    cases.push((
-        "query of the wrong type",
-        raw(http
-            .get(url("/v1/applications?limit=abc"))
-            .header("authorization", &auth))
-        .await,
-        422,
-        "validation_failed",
-    ));
-    cases.push((
-        "no session",
-        raw(http.get(url("/v1/applications"))).await,
-        401,
-        "unauthorized",
-    ));
     let n = cases.len();
     for (what, r, status, code) in &cases {
         assert_eq!(r.status, *status, "{what}: {}", r.body);
@@ -182,7 +109,7 @@ async fn framework_rejections_are_problems() {
         );
     }
     // 405 still says which methods exist.
-    let r = &cases[2].1;
+    let r = &cases.iter().find(|c| c.0 == "wrong method").unwrap().1;
     assert!(r.headers.get("allow").is_some(), "{:?}", r.headers);
     println!("framework rejections: {n} cases are problem+json");
 }

@@ -25,10 +25,24 @@ pub fn download(
     pin: &str,
     fault: Option<&str>,
 ) -> Output {
-    let args = [
+    let mut args = download_args(ca.url(), order, onto.module, onto.serial);
+    args.push("--json");
+    let stdin = format!("{}\n{pin}\n", order.card_password);
+    cli(&args, onto.env, data, &stdin, fault)
+}
+
+/// `download` with what the order and the token say (the secrets come on stdin, the
+/// captcha from the sandbox CA).
+pub fn download_args<'a>(
+    ca_url: &'a str,
+    order: &'a ApprovedOrder,
+    module: &'a Path,
+    token: &'a str,
+) -> Vec<&'a str> {
+    vec![
         "download",
         "--ca",
-        ca.url(),
+        ca_url,
         "--application",
         &order.application_id,
         "--card-serial",
@@ -38,15 +52,12 @@ pub fn download(
         "--org-code",
         &order.org_code,
         "--module",
-        onto.module.to_str().unwrap(),
+        module.to_str().unwrap(),
         "--token",
-        onto.serial,
+        token,
         "--secrets-stdin",
         "--sandbox-captcha",
-        "--json",
-    ];
-    let stdin = format!("{}\n{pin}\n", order.card_password);
-    cli(&args, onto.env, data, &stdin, fault)
+    ]
 }
 
 /// Runs `certdesk-cli` with `args`, the token store's environment variable, the data
@@ -85,15 +96,5 @@ pub fn cli(
 
 /// Certificates the CA issued for the application.
 pub fn issued_by_ca(ca: &CaService, application_id: &str) -> i64 {
-    let conn = rusqlite::Connection::open_with_flags(
-        ca.data_dir().join("ca.sqlite3"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    conn.query_row(
-        "SELECT COUNT(*) FROM certificates WHERE application_id = ?1",
-        [application_id],
-        |r| r.get(0),
-    )
-    .unwrap()
+    certdesk_testkit::ca::issued_for(ca.data_dir(), application_id).unwrap()
 }

@@ -80,17 +80,7 @@ pub fn request(url: &str, o: &ApprovedOrder, serial: &str) -> DownloadRequest {
 }
 
 pub fn issued_by_ca(data: &Path, application_id: &str) -> i64 {
-    let conn = rusqlite::Connection::open_with_flags(
-        data.join("ca.sqlite3"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    conn.query_row(
-        "SELECT COUNT(*) FROM certificates WHERE application_id = ?1",
-        [application_id],
-        |r| r.get(0),
-    )
-    .unwrap()
+    certdesk_testkit::ca::issued_for(data, application_id).unwrap()
 }
 
 /// Non-CA certificates on the token, every one paired with a key; no orphans.

@@ -36,6 +36,40 @@ pub fn pin(s: &str) -> SecretString {
     SecretString::from(s.to_string())
 }
 
+/// A dual certificate's signing key made on the token, then its encryption key pair
+/// and certificate imported from an envelope the test CA sealed to it (files in `dir`).
+pub async fn import_dual(
+    svc: &TokenService,
+    token: &TokenRef,
+    ca: &TestCa,
+    dir: &Path,
+) -> EnvelopeImported {
+    let sig = keygen(
+        svc,
+        token,
+        KeyAlgorithm::Rsa2048,
+        KeyPurpose::SigningWithEnvelope,
+        "dual-sign",
+    )
+    .await;
+    let envelope = make_envelope(ca, &sig, dir);
+    svc.import_envelope(token.clone(), envelope).await.unwrap()
+}
+
+/// The self-test of key `id` passes and reports that key.
+pub async fn assert_self_test(svc: &TokenService, token: &TokenRef, id: &str) {
+    let report = svc.self_test(token.clone(), id.to_string()).await.unwrap();
+    assert_eq!(report.key_id, id);
+}
+
+/// Why the module failed to load; panics when the error is something else.
+pub fn load_failure(err: &TokenError) -> &LoadFailure {
+    match err {
+        TokenError::ModuleLoad { reason, .. } => reason,
+        other => panic!("expected a module load failure, got {other}"),
+    }
+}
+
 /// Generates a key pair (the session must be logged in).
 pub async fn keygen(
     svc: &TokenService,
