@@ -18,6 +18,7 @@ use crate::providers::sandbox::{
 use crate::providers::webhook::Production;
 use crate::providers::{EnterpriseRegistry, FaceChecks, IdentityChecks, Notifier, PaymentGateway};
 use crate::state::AppState;
+use crate::store::seal::DataKey;
 use crate::store::{Db, records};
 
 /// `certdesk-ca serve`: the command line is the options.
@@ -159,7 +160,8 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     std::fs::create_dir_all(&opts.data)
         .with_context(|| format!("creating {}", opts.data.display()))?;
     let channels = Channels::load(opts.channels.as_deref())?;
-    let db = Db::open(&opts.data.join("ca.sqlite3"))?;
+    let data_key = DataKey::derive(private_token(&opts.data, "data-key")?.as_bytes());
+    let db = Db::open(&opts.data.join("ca.sqlite3"), &data_key)?;
     if opts.sandbox {
         db.tx(|tx| {
             if records::registry_list(tx)?.is_empty() {

@@ -1,4 +1,6 @@
-//! Applications are stored as one JSON document per row plus indexed columns.
+//! Applications are stored as one JSON document per row, sealed at rest
+//! ([`super::seal`]: `doc` is only ever written through `seal` and read through
+//! `unseal`), plus the indexed columns the queries need in clear.
 
 use certdesk_ca_api::application::{Application, ApplicationStatus, RequirementKind};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -32,6 +34,16 @@ fn status_str(s: ApplicationStatus) -> Result<String, StoreError> {
         .to_string())
 }
 
+/// `unseal(...)` of the `doc` column, for SELECTs.
+const DOC: &str = "unseal('application:' || id, doc)";
+
+fn business_str(doc: &AppDoc) -> Result<String, StoreError> {
+    Ok(serde_json::to_value(doc.app.business)?
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
+}
+
 fn identity_key(doc: &AppDoc) -> Option<String> {
     doc.app.input.enterprise.as_ref().map(|e| e.uscc.clone())
 }
@@ -49,8 +61,9 @@ pub fn insert(conn: &Connection, doc: &mut AppDoc, now: i64) -> Result<(), Store
     doc.version = 1;
     doc.app.etag = doc.etag();
     conn.execute(
-        "INSERT INTO applications (id, owner, identity_key, identity_bound, status, version, doc, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?8, ?4, ?5, ?6, ?7, ?7)",
+        "INSERT INTO applications (id, owner, identity_key, identity_bound, status, version, doc,
+         created_at, updated_at, business, renews_serial)
+         VALUES (?1, ?2, ?3, ?8, ?4, ?5, seal('application:' || ?1, ?6), ?7, ?7, ?9, ?10)",
         params![
             doc.app.id,
             doc.owner,
@@ -59,7 +72,9 @@ pub fn insert(conn: &Connection, doc: &mut AppDoc, now: i64) -> Result<(), Store
             doc.version,
             serde_json::to_string(doc)?,
             now,
-            identity_bound(doc)
+            identity_bound(doc),
+            business_str(doc)?,
+            doc.app.certificate_serial,
         ],
     )?;
     Ok(())
@@ -70,8 +85,8 @@ pub fn save(conn: &Connection, doc: &mut AppDoc, now: i64) -> Result<(), StoreEr
     doc.version += 1;
     doc.app.etag = doc.etag();
     conn.execute(
-        "UPDATE applications SET identity_key = ?2, status = ?3, version = ?4, doc = ?5, updated_at = ?6,
-         identity_bound = ?7 WHERE id = ?1",
+        "UPDATE applications SET identity_key = ?2, status = ?3, version = ?4,
+         doc = seal('application:' || ?1, ?5), updated_at = ?6, identity_bound = ?7 WHERE id = ?1",
         params![
             doc.app.id,
             identity_key(doc),
@@ -87,9 +102,11 @@ pub fn save(conn: &Connection, doc: &mut AppDoc, now: i64) -> Result<(), StoreEr
 
 pub fn get(conn: &Connection, id: &str) -> Result<Option<AppDoc>, StoreError> {
     let doc: Option<String> = conn
-        .query_row("SELECT doc FROM applications WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
+        .query_row(
+            &format!("SELECT {DOC} FROM applications WHERE id = ?1"),
+            [id],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(match doc {
         Some(d) => Some(serde_json::from_str(&d)?),
@@ -145,10 +162,11 @@ pub fn renewal_of(
     for status in statuses {
         let doc: Option<String> = conn
             .query_row(
-                "SELECT doc FROM applications WHERE status = ?1
-                 AND json_extract(doc, '$.app.business') = 'renewal'
-                 AND json_extract(doc, '$.app.certificate_serial') = ?2
-                 ORDER BY seq DESC LIMIT 1",
+                &format!(
+                    "SELECT {DOC} FROM applications WHERE status = ?1
+                     AND business = 'renewal' AND renews_serial = ?2
+                     ORDER BY seq DESC LIMIT 1"
+                ),
                 params![status_str(*status)?, serial],
                 |r| r.get(0),
             )
@@ -175,7 +193,7 @@ pub fn list(
         .collect::<Vec<_>>()
         .join(",");
     let sql = format!(
-        "SELECT seq, doc FROM applications WHERE (?1 IS NULL OR owner = ?1) AND status IN ({placeholders})
+        "SELECT seq, {DOC} FROM applications WHERE (?1 IS NULL OR owner = ?1) AND status IN ({placeholders})
          AND seq < ?2 ORDER BY seq DESC LIMIT ?3"
     );
     let mut stmt = conn.prepare_cached(&sql)?;

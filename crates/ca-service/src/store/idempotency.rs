@@ -1,4 +1,6 @@
-//! Stored responses of creates, keyed by (principal, Idempotency-Key, route).
+//! Stored responses of creates, keyed by (principal, Idempotency-Key, route); the
+//! response is sealed at rest ([`super::seal`]): a create's answer is the whole
+//! application.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -18,7 +20,9 @@ pub fn get(
 ) -> Result<Option<Stored>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT body_hash, status, response FROM idempotency WHERE principal = ?1 AND key = ?2 AND route = ?3",
+            "SELECT body_hash, status,
+                    unseal('idempotency:' || principal || ':' || key || ':' || route, response)
+             FROM idempotency WHERE principal = ?1 AND key = ?2 AND route = ?3",
             params![principal, key, route],
             |r| {
                 Ok(Stored {
@@ -41,7 +45,8 @@ pub fn put(
 ) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO idempotency (principal, key, route, body_hash, status, response, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         VALUES (?1, ?2, ?3, ?4, ?5,
+                 seal('idempotency:' || ?1 || ':' || ?2 || ':' || ?3, ?6), ?7)",
         params![
             principal,
             key,

@@ -174,13 +174,30 @@ const MIGRATIONS: &[&str] = &[
         WHERE json_extract(value, '$.kind') = 'enterprise_verification'
           AND json_extract(value, '$.status') IN ('valid', 'not_required'));
     "#,
+    // 8: application documents and stored create answers sealed at rest (store/seal.rs).
+    // The two facts a query looked up inside the document get their own columns first.
+    r#"
+    ALTER TABLE applications ADD COLUMN business TEXT;
+    ALTER TABLE applications ADD COLUMN renews_serial TEXT;
+    UPDATE applications SET business = json_extract(doc, '$.app.business'),
+        renews_serial = json_extract(doc, '$.app.certificate_serial');
+    CREATE INDEX applications_renews ON applications(renews_serial, status);
+    UPDATE applications SET doc = seal('application:' || id, doc);
+    UPDATE idempotency SET response =
+        seal('idempotency:' || principal || ':' || key || ':' || route, response);
+    UPDATE registry SET legal_rep_id_number = seal('registry:' || uscc, legal_rep_id_number);
+    "#,
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
+    run_until(conn, MIGRATIONS.len() as i64)
+}
+
+fn run_until(conn: &mut Connection, last: i64) -> rusqlite::Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (i, sql) in MIGRATIONS.iter().enumerate() {
         let version = i as i64 + 1;
-        if version <= current {
+        if version <= current || version > last {
             continue;
         }
         let tx = conn.transaction()?;
@@ -189,4 +206,55 @@ pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::seal::DataKey;
+
+    /// A database written before sealing (version 7) keeps every row, now sealed, and
+    /// the renewal look-up columns are filled from the documents.
+    #[test]
+    fn version_7_rows_are_sealed_and_still_read() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        DataKey::derive(b"k").register(&conn).unwrap();
+        run_until(&mut conn, 7).unwrap();
+        let doc = r#"{"app":{"business":"renewal","certificate_serial":"0a1b","name":"赵法人 110101199003071234"}}"#;
+        conn.execute_batch(&format!(
+            "INSERT INTO applications (id, owner, status, version, doc, created_at, updated_at)
+             VALUES ('app_1', 'p', 'draft', 1, '{doc}', 0, 0);
+             INSERT INTO idempotency VALUES ('p', 'k', 'POST /v1/applications', 'h', 201, '{doc}', 0);
+             INSERT INTO registry VALUES ('u', 'n', 'r', '110101199003071234', 'active');"
+        ))
+        .unwrap();
+        run(&mut conn).unwrap();
+        let (sealed, back, business, serial): (Vec<u8>, String, String, String) = conn
+            .query_row(
+                "SELECT doc, unseal('application:' || id, doc), business, renews_serial
+                 FROM applications",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert!(!sealed.windows(18).any(|w| w == b"110101199003071234"));
+        assert_eq!(back, doc);
+        assert_eq!((business.as_str(), serial.as_str()), ("renewal", "0a1b"));
+        let response: String = conn
+            .query_row(
+                "SELECT unseal('idempotency:p:k:POST /v1/applications', response) FROM idempotency",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(response, doc);
+        let id: String = conn
+            .query_row(
+                "SELECT unseal('registry:' || uscc, legal_rep_id_number) FROM registry",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(id, "110101199003071234");
+    }
 }

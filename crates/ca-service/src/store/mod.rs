@@ -2,11 +2,12 @@
 //! transaction around every state change.
 
 mod migrations;
+pub mod seal;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -16,6 +17,10 @@ pub enum StoreError {
     Corrupt(#[from] serde_json::Error),
     #[error("database lock poisoned")]
     Poisoned,
+    #[error(
+        "DIR/data-key does not open the sealed rows of this database (a key from another install?)"
+    )]
+    WrongDataKey,
 }
 
 /// Shared handle; SQLite calls are short, so one connection behind a mutex is enough.
@@ -25,14 +30,27 @@ pub struct Db {
 }
 
 impl Db {
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    /// Opens (and migrates) the database; `key` opens its sealed columns ([`seal`]).
+    pub fn open(path: &Path, key: &seal::DataKey) -> Result<Self, StoreError> {
         let mut conn = Connection::open(path)?;
+        key.register(&conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: a committed transaction survives kill -9 and power loss.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations::run(&mut conn)?;
+        // Refuse to serve with a key that opens nothing, rather than fail every request.
+        let probe = conn
+            .query_row(
+                "SELECT unseal('application:' || id, doc) FROM applications LIMIT 1",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional();
+        if probe.is_err() {
+            return Err(StoreError::WrongDataKey);
+        }
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
         })

@@ -212,7 +212,8 @@ pub fn put_password_card(
 pub fn registry_get(conn: &Connection, uscc: &str) -> Result<Option<RegistryCompany>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT uscc, name, legal_rep_name, legal_rep_id_number, status FROM registry WHERE uscc = ?1",
+            "SELECT uscc, name, legal_rep_name, unseal('registry:' || uscc, legal_rep_id_number), status
+             FROM registry WHERE uscc = ?1",
             [uscc],
             |r| {
                 Ok(RegistryCompany {
@@ -229,16 +230,25 @@ pub fn registry_get(conn: &Connection, uscc: &str) -> Result<Option<RegistryComp
 
 pub fn registry_put(conn: &Connection, c: &RegistryCompany) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO registry (uscc, name, legal_rep_name, legal_rep_id_number, status) VALUES (?1,?2,?3,?4,?5)
-         ON CONFLICT(uscc) DO UPDATE SET name = ?2, legal_rep_name = ?3, legal_rep_id_number = ?4, status = ?5",
-        params![c.uscc, c.name, c.legal_rep_name, c.legal_rep_id_number, c.status],
+        "INSERT INTO registry (uscc, name, legal_rep_name, legal_rep_id_number, status)
+         VALUES (?1, ?2, ?3, seal('registry:' || ?1, ?4), ?5)
+         ON CONFLICT(uscc) DO UPDATE SET name = ?2, legal_rep_name = ?3,
+             legal_rep_id_number = seal('registry:' || ?1, ?4), status = ?5",
+        params![
+            c.uscc,
+            c.name,
+            c.legal_rep_name,
+            c.legal_rep_id_number,
+            c.status
+        ],
     )?;
     Ok(())
 }
 
 pub fn registry_list(conn: &Connection) -> Result<Vec<RegistryCompany>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT uscc, name, legal_rep_name, legal_rep_id_number, status FROM registry ORDER BY rowid LIMIT 200",
+        "SELECT uscc, name, legal_rep_name, unseal('registry:' || uscc, legal_rep_id_number), status
+         FROM registry ORDER BY rowid LIMIT 200",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(RegistryCompany {

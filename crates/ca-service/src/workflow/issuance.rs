@@ -47,13 +47,28 @@ pub fn candidates(
     handler_id: Option<&str>,
     phone: &str,
 ) -> ApiResult<Vec<DownloadCandidate>> {
-    let (docs, _) =
-        applications::list(conn, None, &["approved", "issued", "completed"], None, 1000)?;
+    // Every page: the documents are sealed, so the match is made here, not in SQL.
+    let mut docs = Vec::new();
+    let mut cursor = None;
+    loop {
+        let (page, next) = applications::list(
+            conn,
+            None,
+            &["approved", "issued", "completed"],
+            cursor,
+            100,
+        )?;
+        docs.extend(
+            page.into_iter()
+                .filter(|d| matches(d, org_code, handler_id, phone)),
+        );
+        match next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
     let mut out = Vec::new();
-    for d in docs
-        .into_iter()
-        .filter(|d| matches(d, org_code, handler_id, phone))
-    {
+    for d in docs {
         let ch = state.channel(&d.app.channel_id)?;
         out.push(DownloadCandidate {
             application_id: d.app.id.clone(),

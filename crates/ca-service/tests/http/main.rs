@@ -10,6 +10,7 @@ mod common;
 mod pkix;
 
 mod applications;
+mod at_rest;
 mod auth;
 mod clock;
 mod documents;

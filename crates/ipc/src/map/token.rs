@@ -30,15 +30,18 @@ pub(super) fn token(e: &TokenError) -> (ErrorCode, Option<ErrorDetails>) {
             ),
         ),
         TokenError::Unsupported { .. } => (ErrorCode::Unsupported, None),
-        TokenError::NotLoggedIn
-        | TokenError::KeyNotFound { .. }
+        TokenError::KeyNotFound { .. }
         | TokenError::KeyMismatch
         | TokenError::BadCertificate { .. }
         | TokenError::BadInput { .. } => (ErrorCode::Internal, None),
         TokenError::ModuleLoad { .. } | TokenError::Pcsc { .. } => (ErrorCode::TokenModule, None),
-        TokenError::SelfTestFailed { .. } | TokenError::Pkcs11 { .. } | TokenError::WorkerGone => {
-            (ErrorCode::TokenFailed, None)
-        }
+        // A login lost between two steps (the token was pulled and put back, or another
+        // program logged out) is a token fault the user can recover from by trying again,
+        // not an internal error: the journal resumes where it stopped.
+        TokenError::NotLoggedIn
+        | TokenError::SelfTestFailed { .. }
+        | TokenError::Pkcs11 { .. }
+        | TokenError::WorkerGone => (ErrorCode::TokenFailed, None),
     }
 }
 
