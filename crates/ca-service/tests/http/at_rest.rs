@@ -2,7 +2,7 @@
 //! number of a legal representative or handler, anywhere in the database files.
 
 use certdesk_ca_api::application::ApplicationStatus;
-use certdesk_ca_api::application::Business;
+use certdesk_ca_api::channel::Business;
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use secrecy::SecretString;
