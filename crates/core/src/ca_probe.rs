@@ -15,12 +15,14 @@ pub enum CaReachability {
     Offline { url: String, reason: OfflineReason },
 }
 
-/// Why the CA counts as offline: the status bar has one word for "not reached", TLS
-/// included; the log says which.
+/// Why the CA counts as offline. A refused TLS handshake is told apart: the network is
+/// fine and retrying will not help; IT must install the CA's root (or fix the address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OfflineReason {
-    /// Not reached (DNS, refused, timeout, TLS).
+    /// Not reached (DNS, refused, timeout).
     Unreachable,
+    /// Reached, but its TLS certificate is not trusted (or the handshake failed).
+    Untrusted,
     /// Reached, but `/healthz` answered an error status.
     Protocol,
 }
@@ -77,13 +79,14 @@ impl CaProbe {
     }
 }
 
-/// Not reached, TLS included ([`OfflineReason::Unreachable`]); the log says which.
+/// Not reached, or reached without a trusted TLS handshake; the log has the detail.
 fn offline(url: String, failure: &ProbeFailure) -> CaReachability {
-    tracing::info!(error = %failure, "CA unreachable");
-    CaReachability::Offline {
-        url,
-        reason: OfflineReason::Unreachable,
-    }
+    tracing::info!(error = %failure, "CA not reached");
+    let reason = match failure {
+        ProbeFailure::Tls(_) => OfflineReason::Untrusted,
+        _ => OfflineReason::Unreachable,
+    };
+    CaReachability::Offline { url, reason }
 }
 
 #[cfg(test)]

@@ -47,12 +47,12 @@ async fn status_bar_environment_check_and_download_agree_on_a_private_root() {
         Err(ProbeFailure::Tls(detail)) => detail,
         other => panic!("status bar probe: {other:?}"),
     };
-    // The status bar's one word for it (its vocabulary has no separate TLS reason).
+    // The status bar tells it apart from "not reached": retrying will not help.
     assert_eq!(
         bar.probe(Some(&https)).await,
         CaReachability::Offline {
             url: https.clone(),
-            reason: OfflineReason::Unreachable
+            reason: OfflineReason::Untrusted
         }
     );
     let (env, clock) = check_ca(Some(&https)).await;

@@ -13,6 +13,8 @@ pub enum CaConnection {
     Checking { url: String },
     Online { url: String, latency_ms: u32 },
     Offline { url: String, reason: ErrorCode },
+    /// Reached, but the TLS certificate is not trusted: not a network problem.
+    Untrusted { url: String },
 }
 
 /// One token as the status bar and pickers list it. Tokens are identified by module
@@ -51,11 +53,17 @@ impl From<CaReachability> for CaConnection {
         match r {
             CaReachability::NotConfigured => Self::NotConfigured,
             CaReachability::Online { url, latency_ms } => Self::Online { url, latency_ms },
+            CaReachability::Offline {
+                url,
+                reason: OfflineReason::Untrusted,
+            } => Self::Untrusted { url },
             CaReachability::Offline { url, reason } => Self::Offline {
                 url,
                 reason: match reason {
-                    OfflineReason::Unreachable => ErrorCode::CaUnreachable,
                     OfflineReason::Protocol => ErrorCode::CaProtocol,
+                    OfflineReason::Unreachable | OfflineReason::Untrusted => {
+                        ErrorCode::CaUnreachable
+                    }
                 },
             },
         }

@@ -108,7 +108,30 @@ async fn status_bar_says_when_no_ca_is_configured_or_reachable() {
     assert!(env.contains("无法连接 CA 服务"), "{env}");
     app.screenshot("status-ca-offline").await.unwrap();
     app.close().await.unwrap();
-}
+
+    // A CA behind TLS whose root this computer does not trust: not "unreachable" (the
+    // network is fine, a retry will not help) but "certificate not trusted", with what
+    // to tell IT. The handshake fails before anything is forwarded upstream.
+    let proxy = certdesk_testkit::tls_proxy::TlsProxy::start(&url).unwrap();
+    let app = App::launch(&[("CERTDESK_CA_URL", proxy.url())]).await.unwrap();
+    app.wait_for("[data-testid=status-ca][data-state=untrusted]")
+        .await
+        .unwrap();
+    let text = app.text("[data-testid=status-ca]").await.unwrap();
+    assert!(
+        text.contains("证书不受信任") && !text.contains("无法连接"),
+        "{text}"
+    );
+    app.screenshot("status-ca-untrusted-zh-CN").await.unwrap();
+    app.click("nav-settings").await.unwrap();
+    app.click("lang-en").await.unwrap();
+    let text = app
+        .wait_text("[data-testid=status-ca]", |t| t.contains("certificate not trusted"))
+        .await
+        .unwrap();
+    assert!(text.contains("Retry") || text.contains("retry"), "{text}");
+    app.screenshot("status-ca-untrusted-en").await.unwrap();
+    app.close().await.unwrap();
 
 #[tokio::test]
 async fn keyboard_moves_between_sections() {

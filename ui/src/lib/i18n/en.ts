@@ -55,6 +55,8 @@ const en: Catalog = {
     caChecking: "connecting…",
     caOnline: "connected",
     caOffline: "unreachable",
+    caUntrusted: "certificate not trusted",
+    caUntrustedHint: "The CA service answered, but this computer does not trust its security certificate. Ask IT to install the CA's root certificate, or check the CA address in Settings.",
     retry: "Retry",
     token: "USBKey",
     tokenChecking: "checking…",

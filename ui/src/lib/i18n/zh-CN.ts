@@ -59,6 +59,8 @@ const zhCN = {
     caChecking: "正在连接…",
     caOnline: "已连接",
     caOffline: "无法连接",
+    caUntrusted: "证书不受信任",
+    caUntrustedHint: "已连到 CA 服务，但它的安全证书不受这台电脑信任。请联系 IT 人员安装 CA 的根证书，或在“设置”中检查 CA 地址。",
     retry: "重试",
     token: "USBKey",
     tokenChecking: "正在检测…",
