@@ -102,7 +102,7 @@ export type AppInfo = { version: string, os: string, arch: string, data_dir: str
  */
 ca_url: string | null, };
 
-export type CaConnection = { "state": "not_configured" } | { "state": "checking", url: string, } | { "state": "online", url: string, latency_ms: number, } | { "state": "offline", url: string, reason: ErrorCode, };
+export type CaConnection = { "state": "not_configured" } | { "state": "checking", url: string, } | { "state": "online", url: string, latency_ms: number, } | { "state": "offline", url: string, reason: ErrorCode, } | { "state": "untrusted", url: string, };
 
 export type TokenSummary = { module: string, serial: string, label: string, manufacturer: string, };
 
