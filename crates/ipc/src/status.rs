@@ -10,11 +10,21 @@ use crate::ErrorCode;
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum CaConnection {
     NotConfigured,
-    Checking { url: String },
-    Online { url: String, latency_ms: u32 },
-    Offline { url: String, reason: ErrorCode },
+    Checking {
+        url: String,
+    },
+    Online {
+        url: String,
+        latency_ms: u32,
+    },
+    Offline {
+        url: String,
+        reason: ErrorCode,
+    },
     /// Reached, but the TLS certificate is not trusted: not a network problem.
-    Untrusted { url: String },
+    Untrusted {
+        url: String,
+    },
 }
 
 /// One token as the status bar and pickers list it. Tokens are identified by module

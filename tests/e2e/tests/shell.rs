@@ -113,7 +113,9 @@ async fn status_bar_says_when_no_ca_is_configured_or_reachable() {
     // network is fine, a retry will not help) but "certificate not trusted", with what
     // to tell IT. The handshake fails before anything is forwarded upstream.
     let proxy = certdesk_testkit::tls_proxy::TlsProxy::start(&url).unwrap();
-    let app = App::launch(&[("CERTDESK_CA_URL", proxy.url())]).await.unwrap();
+    let app = App::launch(&[("CERTDESK_CA_URL", proxy.url())])
+        .await
+        .unwrap();
     app.wait_for("[data-testid=status-ca][data-state=untrusted]")
         .await
         .unwrap();
@@ -126,12 +128,15 @@ async fn status_bar_says_when_no_ca_is_configured_or_reachable() {
     app.click("nav-settings").await.unwrap();
     app.click("lang-en").await.unwrap();
     let text = app
-        .wait_text("[data-testid=status-ca]", |t| t.contains("certificate not trusted"))
+        .wait_text("[data-testid=status-ca]", |t| {
+            t.contains("certificate not trusted")
+        })
         .await
         .unwrap();
     assert!(text.contains("Retry") || text.contains("retry"), "{text}");
     app.screenshot("status-ca-untrusted-en").await.unwrap();
     app.close().await.unwrap();
+}
 
 #[tokio::test]
 async fn keyboard_moves_between_sections() {
