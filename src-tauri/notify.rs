@@ -8,7 +8,7 @@ use certdesk_core::certificates;
 use certdesk_core::reminders::{self, Notice};
 use certdesk_core::session::SessionState;
 use certdesk_ipc::Language;
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 
 use crate::commands::certificates::{cache, refresh_standing, scan};
@@ -110,12 +110,17 @@ async fn review_outcomes(app: &AppHandle) -> Result<(), certdesk_ipc::IpcError> 
     }
     let lang = language(app);
     // Each outcome is reported once by the core (it stops watching the order).
-    for r in w
+    let finished = w
         .review_outcomes()
         .await
-        .map_err(crate::error::from_workflow)?
+        .map_err(crate::error::from_workflow)?;
+    for r in &finished {
+        deliver(app, &reminders::review_notice(r, lang));
+    }
+    if !finished.is_empty()
+        && let Err(e) = app.emit(certdesk_ipc::ORDERS_CHANGED, ())
     {
-        deliver(app, &reminders::review_notice(&r, lang));
+        tracing::warn!(error = %e, "orders-changed not sent");
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ use certdesk_core::enrollment::{
 use certdesk_ipc::{
     CaClock, DOWNLOAD_PROGRESS, DownloadCandidate, DownloadLookupRequest, DownloadProgress,
     DownloadResult, DownloadToken, DownloadTokens, ErrorCode, InterruptedDownload, IpcError,
-    KeyAlgorithmName, StartDownloadRequest, download_to_ipc,
+    KeyAlgorithmName, OrderDownload, StartDownloadRequest, download_to_ipc,
 };
 use secrecy::SecretString;
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -129,8 +129,44 @@ pub async fn download_lookup(
         })
         .await
         .map_err(|e| download_to_ipc(&DownloadError::from(e)))?;
-    let journal = journal(&state)?;
-    let inserted = inserted_tokens(&app).await;
+    enrich(&app, &state, &client, found).await
+}
+
+/// A signed-in applicant's order, opened for download from 订单管理 (处理 / 下载证书):
+/// no look-up, and the card step's phone and organisation code come from the order.
+#[tauri::command]
+pub async fn order_download(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    application_id: String,
+) -> Result<OrderDownload, IpcError> {
+    let order = state
+        .workflow()?
+        .order_download(&application_id)
+        .await
+        .map_err(crate::error::from_workflow)?;
+    let client = client(&state)?;
+    let candidate = enrich(&app, &state, &client, vec![order.candidate])
+        .await?
+        .pop()
+        .ok_or_else(|| IpcError::new(ErrorCode::NotFound, "no such application"))?;
+    Ok(OrderDownload {
+        candidate,
+        phone: order.phone,
+        org_code: order.org_code,
+    })
+}
+
+/// What this computer adds to the CA's candidates: an interrupted download journaled
+/// here, or an inserted USBKey that already holds the certificate.
+async fn enrich(
+    app: &AppHandle,
+    state: &AppState,
+    client: &CaClient,
+    found: Vec<certdesk_ca_api::download::DownloadCandidate>,
+) -> Result<Vec<DownloadCandidate>, IpcError> {
+    let journal = journal(state)?;
+    let inserted = inserted_tokens(app).await;
     let mut out = Vec::with_capacity(found.len());
     for c in found {
         let interrupted = journal
@@ -140,7 +176,7 @@ pub async fn download_lookup(
         let on_token = if interrupted {
             None
         } else {
-            on_token(&app, &client, &inserted, &c.application_id).await
+            on_token(app, client, &inserted, &c.application_id).await
         };
         out.push(DownloadCandidate {
             downloadable: matches!(
@@ -149,6 +185,7 @@ pub async fn download_lookup(
                     | certdesk_ca_api::application::ApplicationStatus::Issued
             ),
             application_id: c.application_id,
+            number: c.number,
             organisation_name: c.organisation_name,
             status: c.status,
             key_algorithm: c.key_algorithm.into(),

@@ -3,13 +3,14 @@
 //! `certdesk-ipc` (compile-checked); errors through [`from_workflow`].
 
 use certdesk_core::drafts::DraftId;
+use certdesk_core::drafts::thumbnails::Thumbnail;
 use certdesk_core::sensitive::Sensitive;
 use certdesk_ipc::{
-    ApplicationDetail, ApplicationList, AuthorisationSent, Captcha, ChannelInfo, DocumentMeta,
-    DocumentUpload, DraftForm, FaceCheckRequest, FaceCheckView, FieldError, FieldInput, FileUpload,
-    HandlerCheckRequest, IpcError, ListState, LocalDraft, MAX_DOCUMENT_BYTES, OcrSuggestions,
-    OtpSent, SessionInfo, SessionState, SignInCodeRequest, SignInRequest, SignatureRequest,
-    SignedIn, StartRequest, StartState,
+    Agreement, ApplicationDetail, ApplicationList, AuthorisationSent, Captcha, ChannelInfo,
+    DocumentMeta, DocumentThumbnail, DocumentUpload, DraftForm, FaceCheckRequest, FaceCheckView,
+    FieldError, FieldInput, FileUpload, HandlerCheckRequest, IpcError, ListState, LocalDraft,
+    MAX_DOCUMENT_BYTES, OcrSuggestions, OtpSent, SessionInfo, SessionState, SignInCodeRequest,
+    SignInRequest, SignatureRequest, SignedIn, StartRequest, StartState,
 };
 use certdesk_ipc::{
     FormAction, FormSaved, PaymentCode, PaymentRequest, ResolveRequest, SyncState, TrackingRequest,
@@ -72,7 +73,7 @@ pub async fn sign_in(
     let w = state.workflow()?;
     let resume = w.sign_in(&phone, &code).await.map_err(from_workflow)?;
     *state.masked_phone.lock().map_err(|_| poisoned())? =
-        Some(certdesk_ident::mask(phone.expose()));
+        Some(certdesk_ident::mask_phone(phone.expose()));
     Ok(SignedIn {
         session: session_info(&state)?,
         resume: resume.map(Into::into),
@@ -124,6 +125,19 @@ pub async fn channels(state: State<'_, AppState>) -> Result<Vec<ChannelInfo>, Ip
     Ok(channels.into_iter().map(Into::into).collect())
 }
 
+/// The channel's agreements (用户协议), read on the start page before they are accepted.
+#[tauri::command]
+pub async fn channel_agreements(
+    state: State<'_, AppState>,
+    channel_id: String,
+) -> Result<Vec<Agreement>, IpcError> {
+    state
+        .workflow()?
+        .agreements(&channel_id)
+        .await
+        .map_err(from_workflow)
+}
+
 /// Creates the local draft with the start pages' choices; returns the page it is on.
 #[tauri::command]
 pub fn start_application(
@@ -137,7 +151,7 @@ pub fn start_application(
             &id,
             Some(&request.channel_id),
             Some(request.business),
-            request.agreements_accepted,
+            Some(&request.accepted_agreements),
         )
         .map_err(from_workflow)?;
     if let Some(serial) = request.certificate_serial.as_deref() {
@@ -155,6 +169,15 @@ pub fn start_application(
 pub fn open_draft(state: State<'_, AppState>, id: String) -> Result<DraftForm, IpcError> {
     let w = state.workflow()?;
     Ok(w.open_draft(&draft(&id)).map_err(from_workflow)?.into())
+}
+
+/// 信息确认's form: the draft with its empty fields filled from the earlier steps.
+#[tauri::command]
+pub fn prefill_information(state: State<'_, AppState>, id: String) -> Result<DraftForm, IpcError> {
+    let w = state.workflow()?;
+    Ok(w.prefill_information(&draft(&id))
+        .map_err(from_workflow)?
+        .into())
 }
 
 /// Saves one field as typed (local, encrypted) and returns its inline check.
@@ -257,10 +280,30 @@ pub async fn upload_document(
     let bytes = file_bytes(&upload.file)?;
     let w = state.workflow()?;
     let id = draft(&upload.draft_id);
+    let thumbnail = upload.thumbnail.as_deref().and_then(Thumbnail::parse);
     let doc = w
-        .upload_document(&id, upload.kind, &upload.file.file_name, bytes)
+        .upload_document(&id, upload.kind, &upload.file.file_name, bytes, thumbnail)
         .await;
     Ok(doc.map_err(from_workflow)?.into())
+}
+
+/// Thumbnails of the draft's uploads (images only), to show beside each document.
+#[tauri::command]
+pub fn document_thumbnails(
+    state: State<'_, AppState>,
+    draft_id: String,
+) -> Result<Vec<DocumentThumbnail>, IpcError> {
+    let thumbnails = state
+        .workflow()?
+        .thumbnails(&draft(&draft_id))
+        .map_err(from_workflow)?;
+    Ok(thumbnails
+        .into_iter()
+        .map(|(document_id, t)| DocumentThumbnail {
+            document_id,
+            data_url: t.as_str().to_owned(),
+        })
+        .collect())
 }
 
 /// Reads a business-licence image at the CA; the suggestions name the form's fields.

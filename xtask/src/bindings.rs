@@ -1,24 +1,15 @@
 use std::path::Path;
 
-/// `ui/src/lib/ipc/bindings.ts` and `capabilities/default.json` as they must be: the IPC
-/// types from crates/ipc, the command wrappers and grants from the shell's functions.
-pub fn generate(root: &Path) -> anyhow::Result<(String, String)> {
-    let commands = certdesk_command_scan::scan(&root.join("src-tauri"))?;
-    let ts = certdesk_ipc::typescript() + &certdesk_command_scan::wrappers(&commands);
-    let names: Vec<&str> = commands.iter().map(|c| c.name.as_str()).collect();
-    Ok((ts, certdesk_ipc::capability_json(&names)))
-}
+use crate::{deps, sh};
 
+/// Regenerates the TypeScript bindings and the capability file. The generator is its own
+/// crate (certdesk-bindgen): it links the IPC types and with them the core's system
+/// libraries, which xtask installs first.
 pub fn write(root: &Path) -> anyhow::Result<()> {
-    let (ts, capability) = generate(root)?;
-    let path = root.join("ui/src/lib/ipc/bindings.ts");
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(&path, ts)?;
-    println!("wrote {}", path.display());
-    let cap = root.join("capabilities/default.json");
-    std::fs::write(&cap, capability)?;
-    println!("wrote {}", cap.display());
-    Ok(())
+    deps::ensure_apt(root)?;
+    sh::run(
+        sh::cargo()
+            .args(["run", "--quiet", "--package", "certdesk-bindgen", "--"])
+            .arg(root),
+    )
 }

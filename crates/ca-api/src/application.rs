@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::agreement::AcceptedAgreement;
 use crate::channel::{Business, DocumentKind, PaperRequirement};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -150,6 +151,28 @@ pub struct ApplicationInput {
     pub mailing: Option<MailingInfo>,
 }
 
+impl Application {
+    /// What people are told to quote: the order number, or the id where there is none.
+    pub fn number_or_id(&self) -> &str {
+        if self.number.is_empty() {
+            &self.id
+        } else {
+            &self.number
+        }
+    }
+}
+
+impl ApplicationInput {
+    /// The phone the CA texts and checks at download: the legal representative's when
+    /// they handle the case themselves, otherwise the handler's.
+    pub fn contact_phone(&self) -> Option<&str> {
+        match &self.enterprise {
+            Some(e) if e.legal_rep_handles => Some(e.legal_rep_phone.as_str()),
+            _ => self.handler.as_ref().map(|h| h.phone.as_str()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct CreateApplication {
     pub channel_id: String,
@@ -159,6 +182,10 @@ pub struct CreateApplication {
     /// For renewal / change / reissue / unlock: the certificate concerned (serial, hex).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_serial: Option<String>,
+    /// The channel's agreements at the versions the applicant read and accepted; the
+    /// CA refuses a create that misses one or names an outdated version.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted_agreements: Vec<AcceptedAgreement>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -193,14 +220,24 @@ pub struct TrackingInput {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Shipment {
     pub courier: String,
+    /// The courier's name in English (empty: clients show `courier`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub courier_en: String,
     pub tracking_number: String,
     pub contents: Vec<String>,
+    /// `contents` in English, same order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contents_en: Vec<String>,
     pub shipped_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Application {
     pub id: String,
+    /// The order number people read out on the phone (订单编号: the day in China and a
+    /// sequence, e.g. 202612060042). Absent from applications that predate it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub number: String,
     pub channel_id: String,
     pub business: Business,
     pub status: ApplicationStatus,
@@ -221,6 +258,9 @@ pub struct Application {
     /// The signing certificate issued for this application (serial, hex).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_serial: Option<String>,
+    /// The agreements accepted with this application, at their versions (recorded at create).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted_agreements: Vec<AcceptedAgreement>,
     /// Also sent as the `ETag` header; send it back in `If-Match` to edit.
     pub etag: String,
     pub created_at: String,

@@ -80,6 +80,9 @@ pub enum CertificateSet {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PaperRequirement {
     pub items: Vec<String>,
+    /// `items` in English, same order (empty: clients show `items`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items_en: Vec<String>,
     pub address: String,
     pub postcode: String,
     pub recipient: String,
@@ -88,12 +91,17 @@ pub struct PaperRequirement {
     pub waybill_note: String,
     /// The three-in-one licence rule.
     pub note: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note_en: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Channel {
     pub id: String,
     pub name: String,
+    /// The name in English (clients fall back to `name` where it is empty).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name_en: String,
     pub businesses: Vec<Business>,
     pub enterprise_verification: EnterpriseVerification,
     pub handler_verification: Vec<HandlerVerification>,

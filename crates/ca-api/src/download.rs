@@ -27,6 +27,9 @@ impl std::fmt::Debug for DownloadLookup {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DownloadCandidate {
     pub application_id: String,
+    /// The order number people read out (see `Application::number`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub number: String,
     pub organisation_name: String,
     pub status: ApplicationStatus,
     pub key_algorithm: KeyAlgorithm,

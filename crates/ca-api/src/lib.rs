@@ -6,11 +6,15 @@
 #[macro_use]
 mod redact;
 
+pub mod agreement;
 pub mod application;
+pub mod audit;
 pub mod auth;
 pub mod channel;
+pub mod counter;
 pub mod download;
 pub mod limits;
+pub mod operator;
 pub mod payment;
 pub mod problem;
 pub mod sandbox;

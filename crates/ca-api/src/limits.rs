@@ -20,6 +20,8 @@ pub const TRACKING_NUMBER: usize = 64;
 /// One review (rejection) reason, and how many one rejection may carry.
 pub const REASON: usize = 500;
 pub const REASONS: usize = 20;
+/// Agreements one application may accept.
+pub const AGREEMENTS: usize = 8;
 /// Identifiers the client echoes back: application, captcha, payment, challenge ids,
 /// certificate and card serials, channel ids.
 pub const IDENTIFIER: usize = 64;

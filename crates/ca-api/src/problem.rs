@@ -57,6 +57,22 @@ pub enum ProblemCode {
     IssuedForAnotherKey,
     CsrInvalid,
     CsrRejected,
+    /// Signed in, but none of the caller's roles allows this (or another point's data).
+    Forbidden,
+    /// Whoever entered or changed a case cannot approve or reject it.
+    SeparationOfDuties,
+    /// The sign-in challenge is unknown, used or expired: ask for a new one.
+    ChallengeInvalid,
+    /// Not an operator certificate of this CA, revoked, or its operator is revoked.
+    OperatorCertificateInvalid,
+    /// A valid signature by an operator whose certificate or registration is revoked.
+    OperatorRevoked,
+    /// The order is being served at another point (its case there is open).
+    CaseElsewhere,
+    /// Something with this id exists already.
+    AlreadyExists,
+    /// The case's certificate is already on a token (the detail names it): nothing to make.
+    AlreadyMade,
     NotImplemented,
     Internal,
 }
@@ -93,6 +109,14 @@ impl ProblemCode {
             ProblemCode::IssuedForAnotherKey => "issued_for_another_key",
             ProblemCode::CsrInvalid => "csr_invalid",
             ProblemCode::CsrRejected => "csr_rejected",
+            ProblemCode::Forbidden => "forbidden",
+            ProblemCode::SeparationOfDuties => "separation_of_duties",
+            ProblemCode::ChallengeInvalid => "challenge_invalid",
+            ProblemCode::OperatorCertificateInvalid => "operator_certificate_invalid",
+            ProblemCode::OperatorRevoked => "operator_revoked",
+            ProblemCode::CaseElsewhere => "case_elsewhere",
+            ProblemCode::AlreadyExists => "already_exists",
+            ProblemCode::AlreadyMade => "already_made",
             ProblemCode::NotImplemented => "not_implemented",
             ProblemCode::Internal => "internal",
         }
@@ -111,7 +135,12 @@ impl ProblemCode {
             | ProblemCode::CsrRejected
             | ProblemCode::PasswordCardInvalid => 422,
             ProblemCode::MalformedRequest => 400,
-            ProblemCode::Unauthorized | ProblemCode::BadSignature => 401,
+            ProblemCode::Unauthorized
+            | ProblemCode::BadSignature
+            | ProblemCode::ChallengeInvalid
+            | ProblemCode::OperatorCertificateInvalid
+            | ProblemCode::OperatorRevoked => 401,
+            ProblemCode::Forbidden | ProblemCode::SeparationOfDuties => 403,
             ProblemCode::NotFound => 404,
             ProblemCode::PreconditionRequired => 428,
             ProblemCode::PreconditionFailed => 412,
@@ -120,7 +149,10 @@ impl ProblemCode {
             | ProblemCode::RequirementsUnmet
             | ProblemCode::PaymentExpired
             | ProblemCode::PasswordCardUsed
-            | ProblemCode::IssuedForAnotherKey => 409,
+            | ProblemCode::IssuedForAnotherKey
+            | ProblemCode::AlreadyExists
+            | ProblemCode::AlreadyMade
+            | ProblemCode::CaseElsewhere => 409,
             ProblemCode::LockedOut | ProblemCode::RateLimited | ProblemCode::PasswordCardLocked => {
                 429
             }
@@ -181,6 +213,32 @@ impl ProblemCode {
             ),
             ProblemCode::CsrInvalid => ("证书请求无效", "Invalid certificate request"),
             ProblemCode::CsrRejected => ("证书请求不符合要求", "Certificate request refused"),
+            ProblemCode::Forbidden => ("无权执行此操作", "Not permitted"),
+            ProblemCode::SeparationOfDuties => (
+                "录入或修改过此案件的操作员不能审核它",
+                "Whoever entered or changed the case cannot review it",
+            ),
+            ProblemCode::ChallengeInvalid => (
+                "登录挑战无效或已过期，请重新登录",
+                "Sign-in challenge unknown, used or expired",
+            ),
+            ProblemCode::OperatorCertificateInvalid => (
+                "操作员证书无效或已吊销",
+                "Not a valid operator certificate of this CA",
+            ),
+            ProblemCode::OperatorRevoked => (
+                "操作员证书已吊销，请联系主管",
+                "The operator certificate is revoked",
+            ),
+            ProblemCode::CaseElsewhere => (
+                "该订单正在其他受理点办理",
+                "The order is being served at another point",
+            ),
+            ProblemCode::AlreadyExists => ("已存在", "Already exists"),
+            ProblemCode::AlreadyMade => (
+                "该业务的证书已写入 USBKey，无需重新制证",
+                "The certificate is already on a token",
+            ),
             ProblemCode::NotImplemented => ("暂不支持", "Not implemented"),
             ProblemCode::Internal => ("服务内部错误", "Internal error"),
         }

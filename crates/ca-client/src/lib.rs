@@ -23,6 +23,7 @@ mod transport;
 use std::time::Duration;
 
 use certdesk_ca_api::Health;
+use certdesk_ca_api::agreement::{Agreement, AgreementList};
 use certdesk_ca_api::auth::{Captcha, OtpRequest, OtpSent, Session, TokenRequest};
 use certdesk_ca_api::channel::{Channel, ChannelList};
 use reqwest::Method;
@@ -148,6 +149,17 @@ impl CaClient {
 
     pub async fn channel(&self, id: &str) -> Result<Channel> {
         self.get(&format!("/v1/channels/{}", seg(id)), false).await
+    }
+
+    /// The channel's agreements (用户协议) at their current versions.
+    pub async fn agreements(&self, channel_id: &str) -> Result<Vec<Agreement>> {
+        let list: AgreementList = self
+            .get(
+                &format!("/v1/channels/{}/agreements", seg(channel_id)),
+                false,
+            )
+            .await?;
+        Ok(list.items)
     }
 
     // ---- sign-in ----

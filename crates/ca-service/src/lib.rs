@@ -1,5 +1,6 @@
 //! Reference implementation of a CA's online business system (see issue 3).
 
+pub mod audit;
 pub mod channels;
 pub mod clock;
 pub mod domain;

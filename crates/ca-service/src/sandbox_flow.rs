@@ -106,6 +106,7 @@ impl Persona {
             business,
             input: self.input(),
             certificate_serial,
+            accepted_agreements: crate::channels::sandbox_accepted(channel_id),
         }
     }
 

@@ -63,6 +63,11 @@ pub fn staff_token(data: &Path) -> anyhow::Result<String> {
     private_token(data, "staff-token")
 }
 
+/// Reads the CLI's staff credential, creating it (mode 0600) on first start.
+pub fn cli_token(data: &Path) -> anyhow::Result<String> {
+    private_token(data, "cli-token")
+}
+
 /// Reads `DIR/<name>`, creating it with a fresh 256-bit token (mode 0600) on first start.
 fn private_token(data: &Path, name: &str) -> anyhow::Result<String> {
     let path = data.join(name);
@@ -173,6 +178,9 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         })?;
     }
     let staff = staff_token(&opts.data)?;
+    // Before the URL is announced: a CLI command run as soon as the service says where it
+    // listens reads this file.
+    let cli = cli_token(&opts.data)?;
     let listener = tokio::net::TcpListener::bind(opts.listen).await?;
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
@@ -195,6 +203,7 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         base_url: base_url.clone(),
         sandbox: opts.sandbox,
         staff_token: SecretString::from(staff),
+        cli_token: SecretString::from(cli),
         otp_key: SecretString::from(private_token(&opts.data, "otp-key")?),
         data_dir: opts.data.clone(),
         otp_ttl_secs: opts.otp_ttl_secs,

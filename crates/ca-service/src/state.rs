@@ -18,6 +18,8 @@ pub struct AppState {
     pub base_url: String,
     pub sandbox: bool,
     pub staff_token: SecretString,
+    /// The CLI's own staff credential (`DIR/cli-token`), so its actions are audited as `cli`.
+    pub cli_token: SecretString,
     /// Key of the one-time-code hashes (`DIR/otp-key`, 0600).
     pub otp_key: SecretString,
     pub data_dir: PathBuf,
@@ -48,7 +50,7 @@ impl AppState {
     }
 
     pub fn channel(&self, id: &str) -> ApiResult<&Channel> {
-        self.channels.get(id).ok_or_else(|| {
+        self.channels.get_any(id).ok_or_else(|| {
             ApiError::Internal(format!("application refers to unknown channel {id}"))
         })
     }

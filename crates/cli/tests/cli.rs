@@ -66,6 +66,7 @@ async fn tokens_certs_and_doctor_tell_the_truth() {
                 algorithm: KeyAlgorithm::EcP256,
                 purpose: KeyPurpose::Signing,
                 label: "cli".into(),
+                subject: None,
             },
         )
         .await

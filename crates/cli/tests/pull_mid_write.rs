@@ -149,6 +149,7 @@ async fn users_objects(svc: &TokenService, t: &Target) {
                 algorithm: KeyAlgorithm::EcP256,
                 purpose: KeyPurpose::Signing,
                 label: "user's own key".into(),
+                subject: None,
             },
         )
         .await

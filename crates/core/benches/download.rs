@@ -142,6 +142,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     algorithm: alg,
                     purpose: KeyPurpose::Signing,
                     label: "raw".into(),
+                    subject: None,
                 },
             ))?;
             let csr =

@@ -6,8 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use certdesk_ca_api::application::{CreateApplication, ListState};
-use certdesk_ca_api::channel::{Business, Channel};
+use certdesk_ca_api::application::ListState;
+use certdesk_ca_api::channel::Channel;
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use certdesk_core::workflow::stage;
@@ -49,14 +49,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             tasks.spawn(async move {
                 for i in (chunk..ORDERS).step_by(8) {
                     let p = Persona::new(1_000_000 + i);
-                    let mut input = p.input();
-                    input.handler = None;
-                    let req = CreateApplication {
-                        channel_id: "sandbox-p256".into(),
-                        business: Business::NewOrgCertificate,
-                        input,
-                        certificate_serial: None,
-                    };
+                    let mut req = p.new_org_on("sandbox-p256");
+                    req.input.handler = None;
                     c.create_application(&req, None).await?;
                 }
                 Ok::<_, certdesk_ca_client::ClientError>(())

@@ -87,6 +87,18 @@ fn migrations() -> Migrations<'static> {
         M::up(crate::enrollment::journal::SNAPSHOT_MIGRATION),
         // The entry's kind in its own column, no longer inside card_serial (issue 11).
         M::up(crate::enrollment::journal::KIND_MIGRATION),
+        // The agreement versions accepted on the start page, sent with the create (issue 15).
+        M::up("ALTER TABLE drafts ADD COLUMN accepted_agreements TEXT NOT NULL DEFAULT '[]';"),
+        // Thumbnails of uploaded documents (sealed like the fields), gone with their draft.
+        M::up(
+            r#"
+        CREATE TABLE document_thumbnails (
+            document_id TEXT PRIMARY KEY,
+            local_id    TEXT NOT NULL REFERENCES drafts(local_id) ON DELETE CASCADE,
+            sealed      BLOB NOT NULL
+        );
+        "#,
+        ),
     ])
 }
 
@@ -193,7 +205,7 @@ mod tests {
         let v: i64 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 9, "every migration ran once");
+        assert_eq!(v, 11, "every migration ran once");
     }
 
     /// The app's windows of work, its token watcher and the CLI may open a new file at
@@ -219,7 +231,7 @@ mod tests {
             for o in openers {
                 let version = o.join().unwrap();
                 assert!(
-                    matches!(version, Ok(9)),
+                    matches!(version, Ok(11)),
                     "round {round}: {:?}",
                     version.map_err(|e| e.to_string())
                 );

@@ -112,7 +112,17 @@ pub fn review_notice(r: &ReviewFinished, lang: Language) -> Notice {
     match (lang, passed) {
         (Language::ZhCn, true) => Notice {
             title: "审核已通过".into(),
-            body: format!("订单 {} 的材料审核已通过。", r.application_id),
+            body: if r.downloadable {
+                format!(
+                    "订单 {} 的材料审核已通过。收到密码卡后，插入 USBKey，在“订单管理”中打开这个订单，点击“下载证书”。",
+                    r.application_id
+                )
+            } else {
+                format!(
+                    "订单 {} 的材料审核已通过。受理点将寄出 USBKey，运单号会以短信通知。",
+                    r.application_id
+                )
+            },
         },
         (Language::ZhCn, false) => Notice {
             title: "审核未通过".into(),
@@ -123,7 +133,17 @@ pub fn review_notice(r: &ReviewFinished, lang: Language) -> Notice {
         },
         (Language::En, true) => Notice {
             title: "Review passed".into(),
-            body: format!("The documents of order {} passed review.", r.application_id),
+            body: if r.downloadable {
+                format!(
+                    "Order {} passed review. When the password card arrives, plug in the USBKey, open the order under Orders and choose \"Download the certificate\".",
+                    r.application_id
+                )
+            } else {
+                format!(
+                    "Order {} passed review. The acceptance point will mail the USBKey; the tracking number comes by SMS.",
+                    r.application_id
+                )
+            },
         },
         (Language::En, false) => Notice {
             title: "Review not passed".into(),
@@ -242,10 +262,23 @@ mod tests {
         let review = |status| ReviewFinished {
             application_id: "app_1".into(),
             status,
+            downloadable: status == ApplicationStatus::Approved,
         };
         assert_eq!(
             review_notice(&review(ApplicationStatus::Approved), Language::ZhCn).title,
             "审核已通过"
+        );
+        // A passed review says what to do next: download, or wait for the parcel.
+        let passed = review_notice(&review(ApplicationStatus::Approved), Language::ZhCn);
+        assert!(passed.body.contains("下载证书"), "{passed:?}");
+        let mailed = ReviewFinished {
+            downloadable: false,
+            ..review(ApplicationStatus::Issued)
+        };
+        assert!(
+            review_notice(&mailed, Language::En)
+                .body
+                .contains("mail the USBKey")
         );
         assert_eq!(
             review_notice(&review(ApplicationStatus::Rejected), Language::ZhCn).title,

@@ -9,11 +9,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use certdesk_ca_api::ProblemCode;
+use certdesk_ca_api::agreement::AgreementKind;
 use certdesk_ca_api::application::{FaceMethod, HandlerCheckMethod, ListState, Person};
 use certdesk_ca_api::channel::{Business, DocumentKind};
 use certdesk_ca_api::payment::PaymentProvider;
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
+use certdesk_core::drafts::thumbnails::Thumbnail;
 use certdesk_core::drafts::{DraftId, Field};
 use certdesk_core::keychain::Keychain;
 use certdesk_core::sensitive::Sensitive;
@@ -166,8 +168,14 @@ async fn sign(w: &Workflow, ca: &CaClient, d: &DraftId, p: &Persona) -> Applicat
 /// A draft past the start pages (channel, business, agreements).
 fn ready_draft(w: &Workflow, channel: &str) -> DraftId {
     let d = w.new_draft().unwrap();
-    w.choose(&d, Some(channel), Some(Business::NewOrgCertificate), true)
-        .unwrap();
+    let accepted = certdesk_ca_service::channels::sandbox_accepted(channel);
+    w.choose(
+        &d,
+        Some(channel),
+        Some(Business::NewOrgCertificate),
+        Some(&accepted),
+    )
+    .unwrap();
     d
 }
 
@@ -271,7 +279,7 @@ async fn full_walk_with_handler(env: &Env) {
     sign_in(&w, &ca, &p.handler.phone).await;
     let d = w.new_draft().unwrap();
     assert_eq!(
-        w.choose(&d, None, None, false).unwrap(),
+        w.choose(&d, None, None, None).unwrap(),
         StartPage::ChooseChannel
     );
     assert!(
@@ -281,22 +289,33 @@ async fn full_walk_with_handler(env: &Env) {
             .iter()
             .any(|c| c.id == "sandbox-rsa")
     );
-    w.choose(&d, Some("sandbox-rsa"), None, false).unwrap();
+    w.choose(&d, Some("sandbox-rsa"), None, None).unwrap();
     assert!(matches!(
         w.choose(
             &d,
             Some("sandbox-rsa"),
             Some(Business::NewOrgCertificate),
-            false
+            None
         )
         .unwrap(),
         StartPage::VerificationMethod { .. }
     ));
+    // The agreements are the CA's, per channel and versioned; the versions read are
+    // the ones the application records.
+    let agreements = w.agreements("sandbox-rsa").await.unwrap();
+    let kinds: Vec<_> = agreements.iter().map(|a| a.kind).collect();
+    assert_eq!(kinds, [AgreementKind::Service, AgreementKind::Privacy]);
+    assert!(
+        agreements
+            .iter()
+            .all(|a| a.body.zh.len() > 200 && a.body.en.len() > 200)
+    );
+    let accepted: Vec<_> = agreements.iter().map(|a| a.accepted()).collect();
     w.choose(
         &d,
         Some("sandbox-rsa"),
         Some(Business::NewOrgCertificate),
-        true,
+        Some(&accepted),
     )
     .unwrap();
     type_enterprise(&w, &d, &p, false);
@@ -309,6 +328,10 @@ async fn full_walk_with_handler(env: &Env) {
     assert_eq!(mine.pending.len(), 11);
     assert!(!format!("{mine:?}").contains(&p.handler.id_number));
     let v = w.submit_enterprise(&d).await.unwrap();
+    assert_eq!(
+        v.application.accepted_agreements, accepted,
+        "the CA records the versions read"
+    );
     assert!(w.local_drafts().unwrap().iter().all(|v| v.id != d));
     let dbg = format!("{v:?} {:?}", w.sync(&d).await.unwrap());
     for secret in [
@@ -345,14 +368,19 @@ async fn full_walk_with_handler(env: &Env) {
     type_information(&w, &d, &p);
     let v = w.confirm_information(&d).await.unwrap();
     assert_eq!(editing_step(&v.plan.stage), Step::Documents);
-    w.upload_document(
-        &d,
-        DocumentKind::BusinessLicence,
-        "licence.png",
-        sandbox_flow::png_bytes(),
-    )
-    .await
-    .unwrap();
+    let thumb = Thumbnail::parse("data:image/png;base64,iVBORw0KGgo=").unwrap();
+    let licence = w
+        .upload_document(
+            &d,
+            DocumentKind::BusinessLicence,
+            "licence.png",
+            sandbox_flow::png_bytes(),
+            Some(thumb.clone()),
+        )
+        .await
+        .unwrap();
+    // The upload's thumbnail is kept with the draft, sealed, for the documents list.
+    assert_eq!(w.thumbnails(&d).unwrap(), vec![(licence.id.clone(), thumb)]);
     let v = w.load(&v.application.id).await.unwrap();
     let Stage::Editing(e) = &v.plan.stage else {
         panic!()
@@ -369,6 +397,7 @@ async fn full_walk_with_handler(env: &Env) {
         DocumentKind::HandlerIdCard,
         "id.png",
         sandbox_flow::png_bytes(),
+        None,
     )
     .await
     .unwrap();
@@ -490,6 +519,7 @@ async fn rejected_and_resubmitted(env: &Env) {
         DocumentKind::BusinessLicence,
         "licence-2.png",
         sandbox_flow::png_bytes(),
+        None,
     )
     .await
     .unwrap();

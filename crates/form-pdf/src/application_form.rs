@@ -4,8 +4,6 @@
 
 use certdesk_ca_api::application::Application;
 use certdesk_ca_api::channel::{Business, Channel};
-use krilla::Document;
-use krilla::page::PageSettings;
 
 use crate::FormPdfError;
 use crate::layout::{MARGIN, PAGE_H, PAGE_W, Pen};
@@ -60,7 +58,7 @@ impl std::fmt::Debug for ApplicationForm {
     }
 }
 
-fn business_name(b: Business) -> &'static str {
+pub fn business_name(b: Business) -> &'static str {
     match b {
         Business::NewOrgCertificate => "单位证书新办",
         Business::Renewal => "证书更新",
@@ -70,7 +68,7 @@ fn business_name(b: Business) -> &'static str {
     }
 }
 
-fn yuan(fen: u64) -> String {
+pub fn yuan(fen: u64) -> String {
     format!("¥{}.{:02}", fen / 100, fen % 100)
 }
 
@@ -84,7 +82,7 @@ impl ApplicationForm {
         let org_name = e.as_ref().map(|e| e.name.clone()).unwrap_or_default();
         let cert = i.certificate.as_ref();
         Self {
-            application_id: app.id.clone(),
+            application_id: app.number_or_id().to_owned(),
             channel: channel.name.clone(),
             business: business_name(app.business).into(),
             date: today.into(),
@@ -289,23 +287,11 @@ fn page2(pen: &mut Pen, f: &ApplicationForm) {
 
 /// The two-page PDF.
 pub fn render(form: &ApplicationForm) -> Result<Vec<u8>, FormPdfError> {
-    let font = crate::font::cjk(FONT_ENV)?;
-    let mut doc = Document::new();
-    let pages: [fn(&mut Pen, &ApplicationForm); 2] = [page1, page2];
-    for (i, draw) in pages.iter().enumerate() {
-        let settings = PageSettings::from_wh(PAGE_W, PAGE_H)
-            .ok_or_else(|| FormPdfError::Pdf("page size".into()))?;
-        let mut page = doc.start_page_with(settings);
-        let mut s = page.surface();
-        let mut pen = Pen {
-            s: &mut s,
-            font: font.clone(),
-        };
-        draw(&mut pen, form);
-        pen.footer(i + 1, pages.len(), &form.application_id);
-        s.finish();
-        page.finish();
-    }
-    doc.finish()
-        .map_err(|e| FormPdfError::Pdf(format!("{e:?}")))
+    crate::layout::document(
+        FONT_ENV,
+        &form.application_id,
+        &[&|pen: &mut Pen| page1(pen, form), &|pen: &mut Pen| {
+            page2(pen, form)
+        }],
+    )
 }

@@ -1,10 +1,14 @@
 //! A little page writer over krilla: text at a point, ruled boxes, wrapped paragraphs.
 //! Coordinates are PDF points from the top-left corner (krilla's convention).
 
+use krilla::Document;
 use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::page::PageSettings;
 use krilla::paint::Stroke;
 use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
+
+use crate::FormPdfError;
 
 /// A4 portrait.
 pub const PAGE_W: f32 = 595.0;
@@ -42,6 +46,33 @@ pub fn wrap(text: &str, size: f32, max: f32) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// A4 pages drawn in order, each with the footer naming `id`, text in the CJK font
+/// found through `font_env`.
+pub fn document(
+    font_env: &'static str,
+    id: &str,
+    pages: &[&dyn Fn(&mut Pen)],
+) -> Result<Vec<u8>, FormPdfError> {
+    let font = crate::font::cjk(font_env)?;
+    let mut doc = Document::new();
+    for (i, draw) in pages.iter().enumerate() {
+        let settings = PageSettings::from_wh(PAGE_W, PAGE_H)
+            .ok_or_else(|| FormPdfError::Pdf("page size".into()))?;
+        let mut page = doc.start_page_with(settings);
+        let mut s = page.surface();
+        let mut pen = Pen {
+            s: &mut s,
+            font: font.clone(),
+        };
+        draw(&mut pen);
+        pen.footer(i + 1, pages.len(), id);
+        s.finish();
+        page.finish();
+    }
+    doc.finish()
+        .map_err(|e| FormPdfError::Pdf(format!("{e:?}")))
 }
 
 pub struct Pen<'a, 'b> {

@@ -2,8 +2,10 @@
 //! in) that channels with paper by post ask for, stamped, in two copies (seed 000,
 //! steps 2 and 4). Text is set in a CJK font found on the machine ([`font`]) and
 //! embedded subsetted by krilla, so the file stays small and prints the same anywhere.
+//! Also the counter receipt (受理回执) a point prints for a walk-in ([`counter_receipt`]).
 
 pub mod application_form;
+pub mod counter_receipt;
 pub mod font;
 mod layout;
 

@@ -121,3 +121,47 @@ fn legal_rep_in_person_prints_no_handler() {
         "{t}"
     );
 }
+
+/// The counter receipt (受理回执) has the same reader-checked shape: one page, the facts.
+#[test]
+fn the_counter_receipt_is_one_page_with_the_points_facts() {
+    use certdesk_form_pdf::counter_receipt::{self, CounterReceipt};
+    let r = CounterReceipt {
+        application_id: "app_0123456789abcdef".into(),
+        case_id: "case_42".into(),
+        organisation: "永城市示例建设工程有限公司".into(),
+        business: "单位证书新办".into(),
+        documents: vec!["营业执照".into(), "经办人身份证".into()],
+        amount: "¥400.00".into(),
+        payment: "POS 刷卡，签购单号 SLIP-778899".into(),
+        token_serial: "a1b2c3d4e5f60718".into(),
+        certificate_serial: "7f00aa".into(),
+        point: "北京受理点（BJ01）".into(),
+        operators: "受理 op_clerk；审核 op_rev；制证 op_maker".into(),
+        printed_at: "2026-12-06 11:30".into(),
+        opened_at: "2026-12-06 11:02".into(),
+        handed_over_at: "2026-12-06 11:28".into(),
+    };
+    let pdf = counter_receipt::render(&r).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("receipt.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let info = tool("pdfinfo", &path, &[]);
+    assert!(info.contains("Pages:           1"), "{info}");
+    let t: String = tool("pdftotext", &path, &[]).split_whitespace().collect();
+    for want in [
+        "受理回执",
+        "app_0123456789abcdef",
+        "永城市示例建设工程有限公司",
+        "营业执照",
+        "经办人身份证",
+        "¥400.00",
+        "SLIP-778899",
+        "a1b2c3d4e5f60718",
+        "op_maker",
+        "BJ01",
+        "2026-12-0611:30",
+    ] {
+        assert!(t.contains(want), "receipt lacks {want}: {t}");
+    }
+}

@@ -37,7 +37,7 @@ pub enum IdentError {
     Length { expected: LengthRule, actual: usize },
     #[error("character {position} is not allowed here")]
     Charset { position: usize },
-    #[error("check character does not match")]
+    #[error("this number has a typo somewhere: please check it character by character")]
     CheckChar,
     #[error("birth date is not a valid past date")]
     BirthDate,
@@ -89,7 +89,8 @@ impl IdentError {
                 format!("长度应为{expected}位，实际{actual}位")
             }
             IdentError::Charset { position } => format!("第{position}位字符不合法"),
-            IdentError::CheckChar => "校验位不正确".into(),
+            // Said as a typo: the check character is how it is found, not what the user did.
+            IdentError::CheckChar => "号码有误，可能有字输错了，请逐位核对".into(),
             IdentError::BirthDate => "出生日期不正确".into(),
             IdentError::MobileFormat => "手机号格式不正确".into(),
             IdentError::EmailFormat => "电子邮箱格式不正确".into(),
@@ -107,6 +108,17 @@ pub fn mask(value: &str) -> String {
     let head: String = chars[..3].iter().collect();
     let tail: String = chars[chars.len() - 2..].iter().collect();
     format!("{head}{}{tail}", "*".repeat(chars.len() - 5))
+}
+
+/// A mobile number as people in China see it masked everywhere (138****5678), so the
+/// app shows one form; anything else falls back to [`mask`].
+pub fn mask_phone(phone: &str) -> String {
+    let p = phone.trim();
+    if p.len() == 11 && p.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{}****{}", &p[..3], &p[7..])
+    } else {
+        mask(p)
+    }
 }
 
 #[cfg(test)]

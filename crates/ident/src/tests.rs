@@ -84,6 +84,14 @@ fn mask_hides_the_middle() {
 }
 
 #[test]
+fn a_phone_is_masked_the_one_way_the_ui_does() {
+    assert_eq!(mask_phone("13812345678"), "138****5678");
+    assert_eq!(mask_phone(" 13812345678 "), "138****5678");
+    // Not a mobile number: the general mask, never the clear value.
+    assert_eq!(mask_phone("010-12345678"), "010*******78");
+}
+
+#[test]
 fn error_serialises_with_kind_tag() {
     let v = serde_json::to_value(IdentError::Charset { position: 3 }).unwrap();
     assert_eq!(v["kind"], "charset");

@@ -1,6 +1,9 @@
 use ts_rs::{Config, TS};
 
 use crate::{
+    AcceptedAgreement, Agreement, AgreementKind, LocalizedText, Milestone, MilestoneEntry,
+};
+use crate::{
     Action, AppInfo, ApplicationDetail, ApplicationList, ApplicationPlan, ApplicationStage,
     ApplicationStatus, ApplicationSummary, Business, CaConnection, Captcha, ChannelInfo,
     DocumentKind, DraftForm, EVENTS, EnterpriseVerification, ErrorCode, FieldError, FieldInput,
@@ -13,17 +16,17 @@ use crate::{
 use crate::{
     ApplicationPaper, CaClock, DownloadCandidate, DownloadLookupRequest, DownloadPhase,
     DownloadProgress, DownloadResult, DownloadStep, DownloadToken, DownloadTokens, FormAction,
-    FormSaved, InterruptedDownload, KeyAlgorithmName, LinkOpened, PaperRequirement, PaymentCode,
-    PaymentProvider, PaymentRequest, PaymentStatus, Shipment, StartDownloadRequest,
+    FormSaved, InterruptedDownload, KeyAlgorithmName, LinkOpened, OrderDownload, PaperRequirement,
+    PaymentCode, PaymentProvider, PaymentRequest, PaymentStatus, Shipment, StartDownloadRequest,
     TrackingRequest,
 };
 use crate::{
     AuthorisationSent, CaCheck, CertificateRef, ChangePinRequest, ClockCheck, DiagnosticBundle,
-    DocumentMeta, DocumentUpload, EnvironmentReport, ExportFormat, FaceCheckRequest,
-    FaceCheckStatus, FaceCheckView, FaceMethod, FileUpload, InvoiceInfo, ModuleCheck,
-    MyCertificate, MyCertificates, OcrSuggestion, OcrSuggestions, OrderInvoices, Person, PinStatus,
-    ReaderFound, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId, SavedFile,
-    SignatureRequest, SmartCardCheck, TokenFound, TokenPinInfo,
+    DocumentMeta, DocumentThumbnail, DocumentUpload, EnvironmentReport, ExportFormat,
+    FaceCheckRequest, FaceCheckStatus, FaceCheckView, FaceMethod, FileUpload, InvoiceInfo,
+    ModuleCheck, MyCertificate, MyCertificates, OcrSuggestion, OcrSuggestions, OrderInvoices,
+    Person, PinStatus, ReaderFound, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId,
+    SavedFile, SignatureRequest, SmartCardCheck, TokenFound, TokenPinInfo,
 };
 use crate::{
     BusinessDetails, CaProblemDetails, ClockDetails, ConflictDetails, DuplicateDetails,
@@ -95,6 +98,10 @@ pub fn typescript() -> String {
         ApplicationStatus::decl(&cfg),
         Action::decl(&cfg),
         Business::decl(&cfg),
+        LocalizedText::decl(&cfg),
+        AgreementKind::decl(&cfg),
+        Agreement::decl(&cfg),
+        AcceptedAgreement::decl(&cfg),
         SummaryEnterprise::decl(&cfg),
         SummaryInput::decl(&cfg),
         ApplicationSummary::decl(&cfg),
@@ -105,6 +112,8 @@ pub fn typescript() -> String {
         ApplicationStage::decl(&cfg),
         StepState::decl(&cfg),
         StepEntry::decl(&cfg),
+        Milestone::decl(&cfg),
+        MilestoneEntry::decl(&cfg),
         ApplicationPlan::decl(&cfg),
         ApplicationDetail::decl(&cfg),
         EnterpriseVerification::decl(&cfg),
@@ -159,6 +168,7 @@ pub fn typescript() -> String {
         DocumentMeta::decl(&cfg),
         FileUpload::decl(&cfg),
         DocumentUpload::decl(&cfg),
+        DocumentThumbnail::decl(&cfg),
         OcrSuggestion::decl(&cfg),
         OcrSuggestions::decl(&cfg),
         Person::decl(&cfg),
@@ -187,6 +197,7 @@ pub fn typescript() -> String {
         DownloadLookupRequest::decl(&cfg),
         KeyAlgorithmName::decl(&cfg),
         DownloadCandidate::decl(&cfg),
+        OrderDownload::decl(&cfg),
         DownloadToken::decl(&cfg),
         DownloadTokens::decl(&cfg),
         CaClock::decl(&cfg),

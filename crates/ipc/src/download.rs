@@ -41,6 +41,8 @@ pub enum KeyAlgorithmName {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct DownloadCandidate {
     pub application_id: String,
+    /// The order number to show (empty from a CA that gives none: show the id).
+    pub number: String,
     pub organisation_name: String,
     pub status: ApplicationStatus,
     pub key_algorithm: KeyAlgorithmName,
@@ -53,6 +55,25 @@ pub struct DownloadCandidate {
     /// Serial of an inserted USBKey that already holds this application's certificate
     /// with its key, valid at the CA: the download is done, not "not downloadable".
     pub on_token: Option<String>,
+}
+
+/// A signed-in applicant's order opened for download: the look-up is done and the
+/// password-card step needs only the card (and its captcha).
+#[derive(Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OrderDownload {
+    pub candidate: DownloadCandidate,
+    /// The phone and organisation code the CA checks with the card, from the order.
+    pub phone: String,
+    pub org_code: String,
+}
+
+/// Without the phone and the organisation code, as the look-up request.
+impl std::fmt::Debug for OrderDownload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderDownload")
+            .field("candidate", &self.candidate)
+            .finish_non_exhaustive()
+    }
 }
 
 /// An inserted token, pre-flighted for one application.
@@ -155,4 +176,34 @@ pub struct InterruptedDownload {
     pub token_present: bool,
     /// The last step that began, if any.
     pub last_step: Option<DownloadStep>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_download_prints_neither_its_phone_nor_its_organisation_code() {
+        let order = OrderDownload {
+            candidate: DownloadCandidate {
+                application_id: "app_1".into(),
+                number: "202612060001".into(),
+                organisation_name: "某某公司".into(),
+                status: ApplicationStatus::Approved,
+                key_algorithm: KeyAlgorithmName::EcdsaP256,
+                dual: false,
+                downloadable: true,
+                interrupted: false,
+                on_token: None,
+            },
+            phone: "13800138000".into(),
+            org_code: "MA01ABCD1".into(),
+        };
+        let shown = format!("{order:?}");
+        assert!(shown.contains("app_1"), "{shown}");
+        assert!(
+            !shown.contains("13800138000") && !shown.contains("MA01ABCD1"),
+            "{shown}"
+        );
+    }
 }

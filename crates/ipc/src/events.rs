@@ -17,7 +17,12 @@ pub const EVENTS: &[(&str, &str)] = &[
     ("downloadProgress", DOWNLOAD_PROGRESS),
     ("updateProgress", UPDATE_PROGRESS),
     ("updateAvailable", UPDATE_AVAILABLE),
+    ("ordersChanged", ORDERS_CHANGED),
 ];
+
+/// Name of the payload-less event sent when a review finished at the CA: the order
+/// lists and an open order reload.
+pub const ORDERS_CHANGED: &str = "orders-changed";
 
 /// Name of the event carrying [`crate::UpdateProgress`] while an update downloads.
 pub const UPDATE_PROGRESS: &str = "update-progress";

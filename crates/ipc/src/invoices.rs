@@ -19,6 +19,8 @@ pub struct InvoiceInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct OrderInvoices {
     pub application_id: String,
+    /// The order number to show (empty from a CA that gives none: show the id).
+    pub number: String,
     pub business: Business,
     pub status: ApplicationStatus,
     pub enterprise_name: Option<String>,

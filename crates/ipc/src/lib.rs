@@ -31,6 +31,7 @@ pub use certdesk_diagnostics::{
 };
 // The CA's and the core's workflow values the UI shows as they are (same reason).
 pub use certdesk_ca_api::FieldError;
+pub use certdesk_ca_api::agreement::{AcceptedAgreement, Agreement, AgreementKind, LocalizedText};
 pub use certdesk_ca_api::application::{
     Action, ApplicationStatus, FaceCheckStatus, FaceMethod, HandlerCheckMethod, ListState, Person,
     Shipment,
@@ -41,7 +42,9 @@ pub use certdesk_ca_api::channel::{
     PaperRequirement,
 };
 pub use certdesk_ca_api::payment::{PaymentProvider, PaymentStatus};
-pub use certdesk_core::workflow::{Keep, StartPage, StepEntry, StepFailure, StepState};
+pub use certdesk_core::workflow::{
+    Keep, Milestone, MilestoneEntry, StartPage, StepEntry, StepFailure, StepState,
+};
 /// The token's PIN retry state (the UI's name for `certdesk_token::PinState`).
 pub use certdesk_token::PinState as PinStatus;
 
@@ -55,7 +58,7 @@ pub use certificates::{
 pub use download::{
     CaClock, DownloadCandidate, DownloadLookupRequest, DownloadPhase, DownloadProgress,
     DownloadResult, DownloadStep, DownloadToken, DownloadTokens, InterruptedDownload,
-    KeyAlgorithmName, StartDownloadRequest,
+    KeyAlgorithmName, OrderDownload, StartDownloadRequest,
 };
 pub use environment::{
     SelfCheckAlgorithm, SelfCheckOutcome, SelfCheckRequest, SelfCheckResult, SelfCheckStep,
@@ -67,8 +70,8 @@ pub use error::{
     ResumeDetails, StorageDetails, StorageReason, WrongTokenDetails,
 };
 pub use events::{
-    DOWNLOAD_PROGRESS, EVENTS, RENEWAL_PROGRESS, STATUS_CHANGED, StatusChanged, UPDATE_AVAILABLE,
-    UPDATE_PROGRESS,
+    DOWNLOAD_PROGRESS, EVENTS, ORDERS_CHANGED, RENEWAL_PROGRESS, STATUS_CHANGED, StatusChanged,
+    UPDATE_AVAILABLE, UPDATE_PROGRESS,
 };
 pub use invoices::{InvoiceInfo, OrderInvoices};
 pub use map::{
@@ -81,10 +84,10 @@ pub use updates::{ReleaseNotes, UpdateCheck, UpdatePolicyView, UpdateProgress, U
 pub use workflow::{
     ApplicationDetail, ApplicationList, ApplicationPaper, ApplicationPlan, ApplicationStage,
     ApplicationSummary, AuthorisationSent, ChannelInfo, ConflictChoice, CurrentTask, DocumentMeta,
-    DocumentUpload, DraftForm, EditConflict, FaceCheckRequest, FaceCheckView, FieldInput,
-    FileUpload, FormAction, FormSaved, HandlerCheckRequest, LINK_OPENED, LinkOpened, LocalDraft,
-    MAX_DOCUMENT_BYTES, OcrSuggestion, OcrSuggestions, PaperItems, PaymentCode, PaymentRequest,
-    ResolveRequest, ResumePoint, SessionInfo, SessionState, SignInCodeRequest, SignInRequest,
-    SignatureRequest, SignedIn, StageKind, StartRequest, StartState, StepId, SummaryEnterprise,
-    SummaryInput, SyncState, TrackingRequest,
+    DocumentThumbnail, DocumentUpload, DraftForm, EditConflict, FaceCheckRequest, FaceCheckView,
+    FieldInput, FileUpload, FormAction, FormSaved, HandlerCheckRequest, LINK_OPENED, LinkOpened,
+    LocalDraft, MAX_DOCUMENT_BYTES, OcrSuggestion, OcrSuggestions, PaperItems, PaymentCode,
+    PaymentRequest, ResolveRequest, ResumePoint, SessionInfo, SessionState, SignInCodeRequest,
+    SignInRequest, SignatureRequest, SignedIn, StageKind, StartRequest, StartState, StepId,
+    SummaryEnterprise, SummaryInput, SyncState, TrackingRequest,
 };

@@ -7,9 +7,12 @@ pub mod fault_proxy;
 pub mod issuer;
 pub mod keychain;
 pub mod kryoptic;
+#[cfg(target_os = "linux")]
+pub mod object_files;
 pub mod openssl;
 pub mod pcsc;
 pub mod pkix;
 pub mod process;
 pub mod softhsm;
+pub mod spy;
 pub mod tls_proxy;

@@ -44,6 +44,16 @@ pub fn private_key_uri(token: &str, key_id: &str, pin: &str) -> String {
     format!("pkcs11:token={token};id={id};type=private;pin-value={pin}")
 }
 
+/// `openssl` with the engine config `conf` and the module's environment `env`.
+fn engine_openssl(conf: &Path, env: Option<(&str, &OsStr)>) -> Command {
+    let mut cmd = Command::new("openssl");
+    cmd.env("OPENSSL_CONF", conf);
+    if let Some((k, v)) = env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
 /// Signs `data` (SHA-256) with the token key at `uri` through the engine of `conf`,
 /// into `sig`. `env` reaches the module (e.g. SoftHSM2's config file).
 pub fn engine_sign(
@@ -53,18 +63,30 @@ pub fn engine_sign(
     data: &Path,
     sig: &Path,
 ) -> anyhow::Result<()> {
-    let mut cmd = Command::new("openssl");
-    cmd.env("OPENSSL_CONF", conf);
-    if let Some((k, v)) = env {
-        cmd.env(k, v);
-    }
-    run(cmd
+    run(engine_openssl(conf, env)
         .args([
             "dgst", "-sha256", "-engine", "pkcs11", "-keyform", "engine", "-sign", uri, "-out",
         ])
         .arg(sig)
         .arg(data))?;
     Ok(())
+}
+
+/// A PKCS#10 request (PEM) signed by the token key at `uri` through the engine of
+/// `conf`: the CSR a token makes without its key ever leaving it.
+pub fn engine_csr(
+    conf: &Path,
+    env: Option<(&str, &OsStr)>,
+    uri: &str,
+    out: &Path,
+) -> anyhow::Result<String> {
+    run(engine_openssl(conf, env)
+        .args([
+            "req", "-new", "-engine", "pkcs11", "-keyform", "engine", "-key", uri,
+        ])
+        .args(["-subj", "/CN=ignored", "-sha256", "-out"])
+        .arg(out))?;
+    Ok(std::fs::read_to_string(out)?)
 }
 
 /// Whether the public key of `cert` (`inform`: "PEM" or "DER") verifies `sig` over

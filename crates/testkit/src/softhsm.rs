@@ -119,6 +119,26 @@ impl SoftHsm {
         }
     }
 
+    /// Generates a key pair on the token labelled `label` with `pkcs11-tool` (the
+    /// module's own key generation: the private key never leaves the token).
+    /// `key_type` as pkcs11-tool takes it: `EC:prime256v1`, `rsa:2048`.
+    pub fn generate_key(
+        &self,
+        label: &str,
+        user_pin: &str,
+        key_type: &str,
+        id_hex: &str,
+    ) -> anyhow::Result<()> {
+        run(Command::new("pkcs11-tool")
+            .env("SOFTHSM2_CONF", &self.conf)
+            .arg("--module")
+            .arg(Self::module()?)
+            .args(["--token-label", label, "--login", "--pin", user_pin])
+            .args(["--keypairgen", "--key-type", key_type, "--id", id_hex])
+            .args(["--label", label]))?;
+        Ok(())
+    }
+
     /// "Unplugs" every token: moves their directories out of the token dir. The module
     /// sees it after re-initialisation, as with a real USB token and SoftHSM2.
     pub fn unplug(&self) -> anyhow::Result<()> {

@@ -13,6 +13,10 @@ use crate::keys;
 use crate::pubkey;
 use crate::worker::{TokenRef, TokenService, Worker};
 
+mod write;
+pub use write::CertWritten;
+pub(crate) use write::write;
+
 /// A certificate on the token with its pairing state.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CertSummary {
@@ -51,7 +55,7 @@ pub struct Orphans {
     pub certificates_without_key: Vec<CertSummary>,
 }
 
-fn parse(der: &[u8]) -> Result<Certificate> {
+pub(crate) fn parse(der: &[u8]) -> Result<Certificate> {
     Certificate::from_der(der).map_err(|e| TokenError::BadCertificate {
         detail: e.to_string(),
     })
@@ -63,7 +67,7 @@ fn is_ca(cert: &Certificate) -> bool {
 
 /// One byte-string attribute; empty when absent or unreadable (a damaged object must
 /// not fail a listing), an error only when the token is gone.
-fn attr_bytes(session: &Session, h: ObjectHandle, t: AttributeType) -> Result<Vec<u8>> {
+pub(crate) fn attr_bytes(session: &Session, h: ObjectHandle, t: AttributeType) -> Result<Vec<u8>> {
     let attrs = match session.get_attributes(h, &[t]) {
         Ok(a) => a,
         Err(e) => match TokenError::from(e) {
@@ -95,91 +99,6 @@ fn cert_objects(session: &Session) -> Result<Vec<CertObject>> {
         out.push((h, id, label, value));
     }
     Ok(out)
-}
-
-fn cert_template(cert: &Certificate, der: &[u8], id: &[u8], label: &str) -> Result<Vec<Attribute>> {
-    let tbs = cert.tbs_certificate();
-    Ok(vec![
-        Attribute::Class(ObjectClass::CERTIFICATE),
-        Attribute::CertificateType(CertificateType::X_509),
-        Attribute::Token(true),
-        Attribute::Private(false),
-        Attribute::Modifiable(true),
-        Attribute::Id(id.to_vec()),
-        Attribute::Label(label.as_bytes().to_vec()),
-        Attribute::Subject(tbs.subject().to_der()?),
-        Attribute::Issuer(tbs.issuer().to_der()?),
-        Attribute::SerialNumber(tbs.serial_number().to_der()?),
-        Attribute::Value(der.to_vec()),
-    ])
-}
-
-fn cn_or_dn(name: &x509_cert::name::Name) -> String {
-    name.to_string()
-}
-
-/// Outcome of writing a certificate.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct CertWritten {
-    pub id: String,
-    pub label: String,
-    /// Chain certificates written (already present ones are skipped).
-    pub chain_written: usize,
-    /// False when the identical certificate was already on the token.
-    pub leaf_written: bool,
-}
-
-pub(crate) fn write(
-    w: &mut Worker,
-    token: &TokenRef,
-    leaf: &[u8],
-    chain: &[Vec<u8>],
-) -> Result<CertWritten> {
-    let cert = parse(leaf)?;
-    let spki = cert.tbs_certificate().subject_public_key_info().clone();
-    let session = w.user_session(token)?;
-    // Find the key by the id derived from the certificate's key, then compare the
-    // actual public keys: an id match alone proves nothing.
-    let id = pubkey::key_id(&spki);
-    let pub_h =
-        keys::find(session, ObjectClass::PUBLIC_KEY, &id)?.ok_or(TokenError::KeyMismatch)?;
-    if pubkey::read_spki(session, pub_h)?.to_der()? != spki.to_der()? {
-        return Err(TokenError::KeyMismatch);
-    }
-    let priv_h = keys::find_private(session, &id)?;
-    let label =
-        String::from_utf8_lossy(&attr_bytes(session, priv_h, AttributeType::Label)?).into_owned();
-    let existing = cert_objects(session)?;
-    let leaf_written = !existing.iter().any(|(_, _, _, v)| v == leaf);
-    if leaf_written {
-        session.create_object(&cert_template(&cert, leaf, &id, &label)?)?;
-        crate::fault::point("write-certificate:leaf-created");
-    }
-    // Pairing by subject too, as some middleware matches keys to certificates that way;
-    // set every time, so a write cut short after the certificate is finished on resume.
-    let subject = Attribute::Subject(cert.tbs_certificate().subject().to_der()?);
-    session.update_attributes(priv_h, std::slice::from_ref(&subject))?;
-    crate::fault::point("write-certificate:private-subject");
-    session.update_attributes(pub_h, &[subject])?;
-    crate::fault::point("write-certificate:public-subject");
-    let mut chain_written = 0;
-    for der in chain {
-        if existing.iter().any(|(_, _, _, v)| v == der) {
-            continue;
-        }
-        let c = parse(der)?;
-        let cid = pubkey::key_id(c.tbs_certificate().subject_public_key_info());
-        let clabel = format!("CA: {}", cn_or_dn(c.tbs_certificate().subject()));
-        session.create_object(&cert_template(&c, der, &cid, &clabel)?)?;
-        chain_written += 1;
-        crate::fault::point(&format!("write-certificate:chain-{chain_written}"));
-    }
-    Ok(CertWritten {
-        id: hex::encode(id),
-        label,
-        chain_written,
-        leaf_written,
-    })
 }
 
 fn ids_of(session: &Session, class: ObjectClass) -> Result<Vec<(ObjectHandle, Vec<u8>, String)>> {
@@ -308,6 +227,7 @@ pub(crate) fn delete(w: &mut Worker, token: &TokenRef, id: &[u8]) -> Result<usiz
             detail: "an empty key id names no key".into(),
         });
     }
+    w.forget_keys(token);
     let session = w.user_session(token)?;
     let mut n = 0;
     for class in [

@@ -28,7 +28,10 @@ fn build(w: &mut Worker, token: &TokenRef, key_id: &str, subject: &str) -> Resul
     let subject = Name::from_str(subject).map_err(|e| TokenError::BadInput {
         detail: format!("subject: {e}"),
     })?;
-    let spki = keys::public_key(w.user_session(token)?, &id)?;
+    // One session check for the whole request; a key generated in this session is
+    // reached through its remembered handles.
+    let (s, available) = w.logged_in_with_mechanisms(token)?;
+    let spki = keys::spki_in(s, &id)?;
     let info = CertReqInfo {
         version: Version::V1,
         subject,
@@ -36,11 +39,15 @@ fn build(w: &mut Worker, token: &TokenRef, key_id: &str, subject: &str) -> Resul
         attributes: Default::default(),
     };
     let tbs = info.to_der()?;
-    let (alg, sig) = keys::sign(w, token, &id, &tbs)?;
+    let (alg, sig) = keys::sign_in(s, &available, &id, &tbs)?;
     let verified_locally = if alg == OID_SM2_SM3 {
         false
     } else {
-        pubkey::verify(&spki, alg, &tbs, &sig)?;
+        if let Err(e) = pubkey::verify(&spki, alg, &tbs, &sig) {
+            // A remembered handle that named another key: search next time.
+            s.keys.remove(&id);
+            return Err(e);
+        }
         true
     };
     // RSA signature algorithms carry NULL parameters; ECDSA ones carry none.

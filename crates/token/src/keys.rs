@@ -2,19 +2,22 @@
 
 use cryptoki::mechanism::vendor_defined::VendorDefinedMechanism;
 use cryptoki::mechanism::{Mechanism, MechanismType};
-use cryptoki::object::{Attribute, KeyType, ObjectClass, ObjectHandle};
+use cryptoki::object::{Attribute, ObjectClass, ObjectHandle};
 use cryptoki::session::Session;
-use der::Encode;
 use der::asn1::ObjectIdentifier;
+use der::{Decode, Encode};
 use sha2::Digest as _;
+use x509_cert::name::Name;
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
 use crate::error::{Result, TokenError};
+use crate::known::KnownKey;
 use crate::mechanisms;
 use crate::pubkey::{
     self, KeyAlgorithm, OID_ECDSA_SHA256, OID_P256, OID_SHA256_RSA, OID_SM2, OID_SM2_SM3,
 };
-use crate::worker::{TokenRef, TokenService, Worker};
+use crate::template;
+use crate::worker::{OpenSession, TokenRef, TokenService, Worker};
 
 /// What the key is for; decides the usage flags, which are all set explicitly because
 /// modules (SoftHSM2) otherwise switch on usages nobody asked for.
@@ -35,6 +38,11 @@ pub struct KeySpec {
     pub algorithm: KeyAlgorithm,
     pub purpose: KeyPurpose,
     pub label: String,
+    /// `CKA_SUBJECT` (DER `Name`) of both key objects, put in the generation template:
+    /// the subject the certificate is expected to have (a renewal's old certificate's).
+    /// The certificate write sets it again only when the issued certificate's differs.
+    #[serde(default)]
+    pub subject: Option<Vec<u8>>,
 }
 
 /// A key pair on the token.
@@ -84,126 +92,47 @@ fn generate(
             detail: "the temporary key id must not be empty".into(),
         });
     }
-    let (m, slot) = w.find_slot(token)?;
-    let available = m.raw_mechanisms(slot.id())?;
-    let session = w.user_session(token)?;
-    let sign = spec.purpose != KeyPurpose::Encryption;
-    let enc = spec.purpose == KeyPurpose::Encryption;
-    let unwrap = spec.purpose != KeyPurpose::Signing;
+    // Checked before anything is written: a bad subject must not leave a key behind.
+    if let Some(der) = &spec.subject {
+        Name::from_der(der).map_err(|e| TokenError::BadInput {
+            detail: format!("subject: {e}"),
+        })?;
+    }
+    let (s, available) = w.logged_in_with_mechanisms(token)?;
+    let session = &s.session;
     // A temporary id in the generation template (the caller's, journaled before this
     // write, or a random one): a pair cut short before its final id is set still carries
-    // it. The real id is derived from the public key afterwards.
+    // it. The real id is derived from the public key afterwards; everything else is in
+    // the template, so each object is written whole once and changed once.
     let temp_id = match tag {
         Some(t) => t,
         None => session.generate_random_vec(16)?,
     };
-    let label = spec.label.as_bytes().to_vec();
-    let common_pub = vec![
-        Attribute::Token(true),
-        Attribute::Private(false),
-        Attribute::Modifiable(true),
-        Attribute::Label(label.clone()),
-        Attribute::Id(temp_id.clone()),
-        Attribute::Verify(sign),
-        Attribute::VerifyRecover(false),
-        Attribute::Derive(false),
-    ];
-    let common_priv = vec![
-        Attribute::Token(true),
-        Attribute::Private(true),
-        Attribute::Sensitive(true),
-        Attribute::Extractable(false),
-        Attribute::Modifiable(true),
-        Attribute::Label(label),
-        Attribute::Id(temp_id),
-        Attribute::Sign(sign),
-        Attribute::SignRecover(false),
-    ];
-    let (mech, mut pub_t, mut priv_t, unverified);
-    let vendor_mech;
-    match spec.algorithm {
-        KeyAlgorithm::Rsa2048 | KeyAlgorithm::Rsa3072 => {
-            let bits: u64 = if spec.algorithm == KeyAlgorithm::Rsa2048 {
-                2048
-            } else {
-                3072
-            };
-            mech = Mechanism::RsaPkcsKeyPairGen;
-            pub_t = vec![
-                Attribute::KeyType(KeyType::RSA),
-                Attribute::ModulusBits(bits.into()),
-                Attribute::PublicExponent(vec![1, 0, 1]),
-                Attribute::Encrypt(enc),
-                Attribute::Wrap(unwrap),
-            ];
-            priv_t = vec![
-                Attribute::KeyType(KeyType::RSA),
-                Attribute::Decrypt(enc),
-                Attribute::Unwrap(unwrap),
-                Attribute::Derive(false),
-            ];
-            unverified = false;
-        }
-        KeyAlgorithm::EcP256 => {
-            if unwrap && sign {
-                return Err(TokenError::Unsupported {
-                    what: "envelope unwrap with an EC signing key (RSA-OAEP needs an RSA key)"
-                        .into(),
-                });
-            }
-            mech = Mechanism::EccKeyPairGen;
-            pub_t = vec![
-                Attribute::KeyType(KeyType::EC),
-                Attribute::EcParams(OID_P256.to_der()?),
-                Attribute::Encrypt(false),
-                Attribute::Wrap(false),
-            ];
-            // EC "encryption" keys work by key agreement.
-            priv_t = vec![
-                Attribute::KeyType(KeyType::EC),
-                Attribute::Decrypt(false),
-                Attribute::Unwrap(false),
-                Attribute::Derive(enc),
-            ];
-            unverified = false;
-        }
-        KeyAlgorithm::Sm2 => {
-            let v = mechanisms::sm2_for(&available).ok_or_else(|| TokenError::Unsupported {
-                what: "SM2 (no known vendor SM2 mechanism in the token's mechanism list)".into(),
-            })?;
-            let t = MechanismType::new_vendor_defined(v.key_pair_gen)?;
-            vendor_mech = VendorDefinedMechanism::new::<()>(t, None);
-            mech = Mechanism::VendorDefined(vendor_mech);
-            pub_t = vec![
-                Attribute::KeyType(KeyType::EC),
-                Attribute::EcParams(OID_SM2.to_der()?),
-                Attribute::Encrypt(enc),
-                Attribute::Wrap(false),
-            ];
-            priv_t = vec![
-                Attribute::KeyType(KeyType::EC),
-                Attribute::Decrypt(enc),
-                Attribute::Unwrap(false),
-                Attribute::Derive(false),
-            ];
-            unverified = true;
-        }
-    }
-    pub_t.extend(common_pub);
-    priv_t.extend(common_priv);
-    let (pub_h, priv_h) = session.generate_key_pair(&mech, &pub_t, &priv_t)?;
+    let t = template::templates(spec, &temp_id, spec.subject.as_deref(), &available)?;
+    let (pub_h, priv_h) = session.generate_key_pair(&t.mechanism, &t.public, &t.private)?;
     crate::fault::point("keygen:generated");
     let spki = pubkey::read_spki(session, pub_h)?;
     let id = pubkey::key_id(&spki);
     session.update_attributes(pub_h, &[Attribute::Id(id.clone())])?;
     crate::fault::point("keygen:public-id");
     session.update_attributes(priv_h, &[Attribute::Id(id.clone())])?;
+    let spki_der = spki.to_der()?;
+    s.keys.insert(
+        id.clone(),
+        KnownKey {
+            public: pub_h,
+            private: priv_h,
+            spki,
+            label: spec.label.clone(),
+            write_begun: false,
+        },
+    );
     Ok(KeyInfo {
         id: hex::encode(&id),
         label: spec.label.clone(),
         algorithm: spec.algorithm,
-        spki_der: spki.to_der()?,
-        unverified,
+        spki_der,
+        unverified: t.unverified,
     })
 }
 
@@ -221,6 +150,15 @@ const SHA256_DIGEST_INFO: [u8; 19] = [
     0x00, 0x04, 0x20,
 ];
 
+/// The public key of the key pair `id`: remembered for a key generated in this session,
+/// read from the token otherwise.
+pub(crate) fn spki_in(s: &OpenSession, id: &[u8]) -> Result<SubjectPublicKeyInfoOwned> {
+    match s.keys.get(id) {
+        Some(k) => Ok(k.spki.clone()),
+        None => public_key(&s.session, id),
+    }
+}
+
 /// Signs `msg` with the private key `id`, returning the X.509 signature algorithm and
 /// the signature in X.509 form (DER `Ecdsa-Sig-Value` for EC).
 pub(crate) fn sign(
@@ -229,11 +167,42 @@ pub(crate) fn sign(
     id: &[u8],
     msg: &[u8],
 ) -> Result<(ObjectIdentifier, Vec<u8>)> {
-    let (m, slot) = w.find_slot(token)?;
-    let available = m.raw_mechanisms(slot.id())?;
-    let session = w.user_session(token)?;
-    let key = find_private(session, id)?;
-    let spki = public_key(session, id)?;
+    let (s, available) = w.logged_in_with_mechanisms(token)?;
+    sign_in(s, &available, id, msg)
+}
+
+/// As [`sign`], in an open session with the token's mechanism list.
+pub(crate) fn sign_in(
+    s: &mut OpenSession,
+    available: &[u64],
+    id: &[u8],
+    msg: &[u8],
+) -> Result<(ObjectIdentifier, Vec<u8>)> {
+    if let Some(k) = s.keys.get(id) {
+        let (key, spki) = (k.private, k.spki.clone());
+        match sign_with(&s.session, available, key, &spki, msg) {
+            Ok(r) => return Ok(r),
+            // The remembered handle may be stale (the key deleted by another program):
+            // look the key up instead.
+            Err(TokenError::TokenRemoved) => return Err(TokenError::TokenRemoved),
+            Err(_) => {
+                s.keys.remove(id);
+            }
+        }
+    }
+    let key = find_private(&s.session, id)?;
+    let spki = public_key(&s.session, id)?;
+    sign_with(&s.session, available, key, &spki, msg)
+}
+
+/// Signs `msg` with the private key `key` whose public key is `spki`.
+fn sign_with(
+    session: &Session,
+    available: &[u64],
+    key: ObjectHandle,
+    spki: &SubjectPublicKeyInfoOwned,
+    msg: &[u8],
+) -> Result<(ObjectIdentifier, Vec<u8>)> {
     if spki.algorithm.oid == pubkey::OID_RSA {
         if available.contains(&cryptoki_sys::CKM_SHA256_RSA_PKCS) {
             return Ok((
@@ -248,7 +217,7 @@ pub(crate) fn sign(
             session.sign(&Mechanism::RsaPkcs, key, &input)?,
         ));
     }
-    let curve = pubkey::ec_curve(&spki)?;
+    let curve = pubkey::ec_curve(spki)?;
     if curve == OID_P256 {
         // Raw CKM_ECDSA over a host-computed hash: the one form every module has.
         let hash = sha2::Sha256::digest(msg);
@@ -260,7 +229,7 @@ pub(crate) fn sign(
         return Ok((OID_ECDSA_SHA256, sig.to_der().as_bytes().to_vec()));
     }
     if curve == OID_SM2 {
-        let v = mechanisms::sm2_for(&available).ok_or_else(|| TokenError::Unsupported {
+        let v = mechanisms::sm2_for(available).ok_or_else(|| TokenError::Unsupported {
             what: "SM2 signing".into(),
         })?;
         let t = MechanismType::new_vendor_defined(v.sign_sm3)?;

@@ -16,6 +16,7 @@ pub mod envelope;
 pub mod error;
 pub mod fault;
 pub mod keys;
+mod known;
 pub mod mechanisms;
 pub mod modules;
 pub mod objects;
@@ -25,6 +26,7 @@ pub mod presence;
 pub mod pubkey;
 pub mod selfcheck;
 pub mod selftest;
+pub mod template;
 #[cfg(feature = "test-support")]
 pub mod testing;
 pub mod tokens;

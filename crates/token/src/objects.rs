@@ -217,6 +217,7 @@ pub(crate) fn inventory(w: &mut Worker, token: &TokenRef) -> Result<Inventory> {
 /// same fingerprint (handles are reused once an object is gone). Requires login for
 /// private objects. Returns how many were destroyed.
 pub(crate) fn destroy(w: &mut Worker, token: &TokenRef, objects: &[TokenObject]) -> Result<usize> {
+    w.forget_keys(token);
     let session = w.user_session(token)?;
     let mut n = 0;
     for o in objects {

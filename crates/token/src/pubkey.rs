@@ -67,7 +67,7 @@ pub fn key_id(spki: &SubjectPublicKeyInfoOwned) -> Vec<u8> {
 }
 
 /// Reads a public-key object and rebuilds its SPKI.
-pub(crate) fn read_spki(session: &Session, key: ObjectHandle) -> Result<SubjectPublicKeyInfoOwned> {
+pub fn read_spki(session: &Session, key: ObjectHandle) -> Result<SubjectPublicKeyInfoOwned> {
     let attrs = session.get_attributes(
         key,
         &[

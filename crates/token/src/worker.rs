@@ -12,6 +12,7 @@ use cryptoki::slot::Slot;
 use tokio::sync::{broadcast, oneshot};
 
 use crate::error::{Result, TokenError};
+use crate::known::KnownKey;
 use crate::modules::{self, Module};
 use crate::presence::PresenceEvent;
 
@@ -29,6 +30,11 @@ pub(crate) struct OpenSession {
     pub session: Session,
     pub slot: Slot,
     pub logged_in: bool,
+    /// The slot's mechanism list, read once per session (it does not change while the
+    /// token stays in).
+    pub mechanisms: Option<Vec<u64>>,
+    /// Key pairs generated in this session, by `CKA_ID`.
+    pub keys: HashMap<Vec<u8>, KnownKey>,
 }
 
 /// State owned by the worker thread.
@@ -131,6 +137,8 @@ impl Worker {
                     session,
                     slot,
                     logged_in: false,
+                    mechanisms: None,
+                    keys: HashMap::new(),
                 },
             );
         }
@@ -139,11 +147,42 @@ impl Worker {
 
     /// A session that has been logged in as the user.
     pub(crate) fn user_session(&mut self, token: &TokenRef) -> Result<&Session> {
+        Ok(&self.logged_in(token)?.session)
+    }
+
+    /// As [`Self::user_session`], with what the worker keeps on the session.
+    pub(crate) fn logged_in(&mut self, token: &TokenRef) -> Result<&mut OpenSession> {
         let s = self.session(token)?;
         if !s.logged_in {
             return Err(TokenError::NotLoggedIn);
         }
-        Ok(&s.session)
+        Ok(s)
+    }
+
+    /// A logged-in session with the token's mechanism list (read once per session): one
+    /// presence check for the whole operation.
+    pub(crate) fn logged_in_with_mechanisms(
+        &mut self,
+        token: &TokenRef,
+    ) -> Result<(&mut OpenSession, Vec<u64>)> {
+        let m = self.module(&token.module)?;
+        let s = self.logged_in(token)?;
+        let v = match &s.mechanisms {
+            Some(v) => v.clone(),
+            None => {
+                let v = m.raw_mechanisms(s.slot.id())?;
+                s.mechanisms = Some(v.clone());
+                v
+            }
+        };
+        Ok((s, v))
+    }
+
+    /// Forgets the key pairs remembered for `token` (objects were destroyed).
+    pub(crate) fn forget_keys(&mut self, token: &TokenRef) {
+        if let Some(s) = self.sessions.get_mut(token) {
+            s.keys.clear();
+        }
     }
 
     /// Drops every session of a module, then `C_Finalize` + `C_Initialize`, so that a

@@ -60,6 +60,7 @@ async fn softhsm_end_to_end() {
                 algorithm: KeyAlgorithm::EcP256,
                 purpose: KeyPurpose::Signing,
                 label: "x".into(),
+                subject: None,
             },
         )
         .await
@@ -86,6 +87,7 @@ async fn softhsm_end_to_end() {
                 algorithm: KeyAlgorithm::Sm2,
                 purpose: KeyPurpose::Signing,
                 label: "sm2".into(),
+                subject: None,
             },
         )
         .await

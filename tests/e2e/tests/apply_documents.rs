@@ -18,7 +18,9 @@ use common::apply::{
     Files, at_step, choose, confirm_information, files, pay_approve_and_find_finished,
     pending_face, sign,
 };
-use common::{Env, set_language, sign_in, start_draft, type_enterprise, type_into, value};
+use common::{
+    Env, set_language, shown_order_id, sign_in, start_draft, type_enterprise, type_into, value,
+};
 
 /// A USCC with its check character replaced: what a typo looks like.
 fn mistyped(uscc: &str) -> String {
@@ -247,6 +249,18 @@ async fn phone_handler_with_licence_ocr_face_by_sms_uploaded_letter_and_wrong_co
         serde_json::Value::Bool(true),
         "the QR image did not load"
     );
+    // The status poll (every 1.5 s) keeps the QR code the text says to scan.
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    app.wait_for("[data-testid=face-legal_rep][data-status=pending]")
+        .await
+        .unwrap();
+    assert!(
+        app.client
+            .find(fantoccini::Locator::Css("[data-testid=face-legal_rep-qr]"))
+            .await
+            .is_ok(),
+        "the QR code vanished after the status polls"
+    );
     app.screenshot("face-zh-CN-legal-rep-on-site")
         .await
         .unwrap();
@@ -265,6 +279,7 @@ async fn phone_handler_with_licence_ocr_face_by_sms_uploaded_letter_and_wrong_co
     at_step(app, "information").await;
     confirm_information(app, p).await;
     at_step(app, "documents").await;
+    common::only_the_pane_scrolls(app).await;
 
     // 资料上传: the licence from the enterprise step is ticked, the ID card is asked for.
     app.wait_for("[data-testid=doc-business_licence][data-state=uploaded]")
@@ -297,6 +312,16 @@ async fn phone_handler_with_licence_ocr_face_by_sms_uploaded_letter_and_wrong_co
         .await
         .unwrap();
     at_step(app, "authorisation").await;
+    // Each image upload is recognisable by its thumbnail, made in the window and kept
+    // (sealed) with the draft: the licence from the enterprise step, the ID card just now.
+    for kind in ["business_licence", "handler_id_card"] {
+        let thumb = app.by_testid(&format!("doc-{kind}-thumb")).await.unwrap();
+        let src = thumb.attr("src").await.unwrap().unwrap_or_default();
+        assert!(
+            src.starts_with("data:image/jpeg;base64,"),
+            "{kind}: {src:.40}"
+        );
+    }
     app.screenshot("documents-zh-CN-uploaded").await.unwrap();
 
     // The letter of authorisation, uploaded.
@@ -340,6 +365,7 @@ async fn bank_card_handler_with_online_authorisation_in_english() {
     at_step(app, "information").await;
     confirm_information(app, p).await;
     at_step(app, "documents").await;
+    common::only_the_pane_scrolls(app).await;
 
     // Nothing uploaded yet: the licence is asked for here; a PDF-free image upload.
     app.wait_for("[data-testid=doc-business_licence][data-state=missing]")
@@ -423,7 +449,7 @@ async fn face_handler_on_site_then_documents_and_signature() {
 
     // Left while pending and reopened in English: the face check is started again there
     // (the first one stays pending at the CA and is simply never completed).
-    let id = app.text("[data-testid=order-detail-id]").await.unwrap();
+    let id = shown_order_id(app).await;
     set_language(app, "en").await;
     reopen(app, &id).await;
     app.wait_for("[data-testid=handler-form][data-loaded=true]")
@@ -483,8 +509,15 @@ async fn legal_rep_in_person_face_on_site_no_handler_no_letter_in_english() {
         .unwrap();
     app.screenshot("enterprise-en-licence-ocr").await.unwrap();
     assert_eq!(value(app, "field-enterprise.uscc").await, "");
-    app.click("ocr-accept-enterprise.uscc").await.unwrap();
-    app.click("ocr-accept-enterprise.org_code").await.unwrap();
+    // One click fills every empty field the licence was read for.
+    let all = app.text("[data-testid=ocr-accept-all]").await.unwrap();
+    assert!(all.starts_with("Fill all"), "{all}");
+    app.click("ocr-accept-all").await.unwrap();
+    assert_eq!(value(app, "field-enterprise.uscc").await, p.company.uscc);
+    assert_eq!(value(app, "field-enterprise.org_code").await, p.org_code);
+    app.wait_for("[data-testid=\"ocr-enterprise.org_code\"][data-state=same]")
+        .await
+        .unwrap();
     type_enterprise(app, p, &["enterprise.uscc", "enterprise.org_code"]).await;
     app.click("handles-yes").await.unwrap();
     app.click("enterprise-submit").await.unwrap();

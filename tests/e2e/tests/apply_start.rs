@@ -32,7 +32,8 @@ async fn channel_business_methods_and_agreements_create_the_draft() {
         .text("[data-testid=apply-current-channel]")
         .await
         .unwrap();
-    assert!(current.contains("RSA-2048"), "{current}");
+    // The channel is named in the user's words, not by its algorithm.
+    assert_eq!(current, "沙箱 · 单位数字证书");
     // Only the new organisation certificate is applied for here.
     let renewal = app
         .wait_for("[data-testid=business-renewal] input")
@@ -72,7 +73,21 @@ async fn channel_business_methods_and_agreements_create_the_draft() {
     app.screenshot("apply-zh-CN-methods-agreements-missing")
         .await
         .unwrap();
-    app.click("agree-service").await.unwrap();
+    // The agreements are the CA's own text, readable here; "accept" in the text ticks it.
+    app.click("read-service").await.unwrap();
+    let text = app.text("[data-testid=agreement-service]").await.unwrap();
+    assert!(
+        text.contains("数字证书服务协议")
+            && text.contains("私钥")
+            && text.contains("版本：2026-01"),
+        "{text}"
+    );
+    app.screenshot("apply-zh-CN-agreement-service")
+        .await
+        .unwrap();
+    app.click("agreement-accept").await.unwrap();
+    let ticked = "return document.querySelector('[data-testid=agree-service]').checked";
+    assert_eq!(app.client.execute(ticked, vec![]).await.unwrap(), true);
     app.click("agree-privacy").await.unwrap();
     app.click("apply-start").await.unwrap();
     let ready = app.by_testid("apply-ready").await.unwrap();
@@ -103,6 +118,18 @@ async fn channel_business_methods_and_agreements_create_the_draft() {
     let hint = app.text("[data-testid=agree-required]").await.unwrap();
     assert!(hint.contains("accept"), "{hint}");
     app.screenshot("apply-en-methods").await.unwrap();
+    app.click("read-privacy").await.unwrap();
+    let text = app.text("[data-testid=agreement-privacy]").await.unwrap();
+    assert!(
+        text.contains("Personal Information Protection Policy")
+            && text.contains("never use it for marketing"),
+        "{text}"
+    );
+    app.screenshot("apply-en-agreement-privacy").await.unwrap();
+    // Closing without accepting leaves it unticked.
+    app.click("agreement-close").await.unwrap();
+    let ticked = "return document.querySelector('[data-testid=agree-privacy]').checked";
+    assert_eq!(app.client.execute(ticked, vec![]).await.unwrap(), false);
     app.click("agree-service").await.unwrap();
     app.click("agree-privacy").await.unwrap();
     app.click("apply-start").await.unwrap();

@@ -85,6 +85,24 @@ async fn my_certificates_pin_change_export_and_renewal() {
         countdown.contains("剩余 59 天") || countdown.contains("剩余 60 天"),
         "{countdown}"
     );
+    // In the user's words first: who holds it and who issued it; the names as written
+    // in the certificate one click away.
+    let holder = app
+        .text(&format!("[data-testid={card}-holder]"))
+        .await
+        .unwrap();
+    assert!(!holder.contains('=') && !holder.is_empty(), "{holder}");
+    let issuer = app
+        .text(&format!("[data-testid={card}-issuer]"))
+        .await
+        .unwrap();
+    assert!(
+        issuer.contains("Issuing CA") && !issuer.contains('='),
+        "{issuer}"
+    );
+    app.click(&format!("{card}-technical-toggle"))
+        .await
+        .unwrap();
     let chain = app
         .text(&format!("[data-testid={card}-chain]"))
         .await

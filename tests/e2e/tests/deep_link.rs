@@ -15,7 +15,7 @@ use certdesk_e2e::{App, app_binary};
 use common::{Env, seed, set_language, sign_in};
 
 async fn detail_id(app: &App, id: &str) {
-    app.wait_text("[data-testid=order-detail-id]", |t| t == id)
+    app.wait_for(&format!("[data-testid=order-detail-id][data-id=\"{id}\"]"))
         .await
         .unwrap();
 }

@@ -190,7 +190,22 @@ async fn lookup(ca: &CaClient, app: &App, o: &ApprovedOrder, shots: &str) {
         .await
         .unwrap();
     let text = shown.text().await.unwrap();
-    assert!(text.contains(&o.application_id), "{text}");
+    // The row is this order's; it shows the number people read out, not the id.
+    if shown.attr("data-testid").await.unwrap().as_deref() == Some("download-results") {
+        let number = app
+            .text(&format!(
+                "[data-testid=download-row-{}-number]",
+                o.application_id
+            ))
+            .await
+            .unwrap();
+        assert!(
+            number.len() == 12 && number.bytes().all(|b| b.is_ascii_digit()),
+            "{number}"
+        );
+    } else {
+        assert!(text.contains(&o.application_id), "{text}");
+    }
     app.screenshot(&format!("download-{shots}-2-results"))
         .await
         .unwrap();
@@ -266,6 +281,12 @@ async fn p256_download_with_a_wrong_pin_then_the_right_one() {
     app.by_testid("download-done").await.unwrap();
     let kind = app.text("[data-testid=download-done-kind]").await.unwrap();
     assert_eq!(kind, "单证书");
+    let holder = app
+        .text("[data-testid=download-done-holder]")
+        .await
+        .unwrap();
+    assert!(!holder.is_empty() && !holder.contains('='), "{holder}");
+    app.click("download-done-technical-toggle").await.unwrap();
     let alg = app
         .text("[data-testid=download-done-algorithm]")
         .await
@@ -788,5 +809,142 @@ async fn kryoptic_final_pin_try_needs_the_tick_and_a_locked_usbkey_is_refused() 
     );
     app.screenshot("download-kryoptic-locked-en").await.unwrap();
     assert!(env.issued(&second.application_id).is_empty());
+    app.close().await.unwrap();
+}
+
+/// 订单管理 → the order → 下载证书: a signed-in applicant's approved order opens the
+/// download at the password card, the look-up done and the phone and organisation code
+/// taken from the order (shown, not asked). Returns the order with its card.
+async fn from_the_order(rig: &Rig, app: &App, lang: &str) -> ApprovedOrder {
+    let ca = rig.ca();
+    let p = Persona::new(common::seed());
+    let o = sandbox_flow::approved_order_for(
+        rig.env.ca.url(),
+        "sandbox-p256",
+        &p,
+        Business::NewOrgCertificate,
+        None,
+    )
+    .await
+    .unwrap();
+    app.click("nav-orders").await.unwrap();
+    sign_in(app, &ca, &o.phone).await;
+    app.click("orders-tab-finished").await.unwrap();
+    // The list offers it directly, and so does the order itself.
+    app.by_testid(&format!("order-{}-download", o.application_id))
+        .await
+        .unwrap();
+    app.click(&format!("order-{}-view", o.application_id))
+        .await
+        .unwrap();
+    let next = app
+        .text("[data-testid=order-detail-next-download]")
+        .await
+        .unwrap();
+    let says = if lang == "en" {
+        "password card"
+    } else {
+        "密码卡"
+    };
+    assert!(next.contains(says), "{next}");
+    app.screenshot(&format!("journey-{lang}-1-approved-order"))
+        .await
+        .unwrap();
+
+    app.click("order-detail-download").await.unwrap();
+    let known = app.text("[data-testid=download-card-known]").await.unwrap();
+    assert!(
+        known.contains(&o.org_code) && known.contains(&o.phone[7..]),
+        "{known}"
+    );
+    assert!(
+        !known.contains(&o.phone),
+        "the phone is shown masked: {known}"
+    );
+    for retyped in [
+        "download-card-phone",
+        "download-card-org",
+        "download-lookup",
+    ] {
+        assert!(
+            app.client
+                .find(fantoccini::Locator::Css(&format!(
+                    "[data-testid={retyped}]"
+                )))
+                .await
+                .is_err(),
+            "{retyped} is asked again"
+        );
+    }
+    type_into(app, "download-card-serial", &o.card_serial).await;
+    type_into(app, "download-card-password", &o.card_password).await;
+    captcha(app, &ca, "download-card-captcha", None).await;
+    app.screenshot(&format!("journey-{lang}-2-card-from-order"))
+        .await
+        .unwrap();
+    app.click("download-card-next").await.unwrap();
+    o
+}
+
+#[tokio::test]
+async fn an_approved_order_leads_to_the_download_in_one_click() {
+    let rig = Rig::new();
+    let app = rig
+        .launch_in(AppData::Owned(tempfile::tempdir().unwrap()), None)
+        .await;
+    let o = from_the_order(&rig, &app, "zh-CN").await;
+    at_token_ready(&rig.serial, &app).await;
+    let check = app
+        .text("[data-testid=download-check-token]")
+        .await
+        .unwrap();
+    assert_eq!(check, "已选择可用的 USBKey");
+    app.click("download-token-next").await.unwrap();
+    start_with_pin(&app, PIN).await;
+    app.by_testid("download-done").await.unwrap();
+    app.screenshot("journey-zh-CN-3-done").await.unwrap();
+    assert_eq!(rig.on_token(&o.application_id), (1, 1));
+    assert_eq!(rig.issued(&o.application_id), 1);
+    app.close().await.unwrap();
+}
+
+/// In English, and the token step's check with the USBKey pulled: it says none is usable
+/// (it said "a usable USBKey is chosen" beside a red dot), in both languages.
+#[tokio::test]
+async fn from_the_order_in_english_and_a_pulled_usbkey_is_not_called_usable() {
+    let rig = Rig::new();
+    let app = rig
+        .launch_in(AppData::Owned(tempfile::tempdir().unwrap()), None)
+        .await;
+    set_language(&app, "en").await;
+    from_the_order(&rig, &app, "en").await;
+    at_token_ready(&rig.serial, &app).await;
+
+    rig.hsm.unplug().unwrap();
+    let check = app
+        .wait_text("[data-testid=download-check-token][data-state=fail]", |t| {
+            !t.is_empty()
+        })
+        .await
+        .unwrap();
+    assert!(check.starts_with("No usable USBKey"), "{check}");
+    app.screenshot("journey-en-3-token-pulled").await.unwrap();
+    set_language(&app, "zh-CN").await;
+    app.click("nav-download").await.unwrap();
+    let check = app
+        .wait_text("[data-testid=download-check-token]", |t| {
+            t.contains("USBKey")
+        })
+        .await
+        .unwrap();
+    assert!(check.starts_with("还没有可用的 USBKey"), "{check}");
+    app.screenshot("journey-zh-CN-4-token-pulled")
+        .await
+        .unwrap();
+
+    rig.hsm.replug().unwrap();
+    app.wait_for("[data-testid=download-check-token][data-state=ok]")
+        .await
+        .unwrap();
     app.close().await.unwrap();
 }

@@ -9,7 +9,10 @@ mod common;
 
 use certdesk_ca_service::sandbox_flow::Persona;
 use certdesk_e2e::App;
-use common::{Env, seed, set_language, sign_in, start_draft, type_enterprise, type_into, value};
+use common::{
+    Env, seed, set_language, shown_order_id, sign_in, start_draft, type_enterprise, type_into,
+    value,
+};
 
 /// The last character replaced by another of the same class: a broken check character.
 fn broken(s: &str) -> String {
@@ -48,7 +51,7 @@ async fn inline_checks_kept_values_registry_mismatch_and_return_to_edit() {
     type_into(&app, "field-enterprise.legal_rep_phone", "12345").await;
     app.click("field-enterprise.name").await.unwrap();
     let e = error_of(&app, "enterprise.uscc").await;
-    assert!(e.contains("校验"), "{e}");
+    assert!(e.contains("输错"), "said as a typo, not a check digit: {e}");
     let e = error_of(&app, "enterprise.legal_rep_id_number").await;
     assert!(!e.is_empty() && !e.contains(&bad_id), "{e}");
     let e = error_of(&app, "enterprise.legal_rep_phone").await;
@@ -138,7 +141,7 @@ async fn inline_checks_kept_values_registry_mismatch_and_return_to_edit() {
     app.wait_for("[data-testid=handler-form][data-loaded=true]")
         .await
         .unwrap();
-    let app_id = app.text("[data-testid=order-detail-id]").await.unwrap();
+    let app_id = shown_order_id(&app).await;
     app.click("handler-method-phone").await.unwrap();
     type_into(&app, "field-handler.name", &p.handler.name).await;
     type_into(&app, "field-handler.id_number", &p.handler.id_number).await;
@@ -296,17 +299,24 @@ async fn legal_rep_in_person_skips_the_handler_then_information_is_reviewed_and_
     app.screenshot("enterprise-zh-CN-legal-rep-in-person")
         .await
         .unwrap();
-    let app_id = app.text("[data-testid=order-detail-id]").await.unwrap();
+    let app_id = shown_order_id(&app).await;
 
     // 信息确认: a missing field and a malformed phone are flagged before the review page.
     app.wait_for("[data-testid=information-form][data-loaded=true]")
         .await
         .unwrap();
+    // Known values come filled in: the legal representative in person receives the parcel.
+    assert_eq!(
+        value(&app, "field-invoice.tax_number").await,
+        p.company.uscc
+    );
+    assert_eq!(
+        value(&app, "field-mailing.recipient").await,
+        p.company.legal_rep_name
+    );
+    assert_eq!(value(&app, "field-mailing.phone").await, p.legal_rep_phone);
+    app.screenshot("information-zh-CN-prefilled").await.unwrap();
     let info = [
-        ("certificate.province", "北京市"),
-        ("certificate.city", "北京市"),
-        ("invoice.title", p.company.name.as_str()),
-        ("invoice.tax_number", p.company.uscc.as_str()),
         ("invoice.email", p.handler.email.as_str()),
         ("mailing.recipient", "钱经办"),
         ("mailing.phone", "1390000"),

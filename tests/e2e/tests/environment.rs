@@ -237,3 +237,47 @@ fn entry(zip: &mut zip::ZipArchive<std::fs::File>, name: &str) -> String {
         .unwrap();
     text
 }
+
+/// No PC/SC service (the client library pointed at a socket that does not exist) while
+/// the USBKey works through its module: a notice with nothing to do, not a red ✖, and no
+/// fix anywhere on the page sends the user to a terminal. Both languages.
+#[tokio::test]
+async fn a_missing_smart_card_service_is_a_notice_while_the_usbkey_works() {
+    let ca = CaService::start().unwrap();
+    let hsm = SoftHsm::new().unwrap();
+    hsm.init_token("企业证书Key", "87654321", "12345678")
+        .unwrap();
+    let nowhere = tempfile::tempdir().unwrap();
+    let socket = nowhere.path().join("pcscd.comm");
+    let app = App::launch_on_softhsm(
+        &hsm,
+        &[
+            ("CERTDESK_CA_URL", ca.url()),
+            ("PCSCLITE_CSOCK_NAME", socket.to_str().unwrap()),
+        ],
+    )
+    .await
+    .unwrap();
+    for (lang, says) in [("zh-CN", "无需处理"), ("en", "nothing needs doing")] {
+        set_language(&app, lang).await;
+        app.click("nav-environment").await.unwrap();
+        let row = app
+            .wait_text("[data-testid=check-smart-card][data-verdict=info]", |t| {
+                t.contains(says)
+            })
+            .await
+            .unwrap();
+        assert!(!row.contains("✖"), "{row}");
+        app.wait_for("[data-testid=check-tokens][data-verdict=ok]")
+            .await
+            .unwrap();
+        let page = app.text("[data-testid=environment-checks]").await.unwrap();
+        for terminal in ["sudo", "systemctl", "终端", "terminal"] {
+            assert!(!page.contains(terminal), "{terminal} in: {page}");
+        }
+        app.screenshot(&format!("environment-{lang}-no-pcscd"))
+            .await
+            .unwrap();
+    }
+    app.close().await.unwrap();
+}

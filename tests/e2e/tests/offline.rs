@@ -7,8 +7,7 @@
 
 mod common;
 
-use certdesk_ca_api::application::{Application, CreateApplication};
-use certdesk_ca_api::channel::Business;
+use certdesk_ca_api::application::Application;
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use certdesk_e2e::App;
@@ -19,15 +18,7 @@ use common::{Env, seed, set_language, show, sign_in, type_into};
 async fn at_handler_step(ca: &CaClient, p: &Persona) -> Application {
     ca.sandbox_put_company(&p.company).await.unwrap();
     let app = ca
-        .create_application(
-            &CreateApplication {
-                channel_id: "sandbox-p256".into(),
-                business: Business::NewOrgCertificate,
-                input: p.input(),
-                certificate_serial: None,
-            },
-            None,
-        )
+        .create_application(&p.new_org_on("sandbox-p256"), None)
         .await
         .unwrap();
     ca.verify_enterprise(&app.id).await.unwrap()

@@ -320,6 +320,29 @@ async fn paper_channel_checklist_tracking_number_and_printed_form() {
     let heading = app.text("#paper-h").await.unwrap();
     assert!(heading.contains("Mail"), "{heading}");
     app.by_testid("parcel-shipment").await.unwrap();
+    // The CA's own data in English too: the courier, the parcel, the paper checklist.
+    let parcel = app.text("[data-testid=parcel-shipment]").await.unwrap();
+    assert!(
+        parcel.contains("SF Express") && parcel.contains("Password card"),
+        "{parcel}"
+    );
+    let order = app.text("[data-testid=order-detail]").await.unwrap();
+    assert!(
+        !order.contains("加盖单位公章") && !order.contains("顺丰"),
+        "Chinese CA data in the English order: {order}"
+    );
+    // The step bar goes on past the applicant's steps: paid, reviewed, download next.
+    for (m, state) in [
+        ("payment", "done"),
+        ("review", "done"),
+        ("download", "current"),
+    ] {
+        app.wait_for(&format!(
+            "[data-testid=order-milestone-{m}][data-state={state}]"
+        ))
+        .await
+        .unwrap();
+    }
     show(&app, "parcel").await;
     app.screenshot("paper-en-received-parcel").await.unwrap();
     app.close().await.unwrap();

@@ -106,6 +106,17 @@ fn new_doc(state: &AppState, owner: &str, req: CreateApplication) -> ApiResult<A
             "this channel does not offer this business online",
         )]));
     }
+    if !state
+        .channels
+        .accepts_current(&channel.id, &req.accepted_agreements)
+    {
+        return Err(ApiError::fields(vec![FieldError::new(
+            "accepted_agreements",
+            "agreements_not_accepted",
+            "请阅读并同意该渠道当前版本的全部协议",
+            "read and accept all of this channel's agreements in their current versions",
+        )]));
+    }
     let errors = validate::input(&req.input);
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
@@ -114,6 +125,8 @@ fn new_doc(state: &AppState, owner: &str, req: CreateApplication) -> ApiResult<A
     let mut doc = AppDoc {
         app: Application {
             id: new_id("app"),
+            // Given in the create's transaction (applications::next_number).
+            number: String::new(),
             channel_id: channel.id.clone(),
             business: req.business,
             status: ApplicationStatus::Draft,
@@ -132,6 +145,7 @@ fn new_doc(state: &AppState, owner: &str, req: CreateApplication) -> ApiResult<A
             shipment: None,
             certificate_serial: req.certificate_serial.map(|s| s.to_ascii_lowercase()),
             issued_serial: None,
+            accepted_agreements: req.accepted_agreements,
             etag: String::new(),
             created_at: now.clone(),
             updated_at: now,
@@ -162,6 +176,7 @@ pub async fn create_application(
         check_concerned_certificate(tx, &req)?;
         let mut doc = new_doc(&state, &who.phone, req)?;
         ensure_no_duplicate(tx, &doc)?;
+        doc.app.number = applications::next_number(tx, state.now())?;
         applications::insert(tx, &mut doc, state.now())?;
         to_value(&doc.app)
     })
@@ -352,6 +367,6 @@ pub async fn cancel_application(
         }
         s.doc.app.status = ApplicationStatus::Cancelled;
         s.save()?;
-        s.tell(&format!("您的订单{}已取消。", s.doc.app.id))
+        s.tell(&format!("您的订单{}已取消。", s.doc.app.number_or_id()))
     })
 }

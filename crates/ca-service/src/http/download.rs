@@ -15,12 +15,13 @@ use der::{EncodePem, pem::LineEnding};
 
 use super::auth::{check_captcha, check_phone};
 use super::extract::{ApiJson, EnrollmentAuth, Staff};
+use crate::audit::{Action, NewEntry};
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::pki::keys::CaKey;
 use crate::pki::profile::Kind;
 use crate::pki::{Family, envelope, subscriber_name};
-use crate::secrets::{argon2_verify, sha256_hex, token};
+use crate::secrets::argon2_verify;
 use crate::state::Shared;
 use crate::store::certs::{self, CertRow};
 use crate::workflow::issuance as wf;
@@ -82,9 +83,7 @@ pub async fn authorise(
         }
         _ => false,
     };
-    let t = token();
-    let expires = state.now() + wf::ENROLLMENT_TTL;
-    let doc = state.db.tx_commit_always(|tx| {
+    let enrollment = state.db.tx_commit_always(|tx| {
         let doc = wf::authorise(
             tx,
             req.card_serial.trim(),
@@ -92,26 +91,10 @@ pub async fn authorise(
             &req.phone,
             &req.org_code,
         )?;
-        certs::put_enrollment(
-            tx,
-            &sha256_hex(&["enrollment", &t]),
-            &doc.app.id,
-            req.card_serial.trim(),
-            expires,
-        )?;
-        Ok::<_, ApiError>(doc)
+        let ch = state.channel(&doc.app.channel_id)?;
+        wf::grant_enrollment(tx, state.now(), &doc.app.id, req.card_serial.trim(), ch)
     })?;
-    let ch = state.channel(&doc.app.channel_id)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Enrollment {
-            token: t,
-            expires_at: rfc3339(expires),
-            application_id: doc.app.id.clone(),
-            key_algorithm: ch.key_algorithm,
-            certificate_set: ch.certificate_set,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(enrollment)))
 }
 
 /// Issue the certificate for a CSR made on the token. The same CSR (same key) again
@@ -167,8 +150,21 @@ pub async fn finalize(
     let subject = subject_of(&doc)?;
     let st = state.clone();
     let (app_id, days) = (doc.app.id.clone(), channel.validity_days);
+    let kind = if crate::channels::is_operator(&channel.id) {
+        Kind::Operator
+    } else {
+        Kind::Signing
+    };
     let (row, enc) = tokio::task::spawn_blocking(move || {
-        issue_new(&st, &authority, &app_id, subject, &vetted, days, dual)
+        issue_new(
+            &st,
+            &authority,
+            &app_id,
+            subject,
+            &vetted,
+            days,
+            (kind, dual),
+        )
     })
     .await
     .map_err(blocking_err)??;
@@ -257,16 +253,10 @@ fn issue_new(
     subject: x509_cert::name::Name,
     vetted: &crate::pki::csr::VettedCsr,
     days: u32,
-    dual: bool,
+    (kind, dual): (Kind, bool),
 ) -> ApiResult<(CertRow, Option<certs::EscrowRow>)> {
     let (cert, serial) = authority
-        .issue(
-            &state.pki,
-            Kind::Signing,
-            subject.clone(),
-            vetted.spki.clone(),
-            days,
-        )
+        .issue(&state.pki, kind, subject.clone(), vetted.spki.clone(), days)
         .map_err(internal)?;
     let row = cert_row(app_id, vetted.family, vetted.key_id.clone(), &cert, serial)?;
     if !dual {
@@ -360,7 +350,7 @@ pub async fn certificate(
         (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn revoke(
     State(state): State<Shared>,
-    _staff: Staff,
+    staff: Staff,
     Path(serial): Path<String>,
     ApiJson(req): ApiJson<RevokeRequest>,
 ) -> ApiResult<Json<CertificateRecord>> {
@@ -370,7 +360,13 @@ pub async fn revoke(
         if row.status == "revoked" {
             return Err(ApiError::invalid_state("already revoked"));
         }
-        certs::revoke(tx, &serial, wf::reason_str(req.reason), state.now())?;
+        let reason = wf::reason_str(req.reason);
+        certs::revoke(tx, &serial, reason, state.now())?;
+        let entry = NewEntry::new(staff.actor, Action::CertificateRevoke)
+            .application(&row.application_id)
+            .certificate(&serial)
+            .detail("reason", reason);
+        crate::store::audit::append(tx, state.now(), &entry)?;
         let doc = load_any(tx, &row.application_id)?;
         crate::workflow::tell_applicant(
             tx,

@@ -127,8 +127,11 @@ impl FromRequestParts<Shared> for Applicant {
     }
 }
 
-/// CA staff, authenticated by the staff token from the data dir.
-pub struct Staff;
+/// CA staff, authenticated by a staff credential from the data dir: `staff-token` (staff
+/// tools) or `cli-token` (`certdesk-ca review` on the host); the audit log names which.
+pub struct Staff {
+    pub actor: crate::audit::Actor,
+}
 
 impl FromRequestParts<Shared> for Staff {
     type Rejection = ApiError;
@@ -137,10 +140,76 @@ impl FromRequestParts<Shared> for Staff {
         parts: &mut Parts,
         state: &Shared,
     ) -> Result<Self, Self::Rejection> {
-        match bearer(parts) {
-            Some(t) if ct_eq(t, state.staff_token.expose_secret()) => Ok(Staff),
+        use crate::audit::Actor;
+        let t = bearer(parts).ok_or_else(|| ApiError::code(ProblemCode::Unauthorized))?;
+        // Both compared in constant time, whichever matches.
+        let staff = ct_eq(t, state.staff_token.expose_secret());
+        let cli = ct_eq(t, state.cli_token.expose_secret());
+        match (staff, cli) {
+            (true, _) => Ok(Staff {
+                actor: Actor::Staff {
+                    credential: "staff-token".into(),
+                },
+            }),
+            (false, true) => Ok(Staff { actor: Actor::Cli }),
             _ => Err(ApiError::code(ProblemCode::Unauthorized)),
         }
+    }
+}
+
+/// A signed-in operator (certificate sign-in, `/v1/operator/sessions`): active, with
+/// the certificate it signed in with. Revoking the operator ends the session at once.
+pub struct OperatorAuth {
+    pub operator: crate::store::operators::OperatorRow,
+    pub certificate_serial: String,
+    pub token_hash: String,
+}
+
+impl OperatorAuth {
+    pub fn actor(&self) -> crate::audit::Actor {
+        crate::audit::Actor::Operator {
+            id: self.operator.id.clone(),
+            certificate_serial: self.certificate_serial.clone(),
+        }
+    }
+
+    /// 403 `forbidden` unless the operator holds `role`.
+    pub fn require(&self, role: certdesk_ca_api::operator::Role) -> Result<(), ApiError> {
+        self.require_any(&[role])
+    }
+
+    /// One of `roles` (e.g. making the key: the clerk or the maker).
+    pub fn require_any(&self, roles: &[certdesk_ca_api::operator::Role]) -> Result<(), ApiError> {
+        if roles.iter().any(|r| self.operator.has(*r)) {
+            Ok(())
+        } else {
+            let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            Err(ApiError::detail(
+                ProblemCode::Forbidden,
+                format!("needs the {} role", names.join(" or ")),
+            ))
+        }
+    }
+}
+
+impl FromRequestParts<Shared> for OperatorAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Shared,
+    ) -> Result<Self, Self::Rejection> {
+        let (token_hash, (operator, certificate_serial)) = by_token(
+            parts,
+            state,
+            crate::store::operators::SESSION_KIND,
+            crate::store::operators::session,
+        )?;
+        Ok(OperatorAuth {
+            operator,
+            certificate_serial,
+            token_hash,
+        })
     }
 }
 
@@ -199,4 +268,19 @@ impl FromRequestParts<Shared> for EnrollmentAuth {
             card_serial,
         })
     }
+}
+
+/// A base64 `signature` field's bytes.
+pub fn signature_bytes(b64: &str) -> Result<Vec<u8>, ApiError> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .map_err(|_| {
+            ApiError::fields(vec![certdesk_ca_api::FieldError::new(
+                "signature",
+                "invalid",
+                "签名格式错误",
+                "signature must be base64",
+            )])
+        })
 }

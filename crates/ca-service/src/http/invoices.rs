@@ -2,8 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use certdesk_ca_api::channel::Business;
 use certdesk_ca_api::payment::{Invoice, InvoiceList, ResendInvoice};
 use certdesk_ca_api::{FieldError, Problem};
@@ -63,18 +62,7 @@ pub async fn pdf(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let (inv, business) = state.db.read(|c| owned_invoice(c, &id, &who.phone))?;
-    let bytes = tokio::task::spawn_blocking(move || {
-        crate::invoice_pdf::render(&inv, business_zh(business))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut r = bytes.into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    Ok(r)
+    super::pdf::answer(move || crate::invoice_pdf::render(&inv, business_zh(business))).await
 }
 
 /// Send the e-invoice again, to the given address.

@@ -1,7 +1,8 @@
-//! Health, channels.
+//! Health, channels and their agreements.
 
 use axum::Json;
 use axum::extract::{Path, State};
+use certdesk_ca_api::agreement::AgreementList;
 use certdesk_ca_api::channel::{Channel, ChannelList};
 use certdesk_ca_api::{Health, Problem};
 
@@ -47,4 +48,21 @@ pub async fn get_channel(
         .cloned()
         .map(Json)
         .ok_or_else(ApiError::not_found)
+}
+
+/// The agreements (用户协议) an applicant of this channel reads and accepts before
+/// starting, at their current versions. Public: they are read before signing in too.
+#[utoipa::path(get, path = "/v1/channels/{id}/agreements", tag = "meta", params(("id" = String, Path)),
+    responses((status = 200, body = AgreementList),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn channel_agreements(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AgreementList>> {
+    if state.channels.get(&id).is_none() {
+        return Err(ApiError::not_found());
+    }
+    Ok(Json(AgreementList {
+        items: state.channels.agreements_for(&id),
+    }))
 }

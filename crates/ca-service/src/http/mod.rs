@@ -1,6 +1,7 @@
 //! The HTTP surface: routes, the generated OpenAPI document, and sandbox pages.
 
 mod applications;
+mod audit;
 mod auth;
 mod ca;
 mod documents;
@@ -11,8 +12,10 @@ mod idempotency;
 mod invoices;
 mod json_body;
 mod meta;
+pub mod operators;
 mod pages;
 mod payments;
+mod pdf;
 mod problems;
 mod renewal;
 mod sandbox;
@@ -71,6 +74,10 @@ impl Modify for SecuritySchemes {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
         c.add_security_scheme(
+            "operator",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
             "staff",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
@@ -83,6 +90,7 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
         .routes(routes!(meta::healthz))
         .routes(routes!(meta::list_channels))
         .routes(routes!(meta::get_channel))
+        .routes(routes!(meta::channel_agreements))
         .routes(routes!(auth::create_captcha))
         .routes(routes!(auth::send_otp))
         .routes(routes!(auth::create_token))
@@ -118,6 +126,44 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
         .routes(routes!(staff::staff_approve))
         .routes(routes!(staff::staff_reject))
         .routes(routes!(staff::staff_paper_received))
+        .routes(routes!(audit::staff_audit))
+        .routes(routes!(audit::operator_audit))
+        .routes(routes!(
+            operators::admin::add_point,
+            operators::admin::list_points
+        ))
+        .routes(routes!(
+            operators::admin::add_operator,
+            operators::admin::list_operators
+        ))
+        .routes(routes!(operators::admin::revoke_operator))
+        .routes(routes!(operators::sign_in::challenge))
+        .routes(routes!(operators::sign_in::sign_in))
+        .routes(routes!(operators::sign_in::me))
+        .routes(routes!(operators::sign_in::logout))
+        .routes(routes!(
+            operators::supervisor::list_point_operators,
+            operators::supervisor::add_point_operator
+        ))
+        .routes(routes!(operators::supervisor::revoke_point_operator))
+        .routes(routes!(
+            operators::cases::open_case,
+            operators::cases::list_cases
+        ))
+        .routes(routes!(operators::cases::get_case))
+        .routes(routes!(operators::cases::check_field))
+        .routes(routes!(operators::cases::approve_case))
+        .routes(routes!(operators::cases::reject_case))
+        .routes(routes!(operators::cases::check_identity))
+        .routes(routes!(operators::making::enrollment))
+        .routes(routes!(operators::making::record_token))
+        .routes(routes!(operators::making::handover_code))
+        .routes(routes!(operators::making::hand_over))
+        .routes(routes!(operators::receipt::receipt))
+        .routes(routes!(
+            operators::payments::record_payment,
+            operators::payments::list_payments
+        ))
         .routes(routes!(download::lookup))
         .routes(routes!(download::authorise))
         .routes(routes!(download::finalize))

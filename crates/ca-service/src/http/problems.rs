@@ -19,6 +19,7 @@ const KEPT_HEADERS: [header::HeaderName; 3] =
 pub fn code_for(status: StatusCode) -> ProblemCode {
     match status.as_u16() {
         401 => ProblemCode::Unauthorized,
+        403 => ProblemCode::Forbidden,
         404 => ProblemCode::NotFound,
         405 => ProblemCode::MethodNotAllowed,
         408 => ProblemCode::RequestTimeout,

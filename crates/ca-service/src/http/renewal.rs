@@ -16,17 +16,16 @@ use certdesk_ca_api::channel::Business;
 use certdesk_ca_api::download::{
     Enrollment, RenewalChallenge, RenewalChallengeRequest, RenewalRequest,
 };
-use certdesk_ca_api::{FieldError, Problem, ProblemCode};
+use certdesk_ca_api::{Problem, ProblemCode};
 use der::DecodePem;
 
 use super::extract::ApiJson;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
-use crate::secrets::{new_id, sha256_hex, token};
+use crate::secrets::new_id;
 use crate::state::Shared;
 use crate::store::applications::{self, AppDoc};
 use crate::store::certs;
-use crate::workflow::issuance::ENROLLMENT_TTL;
 use crate::workflow::load_any;
 
 pub const RENEWAL_WINDOW: i64 = 90 * 86_400;
@@ -112,19 +111,9 @@ pub async fn renew(
     State(state): State<Shared>,
     ApiJson(req): ApiJson<RenewalRequest>,
 ) -> ApiResult<(StatusCode, Json<Enrollment>)> {
-    let sig = base64::engine::general_purpose::STANDARD
-        .decode(req.signature.trim())
-        .map_err(|_| {
-            ApiError::fields(vec![FieldError::new(
-                "signature",
-                "invalid",
-                "签名格式错误",
-                "signature must be base64",
-            )])
-        })?;
+    let sig = super::extract::signature_bytes(&req.signature)?;
     let now = state.now();
-    let t = token();
-    let (doc, channel) = state.db.tx_commit_always(|tx| {
+    let enrollment = state.db.tx_commit_always(|tx| {
         // The challenge is spent whatever happens next.
         let (serial, challenge) =
             certs::take_challenge(tx, &req.challenge_id, now)?.ok_or_else(|| {
@@ -191,23 +180,13 @@ pub async fn renew(
                 doc
             }
         };
-        certs::put_enrollment(
+        crate::workflow::issuance::grant_enrollment(
             tx,
-            &sha256_hex(&["enrollment", &t]),
+            now,
             &doc.app.id,
             &format!("renewal:{serial}"),
-            now + ENROLLMENT_TTL,
-        )?;
-        Ok((doc, channel))
+            &channel,
+        )
     })?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Enrollment {
-            token: t,
-            expires_at: rfc3339(now + ENROLLMENT_TTL),
-            application_id: doc.app.id,
-            key_algorithm: channel.key_algorithm,
-            certificate_set: channel.certificate_set,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(enrollment)))
 }

@@ -14,12 +14,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiJson, ApiQuery};
 use super::txn::app_response;
+use crate::audit::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::providers::sandbox::{sandbox_secret, sign};
 use crate::state::Shared;
 use crate::store::{applications, auth, outbox, records};
 use crate::workflow::payment::{apply_notify, to_wire};
-use crate::workflow::review;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -166,7 +166,7 @@ pub async fn pay(State(state): State<Shared>, Path(id): Path<String>) -> ApiResu
     responses((status = 200, body = Application),
         (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn approve(State(state): State<Shared>, Path(id): Path<String>) -> ApiResult<Response> {
-    let app = super::staff::approve_now(&state, &id).await?;
+    let app = super::staff::approve_now(&state, &id, Actor::Sandbox).await?;
     app_response(&app)
 }
 
@@ -180,10 +180,7 @@ pub async fn reject(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<RejectRequest>,
 ) -> ApiResult<Response> {
-    let doc = state
-        .db
-        .tx(|tx| review::reject(tx, &state, &id, req.reasons))?;
-    app_response(&doc.app)
+    super::staff::reject_now(&state, &id, req.reasons, Actor::Sandbox)
 }
 
 /// Record paper receipt as staff would.
@@ -195,8 +192,7 @@ pub async fn paper_received(
     State(state): State<Shared>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let doc = state.db.tx(|tx| review::paper_received(tx, &state, &id))?;
-    app_response(&doc.app)
+    super::staff::paper_received_now(&state, &id, Actor::Sandbox)
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -6,16 +6,18 @@ use axum::response::Response;
 use certdesk_ca_api::Problem;
 use certdesk_ca_api::application::{Application, ApplicationStatus};
 use certdesk_ca_api::application::{ApplicationPage, RejectRequest};
+use certdesk_ca_api::counter::CaseStatus;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::applications::parse_page;
 use super::extract::{ApiJson, ApiQuery, Staff};
 use super::txn::app_response;
+use crate::audit::{Action, Actor, NewEntry};
 use crate::error::{ApiError, ApiResult};
 use crate::state::Shared;
-use crate::store::applications;
-use crate::workflow::review;
+use crate::store::{applications, audit};
+use crate::workflow::{cases, review};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -68,12 +70,50 @@ pub async fn staff_list(
     }))
 }
 
-pub async fn approve_now(state: &Shared, id: &str) -> ApiResult<Application> {
+/// Approves as `actor`; the audit entry commits with the approval.
+pub async fn approve_now(state: &Shared, id: &str, actor: Actor) -> ApiResult<Application> {
     let card = tokio::task::spawn_blocking(review::new_card)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
-    let doc = state.db.tx(|tx| review::approve(tx, state, id, card))?;
+    let doc = state.db.tx(|tx| {
+        let doc = review::approve(tx, state, id, review::Delivery::Mail(card))?;
+        let entry = NewEntry::new(actor, Action::ReviewApprove).application(id);
+        let entry = cases::close_by_staff(tx, id, CaseStatus::Approved, entry)?;
+        audit::append(tx, state.now(), &entry)?;
+        Ok::<_, ApiError>(doc)
+    })?;
     Ok(doc.app)
+}
+
+/// Rejects as `actor`. The entry counts the reasons; their text stays in the sealed
+/// application (free text could hold anything).
+pub fn reject_now(
+    state: &Shared,
+    id: &str,
+    reasons: Vec<String>,
+    actor: Actor,
+) -> ApiResult<Response> {
+    let count = reasons.len();
+    let doc = state.db.tx(|tx| {
+        let doc = review::reject(tx, state, id, reasons)?;
+        let entry = NewEntry::new(actor, Action::ReviewReject)
+            .application(id)
+            .detail("reasons", count.to_string());
+        let entry = cases::close_by_staff(tx, id, CaseStatus::Rejected, entry)?;
+        audit::append(tx, state.now(), &entry)?;
+        Ok::<_, ApiError>(doc)
+    })?;
+    app_response(&doc.app)
+}
+
+pub fn paper_received_now(state: &Shared, id: &str, actor: Actor) -> ApiResult<Response> {
+    let doc = state.db.tx(|tx| {
+        let doc = review::paper_received(tx, state, id)?;
+        let entry = NewEntry::new(actor, Action::ReviewPaperReceived).application(id);
+        audit::append(tx, state.now(), &entry)?;
+        Ok::<_, ApiError>(doc)
+    })?;
+    app_response(&doc.app)
 }
 
 /// Approve: download channels get a password card by post; mailed-token channels a parcel.
@@ -83,10 +123,10 @@ pub async fn approve_now(state: &Shared, id: &str) -> ApiResult<Application> {
         (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn staff_approve(
     State(state): State<Shared>,
-    _staff: Staff,
+    staff: Staff,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let app = approve_now(&state, &id).await?;
+    let app = approve_now(&state, &id, staff.actor).await?;
     app_response(&app)
 }
 
@@ -97,14 +137,11 @@ pub async fn staff_approve(
         (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn staff_reject(
     State(state): State<Shared>,
-    _staff: Staff,
+    staff: Staff,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<RejectRequest>,
 ) -> ApiResult<Response> {
-    let doc = state
-        .db
-        .tx(|tx| review::reject(tx, &state, &id, req.reasons))?;
-    app_response(&doc.app)
+    reject_now(&state, &id, req.reasons, staff.actor)
 }
 
 /// Record receipt of the mailed paper.
@@ -114,9 +151,8 @@ pub async fn staff_reject(
         (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn staff_paper_received(
     State(state): State<Shared>,
-    _staff: Staff,
+    staff: Staff,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let doc = state.db.tx(|tx| review::paper_received(tx, &state, &id))?;
-    app_response(&doc.app)
+    paper_received_now(&state, &id, staff.actor)
 }

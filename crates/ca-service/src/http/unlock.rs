@@ -10,6 +10,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::auth::{check_captcha, check_phone};
 use super::extract::{ApiJson, Staff};
+use crate::audit::{Action, NewEntry};
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::new_id;
 use crate::state::Shared;
@@ -120,10 +121,15 @@ pub async fn authorise(
         (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn staff_so_pin(
     State(state): State<Shared>,
-    _staff: Staff,
+    staff: Staff,
     Path(token_serial): Path<String>,
 ) -> ApiResult<Json<UnlockGrant>> {
     token_serial_ok(&token_serial)?;
+    // Releasing a token's SO PIN is recorded (the PIN itself never is).
+    let entry = NewEntry::new(staff.actor, Action::TokenSoPin).token(token_serial.trim());
+    state
+        .db
+        .tx(|tx| crate::store::audit::append(tx, state.now(), &entry))?;
     let so_pin = state
         .pki
         .so_pin(&token_serial)

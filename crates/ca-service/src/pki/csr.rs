@@ -141,7 +141,8 @@ pub fn vet(input: &str) -> Result<VettedCsr, CsrError> {
     })
 }
 
-/// Proof of possession for renewal: `sig` over `msg` by the key in `spki`.
+/// Proof of possession (renewal, operator sign-in): `sig` over `msg` (SHA-256) by the key
+/// in `spki`. RSA: PKCS#1 v1.5, else PSS; ECDSA P-256: DER or raw r‖s (PKCS#11).
 pub fn verify_possession(spki: &SubjectPublicKeyInfoOwned, msg: &[u8], sig: &[u8]) -> bool {
     let Ok(der) = spki.to_der() else { return false };
     let curve: Option<ObjectIdentifier> = spki
@@ -151,13 +152,21 @@ pub fn verify_possession(spki: &SubjectPublicKeyInfoOwned, msg: &[u8], sig: &[u8
         .and_then(|p| p.decode_as().ok());
     match (spki.algorithm.oid, curve) {
         (RSA_ENCRYPTION, _) => {
-            let (Ok(k), Ok(s)) = (
+            let pkcs1 = match (
                 rsa::pkcs1v15::VerifyingKey::<Sha256>::from_public_key_der(&der),
                 rsa::pkcs1v15::Signature::try_from(sig),
-            ) else {
-                return false;
+            ) {
+                (Ok(k), Ok(s)) => k.verify(msg, &s).is_ok(),
+                _ => false,
             };
-            k.verify(msg, &s).is_ok()
+            pkcs1
+                || match (
+                    rsa::pss::VerifyingKey::<Sha256>::from_public_key_der(&der),
+                    rsa::pss::Signature::try_from(sig),
+                ) {
+                    (Ok(k), Ok(s)) => k.verify(msg, &s).is_ok(),
+                    _ => false,
+                }
         }
         (ID_EC_PUBLIC_KEY, Some(SECP_256_R_1)) => {
             let Ok(k) = p256::ecdsa::VerifyingKey::from_public_key_der(&der) else {

@@ -28,6 +28,9 @@ pub enum Kind {
     Encryption {
         ec: bool,
     },
+    /// An acceptance-point operator's sign-in certificate (issue 13): digital signature
+    /// and client authentication only, so it cannot pass for a subscriber's certificate.
+    Operator,
 }
 
 pub struct Profile {
@@ -94,6 +97,13 @@ impl BuilderProfile for Profile {
                 },
                 KeyUsage(KeyUsages::DigitalSignature | KeyUsages::NonRepudiation),
             ),
+            Kind::Operator => (
+                BasicConstraints {
+                    ca: false,
+                    path_len_constraint: None,
+                },
+                KeyUsage(KeyUsages::DigitalSignature.into()),
+            ),
             Kind::Encryption { ec: false } => (
                 BasicConstraints {
                     ca: false,
@@ -125,6 +135,9 @@ impl BuilderProfile for Profile {
                 &ExtendedKeyUsage(vec![ID_KP_CLIENT_AUTH, ID_KP_EMAIL_PROTECTION]),
                 false,
             )?);
+        }
+        if self.kind == Kind::Operator {
+            out.push(ext(&ExtendedKeyUsage(vec![ID_KP_CLIENT_AUTH]), false)?);
         }
         if let Some(url) = &self.crl_url {
             let dp = DistributionPoint {

@@ -57,6 +57,30 @@ pub fn identity_bound(doc: &AppDoc) -> bool {
         .any(|r| r.kind == RequirementKind::EnterpriseVerification && r.status.is_satisfied())
 }
 
+/// The next order number of the day (China time, UTC+8): `YYYYMMDD` and a sequence of at
+/// least four digits. Called inside the create's IMMEDIATE transaction, so two creates
+/// never count the same rows.
+pub fn next_number(conn: &Connection, now: i64) -> Result<String, StoreError> {
+    const CHINA: i64 = 8 * 3600;
+    let day_start = (now + CHINA).div_euclid(86_400) * 86_400 - CHINA;
+    let today: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM applications WHERE created_at >= ?1",
+        params![day_start],
+        |r| r.get(0),
+    )?;
+    // The service clock is always within time's range; the epoch is only a fallback.
+    let date = time::OffsetDateTime::from_unix_timestamp(now + CHINA)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .date();
+    Ok(format!(
+        "{:04}{:02}{:02}{:04}",
+        date.year(),
+        u8::from(date.month()),
+        date.day(),
+        today + 1
+    ))
+}
+
 pub fn insert(conn: &Connection, doc: &mut AppDoc, now: i64) -> Result<(), StoreError> {
     doc.version = 1;
     doc.app.etag = doc.etag();

@@ -246,6 +246,24 @@ pub fn put_challenge(
     Ok(())
 }
 
+/// Deletes the expired challenges of `serial` (a certificate serial or a marker such as
+/// the operator sign-in's) and counts the live ones left.
+pub fn purge_and_count_challenges(
+    conn: &Connection,
+    serial: &str,
+    now: i64,
+) -> Result<i64, StoreError> {
+    conn.execute(
+        "DELETE FROM renewal_challenges WHERE serial = ?1 AND expires_at <= ?2",
+        params![serial, now],
+    )?;
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM renewal_challenges WHERE serial = ?1",
+        [serial],
+        |r| r.get(0),
+    )?)
+}
+
 /// Single use: (serial, challenge) of a live challenge, deleted on read.
 pub fn take_challenge(
     conn: &Connection,

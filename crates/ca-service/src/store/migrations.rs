@@ -187,6 +187,148 @@ const MIGRATIONS: &[&str] = &[
         seal('idempotency:' || principal || ':' || key || ':' || route, response);
     UPDATE registry SET legal_rep_id_number = seal('registry:' || uscc, legal_rep_id_number);
     "#,
+    // 9: issue 13 — the hash-chained audit log (crate::audit). `tag` is the entry's
+    // hash sealed with the data key; `audit_head` the newest (seq:hash), sealed, so a
+    // cut-off tail shows. The triggers keep the service itself from ever rewriting it.
+    r#"
+    CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        actor_serial TEXT,
+        point TEXT,
+        action TEXT NOT NULL,
+        application_id TEXT,
+        certificate_serial TEXT,
+        token_serial TEXT,
+        details TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        tag BLOB NOT NULL
+    );
+    CREATE INDEX audit_log_actor ON audit_log(actor, seq);
+    CREATE INDEX audit_log_application ON audit_log(application_id, seq);
+    CREATE INDEX audit_log_point ON audit_log(point, seq);
+    CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        sealed BLOB NOT NULL
+    );
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    "#,
+    // 10: issue 13 — acceptance points, their operators (each with the approved
+    // application that issues the operator certificate), and operator sessions. Sign-in
+    // challenges live in renewal_challenges, marked by their serial column.
+    r#"
+    CREATE TABLE points (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        province TEXT NOT NULL,
+        city TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE operators (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        point_id TEXT NOT NULL REFERENCES points(id),
+        roles TEXT NOT NULL,
+        status TEXT NOT NULL,
+        application_id TEXT NOT NULL UNIQUE REFERENCES applications(id),
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+    );
+    CREATE INDEX operators_point ON operators(point_id);
+    CREATE TABLE operator_sessions (
+        token_hash TEXT PRIMARY KEY,
+        operator_id TEXT NOT NULL REFERENCES operators(id),
+        certificate_serial TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX operator_sessions_operator ON operator_sessions(operator_id);
+    "#,
+    // 11: issue 13 — walk-in cases at a point; who entered or changed each (separation
+    // of duties), and the clerk's field checks.
+    r#"
+    CREATE TABLE cases (
+        id TEXT PRIMARY KEY,
+        point_id TEXT NOT NULL REFERENCES points(id),
+        application_id TEXT NOT NULL REFERENCES applications(id),
+        status TEXT NOT NULL,
+        opened_by TEXT NOT NULL REFERENCES operators(id),
+        created_at INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX cases_one_open ON cases(application_id) WHERE status = 'open';
+    CREATE INDEX cases_point ON cases(point_id, status, created_at);
+    CREATE TABLE case_editors (
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        operator_id TEXT NOT NULL REFERENCES operators(id),
+        PRIMARY KEY (case_id, operator_id)
+    );
+    CREATE TABLE case_checks (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        field TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        operator_id TEXT NOT NULL REFERENCES operators(id),
+        at INTEGER NOT NULL
+    );
+    "#,
+    // 12: issue 13 — payments taken at a point's counter (POS slip, cash receipt, or a
+    // provider QR payment shown on the customer screen), by operator and case.
+    r#"
+    CREATE TABLE counter_payments (
+        id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        application_id TEXT NOT NULL REFERENCES applications(id),
+        point_id TEXT NOT NULL REFERENCES points(id),
+        method TEXT NOT NULL,
+        reference TEXT,
+        amount_fen INTEGER NOT NULL,
+        operator_id TEXT NOT NULL REFERENCES operators(id),
+        payment_id TEXT REFERENCES payments(id),
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX counter_payments_case ON counter_payments(case_id);
+    "#,
+    // 13: issue 13 — on-site identity checks at the counter (no identity number stored:
+    // it is compared with the application's and dropped).
+    r#"
+    CREATE TABLE case_identity_checks (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        person TEXT NOT NULL,
+        document TEXT NOT NULL,
+        copy_document_id TEXT NOT NULL,
+        operator_id TEXT NOT NULL REFERENCES operators(id),
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX case_identity_checks_case ON case_identity_checks(case_id);
+    "#,
+    // 14: issue 13 item 6 — the token made at the counter for a case, and its hand-over.
+    r#"
+    CREATE TABLE case_tokens (
+        case_id TEXT PRIMARY KEY REFERENCES cases(id),
+        token_serial TEXT NOT NULL,
+        certificate_serial TEXT NOT NULL REFERENCES certificates(serial),
+        made_by TEXT NOT NULL REFERENCES operators(id),
+        made_at INTEGER NOT NULL,
+        handed_over_at INTEGER
+    );
+    "#,
+    // 15: cases opened (or tried) by each operator, for the opening rate limit.
+    r#"
+    CREATE TABLE case_open_attempts (
+        operator_id TEXT NOT NULL REFERENCES operators(id),
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX case_open_attempts_operator ON case_open_attempts(operator_id, at);
+    "#,
+    // 16: the day's applications, counted for each new order number (next_number).
+    r#"
+    CREATE INDEX applications_created ON applications(created_at);
+    "#,
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

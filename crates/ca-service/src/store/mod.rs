@@ -111,9 +111,14 @@ impl Db {
 }
 
 pub mod applications;
+pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod certs;
+pub mod counter_payments;
 pub mod idempotency;
 pub mod invoices;
+pub mod making;
+pub mod operators;
 pub mod outbox;
 pub mod records;

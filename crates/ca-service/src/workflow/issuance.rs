@@ -1,9 +1,10 @@
 //! Certificate download: look-up, password-card authorisation, finalize, confirm, revoke.
 
+use crate::audit::{Action, Actor, NewEntry};
 use certdesk_ca_api::application::{ApplicationStatus, RequirementKind, RequirementStatus};
 use certdesk_ca_api::channel::{Business, Channel, KeyAlgorithm};
 use certdesk_ca_api::download::{
-    DownloadCandidate, EncryptionEnvelope, Issuance, RevocationReason,
+    DownloadCandidate, EncryptionEnvelope, Enrollment, Issuance, RevocationReason,
 };
 use certdesk_ca_api::{Problem, ProblemCode};
 use rusqlite::Connection;
@@ -19,6 +20,34 @@ use crate::store::certs::{self, CertRow};
 
 pub const MAX_CARD_FAILURES: i64 = 5;
 pub const ENROLLMENT_TTL: i64 = 15 * 60;
+
+/// Grants a short-lived enrollment token for the application. `authority` is what
+/// authorised it, kept in the enrollment's `card_serial` column: a password card's
+/// serial, `renewal:<serial>` or `case:<id>` (made at the counter).
+pub fn grant_enrollment(
+    conn: &Connection,
+    now: i64,
+    app_id: &str,
+    authority: &str,
+    channel: &Channel,
+) -> ApiResult<Enrollment> {
+    let t = crate::secrets::token();
+    let expires = now + ENROLLMENT_TTL;
+    certs::put_enrollment(
+        conn,
+        &crate::secrets::sha256_hex(&["enrollment", &t]),
+        app_id,
+        authority,
+        expires,
+    )?;
+    Ok(Enrollment {
+        token: t,
+        expires_at: crate::clock::rfc3339(expires),
+        application_id: app_id.to_string(),
+        key_algorithm: channel.key_algorithm,
+        certificate_set: channel.certificate_set,
+    })
+}
 
 fn matches(doc: &AppDoc, org_code: Option<&str>, handler_id: Option<&str>, phone: &str) -> bool {
     let ent = doc.app.input.enterprise.as_ref();
@@ -72,6 +101,7 @@ pub fn candidates(
         let ch = state.channel(&d.app.channel_id)?;
         out.push(DownloadCandidate {
             application_id: d.app.id.clone(),
+            number: d.app.number.clone(),
             organisation_name: d
                 .app
                 .input
@@ -214,6 +244,12 @@ pub fn record(conn: &Connection, state: &AppState, row: &CertRow) -> ApiResult<(
             && certs::get(conn, &old)?.is_some_and(|c| c.status == "valid")
         {
             certs::revoke(conn, &old, reason_str(reason), state.now())?;
+            let entry = NewEntry::new(Actor::Service, Action::CertificateRevoke)
+                .application(&row.application_id)
+                .certificate(&old)
+                .detail("reason", reason_str(reason))
+                .detail("replaced_by", row.serial.as_str());
+            crate::store::audit::append(conn, state.now(), &entry)?;
         }
     }
     save(conn, state, &mut doc)
@@ -239,14 +275,17 @@ pub fn confirm(
         None,
     );
     save(conn, state, &mut doc)?;
-    // The password card authorised exactly one download.
-    certs::card_used(conn, card_serial, state.now())?;
+    // The password card authorised exactly one download (a renewal or a counter case
+    // used none).
+    if !card_serial.contains(':') {
+        certs::card_used(conn, card_serial, state.now())?;
+    }
     certs::end_enrollments(conn, app_id)?;
     tell_applicant(
         conn,
         state,
         &doc,
-        &format!("您的订单{}证书已下载完成。", doc.app.id),
+        &format!("您的订单{}证书已下载完成。", doc.app.number_or_id()),
     )?;
     Ok(doc)
 }

@@ -1,9 +1,15 @@
 //! Operations shared by several entry points (applicant API, staff API, sandbox page,
 //! command line). Each runs inside the caller's transaction.
 
+pub mod cases;
+pub mod counter_payment;
+pub mod identity;
 pub mod issuance;
+pub mod making;
+pub mod operators;
 pub mod otp;
 pub mod payment;
+pub mod receipt;
 pub mod review;
 pub mod supersede;
 
@@ -51,16 +57,10 @@ pub fn save_and_tell(
 /// The phone that receives the applicant's SMS: the handler's, or the legal rep's when
 /// the legal rep handles the case.
 pub fn contact_phone(doc: &AppDoc) -> String {
-    let ent = doc.app.input.enterprise.as_ref();
-    if ent.is_some_and(|e| e.legal_rep_handles) {
-        return ent.map(|e| e.legal_rep_phone.clone()).unwrap_or_default();
-    }
     doc.app
         .input
-        .handler
-        .as_ref()
-        .map(|h| h.phone.clone())
-        .unwrap_or_else(|| doc.owner.clone())
+        .contact_phone()
+        .map_or_else(|| doc.owner.clone(), str::to_owned)
 }
 
 /// Status changes go out by SMS and e-mail.
@@ -70,7 +70,7 @@ pub fn tell_applicant(
     doc: &AppDoc,
     text: &str,
 ) -> ApiResult<()> {
-    let subject = format!("【证书助手】订单 {} 状态更新", doc.app.id);
+    let subject = format!("【证书助手】订单 {} 状态更新", doc.app.number_or_id());
     state.notifier.send(
         conn,
         OutboxChannel::Sms,

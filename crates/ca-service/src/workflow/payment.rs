@@ -93,7 +93,28 @@ pub fn apply_notify(
     row.status = PaymentStatus::Paid;
     row.paid_at = Some(now);
     records::put_payment(conn, &row)?;
-    let mut doc = load_any(conn, &row.application_id)?;
+    settle(
+        conn,
+        state,
+        &row.application_id,
+        &row.id,
+        row.amount_fen,
+        now,
+    )?;
+    Ok(row)
+}
+
+/// The application's fee is paid (by a provider, or at a counter): the payment
+/// requirement holds, review follows, the e-invoice is issued and the applicant told.
+pub fn settle(
+    conn: &Connection,
+    state: &AppState,
+    application_id: &str,
+    payment_id: &str,
+    amount_fen: u64,
+    now: i64,
+) -> ApiResult<()> {
+    let mut doc = load_any(conn, application_id)?;
     requirements::set(
         &mut doc.app,
         RequirementKind::Payment,
@@ -104,19 +125,19 @@ pub fn apply_notify(
         doc.app.status = ApplicationStatus::InReview;
     }
     save(conn, state, &mut doc)?;
-    issue_invoice(conn, state, &doc, &row, now)?;
+    issue_invoice(conn, state, &doc, (payment_id, amount_fen), now)?;
     tell_applicant(
         conn,
         state,
         &doc,
         &format!(
             "您的订单{}已支付{}.{:02}元，材料审核约需1个工作日。电子发票将在24小时内发送至预留邮箱。",
-            doc.app.id,
-            row.amount_fen / 100,
-            row.amount_fen % 100
+            doc.app.number_or_id(),
+            amount_fen / 100,
+            amount_fen % 100
         ),
     )?;
-    Ok(row)
+    Ok(())
 }
 
 /// The e-invoice for a confirmed payment, e-mailed to the invoice address (outbox).
@@ -124,7 +145,7 @@ fn issue_invoice(
     conn: &Connection,
     state: &AppState,
     doc: &AppDoc,
-    pay: &PaymentRow,
+    (payment_id, amount_fen): (&str, u64),
     now: i64,
 ) -> ApiResult<()> {
     let ent = doc.app.input.enterprise.as_ref();
@@ -151,11 +172,11 @@ fn issue_invoice(
         application_id: doc.app.id.clone(),
         title,
         tax_number,
-        amount_fen: pay.amount_fen,
+        amount_fen,
         email: email.clone(),
         issued_at: rfc3339(now),
     };
-    crate::store::invoices::insert(conn, &inv, &pay.id, now)?;
+    crate::store::invoices::insert(conn, &inv, payment_id, now)?;
     if !email.is_empty() {
         send_invoice_mail(conn, state, &inv, &email)?;
     }

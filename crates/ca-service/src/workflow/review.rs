@@ -37,7 +37,22 @@ pub fn new_card() -> Result<NewCard, ApiError> {
     })
 }
 
-pub fn approve(conn: &Connection, state: &AppState, id: &str, card: NewCard) -> ApiResult<AppDoc> {
+/// How an approved application reaches its token.
+pub enum Delivery {
+    /// Online: the token and the password card go by post; the card authorises the
+    /// download once.
+    Mail(NewCard),
+    /// At a point's counter: the maker makes the token on the spot (issue 13 item 6), so
+    /// no card and no parcel for a download channel.
+    Counter,
+}
+
+pub fn approve(
+    conn: &Connection,
+    state: &AppState,
+    id: &str,
+    delivery: Delivery,
+) -> ApiResult<AppDoc> {
     let mut doc = load_any(conn, id)?;
     if doc.app.status != ApplicationStatus::InReview {
         return Err(ApiError::invalid_state(
@@ -58,31 +73,52 @@ pub fn approve(conn: &Connection, state: &AppState, id: &str, card: NewCard) -> 
         RequirementStatus::Valid,
         None,
     );
+    let card = match delivery {
+        Delivery::Counter if channel.issuance == IssuanceMode::Download => {
+            doc.app.status = ApplicationStatus::Approved;
+            doc.app.rejection_reasons.clear();
+            let text = format!(
+                "您的订单{}材料审核已通过，请在受理点现场领取 USBKey。",
+                doc.app.id
+            );
+            save_and_tell(conn, state, &mut doc, &text)?;
+            return Ok(doc);
+        }
+        Delivery::Counter => None,
+        Delivery::Mail(card) => Some(card),
+    };
     let tracking = format!("SF{}", digits(12));
     let recipient = doc.app.input.mailing.clone();
-    let (status, contents) = match channel.issuance {
+    // What the parcel holds, in the client's two languages.
+    let (status, parcel): (_, &[(&str, &str)]) = match channel.issuance {
         IssuanceMode::Download => (
             ApplicationStatus::Approved,
-            vec![
-                "USBKey 介质".to_string(),
-                "密码卡".to_string(),
-                "发票".to_string(),
+            &[
+                ("USBKey 介质", "USBKey"),
+                ("密码卡", "Password card"),
+                ("发票", "Invoice"),
             ],
         ),
         IssuanceMode::MailedToken => (
             ApplicationStatus::Issued,
-            vec!["USBKey（已写入证书）".to_string(), "发票".to_string()],
+            &[
+                ("USBKey（已写入证书）", "USBKey (certificate already on it)"),
+                ("发票", "Invoice"),
+            ],
         ),
     };
+    let contents: Vec<String> = parcel.iter().map(|(zh, _)| (*zh).to_string()).collect();
     doc.app.status = status;
     doc.app.rejection_reasons.clear();
     doc.app.shipment = Some(Shipment {
         courier: "顺丰速运".into(),
+        courier_en: "SF Express".into(),
         tracking_number: tracking.clone(),
         contents: contents.clone(),
+        contents_en: parcel.iter().map(|(_, en)| (*en).to_string()).collect(),
         shipped_at: rfc3339(state.now()),
     });
-    if channel.issuance == IssuanceMode::Download {
+    if let (IssuanceMode::Download, Some(card)) = (channel.issuance, card) {
         records::put_password_card(conn, &card.serial, &doc.app.id, &card.hash)?;
         doc.password_card_serial = Some(card.serial.clone());
         let to = recipient
@@ -108,7 +144,7 @@ pub fn approve(conn: &Connection, state: &AppState, id: &str, card: NewCard) -> 
     }
     let text = format!(
         "您的订单{}材料审核已通过。证书产品已由顺丰速运寄出，运单号{tracking}，请注意查收。",
-        doc.app.id
+        doc.app.number_or_id()
     );
     save_and_tell(conn, state, &mut doc, &text)?;
     Ok(doc)
@@ -157,7 +193,7 @@ pub fn reject(
     doc.app.rejection_reasons = reasons;
     let text = format!(
         "您的订单{}材料审核未通过：{joined}。请修改后重新提交。",
-        doc.app.id
+        doc.app.number_or_id()
     );
     save_and_tell(conn, state, &mut doc, &text)?;
     Ok(doc)

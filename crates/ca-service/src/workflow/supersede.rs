@@ -31,7 +31,7 @@ pub fn supersede_unbound(conn: &Connection, state: &AppState, winner: &AppDoc) -
         );
         let text = format!(
             "您的订单{}已取消：该单位的另一笔订单已通过企业认证。如有疑问请联系CA。",
-            doc.app.id
+            doc.app.number_or_id()
         );
         save_and_tell(conn, state, &mut doc, &text)?;
         tracing::info!(application = %doc.app.id, "unverified application superseded");

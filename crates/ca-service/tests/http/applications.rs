@@ -315,8 +315,36 @@ async fn submission_needs_every_step_and_then_freezes_edits() {
         outbox
             .items
             .iter()
-            .any(|m| m.body.contains(&app.id) && m.body.contains("支付"))
+            .any(|m| m.body.contains(&app.number) && m.body.contains("支付"))
     );
+}
+
+/// Orders carry a number people can read out: the day in China and a sequence.
+#[tokio::test]
+async fn orders_get_a_readable_number_of_the_day() {
+    let ca = Ca::start();
+    let mut numbers = Vec::new();
+    for i in 0..2 {
+        let (c, p) = ca.signed_in(seed() + 7_000 + i).await;
+        numbers.push(draft(&c, &p, "sandbox-rsa").await.number);
+    }
+    let china =
+        time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap());
+    let today = format!(
+        "{:04}{:02}{:02}",
+        china.year(),
+        u8::from(china.month()),
+        china.day()
+    );
+    for n in &numbers {
+        assert_eq!(n.len(), 12, "{n}");
+        assert!(
+            n.starts_with(&today) && n.bytes().all(|b| b.is_ascii_digit()),
+            "{n}"
+        );
+    }
+    let seq: Vec<u32> = numbers.iter().map(|n| n[8..].parse().unwrap()).collect();
+    assert_eq!(seq[1], seq[0] + 1, "{numbers:?}");
 }
 
 #[tokio::test]

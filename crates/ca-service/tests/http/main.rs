@@ -9,16 +9,21 @@
 mod common;
 mod pkix;
 
+mod agreements;
 mod applications;
 mod at_rest;
+mod audit;
 mod auth;
 mod clock;
+mod counter;
 mod documents;
 mod download;
 mod hostile;
 mod invoices;
 mod lifecycle;
 mod lifecycle_certs;
+mod making;
+mod operators;
 mod payments;
 mod production;
 mod rejections;

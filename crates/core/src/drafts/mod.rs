@@ -6,11 +6,14 @@
 pub mod cipher;
 pub mod fields;
 pub mod merge;
+pub mod prefill;
+pub mod thumbnails;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+use certdesk_ca_api::agreement::AcceptedAgreement;
 use certdesk_ca_api::application::{Application, ApplicationInput};
 use certdesk_ca_api::channel::Business;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -62,6 +65,8 @@ pub struct Draft {
     pub channel_id: Option<String>,
     pub business: Option<Business>,
     pub agreements_accepted: bool,
+    /// The agreement versions accepted (empty where the channel has none).
+    pub accepted_agreements: Vec<AcceptedAgreement>,
     /// Idempotency-Key for creating the application at the CA.
     pub create_key: String,
     /// The CA's ETag when last in step with it.
@@ -190,7 +195,13 @@ impl DraftStore {
             return Ok(DraftId(id));
         }
         let id = self.create()?;
-        self.set_start(&id, Some(&app.channel_id), Some(app.business), true)?;
+        // A draft for an application the CA already holds: its consent is on record there.
+        self.set_start(
+            &id,
+            Some(&app.channel_id),
+            Some(app.business),
+            Some(&app.accepted_agreements),
+        )?;
         self.attach(&id, app)?;
         let values = fields::flatten(&app.input);
         self.take_values(&id, &values)?;
@@ -202,13 +213,22 @@ impl DraftStore {
         id: &DraftId,
         channel_id: Option<&str>,
         business: Option<Business>,
-        agreements_accepted: bool,
+        agreements: Option<&[AcceptedAgreement]>,
     ) -> Result<(), StoreError> {
         let business = business.map(business_str).transpose()?;
+        let accepted = serde_json::to_string(agreements.unwrap_or_default())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let n = self.conn().execute(
             "UPDATE drafts SET channel_id = ?2, business = ?3, agreements_accepted = ?4,
-                    updated_at = ?5 WHERE local_id = ?1",
-            params![id.0, channel_id, business, agreements_accepted, now()],
+                    accepted_agreements = ?5, updated_at = ?6 WHERE local_id = ?1",
+            params![
+                id.0,
+                channel_id,
+                business,
+                agreements.is_some(),
+                accepted,
+                now()
+            ],
         )?;
         if n == 0 {
             return Err(StoreError::NoDraft(id.0.clone()));
@@ -249,7 +269,7 @@ impl DraftStore {
         let mut draft = conn
             .query_row(
                 "SELECT application_id, channel_id, business, agreements_accepted, create_key,
-                        base_etag, revision FROM drafts WHERE local_id = ?1",
+                        base_etag, revision, accepted_agreements FROM drafts WHERE local_id = ?1",
                 params![id.0],
                 |r| {
                     Ok(Draft {
@@ -263,6 +283,10 @@ impl DraftStore {
                         create_key: r.get(4)?,
                         base_etag: r.get(5)?,
                         revision: r.get(6)?,
+                        // Written only by set_start; an unreadable list sends none, and
+                        // the CA then asks for the agreements again.
+                        accepted_agreements: serde_json::from_str(&r.get::<_, String>(7)?)
+                            .unwrap_or_default(),
                         fields: BTreeMap::new(),
                     })
                 },

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 
 use certdesk_ca_api::FieldError;
+use certdesk_ca_api::agreement::{AcceptedAgreement, Agreement};
 use certdesk_ca_api::application::{
     Application, ApplicationPage, FaceMethod, HandlerCheckMethod, ListState, Person,
 };
@@ -155,6 +156,14 @@ impl Workflow {
         self.client().channels().await.map_err(|e| self.fail(e))
     }
 
+    /// The agreements an applicant of `channel_id` reads and accepts, as the CA serves them.
+    pub async fn agreements(&self, channel_id: &str) -> Result<Vec<Agreement>> {
+        self.client()
+            .agreements(channel_id)
+            .await
+            .map_err(|e| self.fail(e))
+    }
+
     pub(super) async fn channel(&self, id: &str) -> Result<Channel> {
         if let Some(c) = self
             .channels
@@ -203,12 +212,16 @@ impl Workflow {
         id: &DraftId,
         channel_id: Option<&str>,
         business: Option<Business>,
-        agreements_accepted: bool,
+        agreements: Option<&[AcceptedAgreement]>,
     ) -> Result<StartPage> {
         self.drafts
-            .set_start(id, channel_id, business, agreements_accepted)?;
+            .set_start(id, channel_id, business, agreements)?;
         self.remember(id, None, None);
-        Ok(stage::start_page(channel_id, business, agreements_accepted))
+        Ok(stage::start_page(
+            channel_id,
+            business,
+            agreements.is_some(),
+        ))
     }
 
     /// Saves one field as typed (local only, fast) and returns its inline check.
@@ -223,6 +236,17 @@ impl Workflow {
         })?;
         self.drafts.save_field(id, f, value)?;
         Ok(f.check(value))
+    }
+
+    /// Fills the empty 信息确认 fields from what the earlier steps know (organisation
+    /// name and USCC, the handler's or legal representative's contact) and returns the
+    /// draft's values; what the applicant typed is kept.
+    pub fn prefill_information(&self, id: &DraftId) -> Result<DraftView> {
+        let values = self.drafts.load(id)?.values();
+        for (field, value) in crate::drafts::prefill::information_defaults(&values) {
+            self.drafts.save_field(id, field, &value)?;
+        }
+        self.open_draft(id)
     }
 
     fn remember(&self, draft: &DraftId, app: Option<&Application>, step: Option<Step>) {

@@ -15,6 +15,8 @@ use super::error::WorkflowError;
 #[derive(Debug, Clone, Serialize)]
 pub struct OrderInvoices {
     pub application_id: String,
+    /// The order number to show (empty from a CA that gives none).
+    pub number: String,
     pub business: Business,
     pub status: ApplicationStatus,
     pub enterprise_name: Option<String>,
@@ -60,6 +62,7 @@ impl Workflow {
                 let invoices = c.invoices(&app.id).await.map_err(|e| self.fail(e))?;
                 out.push(OrderInvoices {
                     enterprise_name: app.input.enterprise.as_ref().map(|e| e.name.clone()),
+                    number: app.number,
                     application_id: app.id,
                     business: app.business,
                     status: app.status,

@@ -11,10 +11,11 @@
 //! | any form | `save_field` on every keystroke (→ inline check), `sync` / `sync_all`, `resolve` |
 //! | steps | `submit_enterprise`, `start_face_check` / `face_check`, `verify_handler`, `confirm_information`, `upload_document`, `ocr_business_licence`, `start_online_authorisation`, `send_signature_code`, `sign_application` |
 //! | payment, paper | `pay`, `payment`, `renew_payment`, `record_paper_tracking`, `confirm_receipt` |
-//! | orders | `orders`, `load` (→ [`Plan`]: the step "continue" opens), `cancel`, `open_link`, `review_outcomes` (notifications) |
+//! | orders | `orders`, `load` (→ [`Plan`]: the step "continue" opens), `order_download` (→ the download's password-card step), `cancel`, `open_link`, `review_outcomes` (notifications) |
 
 pub mod desk;
 pub mod error;
+mod handover;
 pub mod invoices;
 pub mod link;
 pub mod queue;
@@ -25,12 +26,13 @@ pub mod watch;
 
 pub use desk::{Workflow, WorkflowConfig};
 pub use error::WorkflowError;
+pub use handover::OrderDownload;
 pub use invoices::{OrderInvoices, check_email};
 pub use link::DeepLink;
 pub use queue::{Keep, SyncOutcome};
 pub use stage::{
-    AfterApproval, Editing, Plan, Stage, StartPage, Step, StepEntry, StepFailure, StepState,
-    StepTask, plan, start_page,
+    AfterApproval, Editing, Milestone, MilestoneEntry, Plan, Stage, StartPage, Step, StepEntry,
+    StepFailure, StepState, StepTask, plan, start_page,
 };
 pub use views::{ApplicationView, DraftView};
 pub use watch::ReviewFinished;

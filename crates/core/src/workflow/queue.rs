@@ -186,6 +186,7 @@ impl Workflow {
             business,
             input,
             certificate_serial: self.drafts.certificate_serial(&draft.id)?,
+            accepted_agreements: draft.accepted_agreements.clone(),
         };
         let body = serde_json::to_vec(&req).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.drafts.set_create_body(&draft.id, &body)?;

@@ -159,12 +159,68 @@ pub enum Stage {
     Cancelled,
 }
 
+/// What happens after the applicant's steps, so the step bar shows the way to the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Milestone {
+    /// 支付.
+    Payment,
+    /// 材料审核 by the CA.
+    Review,
+    /// 证书下载 onto the applicant's USBKey (download channels).
+    Download,
+    /// The USBKey the CA made, received by post (mailed-token channels).
+    TokenByPost,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MilestoneEntry {
+    pub milestone: Milestone,
+    pub state: StepState,
+}
+
 /// Everything the UI needs to draw an application's page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Plan {
     pub stage: Stage,
     pub steps: Vec<StepEntry>,
+    /// Payment, review and delivery, after the steps.
+    pub milestones: Vec<MilestoneEntry>,
     pub actions: Vec<Action>,
+}
+
+/// Payment, review and delivery as the application's status places them.
+pub fn milestones(app: &Application, channel: &Channel) -> Vec<MilestoneEntry> {
+    use ApplicationStatus as S;
+    use StepState::{Current, Done, Skipped, Upcoming};
+    let paid = requirement_status(app, RequirementKind::Payment).is_satisfied();
+    let (payment, review, delivery) = match app.status {
+        S::Draft | S::Rejected => (if paid { Done } else { Upcoming }, Upcoming, Upcoming),
+        S::AwaitingPayment => (Current, Upcoming, Upcoming),
+        S::InReview => (Done, Current, Upcoming),
+        S::Approved => (Done, Done, Current),
+        // Issued: downloaded onto the applicant's token, or a made token on its way.
+        S::Issued => match channel.issuance {
+            IssuanceMode::Download => (Done, Done, Done),
+            IssuanceMode::MailedToken => (Done, Done, Current),
+        },
+        S::Completed => (Done, Done, Done),
+        S::Cancelled => (if paid { Done } else { Skipped }, Skipped, Skipped),
+    };
+    let delivery_milestone = match channel.issuance {
+        IssuanceMode::Download => Milestone::Download,
+        IssuanceMode::MailedToken => Milestone::TokenByPost,
+    };
+    [
+        (Milestone::Payment, payment),
+        (Milestone::Review, review),
+        (delivery_milestone, delivery),
+    ]
+    .into_iter()
+    .map(|(milestone, state)| MilestoneEntry { milestone, state })
+    .collect()
 }
 
 fn requirement(
@@ -363,6 +419,7 @@ pub fn plan(app: &Application, channel: &Channel) -> Plan {
     Plan {
         stage: stage(app, channel),
         steps: steps(app, channel),
+        milestones: milestones(app, channel),
         actions: actions(app.status, channel.issuance),
     }
 }

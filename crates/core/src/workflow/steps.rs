@@ -17,6 +17,7 @@ use super::error::WorkflowError;
 use super::views::ApplicationView;
 use crate::drafts::DraftId;
 use crate::drafts::fields::{Field, Section};
+use crate::drafts::thumbnails::Thumbnail;
 use crate::sensitive::Sensitive;
 
 impl Workflow {
@@ -114,12 +115,26 @@ impl Workflow {
         kind: DocumentKind,
         file_name: &str,
         bytes: Vec<u8>,
+        thumbnail: Option<Thumbnail>,
     ) -> Result<DocumentInfo> {
         let app_id = self.application_id(id)?;
-        self.client()
+        let doc = self
+            .client()
             .upload_document(&app_id, kind, file_name, bytes)
             .await
-            .map_err(|e| self.fail(e))
+            .map_err(|e| self.fail(e))?;
+        // The upload stands without it: a thumbnail that cannot be kept is only not shown.
+        if let Some(t) = thumbnail
+            && let Err(e) = self.drafts.put_thumbnail(id, &doc.id, &t)
+        {
+            tracing::warn!(error = %e, "document thumbnail not kept");
+        }
+        Ok(doc)
+    }
+
+    /// Thumbnails of the draft's uploads, by document id.
+    pub fn thumbnails(&self, id: &DraftId) -> Result<Vec<(String, Thumbnail)>> {
+        Ok(self.drafts.thumbnails(id)?)
     }
 
     /// OCR of a business licence: suggestions the applicant confirms (not saved here).

@@ -350,6 +350,82 @@ fn approval_leads_to_download_or_mailed_token() {
 }
 
 #[test]
+fn the_step_bar_goes_on_to_payment_review_and_delivery() {
+    use super::stage::{Milestone as M, milestones};
+    use StepState::{Current, Done, Skipped, Upcoming};
+    let states = |status, reqs: &[(RequirementKind, RequirementStatus)], issuance| {
+        milestones(&app(status, reqs), &channel(false, false, issuance))
+            .into_iter()
+            .map(|e| (e.milestone, e.state))
+            .collect::<Vec<_>>()
+    };
+    let dl = IssuanceMode::Download;
+    assert_eq!(
+        states(ApplicationStatus::Draft, &fresh(), dl),
+        [
+            (M::Payment, Upcoming),
+            (M::Review, Upcoming),
+            (M::Download, Upcoming)
+        ]
+    );
+    let signed = with(
+        all_valid_before_signature(),
+        &[(K::ApplicationSignature, Valid)],
+    );
+    assert_eq!(
+        states(ApplicationStatus::AwaitingPayment, &signed, dl),
+        [
+            (M::Payment, Current),
+            (M::Review, Upcoming),
+            (M::Download, Upcoming)
+        ]
+    );
+    assert_eq!(
+        states(ApplicationStatus::InReview, &signed, dl),
+        [
+            (M::Payment, Done),
+            (M::Review, Current),
+            (M::Download, Upcoming)
+        ]
+    );
+    assert_eq!(
+        states(ApplicationStatus::Approved, &signed, dl),
+        [
+            (M::Payment, Done),
+            (M::Review, Done),
+            (M::Download, Current)
+        ]
+    );
+    // Rejected after payment: the payment stays done, the review comes again.
+    let paid = with(signed.clone(), &[(K::Payment, Valid)]);
+    assert_eq!(
+        states(ApplicationStatus::Rejected, &paid, dl),
+        [
+            (M::Payment, Done),
+            (M::Review, Upcoming),
+            (M::Download, Upcoming)
+        ]
+    );
+    let mail = IssuanceMode::MailedToken;
+    assert_eq!(
+        states(ApplicationStatus::Issued, &paid, mail),
+        [
+            (M::Payment, Done),
+            (M::Review, Done),
+            (M::TokenByPost, Current)
+        ]
+    );
+    assert_eq!(
+        states(ApplicationStatus::Cancelled, &signed, dl),
+        [
+            (M::Payment, Skipped),
+            (M::Review, Skipped),
+            (M::Download, Skipped)
+        ]
+    );
+}
+
+#[test]
 fn start_pages_follow_channel_business_agreements() {
     assert_eq!(
         start_page(None, Some(Business::NewOrgCertificate), true),

@@ -3,7 +3,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use certdesk_ca_api::application::{Application, ApplicationStatus};
+use certdesk_ca_api::application::{Action, Application, ApplicationStatus};
 use rusqlite::{Connection, params};
 use serde::Serialize;
 
@@ -15,6 +15,8 @@ pub struct ReviewFinished {
     pub application_id: String,
     /// `approved` / `issued` (passed) or `rejected` (reasons on the application).
     pub status: ApplicationStatus,
+    /// Passed and fetched by the applicant with a password card (not mailed on a USBKey).
+    pub downloadable: bool,
 }
 
 pub struct ReviewWatch {
@@ -80,6 +82,7 @@ impl ReviewWatch {
         Ok((n > 0 && finished).then(|| ReviewFinished {
             application_id: app.id.clone(),
             status: app.status,
+            downloadable: app.actions.contains(&Action::Download),
         }))
     }
 }

@@ -16,6 +16,7 @@ impl From<&Application> for ApplicationSummary {
     fn from(a: &Application) -> Self {
         Self {
             id: a.id.clone(),
+            number: a.number.clone(),
             channel_id: a.channel_id.clone(),
             business: a.business,
             status: a.status,
@@ -141,6 +142,7 @@ impl From<Plan> for ApplicationPlan {
         Self {
             stage: p.stage.into(),
             steps: p.steps,
+            milestones: p.milestones,
             actions: p.actions,
         }
     }
@@ -169,6 +171,7 @@ mod tests {
         let p = Plan {
             stage,
             steps: vec![],
+            milestones: vec![],
             actions: vec![Action::Continue],
         };
         serde_json::to_value(ApplicationPlan::from(p)).unwrap()
@@ -203,6 +206,7 @@ mod tests {
                     },
                 },
                 "steps": [],
+                "milestones": [],
                 "actions": ["continue"],
             })
         );

@@ -68,6 +68,7 @@ impl From<CoreOrderInvoices> for OrderInvoices {
     fn from(o: CoreOrderInvoices) -> Self {
         Self {
             application_id: o.application_id,
+            number: o.number,
             business: o.business,
             status: o.status,
             enterprise_name: o.enterprise_name,

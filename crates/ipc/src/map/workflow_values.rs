@@ -44,13 +44,17 @@ impl From<Channel> for ChannelInfo {
         Self {
             id: c.id,
             name: c.name,
+            name_en: c.name_en,
             businesses: c.businesses,
             enterprise_verification: c.enterprise_verification,
             handler_verification: c.handler_verification,
             documents: c.documents,
             fee_fen: c.fee_fen,
             issuance: c.issuance,
-            paper: c.paper.map(|p| PaperItems { items: p.items }),
+            paper: c.paper.map(|p| PaperItems {
+                items: p.items,
+                items_en: p.items_en,
+            }),
             validity_days: c.validity_days,
         }
     }

@@ -4,7 +4,7 @@
 
 use certdesk_ca_api::application::{Action, ApplicationStatus, Shipment};
 use certdesk_ca_api::channel::{Business, DocumentKind, PaperRequirement};
-use certdesk_core::workflow::{StepEntry, StepFailure};
+use certdesk_core::workflow::{MilestoneEntry, StepEntry, StepFailure};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -34,6 +34,8 @@ pub struct ApplicationPaper {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ApplicationSummary {
     pub id: String,
+    /// The order number to read out (empty from a CA that gives none: show the id).
+    pub number: String,
     pub channel_id: String,
     pub business: Business,
     pub status: ApplicationStatus,
@@ -93,6 +95,7 @@ pub struct CurrentTask {
 pub struct ApplicationPlan {
     pub stage: ApplicationStage,
     pub steps: Vec<StepEntry>,
+    pub milestones: Vec<MilestoneEntry>,
     pub actions: Vec<Action>,
 }
 

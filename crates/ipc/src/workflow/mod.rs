@@ -27,7 +27,7 @@ pub use session::{
 };
 pub use start::{ChannelInfo, PaperItems, StartRequest, StartState};
 pub use steps::{
-    AuthorisationSent, DocumentMeta, DocumentUpload, FaceCheckRequest, FaceCheckView, FileUpload,
-    MAX_DOCUMENT_BYTES, OcrSuggestion, OcrSuggestions, SignatureRequest,
+    AuthorisationSent, DocumentMeta, DocumentThumbnail, DocumentUpload, FaceCheckRequest,
+    FaceCheckView, FileUpload, MAX_DOCUMENT_BYTES, OcrSuggestion, OcrSuggestions, SignatureRequest,
 };
 pub use sync::{ConflictChoice, EditConflict, ResolveRequest, SyncState};

@@ -52,7 +52,7 @@ pub enum SessionState {
     },
 }
 
-/// The session and, while signed in during this run, the phone masked (`138******00`).
+/// The session and, while signed in during this run, the phone masked (`138****5678`, as everywhere in the app).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SessionInfo {
     pub session: SessionState,

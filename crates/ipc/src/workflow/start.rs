@@ -1,6 +1,7 @@
 //! Channels (渠道) and the start pages: what a channel asks for and the page a draft is
 //! on (the core's `StartPage` as it is).
 
+use certdesk_ca_api::agreement::AcceptedAgreement;
 use certdesk_ca_api::channel::{
     Business, DocumentKind, EnterpriseVerification, HandlerVerification, IssuanceMode,
 };
@@ -12,6 +13,8 @@ use ts_rs::TS;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PaperItems {
     pub items: Vec<String>,
+    /// `items` in English (empty where the CA sends none).
+    pub items_en: Vec<String>,
 }
 
 /// A channel (渠道) as the start pages show it.
@@ -19,6 +22,8 @@ pub struct PaperItems {
 pub struct ChannelInfo {
     pub id: String,
     pub name: String,
+    /// The name in English (empty where the CA sends none).
+    pub name_en: String,
     pub businesses: Vec<Business>,
     pub enterprise_verification: EnterpriseVerification,
     pub handler_verification: Vec<HandlerVerification>,
@@ -34,7 +39,8 @@ pub struct ChannelInfo {
 pub struct StartRequest {
     pub channel_id: String,
     pub business: Business,
-    pub agreements_accepted: bool,
+    /// The channel's agreements at the versions shown and accepted on the start page.
+    pub accepted_agreements: Vec<AcceptedAgreement>,
     /// Change / reissue started from My certificates: the certificate concerned (hex).
     #[serde(default)]
     #[ts(optional)]

@@ -37,11 +37,43 @@ impl std::fmt::Debug for FileUpload {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct DocumentUpload {
     pub draft_id: String,
     pub kind: DocumentKind,
     pub file: FileUpload,
+    /// A small JPEG or PNG `data:` URL the window made from an image, kept with the draft
+    /// so the upload can be recognised later; anything else is dropped.
+    #[serde(default)]
+    #[ts(optional)]
+    pub thumbnail: Option<String>,
+}
+
+/// Neither the content nor the thumbnail: both show an identity document.
+impl std::fmt::Debug for DocumentUpload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DocumentUpload")
+            .field("draft_id", &self.draft_id)
+            .field("kind", &self.kind)
+            .field("file", &self.file)
+            .field("thumbnail", &self.thumbnail.as_ref().map(String::len))
+            .finish()
+    }
+}
+
+/// An upload's thumbnail, by the CA's document id.
+#[derive(Clone, PartialEq, Serialize, TS)]
+pub struct DocumentThumbnail {
+    pub document_id: String,
+    pub data_url: String,
+}
+
+impl std::fmt::Debug for DocumentThumbnail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DocumentThumbnail")
+            .field("document_id", &self.document_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One value read from a business licence, for the applicant to accept or ignore.

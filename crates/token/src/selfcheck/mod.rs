@@ -147,6 +147,7 @@ impl Run<'_> {
             algorithm,
             purpose: KeyPurpose::Signing,
             label: format!("{LABEL_PREFIX}{nonce}"),
+            subject: None,
         };
         let key = self.record(
             CheckStep::KeyPair,

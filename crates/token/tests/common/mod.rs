@@ -84,6 +84,7 @@ pub async fn keygen(
             algorithm,
             purpose,
             label: label.into(),
+            subject: None,
         },
     )
     .await
@@ -344,6 +345,7 @@ pub async fn damaged_objects_are_listed_reported_and_removed(svc: &TokenService,
                 algorithm: KeyAlgorithm::EcP256,
                 purpose: KeyPurpose::Signing,
                 label: "tagged".into(),
+                subject: None,
             },
             vec![0xcd; 16],
         )

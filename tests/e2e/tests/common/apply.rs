@@ -3,12 +3,13 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
-use certdesk_e2e::App;
+use certdesk_e2e::{App, eventually};
 
-use super::type_into;
+use super::{type_into, value};
 
 /// Image files for the uploads: the licence (readable by OCR), an ID card, a letter.
 pub struct Files {
@@ -70,23 +71,35 @@ pub async fn at_step(app: &App, step: &str) {
     .unwrap();
 }
 
+/// 信息确认 as an applicant does it: what the earlier steps know is already there
+/// (checked here), so only the address and postcode are typed, and whatever else is
+/// still empty (the e-mail when no handler gave one).
 pub async fn confirm_information(app: &App, p: &Persona) {
     app.wait_for("[data-testid=information-form][data-loaded=true]")
         .await
         .unwrap();
-    for (f, v) in [
-        ("certificate.province", "北京市"),
-        ("certificate.city", "北京市"),
-        ("invoice.title", p.company.name.as_str()),
-        ("invoice.tax_number", p.company.uscc.as_str()),
-        ("invoice.email", p.handler.email.as_str()),
-        ("mailing.recipient", p.handler.name.as_str()),
-        ("mailing.phone", p.handler.phone.as_str()),
-        ("mailing.address", "北京市海淀区示例路1号"),
-        ("mailing.postcode", "100080"),
-    ] {
-        type_into(app, &format!("field-{f}"), v).await;
+    // Province and city are chosen for the USCC's region (the sandbox registers in Beijing).
+    for f in ["certificate.province", "certificate.city"] {
+        let testid = format!("field-{f}");
+        eventually(&testid, Duration::from_secs(10), || async {
+            (value(app, &testid).await == "北京市").then_some(())
+        })
+        .await
+        .unwrap();
     }
+    assert_eq!(value(app, "field-invoice.title").await, p.company.name);
+    assert_eq!(value(app, "field-invoice.tax_number").await, p.company.uscc);
+    assert_eq!(
+        value(app, "field-certificate.common_name").await,
+        p.company.name
+    );
+    assert!(!value(app, "field-mailing.recipient").await.is_empty());
+    assert_eq!(value(app, "field-mailing.phone").await.len(), 11);
+    if value(app, "field-invoice.email").await.is_empty() {
+        type_into(app, "field-invoice.email", &p.handler.email).await;
+    }
+    type_into(app, "field-mailing.address", "北京市海淀区示例路1号").await;
+    type_into(app, "field-mailing.postcode", "100080").await;
     app.click("information-next").await.unwrap();
     app.click("information-confirm").await.unwrap();
 }

@@ -115,6 +115,13 @@ pub async fn value(app: &App, testid: &str) -> String {
     el.prop("value").await.unwrap().unwrap_or_default()
 }
 
+/// The id of the order the detail page shows (the page shows its number; the id is on
+/// the element for links and look-ups).
+pub async fn shown_order_id(app: &App) -> String {
+    let el = app.by_testid("order-detail-id").await.unwrap();
+    el.attr("data-id").await.unwrap().unwrap()
+}
+
 /// The answer to the captcha the window shows now (its id is on the image).
 pub async fn captcha_answer(app: &App, ca: &CaClient, previous: Option<&str>) -> (String, String) {
     let id = new_captcha(app, "sign-in-captcha", previous).await;
@@ -150,6 +157,26 @@ pub async fn sign_in(app: &App, ca: &CaClient, phone: &str) {
     type_into(app, "sign-in-code", &code).await;
     app.click("sign-in-submit").await.unwrap();
     app.by_testid("account").await.unwrap();
+}
+
+/// The window itself never scrolls: the page is exactly the window's height (only the
+/// content pane and the sidebar scroll inside it), so the wheel cannot shift the shell.
+pub async fn only_the_pane_scrolls(app: &App) {
+    let overflow = app
+        .client
+        .execute(
+            "const s = document.scrollingElement; window.scrollTo(0, 10000); \
+             const y = window.scrollY; window.scrollTo(0, 0); \
+             return [s.scrollHeight - s.clientHeight, y];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overflow,
+        serde_json::json!([0, 0]),
+        "the page is taller than the window (extra height, scrolled by)"
+    );
 }
 
 pub async fn set_language(app: &App, lang: &str) {

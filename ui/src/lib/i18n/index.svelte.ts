@@ -21,4 +21,12 @@ export const i18n = {
   get t(): Catalog {
     return catalogs[current];
   },
+  /** The CA's own data in the active language: its English where it sent one. */
+  ca(zh: string, en: string | undefined): string {
+    return current === "en" && en ? en : zh;
+  },
+  /** A list the CA sent in both languages (same order); Chinese where English is missing. */
+  caList(zh: string[], en: string[] | undefined): string[] {
+    return current === "en" && en && en.length === zh.length ? en : zh;
+  },
 };

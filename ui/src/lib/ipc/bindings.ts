@@ -154,11 +154,31 @@ export type Action = "view" | "continue" | "cancel" | "pay" | "download" | "conf
 
 export type Business = "new_org_certificate" | "renewal" | "change" | "reissue" | "unlock";
 
+export type LocalizedText = { zh: string, en: string, };
+
+export type AgreementKind = "service" | "privacy";
+
+export type Agreement = { kind: AgreementKind, 
+/**
+ * Changes whenever the text does; the application records the one accepted.
+ */
+version: string, title: LocalizedText, 
+/**
+ * Plain text; paragraphs are separated by blank lines.
+ */
+body: LocalizedText, };
+
+export type AcceptedAgreement = { kind: AgreementKind, version: string, };
+
 export type SummaryEnterprise = { name: string, };
 
 export type SummaryInput = { enterprise: SummaryEnterprise | null, };
 
-export type ApplicationSummary = { id: string, channel_id: string, business: Business, status: ApplicationStatus, actions: Array<Action>, input: SummaryInput, amount_fen: number, rejection_reasons: Array<string>, created_at: string, updated_at: string, 
+export type ApplicationSummary = { id: string, 
+/**
+ * The order number to read out (empty from a CA that gives none: show the id).
+ */
+number: string, channel_id: string, business: Business, status: ApplicationStatus, actions: Array<Action>, input: SummaryInput, amount_fen: number, rejection_reasons: Array<string>, created_at: string, updated_at: string, 
 /**
  * Documents uploaded so far (资料上传 ticks them and does not ask again).
  */
@@ -194,7 +214,11 @@ export type StepEntry = { step: StepId, state: StepState,
  */
 editable: boolean, };
 
-export type ApplicationPlan = { stage: ApplicationStage, steps: Array<StepEntry>, actions: Array<Action>, };
+export type Milestone = "payment" | "review" | "download" | "token_by_post";
+
+export type MilestoneEntry = { milestone: Milestone, state: StepState, };
+
+export type ApplicationPlan = { stage: ApplicationStage, steps: Array<StepEntry>, milestones: Array<MilestoneEntry>, actions: Array<Action>, };
 
 export type ApplicationDetail = { draft_id: string, application: ApplicationSummary, plan: ApplicationPlan, };
 
@@ -206,11 +230,23 @@ export type DocumentKind = "business_licence" | "handler_id_card" | "legal_rep_i
 
 export type IssuanceMode = "download" | "mailed_token";
 
-export type PaperItems = { items: Array<string>, };
+export type PaperItems = { items: Array<string>, 
+/**
+ * `items` in English (empty where the CA sends none).
+ */
+items_en: Array<string>, };
 
-export type ChannelInfo = { id: string, name: string, businesses: Array<Business>, enterprise_verification: EnterpriseVerification, handler_verification: Array<HandlerVerification>, documents: Array<DocumentKind>, fee_fen: number, issuance: IssuanceMode, paper: PaperItems | null, validity_days: number, };
+export type ChannelInfo = { id: string, name: string, 
+/**
+ * The name in English (empty where the CA sends none).
+ */
+name_en: string, businesses: Array<Business>, enterprise_verification: EnterpriseVerification, handler_verification: Array<HandlerVerification>, documents: Array<DocumentKind>, fee_fen: number, issuance: IssuanceMode, paper: PaperItems | null, validity_days: number, };
 
-export type StartRequest = { channel_id: string, business: Business, agreements_accepted: boolean, 
+export type StartRequest = { channel_id: string, business: Business, 
+/**
+ * The channel's agreements at the versions shown and accepted on the start page.
+ */
+accepted_agreements: Array<AcceptedAgreement>, 
 /**
  * Change / reissue started from My certificates: the certificate concerned (hex).
  */
@@ -387,13 +423,24 @@ export type RenewalProgress = { serial: string, step: RenewalStepId, };
 
 export type InvoiceInfo = { id: string, number: string, application_id: string, title: string, amount_fen: number, email: string, issued_at: string, };
 
-export type OrderInvoices = { application_id: string, business: Business, status: ApplicationStatus, enterprise_name: string | null, amount_fen: number, invoices: Array<InvoiceInfo>, };
+export type OrderInvoices = { application_id: string, 
+/**
+ * The order number to show (empty from a CA that gives none: show the id).
+ */
+number: string, business: Business, status: ApplicationStatus, enterprise_name: string | null, amount_fen: number, invoices: Array<InvoiceInfo>, };
 
 export type DocumentMeta = { id: string, kind: DocumentKind, content_type: string, size: number, uploaded_at: string, };
 
 export type FileUpload = { file_name: string, content_base64: string, };
 
-export type DocumentUpload = { draft_id: string, kind: DocumentKind, file: FileUpload, };
+export type DocumentUpload = { draft_id: string, kind: DocumentKind, file: FileUpload, 
+/**
+ * A small JPEG or PNG `data:` URL the window made from an image, kept with the draft
+ * so the upload can be recognised later; anything else is dropped.
+ */
+thumbnail?: string, };
+
+export type DocumentThumbnail = { document_id: string, data_url: string, };
 
 export type OcrSuggestion = { field: string, value: string, 
 /**
@@ -425,7 +472,11 @@ export type AuthorisationSent = { id: string, };
 
 export type SignatureRequest = { draft_id: string, code: string, consent: boolean, };
 
-export type PaperRequirement = { items: Array<string>, address: string, postcode: string, recipient: string, phone: string, 
+export type PaperRequirement = { items: Array<string>, 
+/**
+ * `items` in English, same order (empty: clients show `items`).
+ */
+items_en?: Array<string>, address: string, postcode: string, recipient: string, phone: string, 
 /**
  * What to write on the waybill.
  */
@@ -433,11 +484,19 @@ waybill_note: string,
 /**
  * The three-in-one licence rule.
  */
-note: string, };
+note: string, note_en?: string, };
 
 export type ApplicationPaper = { requirement: PaperRequirement, courier: string | null, tracking_number: string | null, received_at: string | null, };
 
-export type Shipment = { courier: string, tracking_number: string, contents: Array<string>, shipped_at: string, };
+export type Shipment = { courier: string, 
+/**
+ * The courier's name in English (empty: clients show `courier`).
+ */
+courier_en?: string, tracking_number: string, contents: Array<string>, 
+/**
+ * `contents` in English, same order.
+ */
+contents_en?: Array<string>, shipped_at: string, };
 
 export type PaymentProvider = "wechat" | "alipay" | "bank_gateway";
 
@@ -473,7 +532,11 @@ export type DownloadLookupRequest = { org_code: string | null, handler_id_number
 
 export type KeyAlgorithmName = "rsa2048" | "rsa3072" | "ecdsa_p256" | "sm2";
 
-export type DownloadCandidate = { application_id: string, organisation_name: string, status: ApplicationStatus, key_algorithm: KeyAlgorithmName, 
+export type DownloadCandidate = { application_id: string, 
+/**
+ * The order number to show (empty from a CA that gives none: show the id).
+ */
+number: string, organisation_name: string, status: ApplicationStatus, key_algorithm: KeyAlgorithmName, 
 /**
  * Signing and encryption certificate (双证书).
  */
@@ -491,6 +554,12 @@ interrupted: boolean,
  * with its key, valid at the CA: the download is done, not "not downloadable".
  */
 on_token: string | null, };
+
+export type OrderDownload = { candidate: DownloadCandidate, 
+/**
+ * The phone and organisation code the CA checks with the card, from the order.
+ */
+phone: string, org_code: string, };
 
 export type DownloadToken = { serial: string, label: string, manufacturer: string, pin: PinStatus, 
 /**
@@ -543,6 +612,7 @@ export const EVENTS = {
   downloadProgress: "download-progress",
   updateProgress: "update-progress",
   updateAvailable: "update-available",
+  ordersChanged: "orders-changed",
 } as const;
 
 /** Typed wrappers; each rejects with an `IpcError`. */
@@ -573,8 +643,10 @@ export const commands = {
   openOrder: (id: string): Promise<ApplicationDetail> => invoke("open_order", { id }),
   cancelOrder: (id: string): Promise<null> => invoke("cancel_order", { id }),
   channels: (): Promise<ChannelInfo[]> => invoke("channels"),
+  channelAgreements: (channelId: string): Promise<Agreement[]> => invoke("channel_agreements", { channelId }),
   startApplication: (request: StartRequest): Promise<StartState> => invoke("start_application", { request }),
   openDraft: (id: string): Promise<DraftForm> => invoke("open_draft", { id }),
+  prefillInformation: (id: string): Promise<DraftForm> => invoke("prefill_information", { id }),
   saveField: (input: FieldInput): Promise<FieldError | null> => invoke("save_field", { input }),
   submitEnterprise: (id: string): Promise<ApplicationDetail> => invoke("submit_enterprise", { id }),
   localDrafts: (): Promise<LocalDraft[]> => invoke("local_drafts"),
@@ -591,6 +663,7 @@ export const commands = {
   saveInvoicePdf: (id: string): Promise<SavedFile> => invoke("save_invoice_pdf", { id }),
   resendInvoice: (id: string, email: string): Promise<InvoiceInfo> => invoke("resend_invoice", { id, email }),
   uploadDocument: (upload: DocumentUpload): Promise<DocumentMeta> => invoke("upload_document", { upload }),
+  documentThumbnails: (draftId: string): Promise<DocumentThumbnail[]> => invoke("document_thumbnails", { draftId }),
   ocrBusinessLicence: (file: FileUpload): Promise<OcrSuggestions> => invoke("ocr_business_licence", { file }),
   startFaceCheck: (request: FaceCheckRequest): Promise<FaceCheckView> => invoke("start_face_check", { request }),
   faceCheck: (id: string): Promise<FaceCheckView> => invoke("face_check", { id }),
@@ -608,6 +681,7 @@ export const commands = {
   syncDraft: (id: string): Promise<SyncState> => invoke("sync_draft", { id }),
   resolveConflicts: (request: ResolveRequest): Promise<SyncState> => invoke("resolve_conflicts", { request }),
   downloadLookup: (request: DownloadLookupRequest): Promise<DownloadCandidate[]> => invoke("download_lookup", { request }),
+  orderDownload: (applicationId: string): Promise<OrderDownload> => invoke("order_download", { applicationId }),
   downloadTokens: (applicationId: string, keyAlgorithm: KeyAlgorithmName, dual: boolean): Promise<DownloadTokens> => invoke("download_tokens", { applicationId, keyAlgorithm, dual }),
   downloadCaClock: (): Promise<CaClock> => invoke("download_ca_clock"),
   startDownload: (request: StartDownloadRequest): Promise<DownloadResult> => invoke("start_download", { request }),

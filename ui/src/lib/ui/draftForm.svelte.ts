@@ -52,9 +52,10 @@ export class DraftForm {
     }
   }
 
-  async load() {
+  /** Loads the draft's values (by default as saved; a step may load them prefilled). */
+  async load(open: (id: string) => Promise<{ values: Record<string, string> }> = commands.openDraft) {
     try {
-      this.values = { ...(await commands.openDraft(this.#draftId())).values };
+      this.values = { ...(await open(this.#draftId())).values };
     } catch (e) {
       if (!session.expiredBy(e)) this.error = e;
     } finally {

@@ -1,5 +1,6 @@
+import { maskPhone } from "../../lib/phone";
 import { describe, expect, it } from "vitest";
-import { MAX_UPLOAD_BYTES, checkFile, dataUrlContent, maskPhone, orgCodeOf, sizeText } from "./upload";
+import { MAX_UPLOAD_BYTES, checkFile, dataUrlContent, orgCodeOf, sizeText } from "./upload";
 
 describe("upload checks", () => {
   it("refuses files over 5 MiB, empty files and other types", () => {

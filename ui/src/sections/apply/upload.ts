@@ -1,4 +1,5 @@
 // Files the applicant picks or drops: checked here before anything crosses to the shell.
+import type { DocumentKind, DocumentUpload } from "../../lib/ipc/bindings";
 
 /** The CA accepts at most 5 MiB per document (`MAX_DOCUMENT_BYTES` in crates/ipc). */
 export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
@@ -19,6 +20,8 @@ export type PickedFile = {
   base64: string;
   /** A `blob:` URL for the preview (images only); revoke when done. */
   preview: string | null;
+  /** A small JPEG `data:` URL kept with the draft to show beside the upload (images only). */
+  thumbnail: string | null;
 };
 
 function kindOf(name: string, type: string): "image" | "pdf" | null {
@@ -43,7 +46,31 @@ export async function readFile(file: File, imagesOnly = false): Promise<PickedFi
   if (problem) return problem;
   const image = kindOf(file.name, file.type) === "image";
   const base64 = dataUrlContent(await dataUrl(file));
-  return { name: file.name, size: file.size, image, base64, preview: image ? URL.createObjectURL(file) : null };
+  const preview = image ? URL.createObjectURL(file) : null;
+  const thumbnail = preview ? await thumbnailOf(preview) : null;
+  return { name: file.name, size: file.size, image, base64, preview, thumbnail };
+}
+
+/** The longest side of a thumbnail, in pixels. */
+export const THUMBNAIL_PX = 240;
+
+/** A small JPEG of the image at `url` as a `data:` URL, or null where it cannot be drawn. */
+export async function thumbnailOf(url: string): Promise<string | null> {
+  try {
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    const scale = Math.min(1, THUMBNAIL_PX / Math.max(img.naturalWidth, img.naturalHeight, 1));
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.max(1, Math.round(img.naturalWidth * scale));
+    canvas.height = Math.max(1, Math.round(img.naturalHeight * scale));
+    const ctx = canvas.getContext("2d");
+    if (!ctx) return null;
+    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+    return canvas.toDataURL("image/jpeg", 0.7);
+  } catch {
+    return null;
+  }
 }
 
 /** The browser's own base64 encoder (fast for megabytes, unlike a loop over bytes). */
@@ -67,17 +94,17 @@ export function toUpload(p: PickedFile): { file_name: string; content_base64: st
   return { file_name: p.name, content_base64: p.base64 };
 }
 
+/** The upload of `p` as a document of the draft, with its thumbnail where there is one. */
+export function documentUpload(draftId: string, kind: DocumentKind, p: PickedFile): DocumentUpload {
+  return { draft_id: draftId, kind, file: toUpload(p), thumbnail: p.thumbnail ?? undefined };
+}
+
 /** 1.2 MB / 830 KB */
 export function sizeText(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   return `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
-/** 13812345678 → 138****5678, for saying where an SMS went. */
-export function maskPhone(p: string | undefined): string {
-  const s = (p ?? "").trim();
-  return s.length === 11 ? `${s.slice(0, 3)}****${s.slice(7)}` : "";
-}
 
 /** The organisation code is characters 9–17 of a valid USCC (GB 32100). */
 export function orgCodeOf(uscc: string): string {

@@ -1,20 +1,7 @@
 import { fmt } from "../../lib/ipc/errors";
 
-/** The CN of a distinguished name ("CN=x,O=y" → "x"), else the whole name. */
-export function commonName(dn: string): string {
-  for (const part of dn.split(",")) {
-    const p = part.trim();
-    if (p.startsWith("CN=")) return p.slice(3);
-  }
-  return dn;
-}
-
-/** A date (RFC 3339 or the certificate's time) as a local date in the UI language. */
-export function day(value: string, lang: string): string {
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) return value;
-  return d.toLocaleDateString(lang === "en" ? "en-GB" : "zh-CN", { year: "numeric", month: "2-digit", day: "2-digit" });
-}
+export { commonName } from "../../lib/dn";
+export { day } from "../../lib/dates";
 
 export type Tone = "ok" | "soon" | "urgent" | "expired";
 

@@ -9,10 +9,11 @@ import type {
 import { asIpcError, problemOf } from "../../lib/ipc/errors";
 import { needsFinalConfirmation, pinStatusOf } from "../../lib/ipc/pin";
 
-/** What is downloaded: an order the look-up found, or an interrupted download resumed
- *  (its token and card are fixed by the journal). */
+/** What is downloaded: an order the look-up found (or opened from 订单管理, `fromOrder`:
+ *  no look-up to go back to), or an interrupted download resumed (its token and card
+ *  are fixed by the journal). */
 export type Target =
-  | { kind: "order"; candidate: DownloadCandidate; found: DownloadCandidate[] }
+  | { kind: "order"; candidate: DownloadCandidate; found: DownloadCandidate[]; fromOrder?: boolean }
   | { kind: "resume"; resume: InterruptedDownload };
 
 /** Where the download page is. Typed input (card, PIN) lives outside, so going back,

@@ -53,6 +53,21 @@ describe("environment verdicts", () => {
     expect(r.clock?.summary).toContain("15");
   });
 
+  it("a stopped smart-card service is only a notice while a USBKey works through its module", () => {
+    const r = byId({ ...healthy, smart_card: { state: "not_running", detail: "pcscd is not running" } });
+    expect(r["smart-card"]?.verdict).toBe("info");
+    expect(r["smart-card"]?.fix).toBeNull();
+    expect(r["smart-card"]?.summary).toBe(zhCN.environment.smartCardNotNeeded);
+  });
+
+  it("no fix sends anyone to a terminal", () => {
+    for (const cat of [zhCN, en]) {
+      for (const fix of Object.values(cat.environment.smartCardFix)) {
+        expect(fix).not.toMatch(/sudo|systemctl|terminal|终端|services\.msc/);
+      }
+    }
+  });
+
   it("damaged objects on a token warn, say how many, and offer the repair; the token stays usable", () => {
     const r = structuredClone(healthy);
     const m = r.modules[0];

@@ -2,7 +2,8 @@ import type { Catalog } from "../../lib/i18n/index.svelte";
 import { fmt } from "../../lib/ipc/errors";
 import type { EnvironmentReport, TokenFound } from "../../lib/ipc/bindings";
 
-export type Verdict = "ok" | "warn" | "fail";
+/** `info`: worth knowing, nothing to do. */
+export type Verdict = "ok" | "info" | "warn" | "fail";
 
 /** One row of the check: what was found, in plain words, and how to fix it. */
 export interface Row {
@@ -14,7 +15,7 @@ export interface Row {
   fix: string | null;
 }
 
-const mark: Record<Verdict, string> = { ok: "✔", warn: "⚠", fail: "✖" };
+const mark: Record<Verdict, string> = { ok: "✔", info: "ℹ", warn: "⚠", fail: "✖" };
 export const markOf = (v: Verdict) => mark[v];
 
 function worst(vs: Verdict[]): Verdict {
@@ -67,19 +68,23 @@ export function rows(cat: Catalog, r: EnvironmentReport): Row[] {
   });
 
   const sc = r.smart_card;
+  // Tokens reached through their own PKCS#11 module need no PC/SC service.
+  const tokensWork = r.modules.some((m) => m.state === "loaded" && m.tokens.some((k) => k.initialized));
   out.push({
     id: "smart-card",
     title: t.smartCard,
-    verdict: sc.state === "running" ? "ok" : "fail",
+    verdict: sc.state === "running" ? "ok" : tokensWork ? "info" : "fail",
     summary:
       sc.state === "running"
         ? `${t.smartCardRunning} · ${sc.readers.length} ${t.readers}`
-        : t.smartCardStopped,
+        : tokensWork
+          ? t.smartCardNotNeeded
+          : t.smartCardStopped,
     details:
       sc.state === "running"
         ? sc.readers.map((rd) => `${rd.name}: ${rd.card_present ? t.cardPresent : t.cardAbsent}`)
         : [], // the service's own (English) words go to the diagnostic bundle, not the page
-    fix: sc.state === "running" ? null : t.smartCardFix[os],
+    fix: sc.state === "running" || tokensWork ? null : t.smartCardFix[os],
   });
 
   const tokens = r.modules.flatMap((m) => (m.state === "loaded" ? m.tokens : []));

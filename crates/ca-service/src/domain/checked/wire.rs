@@ -31,8 +31,19 @@ impl Checked for CreateApplication {
             business: _,
             input,
             certificate_serial,
+            accepted_agreements,
         } = self;
         c.text("channel_id", channel_id, max::IDENTIFIER);
+        let versions: Vec<String> = accepted_agreements
+            .iter()
+            .map(|a| a.version.clone())
+            .collect();
+        c.texts(
+            "accepted_agreements",
+            &versions,
+            max::AGREEMENTS,
+            max::IDENTIFIER,
+        );
         c.opt_text(
             "certificate_serial",
             certificate_serial.as_deref(),

@@ -69,6 +69,6 @@ pub async fn confirm_receipt(
         }
         s.doc.app.status = ApplicationStatus::Completed;
         s.save()?;
-        s.tell(&format!("您的订单{}已完成。", s.doc.app.id))
+        s.tell(&format!("您的订单{}已完成。", s.doc.app.number_or_id()))
     })
 }

@@ -84,7 +84,7 @@ pub async fn send_signature_otp(
 ) -> ApiResult<(StatusCode, Json<OtpSent>)> {
     let sent = own(&state, &who, &id).editable().run(|s| {
         let phone = crate::workflow::contact_phone(&s.doc);
-        let app_id = s.doc.app.id.clone();
+        let app_id = s.doc.app.number_or_id().to_owned();
         otp::send(
             s.tx,
             s.state,
@@ -157,10 +157,10 @@ pub async fn sign_application(
             let text = if paid {
                 format!(
                     "您的订单{}已重新提交，材料审核约需1个工作日。",
-                    s.doc.app.id
+                    s.doc.app.number_or_id()
                 )
             } else {
-                format!("您的订单{}已提交，请完成支付。", s.doc.app.id)
+                format!("您的订单{}已提交，请完成支付。", s.doc.app.number_or_id())
             };
             s.tell(&text)
         })

@@ -320,6 +320,9 @@ async fn keygen<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, l: LoggedIn) -> Result<K
             KeyPurpose::Signing
         },
         label,
+        // The CA builds the subject from the vetted application and says it only with
+        // the certificate: the certificate write sets it on the keys.
+        subject: None,
     };
     let r = ctx
         .svc

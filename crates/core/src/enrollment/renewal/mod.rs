@@ -296,6 +296,7 @@ pub async fn renew(
         resumed,
         maybe_issued: resumed,
         progress,
+        subject: subject_der(&old.der),
     };
     if let Err(e) = run.issue_and_verify(algorithm).await {
         if run.maybe_issued {
@@ -310,6 +311,14 @@ pub async fn renew(
     let mut renewed = finish(svc, run.journal, &entry, Some(old), req, run.progress).await?;
     renewed.resumed = resumed;
     Ok(renewed)
+}
+
+/// The subject (DER) of a certificate; `None` when it cannot be read (the key is then
+/// generated without one and the certificate write sets it).
+fn subject_der(cert: &[u8]) -> Option<Vec<u8>> {
+    use der::{Decode, Encode};
+    let c = x509_cert::Certificate::from_der(cert).ok()?;
+    c.tbs_certificate().subject().to_der().ok()
 }
 
 /// A new journal entry for the renewal application the CA opened.

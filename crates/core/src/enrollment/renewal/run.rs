@@ -25,6 +25,9 @@ pub(super) struct Run<'a> {
     /// A finalize was sent and the CA may have issued: nothing is destroyed any more.
     pub(super) maybe_issued: bool,
     pub(super) progress: &'a mut (dyn FnMut(RenewalStep) + Send),
+    /// `CKA_SUBJECT` (DER) for the new key's generation template: the old
+    /// certificate's, which the renewed one keeps (the write sets it if not).
+    pub(super) subject: Option<Vec<u8>>,
 }
 
 fn label_of(e: &Entry) -> String {
@@ -93,6 +96,7 @@ impl Run<'_> {
             algorithm,
             purpose: KeyPurpose::Signing,
             label,
+            subject: self.subject.clone(),
         };
         let tag = self
             .settle(DownloadStep::Keygen, &label_of(&self.entry))

@@ -1,4 +1,8 @@
-//! Command line: `serve`, `review list|approve|reject`, `sandbox approved-order|order`.
+//! Command line: `serve`, `review list|approve|reject`, `audit verify|list`,
+//! `point add|list`, `operator add|list|revoke`, `sandbox approved-order|order`.
+
+mod audit;
+mod operators;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,9 +34,34 @@ enum Cmd {
         cmd: ReviewCmd,
         #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
         ca: String,
-        /// Data dir of the service (its staff-token file is read).
+        /// Data dir of the service (its cli-token file is read: the audit log names `cli`).
         #[arg(long, global = true)]
         data: Option<PathBuf>,
+    },
+    /// Acceptance points (受理点).
+    Point {
+        #[command(subcommand)]
+        cmd: operators::PointCmd,
+        #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
+        ca: String,
+        /// Data dir of the service (its cli-token file is read).
+        #[arg(long, global = true)]
+        data: Option<PathBuf>,
+    },
+    /// Operators of the points; `operator add` also bootstraps a point's first supervisor.
+    Operator {
+        #[command(subcommand)]
+        cmd: operators::OperatorCmd,
+        #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
+        ca: String,
+        /// Data dir of the service (its cli-token file is read).
+        #[arg(long, global = true)]
+        data: Option<PathBuf>,
+    },
+    /// The audit log: verify its hash chain, list entries.
+    Audit {
+        #[command(subcommand)]
+        cmd: audit::AuditCmd,
     },
     /// Sandbox helpers.
     Sandbox {
@@ -114,17 +143,30 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// `CERTDESK_CA_STAFF_TOKEN`, else the CLI's own credential `DIR/cli-token`.
+fn staff_credential(data: Option<PathBuf>) -> anyhow::Result<String> {
+    match (data, std::env::var("CERTDESK_CA_STAFF_TOKEN").ok()) {
+        (_, Some(t)) => Ok(t),
+        (Some(d), None) => Ok(std::fs::read_to_string(d.join("cli-token"))?
+            .trim()
+            .to_string()),
+        (None, None) => anyhow::bail!("give --data DIR or set CERTDESK_CA_STAFF_TOKEN"),
+    }
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.cmd {
         Cmd::Serve(opts) => serve(opts).await,
+        Cmd::Point { cmd, ca, data } => {
+            let api = operators::StaffApi::new(&ca, staff_credential(data)?)?;
+            operators::point(&api, cmd).await
+        }
+        Cmd::Operator { cmd, ca, data } => {
+            let api = operators::StaffApi::new(&ca, staff_credential(data)?)?;
+            operators::operator(&api, &ca, cmd).await
+        }
         Cmd::Review { cmd, ca, data } => {
-            let token = match (data, std::env::var("CERTDESK_CA_STAFF_TOKEN").ok()) {
-                (_, Some(t)) => t,
-                (Some(d), None) => std::fs::read_to_string(d.join("staff-token"))?
-                    .trim()
-                    .to_string(),
-                (None, None) => anyhow::bail!("give --data DIR or set CERTDESK_CA_STAFF_TOKEN"),
-            };
+            let token = staff_credential(data)?;
             let client = CaClient::new(&ca)?.with_token(SecretString::from(token));
             match cmd {
                 ReviewCmd::List => {
@@ -152,6 +194,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Cmd::Audit { cmd } => audit::run(cmd),
         Cmd::Sandbox {
             cmd:
                 SandboxCmd::ApprovedOrder {

@@ -1,0 +1,188 @@
+//! The counter's cases for a signed-in operator: open from an order number, check fields,
+//! the point's review queue, approve or reject. Every case is scoped to the operator's
+//! point; the roles are checked here, separation of duties in the workflow.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use certdesk_ca_api::Problem;
+use certdesk_ca_api::application::RejectRequest;
+use certdesk_ca_api::counter::{Case, CaseList, CaseStatus, FieldCheck, OnSiteIdentity, OpenCase};
+use certdesk_ca_api::operator::Role;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{ApiJson, ApiQuery, OperatorAuth};
+use crate::state::Shared;
+use crate::store::cases as store;
+use crate::workflow::cases::{self as wf, Acting};
+use crate::workflow::identity;
+
+pub fn acting(who: &OperatorAuth) -> Acting<'_> {
+    Acting {
+        operator: &who.operator,
+        actor: who.actor(),
+    }
+}
+
+/// Open a walk-in case from the applicant's online application (the order's QR code or
+/// its number). Opening it again at the same point answers the open case (200).
+#[utoipa::path(post, path = "/v1/operator/cases", tag = "counter", security(("operator" = [])),
+    request_body = OpenCase,
+    responses((status = 201, body = Case), (status = 200, body = Case),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn open_case(
+    State(state): State<Shared>,
+    who: OperatorAuth,
+    ApiJson(req): ApiJson<OpenCase>,
+) -> ApiResult<(StatusCode, Json<Case>)> {
+    who.require(Role::Clerk)?;
+    state.db.tx(|tx| wf::open_try(tx, &state, &acting(&who)))?;
+    let (case, created) = state.db.tx(|tx| {
+        let (row, created) = wf::open(tx, &state, &acting(&who), req.application_id.trim())?;
+        Ok::<_, ApiError>((wf::wire(tx, &row)?, created))
+    })?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(case)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    /// Default `open`: the point's queue.
+    pub status: Option<CaseStatus>,
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u32>,
+}
+
+impl crate::domain::checked::Checked for CaseQuery {
+    fn check(&self, _: &mut crate::domain::checked::Check) {
+        let CaseQuery {
+            status: _,
+            limit: _,
+        } = self;
+    }
+}
+
+/// The operator's point's cases, oldest first: with the default `status=open`, the
+/// review queue.
+#[utoipa::path(get, path = "/v1/operator/cases", tag = "counter", security(("operator" = [])),
+    params(CaseQuery),
+    responses((status = 200, body = CaseList),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_cases(
+    State(state): State<Shared>,
+    who: OperatorAuth,
+    ApiQuery(q): ApiQuery<CaseQuery>,
+) -> ApiResult<Json<CaseList>> {
+    let status = wf::status_text(q.status.unwrap_or(CaseStatus::Open));
+    let limit = q.limit.unwrap_or(50).clamp(1, 100);
+    let rows = state
+        .db
+        .read(|c| store::list(c, &who.operator.point_id, status, limit))?;
+    Ok(Json(CaseList {
+        items: rows.into_iter().map(wf::summary).collect(),
+    }))
+}
+
+/// One case of the operator's point, with the applicant's data and uploads.
+#[utoipa::path(get, path = "/v1/operator/cases/{id}", tag = "counter", security(("operator" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Case),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_case(
+    State(state): State<Shared>,
+    who: OperatorAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Case>> {
+    let case = state.db.read(|c| {
+        let row = wf::at_point(c, &who.operator.point_id, &id)?;
+        wf::wire(c, &row)
+    })?;
+    Ok(Json(case))
+}
+
+/// Record a field checked against the originals, or corrected at the counter (the
+/// operator then counts as an editor and cannot review the case).
+#[utoipa::path(post, path = "/v1/operator/cases/{id}/checks", tag = "counter", security(("operator" = [])),
+    params(("id" = String, Path)), request_body = FieldCheck,
+    responses((status = 200, body = Case),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn check_field(
+    State(state): State<Shared>,
+    who: OperatorAuth,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<FieldCheck>,
+) -> ApiResult<Json<Case>> {
+    who.require(Role::Clerk)?;
+    let case = state.db.tx(|tx| {
+        let row = wf::check(tx, &state, &acting(&who), &id, &req)?;
+        wf::wire(tx, &row)
+    })?;
+    Ok(Json(case))
+}
+
+/// Approve the case (reviewer; never one who entered or changed it).
+#[utoipa::path(post, path = "/v1/operator/cases/{id}/approve", tag = "counter", security(("operator" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Case),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn approve_case(
+    State(state): State<Shared>,
+    who: OperatorAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Case>> {
+    who.require(Role::Reviewer)?;
+    let case = state.db.tx(|tx| {
+        let row = wf::approve(tx, &state, &acting(&who), &id)?;
+        wf::wire(tx, &row)
+    })?;
+    Ok(Json(case))
+}
+
+/// Reject the case with reasons (reviewer; never one who entered or changed it).
+#[utoipa::path(post, path = "/v1/operator/cases/{id}/reject", tag = "counter", security(("operator" = [])),
+    params(("id" = String, Path)), request_body = RejectRequest,
+    responses((status = 200, body = Case),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn reject_case(
+    State(state): State<Shared>,
+    who: OperatorAuth,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<RejectRequest>,
+) -> ApiResult<Json<Case>> {
+    who.require(Role::Reviewer)?;
+    let case = state.db.tx(|tx| {
+        let row = wf::reject(tx, &state, &acting(&who), &id, req.reasons)?;
+        wf::wire(tx, &row)
+    })?;
+    Ok(Json(case))
+}
+
+/// The on-site identity check of the legal representative or the handler (clerk): the
+/// original seen, its number typed from it, the attestation, the scan of the copy. A
+/// match makes the person's check valid (it replaces the remote face check); a
+/// mismatch is audited and refused with 422 `verification_failed`.
+#[utoipa::path(post, path = "/v1/operator/cases/{id}/identity", tag = "counter", security(("operator" = [])),
+    params(("id" = String, Path)), request_body = OnSiteIdentity,
+    responses((status = 200, body = Case),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn check_identity(
+    State(state): State<Shared>,
+    who: OperatorAuth,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<OnSiteIdentity>,
+) -> ApiResult<Json<Case>> {
+    who.require(Role::Clerk)?;
+    // Committed even when refused, so that the mismatch stays in the audit log.
+    let case = state.db.tx_commit_always(|tx| {
+        let row = identity::check(tx, &state, &acting(&who), &id, &req)?;
+        wf::wire(tx, &row)
+    })?;
+    Ok(Json(case))
+}

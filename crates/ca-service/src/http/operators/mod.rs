@@ -1,0 +1,114 @@
+//! Acceptance points and their operators (issue 13): staff registry, certificate
+//! sign-in, and what a signed-in operator may read.
+
+pub mod admin;
+pub mod cases;
+pub mod making;
+pub mod payments;
+pub mod receipt;
+pub mod sign_in;
+pub mod supervisor;
+
+use certdesk_ca_api::counter::{
+    CounterPaymentRequest, FieldCheck, Handover, OnSiteIdentity, OpenCase, RecordToken,
+};
+use certdesk_ca_api::limits as max;
+use certdesk_ca_api::operator::{NewOperator, NewPoint, SignIn};
+
+use crate::domain::checked::{Check, Checked};
+
+impl Checked for NewPoint {
+    fn check(&self, c: &mut Check) {
+        let NewPoint {
+            id,
+            name,
+            province,
+            city,
+        } = self;
+        c.text("id", id, max::IDENTIFIER);
+        c.text("name", name, max::ORGANISATION_NAME);
+        c.text("province", province, max::PLACE);
+        c.text("city", city, max::PLACE);
+    }
+}
+
+impl Checked for NewOperator {
+    fn check(&self, c: &mut Check) {
+        let NewOperator {
+            name,
+            phone,
+            point_id,
+            roles: _,
+            key_algorithm: _,
+        } = self;
+        c.text("name", name, max::COMMON_NAME);
+        c.text("phone", phone, max::IDENTIFIER);
+        c.text("point_id", point_id, max::IDENTIFIER);
+    }
+}
+
+impl Checked for SignIn {
+    fn check(&self, c: &mut Check) {
+        let SignIn {
+            challenge_id,
+            certificate_serial,
+            signature,
+        } = self;
+        c.text("challenge_id", challenge_id, max::IDENTIFIER);
+        c.text("certificate_serial", certificate_serial, max::IDENTIFIER);
+        // A base64 RSA-4096 signature is 684 characters.
+        c.text("signature", signature, 1024);
+    }
+}
+
+impl Checked for OpenCase {
+    fn check(&self, c: &mut Check) {
+        let OpenCase { application_id } = self;
+        c.text("application_id", application_id, max::IDENTIFIER);
+    }
+}
+
+impl Checked for FieldCheck {
+    fn check(&self, c: &mut Check) {
+        let FieldCheck { field, outcome: _ } = self;
+        c.text("field", field, max::IDENTIFIER);
+    }
+}
+
+impl Checked for CounterPaymentRequest {
+    fn check(&self, c: &mut Check) {
+        let CounterPaymentRequest {
+            method: _,
+            reference,
+        } = self;
+        c.opt_text("reference", reference.as_deref(), max::IDENTIFIER);
+    }
+}
+
+impl Checked for OnSiteIdentity {
+    fn check(&self, c: &mut Check) {
+        let OnSiteIdentity {
+            person: _,
+            document: _,
+            id_number,
+            copy_document_id,
+            attested: _,
+        } = self;
+        c.text("id_number", id_number, max::IDENTITY_NUMBER);
+        c.text("copy_document_id", copy_document_id, max::IDENTIFIER);
+    }
+}
+
+impl Checked for RecordToken {
+    fn check(&self, c: &mut Check) {
+        let RecordToken { token_serial } = self;
+        c.text("token_serial", token_serial, max::IDENTIFIER);
+    }
+}
+
+impl Checked for Handover {
+    fn check(&self, c: &mut Check) {
+        let Handover { code } = self;
+        c.text("code", code, max::CODE);
+    }
+}

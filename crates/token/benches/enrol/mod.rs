@@ -1,0 +1,204 @@
+//! Keygen + CSR + certificate write on one SoftHSM2 token, four ways in the same run:
+//! CertDesk, the bare PKCS#11 calls (the physical limit), the bare calls plus setting
+//! the final `CKA_ID` after generation (the limit for a client whose ids come from the
+//! public key) and the tools. Issuing the
+//! certificate (the test CA) is not timed on any side. The runs alternate, in an order
+//! that rotates each round, so load on the machine and SoftHSM2's reloads after the
+//! tools' processes fall on all four alike.
+//!
+//! Object writes are counted two ways, untimed:
+//! - PKCS#11 calls that write objects, through OpenSC's `pkcs11-spy` in front of the
+//!   same module (one extra operation per way; a key pair counts as two objects);
+//! - what SoftHSM2's file store wrote during the timed runs: object files created and
+//!   stores (a file opened, changed, closed), watched with inotify.
+
+mod bare;
+mod certdesk;
+mod tools;
+
+use std::time::Duration;
+
+use certdesk_testkit::issuer::TestCa;
+use certdesk_testkit::object_files::{FileWrites, ObjectFiles};
+use certdesk_testkit::softhsm::SoftHsm;
+use certdesk_testkit::spy::{Spy, WriteCalls};
+use certdesk_token::*;
+
+pub const PIN: &str = "11223344";
+
+/// What the bench needs of the token and the module.
+pub struct Setup<'a> {
+    pub hsm: &'a SoftHsm,
+    pub svc: &'a TokenService,
+    pub token: &'a TokenRef,
+    /// The same token through the spy.
+    pub spied: &'a TokenRef,
+    pub spy: &'a mut Spy,
+    pub ca: &'a TestCa,
+    pub runs: usize,
+}
+
+#[derive(Clone, Copy)]
+enum Way {
+    CertDesk,
+    Bare,
+    BareFinalId,
+    Tools,
+}
+
+const WAYS: [Way; 4] = [Way::CertDesk, Way::Bare, Way::BareFinalId, Way::Tools];
+
+/// One operation's time, by phase.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Phases {
+    /// Key pair generation (with reading the public key back).
+    pub keygen: Duration,
+    /// Building and signing the request.
+    pub csr: Duration,
+    /// Writing the certificate object.
+    pub write: Duration,
+}
+
+impl Phases {
+    fn total(&self) -> Duration {
+        self.keygen + self.csr + self.write
+    }
+}
+
+#[derive(Default)]
+struct Figures {
+    phases: Vec<Phases>,
+    files: Vec<FileWrites>,
+    calls: WriteCalls,
+}
+
+impl Figures {
+    fn median_of(&self, f: impl Fn(&Phases) -> Duration) -> Duration {
+        median(self.phases.iter().map(f).collect())
+    }
+}
+
+pub async fn run(s: Setup<'_>) {
+    let module = s.token.module.clone();
+    let conf = tools::openssl_conf(s.hsm.dir(), &module);
+    let bare = bare::Bare::open(&module, &s.token.serial);
+    let bare_spied = bare::Bare::open(&s.spied.module, &s.token.serial);
+    let tools = tools::Tools {
+        hsm: s.hsm,
+        module: &module,
+        openssl_conf: &conf,
+    };
+    let tools_spied = tools::Tools {
+        hsm: s.hsm,
+        module: &s.spied.module,
+        openssl_conf: &conf,
+    };
+    let mut files =
+        ObjectFiles::watch(&ObjectFiles::token_dir(&s.hsm.dir().join("tokens")).unwrap()).unwrap();
+    println!(
+        "Token enrolment on SoftHSM2 2.6: keygen + CSR + certificate write (issuing not timed), median of {} alternating runs",
+        s.runs
+    );
+    println!(
+        "| algorithm | way | total (ms) | / bare | keygen (ms) | CSR (ms) | write (ms) | CSR + write / bare | PKCS#11 object writes: all (generate, create, set) | object files created | object file stores |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|");
+    let mut n = 0;
+    for (alg, name) in [
+        (KeyAlgorithm::EcP256, "P-256"),
+        (KeyAlgorithm::Rsa2048, "RSA-2048"),
+    ] {
+        let mut figs: [Figures; 4] = Default::default();
+        for r in 0..s.runs {
+            // The way after the tools' processes pays for SoftHSM2 reloading the objects
+            // they wrote (its first call in this process re-reads the token directory):
+            // the order rotates so each way follows them equally often.
+            for k in 0..WAYS.len() {
+                let i = (k + r) % WAYS.len();
+                let way = WAYS[i];
+                n += 1;
+                files.take().unwrap();
+                let t = match way {
+                    Way::CertDesk => certdesk::once(s.svc, s.token, s.ca, alg, n).await,
+                    Way::Bare => bare.once(s.ca, alg, n, false),
+                    Way::BareFinalId => bare.once(s.ca, alg, n, true),
+                    Way::Tools => tools.once(s.ca, alg, n),
+                };
+                figs[i].phases.push(t);
+                figs[i].files.push(files.take().unwrap());
+            }
+        }
+        for (i, way) in WAYS.into_iter().enumerate() {
+            n += 1;
+            s.spy.take().unwrap();
+            match way {
+                Way::CertDesk => {
+                    certdesk::once(s.svc, s.spied, s.ca, alg, n).await;
+                }
+                Way::Bare => {
+                    bare_spied.once(s.ca, alg, n, false);
+                }
+                Way::BareFinalId => {
+                    bare_spied.once(s.ca, alg, n, true);
+                }
+                Way::Tools => {
+                    tools_spied.once(s.ca, alg, n);
+                }
+            }
+            figs[i].calls = s.spy.take().unwrap();
+        }
+        let after_keygen = |p: &Phases| p.csr + p.write;
+        let bare_total = figs[1].median_of(Phases::total);
+        let bare_rest = figs[1].median_of(after_keygen);
+        for (i, way) in WAYS.into_iter().enumerate() {
+            let f = &figs[i];
+            let total = f.median_of(Phases::total);
+            let rest = f.median_of(after_keygen);
+            let c = &f.calls;
+            let label = match way {
+                Way::CertDesk => "CertDesk",
+                Way::Bare => "bare PKCS#11 calls",
+                Way::BareFinalId => "bare calls + final CKA_ID set",
+                Way::Tools => "pkcs11-tool + openssl req",
+            };
+            println!(
+                "| {name} | {label} | {:.1} | {:.2} | {:.1} | {:.1} | {:.1} | {:.2} | {} ({}, {}, {}) | {} | {} |",
+                ms(total),
+                total.as_secs_f64() / bare_total.as_secs_f64(),
+                ms(f.median_of(|p| p.keygen)),
+                ms(f.median_of(|p| p.csr)),
+                ms(f.median_of(|p| p.write)),
+                rest.as_secs_f64() / bare_rest.as_secs_f64(),
+                c.object_writes(),
+                c.generate_key_pair,
+                c.create_object,
+                c.set_attribute_value,
+                same_or_range(f.files.iter().map(|w| w.created)),
+                same_or_range(f.files.iter().map(|w| w.stores)),
+            );
+        }
+    }
+}
+
+/// `7` when every run wrote the same, `7–9` otherwise.
+fn same_or_range(v: impl Iterator<Item = usize>) -> String {
+    let v: Vec<usize> = v.collect();
+    let (lo, hi) = (
+        v.iter().min().copied().unwrap_or(0),
+        v.iter().max().copied().unwrap_or(0),
+    );
+    if lo == hi {
+        lo.to_string()
+    } else {
+        format!("{lo}–{hi}")
+    }
+}
+
+pub fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
