@@ -7,7 +7,7 @@
 //! Instances never collide with each other or with a system pcscd. The PC/SC client
 //! library reads the variable once per process, so one test binary uses one pcscd.
 
-use std::net::TcpListener;
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -217,5 +217,102 @@ impl Drop for VirtualCard {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A `vicc` card started in advance, its connection to the reader held back until
+/// [`GatedCard::insert`]: vicc is a Python program that takes a few hundred
+/// milliseconds to start, so a latency measured from its start measures Python. The
+/// gate is a loopback relay vicc connects to; the reader sees the card at the moment
+/// the relay connects to vpcd.
+pub struct GatedCard {
+    card: VirtualCard,
+    from_card: TcpStream,
+    vpcd_port: u16,
+}
+
+/// A gated card in the reader; the reader loses it when this is dropped (both
+/// connections shut, as when a card leaves its contacts, then vicc killed).
+pub struct InsertedCard {
+    _card: VirtualCard,
+    streams: [TcpStream; 2],
+    relays: Vec<std::thread::JoinHandle<()>>,
+    /// When the reader's connection was made.
+    pub at: Instant,
+}
+
+impl GatedCard {
+    /// Starts vicc against a relay and waits until it has connected to the relay.
+    pub fn start(vpcd_port: u16) -> anyhow::Result<Self> {
+        let relay = TcpListener::bind("127.0.0.1:0")?;
+        let card = VirtualCard::insert(relay.local_addr()?.port())?;
+        relay.set_nonblocking(true)?;
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let from_card = loop {
+            match relay.accept() {
+                Ok((s, _)) => break s,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    if Instant::now() > deadline {
+                        bail!("vicc did not connect to the relay within 15 s");
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
+        from_card.set_nonblocking(false)?;
+        Ok(Self {
+            card,
+            from_card,
+            vpcd_port,
+        })
+    }
+
+    /// Puts the card in the reader: connects the relay to vpcd.
+    pub fn insert(self) -> anyhow::Result<InsertedCard> {
+        let to_reader = TcpStream::connect(("127.0.0.1", self.vpcd_port))?;
+        let at = Instant::now();
+        to_reader.set_nodelay(true)?;
+        self.from_card.set_nodelay(true)?;
+        let pump = |mut from: TcpStream, mut to: TcpStream| {
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut from, &mut to);
+                let _ = to.shutdown(Shutdown::Both);
+            })
+        };
+        let relays = vec![
+            pump(self.from_card.try_clone()?, to_reader.try_clone()?),
+            pump(to_reader.try_clone()?, self.from_card.try_clone()?),
+        ];
+        Ok(InsertedCard {
+            _card: self.card,
+            streams: [self.from_card, to_reader],
+            relays,
+            at,
+        })
+    }
+}
+
+impl InsertedCard {
+    /// Takes the card out; returns when the reader's connection was shut.
+    pub fn remove(mut self) -> Instant {
+        self.shut()
+    }
+
+    fn shut(&mut self) -> Instant {
+        for s in &self.streams {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+        let at = Instant::now();
+        for r in self.relays.drain(..) {
+            let _ = r.join();
+        }
+        at
+    }
+}
+
+impl Drop for InsertedCard {
+    fn drop(&mut self) {
+        self.shut();
     }
 }

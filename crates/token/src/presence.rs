@@ -1,4 +1,4 @@
-//! Token presence. Two sources feed one broadcast channel of typed, debounced events:
+//! Token presence. Two sources feed one broadcast channel of typed, settled events:
 //!
 //! * a PC/SC watcher: `SCardGetStatusChange` on `\\?PnP?\Notification` plus every
 //!   reader, which re-establishes its context when the smart-card service stops or
@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::CString;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use pcsc::{Context, Error as PcscError, PNP_NOTIFICATION, ReaderState, Scope, State};
 use tokio::sync::broadcast;
@@ -46,7 +46,58 @@ pub enum PresenceEvent {
 pub struct Watcher {
     stop: Arc<AtomicBool>,
     ctx: Arc<Mutex<Option<Context>>>,
+    /// A poller waits on these: told at shutdown so it stops at once.
+    changes: Option<Arc<CardChanges>>,
     thread: Option<JoinHandle<()>>,
+}
+
+/// A count of card changes seen in PC/SC readers, and a condition variable to wait on
+/// it: the PKCS#11 pollers sleep until their next poll or until a card comes or goes,
+/// whichever is first, without waking up to look in between.
+#[derive(Default)]
+pub(crate) struct CardChanges {
+    count: Mutex<u64>,
+    changed: Condvar,
+}
+
+impl CardChanges {
+    fn notify(&self) {
+        let mut n = self.count.lock().unwrap_or_else(|e| e.into_inner());
+        *n = n.wrapping_add(1);
+        self.changed.notify_all();
+    }
+
+    /// Ends every wait early (to look at a stop flag), without counting a change.
+    fn interrupt(&self) {
+        let _held = self.count.lock().unwrap_or_else(|e| e.into_inner());
+        self.changed.notify_all();
+    }
+
+    fn seen(&self) -> u64 {
+        *self.count.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits up to `timeout` for a change after `seen`, or until `stop` is set and the
+    /// wait interrupted; true when a change came (and `seen` moves to it).
+    fn wait(&self, seen: &mut u64, timeout: Duration, stop: &AtomicBool) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut n = self.count.lock().unwrap_or_else(|e| e.into_inner());
+        while *n == *seen {
+            if stop.load(Ordering::SeqCst) {
+                return false;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            n = match self.changed.wait_timeout(n, left) {
+                Ok((n, _)) => n,
+                Err(e) => e.into_inner().0,
+            };
+        }
+        *seen = *n;
+        true
+    }
 }
 
 impl Watcher {
@@ -56,6 +107,9 @@ impl Watcher {
 
     fn shutdown(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
+        if let Some(changes) = &self.changes {
+            changes.interrupt();
+        }
         if let Ok(ctx) = self.ctx.lock()
             && let Some(c) = ctx.as_ref()
         {
@@ -76,9 +130,15 @@ impl Drop for Watcher {
 /// Timing of the watchers.
 #[derive(Debug, Clone, Copy)]
 pub struct PresenceConfig {
-    /// A change must hold this long before it is published (a card bouncing in its
-    /// contacts gives no event).
-    pub debounce: Duration,
+    /// A PC/SC change is read again after this long, and what holds then is published
+    /// (a card bouncing in its contacts gives no event). Short: pcscd reports a reader
+    /// it polls (every 400 ms) only at a poll, so a longer wait here adds to every
+    /// insertion without filtering anything a poll has not already filtered, and
+    /// contact bounce of a reader that signals at once lasts a few milliseconds.
+    pub settle: Duration,
+    /// A change the PKCS#11 poller sees on its own is confirmed by a second look this
+    /// much later (a slot list read while a USB device enumerates can be partial).
+    pub confirm: Duration,
     /// PKCS#11 polling period.
     pub poll_interval: Duration,
     /// How often to retry while the smart-card service is down.
@@ -88,19 +148,22 @@ pub struct PresenceConfig {
 impl Default for PresenceConfig {
     fn default() -> Self {
         Self {
-            debounce: Duration::from_millis(150),
+            settle: Duration::from_millis(30),
+            confirm: Duration::from_millis(150),
             poll_interval: Duration::from_secs(2),
             reconnect_interval: Duration::from_millis(500),
         }
     }
 }
 
-/// Publishes the difference between what was announced and what is present now.
+/// Publishes the difference between what was announced and what is present now; true
+/// when there was one.
 fn publish_diff<K: Ord + Clone>(
     tx: &broadcast::Sender<PresenceEvent>,
     announced: &mut BTreeMap<K, PresenceSource>,
     now: BTreeMap<K, PresenceSource>,
-) {
+) -> bool {
+    let mut changed = false;
     let gone: Vec<K> = announced
         .keys()
         .filter(|k| !now.contains_key(*k))
@@ -109,6 +172,7 @@ fn publish_diff<K: Ord + Clone>(
     for k in gone {
         if let Some(src) = announced.remove(&k) {
             let _ = tx.send(PresenceEvent::TokenRemoved(src));
+            changed = true;
         }
     }
     for (k, src) in now {
@@ -117,8 +181,10 @@ fn publish_diff<K: Ord + Clone>(
                 let _ = tx.send(PresenceEvent::TokenRemoved(old));
             }
             let _ = tx.send(PresenceEvent::TokenInserted(src));
+            changed = true;
         }
     }
+    changed
 }
 
 fn card_present(s: State) -> bool {
@@ -157,10 +223,16 @@ fn is_service_gone(e: PcscError) -> bool {
 /// The PC/SC watcher loop: returns only when stopped.
 fn pcsc_loop(
     tx: broadcast::Sender<PresenceEvent>,
+    changes: Arc<CardChanges>,
     cfg: PresenceConfig,
     stop: Arc<AtomicBool>,
     shared: Arc<Mutex<Option<Context>>>,
 ) {
+    let publish = |announced: &mut BTreeMap<String, PresenceSource>, now| {
+        if publish_diff(&tx, announced, now) {
+            changes.notify();
+        }
+    };
     let mut announced: BTreeMap<String, PresenceSource> = BTreeMap::new();
     let mut service_up: Option<bool> = None;
     while !stop.load(Ordering::SeqCst) {
@@ -169,7 +241,7 @@ fn pcsc_loop(
             Err(_) => {
                 if service_up != Some(false) {
                     service_up = Some(false);
-                    publish_diff(&tx, &mut announced, BTreeMap::new());
+                    publish(&mut announced, BTreeMap::new());
                     let _ = tx.send(PresenceEvent::PcscService { available: false });
                 }
                 std::thread::sleep(cfg.reconnect_interval);
@@ -188,10 +260,10 @@ fn pcsc_loop(
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        if watch_context(&ctx, &tx, cfg, &stop, &mut announced).is_err() {
+        if watch_context(&ctx, &publish, cfg, &stop, &mut announced).is_err() {
             tracing::info!("smart-card service lost; reporting readers gone and reconnecting");
             service_up = Some(false);
-            publish_diff(&tx, &mut announced, BTreeMap::new());
+            publish(&mut announced, BTreeMap::new());
             let _ = tx.send(PresenceEvent::PcscService { available: false });
             std::thread::sleep(cfg.reconnect_interval);
         }
@@ -201,7 +273,7 @@ fn pcsc_loop(
 /// Watches one established context until the service goes away (Err) or stop (Ok).
 fn watch_context(
     ctx: &Context,
-    tx: &broadcast::Sender<PresenceEvent>,
+    publish: &impl Fn(&mut BTreeMap<String, PresenceSource>, BTreeMap<String, PresenceSource>),
     cfg: PresenceConfig,
     stop: &AtomicBool,
     announced: &mut BTreeMap<String, PresenceSource>,
@@ -242,8 +314,8 @@ fn watch_context(
             rs.sync_current_state();
         }
         if changed {
-            // Debounce: let the change settle, then publish what holds now.
-            std::thread::sleep(cfg.debounce);
+            // Let the change settle, then publish what holds now.
+            std::thread::sleep(cfg.settle);
             match ctx.get_status_change(Duration::from_millis(0), &mut states) {
                 Ok(()) | Err(PcscError::Timeout) => {}
                 Err(PcscError::UnknownReader) => {}
@@ -256,7 +328,7 @@ fn watch_context(
         let mut now = pcsc_snapshot(&states);
         // Readers that disappeared take their cards with them.
         now.retain(|k, _| readers.iter().any(|r| r.to_string_lossy() == *k));
-        publish_diff(tx, announced, now);
+        publish(announced, now);
     }
     Ok(())
 }
@@ -269,12 +341,16 @@ fn ok_on_timeout(e: PcscError) -> Result<(), PcscError> {
     }
 }
 
-/// Polling loop for one PKCS#11 module. A change must be seen on two consecutive polls,
-/// `debounce` apart, before it is published.
+/// Polling loop for one PKCS#11 module. A change it finds on its own must be seen on two
+/// consecutive looks, `confirm` apart, before it is published; one found right after a
+/// card came or went in a PC/SC reader is published at once (the PC/SC watcher has let
+/// it settle already).
 fn poll_loop(service: TokenService, module: PathBuf, cfg: PresenceConfig, stop: Arc<AtomicBool>) {
     let mut announced: BTreeMap<String, PresenceSource> = BTreeMap::new();
     let mut previous: Option<BTreeMap<String, PresenceSource>> = None;
-    let mut pcsc = service.events.subscribe();
+    let changes = service.card_changes.clone();
+    let mut changes_seen = changes.seen();
+    let mut card_changed = false;
     while !stop.load(Ordering::SeqCst) {
         let m = module.clone();
         let seen = service.call_blocking(move |w| {
@@ -305,45 +381,22 @@ fn poll_loop(service: TokenService, module: PathBuf, cfg: PresenceConfig, stop: 
                 BTreeMap::new()
             }
         };
-        let confirmed = previous.as_ref() == Some(&now);
+        let confirmed = card_changed || previous.as_ref() == Some(&now);
         if confirmed {
             publish_diff(&service.events, &mut announced, now.clone());
         }
-        // A change seen once is confirmed by a second look after the debounce delay,
-        // not a whole poll period later.
+        // A change seen once is confirmed by a second look after `confirm`, not a whole
+        // poll period later.
         let pending = !confirmed || now != announced;
         previous = Some(now);
         let wait = if pending {
-            cfg.debounce
+            cfg.confirm
         } else {
             cfg.poll_interval
         };
-        sleep_unless_stopped(wait, &stop, &mut pcsc);
-    }
-}
-
-/// Sleeps for `total`, returning early when stopped or when a card came or went in a
-/// PC/SC reader (a USB token that is also a CCID reader: its PKCS#11 slot changes too).
-fn sleep_unless_stopped(
-    total: Duration,
-    stop: &AtomicBool,
-    pcsc: &mut broadcast::Receiver<PresenceEvent>,
-) {
-    let step = Duration::from_millis(20);
-    let mut slept = Duration::ZERO;
-    while slept < total && !stop.load(Ordering::SeqCst) {
-        loop {
-            match pcsc.try_recv() {
-                Ok(
-                    PresenceEvent::TokenInserted(PresenceSource::Pcsc { .. })
-                    | PresenceEvent::TokenRemoved(PresenceSource::Pcsc { .. }),
-                ) => return,
-                Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) => continue,
-                Err(_) => break,
-            }
-        }
-        std::thread::sleep(step);
-        slept += step;
+        // A card that came or went in a PC/SC reader (a USB token that is also a CCID
+        // reader changes its PKCS#11 slot too) ends the wait at once.
+        card_changed = changes.wait(&mut changes_seen, wait, &stop);
     }
 }
 
@@ -352,13 +405,15 @@ impl TokenService {
     pub fn watch_pcsc(&self, cfg: PresenceConfig) -> std::io::Result<Watcher> {
         let stop = Arc::new(AtomicBool::new(false));
         let ctx = Arc::new(Mutex::new(None));
-        let (tx, s, c) = (self.events.clone(), stop.clone(), ctx.clone());
+        let (tx, changes) = (self.events.clone(), self.card_changes.clone());
+        let (s, c) = (stop.clone(), ctx.clone());
         let thread = std::thread::Builder::new()
             .name("certdesk-pcsc".into())
-            .spawn(move || pcsc_loop(tx, cfg, s, c))?;
+            .spawn(move || pcsc_loop(tx, changes, cfg, s, c))?;
         Ok(Watcher {
             stop,
             ctx,
+            changes: None,
             thread: Some(thread),
         })
     }
@@ -373,6 +428,7 @@ impl TokenService {
         Ok(Watcher {
             stop,
             ctx: Arc::new(Mutex::new(None)),
+            changes: Some(self.card_changes.clone()),
             thread: Some(thread),
         })
     }

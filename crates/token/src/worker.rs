@@ -228,6 +228,8 @@ impl Worker {
 pub struct TokenService {
     tx: mpsc::Sender<Job>,
     pub(crate) events: broadcast::Sender<PresenceEvent>,
+    /// Wakes the PKCS#11 pollers when a card comes or goes in a PC/SC reader.
+    pub(crate) card_changes: std::sync::Arc<crate::presence::CardChanges>,
 }
 
 impl TokenService {
@@ -252,7 +254,11 @@ impl TokenService {
                 rv: e.to_string(),
             })?;
         let (events, _) = broadcast::channel(64);
-        Ok(Self { tx, events })
+        Ok(Self {
+            tx,
+            events,
+            card_changes: Default::default(),
+        })
     }
 
     /// Queues `f` on the worker thread; the receiver gets its result.
