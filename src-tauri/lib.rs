@@ -8,6 +8,7 @@ mod links;
 mod notify;
 mod platform;
 mod save;
+mod startup;
 mod state;
 mod status;
 mod tokens;
@@ -48,6 +49,7 @@ fn setup_deep_links(app: &tauri::AppHandle) {
 /// Builds and runs the app. Start-up failures (no home dir, unwritable log dir) are
 /// printed and end the process: without them there is nothing safe to show.
 pub fn run() {
+    startup::mark("main");
     let state = match AppState::init() {
         Ok(state) => state,
         Err(e) => {
@@ -55,6 +57,7 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    startup::mark("state");
     let result = tauri::Builder::default()
         // Deep links, the printed form's save dialog. Single-instance first: a second
         // launch (a `certdesk://` link clicked while the app runs) hands its arguments
@@ -157,7 +160,9 @@ pub fn run() {
             commands::download::interrupted_downloads,
         ])
         .setup(|app| {
+            startup::mark("setup");
             window::build_main(app.handle())?;
+            startup::mark("window");
             status::spawn_monitor(app.handle().clone());
             tokens::start(app.handle());
             notify::spawn(app.handle().clone());
@@ -165,6 +170,7 @@ pub fn run() {
             commands::updates::spawn_start_check(app.handle().clone());
             let state = app.state::<AppState>();
             tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %state.paths.data_dir.display(), "CertDesk started");
+            startup::mark("setup_done");
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -1,4 +1,4 @@
-use certdesk_ipc::{AppInfo, IpcError, Language, Settings};
+use certdesk_ipc::{AppInfo, FirstRenderMarks, IpcError, Language, Settings};
 use tauri::{Manager, State};
 
 use crate::error::{from_core, poisoned};
@@ -59,10 +59,8 @@ pub async fn set_ca_url(app: tauri::AppHandle, url: Option<String>) -> Result<Se
 }
 
 /// The UI calls this once its first content is painted; the bench measures start-up to
-/// this line on stdout.
+/// the line this prints and reads the page's phases from it.
 #[tauri::command]
-pub fn first_render() {
-    if std::env::var_os("CERTDESK_REPORT_FIRST_RENDER").is_some() {
-        println!("certdesk:first-render");
-    }
+pub fn first_render(marks: FirstRenderMarks) {
+    crate::startup::first_render(marks);
 }

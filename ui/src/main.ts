@@ -1,3 +1,5 @@
+// First: the start-up marks take the moment the script began.
+import "./lib/startup";
 import { mount } from "svelte";
 import App from "./app/App.svelte";
 import "./styles/global.css";

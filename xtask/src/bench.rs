@@ -1,6 +1,8 @@
-//! `cargo xtask bench`: start-up to first rendered content (median of 7 runs), idle
-//! memory (PSS of the app and its WebKit processes) and release binary size, next to
-//! an empty Tauri window built in the same run, so the distance to the floor shows.
+//! `cargo xtask bench`: start-up to first rendered content (median of 7 runs) with its
+//! phases, idle memory (PSS of the app and its WebKit processes) and release binary
+//! size, next to an empty Tauri window built in the same run, so the distance to the
+//! floor shows; then the token bench (enrolment next to the bare PKCS#11 calls and the
+//! tools, presence latency); last, one table of issue 16's goals.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -17,9 +19,38 @@ const MARKER: &str = "certdesk:first-render";
 
 struct Figures {
     startup_ms: Vec<f64>,
+    /// Per run: each start-up phase the binary printed, in ms after it was started.
+    phases: Vec<Vec<(String, f64)>>,
     pss_kib: u64,
     size_bytes: u64,
 }
+
+/// One start of a binary.
+struct Run {
+    first_render_ms: f64,
+    phases: Vec<(String, f64)>,
+    pss_kib: u64,
+}
+
+/// The phases in the order they happen (src-tauri/startup.rs, ui/src/lib/startup.ts),
+/// each with what happens between the previous one and it.
+const PHASES: [(&str, &str); 9] = [
+    ("main", "process start, dynamic linking, Rust runtime"),
+    ("state", "data dirs, log file, settings"),
+    ("setup", "Tauri, GTK and plugin initialisation"),
+    ("window", "main window and webview built"),
+    ("setup_done", "watchers and monitors spawned"),
+    ("page_navigation", "WebKit web process up, page load begins"),
+    (
+        "page_script",
+        "HTML, CSS and the script chunk loaded and parsed",
+    ),
+    (
+        "page_settings",
+        "first render of the app, settings over IPC",
+    ),
+    ("page_painted", "two frames painted"),
+];
 
 pub fn run(root: &Path) -> anyhow::Result<()> {
     deps::ensure_all(root)?;
@@ -48,32 +79,111 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     // Warm the page cache once each so the first measured run is not a disk benchmark.
     measure_once(&app, scratch.path(), false)?;
     measure_once(&empty, scratch.path(), false)?;
-    let mut a = Figures {
-        startup_ms: vec![],
-        pss_kib: 0,
-        size_bytes: std::fs::metadata(&app)?.len(),
-    };
-    let mut e = Figures {
-        startup_ms: vec![],
-        pss_kib: 0,
-        size_bytes: std::fs::metadata(&empty)?.len(),
-    };
+    let mut a = Figures::new(&app)?;
+    let mut e = Figures::new(&empty)?;
     for i in 0..RUNS {
         let last = i + 1 == RUNS;
-        let (ms, pss) = measure_once(&app, scratch.path(), last)?;
-        a.startup_ms.push(ms);
-        a.pss_kib = a.pss_kib.max(pss);
-        let (ms, pss) = measure_once(&empty, scratch.path(), last)?;
-        e.startup_ms.push(ms);
-        e.pss_kib = e.pss_kib.max(pss);
+        a.add(measure_once(&app, scratch.path(), last)?);
+        e.add(measure_once(&empty, scratch.path(), last)?);
     }
     print_table(&a, &e);
+    print_phases(&a, &e);
+    let token_goals = token_bench(root)?;
+    print_goals(&a, &e, &token_goals);
     Ok(())
 }
 
-/// Starts `binary`, returns (ms to first render, idle PSS in KiB when `memory`).
-fn measure_once(binary: &Path, data: &Path, memory: bool) -> anyhow::Result<(f64, u64)> {
+/// Runs the token bench, shows its tables, and returns its `goal:` lines
+/// (`goal: <what> | <figure> | <limit>`).
+fn token_bench(root: &Path) -> anyhow::Result<Vec<(String, f64, f64)>> {
+    println!();
+    let out = sh::cargo()
+        .args(["bench", "-p", "certdesk-token", "--bench", "token"])
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running the token bench")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    print!("{text}");
+    if !out.status.success() {
+        bail!("the token bench failed");
+    }
+    Ok(text
+        .lines()
+        .filter_map(|l| l.strip_prefix("goal: "))
+        .filter_map(|g| {
+            let mut parts = g.split(" | ");
+            let what = parts.next()?.to_owned();
+            let figure = parts.next()?.trim().parse().ok()?;
+            let limit = parts.next()?.trim().parse().ok()?;
+            Some((what, figure, limit))
+        })
+        .collect())
+}
+
+/// Issue 16's goals in one table: each figure as a ratio, its limit, and whether it is met.
+fn print_goals(a: &Figures, e: &Figures, token: &[(String, f64, f64)]) {
+    let mut goals = vec![
+        (
+            "start-up to first render, CertDesk / empty window".to_owned(),
+            median(&a.startup_ms) / median(&e.startup_ms),
+            1.15,
+        ),
+        (
+            "release binary, CertDesk / empty window".to_owned(),
+            a.size_bytes as f64 / e.size_bytes.max(1) as f64,
+            2.0,
+        ),
+    ];
+    goals.extend(token.iter().cloned());
+    println!();
+    println!("| goal | ratio | limit | met |");
+    println!("|---|---:|---:|---|");
+    for (what, figure, limit) in goals {
+        let met = if figure <= limit { "yes" } else { "no" };
+        println!("| {what} | {figure:.2} | ≤ {limit:.2} | {met} |");
+    }
+}
+
+impl Figures {
+    fn new(binary: &Path) -> anyhow::Result<Self> {
+        Ok(Self {
+            startup_ms: vec![],
+            phases: vec![],
+            pss_kib: 0,
+            size_bytes: std::fs::metadata(binary)?.len(),
+        })
+    }
+
+    fn add(&mut self, run: Run) {
+        self.startup_ms.push(run.first_render_ms);
+        self.phases.push(run.phases);
+        self.pss_kib = self.pss_kib.max(run.pss_kib);
+    }
+
+    /// Median time after start at which `phase` was reached, if every run printed it.
+    fn phase_ms(&self, phase: &str) -> Option<f64> {
+        let at: Vec<f64> = self
+            .phases
+            .iter()
+            .filter_map(|run| run.iter().find(|(p, _)| p == phase).map(|(_, ms)| *ms))
+            .collect();
+        (!at.is_empty() && at.len() == self.phases.len()).then(|| median(&at))
+    }
+}
+
+fn epoch_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .unwrap_or(0.0)
+}
+
+/// Starts `binary`: time to first render, the phases it printed, and its idle PSS in
+/// KiB when `memory`.
+fn measure_once(binary: &Path, data: &Path, memory: bool) -> anyhow::Result<Run> {
     let started = Instant::now();
+    let started_epoch = epoch_ms();
     let mut child = Command::new(binary)
         .env("CERTDESK_REPORT_FIRST_RENDER", "1")
         .env("CERTDESK_DATA_DIR", data)
@@ -90,12 +200,22 @@ fn measure_once(binary: &Path, data: &Path, memory: bool) -> anyhow::Result<(f64
     let stdout = child.stdout.take().context("stdout")?;
     let guard = sh::KillOnDrop(child);
     let mut lines = BufReader::new(stdout).lines();
+    let mut phases = Vec::new();
     let ms = loop {
         match lines.next() {
             Some(Ok(line)) if line.trim() == MARKER => {
                 break started.elapsed().as_secs_f64() * 1000.0;
             }
-            Some(Ok(_)) => {}
+            Some(Ok(line)) => {
+                let mut words = line.split_whitespace();
+                if let (Some("certdesk:phase"), Some(name), Some(Ok(at))) = (
+                    words.next(),
+                    words.next(),
+                    words.next().map(str::parse::<f64>),
+                ) {
+                    phases.push((name.to_owned(), at - started_epoch));
+                }
+            }
             _ => bail!("{} exited before rendering", binary.display()),
         }
     };
@@ -105,7 +225,11 @@ fn measure_once(binary: &Path, data: &Path, memory: bool) -> anyhow::Result<(f64
     } else {
         0
     };
-    Ok((ms, pss))
+    Ok(Run {
+        first_render_ms: ms,
+        phases,
+        pss_kib: pss,
+    })
 }
 
 /// PSS of `root` and all its descendants (WebKit's web and network processes).
@@ -199,6 +323,40 @@ fn print_table(a: &Figures, e: &Figures) {
         rounded(&a.startup_ms),
         rounded(&e.startup_ms)
     );
+}
+
+/// Where the start-up time goes: each phase's median time after start, and the step
+/// from the phase before, for both binaries where the empty window has the phase.
+fn print_phases(a: &Figures, e: &Figures) {
+    println!();
+    println!(
+        "Start-up phases (median ms after the process was started; step = since the phase before)"
+    );
+    println!("| phase | what happens before it | CertDesk | step | empty window | step |");
+    println!("|---|---|---:|---:|---:|---:|");
+    let (mut prev_a, mut prev_e) = (0.0, 0.0);
+    let cell = |at: Option<f64>, prev: &mut f64| match at {
+        Some(t) => {
+            let step = t - *prev;
+            *prev = t;
+            (format!("{t:.0}"), format!("{step:.0}"))
+        }
+        None => ("–".to_owned(), "–".to_owned()),
+    };
+    let rows = PHASES
+        .iter()
+        .map(|(p, what)| (*p, *what))
+        .chain([("first render seen", "the marker's line read by the bench")]);
+    for (phase, what) in rows {
+        let (at_a, at_e) = if phase == "first render seen" {
+            (Some(median(&a.startup_ms)), Some(median(&e.startup_ms)))
+        } else {
+            (a.phase_ms(phase), e.phase_ms(phase))
+        };
+        let (ta, sa) = cell(at_a, &mut prev_a);
+        let (te, se) = cell(at_e, &mut prev_e);
+        println!("| {phase} | {what} | {ta} | {sa} | {te} | {se} |");
+    }
 }
 
 fn rounded(v: &[f64]) -> Vec<u64> {

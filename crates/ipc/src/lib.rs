@@ -79,7 +79,7 @@ pub use map::{
     store_to_ipc, token_to_ipc, workflow_code, workflow_to_ipc,
 };
 pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
-pub use system::AppInfo;
+pub use system::{AppInfo, FirstRenderMarks};
 pub use updates::{ReleaseNotes, UpdateCheck, UpdatePolicyView, UpdateProgress, UpdateReady};
 pub use workflow::{
     ApplicationDetail, ApplicationList, ApplicationPaper, ApplicationPlan, ApplicationStage,

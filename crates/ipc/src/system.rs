@@ -12,3 +12,17 @@ pub struct AppInfo {
     /// The CA service address in force, if any.
     pub ca_url: Option<String>,
 }
+
+/// When the page reached each point of its start, in milliseconds since the Unix epoch
+/// (the page's `performance.timeOrigin` clock): the start-up bench prints the phases.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+pub struct FirstRenderMarks {
+    /// The webview began loading the page.
+    pub navigation_ms: f64,
+    /// The page's script began to run.
+    pub script_ms: f64,
+    /// The settings (language) arrived from the app.
+    pub settings_ms: f64,
+    /// The first content was painted.
+    pub painted_ms: f64,
+}

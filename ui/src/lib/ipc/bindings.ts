@@ -102,6 +102,24 @@ export type AppInfo = { version: string, os: string, arch: string, data_dir: str
  */
 ca_url: string | null, };
 
+export type FirstRenderMarks = { 
+/**
+ * The webview began loading the page.
+ */
+navigation_ms: number, 
+/**
+ * The page's script began to run.
+ */
+script_ms: number, 
+/**
+ * The settings (language) arrived from the app.
+ */
+settings_ms: number, 
+/**
+ * The first content was painted.
+ */
+painted_ms: number, };
+
 export type CaConnection = { "state": "not_configured" } | { "state": "checking", url: string, } | { "state": "online", url: string, latency_ms: number, } | { "state": "offline", url: string, reason: ErrorCode, } | { "state": "untrusted", url: string, };
 
 export type TokenSummary = { module: string, serial: string, label: string, manufacturer: string, };
@@ -620,7 +638,7 @@ export const commands = {
   appInfo: (): Promise<AppInfo> => invoke("app_info"),
   getSettings: (): Promise<Settings> => invoke("get_settings"),
   setLanguage: (language: Language): Promise<Settings> => invoke("set_language", { language }),
-  firstRender: (): Promise<null> => invoke("first_render"),
+  firstRender: (marks: FirstRenderMarks): Promise<null> => invoke("first_render", { marks }),
   setCaUrl: (url: string | null): Promise<Settings> => invoke("set_ca_url", { url }),
   statusSnapshot: (): Promise<StatusSnapshot> => invoke("status_snapshot"),
   checkCa: (): Promise<CaConnection> => invoke("check_ca"),
