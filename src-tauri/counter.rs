@@ -81,8 +81,7 @@ pub async fn get(app: &AppHandle) -> Result<Arc<Counter>, IpcError> {
 /// The counter if one is open (nothing is opened for a presence event).
 pub async fn current(app: &AppHandle) -> Option<Arc<Counter>> {
     let slot = app.try_state::<CounterSlot>()?;
-    let c = slot.0.lock().await.as_ref().map(|(_, c)| c.clone());
-    c
+    slot.0.lock().await.as_ref().map(|(_, c)| c.clone())
 }
 
 /// Counter mode switched off: whoever is signed in is signed out.
