@@ -101,6 +101,8 @@ async fn relist(app: &AppHandle, svc: &TokenService, module: &std::path::Path) {
         }
         Err(e) => {
             tracing::warn!(error = %e, code = e.code(), module = %module.display(), "listing tokens failed");
+            // A counter whose operator token cannot be seen is not left open.
+            crate::counter::on_tokens(app, Vec::new()).await;
             TokenPresence::Unavailable {
                 reason: ErrorCode::TokenModule,
             }
