@@ -136,7 +136,7 @@ async fn operator_signs_in_and_the_counter_locks_when_the_token_is_pulled() {
     // A wrong PIN: the token's own refusal in words, the field emptied and focused again.
     let focused = common::eventually_focused(&app, "counter-sign-in-pin").await;
     focused
-        .send_keys(&format!("00000000{ENTER}"))
+        .send_keys(&format!("97310864{ENTER}"))
         .await
         .unwrap();
     let said = app
@@ -145,7 +145,7 @@ async fn operator_signs_in_and_the_counter_locks_when_the_token_is_pulled() {
         })
         .await
         .unwrap();
-    assert!(!said.contains("00000000"), "{said}");
+    assert!(!said.contains("97310864"), "{said}");
     app.screenshot("counter-wrong-pin-zh-CN").await.unwrap();
     pin_and_enter(&app, "counter-sign-in-pin").await;
 
@@ -218,5 +218,28 @@ async fn operator_signs_in_and_the_counter_locks_when_the_token_is_pulled() {
         .await
         .unwrap();
     app.screenshot("counter-sign-in-en").await.unwrap();
-    app.close().await.unwrap();
+    let data = app.close().await.unwrap();
+
+    // The PINs typed (right and wrong) are in no file the app wrote: log, settings, database.
+    let mut files = 0;
+    let mut dirs = vec![data.path().to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            files += 1;
+            for pin in [PIN, "97310864"] {
+                assert!(
+                    !bytes.windows(pin.len()).any(|w| w == pin.as_bytes()),
+                    "a PIN in {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(files > 0, "the app wrote its log and settings");
 }
