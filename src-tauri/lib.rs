@@ -2,6 +2,7 @@
 //! adapters (DTO → core call → DTO); errors are mapped to `IpcError` once, in `error.rs`.
 
 mod commands;
+mod counter;
 mod error;
 mod form;
 mod links;
@@ -85,6 +86,7 @@ pub fn run() {
         .manage(state)
         .on_window_event(window::on_event)
         .manage(commands::certificates::CertStore::new())
+        .manage(counter::CounterSlot::default())
         // Used from Rust only (save dialog above, desktop notifications): the capability
         // file grants the webview neither plugin's commands.
         .plugin(tauri_plugin_notification::init())
@@ -158,6 +160,13 @@ pub fn run() {
             commands::download::download_ca_clock,
             commands::download::start_download,
             commands::download::interrupted_downloads,
+            commands::counter::counter_state,
+            commands::counter::counter_operator_on_token,
+            commands::counter::counter_sign_in,
+            commands::counter::counter_unlock,
+            commands::counter::counter_sign_out,
+            commands::counter::counter_activity,
+            commands::counter::set_counter_settings,
         ])
         .setup(|app| {
             startup::mark("setup");
@@ -165,6 +174,7 @@ pub fn run() {
             startup::mark("window");
             status::spawn_monitor(app.handle().clone());
             tokens::start(app.handle());
+            counter::spawn_ticker(app.handle().clone());
             notify::spawn(app.handle().clone());
             setup_deep_links(app.handle());
             commands::updates::spawn_start_check(app.handle().clone());

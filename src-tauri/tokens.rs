@@ -87,9 +87,22 @@ pub fn start(app: &AppHandle) {
 
 async fn relist(app: &AppHandle, svc: &TokenService, module: &std::path::Path) {
     let presence = match svc.list_tokens(module.to_path_buf()).await {
-        Ok(tokens) => presence_of(module, &tokens),
+        Ok(tokens) => {
+            // The counter locks at once when its operator's token is not among them.
+            let present = tokens
+                .iter()
+                .map(|t| certdesk_token::TokenRef {
+                    module: module.to_path_buf(),
+                    serial: t.serial.clone(),
+                })
+                .collect();
+            crate::counter::on_tokens(app, present).await;
+            presence_of(module, &tokens)
+        }
         Err(e) => {
             tracing::warn!(error = %e, code = e.code(), module = %module.display(), "listing tokens failed");
+            // A counter whose operator token cannot be seen is not left open.
+            crate::counter::on_tokens(app, Vec::new()).await;
             TokenPresence::Unavailable {
                 reason: ErrorCode::TokenModule,
             }

@@ -5,6 +5,7 @@
 //! through it.)
 
 pub mod certificates;
+pub mod counter;
 pub mod download;
 pub mod environment;
 pub mod invoices;

@@ -13,6 +13,7 @@ mod applications;
 mod certificates;
 mod error;
 mod http;
+mod operators;
 mod probe;
 #[cfg(feature = "sandbox")]
 mod sandbox;
@@ -32,6 +33,7 @@ use secrecy::{ExposeSecret, SecretString};
 pub use certdesk_ca_api as api;
 pub use error::ClientError;
 pub use http::EXTRA_ROOTS_ENV;
+pub use operators::OperatorChallenge;
 pub use probe::{Probe, ProbeFailure};
 use transport::Body;
 

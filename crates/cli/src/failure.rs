@@ -201,6 +201,12 @@ impl Failure {
             | ErrorCode::Conflict
             | ErrorCode::AlreadyOnToken
             | ErrorCode::UpdateRejected => vec![Next::ContactCa],
+            // Counter mode is the app's alone; the CLI never meets these.
+            ErrorCode::CounterSignedOut
+            | ErrorCode::NoOperatorCertificate
+            | ErrorCode::OtherOperator
+            | ErrorCode::OperatorUnknown
+            | ErrorCode::OperatorRevoked => vec![Next::ContactCa],
         }
     }
 

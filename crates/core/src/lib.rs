@@ -3,6 +3,7 @@
 
 pub mod ca_probe;
 pub mod certificates;
+pub mod counter;
 pub mod db;
 pub mod drafts;
 pub mod enrollment;

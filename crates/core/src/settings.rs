@@ -28,6 +28,29 @@ pub struct Settings {
     /// The release channel this installation follows (an administrator may fix it).
     #[serde(default)]
     pub update_channel: UpdateChannel,
+    /// Counter mode (受理台): this workstation serves walk-ins at an acceptance point.
+    #[serde(default)]
+    pub counter: CounterSettings,
+}
+
+/// Counter mode's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
+pub struct CounterSettings {
+    /// The 受理台 section and operator sign-in are shown.
+    pub enabled: bool,
+    /// Minutes without activity before a signed-in counter locks (1 to 480).
+    pub idle_minutes: u32,
+}
+
+impl Default for CounterSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            idle_minutes: crate::counter::DEFAULT_IDLE_MINUTES,
+        }
+    }
 }
 
 /// Settings kept as JSON in the config dir, written atomically (temp file + rename)
@@ -124,6 +147,31 @@ mod tests {
         };
         store.save(&s).unwrap();
         assert_eq!(store.load().unwrap(), s);
+    }
+
+    #[test]
+    fn counter_mode_is_off_with_a_ten_minute_idle_lock_by_default() {
+        // A settings file from before counter mode reads as counter mode off.
+        let old: Settings =
+            serde_json::from_str(r#"{"language":"en","ca_url":null,"extra_modules":[]}"#).unwrap();
+        assert_eq!(
+            old.counter,
+            CounterSettings {
+                enabled: false,
+                idle_minutes: 10
+            }
+        );
+        let partial: Settings = serde_json::from_str(
+            r#"{"language":"en","ca_url":null,"extra_modules":[],"counter":{"enabled":true}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            partial.counter,
+            CounterSettings {
+                enabled: true,
+                idle_minutes: 10
+            }
+        );
     }
 
     #[test]

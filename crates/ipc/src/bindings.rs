@@ -35,6 +35,10 @@ use crate::{
 };
 use crate::{CertificateStanding, RevocationReason};
 use crate::{ConflictChoice, EditConflict, Keep, ResolveRequest, SyncState};
+use crate::{
+    CounterLockReason, CounterSettings, CounterSignInRequest, CounterToken, CounterView,
+    OperatorOnTokenView, OperatorRole, OperatorView,
+};
 use crate::{CurrentTask, HandlerCheckMethod, HandlerCheckRequest, StepFailure};
 use crate::{DamageKind, DamagedObject, ObjectClassName};
 use crate::{
@@ -73,6 +77,7 @@ pub fn typescript() -> String {
         BusinessDetails::decl(&cfg),
         Language::decl(&cfg),
         UpdateChannel::decl(&cfg),
+        CounterSettings::decl(&cfg),
         Settings::decl(&cfg),
         UpdatePolicyView::decl(&cfg),
         ReleaseNotes::decl(&cfg),
@@ -208,6 +213,14 @@ pub fn typescript() -> String {
         DownloadProgress::decl(&cfg),
         DownloadResult::decl(&cfg),
         InterruptedDownload::decl(&cfg),
+        // Counter mode (issue 13).
+        OperatorRole::decl(&cfg),
+        OperatorView::decl(&cfg),
+        CounterLockReason::decl(&cfg),
+        CounterToken::decl(&cfg),
+        CounterView::decl(&cfg),
+        OperatorOnTokenView::decl(&cfg),
+        CounterSignInRequest::decl(&cfg),
     ];
     let mut out = String::from(HEADER);
     for decl in decls {

@@ -18,6 +18,7 @@ pub const EVENTS: &[(&str, &str)] = &[
     ("updateProgress", UPDATE_PROGRESS),
     ("updateAvailable", UPDATE_AVAILABLE),
     ("ordersChanged", ORDERS_CHANGED),
+    ("counterChanged", crate::COUNTER_CHANGED),
 ];
 
 /// Name of the payload-less event sent when a review finished at the CA: the order

@@ -10,6 +10,7 @@
 mod bindings;
 mod capability;
 mod certificates;
+mod counter;
 mod download;
 mod environment;
 mod error;
@@ -23,7 +24,7 @@ mod workflow;
 
 // Domain types the UI shows as they are: their TypeScript is derived on them (feature
 // `ts` of their crates), so no copy exists to drift.
-pub use certdesk_core::settings::{Language, Settings};
+pub use certdesk_core::settings::{CounterSettings, Language, Settings};
 pub use certdesk_core::updates::UpdateChannel;
 pub use certdesk_diagnostics::{
     CaCheck, ClockCheck, DamageKind, DamagedObject, DiagnosticBundle, EnvironmentReport,
@@ -55,6 +56,10 @@ pub use certificates::{
     MyCertificates, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId, RevocationReason,
     SavedFile, TokenPinInfo,
 };
+pub use counter::{
+    COUNTER_CHANGED, CounterLockReason, CounterSignInRequest, CounterToken, CounterView,
+    OperatorOnTokenView, OperatorRole, OperatorView,
+};
 pub use download::{
     CaClock, DownloadCandidate, DownloadLookupRequest, DownloadPhase, DownloadProgress,
     DownloadResult, DownloadStep, DownloadToken, DownloadTokens, InterruptedDownload,
@@ -75,8 +80,8 @@ pub use events::{
 };
 pub use invoices::{InvoiceInfo, OrderInvoices};
 pub use map::{
-    client_to_ipc, download_to_ipc, from_core, poisoned, renewal_to_ipc, standing_to_ipc,
-    store_to_ipc, token_to_ipc, workflow_code, workflow_to_ipc,
+    client_to_ipc, counter_to_ipc, download_to_ipc, from_core, poisoned, renewal_to_ipc,
+    standing_to_ipc, store_to_ipc, token_to_ipc, workflow_code, workflow_to_ipc,
 };
 pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
 pub use system::{AppInfo, FirstRenderMarks};

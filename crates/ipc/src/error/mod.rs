@@ -73,6 +73,17 @@ pub enum ErrorCode {
     /// This computer's clock differs from the CA's by more than 5 minutes
     /// (`details.seconds`).
     ClockSkewed,
+    // ---- counter mode (受理台) ----
+    /// The counter needs a signed-in operator (signed out meanwhile, or locked).
+    CounterSignedOut,
+    /// The chosen token holds no operator certificate.
+    NoOperatorCertificate,
+    /// The token is another operator's than the one who locked the counter.
+    OtherOperator,
+    /// The CA does not accept the certificate as an operator's.
+    OperatorUnknown,
+    /// The operator or their certificate was revoked.
+    OperatorRevoked,
     // ---- updates ----
     /// The update server could not be reached or answered something unusable.
     UpdateUnavailable,

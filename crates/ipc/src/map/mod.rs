@@ -6,6 +6,7 @@
 mod application;
 mod certificate_values;
 mod core;
+mod counter;
 mod download;
 mod download_values;
 mod renewal;
@@ -15,6 +16,7 @@ mod workflow;
 mod workflow_values;
 
 pub use self::core::{from_core, poisoned};
+pub use counter::counter_to_ipc;
 pub use download::download_to_ipc;
 pub use renewal::{renewal_to_ipc, standing_to_ipc, store_to_ipc};
 pub use token::token_to_ipc;

@@ -314,3 +314,38 @@ pub fn cli_download(
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The focused element once it is the one with `testid` (focus moves after a render).
+pub async fn eventually_focused(app: &App, testid: &str) -> fantoccini::elements::Element {
+    let want = testid.to_owned();
+    eventually(
+        &format!("{testid} focused"),
+        Duration::from_secs(10),
+        || {
+            let want = want.clone();
+            async move {
+                let el = app.client.active_element().await.ok()?;
+                let id = el.attr("data-testid").await.ok()??;
+                (id == want).then_some(el)
+            }
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// Waits until no element with `testid` is in the page.
+pub async fn eventually_gone(app: &App, testid: &str) {
+    let css = format!("[data-testid={testid}]");
+    eventually(&format!("{testid} gone"), Duration::from_secs(10), || {
+        let css = css.clone();
+        async move {
+            match app.client.find_all(fantoccini::Locator::Css(&css)).await {
+                Ok(v) if v.is_empty() => Some(()),
+                _ => None,
+            }
+        }
+    })
+    .await
+    .unwrap()
+}

@@ -3,7 +3,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
-export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "token_failed" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed" | "update_unavailable" | "update_rejected";
+export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "token_failed" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed" | "counter_signed_out" | "no_operator_certificate" | "other_operator" | "operator_unknown" | "operator_revoked" | "update_unavailable" | "update_rejected";
 
 export type IpcError = { code: ErrorCode, 
 /**
@@ -56,6 +56,16 @@ export type Language = "zh-CN" | "en";
 
 export type UpdateChannel = "stable" | "beta";
 
+export type CounterSettings = { 
+/**
+ * The 受理台 section and operator sign-in are shown.
+ */
+enabled: boolean, 
+/**
+ * Minutes without activity before a signed-in counter locks (1 to 480).
+ */
+idle_minutes: number, };
+
 export type Settings = { language: Language, 
 /**
  * Overrides the CA service address; `None` uses the built-in default.
@@ -68,7 +78,11 @@ extra_modules: Array<string>,
 /**
  * The release channel this installation follows (an administrator may fix it).
  */
-update_channel: UpdateChannel, };
+update_channel: UpdateChannel, 
+/**
+ * Counter mode (受理台): this workstation serves walk-ins at an acceptance point.
+ */
+counter: CounterSettings, };
 
 export type UpdatePolicyView = { 
 /**
@@ -623,6 +637,32 @@ token_present: boolean,
  */
 last_step: DownloadStep | null, };
 
+export type Role = "clerk" | "reviewer" | "maker" | "supervisor";
+
+export type OperatorView = { 
+/**
+ * `OP…`: the operator number.
+ */
+id: string, name: string, 
+/**
+ * The acceptance point's id (e.g. `BJ01`).
+ */
+point_id: string, roles: Array<Role>, };
+
+export type CounterLockReason = "token_removed" | "idle" | "expired";
+
+export type CounterToken = { module: string, serial: string, };
+
+export type CounterView = { "state": "signed_out" } | { "state": "signed_in", operator: OperatorView, token: CounterToken, expires_at: string, } | { "state": "locked", operator: OperatorView, reason: CounterLockReason, };
+
+export type OperatorOnTokenView = { operator_id: string, name: string, };
+
+export type CounterSignInRequest = { module: string, token_serial: string, pin: string, 
+/**
+ * The operator confirmed spending the PIN's final try.
+ */
+confirm_final_try: boolean, };
+
 export const EVENTS = {
   statusChanged: "status-changed",
   linkOpened: "link-opened",
@@ -631,6 +671,7 @@ export const EVENTS = {
   updateProgress: "update-progress",
   updateAvailable: "update-available",
   ordersChanged: "orders-changed",
+  counterChanged: "counter-changed",
 } as const;
 
 /** Typed wrappers; each rejects with an `IpcError`. */
@@ -704,4 +745,11 @@ export const commands = {
   downloadCaClock: (): Promise<CaClock> => invoke("download_ca_clock"),
   startDownload: (request: StartDownloadRequest): Promise<DownloadResult> => invoke("start_download", { request }),
   interruptedDownloads: (): Promise<InterruptedDownload[]> => invoke("interrupted_downloads"),
+  counterState: (): Promise<CounterView> => invoke("counter_state"),
+  counterOperatorOnToken: (module: string, serial: string): Promise<OperatorOnTokenView> => invoke("counter_operator_on_token", { module, serial }),
+  counterSignIn: (request: CounterSignInRequest): Promise<CounterView> => invoke("counter_sign_in", { request }),
+  counterUnlock: (request: CounterSignInRequest): Promise<CounterView> => invoke("counter_unlock", { request }),
+  counterSignOut: (): Promise<CounterView> => invoke("counter_sign_out"),
+  counterActivity: (): Promise<null> => invoke("counter_activity"),
+  setCounterSettings: (counter: CounterSettings): Promise<Settings> => invoke("set_counter_settings", { counter }),
 };
