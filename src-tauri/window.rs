@@ -52,7 +52,8 @@ pub fn build_main(app: &AppHandle) -> tauri::Result<WebviewWindow> {
         .find(|w| w.label == MAIN)
         .cloned()
         .unwrap_or_default();
-    let mut builder = WebviewWindowBuilder::from_config(app, &config)?;
+    let mut builder =
+        WebviewWindowBuilder::from_config(app, &config)?.initialization_script(boot_script(app));
     let saved = app.state::<Placement>().store.load();
     let fitted = saved.and_then(|p| p.fit(&screens(app)));
     builder = match fitted {
@@ -67,6 +68,21 @@ pub fn build_main(app: &AppHandle) -> tauri::Result<WebviewWindow> {
         None => builder.center(),
     };
     builder.build()
+}
+
+/// The settings handed to the page before its script runs, so its first render is in
+/// the user's language without waiting for an IPC round trip (start-up, issue 16).
+fn boot_script(app: &AppHandle) -> String {
+    let settings = app
+        .state::<crate::state::AppState>()
+        .settings
+        .lock()
+        .map(|s| s.clone())
+        .unwrap_or_default();
+    match serde_json::to_string(&settings) {
+        Ok(json) => format!("window.__CERTDESK_SETTINGS__ = {json};"),
+        Err(_) => String::new(),
+    }
 }
 
 /// The work areas of the connected screens, in logical pixels.

@@ -103,16 +103,17 @@ async fn check(app: &AppHandle) -> Result<UpdateCheck, IpcError> {
     };
     let feed = policy.feed_url(channel);
     let url = feed.parse().map_err(unavailable)?;
-    let mut builder = app
+    let builder = app
         .updater_builder()
         .endpoints(vec![url])
         .map_err(unavailable)?;
     // Development and the tests sign with a throwaway key; a release build trusts only
     // the key in tauri.conf.json.
     #[cfg(debug_assertions)]
-    if let Ok(key) = std::env::var("CERTDESK_UPDATE_PUBKEY") {
-        builder = builder.pubkey(key);
-    }
+    let builder = match std::env::var("CERTDESK_UPDATE_PUBKEY") {
+        Ok(key) => builder.pubkey(key),
+        Err(_) => builder,
+    };
     let updater = builder
         .timeout(std::time::Duration::from_secs(30))
         .build()

@@ -1,8 +1,12 @@
 // First: the start-up marks take the moment the script began.
-import "./lib/startup";
+import { bootSettings } from "./lib/startup";
 import { mount } from "svelte";
 import App from "./app/App.svelte";
+import { i18n } from "./lib/i18n/index.svelte";
 import "./styles/global.css";
+
+// The user's language before the first render, so nothing is drawn twice.
+if (bootSettings) i18n.lang = bootSettings.language;
 
 // Files are dropped on the upload zones only (HTML5 drop: tauri.conf.json turns the
 // native drag-drop off). A file dropped anywhere else must not make the webview open

@@ -15,6 +15,7 @@ const en: Catalog = {
     subName: "证书助手",
     tagline: "Organisation certificates, from application to USBKey",
     skipToContent: "Skip to main content",
+    sectionUnavailable: "This part of the app could not be opened; the installation may be incomplete. Reinstall CertDesk and try again.",
   },
   nav: {
     label: "Main navigation",

@@ -19,6 +19,7 @@ const zhCN = {
     subName: "CertDesk",
     tagline: "单位数字证书 · 申请到 USBKey 一站办理",
     skipToContent: "跳到主要内容",
+    sectionUnavailable: "这部分界面没能打开，安装可能不完整。请重新安装证书助手后再试。",
   },
   nav: {
     label: "主导航",
