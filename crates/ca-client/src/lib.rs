@@ -10,6 +10,7 @@
 //! bar and the environment check. Staff and sandbox calls need the `sandbox` feature.
 
 mod applications;
+mod cases;
 mod certificates;
 mod error;
 mod http;

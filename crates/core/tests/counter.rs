@@ -9,97 +9,22 @@
 
 use std::time::{Duration, Instant};
 
-use certdesk_ca_api::operator::{OperatorCreated, Role};
+use certdesk_ca_api::operator::Role;
 use certdesk_ca_client::CaClient;
-use certdesk_core::counter::{
-    Counter, CounterConfig, CounterError, CounterState, LockReason, SESSION_ENTRY,
-};
-use certdesk_core::enrollment::{DownloadRequest, Journal, SandboxCaptcha, TokenChoice, download};
+use certdesk_core::counter::{CounterError, CounterState, LockReason, SESSION_ENTRY};
+use certdesk_core::enrollment::Journal;
 use certdesk_core::keychain::Keychain;
-use certdesk_testkit::ca::{CaService, ca_command};
-use certdesk_testkit::keychain::PrivateKeyring;
+use certdesk_testkit::ca::CaService;
 use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::{PresenceConfig, SecretString, TokenError, TokenRef, TokenService};
 use secrecy::ExposeSecret;
 
-const PIN: &str = "24681357";
+mod counter_support;
+use counter_support::{
+    PIN, add_point, ca_cli, open_counter, operator_on_token, pin, private_keyring,
+};
+
 const KEYCHAIN: &str = "certdesk-test-counter";
-
-fn private_keyring() -> PrivateKeyring {
-    let keyring = PrivateKeyring::start().unwrap();
-    // SAFETY: set once, before this test starts any thread that reads the environment.
-    unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", keyring.bus_address()) };
-    let probe = Keychain::new("certdesk-test-probe");
-    for _ in 0..100 {
-        if probe.set("probe", &SecretString::from("probe")).is_ok() {
-            probe.delete("probe").unwrap();
-            return keyring;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("gnome-keyring never answered on the private bus");
-}
-
-fn ca_cli(ca: &CaService, args: &[&str]) -> String {
-    let mut all = args.to_vec();
-    all.extend(["--ca", ca.url(), "--data", ca.data_dir().to_str().unwrap()]);
-    ca_command(&all).unwrap()
-}
-
-/// `certdesk-ca operator add`, then the password card downloaded onto a fresh token by
-/// the app's own certificate download. The operator id and the token.
-async fn operator_on_token(
-    ca: &CaService,
-    hsm: &SoftHsm,
-    svc: &TokenService,
-    journal: &mut Journal,
-    label: &str,
-    name: &str,
-    roles: &[&str],
-) -> (String, TokenRef) {
-    let phone = format!("139{:08}", rand_digits());
-    let mut args = vec![
-        "operator", "add", "--name", name, "--point", "BJ01", "--phone", &phone, "--json",
-    ];
-    for r in roles {
-        args.extend(["--role", r]);
-    }
-    let created: OperatorCreated = serde_json::from_str(&ca_cli(ca, &args)).unwrap();
-    let serial = hsm.init_token(label, "13579135", PIN).unwrap();
-    let card = created.card;
-    let req = DownloadRequest {
-        ca_url: ca.url().to_owned(),
-        application_id: card.application_id.clone(),
-        card_serial: card.card_serial.clone(),
-        card_password: SecretString::from(card.card_password.clone()),
-        phone: card.phone.clone(),
-        org_code: card.org_code.clone(),
-        pin: SecretString::from(PIN.to_owned()),
-        token: TokenChoice {
-            modules: vec![SoftHsm::module().unwrap()],
-            serial: Some(serial.clone()),
-        },
-        confirm_final_pin_try: false,
-        channel: None,
-    };
-    download(svc, journal, &req, &SandboxCaptcha, &mut |_| {})
-        .await
-        .unwrap();
-    let token = TokenRef {
-        module: SoftHsm::module().unwrap(),
-        serial,
-    };
-    svc.logout(token.clone()).await.unwrap();
-    (created.operator.id, token)
-}
-
-fn rand_digits() -> u32 {
-    rand::random::<u32>() % 100_000_000
-}
-
-fn pin(p: &str) -> SecretString {
-    SecretString::from(p.to_owned())
-}
 
 /// What the keychain holds for the counter (the session token), if anything.
 fn kept_token() -> Option<String> {
@@ -116,21 +41,7 @@ async fn operator_signs_in_locks_on_pull_and_idle_and_unlocks_with_the_pin() {
     unsafe { hsm.install_env() };
     let ca = CaService::start().unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    ca_cli(
-        &ca,
-        &[
-            "point",
-            "add",
-            "--id",
-            "BJ01",
-            "--name",
-            "北京受理点",
-            "--province",
-            "北京市",
-            "--city",
-            "北京市",
-        ],
-    );
+    add_point(&ca, "BJ01", "北京受理点");
     let svc = TokenService::start().unwrap();
     let mut journal = Journal::open(&tmp.path().join("core.sqlite")).unwrap();
     let (op_a, token_a) = operator_on_token(
@@ -138,6 +49,7 @@ async fn operator_signs_in_locks_on_pull_and_idle_and_unlocks_with_the_pin() {
         &hsm,
         &svc,
         &mut journal,
+        "BJ01",
         "OPERATOR-A",
         "王受理",
         &["clerk", "maker"],
@@ -148,6 +60,7 @@ async fn operator_signs_in_locks_on_pull_and_idle_and_unlocks_with_the_pin() {
         &hsm,
         &svc,
         &mut journal,
+        "BJ01",
         "OPERATOR-B",
         "李审核",
         &["reviewer"],
@@ -155,19 +68,7 @@ async fn operator_signs_in_locks_on_pull_and_idle_and_unlocks_with_the_pin() {
     .await;
     let module = SoftHsm::module().unwrap();
 
-    let counter = std::sync::Arc::new(
-        Counter::open(
-            CounterConfig {
-                ca_url: ca.url().to_owned(),
-                client: Default::default(),
-                keychain: Keychain::new(KEYCHAIN),
-                idle_minutes: 10,
-            },
-            svc.clone(),
-        )
-        .await
-        .unwrap(),
-    );
+    let counter = std::sync::Arc::new(open_counter(&ca, &svc, KEYCHAIN).await);
     assert_eq!(counter.state(), CounterState::SignedOut);
 
     // Whose token it is, read before any PIN.

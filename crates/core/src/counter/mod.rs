@@ -6,9 +6,14 @@
 //! shape of rustls' handshake states): the transitions are pure functions here, the
 //! token and CA work that drives them is in [`Counter`] (`service.rs`).
 
+mod cases;
 mod error;
 mod service;
 
+pub use cases::{
+    CaseError, CaseNumber, Cases, CounterPaymentInput, IdentityCheckInput, InputProblem,
+    MAX_SCAN_LEN, OrderNumber,
+};
 pub use error::CounterError;
 pub use service::{Counter, CounterConfig, OperatorOnToken, SESSION_ENTRY};
 
