@@ -36,6 +36,8 @@ pub fn first_render(marks: FirstRenderMarks) {
     if enabled() {
         print("page_navigation", marks.navigation_ms);
         print("page_script", marks.script_ms);
+        print("page_modules", marks.modules_ms);
+        print("page_mounted", marks.mounted_ms);
         print("page_settings", marks.settings_ms);
         print("page_painted", marks.painted_ms);
         println!("certdesk:first-render");

@@ -1,10 +1,11 @@
 // First: the start-up marks take the moment the script began.
-import { bootSettings } from "./lib/startup";
+import { bootSettings, markStartup } from "./lib/startup";
 import { mount } from "svelte";
 import App from "./app/App.svelte";
 import { i18n } from "./lib/i18n/index.svelte";
 import "./styles/global.css";
 
+markStartup("modules_ms");
 // The user's language before the first render, so nothing is drawn twice.
 if (bootSettings) i18n.lang = bootSettings.language;
 
@@ -20,4 +21,6 @@ window.addEventListener("drop", (e) => e.preventDefault());
 
 const target = document.getElementById("app");
 if (!target) throw new Error("#app missing from index.html");
-export default mount(App, { target });
+const app = mount(App, { target });
+markStartup("mounted_ms");
+export default app;

@@ -34,7 +34,7 @@ struct Run {
 
 /// The phases in the order they happen (src-tauri/startup.rs, ui/src/lib/startup.ts),
 /// each with what happens between the previous one and it.
-const PHASES: [(&str, &str); 9] = [
+const PHASES: [(&str, &str); 11] = [
     ("main", "process start, dynamic linking, Rust runtime"),
     ("state", "data dirs, log file, settings"),
     ("setup", "Tauri, GTK and plugin initialisation"),
@@ -43,16 +43,21 @@ const PHASES: [(&str, &str); 9] = [
     ("page_navigation", "WebKit web process up, page load begins"),
     (
         "page_script",
-        "HTML, CSS and the script chunk loaded and parsed",
+        "HTML, CSS and the first script's chunks loaded and parsed",
+    ),
+    ("page_modules", "the first script's modules evaluated"),
+    (
+        "page_mounted",
+        "the app mounted (first render into the DOM)",
     ),
     (
         "page_settings",
-        "first render of the app, settings over IPC",
+        "settings applied (handed over with the page)",
     ),
     ("page_painted", "two frames painted"),
 ];
 
-pub fn run(root: &Path) -> anyhow::Result<()> {
+pub fn run(root: &Path, startup_only: bool) -> anyhow::Result<()> {
     deps::ensure_all(root)?;
     sh::run(
         Command::new("npm")
@@ -88,6 +93,9 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     }
     print_table(&a, &e);
     print_phases(&a, &e);
+    if startup_only {
+        return Ok(());
+    }
     let token_goals = token_bench(root)?;
     print_goals(&a, &e, &token_goals);
     Ok(())

@@ -29,8 +29,13 @@ enum Command {
         #[arg(long)]
         no_e2e: bool,
     },
-    /// Print the performance tables (start-up, memory, size; CA, token, download).
-    Bench,
+    /// Print the performance tables (start-up, memory, size; token enrolment, presence)
+    /// and issue 16's goals.
+    Bench {
+        /// Only start-up, memory and size (skips the token bench).
+        #[arg(long)]
+        startup_only: bool,
+    },
     /// Regenerate ui/src/lib/ipc/bindings.ts and capabilities/default.json from crates/ipc and the shell's commands.
     Bindings,
     /// Install missing system, Python and npm packages only.
@@ -54,7 +59,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Demo => demo::run(&root),
         Command::Test { no_e2e } => test::run(&root, !no_e2e),
-        Command::Bench => bench::run(&root),
+        Command::Bench { startup_only } => bench::run(&root, startup_only),
         Command::Bindings => bindings::write(&root),
         Command::Deps => deps::ensure_all(&root),
         Command::Package {

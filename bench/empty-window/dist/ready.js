@@ -5,6 +5,7 @@ requestAnimationFrame(() =>
     window.__TAURI_INTERNALS__.invoke("first_render", {
       navigationMs: performance.timeOrigin,
       scriptMs,
+      modulesMs: scriptMs,
       paintedMs: performance.timeOrigin + performance.now(),
     }),
   ),

@@ -11,9 +11,10 @@ fn now_ms() -> f64 {
 }
 
 #[tauri::command]
-fn first_render(navigation_ms: f64, script_ms: f64, painted_ms: f64) {
+fn first_render(navigation_ms: f64, script_ms: f64, modules_ms: f64, painted_ms: f64) {
     println!("certdesk:phase page_navigation {navigation_ms:.3}");
     println!("certdesk:phase page_script {script_ms:.3}");
+    println!("certdesk:phase page_modules {modules_ms:.3}");
     println!("certdesk:phase page_painted {painted_ms:.3}");
     println!("certdesk:first-render");
 }

@@ -21,6 +21,10 @@ pub struct FirstRenderMarks {
     pub navigation_ms: f64,
     /// The page's script began to run.
     pub script_ms: f64,
+    /// Every module of the first script was evaluated (the app about to be mounted).
+    pub modules_ms: f64,
+    /// The app's first render was done (mounted).
+    pub mounted_ms: f64,
     /// The settings (language) arrived from the app.
     pub settings_ms: f64,
     /// The first content was painted.

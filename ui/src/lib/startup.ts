@@ -8,11 +8,13 @@ const now = () => performance.timeOrigin + performance.now();
 export const startupMarks: FirstRenderMarks = {
   navigation_ms: performance.timeOrigin,
   script_ms: now(),
+  modules_ms: 0,
+  mounted_ms: 0,
   settings_ms: 0,
   painted_ms: 0,
 };
 
-export function markStartup(phase: "settings_ms" | "painted_ms") {
+export function markStartup(phase: "modules_ms" | "mounted_ms" | "settings_ms" | "painted_ms") {
   startupMarks[phase] = now();
 }
 

@@ -126,6 +126,14 @@ navigation_ms: number,
  */
 script_ms: number, 
 /**
+ * Every module of the first script was evaluated (the app about to be mounted).
+ */
+modules_ms: number, 
+/**
+ * The app's first render was done (mounted).
+ */
+mounted_ms: number, 
+/**
  * The settings (language) arrived from the app.
  */
 settings_ms: number, 
