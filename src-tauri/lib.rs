@@ -3,6 +3,7 @@
 
 mod commands;
 mod counter;
+mod customer;
 mod error;
 mod form;
 mod links;
@@ -87,6 +88,7 @@ pub fn run() {
         .on_window_event(window::on_event)
         .manage(commands::certificates::CertStore::new())
         .manage(counter::CounterSlot::default())
+        .manage(customer::Desk::default())
         // Used from Rust only (save dialog above, desktop notifications): the capability
         // file grants the webview neither plugin's commands.
         .plugin(tauri_plugin_notification::init())
@@ -167,6 +169,11 @@ pub fn run() {
             commands::counter::counter_sign_out,
             commands::counter::counter_activity,
             commands::counter::set_counter_settings,
+            commands::customer::customer_screen,
+            commands::customer::customer_answer_pin,
+            commands::customer::customer_answer_code,
+            commands::customer::counter_customer_screen,
+            commands::customer::counter_customer_window,
         ])
         .setup(|app| {
             startup::mark("setup");
@@ -175,6 +182,7 @@ pub fn run() {
             status::spawn_monitor(app.handle().clone());
             tokens::start(app.handle());
             counter::spawn_ticker(app.handle().clone());
+            customer::spawn_forwarder(app.handle().clone());
             notify::spawn(app.handle().clone());
             setup_deep_links(app.handle());
             commands::updates::spawn_start_check(app.handle().clone());

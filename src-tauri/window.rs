@@ -72,7 +72,7 @@ pub fn build_main(app: &AppHandle) -> tauri::Result<WebviewWindow> {
 
 /// The settings handed to the page before its script runs, so its first render is in
 /// the user's language without waiting for an IPC round trip (start-up, issue 16).
-fn boot_script(app: &AppHandle) -> String {
+pub fn boot_script(app: &AppHandle) -> String {
     let settings = app
         .state::<crate::state::AppState>()
         .settings
@@ -86,7 +86,7 @@ fn boot_script(app: &AppHandle) -> String {
 }
 
 /// The work areas of the connected screens, in logical pixels.
-fn screens(app: &AppHandle) -> Vec<Rect> {
+pub fn screens(app: &AppHandle) -> Vec<Rect> {
     app.available_monitors()
         .unwrap_or_default()
         .iter()

@@ -12,6 +12,8 @@ export default defineConfig({
     target: "es2022",
     // Inline assets would need `data:` in the CSP; keep every asset a file.
     assetsInlineLimit: 0,
+    // The customer-facing window (counter mode) is a page of its own.
+    rollupOptions: { input: { main: "index.html", customer: "customer.html" } },
   },
   test: {
     environment: "jsdom",

@@ -36,7 +36,7 @@ enum Command {
         #[arg(long)]
         startup_only: bool,
     },
-    /// Regenerate ui/src/lib/ipc/bindings.ts and capabilities/default.json from crates/ipc and the shell's commands.
+    /// Regenerate ui/src/lib/ipc/bindings.ts and capabilities/*.json from crates/ipc and the shell's commands.
     Bindings,
     /// Install missing system, Python and npm packages only.
     Deps,

@@ -35,32 +35,46 @@ fn csp_is_strict_and_prototype_frozen() {
     assert_eq!(csp["object-src"], "'none'");
 }
 
-#[test]
-fn capabilities_grant_only_own_commands_and_events() {
-    let cap = json("capabilities/default.json");
-    let granted: Vec<&str> = cap["permissions"]
+fn granted(file: &str) -> Vec<String> {
+    json(file)["permissions"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p.as_str().unwrap())
-        .collect();
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn capabilities_grant_only_own_commands_and_events() {
+    let main = granted("capabilities/default.json");
+    let customer = granted("capabilities/customer.json");
     let shell = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../src-tauri");
     let own: Vec<String> = certdesk_command_scan::scan(&shell)
         .unwrap()
         .iter()
         .map(|c| format!("allow-{}", c.name.replace('_', "-")))
         .collect();
-    for p in &granted {
-        let ok = own.iter().any(|o| o == p)
-            || matches!(*p, "core:event:allow-listen" | "core:event:allow-unlisten");
+    let events = |p: &str| matches!(p, "core:event:allow-listen" | "core:event:allow-unlisten");
+    for p in main.iter().chain(&customer) {
         assert!(
-            ok,
+            own.contains(p) || events(p),
             "capability grants {p}, which is not one of the app's own commands"
         );
     }
+    // The applicant's window answers its own questions and nothing else; the operator's
+    // window cannot answer them for the applicant.
+    for p in &customer {
+        assert!(
+            events(p) || p.starts_with("allow-customer-"),
+            "customer window granted {p}"
+        );
+    }
+    for p in &main {
+        assert!(!p.starts_with("allow-customer-"), "main window granted {p}");
+    }
     for o in &own {
         assert!(
-            granted.contains(&o.as_str()),
+            main.contains(o) || customer.contains(o),
             "command permission {o} not granted: the UI could not call it"
         );
     }

@@ -1,4 +1,4 @@
-//! Fails when the committed TypeScript bindings or the capability file drift from the
+//! Fails when the committed TypeScript bindings or the capability files drift from the
 //! Rust code (the IPC types, the shell's command functions).
 
 use std::path::PathBuf;
@@ -17,14 +17,17 @@ fn committed(rel: &str) -> String {
 }
 
 #[test]
-fn committed_bindings_and_capability_match_the_rust_code() {
-    let (ts, capability) = certdesk_bindgen::generate(&root()).unwrap();
+fn committed_bindings_and_capabilities_match_the_rust_code() {
+    let (ts, capabilities) = certdesk_bindgen::generate(&root()).unwrap();
     assert!(
         committed("ui/src/lib/ipc/bindings.ts") == ts,
         "ui/src/lib/ipc/bindings.ts is out of date: run `cargo xtask bindings` and commit it"
     );
-    assert!(
-        committed("capabilities/default.json") == capability,
-        "capabilities/default.json is out of date: run `cargo xtask bindings` and commit it"
-    );
+    for c in capabilities {
+        let rel = format!("capabilities/{}", c.file);
+        assert!(
+            committed(&rel) == c.json,
+            "{rel} is out of date: run `cargo xtask bindings` and commit it"
+        );
+    }
 }

@@ -126,6 +126,21 @@ impl WindowStore {
     }
 }
 
+/// The screen for the customer-facing window at the counter: the largest screen the
+/// operator's window is not (mostly) on, or `None` when there is only the operator's
+/// (the customer view then covers it, and the clerk turns the screen around).
+pub fn customer_screen(screens: &[Rect], operator: &Rect) -> Option<Rect> {
+    let area = |r: &Rect| r.width * r.height;
+    let operators = screens
+        .iter()
+        .max_by(|a, b| a.overlap(operator).total_cmp(&b.overlap(operator)))?;
+    screens
+        .iter()
+        .filter(|s| *s != operators)
+        .max_by(|a, b| area(a).total_cmp(&area(b)))
+        .copied()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,5 +222,35 @@ mod tests {
         assert_eq!(store.load(), Some(p));
         std::fs::write(dir.path().join("window.json"), b"{\"normal\":").unwrap();
         assert_eq!(store.load(), None);
+    }
+
+    #[test]
+    fn the_customer_window_goes_to_a_screen_the_operator_is_not_on() {
+        let left = Rect {
+            x: 0.0,
+            y: 0.0,
+            width: 1920.0,
+            height: 1040.0,
+        };
+        let right = Rect {
+            x: 1920.0,
+            y: 0.0,
+            width: 1280.0,
+            height: 1024.0,
+        };
+        let operator = Rect {
+            x: 100.0,
+            y: 80.0,
+            width: 1180.0,
+            height: 760.0,
+        };
+        assert_eq!(customer_screen(&[left, right], &operator), Some(right));
+        let moved = Rect {
+            x: 2000.0,
+            ..operator
+        };
+        assert_eq!(customer_screen(&[left, right], &moved), Some(left));
+        assert_eq!(customer_screen(&[left], &operator), None);
+        assert_eq!(customer_screen(&[], &operator), None);
     }
 }

@@ -34,6 +34,9 @@ use crate::{
     StorageReason, WrongTokenDetails,
 };
 use crate::{CertificateStanding, RevocationReason};
+use crate::{
+    CodeAnswerProblem, CustomerPinAnswer, CustomerScreen, CustomerWindowView, PinAnswerProblem,
+};
 use crate::{ConflictChoice, EditConflict, Keep, ResolveRequest, SyncState};
 use crate::{
     CounterLockReason, CounterSettings, CounterSignInRequest, CounterToken, CounterView,
@@ -221,6 +224,12 @@ pub fn typescript() -> String {
         CounterView::decl(&cfg),
         OperatorOnTokenView::decl(&cfg),
         CounterSignInRequest::decl(&cfg),
+        // The customer window (issue 13 item 6).
+        PinAnswerProblem::decl(&cfg),
+        CodeAnswerProblem::decl(&cfg),
+        CustomerScreen::decl(&cfg),
+        CustomerPinAnswer::decl(&cfg),
+        CustomerWindowView::decl(&cfg),
     ];
     let mut out = String::from(HEADER);
     for decl in decls {

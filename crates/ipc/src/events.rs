@@ -19,6 +19,7 @@ pub const EVENTS: &[(&str, &str)] = &[
     ("updateAvailable", UPDATE_AVAILABLE),
     ("ordersChanged", ORDERS_CHANGED),
     ("counterChanged", crate::COUNTER_CHANGED),
+    ("customerChanged", crate::CUSTOMER_CHANGED),
 ];
 
 /// Name of the payload-less event sent when a review finished at the CA: the order

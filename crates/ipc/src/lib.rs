@@ -11,6 +11,7 @@ mod bindings;
 mod capability;
 mod certificates;
 mod counter;
+mod customer;
 mod download;
 mod environment;
 mod error;
@@ -50,7 +51,7 @@ pub use certdesk_core::workflow::{
 pub use certdesk_token::PinState as PinStatus;
 
 pub use bindings::typescript;
-pub use capability::capability_json;
+pub use capability::{CUSTOMER_PREFIX, CapabilityFile, capability_files};
 pub use certificates::{
     CertificateRef, CertificateStanding, ChangePinRequest, ExportFormat, MyCertificate,
     MyCertificates, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId, RevocationReason,
@@ -59,6 +60,10 @@ pub use certificates::{
 pub use counter::{
     COUNTER_CHANGED, CounterLockReason, CounterSignInRequest, CounterToken, CounterView,
     OperatorOnTokenView, OperatorRole, OperatorView,
+};
+pub use customer::{
+    CUSTOMER_CHANGED, CodeAnswerProblem, CustomerPinAnswer, CustomerScreen, CustomerWindowView,
+    PinAnswerProblem,
 };
 pub use download::{
     CaClock, DownloadCandidate, DownloadLookupRequest, DownloadPhase, DownloadProgress,

@@ -7,12 +7,16 @@
 //! token and CA work that drives them is in [`Counter`] (`service.rs`).
 
 mod cases;
+mod customer;
 mod error;
 mod service;
 
 pub use cases::{
     CaseError, CaseNumber, Cases, CounterPaymentInput, IdentityCheckInput, InputProblem,
     MAX_SCAN_LEN, OrderNumber,
+};
+pub use customer::{
+    AnswerError, CodeAnswerProblem, CustomerDesk, CustomerScreen, PinAnswerProblem, Withdrawn,
 };
 pub use error::CounterError;
 pub use service::{Counter, CounterConfig, OperatorOnToken, SESSION_ENTRY};

@@ -671,6 +671,21 @@ export type CounterSignInRequest = { module: string, token_serial: string, pin: 
  */
 confirm_final_try: boolean, };
 
+export type PinAnswerProblem = "too_short" | "too_long" | "trivial" | "mismatch" | "characters" | "token_refused";
+
+export type CodeAnswerProblem = "malformed" | "wrong";
+
+export type CustomerScreen = { "screen": "welcome" } | { "screen": "pin", min_len: number, max_len: number, refused: PinAnswerProblem | null, } | { "screen": "working" } | { "screen": "code", phone_tail: string | null, refused: CodeAnswerProblem | null, } | { "screen": "done" };
+
+export type CustomerPinAnswer = { pin: string, again: string, };
+
+export type CustomerWindowView = { open: boolean, 
+/**
+ * On a display of its own (false: full screen on the operator's display, to be
+ * turned towards the applicant).
+ */
+own_display: boolean, };
+
 export const EVENTS = {
   statusChanged: "status-changed",
   linkOpened: "link-opened",
@@ -680,6 +695,7 @@ export const EVENTS = {
   updateAvailable: "update-available",
   ordersChanged: "orders-changed",
   counterChanged: "counter-changed",
+  customerChanged: "customer-changed",
 } as const;
 
 /** Typed wrappers; each rejects with an `IpcError`. */
@@ -760,4 +776,9 @@ export const commands = {
   counterSignOut: (): Promise<CounterView> => invoke("counter_sign_out"),
   counterActivity: (): Promise<null> => invoke("counter_activity"),
   setCounterSettings: (counter: CounterSettings): Promise<Settings> => invoke("set_counter_settings", { counter }),
+  customerScreen: (): Promise<CustomerScreen> => invoke("customer_screen"),
+  customerAnswerPin: (answer: CustomerPinAnswer): Promise<null> => invoke("customer_answer_pin", { answer }),
+  customerAnswerCode: (code: string): Promise<null> => invoke("customer_answer_code", { code }),
+  counterCustomerScreen: (): Promise<CustomerScreen> => invoke("counter_customer_screen"),
+  counterCustomerWindow: (open: boolean): Promise<CustomerWindowView> => invoke("counter_customer_window", { open }),
 };
