@@ -33,6 +33,11 @@ impl ApplicationStatus {
     pub fn is_editable(self) -> bool {
         matches!(self, Self::Draft | Self::Rejected)
     }
+    /// An acceptance point may open a counter case for it (the applicant shows the
+    /// order's QR code there): anything not finished.
+    pub fn can_open_at_counter(self) -> bool {
+        !matches!(self, Self::Completed | Self::Cancelled)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

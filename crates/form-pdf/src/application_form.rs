@@ -5,8 +5,23 @@
 use certdesk_ca_api::application::Application;
 use certdesk_ca_api::channel::{Business, Channel};
 
+use qrcode::{Color, EcLevel, QrCode};
+
 use crate::FormPdfError;
 use crate::layout::{MARGIN, PAGE_H, PAGE_W, Pen};
+
+/// Where page 1 carries the order's QR code (its `app_…` id, which the acceptance
+/// point's scanner types into the counter): `(x, y, side)` in points from the top left.
+pub const ORDER_QR: (f32, f32, f32) = (PAGE_W - MARGIN - 58.0, MARGIN - 22.0, 58.0);
+
+/// The QR code of the order id: its side in modules and the dark modules row by row.
+/// Level M, as the app's on-screen code.
+pub fn order_qr(application_id: &str) -> Result<(usize, Vec<bool>), FormPdfError> {
+    let code = QrCode::with_error_correction_level(application_id.as_bytes(), EcLevel::M)
+        .map_err(|e| FormPdfError::Pdf(format!("order QR code: {e}")))?;
+    let dark = code.to_colors().iter().map(|c| *c == Color::Dark).collect();
+    Ok((code.width(), dark))
+}
 
 /// Environment variable naming a font file to use instead of the platform's.
 pub const FONT_ENV: &str = "CERTDESK_FORM_FONT";
@@ -173,7 +188,10 @@ const DECLARATION: [&str; 5] = [
     "5. 证书信息发生变化时，本单位将及时申请证书变更或吊销。",
 ];
 
-fn page1(pen: &mut Pen, f: &ApplicationForm) {
+fn page1(pen: &mut Pen, f: &ApplicationForm, qr: &(usize, Vec<bool>)) {
+    let (x, y, side) = ORDER_QR;
+    pen.qr(x, y, side, qr.0, &qr.1);
+    pen.text(x - 2.0, y + side + 9.0, 6.5, "受理点扫码办理");
     pen.centred(MARGIN + 24.0, 20.0, TITLE);
     pen.centred(
         MARGIN + 44.0,
@@ -287,10 +305,11 @@ fn page2(pen: &mut Pen, f: &ApplicationForm) {
 
 /// The two-page PDF.
 pub fn render(form: &ApplicationForm) -> Result<Vec<u8>, FormPdfError> {
+    let qr = order_qr(&form.application_id)?;
     crate::layout::document(
         FONT_ENV,
         &form.application_id,
-        &[&|pen: &mut Pen| page1(pen, form), &|pen: &mut Pen| {
+        &[&|pen: &mut Pen| page1(pen, form, &qr), &|pen: &mut Pen| {
             page2(pen, form)
         }],
     )

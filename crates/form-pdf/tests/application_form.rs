@@ -165,3 +165,83 @@ fn the_counter_receipt_is_one_page_with_the_points_facts() {
         assert!(t.contains(want), "receipt lacks {want}: {t}");
     }
 }
+
+/// Page 1 as a grey-scale raster (poppler's `pdftoppm`, binary PGM) at `dpi`.
+fn raster(pdf: &std::path::Path, dpi: u32) -> (usize, usize, Vec<u8>) {
+    let out = Command::new("pdftoppm")
+        .args(["-gray", "-f", "1", "-l", "1", "-r", &dpi.to_string()])
+        .arg(pdf)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pdftoppm: {out:?}");
+    // "P5\n<w> <h>\n255\n" then the pixels.
+    let data = out.stdout;
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while data[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !data[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8(data[start..at].to_vec()).unwrap());
+    }
+    assert_eq!(fields[0], "P5");
+    let (w, h) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    (w, h, data[at + 1..].to_vec())
+}
+
+#[test]
+fn page_one_carries_the_order_qr_code_a_scanner_reads_back() {
+    use certdesk_form_pdf::application_form::{ORDER_QR, order_qr};
+    let f = form();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("form.pdf");
+    std::fs::write(&path, render(&f).unwrap()).unwrap();
+
+    // Read every module's centre off the printed page, as a scanner would see it, and
+    // compare with the QR code of the order id made independently here.
+    let dpi = 288;
+    let (w, _h, px) = raster(&path, dpi);
+    let scale = dpi as f32 / 72.0;
+    let (x, y, side) = ORDER_QR;
+    let code = qrcode::QrCode::with_error_correction_level(
+        f.application_id.as_bytes(),
+        qrcode::EcLevel::M,
+    )
+    .unwrap();
+    let n = code.width();
+    let m = side / n as f32;
+    let colors = code.to_colors();
+    let mut wrong = 0;
+    for row in 0..n {
+        for col in 0..n {
+            let cx = ((x + (col as f32 + 0.5) * m) * scale) as usize;
+            let cy = ((y + (row as f32 + 0.5) * m) * scale) as usize;
+            let printed_dark = px[cy * w + cx] < 128;
+            if printed_dark != (colors[row * n + col] == qrcode::Color::Dark) {
+                wrong += 1;
+            }
+        }
+    }
+    assert_eq!(wrong, 0, "{wrong} of {} modules differ", n * n);
+    // The quiet zone a scanner needs: a white border of at least two modules.
+    for i in 0..n + 4 {
+        let edge = x - 2.0 * m + i as f32 * m;
+        for (px_x, px_y) in [(edge, y - 1.5 * m), (x - 1.5 * m, edge - x + y)] {
+            let v = px[(px_y * scale) as usize * w + (px_x * scale) as usize];
+            assert!(v > 200, "dark pixel in the quiet zone at ({px_x}, {px_y})");
+        }
+    }
+    // The helper agrees with the independent code.
+    let (side_modules, dark) = order_qr(&f.application_id).unwrap();
+    assert_eq!(side_modules, n);
+    assert_eq!(
+        dark.iter().filter(|d| **d).count(),
+        colors.iter().filter(|c| **c == qrcode::Color::Dark).count()
+    );
+    let page1 = tool("pdftotext", &path, &["-f", "1", "-l", "1"]);
+    assert!(page1.contains("受理点扫码办理"), "{page1}");
+}

@@ -219,6 +219,18 @@ async fn ca_down_is_said_plainly() {
 
 /// Three orders of one handler: one stopped at the handler step (editable), one paid
 /// and in review (view only), one approved (finished).
+/// Scrolls the order's counter code into view (it sits below the steps).
+async fn show_counter_code(app: &App) {
+    app.by_testid("order-counter-code").await.unwrap();
+    app.client
+        .execute(
+            "document.querySelector('[data-testid=order-counter-code]').scrollIntoView({block: 'end'})",
+            vec![],
+        )
+        .await
+        .unwrap();
+}
+
 async fn three_orders(env: &Env) -> (String, [String; 3]) {
     let base = seed();
     let a = Persona::new(base);
@@ -330,6 +342,14 @@ async fn orders_tabs_continue_cancel_and_expired_session_return() {
     // Details of the order in review: no cancel, view only.
     app.click(&format!("order-{review}-view")).await.unwrap();
     app.by_testid("order-detail-view-only").await.unwrap();
+    // The code an acceptance point scans: the order's QR code, drawn by the app.
+    let code = app.by_testid("order-counter-code-image").await.unwrap();
+    let src = code.attr("src").await.unwrap().unwrap_or_default();
+    assert!(src.starts_with("data:image/svg+xml;base64,"), "{src:.40}");
+    show_counter_code(&app).await;
+    app.screenshot("orders-zh-CN-in-review-counter-code")
+        .await
+        .unwrap();
     assert!(
         app.client
             .find(fantoccini::Locator::Css(
@@ -360,6 +380,12 @@ async fn orders_tabs_continue_cancel_and_expired_session_return() {
     let current = app.text("[data-testid=order-detail-step]").await.unwrap();
     assert_eq!(current, "Handler verification");
     app.screenshot("orders-en-continue").await.unwrap();
+    app.click("order-back").await.unwrap();
+    app.click(&format!("order-{review}-view")).await.unwrap();
+    show_counter_code(&app).await;
+    app.screenshot("orders-en-in-review-counter-code")
+        .await
+        .unwrap();
     app.click("order-back").await.unwrap();
     app.click(&format!("order-{draft}-cancel")).await.unwrap();
     app.screenshot("orders-en-cancel-dialog").await.unwrap();

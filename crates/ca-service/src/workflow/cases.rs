@@ -5,7 +5,6 @@
 //! transaction, and every step appends its audit entry in it.
 
 use certdesk_ca_api::ProblemCode;
-use certdesk_ca_api::application::ApplicationStatus;
 use certdesk_ca_api::counter::FieldOutcome;
 use certdesk_ca_api::counter::{Case, CaseStatus, CaseSummary, FieldCheck, FieldCheckRecord};
 use rusqlite::Connection;
@@ -143,10 +142,7 @@ pub fn open(
     application_id: &str,
 ) -> ApiResult<(CaseRow, bool)> {
     let doc = load_any(conn, application_id)?;
-    if matches!(
-        doc.app.status,
-        ApplicationStatus::Completed | ApplicationStatus::Cancelled
-    ) {
+    if !doc.app.status.can_open_at_counter() {
         return Err(ApiError::invalid_state("the application is finished"));
     }
     if crate::channels::is_operator(&doc.app.channel_id) {

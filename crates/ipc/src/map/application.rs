@@ -150,10 +150,18 @@ impl From<Plan> for ApplicationPlan {
 
 impl From<ApplicationView> for ApplicationDetail {
     fn from(v: ApplicationView) -> Self {
+        let app = &v.application;
+        // A code that cannot be drawn (an id far longer than the CA's) is just not shown.
+        let counter_code = app
+            .status
+            .can_open_at_counter()
+            .then(|| certdesk_core::qr::svg_data_url(&app.id).ok())
+            .flatten();
         Self {
             draft_id: v.draft_id.as_str().to_owned(),
-            application: (&v.application).into(),
+            application: app.into(),
             plan: v.plan.into(),
+            counter_code,
         }
     }
 }

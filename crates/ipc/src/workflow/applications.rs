@@ -105,4 +105,7 @@ pub struct ApplicationDetail {
     pub draft_id: String,
     pub application: ApplicationSummary,
     pub plan: ApplicationPlan,
+    /// The order's QR code (its id, which an acceptance point's scanner types into the
+    /// counter) as an SVG `data:` URL; `None` once the order is finished.
+    pub counter_code: Option<String>,
 }

@@ -190,6 +190,8 @@ const en: Catalog = {
     currentStep: "Current step",
     steps: "Steps",
     afterSteps: "After you submit",
+    counterCodeTitle: "At an acceptance point",
+    counterCodeBody: "You can also finish at an acceptance point with the original licence and ID cards: show this code and the staff scan it to open what you entered and uploaded, nothing typed again. The printed application form carries the same code.",
     rejected: "Not approved. Reasons:",
     confirmTitle: "Cancel this order?",
     confirmBody: "The order will be deleted and cannot be restored. You can then apply again with the same identity number.",

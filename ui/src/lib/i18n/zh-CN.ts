@@ -194,6 +194,8 @@ const zhCN = {
     currentStep: "当前步骤",
     steps: "办理步骤",
     afterSteps: "提交之后",
+    counterCodeTitle: "到受理点办理",
+    counterCodeBody: "也可以带上营业执照、身份证原件到受理点办理：出示此码，工作人员扫码后即可调出您已填写的信息和已上传的资料，无需重新填写。打印的申请表上也有此码。",
     rejected: "审核未通过，原因：",
     confirmTitle: "取消订单？",
     confirmBody: "取消后该订单将被删除，无法恢复；之后可用同一证件号重新发起申请。",

@@ -260,7 +260,12 @@ export type MilestoneEntry = { milestone: Milestone, state: StepState, };
 
 export type ApplicationPlan = { stage: ApplicationStage, steps: Array<StepEntry>, milestones: Array<MilestoneEntry>, actions: Array<Action>, };
 
-export type ApplicationDetail = { draft_id: string, application: ApplicationSummary, plan: ApplicationPlan, };
+export type ApplicationDetail = { draft_id: string, application: ApplicationSummary, plan: ApplicationPlan, 
+/**
+ * The order's QR code (its id, which an acceptance point's scanner types into the
+ * counter) as an SVG `data:` URL; `None` once the order is finished.
+ */
+counter_code: string | null, };
 
 export type EnterpriseVerification = "registry" | "registry_and_legal_rep_face";
 
