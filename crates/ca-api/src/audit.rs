@@ -20,7 +20,8 @@ pub struct AuditEntry {
     /// The acceptance point (受理点), for operators' actions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub point: Option<String>,
-    /// Stable action code, e.g. `review.approve`, `certificate.revoke`.
+    /// Stable action code, e.g. `review.approve`, `certificate.revoke` (an
+    /// [`AuditAction`]; a string on the wire so a newer CA's codes still read).
     pub action: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
@@ -41,4 +42,110 @@ pub struct AuditPage {
     /// Pass as `cursor` for the next (older) page; absent on the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+}
+
+/// Stable action codes (never renamed: old entries keep them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum AuditAction {
+    #[serde(rename = "review.approve")]
+    ReviewApprove,
+    #[serde(rename = "review.reject")]
+    ReviewReject,
+    #[serde(rename = "review.paper_received")]
+    ReviewPaperReceived,
+    #[serde(rename = "certificate.revoke")]
+    CertificateRevoke,
+    #[serde(rename = "token.so_pin")]
+    TokenSoPin,
+    #[serde(rename = "point.add")]
+    PointAdd,
+    #[serde(rename = "operator.add")]
+    OperatorAdd,
+    #[serde(rename = "operator.revoke")]
+    OperatorRevoke,
+    #[serde(rename = "operator.sign_in")]
+    OperatorSignIn,
+    #[serde(rename = "case.open")]
+    CaseOpen,
+    #[serde(rename = "case.approve")]
+    CaseApprove,
+    #[serde(rename = "case.reject")]
+    CaseReject,
+    #[serde(rename = "case.check")]
+    CaseCheck,
+    #[serde(rename = "case.payment")]
+    CasePayment,
+    #[serde(rename = "case.identity")]
+    CaseIdentity,
+    #[serde(rename = "case.enrollment")]
+    CaseEnrollment,
+    #[serde(rename = "case.token")]
+    CaseToken,
+    #[serde(rename = "case.handover")]
+    CaseHandover,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 18] = [
+        AuditAction::ReviewApprove,
+        AuditAction::ReviewReject,
+        AuditAction::ReviewPaperReceived,
+        AuditAction::CertificateRevoke,
+        AuditAction::TokenSoPin,
+        AuditAction::PointAdd,
+        AuditAction::OperatorAdd,
+        AuditAction::OperatorRevoke,
+        AuditAction::OperatorSignIn,
+        AuditAction::CaseOpen,
+        AuditAction::CaseApprove,
+        AuditAction::CaseReject,
+        AuditAction::CaseCheck,
+        AuditAction::CasePayment,
+        AuditAction::CaseIdentity,
+        AuditAction::CaseEnrollment,
+        AuditAction::CaseToken,
+        AuditAction::CaseHandover,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::ReviewApprove => "review.approve",
+            AuditAction::ReviewReject => "review.reject",
+            AuditAction::ReviewPaperReceived => "review.paper_received",
+            AuditAction::CertificateRevoke => "certificate.revoke",
+            AuditAction::TokenSoPin => "token.so_pin",
+            AuditAction::PointAdd => "point.add",
+            AuditAction::OperatorAdd => "operator.add",
+            AuditAction::OperatorRevoke => "operator.revoke",
+            AuditAction::OperatorSignIn => "operator.sign_in",
+            AuditAction::CaseOpen => "case.open",
+            AuditAction::CaseApprove => "case.approve",
+            AuditAction::CaseReject => "case.reject",
+            AuditAction::CaseCheck => "case.check",
+            AuditAction::CasePayment => "case.payment",
+            AuditAction::CaseIdentity => "case.identity",
+            AuditAction::CaseEnrollment => "case.enrollment",
+            AuditAction::CaseToken => "case.token",
+            AuditAction::CaseHandover => "case.handover",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AuditAction;
+
+    #[test]
+    fn the_wire_name_is_the_stable_code() {
+        for a in AuditAction::ALL {
+            let wire = serde_json::to_string(&a).unwrap_or_default();
+            assert_eq!(wire, format!("\"{}\"", a.as_str()));
+            assert_eq!(AuditAction::parse(a.as_str()), Some(a));
+        }
+    }
 }

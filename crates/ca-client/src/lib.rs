@@ -10,6 +10,7 @@
 //! bar and the environment check. Staff and sandbox calls need the `sandbox` feature.
 
 mod applications;
+mod audit;
 mod cases;
 mod certificates;
 mod error;
@@ -31,6 +32,7 @@ use certdesk_ca_api::channel::{Channel, ChannelList};
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 
+pub use audit::AuditQuery;
 pub use certdesk_ca_api as api;
 pub use error::ClientError;
 pub use http::EXTRA_ROOTS_ENV;

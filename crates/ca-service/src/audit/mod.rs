@@ -53,78 +53,8 @@ impl Actor {
     }
 }
 
-/// Stable action codes (never renamed: old entries keep them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    ReviewApprove,
-    ReviewReject,
-    ReviewPaperReceived,
-    CertificateRevoke,
-    TokenSoPin,
-    PointAdd,
-    OperatorAdd,
-    OperatorRevoke,
-    OperatorSignIn,
-    CaseOpen,
-    CaseApprove,
-    CaseReject,
-    CaseCheck,
-    CasePayment,
-    CaseIdentity,
-    CaseEnrollment,
-    CaseToken,
-    CaseHandover,
-}
-
-impl Action {
-    pub const ALL: [Action; 18] = [
-        Action::ReviewApprove,
-        Action::ReviewReject,
-        Action::ReviewPaperReceived,
-        Action::CertificateRevoke,
-        Action::TokenSoPin,
-        Action::PointAdd,
-        Action::OperatorAdd,
-        Action::OperatorRevoke,
-        Action::OperatorSignIn,
-        Action::CaseOpen,
-        Action::CaseApprove,
-        Action::CaseReject,
-        Action::CaseCheck,
-        Action::CasePayment,
-        Action::CaseIdentity,
-        Action::CaseEnrollment,
-        Action::CaseToken,
-        Action::CaseHandover,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::ReviewApprove => "review.approve",
-            Action::ReviewReject => "review.reject",
-            Action::ReviewPaperReceived => "review.paper_received",
-            Action::CertificateRevoke => "certificate.revoke",
-            Action::TokenSoPin => "token.so_pin",
-            Action::PointAdd => "point.add",
-            Action::OperatorAdd => "operator.add",
-            Action::OperatorRevoke => "operator.revoke",
-            Action::OperatorSignIn => "operator.sign_in",
-            Action::CaseOpen => "case.open",
-            Action::CaseApprove => "case.approve",
-            Action::CaseReject => "case.reject",
-            Action::CaseCheck => "case.check",
-            Action::CasePayment => "case.payment",
-            Action::CaseIdentity => "case.identity",
-            Action::CaseEnrollment => "case.enrollment",
-            Action::CaseToken => "case.token",
-            Action::CaseHandover => "case.handover",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.as_str() == s)
-    }
-}
+/// The action codes live in the API crate: the app filters and names them.
+pub use certdesk_ca_api::audit::AuditAction as Action;
 
 /// An entry to append. `details` are small facts (a reason code, a role); never an
 /// identity number, PIN, code or password — callers put only such facts in.

@@ -91,7 +91,7 @@ pub enum CaseError {
     Counter(#[from] CounterError),
 }
 
-fn invalid(field: &'static str, problem: InputProblem) -> CaseError {
+pub(super) fn invalid(field: &'static str, problem: InputProblem) -> CaseError {
     CaseError::InvalidInput { field, problem }
 }
 
@@ -317,7 +317,7 @@ impl Counter {
 impl Cases<'_> {
     /// The signed-in session's client; refused with [`CounterError::NotSignedIn`] when
     /// signed out or locked. Each operation is the operator's activity (idle lock).
-    fn client(&self) -> Result<CaClient, CaseError> {
+    pub(super) fn client(&self) -> Result<CaClient, CaseError> {
         let client = self.counter.session_client()?;
         self.counter.touch(Instant::now());
         Ok(client)
@@ -325,7 +325,7 @@ impl Cases<'_> {
 
     /// A CA refusal, after ending a session the CA no longer accepts: the counter is
     /// then signed out and the caller told so.
-    async fn refused(&self, e: ClientError) -> CaseError {
+    pub(super) async fn refused(&self, e: ClientError) -> CaseError {
         if e.code() == Some(ProblemCode::Unauthorized) {
             return match self.counter.sign_out().await {
                 Ok(_) => CaseError::Counter(CounterError::NotSignedIn),

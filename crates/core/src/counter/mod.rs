@@ -6,11 +6,13 @@
 //! shape of rustls' handshake states): the transitions are pure functions here, the
 //! token and CA work that drives them is in [`Counter`] (`service.rs`).
 
+mod audit;
 mod cases;
 mod customer;
 mod error;
 mod service;
 
+pub use audit::{AUDIT_PAGE, AuditFilter};
 pub use cases::{
     CaseError, CaseNumber, Cases, CounterPaymentInput, IdentityCheckInput, InputProblem,
     MAX_SCAN_LEN, OrderNumber,
