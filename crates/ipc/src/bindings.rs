@@ -34,6 +34,7 @@ use crate::{
     StorageReason, WrongTokenDetails,
 };
 use crate::{CertificateStanding, RevocationReason};
+use crate::{AuditAction, AuditEntryView, AuditPageView, AuditRequest};
 use crate::{
     CodeAnswerProblem, CustomerPinAnswer, CustomerScreen, CustomerWindowView, PinAnswerProblem,
 };
@@ -230,6 +231,11 @@ pub fn typescript() -> String {
         CustomerScreen::decl(&cfg),
         CustomerPinAnswer::decl(&cfg),
         CustomerWindowView::decl(&cfg),
+        // The supervisor's audit view (issue 13 item 8).
+        AuditAction::decl(&cfg),
+        AuditRequest::decl(&cfg),
+        AuditEntryView::decl(&cfg),
+        AuditPageView::decl(&cfg),
     ];
     let mut out = String::from(HEADER);
     for decl in decls {

@@ -7,6 +7,7 @@
 //! its code and typed details once ([`map`]), for the app and the CLI alike, and
 //! converts domain values into their IPC shapes by compile-checked `From` impls.
 
+mod audit;
 mod bindings;
 mod capability;
 mod certificates;
@@ -51,6 +52,7 @@ pub use certdesk_core::workflow::{
 pub use certdesk_token::PinState as PinStatus;
 
 pub use bindings::typescript;
+pub use audit::{AuditAction, AuditEntryView, AuditPageView, AuditRequest};
 pub use capability::{CUSTOMER_PREFIX, CapabilityFile, capability_files};
 pub use certificates::{
     CertificateRef, CertificateStanding, ChangePinRequest, ExportFormat, MyCertificate,

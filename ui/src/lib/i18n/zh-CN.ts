@@ -1,6 +1,6 @@
 // The Chinese catalog is the reference: its shape is the `Catalog` type, and the
 // English catalog must match it key for key (the compiler checks).
-import type { ErrorCode, RenewalStepId } from "../ipc/bindings";
+import type { AuditAction, ErrorCode, RenewalStepId } from "../ipc/bindings";
 // Errors, CA problems, the environment check and the download steps are shared with
 // `certdesk-cli`, which reads the same JSON files.
 import shared from "./shared/zh-CN.json";
@@ -815,6 +815,46 @@ const zhCN = {
     lockedExpired: "登录已超过有效期，请重新输入 PIN 码。",
     unlock: "解锁",
     otherOperator: "换其他操作员？",
+  },
+  audit: {
+    title: "审计日志",
+    lead: "本受理点每一次操作的记录：谁、何时、做了什么、涉及哪个订单或 USBKey。记录逐条以哈希相连，任何改动都会被 CA 的校验发现。",
+    action: "操作",
+    anyAction: "全部操作",
+    operator: "操作员编号",
+    order: "订单（可扫码）",
+    from: "开始日期",
+    to: "结束日期",
+    search: "查询",
+    more: "加载更早的记录",
+    empty: "没有符合条件的记录。",
+    at: "时间",
+    actor: "操作人",
+    subject: "订单 / USBKey",
+    details: "说明",
+    hash: "哈希",
+    unknown: "其他操作（{code}）",
+    refused: "只有主管可以查看审计日志。",
+    actions: {
+      "review.approve": "审核通过",
+      "review.reject": "审核驳回",
+      "review.paper_received": "收到纸质材料",
+      "certificate.revoke": "吊销证书",
+      "token.so_pin": "取用 USBKey 管理员口令",
+      "point.add": "新增受理点",
+      "operator.add": "新增操作员",
+      "operator.revoke": "停用操作员",
+      "operator.sign_in": "操作员登录",
+      "case.open": "受理开单",
+      "case.approve": "受理审核通过",
+      "case.reject": "受理审核驳回",
+      "case.check": "核对字段",
+      "case.payment": "柜台收费",
+      "case.identity": "现场身份核验",
+      "case.enrollment": "开始制证",
+      "case.token": "记录制证 USBKey",
+      "case.handover": "交付 USBKey",
+    } satisfies Record<AuditAction, string>,
   },
   selfCheck: shared.selfCheck,
   errors: shared.errors satisfies Record<ErrorCode, string>,
