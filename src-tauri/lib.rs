@@ -167,6 +167,15 @@ pub fn run() {
             commands::counter::counter_sign_out,
             commands::counter::counter_activity,
             commands::counter::set_counter_settings,
+            commands::counter_cases::counter_case_open,
+            commands::counter_cases::counter_case_get,
+            commands::counter_cases::counter_case_queue,
+            commands::counter_cases::counter_case_check,
+            commands::counter_cases::counter_case_identity,
+            commands::counter_cases::counter_case_pay,
+            commands::counter_cases::counter_case_payments,
+            commands::counter_cases::counter_case_approve,
+            commands::counter_cases::counter_case_reject,
         ])
         .setup(|app| {
             startup::mark("setup");

@@ -6,6 +6,7 @@
 
 pub mod certificates;
 pub mod counter;
+pub mod counter_cases;
 pub mod download;
 pub mod environment;
 pub mod invoices;

@@ -33,6 +33,11 @@ use crate::{
     ErrorDetails, FieldsDetails, PinRefusal, PinRuleDetails, ResumeDetails, StorageDetails,
     StorageReason, WrongTokenDetails,
 };
+use crate::{
+    CaseCheck, CaseCheckRequest, CaseDocument, CaseField, CaseIdentityCheck, CaseIdentityRequest,
+    CasePaymentRequest, CaseRejectRequest, CaseStatus, CaseSummaryView, CaseView,
+    CounterPaymentMethod, CounterPaymentView, FieldOutcome, IdDocument,
+};
 use crate::{CertificateStanding, RevocationReason};
 use crate::{ConflictChoice, EditConflict, Keep, ResolveRequest, SyncState};
 use crate::{
@@ -221,6 +226,22 @@ pub fn typescript() -> String {
         CounterView::decl(&cfg),
         OperatorOnTokenView::decl(&cfg),
         CounterSignInRequest::decl(&cfg),
+        // The walk-in case (issue 13 items 3-5).
+        CaseStatus::decl(&cfg),
+        FieldOutcome::decl(&cfg),
+        IdDocument::decl(&cfg),
+        CounterPaymentMethod::decl(&cfg),
+        CaseField::decl(&cfg),
+        CaseCheck::decl(&cfg),
+        CaseDocument::decl(&cfg),
+        CaseIdentityCheck::decl(&cfg),
+        CaseView::decl(&cfg),
+        CaseSummaryView::decl(&cfg),
+        CounterPaymentView::decl(&cfg),
+        CaseCheckRequest::decl(&cfg),
+        CaseIdentityRequest::decl(&cfg),
+        CasePaymentRequest::decl(&cfg),
+        CaseRejectRequest::decl(&cfg),
     ];
     let mut out = String::from(HEADER);
     for decl in decls {

@@ -11,6 +11,7 @@ mod bindings;
 mod capability;
 mod certificates;
 mod counter;
+mod counter_cases;
 mod download;
 mod environment;
 mod error;
@@ -60,6 +61,11 @@ pub use counter::{
     COUNTER_CHANGED, CounterLockReason, CounterSignInRequest, CounterToken, CounterView,
     OperatorOnTokenView, OperatorRole, OperatorView,
 };
+pub use counter_cases::{
+    CaseCheck, CaseCheckRequest, CaseDocument, CaseField, CaseIdentityCheck, CaseIdentityRequest,
+    CasePaymentRequest, CaseRejectRequest, CaseStatus, CaseSummaryView, CaseView,
+    CounterPaymentMethod, CounterPaymentView, FieldOutcome, IdDocument,
+};
 pub use download::{
     CaClock, DownloadCandidate, DownloadLookupRequest, DownloadPhase, DownloadProgress,
     DownloadResult, DownloadStep, DownloadToken, DownloadTokens, InterruptedDownload,
@@ -80,8 +86,8 @@ pub use events::{
 };
 pub use invoices::{InvoiceInfo, OrderInvoices};
 pub use map::{
-    client_to_ipc, counter_to_ipc, download_to_ipc, from_core, poisoned, renewal_to_ipc,
-    standing_to_ipc, store_to_ipc, token_to_ipc, workflow_code, workflow_to_ipc,
+    case_to_ipc, client_to_ipc, counter_to_ipc, download_to_ipc, from_core, poisoned,
+    renewal_to_ipc, standing_to_ipc, store_to_ipc, token_to_ipc, workflow_code, workflow_to_ipc,
 };
 pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
 pub use system::{AppInfo, FirstRenderMarks};

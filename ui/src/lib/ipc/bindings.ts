@@ -3,7 +3,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
-export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "token_failed" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed" | "counter_signed_out" | "no_operator_certificate" | "other_operator" | "operator_unknown" | "operator_revoked" | "update_unavailable" | "update_rejected";
+export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "token_failed" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed" | "counter_signed_out" | "no_operator_certificate" | "other_operator" | "operator_unknown" | "operator_revoked" | "case_not_found" | "case_elsewhere" | "separation_of_duties" | "role_missing" | "case_invalid_state" | "identity_mismatch" | "update_unavailable" | "update_rejected";
 
 export type IpcError = { code: ErrorCode, 
 /**
@@ -671,6 +671,65 @@ export type CounterSignInRequest = { module: string, token_serial: string, pin: 
  */
 confirm_final_try: boolean, };
 
+export type CaseStatus = "open" | "approved" | "rejected" | "handed_over";
+
+export type FieldOutcome = "checked" | "corrected";
+
+export type IdDocument = "resident_id_card" | "passport" | "residence_permit";
+
+export type CounterPaymentMethod = "pos" | "cash" | "wechat" | "alipay";
+
+export type CaseField = { 
+/**
+ * The wire path, e.g. `enterprise.name` (also the catalog key of its label).
+ */
+path: string, value: string, };
+
+export type CaseCheck = { field: string, outcome: FieldOutcome, operator_id: string, at: string, };
+
+export type CaseDocument = { id: string, kind: DocumentKind, content_type: string, size: number, };
+
+export type CaseIdentityCheck = { person: Person, document: IdDocument, copy_document_id: string, operator_id: string, at: string, };
+
+export type CaseView = { id: string, point_id: string, status: CaseStatus, application_id: string, 
+/**
+ * The 12-digit 订单编号 when the application has one.
+ */
+order_number: string, company_name: string, amount_fen: number, opened_by: string, 
+/**
+ * Everyone who entered or changed the case: none of them may review it.
+ */
+editors: Array<string>, fields: Array<CaseField>, checks: Array<CaseCheck>, documents: Array<CaseDocument>, identity_checks: Array<CaseIdentityCheck>, 
+/**
+ * Whose identity the channel asks for at the counter (legal representative when
+ * they handle the case themselves, otherwise the handler).
+ */
+identity_person: Person, created_at: string, };
+
+export type CaseSummaryView = { id: string, application_id: string, status: CaseStatus, opened_by: string, created_at: string, };
+
+export type CounterPaymentView = { id: string, method: CounterPaymentMethod, reference: string | null, amount_fen: number, operator_id: string, status: PaymentStatus, 
+/**
+ * QR methods: what the customer screen shows.
+ */
+code_url: string | null, created_at: string, };
+
+export type CaseCheckRequest = { case_id: string, field: string, outcome: FieldOutcome, };
+
+export type CaseIdentityRequest = { case_id: string, person: Person, document: IdDocument, 
+/**
+ * Typed from the original; becomes a `SecretString` at the boundary.
+ */
+id_number: string, copy_document_id: string, attested: boolean, };
+
+export type CasePaymentRequest = { case_id: string, method: CounterPaymentMethod, 
+/**
+ * POS slip or cash receipt number; none for WeChat/Alipay.
+ */
+reference: string | null, idempotency_key: string, };
+
+export type CaseRejectRequest = { case_id: string, reasons: Array<string>, };
+
 export const EVENTS = {
   statusChanged: "status-changed",
   linkOpened: "link-opened",
@@ -760,4 +819,13 @@ export const commands = {
   counterSignOut: (): Promise<CounterView> => invoke("counter_sign_out"),
   counterActivity: (): Promise<null> => invoke("counter_activity"),
   setCounterSettings: (counter: CounterSettings): Promise<Settings> => invoke("set_counter_settings", { counter }),
+  counterCaseOpen: (scanned: string): Promise<CaseView> => invoke("counter_case_open", { scanned }),
+  counterCaseGet: (caseId: string): Promise<CaseView> => invoke("counter_case_get", { caseId }),
+  counterCaseQueue: (status: CaseStatus): Promise<CaseSummaryView[]> => invoke("counter_case_queue", { status }),
+  counterCaseCheck: (request: CaseCheckRequest): Promise<CaseView> => invoke("counter_case_check", { request }),
+  counterCaseIdentity: (request: CaseIdentityRequest): Promise<CaseView> => invoke("counter_case_identity", { request }),
+  counterCasePay: (request: CasePaymentRequest): Promise<CounterPaymentView> => invoke("counter_case_pay", { request }),
+  counterCasePayments: (caseId: string): Promise<CounterPaymentView[]> => invoke("counter_case_payments", { caseId }),
+  counterCaseApprove: (caseId: string): Promise<CaseView> => invoke("counter_case_approve", { caseId }),
+  counterCaseReject: (request: CaseRejectRequest): Promise<CaseView> => invoke("counter_case_reject", { request }),
 };
