@@ -14,60 +14,18 @@ mod common;
 use std::time::Instant;
 
 use certdesk_ca_api::application::ApplicationStatus;
-use certdesk_ca_api::operator::OperatorCreated;
-use certdesk_ca_api::sandbox::ApprovedOrder;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use certdesk_e2e::App;
 use certdesk_e2e::AppData;
-use certdesk_testkit::ca::ca_command;
 use certdesk_testkit::softhsm::SoftHsm;
-use common::{Env, cli_download, seed, set_language};
+use common::counter::{PIN, add_point, operator_on_token};
+use common::{Env, seed, set_language};
 
-const PIN: &str = "24681357";
 const ENTER: &str = "\u{E007}";
 const TAB: &str = "\u{E004}";
 const SPACE: &str = " ";
 /// Ctrl+E (the modifier is released by the NULL key).
 const CTRL_E: &str = "\u{E009}e\u{E000}";
-
-fn ca_cli(env: &Env, args: &[&str]) -> String {
-    let mut all = args.to_vec();
-    all.extend([
-        "--ca",
-        env.ca.url(),
-        "--data",
-        env.ca.data_dir().to_str().unwrap(),
-    ]);
-    ca_command(&all).unwrap()
-}
-
-/// An operator of BJ01 with `roles`, their certificate downloaded onto a token of `hsm`.
-fn operator(env: &Env, hsm: &SoftHsm, name: &str, roles: &[&str]) -> String {
-    let phone = format!("139{:08}", seed() % 100_000_000);
-    let mut args = vec![
-        "operator", "add", "--name", name, "--point", "BJ01", "--phone", &phone,
-    ];
-    for r in roles {
-        args.extend(["--role", r]);
-    }
-    args.push("--json");
-    let created: OperatorCreated = serde_json::from_str(&ca_cli(env, &args)).unwrap();
-    let serial = hsm.init_token("操作员Key", "13579135", PIN).unwrap();
-    let card = created.card;
-    let order = ApprovedOrder {
-        application_id: card.application_id.clone(),
-        uscc: String::new(),
-        org_code: card.org_code.clone(),
-        phone: card.phone.clone(),
-        handler_id: String::new(),
-        card_serial: card.card_serial.clone(),
-        card_password: card.card_password.clone(),
-        ca_url: env.ca.url().to_owned(),
-    };
-    let cli_data = tempfile::tempdir().unwrap();
-    cli_download(hsm, cli_data.path(), env.ca.url(), &order, &serial, PIN);
-    created.operator.id
-}
 
 /// Sends keys to whatever has the focus once it is `testid`.
 async fn keys_to(app: &App, testid: &str, keys: &str) {
@@ -87,6 +45,14 @@ async fn sign_in(app: &App, name: &str) {
         .unwrap();
 }
 
+/// Scrolls the element into the middle of the pane (for the screenshot).
+async fn scroll_to(app: &App, testid: &str) {
+    let js = format!(
+        "document.querySelector('[data-testid={testid}]').scrollIntoView({{block: 'center'}})"
+    );
+    app.client.execute(&js, vec![]).await.unwrap();
+}
+
 /// The `data-testid`s of the fields' "matches" buttons, in the page's order.
 async fn field_buttons(app: &App) -> Vec<String> {
     let mut out = Vec::new();
@@ -104,27 +70,13 @@ async fn field_buttons(app: &App) -> Vec<String> {
 #[tokio::test]
 async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
     let env = Env::start();
-    ca_cli(
-        &env,
-        &[
-            "point",
-            "add",
-            "--id",
-            "BJ01",
-            "--name",
-            "北京受理点",
-            "--province",
-            "北京市",
-            "--city",
-            "北京市",
-        ],
-    );
+    add_point(&env);
     // Each operator's token in its own store; the reviewer's is moved into the app's
     // store at the swap, as a USBKey is handed over.
     let hsm = SoftHsm::new().unwrap();
     let reviewer_hsm = SoftHsm::new().unwrap();
-    let clerk = operator(&env, &hsm, "王受理", &["clerk", "reviewer"]);
-    let reviewer = operator(&env, &reviewer_hsm, "李审核", &["reviewer"]);
+    let clerk = operator_on_token(&env, &hsm, "王受理", &["clerk", "reviewer"]);
+    let reviewer = operator_on_token(&env, &reviewer_hsm, "李审核", &["reviewer"]);
 
     // The applicant's submitted online order (awaiting payment).
     let persona = Persona::new(seed() % 1_000_000_000);
@@ -227,6 +179,7 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
     app.wait_text("[data-testid=case-editors]", |t| t.contains(&clerk))
         .await
         .unwrap();
+    scroll_to(&app, "field-mailing-address").await;
     app.screenshot("counter-walk-in-checked-zh-CN")
         .await
         .unwrap();
@@ -292,6 +245,10 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
     .await
     .unwrap();
     app.screenshot("counter-walk-in-own-approval-en")
+        .await
+        .unwrap();
+    scroll_to(&app, "field-mailing-address").await;
+    app.screenshot("counter-walk-in-corrected-en")
         .await
         .unwrap();
     // F2: back to the scan box for the next applicant; the garbage again, in English.
