@@ -69,7 +69,7 @@ async fn field_buttons(app: &App) -> Vec<String> {
 
 #[tokio::test]
 async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
-    let env = Env::start();
+    let mut env = Env::start();
     add_point(&env);
     // Each operator's token in its own store; the reviewer's is moved into the app's
     // store at the swap, as a USBKey is handed over.
@@ -195,7 +195,9 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
     keystrokes += 3;
     app.wait_for("[data-testid=identity-done]").await.unwrap();
 
-    // POS: the cursor is in the slip number.
+    // POS: the cursor is in the slip number. The CA goes down just then: the message is
+    // in place, the slip number stays; Enter again once it is back records it once.
+    env.ca.stop();
     keys_to(
         &app,
         "payment-reference",
@@ -203,6 +205,19 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
     )
     .await;
     keystrokes += 2;
+    app.wait_text("[data-testid=payment-error]", |t| t.contains("无法连接"))
+        .await
+        .unwrap();
+    assert_eq!(
+        common::value(&app, "payment-reference").await,
+        "POS-20261206-0042"
+    );
+    app.screenshot("counter-walk-in-ca-down-zh-CN")
+        .await
+        .unwrap();
+    env.ca.restart().unwrap();
+    keys_to(&app, "payment-reference", ENTER).await;
+    keystrokes += 1;
     app.wait_text("[data-testid=payment-done]", |t| {
         t.contains("POS-20261206-0042")
     })
@@ -303,9 +318,15 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
         .await
         .unwrap();
 
-    // The CA says so too.
+    // The CA says so too, with the one payment.
     let read = applicant.application(&order.id).await.unwrap();
     assert_eq!(read.status, ApplicationStatus::Approved);
+    let payments = std::process::Command::new("sqlite3")
+        .arg(env.ca.data_dir().join("ca.sqlite3"))
+        .arg("SELECT count(*) FROM counter_payments")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&payments.stdout).trim(), "1");
     println!(
         "walk-in window: case shown {open_ms} ms after Enter; {} fields checked in {checks_ms} ms; \
          {keystrokes} keystrokes (Enter/Space/Tab/Ctrl+E presses and typed entries) from scan to complete; \
