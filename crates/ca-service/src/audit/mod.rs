@@ -74,10 +74,11 @@ pub enum Action {
     CaseEnrollment,
     CaseToken,
     CaseHandover,
+    CaseDocument,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::ReviewApprove,
         Action::ReviewReject,
         Action::ReviewPaperReceived,
@@ -96,6 +97,7 @@ impl Action {
         Action::CaseEnrollment,
         Action::CaseToken,
         Action::CaseHandover,
+        Action::CaseDocument,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -118,6 +120,7 @@ impl Action {
             Action::CaseEnrollment => "case.enrollment",
             Action::CaseToken => "case.token",
             Action::CaseHandover => "case.handover",
+            Action::CaseDocument => "case.document",
         }
     }
 
