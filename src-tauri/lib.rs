@@ -174,6 +174,16 @@ pub fn run() {
             commands::customer::customer_answer_code,
             commands::customer::counter_customer_screen,
             commands::customer::counter_customer_window,
+            commands::counter_cases::counter_case_open,
+            commands::counter_cases::counter_case_get,
+            commands::counter_cases::counter_case_queue,
+            commands::counter_cases::counter_case_check,
+            commands::counter_cases::counter_case_identity,
+            commands::counter_cases::counter_case_pay,
+            commands::counter_cases::counter_case_payments,
+            commands::counter_cases::counter_case_approve,
+            commands::counter_cases::counter_case_reject,
+            commands::counter_audit::counter_audit,
         ])
         .setup(|app| {
             startup::mark("setup");

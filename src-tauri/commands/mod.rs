@@ -6,6 +6,8 @@
 
 pub mod certificates;
 pub mod counter;
+pub mod counter_audit;
+pub mod counter_cases;
 pub mod customer;
 pub mod download;
 pub mod environment;

@@ -84,10 +84,12 @@ pub enum AuditAction {
     CaseToken,
     #[serde(rename = "case.handover")]
     CaseHandover,
+    #[serde(rename = "case.document")]
+    CaseDocument,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 19] = [
         AuditAction::ReviewApprove,
         AuditAction::ReviewReject,
         AuditAction::ReviewPaperReceived,
@@ -106,6 +108,7 @@ impl AuditAction {
         AuditAction::CaseEnrollment,
         AuditAction::CaseToken,
         AuditAction::CaseHandover,
+        AuditAction::CaseDocument,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,6 +131,7 @@ impl AuditAction {
             AuditAction::CaseEnrollment => "case.enrollment",
             AuditAction::CaseToken => "case.token",
             AuditAction::CaseHandover => "case.handover",
+            AuditAction::CaseDocument => "case.document",
         }
     }
 

@@ -13,6 +13,7 @@ pub struct OpenCase {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     Open,
@@ -23,6 +24,7 @@ pub enum CaseStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldOutcome {
     /// Seen to match the original document.
@@ -114,6 +116,7 @@ pub struct CaseList {
 
 /// How the applicant paid at the counter (issue 13 item 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CounterPaymentMethod {
     /// Card at the point's POS terminal; `reference` is the slip number.
@@ -162,6 +165,7 @@ pub struct CounterPaymentList {
 
 /// The original identity document the operator saw at the counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum IdDocument {
     /// 居民身份证.

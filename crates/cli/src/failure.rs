@@ -206,7 +206,13 @@ impl Failure {
             | ErrorCode::NoOperatorCertificate
             | ErrorCode::OtherOperator
             | ErrorCode::OperatorUnknown
-            | ErrorCode::OperatorRevoked => vec![Next::ContactCa],
+            | ErrorCode::OperatorRevoked
+            | ErrorCode::CaseNotFound
+            | ErrorCode::CaseElsewhere
+            | ErrorCode::SeparationOfDuties
+            | ErrorCode::RoleMissing
+            | ErrorCode::CaseInvalidState
+            | ErrorCode::IdentityMismatch => vec![Next::ContactCa],
         }
     }
 

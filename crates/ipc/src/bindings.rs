@@ -20,6 +20,7 @@ use crate::{
     PaymentCode, PaymentProvider, PaymentRequest, PaymentStatus, Shipment, StartDownloadRequest,
     TrackingRequest,
 };
+use crate::{AuditAction, AuditEntryView, AuditPageView, AuditRequest};
 use crate::{
     AuthorisationSent, CaCheck, CertificateRef, ChangePinRequest, ClockCheck, DiagnosticBundle,
     DocumentMeta, DocumentThumbnail, DocumentUpload, EnvironmentReport, ExportFormat,
@@ -33,8 +34,12 @@ use crate::{
     ErrorDetails, FieldsDetails, PinRefusal, PinRuleDetails, ResumeDetails, StorageDetails,
     StorageReason, WrongTokenDetails,
 };
+use crate::{
+    CaseCheck, CaseCheckRequest, CaseDocument, CaseField, CaseIdentityCheck, CaseIdentityRequest,
+    CasePaymentRequest, CaseRejectRequest, CaseStatus, CaseSummaryView, CaseView,
+    CounterPaymentMethod, CounterPaymentView, FieldOutcome, IdDocument,
+};
 use crate::{CertificateStanding, RevocationReason};
-use crate::{AuditAction, AuditEntryView, AuditPageView, AuditRequest};
 use crate::{
     CodeAnswerProblem, CustomerPinAnswer, CustomerScreen, CustomerWindowView, PinAnswerProblem,
 };
@@ -236,6 +241,22 @@ pub fn typescript() -> String {
         AuditRequest::decl(&cfg),
         AuditEntryView::decl(&cfg),
         AuditPageView::decl(&cfg),
+        // The walk-in case (issue 13 items 3-5).
+        CaseStatus::decl(&cfg),
+        FieldOutcome::decl(&cfg),
+        IdDocument::decl(&cfg),
+        CounterPaymentMethod::decl(&cfg),
+        CaseField::decl(&cfg),
+        CaseCheck::decl(&cfg),
+        CaseDocument::decl(&cfg),
+        CaseIdentityCheck::decl(&cfg),
+        CaseView::decl(&cfg),
+        CaseSummaryView::decl(&cfg),
+        CounterPaymentView::decl(&cfg),
+        CaseCheckRequest::decl(&cfg),
+        CaseIdentityRequest::decl(&cfg),
+        CasePaymentRequest::decl(&cfg),
+        CaseRejectRequest::decl(&cfg),
     ];
     let mut out = String::from(HEADER);
     for decl in decls {

@@ -12,6 +12,7 @@ mod bindings;
 mod capability;
 mod certificates;
 mod counter;
+mod counter_cases;
 mod customer;
 mod download;
 mod environment;
@@ -51,8 +52,8 @@ pub use certdesk_core::workflow::{
 /// The token's PIN retry state (the UI's name for `certdesk_token::PinState`).
 pub use certdesk_token::PinState as PinStatus;
 
-pub use bindings::typescript;
 pub use audit::{AuditAction, AuditEntryView, AuditPageView, AuditRequest};
+pub use bindings::typescript;
 pub use capability::{CUSTOMER_PREFIX, CapabilityFile, capability_files};
 pub use certificates::{
     CertificateRef, CertificateStanding, ChangePinRequest, ExportFormat, MyCertificate,
@@ -62,6 +63,11 @@ pub use certificates::{
 pub use counter::{
     COUNTER_CHANGED, CounterLockReason, CounterSignInRequest, CounterToken, CounterView,
     OperatorOnTokenView, OperatorRole, OperatorView,
+};
+pub use counter_cases::{
+    CaseCheck, CaseCheckRequest, CaseDocument, CaseField, CaseIdentityCheck, CaseIdentityRequest,
+    CasePaymentRequest, CaseRejectRequest, CaseStatus, CaseSummaryView, CaseView,
+    CounterPaymentMethod, CounterPaymentView, FieldOutcome, IdDocument,
 };
 pub use customer::{
     CUSTOMER_CHANGED, CodeAnswerProblem, CustomerPinAnswer, CustomerScreen, CustomerWindowView,
@@ -87,8 +93,8 @@ pub use events::{
 };
 pub use invoices::{InvoiceInfo, OrderInvoices};
 pub use map::{
-    client_to_ipc, counter_to_ipc, download_to_ipc, from_core, poisoned, renewal_to_ipc,
-    standing_to_ipc, store_to_ipc, token_to_ipc, workflow_code, workflow_to_ipc,
+    case_to_ipc, client_to_ipc, counter_to_ipc, download_to_ipc, from_core, poisoned,
+    renewal_to_ipc, standing_to_ipc, store_to_ipc, token_to_ipc, workflow_code, workflow_to_ipc,
 };
 pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
 pub use system::{AppInfo, FirstRenderMarks};

@@ -9,26 +9,12 @@
 
 mod common;
 
-use certdesk_ca_api::operator::OperatorCreated;
-use certdesk_ca_api::sandbox::ApprovedOrder;
 use certdesk_e2e::{App, AppData};
-use certdesk_testkit::ca::ca_command;
 use certdesk_testkit::softhsm::SoftHsm;
-use common::{Env, cli_download, seed, set_language};
+use common::counter::{PIN, add_point, operator_on_token};
+use common::{Env, set_language};
 
-const PIN: &str = "24681357";
 const ENTER: &str = "\u{E007}";
-
-fn ca_cli(env: &Env, args: &[&str]) -> String {
-    let mut all = args.to_vec();
-    all.extend([
-        "--ca",
-        env.ca.url(),
-        "--data",
-        env.ca.data_dir().to_str().unwrap(),
-    ]);
-    ca_command(&all).unwrap()
-}
 
 /// Types the PIN into whatever has the focus (it must be the PIN field) and presses Enter.
 async fn pin_and_enter(app: &App, field: &str) {
@@ -42,57 +28,9 @@ async fn pin_and_enter(app: &App, field: &str) {
 #[tokio::test]
 async fn operator_signs_in_and_the_counter_locks_when_the_token_is_pulled() {
     let env = Env::start();
-    ca_cli(
-        &env,
-        &[
-            "point",
-            "add",
-            "--id",
-            "BJ01",
-            "--name",
-            "北京受理点",
-            "--province",
-            "北京市",
-            "--city",
-            "北京市",
-        ],
-    );
-    let phone = format!("139{:08}", seed() % 100_000_000);
-    let created: OperatorCreated = serde_json::from_str(&ca_cli(
-        &env,
-        &[
-            "operator",
-            "add",
-            "--name",
-            "王受理",
-            "--point",
-            "BJ01",
-            "--phone",
-            &phone,
-            "--role",
-            "clerk",
-            "--role",
-            "maker",
-            "--json",
-        ],
-    ))
-    .unwrap();
-    let op = created.operator.id.clone();
+    add_point(&env);
     let hsm = SoftHsm::new().unwrap();
-    let serial = hsm.init_token("操作员Key", "13579135", PIN).unwrap();
-    let card = created.card;
-    let order = ApprovedOrder {
-        application_id: card.application_id.clone(),
-        uscc: String::new(),
-        org_code: card.org_code.clone(),
-        phone: card.phone.clone(),
-        handler_id: String::new(),
-        card_serial: card.card_serial.clone(),
-        card_password: card.card_password.clone(),
-        ca_url: env.ca.url().to_owned(),
-    };
-    let cli_data = tempfile::tempdir().unwrap();
-    cli_download(&hsm, cli_data.path(), env.ca.url(), &order, &serial, PIN);
+    let op = operator_on_token(&env, &hsm, "王受理", &["clerk", "maker"]);
 
     let module = SoftHsm::module().unwrap();
     let (conf_var, conf) = hsm.env();

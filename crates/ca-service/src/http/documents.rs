@@ -56,9 +56,9 @@ fn multipart_err(e: axum::extract::multipart::MultipartError) -> ApiError {
     }
 }
 
-type FormResult = Result<Multipart, MultipartRejection>;
+pub type FormResult = Result<Multipart, MultipartRejection>;
 
-async fn read_form(mp: FormResult) -> ApiResult<(Option<String>, Option<Vec<u8>>)> {
+pub async fn read_form(mp: FormResult) -> ApiResult<(Option<String>, Option<Vec<u8>>)> {
     let mut mp = mp.map_err(|e| ApiError::detail(ProblemCode::MalformedRequest, e.body_text()))?;
     let mut kind = None;
     let mut file = None;
@@ -81,7 +81,7 @@ async fn read_form(mp: FormResult) -> ApiResult<(Option<String>, Option<Vec<u8>>
     Ok((kind, file))
 }
 
-fn check_file(file: Option<Vec<u8>>) -> ApiResult<(Vec<u8>, &'static str)> {
+pub fn check_file(file: Option<Vec<u8>>) -> ApiResult<(Vec<u8>, &'static str)> {
     let file = file.ok_or_else(|| {
         ApiError::fields(vec![FieldError::new(
             "file",
@@ -114,33 +114,9 @@ pub async fn upload_document(
     // Ownership first, so a stranger learns nothing from upload errors.
     state.db.read(|c| load_owned(c, &id, &who.phone))?;
     let (kind, file) = read_form(mp).await?;
-    let kind: DocumentKind = kind
-        .and_then(|k| serde_json::from_value(serde_json::Value::String(k)).ok())
-        .ok_or_else(|| {
-            ApiError::fields(vec![FieldError::new(
-                "kind",
-                "invalid",
-                "资料类型无效",
-                "unknown document kind",
-            )])
-        })?;
+    let kind = document_kind(kind)?;
     let (file, ct) = check_file(file)?;
-    let sha = sha256_bytes_hex(&file);
-    let dir = state.data_dir.join("documents");
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    tokio::fs::write(dir.join(&sha), &file)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let info = DocumentInfo {
-        id: new_id("doc"),
-        kind,
-        content_type: ct.to_string(),
-        size: file.len() as u64,
-        sha256: sha,
-        uploaded_at: rfc3339(state.now()),
-    };
+    let info = store_file(&state, kind, file, ct).await?;
     let stored = info.clone();
     own(&state, &who, &id).editable().run(|s| {
         // A new upload of the same kind replaces the old one.
@@ -149,6 +125,45 @@ pub async fn upload_document(
         s.save()
     })?;
     Ok((StatusCode::CREATED, Json(info)))
+}
+
+/// The form's `kind`, or a field error naming it.
+pub fn document_kind(kind: Option<String>) -> ApiResult<DocumentKind> {
+    kind.and_then(|k| serde_json::from_value(serde_json::Value::String(k)).ok())
+        .ok_or_else(|| {
+            ApiError::fields(vec![FieldError::new(
+                "kind",
+                "invalid",
+                "资料类型无效",
+                "unknown document kind",
+            )])
+        })
+}
+
+/// Keeps the checked file under its SHA-256 and describes it as a new document; the
+/// caller attaches it to the application. One pipeline for applicants and operators.
+pub async fn store_file(
+    state: &Shared,
+    kind: DocumentKind,
+    file: Vec<u8>,
+    ct: &'static str,
+) -> ApiResult<DocumentInfo> {
+    let sha = sha256_bytes_hex(&file);
+    let dir = state.data_dir.join("documents");
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    tokio::fs::write(dir.join(&sha), &file)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(DocumentInfo {
+        id: new_id("doc"),
+        kind,
+        content_type: ct.to_string(),
+        size: file.len() as u64,
+        sha256: sha,
+        uploaded_at: rfc3339(state.now()),
+    })
 }
 
 /// Read a business licence image and suggest field values (the applicant confirms them).

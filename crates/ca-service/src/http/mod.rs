@@ -155,6 +155,7 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
         .routes(routes!(operators::cases::approve_case))
         .routes(routes!(operators::cases::reject_case))
         .routes(routes!(operators::cases::check_identity))
+        .routes(routes!(operators::cases::upload_copy))
         .routes(routes!(operators::making::enrollment))
         .routes(routes!(operators::making::record_token))
         .routes(routes!(operators::making::handover_code))

@@ -3,7 +3,7 @@
 //! number typed from the original is compared with the application's in constant time
 //! and then dropped: it is stored nowhere, neither in the record nor in the audit log.
 
-use certdesk_ca_api::application::{Person, RequirementKind, RequirementStatus};
+use certdesk_ca_api::application::{DocumentInfo, Person, RequirementKind, RequirementStatus};
 use certdesk_ca_api::channel::DocumentKind;
 use certdesk_ca_api::counter::{IdDocument, IdentityCheckRecord, OnSiteIdentity};
 use certdesk_ca_api::{FieldError, ProblemCode};
@@ -158,5 +158,40 @@ pub fn check(
         requirements::set(&mut doc.app, kind, RequirementStatus::Valid, None);
         save(conn, state, &mut doc)?;
     }
+    Ok(case)
+}
+
+/// The ID-card kinds a copy scanned at the counter may be: the identity check wants the
+/// person's own.
+pub fn is_identity_copy(kind: DocumentKind) -> bool {
+    matches!(
+        kind,
+        DocumentKind::HandlerIdCard | DocumentKind::LegalRepIdCard
+    )
+}
+
+/// Attaches the scan of an identity document's copy, taken at the counter, to the
+/// case's application, next to the applicant's own uploads (which stay: the copy is
+/// the counter's evidence, not a replacement). Audited; the scan itself was stored by
+/// the same pipeline as online uploads.
+pub fn add_copy(
+    conn: &Connection,
+    state: &AppState,
+    who: &Acting<'_>,
+    case_id: &str,
+    info: &DocumentInfo,
+) -> ApiResult<CaseRow> {
+    let case = at_point(conn, &who.operator.point_id, case_id)?;
+    if case.status != "open" {
+        return Err(ApiError::invalid_state("the case is closed"));
+    }
+    let mut doc = load_any(conn, &case.application_id)?;
+    doc.app.documents.push(info.clone());
+    save(conn, state, &mut doc)?;
+    let entry = who
+        .entry(Action::CaseDocument, &case)
+        .detail("document", info.id.as_str())
+        .detail("sha256", info.sha256.as_str());
+    audit::append(conn, state.now(), &entry)?;
     Ok(case)
 }

@@ -46,7 +46,7 @@ pub async fn staffed(ca: &Ca, ops: &[(&str, &[&str], &str)]) -> Vec<(OperatorTok
 }
 
 /// A clerk with `clerk_roles` and a reviewer at BJ01, and a clerk at GZ09, signed in.
-async fn three(ca: &Ca, clerk_roles: &[&str]) -> [(OperatorToken, String); 3] {
+pub async fn three(ca: &Ca, clerk_roles: &[&str]) -> [(OperatorToken, String); 3] {
     let p256 = "EC:prime256v1";
     let ops = staffed(
         ca,

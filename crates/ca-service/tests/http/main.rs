@@ -16,6 +16,7 @@ mod audit;
 mod auth;
 mod clock;
 mod counter;
+mod counter_documents;
 mod documents;
 mod download;
 mod hostile;

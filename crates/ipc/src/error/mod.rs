@@ -84,6 +84,18 @@ pub enum ErrorCode {
     OperatorUnknown,
     /// The operator or their certificate was revoked.
     OperatorRevoked,
+    /// No such order or case at this acceptance point (another point's looks the same).
+    CaseNotFound,
+    /// The order is being served in an open case at another acceptance point.
+    CaseElsewhere,
+    /// Whoever entered or changed a case cannot approve or reject it.
+    SeparationOfDuties,
+    /// The operator's roles do not include this step.
+    RoleMissing,
+    /// The case is no longer open, or its application is past this step.
+    CaseInvalidState,
+    /// The identity number typed from the original is not the application's.
+    IdentityMismatch,
     // ---- updates ----
     /// The update server could not be reached or answered something unusable.
     UpdateUnavailable,

@@ -7,6 +7,7 @@ mod application;
 mod certificate_values;
 mod core;
 mod counter;
+mod counter_cases;
 mod download;
 mod download_values;
 mod renewal;
@@ -17,6 +18,7 @@ mod workflow_values;
 
 pub use self::core::{from_core, poisoned};
 pub use counter::counter_to_ipc;
+pub use counter_cases::case_to_ipc;
 pub use download::download_to_ipc;
 pub use renewal::{renewal_to_ipc, standing_to_ipc, store_to_ipc};
 pub use token::token_to_ipc;

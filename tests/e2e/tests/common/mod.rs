@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod certs;
+pub mod counter;
 
 use std::io::Write as _;
 use std::path::Path;

@@ -3,7 +3,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
-export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "token_failed" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed" | "counter_signed_out" | "no_operator_certificate" | "other_operator" | "operator_unknown" | "operator_revoked" | "update_unavailable" | "update_rejected";
+export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "token_failed" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed" | "counter_signed_out" | "no_operator_certificate" | "other_operator" | "operator_unknown" | "operator_revoked" | "case_not_found" | "case_elsewhere" | "separation_of_duties" | "role_missing" | "case_invalid_state" | "identity_mismatch" | "update_unavailable" | "update_rejected";
 
 export type IpcError = { code: ErrorCode, 
 /**
@@ -691,6 +691,105 @@ export type CustomerWindowView = { open: boolean,
  */
 own_display: boolean, };
 
+export type AuditAction = "review.approve" | "review.reject" | "review.paper_received" | "certificate.revoke" | "token.so_pin" | "point.add" | "operator.add" | "operator.revoke" | "operator.sign_in" | "case.open" | "case.approve" | "case.reject" | "case.check" | "case.payment" | "case.identity" | "case.enrollment" | "case.token" | "case.handover" | "case.document";
+
+export type AuditRequest = { action: AuditAction | null, 
+/**
+ * `OP` and digits.
+ */
+operator_id: string, 
+/**
+ * The order (`app_…`), scanned or typed.
+ */
+order: string, 
+/**
+ * YYYY-MM-DD, China time, inclusive.
+ */
+from_day: string, to_day: string, 
+/**
+ * The previous page's `next_cursor`; empty for the first page.
+ */
+cursor: string, };
+
+export type AuditEntryView = { seq: number, 
+/**
+ * RFC 3339, the CA's clock.
+ */
+at: string, 
+/**
+ * `operator:OP…`, `staff:…`, `cli`, `service`.
+ */
+actor: string, 
+/**
+ * `None`: a code this app does not know yet (a newer CA); `code` still says it.
+ */
+action: AuditAction | null, code: string, application_id: string | null, token_serial: string | null, certificate_serial: string | null, details: { [key in string]: string }, 
+/**
+ * The first 12 hex digits of the entry's chained hash.
+ */
+hash: string, };
+
+export type AuditPageView = { items: Array<AuditEntryView>, next_cursor: string | null, };
+
+export type CaseStatus = "open" | "approved" | "rejected" | "handed_over";
+
+export type FieldOutcome = "checked" | "corrected";
+
+export type IdDocument = "resident_id_card" | "passport" | "residence_permit";
+
+export type CounterPaymentMethod = "pos" | "cash" | "wechat" | "alipay";
+
+export type CaseField = { 
+/**
+ * The wire path, e.g. `enterprise.name` (also the catalog key of its label).
+ */
+path: string, value: string, };
+
+export type CaseCheck = { field: string, outcome: FieldOutcome, operator_id: string, at: string, };
+
+export type CaseDocument = { id: string, kind: DocumentKind, content_type: string, size: number, };
+
+export type CaseIdentityCheck = { person: Person, document: IdDocument, copy_document_id: string, operator_id: string, at: string, };
+
+export type CaseView = { id: string, point_id: string, status: CaseStatus, application_id: string, 
+/**
+ * The 12-digit 订单编号 when the application has one.
+ */
+order_number: string, company_name: string, amount_fen: number, opened_by: string, 
+/**
+ * Everyone who entered or changed the case: none of them may review it.
+ */
+editors: Array<string>, fields: Array<CaseField>, checks: Array<CaseCheck>, documents: Array<CaseDocument>, identity_checks: Array<CaseIdentityCheck>, 
+/**
+ * Whose identity the channel asks for at the counter (legal representative when
+ * they handle the case themselves, otherwise the handler).
+ */
+identity_person: Person, created_at: string, };
+
+export type CaseSummaryView = { id: string, application_id: string, status: CaseStatus, opened_by: string, created_at: string, };
+
+export type CounterPaymentView = { id: string, method: CounterPaymentMethod, reference: string | null, amount_fen: number, operator_id: string, status: PaymentStatus, 
+/**
+ * QR methods: what the customer screen shows.
+ */
+code_url: string | null, created_at: string, };
+
+export type CaseCheckRequest = { case_id: string, field: string, outcome: FieldOutcome, };
+
+export type CaseIdentityRequest = { case_id: string, person: Person, document: IdDocument, 
+/**
+ * Typed from the original; becomes a `SecretString` at the boundary.
+ */
+id_number: string, copy_document_id: string, attested: boolean, };
+
+export type CasePaymentRequest = { case_id: string, method: CounterPaymentMethod, 
+/**
+ * POS slip or cash receipt number; none for WeChat/Alipay.
+ */
+reference: string | null, idempotency_key: string, };
+
+export type CaseRejectRequest = { case_id: string, reasons: Array<string>, };
+
 export const EVENTS = {
   statusChanged: "status-changed",
   linkOpened: "link-opened",
@@ -786,4 +885,14 @@ export const commands = {
   customerAnswerCode: (code: string): Promise<null> => invoke("customer_answer_code", { code }),
   counterCustomerScreen: (): Promise<CustomerScreen> => invoke("counter_customer_screen"),
   counterCustomerWindow: (open: boolean): Promise<CustomerWindowView> => invoke("counter_customer_window", { open }),
+  counterCaseOpen: (scanned: string): Promise<CaseView> => invoke("counter_case_open", { scanned }),
+  counterCaseGet: (caseId: string): Promise<CaseView> => invoke("counter_case_get", { caseId }),
+  counterCaseQueue: (status: CaseStatus): Promise<CaseSummaryView[]> => invoke("counter_case_queue", { status }),
+  counterCaseCheck: (request: CaseCheckRequest): Promise<CaseView> => invoke("counter_case_check", { request }),
+  counterCaseIdentity: (request: CaseIdentityRequest): Promise<CaseView> => invoke("counter_case_identity", { request }),
+  counterCasePay: (request: CasePaymentRequest): Promise<CounterPaymentView> => invoke("counter_case_pay", { request }),
+  counterCasePayments: (caseId: string): Promise<CounterPaymentView[]> => invoke("counter_case_payments", { caseId }),
+  counterCaseApprove: (caseId: string): Promise<CaseView> => invoke("counter_case_approve", { caseId }),
+  counterCaseReject: (request: CaseRejectRequest): Promise<CaseView> => invoke("counter_case_reject", { request }),
+  counterAudit: (request: AuditRequest): Promise<AuditPageView> => invoke("counter_audit", { request }),
 };

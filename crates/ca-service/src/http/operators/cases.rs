@@ -5,14 +5,16 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use certdesk_ca_api::Problem;
+use certdesk_ca_api::application::DocumentInfo;
 use certdesk_ca_api::application::RejectRequest;
 use certdesk_ca_api::counter::{Case, CaseList, CaseStatus, FieldCheck, OnSiteIdentity, OpenCase};
 use certdesk_ca_api::operator::Role;
+use certdesk_ca_api::{FieldError, Problem};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::error::{ApiError, ApiResult};
+use crate::http::documents::{self, FormResult};
 use crate::http::extract::{ApiJson, ApiQuery, OperatorAuth};
 use crate::state::Shared;
 use crate::store::cases as store;
@@ -185,4 +187,42 @@ pub async fn check_identity(
         wf::wire(tx, &row)
     })?;
     Ok(Json(case))
+}
+
+/// Upload the scan of an identity document's copy taken at the counter (clerk), for the
+/// on-site identity check: `kind` is `handler_id_card` or `legal_rep_id_card`. The same
+/// pipeline and limits as the applicant's uploads (PDF, PNG or JPEG by content; at most
+/// 5 MiB); it is added beside the applicant's own uploads.
+#[utoipa::path(post, path = "/v1/operator/cases/{id}/documents", tag = "counter", security(("operator" = [])),
+    params(("id" = String, Path)),
+    request_body(content = documents::UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = DocumentInfo),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn upload_copy(
+    State(state): State<Shared>,
+    who: OperatorAuth,
+    Path(id): Path<String>,
+    mp: FormResult,
+) -> ApiResult<(StatusCode, Json<DocumentInfo>)> {
+    who.require(Role::Clerk)?;
+    // The case first: another point's case is "not found" before a byte is read.
+    state
+        .db
+        .read(|c| wf::at_point(c, &who.operator.point_id, &id))?;
+    let (kind, file) = documents::read_form(mp).await?;
+    let kind = documents::document_kind(kind)?;
+    if !identity::is_identity_copy(kind) {
+        return Err(ApiError::fields(vec![FieldError::new(
+            "kind",
+            "invalid",
+            "只能上传证件复印件的扫描件",
+            "only the scan of an identity document's copy",
+        )]));
+    }
+    let (file, ct) = documents::check_file(file)?;
+    let info = documents::store_file(&state, kind, file, ct).await?;
+    state
+        .db
+        .tx(|tx| identity::add_copy(tx, &state, &acting(&who), &id, &info))?;
+    Ok((StatusCode::CREATED, Json(info)))
 }

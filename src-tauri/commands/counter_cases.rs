@@ -1,0 +1,127 @@
+//! The walk-in case at the counter (issue 13 items 3-5): open from the scanned or typed
+//! order number, read, the point's queue, field checks, on-site identity, payment,
+//! approve and reject. Everything goes through core `counter.cases()`, which checks the
+//! input first and keeps the operator's session; errors map once in `certdesk-ipc`.
+
+use certdesk_core::counter::{CounterPaymentInput, IdentityCheckInput};
+use certdesk_ipc::{
+    CaseCheckRequest, CaseIdentityRequest, CasePaymentRequest, CaseRejectRequest, CaseStatus,
+    CaseSummaryView, CaseView, CounterPaymentMethod, CounterPaymentView, IpcError,
+};
+use certdesk_token::SecretString;
+use tauri::AppHandle;
+
+use crate::counter;
+
+/// Opens (or re-opens) the case of an online order; `scanned` is what the scanner or
+/// the clerk typed, trailing Enter and all.
+#[tauri::command]
+pub async fn counter_case_open(app: AppHandle, scanned: String) -> Result<CaseView, IpcError> {
+    let c = counter::get(&app).await?;
+    let started = std::time::Instant::now();
+    let case = c.cases().open(&scanned).await?;
+    tracing::info!(
+        case = %case.id,
+        ms = started.elapsed().as_millis() as u64,
+        "counter case opened"
+    );
+    Ok(case.into())
+}
+
+#[tauri::command]
+pub async fn counter_case_get(app: AppHandle, case_id: String) -> Result<CaseView, IpcError> {
+    let c = counter::get(&app).await?;
+    Ok(c.cases().get(&case_id).await?.into())
+}
+
+/// The point's cases in `status` (open: the review queue), oldest first.
+#[tauri::command]
+pub async fn counter_case_queue(
+    app: AppHandle,
+    status: CaseStatus,
+) -> Result<Vec<CaseSummaryView>, IpcError> {
+    let c = counter::get(&app).await?;
+    let list = c.cases().queue(status).await?;
+    Ok(list.items.into_iter().map(Into::into).collect())
+}
+
+#[tauri::command]
+pub async fn counter_case_check(
+    app: AppHandle,
+    request: CaseCheckRequest,
+) -> Result<CaseView, IpcError> {
+    let c = counter::get(&app).await?;
+    let case = c
+        .cases()
+        .check_field(&request.case_id, &request.field, request.outcome)
+        .await?;
+    Ok(case.into())
+}
+
+/// The on-site identity check; the number becomes a secret here and goes no further
+/// than the CA's comparison.
+#[tauri::command]
+pub async fn counter_case_identity(
+    app: AppHandle,
+    request: CaseIdentityRequest,
+) -> Result<CaseView, IpcError> {
+    let c = counter::get(&app).await?;
+    let input = IdentityCheckInput {
+        person: request.person,
+        document: request.document,
+        id_number: SecretString::from(request.id_number),
+        copy_document_id: request.copy_document_id,
+        attested: request.attested,
+    };
+    Ok(c.cases()
+        .record_identity(&request.case_id, &input)
+        .await?
+        .into())
+}
+
+#[tauri::command]
+pub async fn counter_case_pay(
+    app: AppHandle,
+    request: CasePaymentRequest,
+) -> Result<CounterPaymentView, IpcError> {
+    let c = counter::get(&app).await?;
+    let reference = request.reference.unwrap_or_default();
+    let input = match request.method {
+        CounterPaymentMethod::Pos => CounterPaymentInput::Pos { slip: reference },
+        CounterPaymentMethod::Cash => CounterPaymentInput::Cash { receipt: reference },
+        CounterPaymentMethod::Wechat => CounterPaymentInput::Wechat,
+        CounterPaymentMethod::Alipay => CounterPaymentInput::Alipay,
+    };
+    let key = Some(request.idempotency_key.as_str()).filter(|k| !k.is_empty());
+    let paid = c
+        .cases()
+        .record_payment(&request.case_id, &input, key)
+        .await?;
+    Ok(paid.into())
+}
+
+#[tauri::command]
+pub async fn counter_case_payments(
+    app: AppHandle,
+    case_id: String,
+) -> Result<Vec<CounterPaymentView>, IpcError> {
+    let c = counter::get(&app).await?;
+    let list = c.cases().payments(&case_id).await?;
+    Ok(list.items.into_iter().map(Into::into).collect())
+}
+
+#[tauri::command]
+pub async fn counter_case_approve(app: AppHandle, case_id: String) -> Result<CaseView, IpcError> {
+    let c = counter::get(&app).await?;
+    Ok(c.cases().approve(&case_id).await?.into())
+}
+
+#[tauri::command]
+pub async fn counter_case_reject(
+    app: AppHandle,
+    request: CaseRejectRequest,
+) -> Result<CaseView, IpcError> {
+    let c = counter::get(&app).await?;
+    let case = c.cases().reject(&request.case_id, &request.reasons).await?;
+    Ok(case.into())
+}

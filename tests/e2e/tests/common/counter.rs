@@ -1,0 +1,73 @@
+//! Counter-mode set-up shared by the counter window tests: the CA's own CLI for points
+//! and operators, and an operator certificate downloaded onto a SoftHSM2 token with
+//! `certdesk-cli download`, as a supervisor would bootstrap a point.
+
+use certdesk_ca_api::operator::OperatorCreated;
+use certdesk_ca_api::sandbox::ApprovedOrder;
+use certdesk_testkit::ca::ca_command;
+use certdesk_testkit::softhsm::SoftHsm;
+
+use super::{Env, cli_download, seed};
+
+/// The operator tokens' PIN.
+pub const PIN: &str = "24681357";
+
+/// `certdesk-ca ARGS` against the test CA's data.
+pub fn ca_cli(env: &Env, args: &[&str]) -> String {
+    let mut all = args.to_vec();
+    all.extend([
+        "--ca",
+        env.ca.url(),
+        "--data",
+        env.ca.data_dir().to_str().unwrap(),
+    ]);
+    ca_command(&all).unwrap()
+}
+
+/// Acceptance point BJ01 (北京受理点).
+pub fn add_point(env: &Env) {
+    ca_cli(
+        env,
+        &[
+            "point",
+            "add",
+            "--id",
+            "BJ01",
+            "--name",
+            "北京受理点",
+            "--province",
+            "北京市",
+            "--city",
+            "北京市",
+        ],
+    );
+}
+
+/// An operator of BJ01 with `roles`, their certificate downloaded onto a new token of
+/// `hsm` (PIN [`PIN`]); returns the operator's number.
+pub fn operator_on_token(env: &Env, hsm: &SoftHsm, name: &str, roles: &[&str]) -> String {
+    let phone = format!("139{:08}", seed() % 100_000_000);
+    let mut args = vec![
+        "operator", "add", "--name", name, "--point", "BJ01", "--phone", &phone,
+    ];
+    for r in roles {
+        args.extend(["--role", r]);
+    }
+    args.push("--json");
+    let created: OperatorCreated = serde_json::from_str(&ca_cli(env, &args)).unwrap();
+    let serial = hsm.init_token("操作员Key", "13579135", PIN).unwrap();
+    let card = created.card;
+    let order = ApprovedOrder {
+        application_id: card.application_id.clone(),
+        uscc: String::new(),
+        org_code: card.org_code.clone(),
+        phone: card.phone.clone(),
+        handler_id: String::new(),
+        card_serial: card.card_serial.clone(),
+        card_password: card.card_password.clone(),
+        ca_url: env.ca.url().to_owned(),
+    };
+    let cli_data = tempfile::tempdir().unwrap();
+    cli_download(hsm, cli_data.path(), env.ca.url(), &order, &serial, PIN);
+    created.operator.id
+}

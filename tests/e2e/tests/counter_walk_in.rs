@@ -1,0 +1,337 @@
+//! The walk-in case through the real window (issue 13 items 2-5, 9): a clerk and a
+//! reviewer of point BJ01 are made with `certdesk-ca operator add`, each certificate
+//! downloaded onto its own SoftHSM2 token; an applicant's online order is submitted in
+//! the sandbox. The clerk signs in, types scanner garbage and then the order id into the
+//! scan box (Enter), checks the fields with the keyboard and corrects one, records the
+//! on-site identity check and a POS payment, and is refused approving their own case.
+//! The clerk signs out, the tokens are swapped, the reviewer signs in and approves from
+//! the point's queue; the CA says the application is approved. Screens in both languages.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::Instant;
+
+use certdesk_ca_api::application::ApplicationStatus;
+use certdesk_ca_service::sandbox_flow::{self, Persona};
+use certdesk_e2e::App;
+use certdesk_e2e::AppData;
+use certdesk_testkit::softhsm::SoftHsm;
+use common::counter::{PIN, add_point, operator_on_token};
+use common::{Env, seed, set_language};
+
+const ENTER: &str = "\u{E007}";
+const TAB: &str = "\u{E004}";
+const SPACE: &str = " ";
+/// Ctrl+E (the modifier is released by the NULL key).
+const CTRL_E: &str = "\u{E009}e\u{E000}";
+
+/// Sends keys to whatever has the focus once it is `testid`.
+async fn keys_to(app: &App, testid: &str, keys: &str) {
+    let el = common::eventually_focused(app, testid).await;
+    el.send_keys(keys).await.unwrap();
+}
+
+async fn sign_in(app: &App, name: &str) {
+    app.wait_text("[data-testid=counter-sign-in-token-owner]", |t| {
+        t.contains(name)
+    })
+    .await
+    .unwrap();
+    keys_to(app, "counter-sign-in-pin", &format!("{PIN}{ENTER}")).await;
+    app.wait_text("[data-testid=counter-header]", |t| t.contains(name))
+        .await
+        .unwrap();
+}
+
+/// Scrolls the element into the middle of the pane (for the screenshot).
+async fn scroll_to(app: &App, testid: &str) {
+    let js = format!(
+        "document.querySelector('[data-testid={testid}]').scrollIntoView({{block: 'center'}})"
+    );
+    app.client.execute(&js, vec![]).await.unwrap();
+}
+
+/// The `data-testid`s of the fields' "matches" buttons, in the page's order.
+async fn field_buttons(app: &App) -> Vec<String> {
+    let mut out = Vec::new();
+    for el in app
+        .client
+        .find_all(fantoccini::Locator::Css("[data-testid^=field-check-]"))
+        .await
+        .unwrap()
+    {
+        out.push(el.attr("data-testid").await.unwrap().unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
+    let mut env = Env::start();
+    add_point(&env);
+    // Each operator's token in its own store; the reviewer's is moved into the app's
+    // store at the swap, as a USBKey is handed over.
+    let hsm = SoftHsm::new().unwrap();
+    let reviewer_hsm = SoftHsm::new().unwrap();
+    let clerk = operator_on_token(&env, &hsm, "王受理", &["clerk", "reviewer"]);
+    let reviewer = operator_on_token(&env, &reviewer_hsm, "李审核", &["reviewer"]);
+
+    // The applicant's submitted online order (awaiting payment).
+    let persona = Persona::new(seed() % 1_000_000_000);
+    let mut applicant = env.sandbox();
+    sandbox_flow::sign_in(&mut applicant, &persona.handler.phone)
+        .await
+        .unwrap();
+    let order = sandbox_flow::submitted(&applicant, &persona, "sandbox-rsa")
+        .await
+        .unwrap();
+    assert_eq!(order.status, ApplicationStatus::AwaitingPayment);
+    let company = persona.company.name.clone();
+
+    let module = SoftHsm::module().unwrap();
+    let (conf_var, conf) = hsm.env();
+    let app = env
+        .launch_with(
+            AppData::Owned(tempfile::tempdir().unwrap()),
+            &[
+                (conf_var, conf.to_str().unwrap()),
+                ("CERTDESK_PKCS11_MODULE", module.to_str().unwrap()),
+            ],
+            &[],
+        )
+        .await;
+    app.click("nav-settings").await.unwrap();
+    app.click("counter-mode").await.unwrap();
+    app.click("counter-settings-save").await.unwrap();
+    app.wait_for("[data-testid=counter-settings-saved]")
+        .await
+        .unwrap();
+    app.click("nav-counter").await.unwrap();
+    sign_in(&app, "王受理").await;
+
+    // The scan box has the cursor; the shortcuts are on screen.
+    app.wait_text("[data-testid=counter-shortcuts]", |t| t.contains("F2"))
+        .await
+        .unwrap();
+    let mut keystrokes = 0usize;
+    // Scanner garbage (a wrong keyboard layout turned `_` into `8`): refused in place,
+    // nothing sent, the text kept (selected, so the next scan replaces it).
+    let garbage = format!("app8{}", &order.id[4..]);
+    keys_to(&app, "counter-scan", &format!("{garbage}{ENTER}")).await;
+    let said = app
+        .wait_text("[data-testid=counter-scan-error]", |t| t.contains("格式"))
+        .await
+        .unwrap();
+    assert!(!said.contains(&garbage), "{said}");
+    assert_eq!(common::value(&app, "counter-scan").await, garbage);
+    app.screenshot("counter-walk-in-garbage-zh-CN")
+        .await
+        .unwrap();
+
+    // The order's id and Enter, as the scanner types it: the case opens pre-filled.
+    let t = Instant::now();
+    keys_to(&app, "counter-scan", &format!("{}{ENTER}", order.id)).await;
+    keystrokes += 1;
+    app.wait_text("[data-testid=case-company]", |t| t == company)
+        .await
+        .unwrap();
+    let open_ms = t.elapsed().as_millis();
+    app.wait_for("[data-testid=case-doc-business_licence]")
+        .await
+        .unwrap();
+    app.screenshot("counter-walk-in-opened-zh-CN")
+        .await
+        .unwrap();
+
+    // Every field with Enter, except the mailing address, corrected with Ctrl+E.
+    let buttons = field_buttons(&app).await;
+    assert!(buttons.len() >= 8, "{buttons:?}");
+    let t = Instant::now();
+    for b in &buttons {
+        let field = b.trim_start_matches("field-check-");
+        if field == "mailing-address" {
+            keys_to(&app, b, CTRL_E).await;
+            keys_to(
+                &app,
+                "field-correction-mailing-address",
+                &format!("北京市朝阳区受理路 8 号{ENTER}"),
+            )
+            .await;
+            keystrokes += 3;
+            app.wait_text("[data-testid=field-state-mailing-address]", |t| {
+                t.contains("更正为") && t.contains("受理路 8 号")
+            })
+            .await
+            .unwrap();
+        } else {
+            keys_to(&app, b, ENTER).await;
+            keystrokes += 1;
+            app.wait_text(&format!("[data-testid=field-state-{field}]"), |t| {
+                t.contains("已核对")
+            })
+            .await
+            .unwrap();
+        }
+    }
+    let checks_ms = t.elapsed().as_millis();
+    app.wait_text("[data-testid=case-editors]", |t| t.contains(&clerk))
+        .await
+        .unwrap();
+    scroll_to(&app, "field-mailing-address").await;
+    app.screenshot("counter-walk-in-checked-zh-CN")
+        .await
+        .unwrap();
+
+    // On-site identity: the cursor is on the attestation; Space, Tab, the number, Enter.
+    keys_to(&app, "identity-attest", &format!("{SPACE}{TAB}")).await;
+    keys_to(
+        &app,
+        "identity-number",
+        &format!("{}{ENTER}", persona.handler.id_number),
+    )
+    .await;
+    keystrokes += 3;
+    app.wait_for("[data-testid=identity-done]").await.unwrap();
+
+    // POS: the cursor is in the slip number. The CA goes down just then: the message is
+    // in place, the slip number stays; Enter again once it is back records it once.
+    env.ca.stop();
+    keys_to(
+        &app,
+        "payment-reference",
+        &format!("POS-20261206-0042{ENTER}"),
+    )
+    .await;
+    keystrokes += 2;
+    app.wait_text("[data-testid=payment-error]", |t| t.contains("无法连接"))
+        .await
+        .unwrap();
+    assert_eq!(
+        common::value(&app, "payment-reference").await,
+        "POS-20261206-0042"
+    );
+    app.screenshot("counter-walk-in-ca-down-zh-CN")
+        .await
+        .unwrap();
+    env.ca.restart().unwrap();
+    keys_to(&app, "payment-reference", ENTER).await;
+    keystrokes += 1;
+    app.wait_text("[data-testid=payment-done]", |t| {
+        t.contains("POS-20261206-0042")
+    })
+    .await
+    .unwrap();
+    app.wait_for("[data-testid=case-complete]").await.unwrap();
+    app.screenshot("counter-walk-in-complete-zh-CN")
+        .await
+        .unwrap();
+
+    // The clerk's own approval (Enter on the focused button) is refused by the CA.
+    keys_to(&app, "case-approve", ENTER).await;
+    app.wait_text("[data-testid=case-review-error]", |t| {
+        t.contains("不能自己审核")
+    })
+    .await
+    .unwrap();
+    app.wait_text("[data-testid=case-status]", |t| t.contains("办理中"))
+        .await
+        .unwrap();
+    app.screenshot("counter-walk-in-own-approval-zh-CN")
+        .await
+        .unwrap();
+
+    // English: the same desk, nothing lost by leaving it; the refusal again.
+    set_language(&app, "en").await;
+    app.click("nav-counter").await.unwrap();
+    app.wait_text("[data-testid=case-company]", |t| t == company)
+        .await
+        .unwrap();
+    app.wait_text("[data-testid=field-state-mailing-address]", |t| {
+        t.contains("Corrected to")
+    })
+    .await
+    .unwrap();
+    app.click("case-approve").await.unwrap();
+    app.wait_text("[data-testid=case-review-error]", |t| {
+        t.contains("cannot review it yourself")
+    })
+    .await
+    .unwrap();
+    app.screenshot("counter-walk-in-own-approval-en")
+        .await
+        .unwrap();
+    scroll_to(&app, "field-mailing-address").await;
+    app.screenshot("counter-walk-in-corrected-en")
+        .await
+        .unwrap();
+    // F2: back to the scan box for the next applicant; the garbage again, in English.
+    keys_to(&app, "case-approve", "\u{E032}").await;
+    keys_to(&app, "counter-scan", &format!("{garbage}{ENTER}")).await;
+    app.wait_text("[data-testid=counter-scan-error]", |t| t.contains("format"))
+        .await
+        .unwrap();
+    app.screenshot("counter-walk-in-garbage-en").await.unwrap();
+
+    // The clerk signs out and takes their USBKey; the reviewer's goes in.
+    app.click("counter-sign-out").await.unwrap();
+    app.wait_for("[data-testid=counter-sign-in]").await.unwrap();
+    hsm.unplug().unwrap();
+    reviewer_hsm.unplug().unwrap();
+    for e in std::fs::read_dir(reviewer_hsm.dir().join("unplugged")).unwrap() {
+        let e = e.unwrap();
+        std::fs::rename(e.path(), hsm.dir().join("tokens").join(e.file_name())).unwrap();
+    }
+    sign_in(&app, "李审核").await;
+    // A fresh desk: nothing of the clerk's case is shown until opened from the queue.
+    common::eventually_gone(&app, "counter-case").await;
+    let q = app
+        .wait_text("[data-testid=counter-queue]", |t| t.contains("case_"))
+        .await
+        .unwrap();
+    assert!(q.contains(&clerk), "{q}");
+    app.screenshot("counter-walk-in-queue-en").await.unwrap();
+    let item = app
+        .wait_for("[data-testid^=counter-queue-case_]")
+        .await
+        .unwrap();
+    item.click().await.unwrap();
+    app.wait_text("[data-testid=case-company]", |t| t == company)
+        .await
+        .unwrap();
+    keys_to(&app, "case-approve", ENTER).await;
+    app.wait_for("[data-testid=case-approved]").await.unwrap();
+    app.wait_text("[data-testid=case-status]", |t| t.contains("Approved"))
+        .await
+        .unwrap();
+    app.screenshot("counter-walk-in-approved-en").await.unwrap();
+    set_language(&app, "zh-CN").await;
+    app.click("nav-counter").await.unwrap();
+    app.wait_text("[data-testid=case-status]", |t| t.contains("已审核通过"))
+        .await
+        .unwrap();
+    app.wait_for("[data-testid=counter-queue-empty]")
+        .await
+        .unwrap();
+    app.screenshot("counter-walk-in-approved-zh-CN")
+        .await
+        .unwrap();
+
+    // The CA says so too, with the one payment.
+    let read = applicant.application(&order.id).await.unwrap();
+    assert_eq!(read.status, ApplicationStatus::Approved);
+    let payments = std::process::Command::new("sqlite3")
+        .arg(env.ca.data_dir().join("ca.sqlite3"))
+        .arg("SELECT count(*) FROM counter_payments")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&payments.stdout).trim(), "1");
+    println!(
+        "walk-in window: case shown {open_ms} ms after Enter; {} fields checked in {checks_ms} ms; \
+         {keystrokes} keystrokes (Enter/Space/Tab/Ctrl+E presses and typed entries) from scan to complete; \
+         reviewer {reviewer}",
+        buttons.len()
+    );
+    app.close().await.unwrap();
+}

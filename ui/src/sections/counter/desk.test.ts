@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import type { CaseView, CounterPaymentView } from "../../lib/ipc/bindings";
+import { desk, missing, yuan } from "./desk.svelte";
+
+function aCase(over: Partial<CaseView> = {}): CaseView {
+  return {
+    id: "case_a",
+    point_id: "BJ01",
+    status: "open",
+    application_id: "app_a",
+    order_number: "202612060001",
+    company_name: "某公司",
+    amount_fen: 40000,
+    opened_by: "OP1",
+    editors: ["OP1"],
+    fields: [
+      { path: "enterprise.name", value: "某公司" },
+      { path: "handler.name", value: "张三" },
+    ],
+    checks: [],
+    documents: [],
+    identity_checks: [],
+    identity_person: "handler",
+    created_at: "2026-12-06T10:00:00Z",
+    ...over,
+  };
+}
+
+describe("the clerk's desk", () => {
+  it("says what a case still needs", () => {
+    expect(missing(aCase(), [])).toEqual({ fields: 2, identity: true, payment: true });
+    const paid = [{ status: "paid" } as CounterPaymentView];
+    const c = aCase({
+      checks: [
+        { field: "enterprise.name", outcome: "checked", operator_id: "OP1", at: "" },
+        { field: "handler.name", outcome: "corrected", operator_id: "OP1", at: "" },
+      ],
+      identity_checks: [
+        { person: "handler", document: "resident_id_card", copy_document_id: "doc_x", operator_id: "OP1", at: "" },
+      ],
+    });
+    expect(missing(c, paid)).toEqual({ fields: 0, identity: false, payment: false });
+    // The legal representative's check does not stand for the handler's.
+    const other = aCase({
+      identity_checks: [
+        { person: "legal_rep", document: "resident_id_card", copy_document_id: "doc_x", operator_id: "OP1", at: "" },
+      ],
+    });
+    expect(missing(other, paid).identity).toBe(true);
+  });
+
+  it("keeps one idempotency key per payment until it is recorded", () => {
+    desk.claim("OP1");
+    desk.payment.method = "pos";
+    desk.payment.reference = "POS-0001";
+    const first = desk.paymentKey();
+    // A retry after "the CA cannot be reached": the same key.
+    expect(desk.paymentKey()).toBe(first);
+    // Another slip number is another payment.
+    desk.payment.reference = "POS-0002";
+    const second = desk.paymentKey();
+    expect(second).not.toBe(first);
+    desk.paymentDone();
+    expect(desk.paymentKey()).not.toBe(second);
+  });
+
+  it("starts clean for another operator, and keeps everything for the same one", () => {
+    desk.claim("OP1");
+    desk.current = aCase();
+    desk.setCorrection("case_a", "handler.name", "张叁");
+    desk.claim("OP1");
+    expect(desk.current?.id).toBe("case_a");
+    expect(desk.corrected("case_a", "handler.name")).toBe("张叁");
+    desk.claim("OP2");
+    expect(desk.current).toBeNull();
+    expect(desk.corrected("case_a", "handler.name")).toBeUndefined();
+  });
+
+  it("shows fen as yuan", () => {
+    expect(yuan(40000)).toBe("400.00");
+    expect(yuan(5)).toBe("0.05");
+  });
+});
