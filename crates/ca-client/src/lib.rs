@@ -14,6 +14,7 @@ mod cases;
 mod certificates;
 mod error;
 mod http;
+mod making;
 mod operators;
 mod probe;
 #[cfg(feature = "sandbox")]
