@@ -8,6 +8,7 @@
 
 mod cases;
 mod error;
+mod making;
 mod service;
 
 pub use cases::{
@@ -15,6 +16,7 @@ pub use cases::{
     MAX_SCAN_LEN, OrderNumber,
 };
 pub use error::CounterError;
+pub use making::{Made, Making, MakingError, MakingProgress, MakingStep};
 pub use service::{Counter, CounterConfig, OperatorOnToken, SESSION_ENTRY};
 
 use std::time::Duration;
