@@ -126,30 +126,15 @@ async fn a_counter_case_is_made_on_the_spot_and_handed_over_with_the_applicants_
 
     // The SO PIN to initialise the token: the per-token one for a serial, a
     // transitional one for a blank token; maker or clerk of the point only.
-    post(
-        &ca,
-        &reviewer_t,
-        &path("so-pin"),
-        json!({"token_serial": token_serial}),
-    )
-    .await
-    .assert_problem(403, "forbidden");
-    post(
-        &ca,
-        &far_maker_t,
-        &path("so-pin"),
-        json!({"token_serial": token_serial}),
-    )
-    .await
-    .assert_problem(404, "not_found");
-    post(
-        &ca,
-        &maker_t,
-        &path("so-pin"),
-        json!({"token_serial": "bad serial!"}),
-    )
-    .await
-    .assert_problem(422, "validation_failed");
+    for (who, serial, status, code) in [
+        (&reviewer_t, token_serial.as_str(), 403, "forbidden"),
+        (&far_maker_t, token_serial.as_str(), 404, "not_found"),
+        (&maker_t, "bad serial!", 422, "validation_failed"),
+    ] {
+        post(&ca, who, &path("so-pin"), json!({ "token_serial": serial }))
+            .await
+            .assert_problem(status, code);
+    }
     let so = post(
         &ca,
         &maker_t,
