@@ -2,7 +2,8 @@
 //! down at any step resumes to exactly one key with one certificate"), against the real
 //! CA on loopback and SoftHSM2. The process is aborted by the fault injector
 //! (`CERTDESK_FAULT_AFTER`: no destructors, no flush, like `kill -9`) in a child process
-//! in the middle of keygen, after keygen and after the certificate write; the CA is stopped when
+//! in the middle of keygen, after keygen and after the certificate write, and between the
+//! token's initialisation and its SO PIN change; the CA is stopped when
 //! finalize starts; the token is pulled when the certificate write starts. Each time the
 //! next `make` of the same case resumes the journaled making: one key, one certificate
 //! on the token, one certificate issued by the CA, the serial recorded.
@@ -174,6 +175,57 @@ async fn making_interrupted_by_a_crash_the_ca_or_a_pull_resumes_to_one_key_and_o
             }
         );
         resumed_to_one!(case, format!("crash at {fault}"));
+    }
+
+    // ---- the process killed between C_InitToken and the SO PIN change ----
+    {
+        let (case, _) = approved_walk_in(&ca, &clerk, &reviewer, "sandbox-p256").await;
+        crash_making(
+            &hsm,
+            &db,
+            ca.url(),
+            &clerk_token,
+            &case.id,
+            "init-token:initialised",
+        );
+        assert!(journal.active_for(&case.application.id).unwrap().is_none());
+        // The clerk picks the token that was initialised (by its serial).
+        let org = &case.application.input.enterprise.as_ref().unwrap().name;
+        svc.rescan(module.clone()).await.unwrap();
+        let inited = svc
+            .list_tokens(module.clone())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.token_initialized && !t.label.is_empty() && org.starts_with(&t.label))
+            .unwrap();
+        let made = clerk
+            .making()
+            .make(
+                &mut journal,
+                &case.id,
+                &TokenChoice {
+                    modules: vec![module.clone()],
+                    serial: Some(inited.serial.clone()),
+                },
+                pin(APPLICANT_PIN),
+                &mut |_| {},
+            )
+            .await
+            .unwrap();
+        assert!(!made.initialised && made.test_signature_ok);
+        assert_eq!(pairs_with(&svc, &inited.token, APPLICANT_PIN).await, (1, 1));
+        // Its SO PIN is now the CA's for its serial, not the transitional one.
+        let own = clerk
+            .session_client()
+            .unwrap()
+            .case_so_pin(&case.id, Some(&inited.serial))
+            .await
+            .unwrap();
+        svc.reset_user_pin(inited.token.clone(), own, pin(APPLICANT_PIN))
+            .await
+            .unwrap();
+        eprintln!("crash at init-token:initialised: made on the initialised token, SO PIN settled");
     }
 
     // ---- the CA down when finalize starts, back on the same address ----

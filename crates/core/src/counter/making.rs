@@ -327,6 +327,7 @@ impl Making<'_> {
                 if info.token_initialized {
                     self.check_initialised(svc, &info, &application_id, &user_pin)
                         .await?;
+                    self.settle_so_pin(svc, &client, &case, &info).await?;
                     info.token
                 } else {
                     progress(MakingProgress {
@@ -504,6 +505,7 @@ impl Making<'_> {
                 TokenError::PinIncorrect { .. } => MakingError::InitRefused,
                 other => other.into(),
             })?;
+        certdesk_token::fault::point("init-token:initialised");
         if known_serial != Some(fresh.serial.as_str()) {
             // The serial came with the initialisation: the transitional SO PIN gives way
             // to the one the CA derives for that serial (which unlock uses later).
@@ -519,6 +521,45 @@ impl Making<'_> {
                 })?;
         }
         Ok(fresh.token)
+    }
+
+    /// A token this counter initialised for the case (its label is the organisation's)
+    /// whose making was cut off between `C_InitToken` and the SO PIN change still has the
+    /// case's transitional SO PIN: it gets its serial's own. Tried with its own first, so
+    /// a settled token costs no failed SO login; a token with neither is left alone (it
+    /// was not initialised here).
+    async fn settle_so_pin(
+        &self,
+        svc: &TokenService,
+        client: &CaClient,
+        case: &Case,
+        info: &TokenInfo,
+    ) -> Result<(), MakingError> {
+        if info.label != token_label(case).trim() || case.making.is_some() {
+            return Ok(());
+        }
+        let own = client
+            .case_so_pin(&case.id, Some(&info.serial))
+            .await
+            .map_err(case_refusal)?;
+        match svc
+            .change_so_pin(info.token.clone(), own.clone(), own.clone())
+            .await
+        {
+            Err(TokenError::PinIncorrect { .. }) => {}
+            other => return Ok(other?),
+        }
+        let transitional = client
+            .case_so_pin(&case.id, None)
+            .await
+            .map_err(case_refusal)?;
+        match svc
+            .change_so_pin(info.token.clone(), transitional, own)
+            .await
+        {
+            Err(TokenError::PinIncorrect { .. }) => Ok(()),
+            other => Ok(other?),
+        }
     }
 
     /// Sends the hand-over code by SMS to the handler's phone (after the token was
