@@ -92,6 +92,17 @@ pub struct RecordToken {
     pub token_serial: String,
 }
 
+/// Ask for the SO PIN to initialise the token a case is made on (maker only, audited).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CaseSoPin {
+    /// The token's PKCS#11 serial; `None` for a blank token that reports no serial
+    /// before it is initialised (SoftHSM2's free slot, some vendors' tokens): the answer
+    /// is then the case's transitional SO PIN, to be replaced by the serial's own once
+    /// the initialised token says its serial.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_serial: Option<String>,
+}
+
 /// The hand-over code the applicant received by SMS and typed on the customer window.
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct Handover {

@@ -15,6 +15,7 @@ mod cases;
 mod certificates;
 mod error;
 mod http;
+mod making;
 mod operators;
 mod probe;
 #[cfg(feature = "sandbox")]

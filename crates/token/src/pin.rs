@@ -147,6 +147,28 @@ impl TokenService {
         .await
     }
 
+    /// Changes the SO PIN (`C_SetPIN` in an SO session): a token that says its serial
+    /// only once initialised is initialised with a transitional SO PIN and then given
+    /// the one that belongs to its serial.
+    pub async fn change_so_pin(
+        &self,
+        token: TokenRef,
+        old: SecretString,
+        new: SecretString,
+    ) -> Result<()> {
+        self.call(move |w| {
+            // An open user session would make the SO login fail with "another user".
+            w.sessions.remove(&token);
+            let (m, slot) = w.find_slot(&token)?;
+            let session = m.ctx.open_rw_session(slot)?;
+            session.login(UserType::So, Some(&old)).map_err(so_error)?;
+            let r = session.set_pin(&old, &new);
+            let _ = session.logout();
+            Ok(r?)
+        })
+        .await
+    }
+
     /// Initialises a token for counter staff: label, SO PIN, user PIN. `token.serial`
     /// may be empty to address an uninitialised token that reports no serial. Returns
     /// the token as it appears after the module rescanned its slots (modules may give

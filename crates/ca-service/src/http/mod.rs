@@ -157,6 +157,7 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
         .routes(routes!(operators::cases::check_identity))
         .routes(routes!(operators::cases::upload_copy))
         .routes(routes!(operators::making::enrollment))
+        .routes(routes!(operators::making::so_pin))
         .routes(routes!(operators::making::record_token))
         .routes(routes!(operators::making::handover_code))
         .routes(routes!(operators::making::hand_over))

@@ -187,6 +187,14 @@ impl Pki {
         Ok(hex::encode(&mac.finalize().into_bytes()[..8]))
     }
 
+    /// The transitional SO PIN for a blank token at a counter case: a token that says
+    /// its serial only once initialised is initialised with this one, which is then
+    /// changed to [`Self::so_pin`] of its new serial. Derived under its own prefix, so
+    /// it is never any token's SO PIN.
+    pub fn blank_so_pin(&self, case_id: &str) -> Result<String, PkiError> {
+        self.so_pin(&format!("blank-token:{case_id}"))
+    }
+
     fn secret(&self, name: &str) -> Result<[u8; 32], PkiError> {
         let path = self.dir.join(name);
         if let Ok(bytes) = std::fs::read(&path) {

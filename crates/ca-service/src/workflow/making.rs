@@ -8,7 +8,7 @@ use certdesk_ca_api::ProblemCode;
 use certdesk_ca_api::application::ApplicationStatus;
 use certdesk_ca_api::auth::OtpSent;
 use certdesk_ca_api::counter::Making;
-use certdesk_ca_api::download::Enrollment;
+use certdesk_ca_api::download::{Enrollment, UnlockGrant};
 use rusqlite::Connection;
 
 use super::cases::{Acting, at_point};
@@ -92,6 +92,37 @@ pub fn enrollment(
     )?;
     audit::append(conn, state.now(), &who.entry(Action::CaseEnrollment, &case))?;
     Ok(granted)
+}
+
+/// Releases the SO PIN for initialising the token the case is made on (see
+/// `http::operators::making::so_pin`). Refused once another token holds the case's
+/// certificate: there is nothing left to make.
+pub fn so_pin(
+    conn: &Connection,
+    state: &AppState,
+    who: &Acting<'_>,
+    id: &str,
+    token_serial: Option<&str>,
+) -> ApiResult<UnlockGrant> {
+    let case = approved_at_point(conn, who, id)?;
+    if let Some(t) = making::get(conn, &case.id)?
+        && Some(t.token_serial.as_str()) != token_serial
+    {
+        return Err(already_made(&t));
+    }
+    let so_pin = match token_serial {
+        Some(s) => state.pki.so_pin(s),
+        None => state.pki.blank_so_pin(&case.id),
+    }
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let entry = who
+        .entry(Action::TokenSoPin, &case)
+        .token(token_serial.unwrap_or("(blank)"));
+    audit::append(conn, state.now(), &entry)?;
+    Ok(UnlockGrant {
+        token_serial: token_serial.unwrap_or_default().to_string(),
+        so_pin,
+    })
 }
 
 /// Records the token the case's certificate was written to. The same token again is

@@ -124,6 +124,33 @@ async fn a_counter_case_is_made_on_the_spot_and_handed_over_with_the_applicants_
     let done = enrolled.confirm_download().await.unwrap();
     assert_eq!(done.status, ApplicationStatus::Completed);
 
+    // The SO PIN to initialise the token: the per-token one for a serial, a
+    // transitional one for a blank token; maker or clerk of the point only.
+    for (who, serial, status, code) in [
+        (&reviewer_t, token_serial.as_str(), 403, "forbidden"),
+        (&far_maker_t, token_serial.as_str(), 404, "not_found"),
+        (&maker_t, "bad serial!", 422, "validation_failed"),
+    ] {
+        post(&ca, who, &path("so-pin"), json!({ "token_serial": serial }))
+            .await
+            .assert_problem(status, code);
+    }
+    let so = post(
+        &ca,
+        &maker_t,
+        &path("so-pin"),
+        json!({"token_serial": token_serial}),
+    )
+    .await;
+    assert_eq!(so.status, 200, "{}", so.body);
+    assert_eq!(so.body["token_serial"], token_serial.as_str());
+    let so_pin = so.body["so_pin"].as_str().unwrap().to_string();
+    assert_eq!(so_pin.len(), 16);
+    let blank = post(&ca, &maker_t, &path("so-pin"), json!({})).await;
+    assert_eq!(blank.status, 200, "{}", blank.body);
+    let transitional = blank.body["so_pin"].as_str().unwrap().to_string();
+    assert_ne!(transitional, so_pin);
+
     // The token serial, recorded against the case by a maker of the point.
     post(
         &ca,
@@ -183,6 +210,20 @@ async fn a_counter_case_is_made_on_the_spot_and_handed_over_with_the_applicants_
     post(&ca, &maker_t, &path("enrollment"), json!({}))
         .await
         .assert_problem(409, "already_made");
+    // Made: no SO PIN for another token (nor a blank one), the same token's still.
+    for other in [json!({"token_serial": "OTHER-1"}), json!({})] {
+        post(&ca, &maker_t, &path("so-pin"), other)
+            .await
+            .assert_problem(409, "already_made");
+    }
+    let same = post(
+        &ca,
+        &maker_t,
+        &path("so-pin"),
+        json!({"token_serial": token_serial}),
+    )
+    .await;
+    assert_eq!(same.body["so_pin"], so_pin.as_str());
 
     // The hand-over code goes to the handler's phone; a wrong one is refused and counts.
     post(&ca, &far_maker_t, &path("handover/code"), json!({}))
@@ -209,7 +250,12 @@ async fn a_counter_case_is_made_on_the_spot_and_handed_over_with_the_applicants_
     // Audited by operator and point, with the token; no code anywhere in the log.
     let items = staff_audit(&ca, &app.id).await;
     let acts = actions(&items);
-    for a in ["case.enrollment", "case.token", "case.handover"] {
+    for a in [
+        "case.enrollment",
+        "token.so_pin",
+        "case.token",
+        "case.handover",
+    ] {
         assert!(acts.contains(&a), "{a} missing: {acts:?}");
     }
     let token_entry = items.iter().find(|e| e["action"] == "case.token").unwrap();
@@ -223,8 +269,12 @@ async fn a_counter_case_is_made_on_the_spot_and_handed_over_with_the_applicants_
     );
     for e in &items {
         assert!(!has_word(&e["details"].to_string(), &code), "{e}");
+        for pin in [&so_pin, &transitional] {
+            assert!(!e.to_string().contains(pin.as_str()), "{e}");
+        }
     }
     assert!(!has_word(&ca.log(), &code));
+    assert!(!ca.log().contains(&so_pin) && !ca.log().contains(&transitional));
     assert!(crate::audit::verify(&ca.dir).status.success());
 
     // The counter receipt, read back by an independent PDF reader.

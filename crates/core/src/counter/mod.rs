@@ -10,6 +10,7 @@ mod audit;
 mod cases;
 mod customer;
 mod error;
+mod making;
 mod service;
 
 pub use audit::{AUDIT_PAGE, AuditFilter};
@@ -21,6 +22,7 @@ pub use customer::{
     AnswerError, CodeAnswerProblem, CustomerDesk, CustomerScreen, PinAnswerProblem, Withdrawn,
 };
 pub use error::CounterError;
+pub use making::{Made, Making, MakingError, MakingProgress, MakingStep};
 pub use service::{Counter, CounterConfig, OperatorOnToken, SESSION_ENTRY};
 
 use std::time::Duration;

@@ -280,6 +280,11 @@ impl Counter {
         Ok(Some(SecretString::from(stored.token)))
     }
 
+    /// The token worker the counter works through (making a USBKey uses it too).
+    pub(crate) fn token_service(&self) -> &TokenService {
+        &self.tokens
+    }
+
     /// A client carrying the operator session, for the counter's CA calls.
     pub fn session_client(&self) -> Result<CaClient, CounterError> {
         if !matches!(self.state(), CounterState::SignedIn { .. }) {

@@ -129,3 +129,150 @@ pub async fn open_counter(ca: &CaService, svc: &TokenService, keychain: &str) ->
     .await
     .unwrap()
 }
+
+/// An applicant's online order for `channel`, walked in at `clerk`'s point: opened from
+/// its number, one field checked, the handler's identity checked on site, paid by POS,
+/// approved by `reviewer`. The approved case and the handler's phone.
+pub async fn approved_walk_in(
+    ca: &CaService,
+    clerk: &Counter,
+    reviewer: &Counter,
+    channel: &str,
+) -> (certdesk_ca_api::counter::Case, String) {
+    use certdesk_ca_api::application::Person;
+    use certdesk_ca_api::channel::DocumentKind;
+    use certdesk_ca_api::counter::{CaseStatus, FieldOutcome, IdDocument};
+    use certdesk_ca_service::sandbox_flow::{self, Persona};
+    use certdesk_core::counter::{CounterPaymentInput, IdentityCheckInput};
+
+    let persona = Persona::new(rand::random::<u64>() % 1_000_000_000);
+    let mut applicant = certdesk_ca_client::CaClient::new(ca.url()).unwrap();
+    sandbox_flow::sign_in(&mut applicant, &persona.handler.phone)
+        .await
+        .unwrap();
+    let order = sandbox_flow::submitted(&applicant, &persona, channel)
+        .await
+        .unwrap();
+    let case = clerk.cases().open(&order.id).await.unwrap();
+    clerk
+        .cases()
+        .check_field(&case.id, "enterprise.name", FieldOutcome::Checked)
+        .await
+        .unwrap();
+    let copy = case
+        .application
+        .documents
+        .iter()
+        .find(|d| d.kind == DocumentKind::HandlerIdCard)
+        .unwrap()
+        .id
+        .clone();
+    clerk
+        .cases()
+        .record_identity(
+            &case.id,
+            &IdentityCheckInput {
+                person: Person::Handler,
+                document: IdDocument::ResidentIdCard,
+                id_number: SecretString::from(persona.handler.id_number.clone()),
+                copy_document_id: copy,
+                attested: true,
+            },
+        )
+        .await
+        .unwrap();
+    clerk
+        .cases()
+        .record_payment(
+            &case.id,
+            &CounterPaymentInput::Pos {
+                slip: format!("SLIP-{}", rand_digits()),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let approved = reviewer.cases().approve(&case.id).await.unwrap();
+    assert_eq!(approved.status, CaseStatus::Approved);
+    let phone = approved
+        .application
+        .input
+        .contact_phone()
+        .unwrap()
+        .to_string();
+    (approved, phone)
+}
+
+/// Keys and certificates (not CA) on `token`, each certificate paired with its private
+/// key and no orphans; `pin` opens it.
+pub async fn pairs_with(svc: &TokenService, token: &TokenRef, pin_: &str) -> (usize, usize) {
+    svc.logout(token.clone()).await.ok();
+    svc.login(token.clone(), pin(pin_), false).await.unwrap();
+    let keys = svc.list_keys(token.clone()).await.unwrap();
+    let certs: Vec<_> = svc
+        .list_certificates(token.clone())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| !c.is_ca)
+        .collect();
+    assert!(
+        certs.iter().all(|c| c.has_private_key == Some(true)),
+        "{certs:?}"
+    );
+    let orphans = svc.find_orphans(token.clone()).await.unwrap();
+    assert!(
+        orphans.keys_without_certificate.is_empty() && orphans.certificates_without_key.is_empty(),
+        "{orphans:?}"
+    );
+    svc.logout(token.clone()).await.unwrap();
+    (keys.iter().filter(|k| k.private).count(), certs.len())
+}
+
+/// A clerk and a reviewer of point BJ01 (added here), each with an operator token, each
+/// signed in on a counter of their own (keychain entries under `keychain`).
+pub struct Staffed {
+    pub clerk: Counter,
+    pub clerk_token: TokenRef,
+    pub reviewer: Counter,
+    pub reviewer_token: TokenRef,
+}
+
+pub async fn staffed(
+    ca: &CaService,
+    hsm: &SoftHsm,
+    svc: &TokenService,
+    journal: &mut Journal,
+    keychain: &str,
+) -> Staffed {
+    add_point(ca, "BJ01", "北京受理点");
+    let (_, clerk_token) =
+        operator_on_token(ca, hsm, svc, journal, "BJ01", "CLERK", "王受理", &["clerk"]).await;
+    let (_, reviewer_token) = operator_on_token(
+        ca,
+        hsm,
+        svc,
+        journal,
+        "BJ01",
+        "REVIEWER",
+        "李审核",
+        &["reviewer"],
+    )
+    .await;
+    let clerk = open_counter(ca, svc, &format!("{keychain}-clerk")).await;
+    let reviewer = open_counter(ca, svc, &format!("{keychain}-reviewer")).await;
+    clerk
+        .sign_in(clerk_token.clone(), pin(PIN), false)
+        .await
+        .unwrap();
+    reviewer
+        .sign_in(reviewer_token.clone(), pin(PIN), false)
+        .await
+        .unwrap();
+    Staffed {
+        clerk,
+        clerk_token,
+        reviewer,
+        reviewer_token,
+    }
+}

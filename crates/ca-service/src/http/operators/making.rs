@@ -6,8 +6,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use certdesk_ca_api::auth::OtpSent;
-use certdesk_ca_api::counter::{Case, Handover, RecordToken};
-use certdesk_ca_api::download::Enrollment;
+use certdesk_ca_api::counter::{Case, CaseSoPin, Handover, RecordToken};
+use certdesk_ca_api::download::{Enrollment, UnlockGrant};
 use certdesk_ca_api::operator::Role;
 use certdesk_ca_api::{FieldError, Problem};
 
@@ -55,6 +55,28 @@ fn token_serial(raw: &str) -> ApiResult<&str> {
             "a token serial of 1-32 letters, digits or -",
         )]))
     }
+}
+
+/// The SO PIN to initialise the token the case is made on: the CA's per-token SO PIN
+/// (the one unlock derives) for `token_serial`, or for a blank token that says no
+/// serial yet the case's transitional one. Maker only, for an approved case of the
+/// maker's point not made on another token; every release is audited (the PIN never is).
+#[utoipa::path(post, path = "/v1/operator/cases/{id}/so-pin", tag = "counter", security(("operator" = [])),
+    params(("id" = String, Path)), request_body = CaseSoPin,
+    responses((status = 200, body = UnlockGrant),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn so_pin(
+    State(state): State<Shared>,
+    who: OperatorAuth,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<CaseSoPin>,
+) -> ApiResult<Json<UnlockGrant>> {
+    who.require_any(MAKERS)?;
+    let serial = req.token_serial.as_deref().map(token_serial).transpose()?;
+    let grant = state
+        .db
+        .tx(|tx| wf::so_pin(tx, &state, &acting(&who), &id, serial))?;
+    Ok(Json(grant))
 }
 
 /// Record the token the case's certificate was written to (after the self-test). The

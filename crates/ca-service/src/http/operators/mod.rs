@@ -10,7 +10,7 @@ pub mod sign_in;
 pub mod supervisor;
 
 use certdesk_ca_api::counter::{
-    CounterPaymentRequest, FieldCheck, Handover, OnSiteIdentity, OpenCase, RecordToken,
+    CaseSoPin, CounterPaymentRequest, FieldCheck, Handover, OnSiteIdentity, OpenCase, RecordToken,
 };
 use certdesk_ca_api::limits as max;
 use certdesk_ca_api::operator::{NewOperator, NewPoint, SignIn};
@@ -103,6 +103,13 @@ impl Checked for RecordToken {
     fn check(&self, c: &mut Check) {
         let RecordToken { token_serial } = self;
         c.text("token_serial", token_serial, max::IDENTIFIER);
+    }
+}
+
+impl Checked for CaseSoPin {
+    fn check(&self, c: &mut Check) {
+        let CaseSoPin { token_serial } = self;
+        c.opt_text("token_serial", token_serial.as_deref(), max::IDENTIFIER);
     }
 }
 

@@ -50,6 +50,7 @@
 //! a write (`keygen:generated`, `write-certificate:leaf-created`, …, see
 //! `certdesk_token::fault`) use the same variable.
 
+mod authority;
 mod captcha;
 mod errors;
 mod preflight;
@@ -57,12 +58,11 @@ mod steps;
 
 use std::path::PathBuf;
 
-use certdesk_ca_api::application::ApplicationStatus;
-use certdesk_ca_api::channel::{CertificateSet, KeyAlgorithm as CaKeyAlgorithm};
-use certdesk_ca_api::download::DownloadLookup;
+use certdesk_ca_api::channel::KeyAlgorithm as CaKeyAlgorithm;
 use certdesk_ca_client::CaClient;
 use certdesk_token::{KeyAlgorithm, SecretString, TokenRef, TokenService};
 
+pub(crate) use authority::{Authority, CounterCase, Txn};
 #[cfg(feature = "sandbox")]
 pub use captcha::SandboxCaptcha;
 pub use captcha::{AnsweredCaptcha, CaptchaSolver};
@@ -74,7 +74,7 @@ pub use preflight::{CaCheck, MAX_CLOCK_SKEW_SECS, already_on_token, check_ca, cl
 pub(super) use steps::pem_chain;
 use steps::{Ctx, Preflighted};
 
-use super::journal::{DownloadStep, Entry, EntryKind, EntryState, Facts, Journal};
+use super::journal::{DownloadStep, Entry, EntryState, Facts, Journal};
 
 /// Environment variable naming the fault-injection point (tests only).
 pub const FAULT_ENV: &str = certdesk_token::fault::FAULT_ENV;
@@ -219,6 +219,25 @@ pub async fn download<S: CaptchaSolver>(
     solver: &S,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Downloaded> {
+    transaction(
+        svc,
+        journal,
+        &Txn::of(req),
+        &authority::Card { req, solver },
+        progress,
+    )
+    .await
+}
+
+/// The journaled transaction shared by a download and making a USBKey at the counter;
+/// only the authorise step comes from `auth`.
+pub(crate) async fn transaction<A: Authority>(
+    svc: &TokenService,
+    journal: &mut Journal,
+    req: &Txn,
+    auth: &A,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<Downloaded> {
     let resume = match journal.active_for(&req.application_id)? {
         // Killed between the entry's creation and the pre-flight's `end`: nothing was
         // generated, authorised or issued, and the channel was never recorded. Start over.
@@ -259,32 +278,7 @@ pub async fn download<S: CaptchaSolver>(
             _,
         ) => (alg_parse(a)?, s == "dual"),
         (_, Some(facts)) => (token_algorithm(facts.key_algorithm), facts.dual),
-        _ => {
-            let ctx_captcha = solver.answer(&client).await?;
-            let candidates = client
-                .download_lookup(&DownloadLookup {
-                    org_code: Some(req.org_code.clone()),
-                    handler_id_number: None,
-                    phone: req.phone.clone(),
-                    captcha_id: ctx_captcha.0,
-                    captcha_answer: ctx_captcha.1,
-                })
-                .await?;
-            let c = candidates
-                .into_iter()
-                .find(|c| c.application_id == req.application_id)
-                .ok_or_else(|| DownloadError::NotDownloadable(req.application_id.clone()))?;
-            if !matches!(
-                c.status,
-                ApplicationStatus::Approved | ApplicationStatus::Issued
-            ) {
-                return Err(DownloadError::NotDownloadable(req.application_id.clone()));
-            }
-            (
-                token_algorithm(c.key_algorithm),
-                c.certificate_set == CertificateSet::Dual,
-            )
-        }
+        _ => auth.channel(&client, &req.application_id).await?,
     };
     let caps = svc.capabilities(token.clone()).await?;
     check_capabilities(&caps, algorithm, dual, req.confirm_final_pin_try)?;
@@ -310,14 +304,7 @@ pub async fn download<S: CaptchaSolver>(
     let entry = match resume {
         Some(e) => e,
         None => {
-            let e = journal.create(
-                &req.application_id,
-                &token,
-                &req.ca_url,
-                &EntryKind::Download {
-                    card_serial: req.card_serial.clone(),
-                },
-            )?;
+            let e = journal.create(&req.application_id, &token, &req.ca_url, &auth.kind())?;
             journal.begin(e.id, DownloadStep::Preflight)?;
             fault_point(DownloadStep::Preflight, "begin");
             e
@@ -327,7 +314,7 @@ pub async fn download<S: CaptchaSolver>(
         svc,
         journal,
         client,
-        solver,
+        auth,
         req,
         entry_id: entry.id,
         resumed,

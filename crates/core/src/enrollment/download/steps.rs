@@ -4,36 +4,35 @@
 use base64::Engine as _;
 use certdesk_ca_api::ProblemCode;
 use certdesk_ca_api::channel::CertificateSet;
-use certdesk_ca_api::download::{CertificateStatus, DownloadAuthorise, Issuance};
+use certdesk_ca_api::download::{CertificateStatus, Issuance};
 use certdesk_ca_client::CaClient;
 use certdesk_token::{
     Envelope, KeyAlgorithm, KeyPurpose, KeySpec, SecretString, TokenRef, TokenService,
 };
 use der::{Decode, Encode};
-use secrecy::ExposeSecret;
 use sha2::Digest as _;
 
 use super::errors::{DownloadError, Result};
 use super::{
-    CaptchaSolver, DownloadRequest, Downloaded, Progress, StepPhase, alg_name, enc_label,
-    fault_point, key_label, token_algorithm,
+    Authority, Downloaded, Progress, StepPhase, Txn, alg_name, enc_label, fault_point, key_label,
+    token_algorithm,
 };
 use crate::enrollment::debris::{self, clean_strays, keep_journaled_key};
 use crate::enrollment::journal::{DownloadStep, Entry, EntryState, Facts, Journal};
 
 /// The transaction's context: the token worker, the journal, the CA, progress.
-pub(super) struct Ctx<'a, S> {
+pub(super) struct Ctx<'a, A> {
     pub(super) svc: &'a TokenService,
     pub(super) journal: &'a mut Journal,
     pub(super) client: CaClient,
-    pub(super) solver: &'a S,
-    pub(super) req: &'a DownloadRequest,
+    pub(super) auth: &'a A,
+    pub(super) req: &'a Txn,
     pub(super) entry_id: i64,
     pub(super) resumed: bool,
     pub(super) progress: &'a mut (dyn FnMut(Progress) + Send),
 }
 
-impl<S: CaptchaSolver> Ctx<'_, S> {
+impl<A: Authority> Ctx<'_, A> {
     fn emit(&mut self, step: DownloadStep, phase: StepPhase) {
         (self.progress)(Progress {
             step,
@@ -87,10 +86,6 @@ impl<S: CaptchaSolver> Ctx<'_, S> {
             let _ = self.journal.failed(self.entry_id, step, e.code());
         }
         r
-    }
-
-    async fn captcha(&self) -> Result<(String, String)> {
-        self.solver.answer(&self.client).await
     }
 }
 
@@ -151,8 +146,8 @@ pub(crate) fn pem_chain(pem: &str) -> Result<Vec<Vec<u8>>> {
 }
 
 /// Authorise → login → keygen → CSR → finalize → write → self-test → confirm.
-pub(super) async fn run<S: CaptchaSolver>(
-    ctx: &mut Ctx<'_, S>,
+pub(super) async fn run<A: Authority>(
+    ctx: &mut Ctx<'_, A>,
     pre: Preflighted,
 ) -> Result<Downloaded> {
     let authorised = match authorise(ctx, pre).await? {
@@ -173,40 +168,15 @@ enum Authorisation {
     AlreadyConfirmed(Box<Downloaded>),
 }
 
-async fn authorise<S: CaptchaSolver>(
-    ctx: &mut Ctx<'_, S>,
-    pre: Preflighted,
-) -> Result<Authorisation> {
+async fn authorise<A: Authority>(ctx: &mut Ctx<'_, A>, pre: Preflighted) -> Result<Authorisation> {
     ctx.begin(DownloadStep::Authorise)?;
-    let r = async {
-        let (captcha_id, captcha_answer) = ctx.captcha().await?;
-        Ok::<_, DownloadError>(
-            ctx.client
-                .download_authorise(&DownloadAuthorise {
-                    card_serial: ctx.req.card_serial.clone(),
-                    card_password: ctx.req.card_password.expose_secret().to_string(),
-                    phone: ctx.req.phone.clone(),
-                    org_code: ctx.req.org_code.clone(),
-                    captcha_id,
-                    captcha_answer,
-                })
-                .await?,
-        )
-    }
-    .await;
+    let r = ctx.auth.authorise(&ctx.client).await;
     let enrollment = match r {
         Ok(e) => e,
         Err(DownloadError::Ca(e))
             if ctx.resumed
                 && pre.entry.cert_serial.is_some()
-                && matches!(
-                    e.code(),
-                    Some(
-                        ProblemCode::InvalidState
-                            | ProblemCode::PasswordCardInvalid
-                            | ProblemCode::PasswordCardUsed
-                    )
-                ) =>
+                && e.code().is_some_and(|c| ctx.auth.spent(c)) =>
         {
             // `confirm` may have reached the CA before the crash.
             if let Some(done) = confirmed_before(ctx, &pre).await? {
@@ -232,8 +202,8 @@ async fn authorise<S: CaptchaSolver>(
 }
 
 /// After a crash between the CA's answer to `confirm` and the journal's record of it.
-async fn confirmed_before<S: CaptchaSolver>(
-    ctx: &mut Ctx<'_, S>,
+async fn confirmed_before<A: Authority>(
+    ctx: &mut Ctx<'_, A>,
     pre: &Preflighted,
 ) -> Result<Option<Downloaded>> {
     let Some(serial) = pre.entry.cert_serial.clone() else {
@@ -276,7 +246,7 @@ async fn confirmed_before<S: CaptchaSolver>(
     }))
 }
 
-async fn login<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, a: Authorised) -> Result<LoggedIn> {
+async fn login<A: Authority>(ctx: &mut Ctx<'_, A>, a: Authorised) -> Result<LoggedIn> {
     ctx.begin(DownloadStep::Login)?;
     let r = ctx
         .svc
@@ -292,7 +262,7 @@ async fn login<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, a: Authorised) -> Result<
     Ok(LoggedIn { pre: a.pre })
 }
 
-async fn keygen<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, l: LoggedIn) -> Result<KeyReady> {
+async fn keygen<A: Authority>(ctx: &mut Ctx<'_, A>, l: LoggedIn) -> Result<KeyReady> {
     let label = key_label(&ctx.req.application_id);
     let token = l.pre.token.clone();
     let journaled = ctx
@@ -343,7 +313,7 @@ async fn keygen<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, l: LoggedIn) -> Result<K
     })
 }
 
-async fn csr<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, ready: KeyReady) -> Result<CsrSigned> {
+async fn csr<A: Authority>(ctx: &mut Ctx<'_, A>, ready: KeyReady) -> Result<CsrSigned> {
     ctx.begin(DownloadStep::Csr)?;
     // The CA takes the subject from the vetted application, never from the CSR.
     let subject = format!("CN={}", ctx.req.application_id);
@@ -366,7 +336,7 @@ async fn csr<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, ready: KeyReady) -> Result<
     })
 }
 
-async fn finalize<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, s: CsrSigned) -> Result<Issued> {
+async fn finalize<A: Authority>(ctx: &mut Ctx<'_, A>, s: CsrSigned) -> Result<Issued> {
     ctx.begin(DownloadStep::Finalize)?;
     let r = async {
         let issuance = ctx.client.finalize(&s.csr_pem).await.map_err(|e| {
@@ -402,7 +372,7 @@ async fn finalize<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, s: CsrSigned) -> Resul
     })
 }
 
-async fn write<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, issued: Issued) -> Result<Written> {
+async fn write<A: Authority>(ctx: &mut Ctx<'_, A>, issued: Issued) -> Result<Written> {
     let token = issued.ready.pre.token.clone();
     ctx.settle(
         DownloadStep::WriteCertificate,
@@ -465,7 +435,7 @@ async fn write<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, issued: Issued) -> Result
     Ok(Written { issued })
 }
 
-async fn self_test<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, w: Written) -> Result<Tested> {
+async fn self_test<A: Authority>(ctx: &mut Ctx<'_, A>, w: Written) -> Result<Tested> {
     ctx.begin(DownloadStep::SelfTest)?;
     let r = ctx
         .svc
@@ -480,7 +450,7 @@ async fn self_test<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, w: Written) -> Result
     Ok(Tested { issued: w.issued })
 }
 
-async fn confirm<S: CaptchaSolver>(ctx: &mut Ctx<'_, S>, t: Tested) -> Result<Downloaded> {
+async fn confirm<A: Authority>(ctx: &mut Ctx<'_, A>, t: Tested) -> Result<Downloaded> {
     ctx.begin(DownloadStep::Confirm)?;
     let r = ctx
         .client

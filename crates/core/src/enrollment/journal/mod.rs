@@ -73,6 +73,11 @@ UPDATE download_journal
  WHERE card_serial LIKE 'renewal:%';
 "#;
 
+/// The schema step for making a USBKey at the counter (issue 13 item 6): the entry is
+/// authorised by a counter case, whose id it keeps (not a secret: the case number is on
+/// the receipt).
+pub const CASE_MIGRATION: &str = "ALTER TABLE download_journal ADD COLUMN case_id TEXT;";
+
 /// What a journal entry is for, with only the data that kind has.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -81,6 +86,9 @@ pub enum EntryKind {
     Download { card_serial: String },
     /// A renewal of the certificate with this serial (no password card).
     Renewal { old_serial: String },
+    /// Making a USBKey at the counter for this walk-in case: the case's enrollment
+    /// stands in for the password card.
+    CounterMaking { case_id: String },
 }
 
 /// The schema step for the objects on the token before each write (issue 12).
@@ -270,7 +278,7 @@ pub struct Journal {
 }
 
 const COLUMNS: &str = "id, application_id, module, token_serial, ca_url, card_serial, key_algorithm, \
-     certificate_set, key_id, csr_sha256, cert_serial, enc_cert_serial, state, kind, old_serial";
+     certificate_set, key_id, csr_sha256, cert_serial, enc_cert_serial, state, kind, old_serial, case_id";
 
 impl Journal {
     /// Opens (and migrates) the core database at `path`; the app goes through
@@ -295,6 +303,9 @@ impl Journal {
             kind: match r.get::<_, String>(13)?.as_str() {
                 "renewal" => EntryKind::Renewal {
                     old_serial: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
+                },
+                "counter_making" => EntryKind::CounterMaking {
+                    case_id: r.get::<_, Option<String>>(15)?.unwrap_or_default(),
                 },
                 _ => EntryKind::Download {
                     card_serial: r.get(5)?,
@@ -333,13 +344,16 @@ impl Journal {
         kind: &EntryKind,
     ) -> Result<Entry, StoreError> {
         let t = now();
-        let (name, card_serial, old_serial) = match kind {
-            EntryKind::Download { card_serial } => ("download", card_serial.as_str(), None),
-            EntryKind::Renewal { old_serial } => ("renewal", "", Some(old_serial.as_str())),
+        let (name, card_serial, old_serial, case_id) = match kind {
+            EntryKind::Download { card_serial } => ("download", card_serial.as_str(), None, None),
+            EntryKind::Renewal { old_serial } => ("renewal", "", Some(old_serial.as_str()), None),
+            EntryKind::CounterMaking { case_id } => {
+                ("counter_making", "", None, Some(case_id.as_str()))
+            }
         };
         self.conn.execute(
-            "INSERT INTO download_journal (application_id, module, token_serial, ca_url, card_serial, kind, old_serial, state, started_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8, ?8)",
+            "INSERT INTO download_journal (application_id, module, token_serial, ca_url, card_serial, kind, old_serial, case_id, state, started_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'active', ?9, ?9)",
             params![
                 application_id,
                 token.module.to_string_lossy(),
@@ -348,6 +362,7 @@ impl Journal {
                 card_serial,
                 name,
                 old_serial,
+                case_id,
                 t
             ],
         )?;
