@@ -2,11 +2,13 @@
 //! down at any step resumes to exactly one key with one certificate"), against the real
 //! CA on loopback and SoftHSM2. The process is aborted by the fault injector
 //! (`CERTDESK_FAULT_AFTER`: no destructors, no flush, like `kill -9`) in a child process
-//! in the middle of keygen, after keygen and after the certificate write, and between the
-//! token's initialisation and its SO PIN change; the CA is stopped when
-//! finalize starts; the token is pulled when the certificate write starts. Each time the
-//! next `make` of the same case resumes the journaled making: one key, one certificate
-//! on the token, one certificate issued by the CA, the serial recorded.
+//! in the middle of keygen, after keygen, after the certificate write, after the CA
+//! answered confirm (before the journal heard of it: the case's enrollment is then refused
+//! and the journaled certificate found confirmed), and between the token's initialisation
+//! and its SO PIN change; the CA is stopped when finalize starts; the token is pulled when
+//! the certificate write starts. Each time the next `make` of the same case resumes the
+//! journaled making: one key, one certificate on the token, one certificate issued by the
+//! CA, the serial recorded.
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
@@ -163,8 +165,13 @@ async fn making_interrupted_by_a_crash_the_ca_or_a_pull_resumes_to_one_key_and_o
         }};
     }
 
-    // ---- the process killed: in the middle of keygen, after keygen, after the write ----
-    for fault in ["keygen:generated", "keygen", "write-certificate"] {
+    // ---- the process killed: in keygen, after keygen, after the write, after confirm ----
+    for fault in [
+        "keygen:generated",
+        "keygen",
+        "write-certificate",
+        "confirm:op",
+    ] {
         let (case, _) = approved_walk_in(&ca, &clerk, &reviewer, "sandbox-p256").await;
         crash_making(&hsm, &db, ca.url(), &clerk_token, &case.id, fault);
         let active = journal.active_for(&case.application.id).unwrap().unwrap();
