@@ -14,6 +14,7 @@ mod startup;
 mod state;
 mod status;
 mod tokens;
+mod txn;
 mod window;
 
 use tauri::Manager;
@@ -184,6 +185,10 @@ pub fn run() {
             commands::counter_cases::counter_case_approve,
             commands::counter_cases::counter_case_reject,
             commands::counter_audit::counter_audit,
+            commands::counter_making::counter_making_tokens,
+            commands::counter_making::counter_make,
+            commands::counter_making::counter_hand_over,
+            commands::counter_making::counter_customer_cancel,
         ])
         .setup(|app| {
             startup::mark("setup");

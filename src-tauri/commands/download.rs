@@ -3,8 +3,6 @@
 //! lives in `data/workflow.sqlite` next to the drafts, as for `certdesk-cli download`.
 //! Errors cross through `certdesk_ipc::download_to_ipc`, values through `From` impls.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use certdesk_ca_api::channel::{CertificateSet, KeyAlgorithm};
 use certdesk_ca_api::download::DownloadLookup;
 use certdesk_ca_client::CaClient;
@@ -22,30 +20,7 @@ use tauri::{AppHandle, Emitter, Manager, State};
 
 use crate::state::AppState;
 use crate::tokens::TokenWatch;
-
-/// One download at a time: a second start while one runs is refused, not queued.
-static RUNNING: AtomicBool = AtomicBool::new(false);
-
-/// Holds [`RUNNING`] for one download; released however the download thread ends.
-struct Running;
-
-impl Running {
-    fn claim() -> Result<Running, IpcError> {
-        if RUNNING.swap(true, Ordering::SeqCst) {
-            return Err(IpcError::new(
-                ErrorCode::Conflict,
-                "a download is already running",
-            ));
-        }
-        Ok(Running)
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        RUNNING.store(false, Ordering::SeqCst);
-    }
-}
+use crate::txn::{Running, on_own_thread};
 
 fn client(state: &AppState) -> Result<CaClient, IpcError> {
     let url = state
@@ -294,38 +269,16 @@ pub async fn start_download(
             tracing::warn!(error = %e, "download progress event not sent");
         }
     };
-    // The transaction borrows the journal (a SQLite connection) and the progress sink
-    // across its awaits, so it runs on a thread of its own with its own runtime; the
-    // token worker is shared through its handle.
     let svc = watch.service.clone();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    std::thread::Builder::new()
-        .name("certdesk-download".into())
-        .spawn(move || {
-            let _running = running;
-            let outcome = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| IpcError::new(ErrorCode::Internal, format!("download runtime: {e}")))
-                .and_then(|rt| {
-                    rt.block_on(enrollment::download(
-                        &svc,
-                        &mut journal,
-                        &req,
-                        &solver,
-                        &mut progress,
-                    ))
-                    .map_err(|e| {
-                        tracing::warn!(code = e.code(), error = %e, "download failed");
-                        download_to_ipc(&e)
-                    })
-                });
-            let _ = tx.send(outcome);
-        })
-        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("download thread: {e}")))?;
-    let done = rx
-        .await
-        .map_err(|_| IpcError::new(ErrorCode::Internal, "the download thread ended early"))??;
+    let done = on_own_thread("certdesk-download", running, move || async move {
+        enrollment::download(&svc, &mut journal, &req, &solver, &mut progress)
+            .await
+            .map_err(|e| {
+                tracing::warn!(code = e.code(), error = %e, "download failed");
+                download_to_ipc(&e)
+            })
+    })
+    .await?;
     tracing::info!(serial = %done.certificate_serial, resumed = done.resumed, "certificate downloaded");
     Ok(DownloadResult {
         application_id: done.application_id,
@@ -389,10 +342,10 @@ pub async fn interrupted_downloads(
         // An entry whose pre-flight never ended holds nothing to finish; the next download
         // of that application starts over (see `enrollment::download`).
         .filter(|e| e.key_algorithm.is_some())
-        // A renewal's entry is not a download.
         .filter_map(|e| match &e.kind {
             EntryKind::Download { card_serial } => Some((card_serial.clone(), e)),
-            EntryKind::Renewal { .. } => None,
+            // Renewals and counter makings are finished where they were started.
+            EntryKind::Renewal { .. } | EntryKind::CounterMaking { .. } => None,
         })
         .map(|(card_serial, e)| {
             Ok(InterruptedDownload {

@@ -48,6 +48,7 @@ use crate::{
     CounterLockReason, CounterSettings, CounterSignInRequest, CounterToken, CounterView,
     OperatorOnTokenView, OperatorRole, OperatorView,
 };
+use crate::{CounterMakeRequest, MadeView, MakingProgressView, MakingStep, MakingTokenView};
 use crate::{CurrentTask, HandlerCheckMethod, HandlerCheckRequest, StepFailure};
 use crate::{DamageKind, DamagedObject, ObjectClassName};
 use crate::{
@@ -241,6 +242,12 @@ pub fn typescript() -> String {
         AuditRequest::decl(&cfg),
         AuditEntryView::decl(&cfg),
         AuditPageView::decl(&cfg),
+        // Making at the counter (issue 13 item 6).
+        MakingStep::decl(&cfg),
+        CounterMakeRequest::decl(&cfg),
+        MadeView::decl(&cfg),
+        MakingProgressView::decl(&cfg),
+        MakingTokenView::decl(&cfg),
         // The walk-in case (issue 13 items 3-5).
         CaseStatus::decl(&cfg),
         FieldOutcome::decl(&cfg),

@@ -20,6 +20,7 @@ pub const EVENTS: &[(&str, &str)] = &[
     ("ordersChanged", ORDERS_CHANGED),
     ("counterChanged", crate::COUNTER_CHANGED),
     ("customerChanged", crate::CUSTOMER_CHANGED),
+    ("counterMakingProgress", crate::COUNTER_MAKING_PROGRESS),
 ];
 
 /// Name of the payload-less event sent when a review finished at the CA: the order

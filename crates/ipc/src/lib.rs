@@ -19,6 +19,7 @@ mod environment;
 mod error;
 mod events;
 mod invoices;
+mod making;
 pub mod map;
 mod status;
 mod system;
@@ -92,6 +93,10 @@ pub use events::{
     UPDATE_AVAILABLE, UPDATE_PROGRESS,
 };
 pub use invoices::{InvoiceInfo, OrderInvoices};
+pub use making::{
+    COUNTER_MAKING_PROGRESS, CounterMakeRequest, MadeView, MakingProgressView, MakingStep,
+    MakingTokenView,
+};
 pub use map::{
     case_to_ipc, client_to_ipc, counter_to_ipc, download_to_ipc, from_core, poisoned,
     renewal_to_ipc, standing_to_ipc, store_to_ipc, token_to_ipc, workflow_code, workflow_to_ipc,

@@ -77,6 +77,25 @@ pub fn open_for_application(
         .optional()?)
 }
 
+/// The application's case that is still its case: open, approved (to be made) or handed
+/// over; the newest. A rejected case is not: the order may be served again.
+pub fn current_for_application(
+    conn: &Connection,
+    application_id: &str,
+) -> Result<Option<CaseRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {COLS} FROM cases WHERE application_id = ?1 \
+                 AND status IN ('open', 'approved', 'handed_over') \
+                 ORDER BY created_at DESC, rowid DESC LIMIT 1"
+            ),
+            [application_id],
+            case,
+        )
+        .optional()?)
+}
+
 /// One point's cases in `status`, oldest first (the queue order), at most `limit`.
 pub fn list(
     conn: &Connection,

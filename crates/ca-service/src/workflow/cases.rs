@@ -133,8 +133,9 @@ pub fn open_try(conn: &Connection, state: &AppState, who: &Acting<'_>) -> ApiRes
 }
 
 /// Opens a case from an online application's number. Opening it again at the same point
-/// answers the open case (`false`: nothing new); while it is open at another point, 409
-/// `case_elsewhere` and nothing of that point's case.
+/// answers its case (`false`: nothing new) while that case is open, approved (the
+/// scanned order leads to making) or handed over; while it is another point's, 409
+/// `case_elsewhere` and nothing of that point's case. After a rejection a new case opens.
 pub fn open(
     conn: &Connection,
     state: &AppState,
@@ -150,7 +151,7 @@ pub fn open(
         return Err(ApiError::not_found());
     }
     let point = &who.operator.point_id;
-    if let Some(c) = cases::open_for_application(conn, application_id)? {
+    if let Some(c) = cases::current_for_application(conn, application_id)? {
         return if &c.point_id == point {
             Ok((c, false))
         } else {

@@ -27,6 +27,7 @@
 //! its certificate answers [`Made::already_made`]; on another token it is refused
 //! ([`MakingError::MadeOnAnotherToken`]).
 
+use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use certdesk_ca_api::ProblemCode;
@@ -52,6 +53,7 @@ const OUR_LABEL_PREFIX: &str = "CertDesk ";
 
 /// The steps of a making, for the progress shown to the operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case", tag = "kind", content = "step")]
 pub enum MakingStep {
     /// Token initialisation (label, SO PIN, the applicant's user PIN).
@@ -209,24 +211,36 @@ fn foreign<'a>(mut labels: impl Iterator<Item = &'a str>, application_id: &str) 
     labels.any(|l| l.starts_with(OUR_LABEL_PREFIX) && !l.starts_with(&ours))
 }
 
+/// Every inserted token but the operator's own, blank ones included: what a making
+/// could be made on.
+async fn candidates(
+    svc: &TokenService,
+    modules: &[PathBuf],
+    operator_token: Option<&TokenRef>,
+) -> Result<Vec<TokenInfo>, MakingError> {
+    let mut found = Vec::new();
+    for m in modules {
+        let _ = svc.rescan(m.clone()).await;
+        for t in svc.list_tokens(m.clone()).await? {
+            if Some(&t.token) != operator_token {
+                found.push(t);
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// The customer's token: the chosen one, never the operator's own.
 async fn pick_token(
     svc: &TokenService,
     choice: &TokenChoice,
     operator_token: Option<&TokenRef>,
 ) -> Result<TokenInfo, MakingError> {
-    let mut found = Vec::new();
-    for m in &choice.modules {
-        let _ = svc.rescan(m.clone()).await;
-        for t in svc.list_tokens(m.clone()).await? {
-            if Some(&t.token) == operator_token {
-                continue;
-            }
-            if choice.serial.as_ref().is_none_or(|s| *s == t.serial) {
-                found.push(t);
-            }
-        }
-    }
+    let mut found: Vec<TokenInfo> = candidates(svc, &choice.modules, operator_token)
+        .await?
+        .into_iter()
+        .filter(|t| choice.serial.as_ref().is_none_or(|s| *s == t.serial))
+        .collect();
     match found.len() {
         0 => Err(MakingError::NoToken),
         1 => Ok(found.remove(0)),
@@ -253,6 +267,22 @@ impl Counter {
 }
 
 impl Making<'_> {
+    /// The tokens the applicant's USBKey could be made on: every inserted token but the
+    /// signed-in operator's own, blank ones (not initialised, maybe without a serial yet)
+    /// included.
+    pub async fn candidates(&self, modules: &[PathBuf]) -> Result<Vec<TokenInfo>, MakingError> {
+        let operator_token = match self.counter.state() {
+            CounterState::SignedIn { token, .. } => Some(token),
+            _ => None,
+        };
+        candidates(
+            self.counter.token_service(),
+            modules,
+            operator_token.as_ref(),
+        )
+        .await
+    }
+
     fn client(&self) -> Result<CaClient, MakingError> {
         let client = self
             .counter

@@ -96,6 +96,24 @@ pub enum ErrorCode {
     CaseInvalidState,
     /// The identity number typed from the original is not the application's.
     IdentityMismatch,
+    /// Making: the case is not approved (yet).
+    CaseNotApproved,
+    /// Making: the case's certificate is on another token already (`details.serial`).
+    MadeOnAnotherToken,
+    /// Making: the token is initialised and the applicant's PIN does not open it.
+    TokenNotBlank,
+    /// Making: the token holds another application's certificate made by CertDesk.
+    TokenInUse,
+    /// Making: the token cannot be initialised here (module or SO PIN refuses).
+    TokenInitRefused,
+    /// Making: the test signature did not verify against the issued certificate.
+    TestSignatureFailed,
+    /// Hand-over: the applicant's SMS code was wrong or expired.
+    HandoverCodeRejected,
+    /// Hand-over: too many wrong codes; wait, then send a new one.
+    HandoverLocked,
+    /// The operator withdrew the question on the customer window.
+    CustomerCancelled,
     // ---- updates ----
     /// The update server could not be reached or answered something unusable.
     UpdateUnavailable,

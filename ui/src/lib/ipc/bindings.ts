@@ -3,7 +3,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
-export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "token_failed" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed" | "counter_signed_out" | "no_operator_certificate" | "other_operator" | "operator_unknown" | "operator_revoked" | "case_not_found" | "case_elsewhere" | "separation_of_duties" | "role_missing" | "case_invalid_state" | "identity_mismatch" | "update_unavailable" | "update_rejected";
+export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "token_failed" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed" | "counter_signed_out" | "no_operator_certificate" | "other_operator" | "operator_unknown" | "operator_revoked" | "case_not_found" | "case_elsewhere" | "separation_of_duties" | "role_missing" | "case_invalid_state" | "identity_mismatch" | "case_not_approved" | "made_on_another_token" | "token_not_blank" | "token_in_use" | "token_init_refused" | "test_signature_failed" | "handover_code_rejected" | "handover_locked" | "customer_cancelled" | "update_unavailable" | "update_rejected";
 
 export type IpcError = { code: ErrorCode, 
 /**
@@ -731,6 +731,44 @@ hash: string, };
 
 export type AuditPageView = { items: Array<AuditEntryView>, next_cursor: string | null, };
 
+export type MakingStep = { "kind": "init-token" } | { "kind": "transaction", "step": DownloadStep } | { "kind": "test-signature" } | { "kind": "record-token" };
+
+export type CounterMakeRequest = { case_id: string, 
+/**
+ * The token to make; `None`: the one inserted besides the operator's.
+ */
+token_serial: string | null, };
+
+export type MadeView = { case_id: string, token_serial: string, 
+/**
+ * This run initialised the token (label, the CA's SO PIN, the applicant's PIN).
+ */
+initialised: boolean, certificate_serial: string, subject: string, not_after: string, key_algorithm: string, 
+/**
+ * A signature made on the token verified against the issued certificate.
+ */
+test_signature_ok: boolean, 
+/**
+ * The token already held this case's certificate: nothing was made again.
+ */
+already_made: boolean, 
+/**
+ * An interrupted making was resumed.
+ */
+resumed: boolean, };
+
+export type MakingProgressView = { case_id: string, step: MakingStep, phase: DownloadPhase, resumed: boolean, };
+
+export type MakingTokenView = { 
+/**
+ * Empty for a blank token that reports no serial before it is initialised.
+ */
+serial: string, label: string, 
+/**
+ * Not initialised: making initialises it.
+ */
+blank: boolean, };
+
 export type CaseStatus = "open" | "approved" | "rejected" | "handed_over";
 
 export type FieldOutcome = "checked" | "corrected";
@@ -800,6 +838,7 @@ export const EVENTS = {
   ordersChanged: "orders-changed",
   counterChanged: "counter-changed",
   customerChanged: "customer-changed",
+  counterMakingProgress: "counter-making-progress",
 } as const;
 
 /** Typed wrappers; each rejects with an `IpcError`. */
@@ -895,4 +934,8 @@ export const commands = {
   counterCaseApprove: (caseId: string): Promise<CaseView> => invoke("counter_case_approve", { caseId }),
   counterCaseReject: (request: CaseRejectRequest): Promise<CaseView> => invoke("counter_case_reject", { request }),
   counterAudit: (request: AuditRequest): Promise<AuditPageView> => invoke("counter_audit", { request }),
+  counterMakingTokens: (): Promise<MakingTokenView[]> => invoke("counter_making_tokens"),
+  counterMake: (request: CounterMakeRequest): Promise<MadeView> => invoke("counter_make", { request }),
+  counterHandOver: (caseId: string): Promise<CaseView> => invoke("counter_hand_over", { caseId }),
+  counterCustomerCancel: (): Promise<null> => invoke("counter_customer_cancel"),
 };

@@ -26,6 +26,11 @@ export type StepView = "done" | "running" | "pending" | "skipped";
 export function stepStates(steps: DownloadStep[], events: DownloadProgress[]): Record<string, StepView> {
   const last = new Map<DownloadStep, DownloadPhase>();
   for (const e of events) last.set(e.step, e.phase);
+  return statesOf(steps, last);
+}
+
+/** As [`stepStates`], for any step names, from each step's last phase. */
+export function statesOf<K>(steps: K[], last: Map<K, DownloadPhase>): Record<string, StepView> {
   const out: Record<string, StepView> = {};
   let furthest = -1;
   steps.forEach((s, i) => {
@@ -33,10 +38,11 @@ export function stepStates(steps: DownloadStep[], events: DownloadProgress[]): R
   });
   steps.forEach((s, i) => {
     const p = last.get(s);
-    if (p === "done") out[s] = "done";
-    else if (p === "skipped") out[s] = "skipped";
-    else if (p === "started") out[s] = i < furthest ? "done" : "running";
-    else out[s] = i < furthest ? "done" : "pending";
+    const key = String(s);
+    if (p === "done") out[key] = "done";
+    else if (p === "skipped") out[key] = "skipped";
+    else if (p === "started") out[key] = i < furthest ? "done" : "running";
+    else out[key] = i < furthest ? "done" : "pending";
   });
   return out;
 }

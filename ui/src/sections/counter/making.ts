@@ -1,0 +1,21 @@
+import type { DownloadPhase, DownloadStep, MakingProgressView, MakingStep } from "../../lib/ipc/bindings";
+import { statesOf, stepsFor, type StepView } from "../download/steps";
+
+/** A making step as one key: the transaction's steps by their own names. */
+export type MakingKey = Exclude<MakingStep["kind"], "transaction"> | DownloadStep;
+
+export const keyOf = (s: MakingStep): MakingKey => (s.kind === "transaction" ? s.step : s.kind);
+
+/** The steps shown, in order: initialisation, the download's transaction (the envelope
+ *  import only once the making reports one), then the counter's own steps. */
+export function makingSteps(events: MakingProgressView[]): MakingKey[] {
+  const dual = events.some((e) => keyOf(e.step) === "import-envelope");
+  return ["init-token", ...stepsFor(dual), "test-signature", "record-token"];
+}
+
+/** Each step's state, as for a download. */
+export function makingStates(steps: MakingKey[], events: MakingProgressView[]): Record<string, StepView> {
+  const last = new Map<MakingKey, DownloadPhase>();
+  for (const e of events) last.set(keyOf(e.step), e.phase);
+  return statesOf(steps, last);
+}
