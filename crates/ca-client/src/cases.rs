@@ -3,7 +3,8 @@
 //! [`CaClient::with_token`]); the CA scopes each case to the operator's point and
 //! enforces separation of duties itself (403 `separation_of_duties`).
 
-use certdesk_ca_api::application::RejectRequest;
+use certdesk_ca_api::application::{DocumentInfo, RejectRequest};
+use certdesk_ca_api::channel::DocumentKind;
 use certdesk_ca_api::counter::{
     Case, CaseList, CaseStatus, CounterPayment, CounterPaymentList, CounterPaymentRequest,
     FieldCheck, OnSiteIdentity, OpenCase,
@@ -11,7 +12,7 @@ use certdesk_ca_api::counter::{
 use reqwest::Method;
 
 use crate::transport::Body;
-use crate::{CaClient, Result, idempotency_key, seg};
+use crate::{CaClient, ClientError, Result, idempotency_key, seg};
 
 fn status_text(s: CaseStatus) -> &'static str {
     match s {
@@ -109,6 +110,33 @@ impl CaClient {
             true,
             Some(&key),
             true,
+        )
+        .await
+    }
+
+    /// Upload the scan of an ID document's copy taken at the counter (`kind`: the
+    /// handler's or the legal representative's ID card). Not retried: each upload is a
+    /// new document.
+    pub async fn upload_case_copy(
+        &self,
+        id: &str,
+        kind: DocumentKind,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<DocumentInfo> {
+        let kind = serde_json::to_value(kind).map_err(|e| ClientError::Decode(e.to_string()))?;
+        let body = Body::Multipart {
+            kind: kind.as_str().map(str::to_string),
+            file_name: file_name.to_string(),
+            bytes,
+        };
+        self.send(
+            Method::POST,
+            &format!("/v1/operator/cases/{}/documents", seg(id)),
+            body,
+            true,
+            None,
+            false,
         )
         .await
     }

@@ -23,7 +23,6 @@ use common::{Env, seed, set_language};
 
 const ENTER: &str = "\u{E007}";
 const TAB: &str = "\u{E004}";
-const SPACE: &str = " ";
 /// Ctrl+E (the modifier is released by the NULL key).
 const CTRL_E: &str = "\u{E009}e\u{E000}";
 
@@ -184,8 +183,44 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
         .await
         .unwrap();
 
-    // On-site identity: the cursor is on the attestation; Space, Tab, the number, Enter.
-    keys_to(&app, "identity-attest", &format!("{SPACE}{TAB}")).await;
+    // On-site identity: the cursor is on the attestation. The copy of the handler's ID
+    // card is scanned here (a file from the scanner), uploaded to the CA and chosen as the
+    // copy; then Space, Tab, the number, Enter.
+    common::eventually_focused(&app, "identity-attest").await;
+    let scans = tempfile::tempdir().unwrap();
+    let copy = scans.path().join("copy.png");
+    std::fs::write(&copy, sandbox_flow::png_bytes()).unwrap();
+    let before = common::value(&app, "identity-copy").await;
+    app.by_testid("identity-copy-input")
+        .await
+        .unwrap()
+        .send_keys(copy.to_str().unwrap())
+        .await
+        .unwrap();
+    let copy_id = certdesk_e2e::eventually(
+        "the uploaded copy chosen",
+        std::time::Duration::from_secs(10),
+        || async {
+            let v = common::value(&app, "identity-copy").await;
+            (v != before && v.starts_with("doc_")).then_some(v)
+        },
+    )
+    .await
+    .unwrap();
+    assert!(order.documents.iter().all(|d| d.id != copy_id));
+    scroll_to(&app, "case-identity").await;
+    app.screenshot("counter-walk-in-identity-zh-CN")
+        .await
+        .unwrap();
+    // Back on the attestation (the file dialog had the focus): Space ticks it.
+    app.client
+        .execute(
+            "document.querySelector('[data-testid=identity-attest]').focus()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    keys_to(&app, "identity-attest", &format!(" {TAB}")).await;
     keys_to(
         &app,
         "identity-number",
@@ -321,6 +356,8 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
     // The CA says so too, with the one payment.
     let read = applicant.application(&order.id).await.unwrap();
     assert_eq!(read.status, ApplicationStatus::Approved);
+    assert!(read.documents.iter().any(|d| d.id == copy_id));
+    assert_eq!(read.documents.len(), order.documents.len() + 1);
     let payments = std::process::Command::new("sqlite3")
         .arg(env.ca.data_dir().join("ca.sqlite3"))
         .arg("SELECT count(*) FROM counter_payments")

@@ -164,6 +164,7 @@ impl From<Case> for CaseView {
                     kind: d.kind,
                     content_type: d.content_type.clone(),
                     size: d.size,
+                    uploaded_at: d.uploaded_at.clone(),
                 })
                 .collect(),
             identity_checks: c
