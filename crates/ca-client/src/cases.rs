@@ -12,7 +12,7 @@ use certdesk_ca_api::counter::{
 use reqwest::Method;
 
 use crate::transport::Body;
-use crate::{CaClient, ClientError, Result, idempotency_key, seg};
+use crate::{CaClient, Result, idempotency_key, seg};
 
 fn status_text(s: CaseStatus) -> &'static str {
     match s {
@@ -124,21 +124,8 @@ impl CaClient {
         file_name: &str,
         bytes: Vec<u8>,
     ) -> Result<DocumentInfo> {
-        let kind = serde_json::to_value(kind).map_err(|e| ClientError::Decode(e.to_string()))?;
-        let body = Body::Multipart {
-            kind: kind.as_str().map(str::to_string),
-            file_name: file_name.to_string(),
-            bytes,
-        };
-        self.send(
-            Method::POST,
-            &format!("/v1/operator/cases/{}/documents", seg(id)),
-            body,
-            true,
-            None,
-            false,
-        )
-        .await
+        let path = format!("/v1/operator/cases/{}/documents", seg(id));
+        self.upload(&path, kind, file_name, bytes).await
     }
 
     /// The payments recorded on a case of the operator's point.
