@@ -811,6 +811,7 @@ const en: Catalog = {
   },
   counterCase: {
     scanLabel: "Scan or type the order number",
+    scanInvalid: "The order number {problem}. Scan it again, or check it and type it.",
     scanHint: "Scan the QR code on the applicant's order with the scanner, or type the order number starting with app_ and press Enter.",
     scanPlaceholder: "order number app_…",
     open: "Open",

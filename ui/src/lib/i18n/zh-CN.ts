@@ -815,6 +815,7 @@ const zhCN = {
   },
   counterCase: {
     scanLabel: "扫描或输入订单号",
+    scanInvalid: "订单号{problem}。请重新扫描，或核对后输入。",
     scanHint: "用扫码枪扫申请人订单上的二维码，或输入以 app_ 开头的订单号后按回车。",
     scanPlaceholder: "订单号 app_…",
     open: "打开",
