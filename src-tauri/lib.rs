@@ -180,6 +180,7 @@ pub fn run() {
             commands::counter_cases::counter_case_queue,
             commands::counter_cases::counter_case_check,
             commands::counter_cases::counter_case_identity,
+            commands::counter_cases::counter_case_upload_copy,
             commands::counter_cases::counter_case_pay,
             commands::counter_cases::counter_case_payments,
             commands::counter_cases::counter_case_approve,

@@ -5,8 +5,9 @@
 
 use certdesk_core::counter::{CounterPaymentInput, IdentityCheckInput};
 use certdesk_ipc::{
-    CaseCheckRequest, CaseIdentityRequest, CasePaymentRequest, CaseRejectRequest, CaseStatus,
-    CaseSummaryView, CaseView, CounterPaymentMethod, CounterPaymentView, IpcError,
+    CaseCheckRequest, CaseCopyUpload, CaseCopyUploaded, CaseIdentityRequest, CasePaymentRequest,
+    CaseRejectRequest, CaseStatus, CaseSummaryView, CaseView, CounterPaymentMethod,
+    CounterPaymentView, IpcError,
 };
 use certdesk_token::SecretString;
 use tauri::AppHandle;
@@ -77,6 +78,28 @@ pub async fn counter_case_identity(
         .record_identity(&request.case_id, &input)
         .await?
         .into())
+}
+
+/// Uploads the scan of the ID-document copy (same limits as online uploads) and
+/// answers its id with the case now holding it.
+#[tauri::command]
+pub async fn counter_case_upload_copy(
+    app: AppHandle,
+    upload: CaseCopyUpload,
+) -> Result<CaseCopyUploaded, IpcError> {
+    let bytes = super::workflow::file_bytes(&upload.file)?;
+    let c = counter::get(&app).await?;
+    let cases = c.cases();
+    let document_id = cases
+        .upload_copy(
+            &upload.case_id,
+            upload.person,
+            &upload.file.file_name,
+            bytes,
+        )
+        .await?;
+    let case = cases.get(&upload.case_id).await?.into();
+    Ok(CaseCopyUploaded { document_id, case })
 }
 
 #[tauri::command]

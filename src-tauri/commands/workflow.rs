@@ -249,7 +249,7 @@ fn file_problem(kind: &str, zh: &str, en: &str) -> IpcError {
 
 /// The file's bytes. One larger than the CA accepts is refused here too (the UI checks
 /// first), before decoding, so nothing oversized is held or leaves the machine.
-fn file_bytes(file: &FileUpload) -> Result<Vec<u8>, IpcError> {
+pub(crate) fn file_bytes(file: &FileUpload) -> Result<Vec<u8>, IpcError> {
     use base64::Engine as _;
     if file.content_base64.len() / 4 * 3 > MAX_DOCUMENT_BYTES + 2 {
         return Err(file_problem(

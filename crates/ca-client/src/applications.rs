@@ -236,21 +236,26 @@ impl CaClient {
         file_name: &str,
         bytes: Vec<u8>,
     ) -> Result<DocumentInfo> {
+        let path = format!("/v1/applications/{}/documents", seg(id));
+        self.upload(&path, kind, file_name, bytes).await
+    }
+
+    /// A document of `kind` as the multipart form the CA's upload routes take (the
+    /// applicant's and the operator's alike). Not retried: each upload is a new document.
+    pub(crate) async fn upload(
+        &self,
+        path: &str,
+        kind: DocumentKind,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<DocumentInfo> {
         let kind = serde_json::to_value(kind).map_err(|e| ClientError::Decode(e.to_string()))?;
         let body = Body::Multipart {
             kind: kind.as_str().map(str::to_string),
             file_name: file_name.to_string(),
             bytes,
         };
-        self.send(
-            Method::POST,
-            &format!("/v1/applications/{}/documents", seg(id)),
-            body,
-            true,
-            None,
-            false,
-        )
-        .await
+        self.send(Method::POST, path, body, true, None, false).await
     }
 
     pub async fn ocr_business_licence(&self, file_name: &str, bytes: Vec<u8>) -> Result<OcrResult> {

@@ -3,7 +3,8 @@
 //! [`CaClient::with_token`]); the CA scopes each case to the operator's point and
 //! enforces separation of duties itself (403 `separation_of_duties`).
 
-use certdesk_ca_api::application::RejectRequest;
+use certdesk_ca_api::application::{DocumentInfo, RejectRequest};
+use certdesk_ca_api::channel::DocumentKind;
 use certdesk_ca_api::counter::{
     Case, CaseList, CaseStatus, CounterPayment, CounterPaymentList, CounterPaymentRequest,
     FieldCheck, OnSiteIdentity, OpenCase,
@@ -111,6 +112,20 @@ impl CaClient {
             true,
         )
         .await
+    }
+
+    /// Upload the scan of an ID document's copy taken at the counter (`kind`: the
+    /// handler's or the legal representative's ID card). Not retried: each upload is a
+    /// new document.
+    pub async fn upload_case_copy(
+        &self,
+        id: &str,
+        kind: DocumentKind,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<DocumentInfo> {
+        let path = format!("/v1/operator/cases/{}/documents", seg(id));
+        self.upload(&path, kind, file_name, bytes).await
     }
 
     /// The payments recorded on a case of the operator's point.

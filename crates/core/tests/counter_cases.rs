@@ -247,6 +247,59 @@ async fn a_walk_in_from_an_online_order_is_checked_paid_and_approved_by_another_
         .unwrap_err();
     assert!(matches!(e, CaseError::RoleMissing), "{e:?}");
 
+    // The copy of the handler's ID card, scanned at the counter: checked before it goes
+    // out (empty, over 5 MiB), a reviewer-only operator refused, then uploaded beside
+    // the applicant's own scan and used as the check's copy.
+    let png = sandbox_flow::png_bytes();
+    let e = clerk
+        .cases()
+        .upload_copy(&case.id, Person::Handler, "copy.png", Vec::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            CaseError::InvalidInput {
+                field: "file",
+                problem: InputProblem::Empty
+            }
+        ),
+        "{e:?}"
+    );
+    let e = clerk
+        .cases()
+        .upload_copy(
+            &case.id,
+            Person::Handler,
+            "big.png",
+            vec![0; 5 * 1024 * 1024 + 1],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            CaseError::InvalidInput {
+                field: "file",
+                problem: InputProblem::TooLong
+            }
+        ),
+        "{e:?}"
+    );
+    let e = reviewer
+        .cases()
+        .upload_copy(&case.id, Person::Handler, "copy.png", png.clone())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, CaseError::RoleMissing), "{e:?}");
+    let scanned = clerk
+        .cases()
+        .upload_copy(&case.id, Person::Handler, "copy.png", png)
+        .await
+        .unwrap();
+    assert_ne!(scanned, id_copy);
+    let id_copy = scanned;
+
     // The handler came in person: the original seen, its number typed from it.
     let identity = |number: &str| IdentityCheckInput {
         person: Person::Handler,

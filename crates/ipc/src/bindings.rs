@@ -35,9 +35,9 @@ use crate::{
     StorageReason, WrongTokenDetails,
 };
 use crate::{
-    CaseCheck, CaseCheckRequest, CaseDocument, CaseField, CaseIdentityCheck, CaseIdentityRequest,
-    CasePaymentRequest, CaseRejectRequest, CaseStatus, CaseSummaryView, CaseView,
-    CounterPaymentMethod, CounterPaymentView, FieldOutcome, IdDocument,
+    CaseCheck, CaseCheckRequest, CaseCopyUpload, CaseCopyUploaded, CaseDocument, CaseField,
+    CaseIdentityCheck, CaseIdentityRequest, CasePaymentRequest, CaseRejectRequest, CaseStatus,
+    CaseSummaryView, CaseView, CounterPaymentMethod, CounterPaymentView, FieldOutcome, IdDocument,
 };
 use crate::{CertificateStanding, RevocationReason};
 use crate::{
@@ -264,6 +264,8 @@ pub fn typescript() -> String {
         CaseIdentityRequest::decl(&cfg),
         CasePaymentRequest::decl(&cfg),
         CaseRejectRequest::decl(&cfg),
+        CaseCopyUpload::decl(&cfg),
+        CaseCopyUploaded::decl(&cfg),
     ];
     let mut out = String::from(HEADER);
     for decl in decls {

@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 pub use certdesk_ca_api::counter::{CaseStatus, CounterPaymentMethod, FieldOutcome, IdDocument};
 
-use crate::{DocumentKind, PaymentStatus, Person};
+use crate::{DocumentKind, FileUpload, PaymentStatus, Person};
 
 /// One field of the application, with the value the applicant entered online. Identity
 /// numbers come masked (first and last four): the clerk verifies those by typing the
@@ -35,6 +35,7 @@ pub struct CaseDocument {
     pub kind: DocumentKind,
     pub content_type: String,
     pub size: u64,
+    pub uploaded_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -132,6 +133,21 @@ pub struct CasePaymentRequest {
     /// POS slip or cash receipt number; none for WeChat/Alipay.
     pub reference: Option<String>,
     pub idempotency_key: String,
+}
+
+/// The scan of the ID-document copy of `person`, taken at the counter.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+pub struct CaseCopyUpload {
+    pub case_id: String,
+    pub person: Person,
+    pub file: FileUpload,
+}
+
+/// The uploaded copy's document id, and the case with it among its documents.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CaseCopyUploaded {
+    pub document_id: String,
+    pub case: CaseView,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -9,9 +9,9 @@
 
 mod common;
 
-use certdesk_e2e::{App, AppData};
+use certdesk_e2e::App;
 use certdesk_testkit::softhsm::SoftHsm;
-use common::counter::{PIN, add_point, operator_on_token};
+use common::counter::{PIN, add_point, launch_on, operator_on_token};
 use common::{Env, set_language};
 
 const ENTER: &str = "\u{E007}";
@@ -32,18 +32,7 @@ async fn operator_signs_in_and_the_counter_locks_when_the_token_is_pulled() {
     let hsm = SoftHsm::new().unwrap();
     let op = operator_on_token(&env, &hsm, "王受理", &["clerk", "maker"]);
 
-    let module = SoftHsm::module().unwrap();
-    let (conf_var, conf) = hsm.env();
-    let app = env
-        .launch_with(
-            AppData::Owned(tempfile::tempdir().unwrap()),
-            &[
-                (conf_var, conf.to_str().unwrap()),
-                ("CERTDESK_PKCS11_MODULE", module.to_str().unwrap()),
-            ],
-            &[],
-        )
-        .await;
+    let app = launch_on(&env, &hsm).await;
 
     // Counter mode is off at first: no 受理台 in the navigation.
     let nav = app

@@ -16,14 +16,12 @@ use std::time::Instant;
 use certdesk_ca_api::application::ApplicationStatus;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use certdesk_e2e::App;
-use certdesk_e2e::AppData;
 use certdesk_testkit::softhsm::SoftHsm;
-use common::counter::{PIN, add_point, operator_on_token};
+use common::counter::{PIN, add_point, launch_on, operator_on_token};
 use common::{Env, seed, set_language};
 
 const ENTER: &str = "\u{E007}";
 const TAB: &str = "\u{E004}";
-const SPACE: &str = " ";
 /// Ctrl+E (the modifier is released by the NULL key).
 const CTRL_E: &str = "\u{E009}e\u{E000}";
 
@@ -90,18 +88,7 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
     assert_eq!(order.status, ApplicationStatus::AwaitingPayment);
     let company = persona.company.name.clone();
 
-    let module = SoftHsm::module().unwrap();
-    let (conf_var, conf) = hsm.env();
-    let app = env
-        .launch_with(
-            AppData::Owned(tempfile::tempdir().unwrap()),
-            &[
-                (conf_var, conf.to_str().unwrap()),
-                ("CERTDESK_PKCS11_MODULE", module.to_str().unwrap()),
-            ],
-            &[],
-        )
-        .await;
+    let app = launch_on(&env, &hsm).await;
     app.click("nav-settings").await.unwrap();
     app.click("counter-mode").await.unwrap();
     app.click("counter-settings-save").await.unwrap();
@@ -184,15 +171,51 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
         .await
         .unwrap();
 
-    // On-site identity: the cursor is on the attestation; Space, Tab, the number, Enter.
-    keys_to(&app, "identity-attest", &format!("{SPACE}{TAB}")).await;
+    // On-site identity: the cursor is on the attestation. The copy of the handler's ID
+    // card is scanned here (a file from the scanner), uploaded to the CA and chosen as the
+    // copy; then Space, Tab, the number, Enter.
+    common::eventually_focused(&app, "identity-attest").await;
+    let scans = tempfile::tempdir().unwrap();
+    let copy = scans.path().join("copy.png");
+    std::fs::write(&copy, sandbox_flow::png_bytes()).unwrap();
+    let before = common::value(&app, "identity-copy").await;
+    app.by_testid("identity-copy-input")
+        .await
+        .unwrap()
+        .send_keys(copy.to_str().unwrap())
+        .await
+        .unwrap();
+    let copy_id = certdesk_e2e::eventually(
+        "the uploaded copy chosen",
+        std::time::Duration::from_secs(10),
+        || async {
+            let v = common::value(&app, "identity-copy").await;
+            (v != before && v.starts_with("doc_")).then_some(v)
+        },
+    )
+    .await
+    .unwrap();
+    assert!(order.documents.iter().all(|d| d.id != copy_id));
+    scroll_to(&app, "case-identity").await;
+    app.screenshot("counter-walk-in-identity-zh-CN")
+        .await
+        .unwrap();
+    // Back on the attestation (the file dialog had the focus): Space ticks it.
+    app.client
+        .execute(
+            "document.querySelector('[data-testid=identity-attest]').focus()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    keys_to(&app, "identity-attest", &format!(" {TAB}")).await;
     keys_to(
         &app,
         "identity-number",
         &format!("{}{ENTER}", persona.handler.id_number),
     )
     .await;
-    keystrokes += 3;
+    keystrokes += 4;
     app.wait_for("[data-testid=identity-done]").await.unwrap();
 
     // POS: the cursor is in the slip number. The CA goes down just then: the message is
@@ -216,8 +239,8 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
         .await
         .unwrap();
     env.ca.restart().unwrap();
+    // The retry is not counted: the main path has the CA up.
     keys_to(&app, "payment-reference", ENTER).await;
-    keystrokes += 1;
     app.wait_text("[data-testid=payment-done]", |t| {
         t.contains("POS-20261206-0042")
     })
@@ -321,6 +344,8 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
     // The CA says so too, with the one payment.
     let read = applicant.application(&order.id).await.unwrap();
     assert_eq!(read.status, ApplicationStatus::Approved);
+    assert!(read.documents.iter().any(|d| d.id == copy_id));
+    assert_eq!(read.documents.len(), order.documents.len() + 1);
     let payments = std::process::Command::new("sqlite3")
         .arg(env.ca.data_dir().join("ca.sqlite3"))
         .arg("SELECT count(*) FROM counter_payments")
@@ -329,7 +354,7 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
     assert_eq!(String::from_utf8_lossy(&payments.stdout).trim(), "1");
     println!(
         "walk-in window: case shown {open_ms} ms after Enter; {} fields checked in {checks_ms} ms; \
-         {keystrokes} keystrokes (Enter/Space/Tab/Ctrl+E presses and typed entries) from scan to complete; \
+         {keystrokes} key actions (a scan, an Enter/Space/Tab/Ctrl+E, a typed entry: one each) from scan to complete, plus one file dialog for the copy; \
          reviewer {reviewer}",
         buttons.len()
     );

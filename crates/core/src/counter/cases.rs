@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use certdesk_ca_api::ProblemCode;
 use certdesk_ca_api::application::Person;
+use certdesk_ca_api::channel::DocumentKind;
 use certdesk_ca_api::counter::{
     Case, CaseList, CaseStatus, CounterPayment, CounterPaymentList, CounterPaymentMethod,
     CounterPaymentRequest, FieldCheck, FieldOutcome, IdDocument, OnSiteIdentity,
@@ -35,6 +36,8 @@ const REASONS_MAX: usize = 20;
 /// The CA's id alphabet (`secrets::new_id`): lower case without `l`, `o`, `0`, `1`.
 const ID_ALPHABET: &str = "abcdefghijkmnpqrstuvwxyz23456789";
 const ID_RANDOM_LEN: usize = 20;
+/// The CA's limit on an uploaded document (5 MiB), checked before sending.
+const MAX_COPY_BYTES: usize = 5 * 1024 * 1024;
 
 /// What is wrong with an input. Never carries the input itself: it may be an identity
 /// number.
@@ -423,6 +426,37 @@ impl Cases<'_> {
             .await
         {
             Ok(p) => Ok(p),
+            Err(e) => Err(self.refused(e).await),
+        }
+    }
+
+    /// Uploads the scan of `person`'s ID-document copy taken at the counter (the same
+    /// limits as online uploads; the CA decides the type by content) and answers its
+    /// document id, for [`IdentityCheckInput::copy_document_id`].
+    pub async fn upload_copy(
+        &self,
+        case_id: &str,
+        person: Person,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<String, CaseError> {
+        let id = CaseNumber::parse(case_id)?;
+        if bytes.is_empty() {
+            return Err(invalid("file", InputProblem::Empty));
+        }
+        if bytes.len() > MAX_COPY_BYTES {
+            return Err(invalid("file", InputProblem::TooLong));
+        }
+        let kind = match person {
+            Person::LegalRep => DocumentKind::LegalRepIdCard,
+            Person::Handler => DocumentKind::HandlerIdCard,
+        };
+        let client = self.client()?;
+        match client
+            .upload_case_copy(id.as_str(), kind, file_name, bytes)
+            .await
+        {
+            Ok(d) => Ok(d.id),
             Err(e) => Err(self.refused(e).await),
         }
     }

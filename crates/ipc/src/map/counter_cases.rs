@@ -19,8 +19,8 @@ fn problem_text(p: InputProblem) -> (&'static str, &'static str, &'static str) {
         InputProblem::TooLong => ("too_long", "过长", "is too long"),
         InputProblem::ControlCharacter => (
             "control_character",
-            "含有无法识别的字符（扫码枪误读？请重新扫描）",
-            "contains characters that cannot be read (a scanner misread? scan again)",
+            "含有无法识别的字符（扫码枪误读？）",
+            "contains characters that cannot be read (a scanner misread?)",
         ),
         InputProblem::Malformed => ("malformed", "格式不正确", "is not in the right format"),
         InputProblem::Required => ("required", "必须填写或确认", "must be given or confirmed"),
@@ -164,6 +164,7 @@ impl From<Case> for CaseView {
                     kind: d.kind,
                     content_type: d.content_type.clone(),
                     size: d.size,
+                    uploaded_at: d.uploaded_at.clone(),
                 })
                 .collect(),
             identity_checks: c

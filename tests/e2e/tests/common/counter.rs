@@ -7,6 +7,8 @@ use certdesk_ca_api::sandbox::ApprovedOrder;
 use certdesk_testkit::ca::ca_command;
 use certdesk_testkit::softhsm::SoftHsm;
 
+use certdesk_e2e::{App, AppData};
+
 use super::{Env, cli_download, seed};
 
 /// The operator tokens' PIN.
@@ -70,4 +72,19 @@ pub fn operator_on_token(env: &Env, hsm: &SoftHsm, name: &str, roles: &[&str]) -
     let cli_data = tempfile::tempdir().unwrap();
     cli_download(hsm, cli_data.path(), env.ca.url(), &order, &serial, PIN);
     created.operator.id
+}
+
+/// The app on `hsm`'s tokens (SoftHSM2 as its PKCS#11 module), with fresh data.
+pub async fn launch_on(env: &Env, hsm: &SoftHsm) -> App {
+    let module = SoftHsm::module().unwrap();
+    let (conf_var, conf) = hsm.env();
+    env.launch_with(
+        AppData::Owned(tempfile::tempdir().unwrap()),
+        &[
+            (conf_var, conf.to_str().unwrap()),
+            ("CERTDESK_PKCS11_MODULE", module.to_str().unwrap()),
+        ],
+        &[],
+    )
+    .await
 }

@@ -854,6 +854,7 @@ const en: Catalog = {
   },
   counterCase: {
     scanLabel: "Scan or type the order number",
+    scanInvalid: "The order number {problem}. Scan it again, or check it and type it.",
     scanHint: "Scan the QR code on the applicant's order with the scanner, or type the order number starting with app_ and press Enter.",
     scanPlaceholder: "order number app_…",
     open: "Open",
@@ -912,6 +913,9 @@ const en: Catalog = {
     idDocuments: { resident_id_card: "Resident ID card", passport: "Passport", residence_permit: "HK/Macao/Taiwan residence permit or pass" },
     idNumber: "Document number",
     copyLabel: "Scan of the copy",
+    uploadCopy: "Upload the copy's scan…",
+    uploadingCopy: "Uploading…",
+    copyOption: "{kind} (uploaded {at})",
     attest: "I have seen the original document and the holder is present in person",
     recordIdentity: "Record the check",
     identityDone: "Checked: {person}, {document} ({operator}, {at})",

@@ -858,6 +858,7 @@ const zhCN = {
   },
   counterCase: {
     scanLabel: "扫描或输入订单号",
+    scanInvalid: "订单号{problem}。请重新扫描，或核对后输入。",
     scanHint: "用扫码枪扫申请人订单上的二维码，或输入以 app_ 开头的订单号后按回车。",
     scanPlaceholder: "订单号 app_…",
     open: "打开",
@@ -916,6 +917,9 @@ const zhCN = {
     idDocuments: { resident_id_card: "居民身份证", passport: "护照", residence_permit: "港澳台居民居住证/通行证" },
     idNumber: "证件号码",
     copyLabel: "证件复印件扫描件",
+    uploadCopy: "上传复印件扫描件…",
+    uploadingCopy: "正在上传…",
+    copyOption: "{kind}（{at} 上传）",
     attest: "本人已查验证件原件，并确认持证人本人在场",
     recordIdentity: "记录核验",
     identityDone: "已核验：{person}，{document}（{operator}，{at}）",

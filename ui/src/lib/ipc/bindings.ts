@@ -785,7 +785,7 @@ path: string, value: string, };
 
 export type CaseCheck = { field: string, outcome: FieldOutcome, operator_id: string, at: string, };
 
-export type CaseDocument = { id: string, kind: DocumentKind, content_type: string, size: number, };
+export type CaseDocument = { id: string, kind: DocumentKind, content_type: string, size: number, uploaded_at: string, };
 
 export type CaseIdentityCheck = { person: Person, document: IdDocument, copy_document_id: string, operator_id: string, at: string, };
 
@@ -827,6 +827,10 @@ export type CasePaymentRequest = { case_id: string, method: CounterPaymentMethod
 reference: string | null, idempotency_key: string, };
 
 export type CaseRejectRequest = { case_id: string, reasons: Array<string>, };
+
+export type CaseCopyUpload = { case_id: string, person: Person, file: FileUpload, };
+
+export type CaseCopyUploaded = { document_id: string, case: CaseView, };
 
 export const EVENTS = {
   statusChanged: "status-changed",
@@ -929,6 +933,7 @@ export const commands = {
   counterCaseQueue: (status: CaseStatus): Promise<CaseSummaryView[]> => invoke("counter_case_queue", { status }),
   counterCaseCheck: (request: CaseCheckRequest): Promise<CaseView> => invoke("counter_case_check", { request }),
   counterCaseIdentity: (request: CaseIdentityRequest): Promise<CaseView> => invoke("counter_case_identity", { request }),
+  counterCaseUploadCopy: (upload: CaseCopyUpload): Promise<CaseCopyUploaded> => invoke("counter_case_upload_copy", { upload }),
   counterCasePay: (request: CasePaymentRequest): Promise<CounterPaymentView> => invoke("counter_case_pay", { request }),
   counterCasePayments: (caseId: string): Promise<CounterPaymentView[]> => invoke("counter_case_payments", { caseId }),
   counterCaseApprove: (caseId: string): Promise<CaseView> => invoke("counter_case_approve", { caseId }),
