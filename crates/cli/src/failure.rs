@@ -212,7 +212,16 @@ impl Failure {
             | ErrorCode::SeparationOfDuties
             | ErrorCode::RoleMissing
             | ErrorCode::CaseInvalidState
-            | ErrorCode::IdentityMismatch => vec![Next::ContactCa],
+            | ErrorCode::IdentityMismatch
+            | ErrorCode::CaseNotApproved
+            | ErrorCode::MadeOnAnotherToken
+            | ErrorCode::TokenNotBlank
+            | ErrorCode::TokenInUse
+            | ErrorCode::TokenInitRefused
+            | ErrorCode::TestSignatureFailed
+            | ErrorCode::HandoverCodeRejected
+            | ErrorCode::HandoverLocked
+            | ErrorCode::CustomerCancelled => vec![Next::ContactCa],
         }
     }
 
