@@ -1,10 +1,11 @@
 //! The customer-facing window (顾客屏): where the applicant sets their own USBKey PIN and
 //! types the hand-over code while a token is made at the counter. It goes to a display
 //! of its own when there is one and stays there between cases; on a single display it
-//! covers the operator's screen only while the applicant is asked something (the clerk
-//! turns the screen around) and closes again after.
+//! covers the operator's screen from the first question until the applicant is done (the
+//! clerk turns the screen around) and closes again after.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use certdesk_core::counter::{CustomerDesk, CustomerScreen};
 use certdesk_core::window::customer_screen;
@@ -15,6 +16,9 @@ use crate::window;
 
 pub const CUSTOMER: &str = "customer";
 
+/// How long a single display shows the applicant "done" before it is the operator's again.
+const DONE_SHOWN: Duration = Duration::from_secs(4);
+
 /// The rendezvous between the making task and the customer window.
 #[derive(Default)]
 pub struct Desk(pub Arc<CustomerDesk>);
@@ -24,6 +28,13 @@ fn asks(screen: &CustomerScreen) -> bool {
         screen,
         CustomerScreen::Pin { .. } | CustomerScreen::Code { .. }
     )
+}
+
+/// Nothing for the applicant to follow: on a single display the screen goes back to the
+/// operator. (`Working` stays: between a refused answer and the next question, or while
+/// the code is checked, the window would otherwise flicker.)
+fn idle(screen: &CustomerScreen) -> bool {
+    matches!(screen, CustomerScreen::Welcome | CustomerScreen::Done)
 }
 
 /// The display for the customer window, if the operator's window leaves one free.
@@ -88,9 +99,23 @@ pub fn spawn_forwarder(app: AppHandle) {
                 if let Err(e) = open(&app) {
                     tracing::warn!(error = %e, "the customer window did not open");
                 }
-            } else if own_display(&app).is_none() && app.get_webview_window(CUSTOMER).is_some() {
-                // Single display: back to the operator as soon as nothing is asked.
-                close(&app);
+            } else if idle(&screen)
+                && own_display(&app).is_none()
+                && app.get_webview_window(CUSTOMER).is_some()
+            {
+                // "Done" stays a moment for the applicant to read; a welcome goes at once.
+                let app = app.clone();
+                let linger = if screen == CustomerScreen::Done {
+                    DONE_SHOWN
+                } else {
+                    Duration::ZERO
+                };
+                tauri::async_runtime::spawn(async move {
+                    tokio::time::sleep(linger).await;
+                    if idle(&app.state::<Desk>().0.screen()) {
+                        close(&app);
+                    }
+                });
             }
             if let Err(e) = app.emit(CUSTOMER_CHANGED, &screen) {
                 tracing::warn!(error = %e, "customer screen change not sent");

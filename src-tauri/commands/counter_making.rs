@@ -94,6 +94,9 @@ pub async fn counter_make(
                 .await
             {
                 Ok(made) => {
+                    // Made: nothing to ask until the hand-over (on a single display the
+                    // screen goes back to the operator).
+                    desk.show(CustomerScreen::Welcome);
                     tracing::info!(case = %made.case_id, token = %made.token_serial, resumed = made.certificate.resumed, "USBKey made");
                     return Ok(MadeView::from(&made));
                 }

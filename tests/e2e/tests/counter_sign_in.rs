@@ -148,25 +148,6 @@ async fn operator_signs_in_and_the_counter_locks_when_the_token_is_pulled() {
     let data = app.close().await.unwrap();
 
     // The PINs typed (right and wrong) are in no file the app wrote: log, settings, database.
-    let mut files = 0;
-    let mut dirs = vec![data.path().to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        for e in std::fs::read_dir(&dir).unwrap() {
-            let path = e.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-                continue;
-            }
-            let bytes = std::fs::read(&path).unwrap();
-            files += 1;
-            for pin in [PIN, "97310864"] {
-                assert!(
-                    !bytes.windows(pin.len()).any(|w| w == pin.as_bytes()),
-                    "a PIN in {}",
-                    path.display()
-                );
-            }
-        }
-    }
+    let files = common::assert_in_no_file(data.path(), &[PIN, "97310864"]);
     assert!(files > 0, "the app wrote its log and settings");
 }

@@ -11,9 +11,10 @@
 
 mod common;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use certdesk_ca_api::application::ApplicationStatus;
+use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use certdesk_e2e::App;
 use certdesk_testkit::softhsm::SoftHsm;
@@ -74,7 +75,9 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
     let hsm = SoftHsm::new().unwrap();
     let reviewer_hsm = SoftHsm::new().unwrap();
     let clerk = operator_on_token(&env, &hsm, "王受理", &["clerk", "reviewer"]);
-    let reviewer = operator_on_token(&env, &reviewer_hsm, "李审核", &["reviewer"]);
+    // A small point: the reviewer also makes the USBKeys (entry and approval never
+    // combine; approval and making may).
+    let reviewer = operator_on_token(&env, &reviewer_hsm, "李审核", &["reviewer", "maker"]);
 
     // The applicant's submitted online order (awaiting payment).
     let persona = Persona::new(seed() % 1_000_000_000);
@@ -358,5 +361,101 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
          reviewer {reviewer}",
         buttons.len()
     );
-    app.close().await.unwrap();
+
+    make_and_hand_over(&app, &applicant, &persona).await;
+    let data = app.close().await.unwrap();
+    // The applicant's PIN and the codes were typed on the customer window only, and are
+    // in no file the app wrote.
+    let files = common::assert_in_no_file(data.path(), &[APPLICANT_PIN, PIN]);
+    assert!(files > 0);
+}
+
+/// The applicant's PIN, typed on the customer window only.
+const APPLICANT_PIN: &str = "735194";
+
+/// Making the approved case's USBKey on the blank token in the reader (issue 13 item 6):
+/// the customer window asks the applicant for the PIN (a trivial one is refused there,
+/// in both languages), the token is initialised and made, a test signature verified;
+/// the hand-over code sent by SMS is typed on the customer window (a wrong one first).
+/// The PIN never appears on the operator's page.
+async fn make_and_hand_over(app: &App, applicant: &CaClient, persona: &Persona) {
+    use common::counter::customer::{back_to, submit_closing, switch_to_window_with, type_in};
+
+    app.wait_for("[data-testid=making-start]").await.unwrap();
+    app.screenshot("counter-making-ready-zh-CN").await.unwrap();
+    let t0 = Instant::now();
+    app.click("making-start").await.unwrap();
+    let main = switch_to_window_with(app, "customer-pin").await;
+    app.screenshot("customer-pin-zh-CN").await.unwrap();
+    type_in(app, "customer-pin", "123456").await;
+    type_in(app, "customer-pin-again", &format!("123456{ENTER}")).await;
+    app.wait_text("[data-testid=customer-pin-problem]", |t| t.contains("简单"))
+        .await
+        .unwrap();
+    app.screenshot("customer-pin-refused-zh-CN").await.unwrap();
+    // The applicant reads English: the window's own switch.
+    app.click("customer-language").await.unwrap();
+    app.wait_text("[data-testid=customer-pin-problem]", |t| t.contains("easy"))
+        .await
+        .unwrap();
+    app.screenshot("customer-pin-refused-en").await.unwrap();
+    type_in(app, "customer-pin", APPLICANT_PIN).await;
+    type_in(app, "customer-pin-again", APPLICANT_PIN).await;
+    submit_closing(app, "customer-pin-again").await;
+
+    back_to(app, main).await;
+    let made = app
+        .wait_text("[data-testid=making-made]", |t| t.contains("USBKey"))
+        .await
+        .unwrap();
+    let make_ms = t0.elapsed().as_millis();
+    assert!(made.contains("测试签名已通过"), "{made}");
+    let page = app.client.source().await.unwrap();
+    assert!(!page.contains(APPLICANT_PIN));
+    app.screenshot("counter-making-made-zh-CN").await.unwrap();
+
+    let t1 = Instant::now();
+    app.click("making-hand-over").await.unwrap();
+    let main = switch_to_window_with(app, "customer-code").await;
+    // The hand-over code: the newest code sent to the handler's phone.
+    let code = certdesk_e2e::eventually("the hand-over SMS", Duration::from_secs(10), || async {
+        let outbox = applicant
+            .sandbox_outbox(Some(&persona.handler.phone))
+            .await
+            .ok()?;
+        let sms = outbox.items.iter().find(|m| m.body.contains("领取"))?;
+        let after = &sms.body[sms.body.find("验证码")?..];
+        let code: String = after
+            .chars()
+            .skip_while(|c| !c.is_ascii_digit())
+            .take_while(char::is_ascii_digit)
+            .collect();
+        (code.len() == 6).then_some(code)
+    })
+    .await
+    .unwrap();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    type_in(app, "customer-code", &format!("{wrong}{ENTER}")).await;
+    // (One display: the window opened anew for the code, in the point's language.)
+    app.wait_text("[data-testid=customer-code-problem]", |t| {
+        t.contains("不正确")
+    })
+    .await
+    .unwrap();
+    app.screenshot("customer-code-wrong-zh-CN").await.unwrap();
+    type_in(app, "customer-code", &code).await;
+    submit_closing(app, "customer-code").await;
+    back_to(app, main).await;
+    app.wait_for("[data-testid=making-handed-over]")
+        .await
+        .unwrap();
+    let hand_ms = t1.elapsed().as_millis();
+    app.screenshot("counter-making-handed-over-zh-CN")
+        .await
+        .unwrap();
+    let page = app.client.source().await.unwrap();
+    assert!(!page.contains(APPLICANT_PIN) && !page.contains(&code));
+    println!(
+        "making window: PIN typed → made {make_ms} ms; hand-over (SMS, code typed) {hand_ms} ms"
+    );
 }

@@ -88,3 +88,57 @@ pub async fn launch_on(env: &Env, hsm: &SoftHsm) -> App {
     )
     .await
 }
+
+/// The customer-facing window, driven as the applicant would.
+pub mod customer {
+    use std::time::{Duration, Instant};
+
+    use certdesk_e2e::App;
+    use fantoccini::Locator;
+    use fantoccini::wd::WindowHandle;
+
+    const ENTER: &str = "\u{E007}";
+
+    /// Switches the WebDriver session to the window whose page has `testid`, waiting for
+    /// it to open; returns the handle of the window it was on.
+    pub async fn switch_to_window_with(app: &App, testid: &str) -> WindowHandle {
+        let from = app.client.window().await.unwrap();
+        let css = format!("[data-testid={testid}]");
+        let started = Instant::now();
+        loop {
+            for h in app.client.windows().await.unwrap() {
+                if app.client.switch_to_window(h).await.is_ok()
+                    && app.client.find(Locator::Css(&css)).await.is_ok()
+                {
+                    return from;
+                }
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no window shows {testid}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    pub async fn back_to(app: &App, h: WindowHandle) {
+        app.client.switch_to_window(h).await.unwrap();
+    }
+
+    /// Types into the element with `testid` (the customer window's focus is not reported
+    /// by the window system under Xvfb, so the element is addressed directly).
+    pub async fn type_in(app: &App, testid: &str, keys: &str) {
+        let css = format!("[data-testid={testid}]");
+        app.wait_for(&css).await.unwrap();
+        let el = app.client.find(Locator::Css(&css)).await.unwrap();
+        el.send_keys(keys).await.unwrap();
+    }
+
+    /// Enter in `testid` when the answer closes the customer window (one display): the
+    /// window may be gone before WebDriver answers, which is then no error.
+    pub async fn submit_closing(app: &App, testid: &str) {
+        let css = format!("[data-testid={testid}]");
+        let el = app.client.find(Locator::Css(&css)).await.unwrap();
+        let _ = el.send_keys(ENTER).await;
+    }
+}

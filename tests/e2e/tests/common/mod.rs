@@ -350,3 +350,29 @@ pub async fn eventually_gone(app: &App, testid: &str) {
     .await
     .unwrap()
 }
+
+/// Asserts that none of `secrets` is in any file under `dir` (the app's log, settings,
+/// databases); returns how many files were read.
+pub fn assert_in_no_file(dir: &std::path::Path, secrets: &[&str]) -> usize {
+    let mut files = 0;
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            files += 1;
+            for s in secrets {
+                assert!(
+                    !bytes.windows(s.len()).any(|w| w == s.as_bytes()),
+                    "a secret in {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    files
+}
