@@ -194,6 +194,12 @@ pub async fn approved_walk_in(
         .unwrap();
     let approved = reviewer.cases().approve(&case.id).await.unwrap();
     assert_eq!(approved.status, CaseStatus::Approved);
+    // Scanned again (to make it), the order answers its approved case, not a new one.
+    let again = clerk.cases().open(&order.id).await.unwrap();
+    assert_eq!(
+        (again.id.as_str(), again.status),
+        (case.id.as_str(), CaseStatus::Approved)
+    );
     let phone = approved
         .application
         .input
