@@ -77,7 +77,12 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
     let clerk = operator_on_token(&env, &hsm, "王受理", &["clerk", "reviewer"]);
     // A small point: the reviewer also makes the USBKeys (entry and approval never
     // combine; approval and making may).
-    let reviewer = operator_on_token(&env, &reviewer_hsm, "李审核", &["reviewer", "maker"]);
+    let reviewer = operator_on_token(
+        &env,
+        &reviewer_hsm,
+        "李审核",
+        &["reviewer", "maker", "supervisor"],
+    );
 
     // The applicant's submitted online order (awaiting payment).
     let persona = Persona::new(seed() % 1_000_000_000);
@@ -363,11 +368,64 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
     );
 
     make_and_hand_over(&app, &applicant, &persona).await;
+    audit_seen_and_verified(&app, &env).await;
     let data = app.close().await.unwrap();
     // The applicant's PIN and the codes were typed on the customer window only, and are
     // in no file the app wrote.
     let files = common::assert_in_no_file(data.path(), &[APPLICANT_PIN, PIN]);
     assert!(files > 0);
+}
+
+/// The supervisor reads the point's audit log in the app (the whole case is there, each
+/// entry with its chained hash); `certdesk-ca audit verify` passes on the untouched log
+/// and names the one entry altered in SQLite afterwards (issue 13 item 8).
+async fn audit_seen_and_verified(app: &App, env: &Env) {
+    app.click("counter-view-audit").await.unwrap();
+    for action in ["case.open", "case.approve", "case.token", "case.handover"] {
+        app.wait_for(&format!(
+            "[data-testid=audit-entries] tr[data-action=\"{action}\"]"
+        ))
+        .await
+        .unwrap();
+    }
+    let handover = app
+        .text("[data-testid=audit-entries] tr[data-action=\"case.handover\"]")
+        .await
+        .unwrap();
+    assert!(handover.contains("交付 USBKey"), "{handover}");
+    app.screenshot("counter-audit-zh-CN").await.unwrap();
+    set_language(app, "en").await;
+    app.click("nav-counter").await.unwrap();
+    app.click("counter-view-audit").await.unwrap();
+    app.wait_text("[data-testid=audit-entries]", |t| {
+        t.contains("USBKey handed over")
+    })
+    .await
+    .unwrap();
+    app.screenshot("counter-audit-en").await.unwrap();
+
+    let data = env.ca.data_dir().to_str().unwrap().to_owned();
+    let clean = certdesk_testkit::ca::ca_command(&["audit", "verify", "--data", &data]).unwrap();
+    assert!(clean.contains("entries"), "{clean}");
+    let db = env.ca.data_dir().join("ca.sqlite3");
+    let seq = std::process::Command::new("sqlite3")
+        .arg(&db)
+        .arg(
+            "DROP TRIGGER audit_log_no_update; \
+             UPDATE audit_log SET token_serial = 'FORGED' WHERE action = 'case.token'; \
+             SELECT seq FROM audit_log WHERE action = 'case.token';",
+        )
+        .output()
+        .unwrap();
+    assert!(seq.status.success(), "{seq:?}");
+    let seq = String::from_utf8_lossy(&seq.stdout).trim().to_owned();
+    let refused = certdesk_testkit::ca::ca_command(&["audit", "verify", "--data", &data])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains(&format!("entry {seq} was altered")),
+        "{refused}"
+    );
 }
 
 /// The applicant's PIN, typed on the customer window only.
