@@ -290,13 +290,22 @@ impl App {
     ) -> anyhow::Result<String> {
         let last = std::cell::RefCell::new(String::new());
         let found = eventually(css, WAIT, || async {
-            match self.text(css).await {
+            let el = match self.wait_for(css).await {
+                Ok(el) => el,
+                Err(e) => return Some(Err(e)),
+            };
+            match el.text().await {
                 Ok(text) if pred(&text) => Some(Ok(text)),
                 Ok(text) => {
                     *last.borrow_mut() = text;
                     None
                 }
-                Err(e) => Some(Err(e)),
+                // The node was replaced between finding and reading it (a re-render, as
+                // a click can race one): read the fresh one.
+                Err(e) => match ClickError::from_cmd(e) {
+                    ClickError::Raced(_) => None,
+                    ClickError::Other(e) => Some(Err(e)),
+                },
             }
         })
         .await;
