@@ -4,7 +4,6 @@
 
 use certdesk_core::counter::{CodeAnswerProblem, CustomerScreen, MakingError, PinAnswerProblem};
 use certdesk_core::enrollment::TokenChoice;
-use certdesk_core::pin_rules::PinRule;
 use certdesk_ipc::{
     COUNTER_MAKING_PROGRESS, CaseView, CounterMakeRequest, ErrorCode, IpcError, MadeView,
     MakingProgressView, MakingTokenView,
@@ -26,14 +25,6 @@ fn withdrawn() -> IpcError {
         ErrorCode::CustomerCancelled,
         "the customer window's question was withdrawn",
     )
-}
-
-fn pin_problem(rule: PinRule) -> PinAnswerProblem {
-    match rule {
-        PinRule::TooShort => PinAnswerProblem::TooShort,
-        PinRule::TooLong => PinAnswerProblem::TooLong,
-        PinRule::Trivial | PinRule::SameAsOld => PinAnswerProblem::Trivial,
-    }
 }
 
 fn module(app: &AppHandle) -> Result<std::path::PathBuf, IpcError> {
@@ -101,7 +92,7 @@ pub async fn counter_make(
                     return Ok(MadeView::from(&made));
                 }
                 // The applicant chooses another PIN; nothing was written.
-                Err(MakingError::PinRule(rule)) => refused = Some(pin_problem(rule)),
+                Err(MakingError::PinRule(rule)) => refused = Some(PinAnswerProblem::from(rule)),
                 Err(e) => {
                     tracing::warn!(code = e.code(), error = %e, "making failed");
                     desk.withdraw();

@@ -112,12 +112,14 @@ impl Default for CustomerDesk {
     }
 }
 
-fn pin_problem(rule: PinRule) -> PinAnswerProblem {
-    match rule {
-        PinRule::TooShort => PinAnswerProblem::TooShort,
-        PinRule::TooLong => PinAnswerProblem::TooLong,
-        // There is no old PIN on a token being made; `check` is given none.
-        PinRule::Trivial | PinRule::SameAsOld => PinAnswerProblem::Trivial,
+impl From<PinRule> for PinAnswerProblem {
+    fn from(rule: PinRule) -> Self {
+        match rule {
+            PinRule::TooShort => Self::TooShort,
+            PinRule::TooLong => Self::TooLong,
+            // There is no old PIN on a token being made; `check` is given none.
+            PinRule::Trivial | PinRule::SameAsOld => Self::Trivial,
+        }
     }
 }
 
@@ -185,7 +187,7 @@ impl CustomerDesk {
         let problem = if !p.chars().all(|c| c.is_ascii_graphic()) {
             Some(PinAnswerProblem::Characters)
         } else if let Err(rule) = pin_rules::check("", p, min, max) {
-            Some(pin_problem(rule))
+            Some(rule.into())
         } else if p != again.expose_secret() {
             Some(PinAnswerProblem::Mismatch)
         } else {

@@ -2,7 +2,6 @@
 //! token as the operator sees it.
 
 use certdesk_core::counter::{Made, MakingError, MakingProgress};
-use certdesk_core::pin_rules::PinRule;
 
 use super::counter_cases::case_to_ipc;
 use super::download::download_to_ipc;
@@ -25,15 +24,9 @@ pub fn making_to_ipc(e: &MakingError) -> IpcError {
             );
         }
         MakingError::PinRule(rule) => {
-            let refusal = match rule {
-                PinRule::TooShort => PinRefusal::TooShort,
-                PinRule::TooLong => PinRefusal::TooLong,
-                PinRule::SameAsOld => PinRefusal::SameAsOld,
-                PinRule::Trivial => PinRefusal::Trivial,
-            };
             return IpcError::new(ErrorCode::InvalidInput, e.to_string()).with_details(
                 PinRuleDetails {
-                    pin_rule: refusal,
+                    pin_rule: PinRefusal::from(*rule),
                     min: None,
                     max: None,
                 },
