@@ -89,6 +89,9 @@ pub enum CaseError {
     /// The case is no longer open, or the application is past this step.
     #[error("the case or its application is not in a state for this step")]
     InvalidState,
+    /// The CA's payment code cannot be drawn as a QR code (a malformed answer).
+    #[error(transparent)]
+    PaymentCode(#[from] crate::qr::QrError),
     /// Signed out, locked, or any other counter/CA failure.
     #[error(transparent)]
     Counter(#[from] CounterError),
@@ -307,7 +310,7 @@ fn from_client(e: ClientError) -> CaseError {
 
 /// The case operations of a counter; see [`Counter::cases`].
 pub struct Cases<'a> {
-    counter: &'a Counter,
+    pub(super) counter: &'a Counter,
 }
 
 impl Counter {
@@ -467,6 +470,16 @@ impl Cases<'_> {
         let client = self.client()?;
         match client.counter_payments(id.as_str()).await {
             Ok(p) => Ok(p),
+            Err(e) => Err(self.refused(e).await),
+        }
+    }
+
+    /// The counter receipt (受理回执) of a case of the point, as the CA renders it (PDF).
+    pub async fn receipt(&self, case_id: &str) -> Result<Vec<u8>, CaseError> {
+        let id = CaseNumber::parse(case_id)?;
+        let client = self.client()?;
+        match client.case_receipt(id.as_str()).await {
+            Ok(pdf) => Ok(pdf),
             Err(e) => Err(self.refused(e).await),
         }
     }

@@ -44,6 +44,7 @@ pub fn case_to_ipc(e: &CaseError) -> IpcError {
         CaseError::RoleMissing => ErrorCode::RoleMissing,
         CaseError::IdentityMismatch => ErrorCode::IdentityMismatch,
         CaseError::InvalidState => ErrorCode::CaseInvalidState,
+        CaseError::PaymentCode(_) => ErrorCode::CaProtocol,
         CaseError::Counter(c) => return counter_to_ipc(c),
     };
     IpcError::new(code, e.to_string())
@@ -200,6 +201,7 @@ impl From<CounterPayment> for CounterPaymentView {
     fn from(p: CounterPayment) -> Self {
         Self {
             id: p.id,
+            case_id: p.case_id,
             method: p.method,
             reference: p.reference,
             amount_fen: p.amount_fen,
