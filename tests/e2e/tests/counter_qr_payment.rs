@@ -13,11 +13,11 @@ use std::time::Instant;
 use certdesk_ca_api::application::ApplicationStatus;
 use certdesk_e2e::App;
 use certdesk_testkit::softhsm::SoftHsm;
+use common::Env;
 use common::counter::customer::{back_to, switch_to_window_with};
 use common::counter::{
     add_point, counter_mode_on, keys_to, launch_on, operator_on_token, sign_in, submitted_order,
 };
-use common::Env;
 
 const ENTER: &str = "\u{E007}";
 
