@@ -17,7 +17,6 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use certdesk_ca_api::application::Person;
-use certdesk_ca_api::channel::DocumentKind;
 use certdesk_ca_api::counter::{FieldOutcome, IdDocument};
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
@@ -113,14 +112,7 @@ async fn walk_in(ca: &CaService, staff: &Staffed, journal: &mut Journal, channel
         }
     })
     .await;
-    let copy = case
-        .application
-        .documents
-        .iter()
-        .find(|d| d.kind == DocumentKind::HandlerIdCard)
-        .unwrap()
-        .id
-        .clone();
+    let copy = counter_support::handler_copy(&case);
     let identity = IdentityCheckInput {
         person: Person::Handler,
         document: IdDocument::ResidentIdCard,
