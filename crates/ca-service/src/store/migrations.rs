@@ -329,6 +329,10 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX applications_created ON applications(created_at);
     "#,
+    // 17: issue 13 item 3b — a case whose application was keyed at the counter.
+    r#"
+    ALTER TABLE cases ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
