@@ -86,10 +86,16 @@ pub enum AuditAction {
     CaseHandover,
     #[serde(rename = "case.document")]
     CaseDocument,
+    /// A new application keyed at the counter, and its case.
+    #[serde(rename = "case.key")]
+    CaseKey,
+    /// The applicant's signature on the printed form, attested at the counter.
+    #[serde(rename = "case.signature")]
+    CaseSignature,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 21] = [
         AuditAction::ReviewApprove,
         AuditAction::ReviewReject,
         AuditAction::ReviewPaperReceived,
@@ -109,6 +115,8 @@ impl AuditAction {
         AuditAction::CaseToken,
         AuditAction::CaseHandover,
         AuditAction::CaseDocument,
+        AuditAction::CaseKey,
+        AuditAction::CaseSignature,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -132,6 +140,8 @@ impl AuditAction {
             AuditAction::CaseToken => "case.token",
             AuditAction::CaseHandover => "case.handover",
             AuditAction::CaseDocument => "case.document",
+            AuditAction::CaseKey => "case.key",
+            AuditAction::CaseSignature => "case.signature",
         }
     }
 

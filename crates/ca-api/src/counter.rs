@@ -69,6 +69,10 @@ pub struct Case {
     pub status: CaseStatus,
     /// The operator who opened (entered) the case.
     pub opened_by: String,
+    /// Keyed at the counter (issue 13 item 3b): the application was entered by
+    /// `opened_by` at this point, not by the applicant online.
+    #[serde(default)]
+    pub keyed: bool,
     /// Everyone who entered or changed the case: none of them may review it.
     pub editors: Vec<String>,
     pub checks: Vec<FieldCheckRecord>,
@@ -228,4 +232,15 @@ pub struct IdentityCheckRecord {
     pub copy_document_id: String,
     pub operator_id: String,
     pub at: String,
+}
+
+/// The application signature at the counter (a keyed case's equivalent of the handler's
+/// SMS code): the applicant signed the printed application form in front of the
+/// operator, whose scan is an `application_form` document of the case, and the operator
+/// attests to it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CounterSignature {
+    pub form_document_id: String,
+    /// The operator saw the applicant sign the printed form: must be true.
+    pub attested: bool,
 }

@@ -3,11 +3,11 @@
 //! [`CaClient::with_token`]); the CA scopes each case to the operator's point and
 //! enforces separation of duties itself (403 `separation_of_duties`).
 
-use certdesk_ca_api::application::{DocumentInfo, RejectRequest};
+use certdesk_ca_api::application::{CreateApplication, DocumentInfo, RejectRequest};
 use certdesk_ca_api::channel::DocumentKind;
 use certdesk_ca_api::counter::{
     Case, CaseList, CaseStatus, CounterPayment, CounterPaymentList, CounterPaymentRequest,
-    FieldCheck, OnSiteIdentity, OpenCase,
+    CounterSignature, FieldCheck, OnSiteIdentity, OpenCase,
 };
 use reqwest::Method;
 
@@ -40,6 +40,37 @@ impl CaClient {
             true,
             None,
             true,
+        )
+        .await
+    }
+
+    /// Key a new application at the counter and open its case (the online create's
+    /// body). Retries reuse `key` (a fresh one when `None`), so a lost answer cannot
+    /// key the application twice.
+    pub async fn key_case(&self, req: &CreateApplication, key: Option<&str>) -> Result<Case> {
+        let key = key.map(str::to_string).unwrap_or_else(idempotency_key);
+        self.send(
+            Method::POST,
+            "/v1/operator/cases/keyed",
+            Body::json(req)?,
+            true,
+            Some(&key),
+            true,
+        )
+        .await
+    }
+
+    /// The application signature at the counter: the scan of the form the applicant
+    /// signed, and the operator's attestation. Not retried: a second one is refused
+    /// (`invalid_state`) once the first sealed the submission.
+    pub async fn sign_case(&self, id: &str, req: &CounterSignature) -> Result<Case> {
+        self.send(
+            Method::POST,
+            &format!("/v1/operator/cases/{}/signature", seg(id)),
+            Body::json(req)?,
+            true,
+            None,
+            false,
         )
         .await
     }
@@ -116,9 +147,10 @@ impl CaClient {
         .await
     }
 
-    /// Upload the scan of an ID document's copy taken at the counter (`kind`: the
-    /// handler's or the legal representative's ID card). Not retried: each upload is a
-    /// new document.
+    /// Upload a scan taken at the counter (`kind`: the handler's or the legal
+    /// representative's ID card; on a keyed case also the licence, the letter of
+    /// authorisation, the signed application form). Not retried: each upload is a new
+    /// document.
     pub async fn upload_case_copy(
         &self,
         id: &str,

@@ -36,8 +36,9 @@ use crate::{
 };
 use crate::{
     CaseCheck, CaseCheckRequest, CaseCopyUpload, CaseCopyUploaded, CaseDocument, CaseField,
-    CaseIdentityCheck, CaseIdentityRequest, CasePaymentRequest, CaseRejectRequest, CaseStatus,
-    CaseSummaryView, CaseView, CounterPaymentMethod, CounterPaymentView, FieldOutcome, IdDocument,
+    CaseIdentityCheck, CaseIdentityRequest, CaseKeyField, CaseKeyRequest, CasePaymentRequest,
+    CaseRejectRequest, CaseScanUpload, CaseSignRequest, CaseStatus, CaseSummaryView, CaseView,
+    CounterPaymentMethod, CounterPaymentView, FieldOutcome, IdDocument,
 };
 use crate::{CertificateStanding, RevocationReason};
 use crate::{
@@ -266,6 +267,11 @@ pub fn typescript() -> String {
         CaseRejectRequest::decl(&cfg),
         CaseCopyUpload::decl(&cfg),
         CaseCopyUploaded::decl(&cfg),
+        // A new case keyed at the counter (issue 13 item 3b).
+        CaseKeyRequest::decl(&cfg),
+        CaseKeyField::decl(&cfg),
+        CaseScanUpload::decl(&cfg),
+        CaseSignRequest::decl(&cfg),
     ];
     let mut out = String::from(HEADER);
     for decl in decls {

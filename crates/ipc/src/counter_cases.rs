@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 pub use certdesk_ca_api::counter::{CaseStatus, CounterPaymentMethod, FieldOutcome, IdDocument};
 
-use crate::{DocumentKind, FileUpload, PaymentStatus, Person};
+use crate::{ApplicationStatus, DocumentKind, FileUpload, PaymentStatus, Person, StepId};
 
 /// One field of the application, with the value the applicant entered online. Identity
 /// numbers come masked (first and last four): the clerk verifies those by typing the
@@ -58,6 +58,12 @@ pub struct CaseView {
     pub company_name: String,
     pub amount_fen: u64,
     pub opened_by: String,
+    /// Keyed at the counter by `opened_by` (not applied for online).
+    pub keyed: bool,
+    pub application_status: ApplicationStatus,
+    /// The steps before the signature the application still lacks, in their order (a
+    /// keyed case's to-do list; an online order's are done before it comes).
+    pub pending: Vec<StepId>,
     /// Everyone who entered or changed the case: none of them may review it.
     pub editors: Vec<String>,
     pub fields: Vec<CaseField>,

@@ -13,6 +13,7 @@ mod capability;
 mod certificates;
 mod counter;
 mod counter_cases;
+mod counter_keyed;
 mod customer;
 mod download;
 mod environment;
@@ -71,6 +72,7 @@ pub use counter_cases::{
     CaseRejectRequest, CaseStatus, CaseSummaryView, CaseView, CounterPaymentMethod,
     CounterPaymentView, FieldOutcome, IdDocument,
 };
+pub use counter_keyed::{CaseKeyField, CaseKeyRequest, CaseScanUpload, CaseSignRequest};
 pub use customer::{
     CUSTOMER_CHANGED, CodeAnswerProblem, CustomerPinAnswer, CustomerScreen, CustomerWindowView,
     PinAnswerProblem,

@@ -28,14 +28,15 @@ fn to_value(app: &Application) -> ApiResult<serde_json::Value> {
 }
 
 /// 409 when another unfinished application blocks this one (see the README's
-/// "one unfinished application per organisation"): it is named only to its own owner.
-pub fn ensure_no_duplicate(conn: &Connection, doc: &AppDoc) -> ApiResult<()> {
+/// "one unfinished application per organisation"): it is named only to its own owner
+/// asking (`requester`; an operator keying at the counter is never its owner).
+pub fn ensure_no_duplicate(conn: &Connection, doc: &AppDoc, requester: &str) -> ApiResult<()> {
     if let Some(ent) = &doc.app.input.enterprise
         && let Some((existing, owner)) =
             applications::blocking_identity(conn, &ent.uscc, &doc.app.id, &doc.owner)?
     {
         let mut p = Problem::new(ProblemCode::DuplicateApplication);
-        if owner == doc.owner {
+        if owner == requester {
             p = p.detail("cancel the existing unfinished application first");
             p.existing_application_id = Some(existing);
         } else {
@@ -85,7 +86,7 @@ fn check_concerned_certificate(conn: &Connection, req: &CreateApplication) -> Ap
     Ok(())
 }
 
-fn new_doc(state: &AppState, owner: &str, req: CreateApplication) -> ApiResult<AppDoc> {
+pub fn new_doc(state: &AppState, owner: &str, req: CreateApplication) -> ApiResult<AppDoc> {
     let channel = state.channels.get(&req.channel_id).ok_or_else(|| {
         ApiError::fields(vec![FieldError::new(
             "channel_id",
@@ -172,14 +173,26 @@ pub async fn create_application(
     HashedJson { value: req, hash }: HashedJson<CreateApplication>,
 ) -> ApiResult<Response> {
     let route = "POST /v1/applications";
-    idempotent_create(&state, &who, key.as_deref(), route, &hash, |tx| {
+    idempotent_create(&state, &who.phone, key.as_deref(), route, &hash, |tx| {
         check_concerned_certificate(tx, &req)?;
         let mut doc = new_doc(&state, &who.phone, req)?;
-        ensure_no_duplicate(tx, &doc)?;
-        doc.app.number = applications::next_number(tx, state.now())?;
-        applications::insert(tx, &mut doc, state.now())?;
+        insert_new(tx, &state, &mut doc, &who.phone)?;
         to_value(&doc.app)
     })
+}
+
+/// Stores a new application from [`new_doc`], online or keyed at the counter: unless
+/// it is a duplicate (see [`ensure_no_duplicate`]), with its order number.
+pub fn insert_new(
+    tx: &Connection,
+    state: &AppState,
+    doc: &mut AppDoc,
+    requester: &str,
+) -> ApiResult<()> {
+    ensure_no_duplicate(tx, doc, requester)?;
+    doc.app.number = applications::next_number(tx, state.now())?;
+    applications::insert(tx, doc, state.now())?;
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -302,7 +315,7 @@ pub async fn edit_application(
             return Err(ApiError::fields(errors));
         }
         apply_patch(&mut s.doc, patch);
-        ensure_no_duplicate(s.tx, &s.doc)?;
+        ensure_no_duplicate(s.tx, &s.doc, &who.phone)?;
         s.save()
     })
 }

@@ -150,6 +150,8 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
             operators::cases::open_case,
             operators::cases::list_cases
         ))
+        .routes(routes!(operators::keyed::key_case))
+        .routes(routes!(operators::keyed::sign_case))
         .routes(routes!(operators::cases::get_case))
         .routes(routes!(operators::cases::check_field))
         .routes(routes!(operators::cases::approve_case))

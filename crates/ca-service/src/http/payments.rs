@@ -32,7 +32,7 @@ pub async fn create_payment(
     HashedJson { value: req, hash }: HashedJson<CreatePayment>,
 ) -> ApiResult<Response> {
     let route = format!("POST /v1/applications/{id}/payments");
-    idempotent_create(&state, &who, key.as_deref(), &route, &hash, |tx| {
+    idempotent_create(&state, &who.phone, key.as_deref(), &route, &hash, |tx| {
         let doc = load_owned(tx, &id, &who.phone)?;
         let row = create(tx, &state, &doc, req.provider)?;
         Ok(serde_json::to_value(to_wire(&row, state.now()))?)

@@ -118,10 +118,11 @@ pub fn app_response(app: &Application) -> ApiResult<Response> {
 }
 
 /// A create (201) that honours `Idempotency-Key`: the same key and body answer the
-/// stored response, the same key with another body is refused.
+/// stored response, the same key with another body is refused. Keys are the
+/// `principal`'s own (an applicant's phone, an operator's actor id).
 pub fn idempotent_create(
     state: &Shared,
-    who: &Applicant,
+    principal: &str,
     key: Option<&str>,
     route: &str,
     body_hash: &str,
@@ -129,7 +130,7 @@ pub fn idempotent_create(
 ) -> ApiResult<Response> {
     let now = state.now();
     let (status, value) = state.db.tx(|tx| {
-        idempotency::run(tx, &who.phone, key, route, body_hash, now, || {
+        idempotency::run(tx, principal, key, route, body_hash, now, || {
             Ok((StatusCode::CREATED, create(tx)?))
         })
     })?;

@@ -13,6 +13,8 @@ pub struct CaseRow {
     pub status: String,
     pub opened_by: String,
     pub created_at: i64,
+    /// The application was keyed at the counter by `opened_by` (not applied online).
+    pub keyed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +26,7 @@ pub struct CheckRow {
     pub at: i64,
 }
 
-const COLS: &str = "id, point_id, application_id, status, opened_by, created_at";
+const COLS: &str = "id, point_id, application_id, status, opened_by, created_at, keyed";
 
 fn case(r: &Row<'_>) -> rusqlite::Result<CaseRow> {
     Ok(CaseRow {
@@ -34,20 +36,22 @@ fn case(r: &Row<'_>) -> rusqlite::Result<CaseRow> {
         status: r.get(3)?,
         opened_by: r.get(4)?,
         created_at: r.get(5)?,
+        keyed: r.get(6)?,
     })
 }
 
 /// Inserts the case with its opener as the first editor.
 pub fn insert(conn: &Connection, c: &CaseRow) -> Result<(), StoreError> {
     conn.execute(
-        &format!("INSERT INTO cases ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+        &format!("INSERT INTO cases ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
         params![
             c.id,
             c.point_id,
             c.application_id,
             c.status,
             c.opened_by,
-            c.created_at
+            c.created_at,
+            c.keyed
         ],
     )?;
     add_editor(conn, &c.id, &c.opened_by)

@@ -337,6 +337,10 @@ const MIGRATIONS: &[&str] = &[
        SET number = NULLIF(json_extract(unseal('application:' || id, doc), '$.app.number'), '');
     CREATE UNIQUE INDEX applications_number ON applications(number) WHERE number IS NOT NULL;
     "#,
+    // 18: issue 13 item 3b — a case whose application was keyed at the counter.
+    r#"
+    ALTER TABLE cases ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -70,7 +70,7 @@ pub fn at_point(conn: &Connection, point_id: &str, id: &str) -> ApiResult<CaseRo
         .ok_or_else(ApiError::not_found)
 }
 
-fn open_at_point(conn: &Connection, point_id: &str, id: &str) -> ApiResult<CaseRow> {
+pub fn open_at_point(conn: &Connection, point_id: &str, id: &str) -> ApiResult<CaseRow> {
     let case = at_point(conn, point_id, id)?;
     if case.status != "open" {
         return Err(ApiError::invalid_state("the case is closed"));
@@ -107,6 +107,7 @@ pub fn wire(conn: &Connection, c: &CaseRow) -> ApiResult<Case> {
         point_id: c.point_id.clone(),
         status: status_of(&c.status),
         opened_by: c.opened_by.clone(),
+        keyed: c.keyed,
         editors: cases::editors(conn, &c.id)?,
         checks,
         identity_checks: super::identity::records(conn, &c.id)?,
@@ -162,18 +163,31 @@ pub fn open(
             Err(ApiError::code(ProblemCode::CaseElsewhere))
         };
     }
-    let now = state.now();
+    let row = start(conn, state, who, &doc.app.id, false)?;
+    audit::append(conn, state.now(), &who.entry(Action::CaseOpen, &row))?;
+    Ok((row, true))
+}
+
+/// A new open case of `application_id` at the operator's point, the operator its
+/// opener and first editor; `keyed` when the operator also entered the application.
+pub fn start(
+    conn: &Connection,
+    state: &AppState,
+    who: &Acting<'_>,
+    application_id: &str,
+    keyed: bool,
+) -> ApiResult<CaseRow> {
     let row = CaseRow {
         id: new_id("case"),
-        point_id: point.clone(),
-        application_id: doc.app.id.clone(),
+        point_id: who.operator.point_id.clone(),
+        application_id: application_id.to_owned(),
         status: "open".into(),
         opened_by: who.operator.id.clone(),
-        created_at: now,
+        created_at: state.now(),
+        keyed,
     };
     cases::insert(conn, &row)?;
-    audit::append(conn, now, &who.entry(Action::CaseOpen, &row))?;
-    Ok((row, true))
+    Ok(row)
 }
 
 /// The application a clerk named: its id (the QR code), or its order number typed by

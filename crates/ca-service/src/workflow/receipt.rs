@@ -81,7 +81,9 @@ pub fn of_case(
         None => String::new(),
     };
     let token = making::get(conn, &case.id)?;
-    let mut parts = vec![format!("受理 {}", case.opened_by)];
+    // A keyed case says so: its opener entered the application at this point.
+    let opened = if case.keyed { "柜台录入" } else { "受理" };
+    let mut parts = vec![format!("{opened} {}", case.opened_by)];
     if let Some(id) = approver(conn, case)? {
         parts.push(format!("审核 {id}"));
     }

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::common::*;
 use crate::counter::{awaiting_payment, open_case, post, staff_audit, three};
 
-async fn upload(ca: &Ca, token: &str, case_id: &str, kind: &str, bytes: Vec<u8>) -> Raw {
+pub async fn upload(ca: &Ca, token: &str, case_id: &str, kind: &str, bytes: Vec<u8>) -> Raw {
     raw(ca
         .http()
         .post(format!("{}/v1/operator/cases/{case_id}/documents", ca.url))

@@ -12,13 +12,13 @@
 
 use std::time::Instant;
 
-use certdesk_ca_api::ProblemCode;
 use certdesk_ca_api::application::Person;
 use certdesk_ca_api::channel::DocumentKind;
 use certdesk_ca_api::counter::{
     Case, CaseList, CaseStatus, CounterPayment, CounterPaymentList, CounterPaymentMethod,
     CounterPaymentRequest, FieldCheck, FieldOutcome, IdDocument, OnSiteIdentity, OpenCase,
 };
+use certdesk_ca_api::{FieldError, ProblemCode};
 use certdesk_ca_client::{CaClient, ClientError};
 
 use super::{Counter, CounterError};
@@ -69,6 +69,10 @@ pub enum CaseError {
         field: &'static str,
         problem: InputProblem,
     },
+    /// Fields of a keyed application refused before anything was sent, by the online
+    /// forms' own checks (their messages, never their values).
+    #[error("{} field(s) need attention", fields.len())]
+    InvalidFields { fields: Vec<FieldError> },
     /// No such order or case for this operator's point. The CA answers another point's
     /// case exactly like an unknown one (no IDOR), so the app cannot tell them apart
     /// either.
@@ -114,7 +118,11 @@ pub struct CaseNumber(String);
 /// Scanner input to a CA id with `prefix`. Surrounding whitespace is the scanner's
 /// suffix (Enter, Tab) and goes; upper case is a scanner's Caps Lock and is folded
 /// (the CA's ids are lower case only); anything else must be exactly the id's shape.
-fn scanned_id(field: &'static str, raw: &str, prefix: &str) -> Result<String, CaseError> {
+pub(super) fn scanned_id(
+    field: &'static str,
+    raw: &str,
+    prefix: &str,
+) -> Result<String, CaseError> {
     if raw.len() > MAX_SCAN_LEN {
         return Err(invalid(field, InputProblem::TooLong));
     }
@@ -337,6 +345,14 @@ fn from_client(e: ClientError) -> CaseError {
     }
 }
 
+/// The document kind of `person`'s identity copy.
+pub fn copy_kind(person: Person) -> DocumentKind {
+    match person {
+        Person::LegalRep => DocumentKind::LegalRepIdCard,
+        Person::Handler => DocumentKind::HandlerIdCard,
+    }
+}
+
 /// The case operations of a counter; see [`Counter::cases`].
 pub struct Cases<'a> {
     pub(super) counter: &'a Counter,
@@ -477,6 +493,20 @@ impl Cases<'_> {
         file_name: &str,
         bytes: Vec<u8>,
     ) -> Result<String, CaseError> {
+        self.upload_scan(case_id, copy_kind(person), file_name, bytes)
+            .await
+    }
+
+    /// Uploads a scan taken at the counter (an identity copy; on a keyed case also the
+    /// licence, the letter of authorisation, the signed form) and answers its document
+    /// id. The CA decides which kinds a case takes and the type by content.
+    pub async fn upload_scan(
+        &self,
+        case_id: &str,
+        kind: DocumentKind,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<String, CaseError> {
         let id = CaseNumber::parse(case_id)?;
         if bytes.is_empty() {
             return Err(invalid("file", InputProblem::Empty));
@@ -484,10 +514,6 @@ impl Cases<'_> {
         if bytes.len() > MAX_COPY_BYTES {
             return Err(invalid("file", InputProblem::TooLong));
         }
-        let kind = match person {
-            Person::LegalRep => DocumentKind::LegalRepIdCard,
-            Person::Handler => DocumentKind::HandlerIdCard,
-        };
         let client = self.client()?;
         match client
             .upload_case_copy(id.as_str(), kind, file_name, bytes)

@@ -10,6 +10,7 @@ mod audit;
 mod cases;
 mod customer;
 mod error;
+mod keyed;
 mod making;
 mod qr_payment;
 mod service;
@@ -17,12 +18,13 @@ mod service;
 pub use audit::{AUDIT_PAGE, AuditFilter};
 pub use cases::{
     CaseError, CaseNumber, Cases, CounterPaymentInput, IdentityCheckInput, InputProblem,
-    MAX_SCAN_LEN, OrderNumber,
+    MAX_SCAN_LEN, OrderNumber, copy_kind,
 };
 pub use customer::{
     AnswerError, CodeAnswerProblem, CustomerDesk, CustomerScreen, PinAnswerProblem, Withdrawn,
 };
 pub use error::CounterError;
+pub use keyed::{KeyedInput, check_field as check_keyed_field};
 pub use making::{Made, Making, MakingError, MakingProgress, MakingStep};
 pub use service::{Counter, CounterConfig, OperatorOnToken, SESSION_ENTRY};
 

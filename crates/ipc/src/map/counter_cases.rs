@@ -8,7 +8,7 @@ use certdesk_core::counter::{CaseError, InputProblem};
 use super::counter::counter_to_ipc;
 use crate::{
     CaseCheck, CaseDocument, CaseField, CaseIdentityCheck, CaseSummaryView, CaseView,
-    CounterPaymentView, ErrorCode, FieldsDetails, IpcError,
+    CounterPaymentView, ErrorCode, FieldsDetails, IpcError, StepId,
 };
 
 /// The problem's kind and its sentence in both languages. Never the input: it may be an
@@ -45,6 +45,13 @@ pub fn case_to_ipc(e: &CaseError) -> IpcError {
         CaseError::IdentityMismatch => ErrorCode::IdentityMismatch,
         CaseError::InvalidState => ErrorCode::CaseInvalidState,
         CaseError::PaymentCode(_) => ErrorCode::CaProtocol,
+        CaseError::InvalidFields { fields } => {
+            return IpcError::new(ErrorCode::InvalidInput, e.to_string()).with_details(
+                FieldsDetails {
+                    fields: fields.clone(),
+                },
+            );
+        }
         CaseError::Counter(c) => return counter_to_ipc(c),
     };
     IpcError::new(code, e.to_string())
@@ -116,6 +123,18 @@ fn fields(app: &Application) -> Vec<CaseField> {
     out
 }
 
+/// The steps before the signature whose requirement is not yet met, in their order.
+fn pending(app: &Application) -> Vec<StepId> {
+    StepId::ALL
+        .into_iter()
+        .filter(|s| {
+            app.requirements
+                .iter()
+                .any(|r| r.kind == s.requirement() && !r.status.is_satisfied())
+        })
+        .collect()
+}
+
 impl From<Case> for CaseView {
     fn from(c: Case) -> Self {
         let app = &c.application;
@@ -154,6 +173,9 @@ impl From<Case> for CaseView {
                 .unwrap_or_default(),
             amount_fen: app.amount_fen,
             opened_by: c.opened_by.clone(),
+            keyed: c.keyed,
+            application_status: app.status,
+            pending: pending(app),
             editors: c.editors.clone(),
             fields: fields(app),
             checks,

@@ -691,7 +691,7 @@ export type CustomerWindowView = { open: boolean,
  */
 own_display: boolean, };
 
-export type AuditAction = "review.approve" | "review.reject" | "review.paper_received" | "certificate.revoke" | "token.so_pin" | "point.add" | "operator.add" | "operator.revoke" | "operator.sign_in" | "case.open" | "case.approve" | "case.reject" | "case.check" | "case.payment" | "case.identity" | "case.enrollment" | "case.token" | "case.handover" | "case.document";
+export type AuditAction = "review.approve" | "review.reject" | "review.paper_received" | "certificate.revoke" | "token.so_pin" | "point.add" | "operator.add" | "operator.revoke" | "operator.sign_in" | "case.open" | "case.approve" | "case.reject" | "case.check" | "case.payment" | "case.identity" | "case.enrollment" | "case.token" | "case.handover" | "case.document" | "case.key" | "case.signature";
 
 export type AuditRequest = { action: AuditAction | null, 
 /**
@@ -795,6 +795,15 @@ export type CaseView = { id: string, point_id: string, status: CaseStatus, appli
  */
 order_number: string, company_name: string, amount_fen: number, opened_by: string, 
 /**
+ * Keyed at the counter by `opened_by` (not applied for online).
+ */
+keyed: boolean, application_status: ApplicationStatus, 
+/**
+ * The steps before the signature the application still lacks, in their order (a
+ * keyed case's to-do list; an online order's are done before it comes).
+ */
+pending: Array<StepId>, 
+/**
  * Everyone who entered or changed the case: none of them may review it.
  */
 editors: Array<string>, fields: Array<CaseField>, checks: Array<CaseCheck>, documents: Array<CaseDocument>, identity_checks: Array<CaseIdentityCheck>, 
@@ -831,6 +840,26 @@ export type CaseRejectRequest = { case_id: string, reasons: Array<string>, };
 export type CaseCopyUpload = { case_id: string, person: Person, file: FileUpload, };
 
 export type CaseCopyUploaded = { document_id: string, case: CaseView, };
+
+export type CaseKeyRequest = { channel_id: string, 
+/**
+ * The channel's agreements the applicant accepted (signed on paper at the counter).
+ */
+accepted_agreements: Array<AcceptedAgreement>, 
+/**
+ * The form's values by field path (`enterprise.uscc`), the online forms' paths.
+ */
+values: { [key in string]: string }, 
+/**
+ * Made by the UI once per keying and sent again on a retry.
+ */
+idempotency_key: string, };
+
+export type CaseKeyField = { field: string, value: string, };
+
+export type CaseScanUpload = { case_id: string, kind: DocumentKind, file: FileUpload, };
+
+export type CaseSignRequest = { case_id: string, form_document_id: string, attested: boolean, };
 
 export const EVENTS = {
   statusChanged: "status-changed",
@@ -930,6 +959,11 @@ export const commands = {
   counterCustomerScreen: (): Promise<CustomerScreen> => invoke("counter_customer_screen"),
   counterCustomerWindow: (open: boolean): Promise<CustomerWindowView> => invoke("counter_customer_window", { open }),
   counterCaseOpen: (scanned: string, uscc: string | null): Promise<CaseView> => invoke("counter_case_open", { scanned, uscc }),
+  counterCaseKey: (request: CaseKeyRequest): Promise<CaseView> => invoke("counter_case_key", { request }),
+  counterCaseKeyCheck: (field: CaseKeyField): Promise<FieldError | null> => invoke("counter_case_key_check", { field }),
+  counterCaseSign: (request: CaseSignRequest): Promise<CaseView> => invoke("counter_case_sign", { request }),
+  counterCaseUploadScan: (upload: CaseScanUpload): Promise<CaseCopyUploaded> => invoke("counter_case_upload_scan", { upload }),
+  counterCaseForm: (caseId: string, action: FormAction): Promise<FormSaved | null> => invoke("counter_case_form", { caseId, action }),
   counterCaseGet: (caseId: string): Promise<CaseView> => invoke("counter_case_get", { caseId }),
   counterCaseQueue: (status: CaseStatus): Promise<CaseSummaryView[]> => invoke("counter_case_queue", { status }),
   counterCaseCheck: (request: CaseCheckRequest): Promise<CaseView> => invoke("counter_case_check", { request }),

@@ -2,7 +2,19 @@
 // when the counter locks, a call fails or the operator visits another section: the
 // case on the desk, its payments, the corrections typed (the CA records *that* a field
 // was corrected; the value typed is shown from here), and the forms' contents.
-import type { CaseView, CounterPaymentMethod, CounterPaymentView, IdDocument } from "../../lib/ipc/bindings";
+import type { CaseView, CounterPaymentMethod, CounterPaymentView, IdDocument, Person, StepId } from "../../lib/ipc/bindings";
+
+/** A new case being keyed at the counter: kept until the CA answers the case, so a
+ *  refusal or an outage loses nothing typed. */
+export type KeyDraft = {
+  open: boolean;
+  channel: string;
+  values: Record<string, string>;
+  agreed: boolean;
+  /** One key per keying: a retry after a lost answer cannot key the application twice. */
+  key: string | null;
+};
+export type SignDraft = { form: string; attested: boolean };
 
 export type IdentityDraft = { document: IdDocument; idNumber: string; copy: string; attested: boolean };
 export type PaymentDraft = {
@@ -19,8 +31,13 @@ let current = $state<CaseView | null>(null);
 let payments = $state<CounterPaymentView[]>([]);
 let scan = $state("");
 const corrections = $state<Record<string, Record<string, string>>>({});
-let identity = $state<IdentityDraft>({ document: "resident_id_card", idNumber: "", copy: "", attested: false });
+const emptyIdentity = (): IdentityDraft => ({ document: "resident_id_card", idNumber: "", copy: "", attested: false });
+/** One draft per person checked (a keyed case may check both). */
+let identities = $state<Record<Person, IdentityDraft>>({ handler: emptyIdentity(), legal_rep: emptyIdentity() });
 let payment = $state<PaymentDraft>({ method: "pos", reference: "", key: null, keyFor: "" });
+const emptyKey = (): KeyDraft => ({ open: false, channel: "", values: { "enterprise.legal_rep_handles": "false" }, agreed: false, key: null });
+let keyed = $state<KeyDraft>(emptyKey());
+let sign = $state<SignDraft>({ form: "", attested: false });
 
 export const desk = {
   /** The desk belongs to one operator: another one signing in starts from a clean desk
@@ -32,8 +49,10 @@ export const desk = {
     payments = [];
     scan = "";
     for (const k of Object.keys(corrections)) delete corrections[k];
-    identity = { document: "resident_id_card", idNumber: "", copy: "", attested: false };
+    identities = { handler: emptyIdentity(), legal_rep: emptyIdentity() };
     payment = { method: "pos", reference: "", key: null, keyFor: "" };
+    keyed = emptyKey();
+    sign = { form: "", attested: false };
   },
   get current() {
     return current;
@@ -41,8 +60,9 @@ export const desk = {
   set current(c: CaseView | null) {
     if (c && current && c.id !== current.id) {
       // Another case: the forms start empty (the old case's drafts belong to it).
-      identity = { document: "resident_id_card", idNumber: "", copy: "", attested: false };
+      identities = { handler: emptyIdentity(), legal_rep: emptyIdentity() };
       payment = { method: "pos", reference: "", key: null, keyFor: "" };
+      sign = { form: "", attested: false };
       payments = [];
     }
     current = c;
@@ -59,8 +79,18 @@ export const desk = {
   set scan(s: string) {
     scan = s;
   },
-  get identity() {
-    return identity;
+  identityOf(person: Person): IdentityDraft {
+    return identities[person];
+  },
+  get keyed() {
+    return keyed;
+  },
+  /** The keyed case is on the desk: the form starts empty for the next applicant. */
+  keyedDone() {
+    keyed = emptyKey();
+  },
+  get sign() {
+    return sign;
   },
   get payment() {
     return payment;
@@ -85,17 +115,26 @@ export const desk = {
     payment.keyFor = "";
   },
   /** Forgets the identity number once recorded (it is not kept anywhere). */
-  identityDone() {
-    identity.idNumber = "";
+  identityDone(person: Person) {
+    identities[person].idNumber = "";
   },
 };
 
-/** What the case still needs before review, in the order the clerk does it. */
-export function missing(c: CaseView, paid: CounterPaymentView[]): { fields: number; identity: boolean; payment: boolean } {
+/** The steps a keyed case still needs that the identity check does not cover. */
+const KEYED_STEPS: StepId[] = ["legal_rep_face", "documents", "authorisation", "signature"];
+
+/** What the case still needs before review, in the order the clerk does it. A keyed
+ *  case's fields were typed here (nothing to check against the applicant's own), and its
+ *  other steps are the CA's list. */
+export function missing(
+  c: CaseView,
+  paid: CounterPaymentView[],
+): { fields: number; identity: boolean; steps: StepId[]; payment: boolean } {
   const done = new Set(c.checks.map((k) => k.field));
   return {
-    fields: c.fields.filter((f) => !done.has(f.path)).length,
+    fields: c.keyed ? 0 : c.fields.filter((f) => !done.has(f.path)).length,
     identity: !c.identity_checks.some((i) => i.person === c.identity_person),
+    steps: c.pending.filter((s) => KEYED_STEPS.includes(s)),
     payment: !paid.some((p) => p.status === "paid"),
   };
 }

@@ -12,6 +12,9 @@ function aCase(over: Partial<CaseView> = {}): CaseView {
     company_name: "某公司",
     amount_fen: 40000,
     opened_by: "OP1",
+    keyed: false,
+    application_status: "in_review",
+    pending: [],
     editors: ["OP1"],
     fields: [
       { path: "enterprise.name", value: "某公司" },
@@ -28,7 +31,7 @@ function aCase(over: Partial<CaseView> = {}): CaseView {
 
 describe("the clerk's desk", () => {
   it("says what a case still needs", () => {
-    expect(missing(aCase(), [])).toEqual({ fields: 2, identity: true, payment: true });
+    expect(missing(aCase(), [])).toEqual({ fields: 2, identity: true, steps: [], payment: true });
     const paid = [{ status: "paid" } as CounterPaymentView];
     const c = aCase({
       checks: [
@@ -39,7 +42,7 @@ describe("the clerk's desk", () => {
         { person: "handler", document: "resident_id_card", copy_document_id: "doc_x", operator_id: "OP1", at: "" },
       ],
     });
-    expect(missing(c, paid)).toEqual({ fields: 0, identity: false, payment: false });
+    expect(missing(c, paid)).toEqual({ fields: 0, identity: false, steps: [], payment: false });
     // The legal representative's check does not stand for the handler's.
     const other = aCase({
       identity_checks: [
@@ -47,6 +50,26 @@ describe("the clerk's desk", () => {
       ],
     });
     expect(missing(other, paid).identity).toBe(true);
+  });
+
+  it("lists a keyed case's own steps and asks no field checks of it", () => {
+    const keyed = aCase({ keyed: true, application_status: "draft", pending: ["handler", "documents", "signature"] });
+    // The handler's step is the identity check; the fields were typed at the counter.
+    expect(missing(keyed, [])).toEqual({ fields: 0, identity: true, steps: ["documents", "signature"], payment: true });
+  });
+
+  it("keeps what was keyed until the case is on the desk", () => {
+    desk.claim("OP1");
+    desk.keyed.values["enterprise.name"] = "某公司";
+    desk.keyed.key = "k1";
+    desk.claim("OP1");
+    expect(desk.keyed.values["enterprise.name"]).toBe("某公司");
+    desk.keyedDone();
+    expect(desk.keyed.values["enterprise.name"]).toBeUndefined();
+    expect(desk.keyed.key).toBeNull();
+    desk.keyed.values["enterprise.name"] = "某公司";
+    desk.claim("OP2");
+    expect(desk.keyed.values["enterprise.name"]).toBeUndefined();
   });
 
   it("keeps one idempotency key per payment until it is recorded", () => {

@@ -192,7 +192,9 @@ pub async fn check_identity(
 }
 
 /// Upload the scan of an identity document's copy taken at the counter (clerk), for the
-/// on-site identity check: `kind` is `handler_id_card` or `legal_rep_id_card`. The same
+/// on-site identity check: `kind` is `handler_id_card` or `legal_rep_id_card`; on a
+/// case keyed at the counter also `business_licence`, `authorisation_letter` and
+/// `application_form` (the form the applicant signed, for the signature). The same
 /// pipeline and limits as the applicant's uploads (PDF, PNG or JPEG by content; at most
 /// 5 MiB); it is added beside the applicant's own uploads.
 #[utoipa::path(post, path = "/v1/operator/cases/{id}/documents", tag = "counter", security(("operator" = [])),
@@ -208,12 +210,13 @@ pub async fn upload_copy(
 ) -> ApiResult<(StatusCode, Json<DocumentInfo>)> {
     who.require(Role::Clerk)?;
     // The case first: another point's case is "not found" before a byte is read.
-    state
+    let case = state
         .db
         .read(|c| wf::at_point(c, &who.operator.point_id, &id))?;
     let (kind, file) = documents::read_form(mp).await?;
     let kind = documents::document_kind(kind)?;
-    if !identity::is_identity_copy(kind) {
+    let keyed_scan = case.keyed && super::keyed::is_counter_document(kind);
+    if !identity::is_identity_copy(kind) && !keyed_scan {
         return Err(ApiError::fields(vec![FieldError::new(
             "kind",
             "invalid",

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod cases;
+pub mod keyed;
 pub mod making;
 pub mod payments;
 pub mod receipt;
@@ -10,7 +11,8 @@ pub mod sign_in;
 pub mod supervisor;
 
 use certdesk_ca_api::counter::{
-    CaseSoPin, CounterPaymentRequest, FieldCheck, Handover, OnSiteIdentity, OpenCase, RecordToken,
+    CaseSoPin, CounterPaymentRequest, CounterSignature, FieldCheck, Handover, OnSiteIdentity,
+    OpenCase, RecordToken,
 };
 use certdesk_ca_api::limits as max;
 use certdesk_ca_api::operator::{NewOperator, NewPoint, SignIn};
@@ -121,5 +123,15 @@ impl Checked for Handover {
     fn check(&self, c: &mut Check) {
         let Handover { code } = self;
         c.text("code", code, max::CODE);
+    }
+}
+
+impl Checked for CounterSignature {
+    fn check(&self, c: &mut Check) {
+        let CounterSignature {
+            form_document_id,
+            attested: _,
+        } = self;
+        c.text("form_document_id", form_document_id, max::IDENTIFIER);
     }
 }

@@ -20,8 +20,9 @@ use crate::state::Shared;
 use crate::workflow::otp;
 use crate::workflow::review::unmet_problem;
 
-/// The parts of the input the applicant has not given yet.
-fn missing_parts(i: &ApplicationInput) -> Vec<FieldError> {
+/// The parts of the input the applicant has not given yet. The mailing address is not
+/// asked at the counter (`mailing: false`), where the token is made on the spot.
+pub(crate) fn missing_parts(i: &ApplicationInput, mailing: bool) -> Vec<FieldError> {
     let legal_rep_handles = i.enterprise.as_ref().is_some_and(|e| e.legal_rep_handles);
     [
         (i.enterprise.is_some(), "enterprise", "企业信息"),
@@ -32,7 +33,7 @@ fn missing_parts(i: &ApplicationInput) -> Vec<FieldError> {
         ),
         (i.certificate.is_some(), "certificate", "证书信息"),
         (i.invoice.is_some(), "invoice", "发票信息"),
-        (i.mailing.is_some(), "mailing", "邮寄信息"),
+        (i.mailing.is_some() || !mailing, "mailing", "邮寄信息"),
     ]
     .into_iter()
     .filter(|(present, _, _)| !present)
@@ -58,7 +59,7 @@ pub async fn confirm_information(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     own(&state, &who, &id).editable().answer(|s| {
-        let missing = missing_parts(&s.doc.app.input);
+        let missing = missing_parts(&s.doc.app.input, true);
         if !missing.is_empty() {
             return Err(ApiError::fields(missing));
         }
@@ -132,36 +133,37 @@ pub async fn sign_application(
                 &otp::signature_subject(&s.doc.app),
                 &req.code,
             )?;
-            let app = &mut s.doc.app;
-            requirements::set(
-                app,
-                RequirementKind::ApplicationSignature,
-                RequirementStatus::Valid,
-                None,
-            );
-            let paid = status_of(app, RequirementKind::Payment).is_satisfied();
-            app.status = if paid {
-                ApplicationStatus::InReview
-            } else {
-                ApplicationStatus::AwaitingPayment
-            };
-            if paid {
-                requirements::set(
-                    app,
-                    RequirementKind::Review,
-                    RequirementStatus::Pending,
-                    None,
-                );
-            }
+            let text = seal(&mut s.doc.app);
             s.save()?;
-            let text = if paid {
-                format!(
-                    "您的订单{}已重新提交，材料审核约需1个工作日。",
-                    s.doc.app.number_or_id()
-                )
-            } else {
-                format!("您的订单{}已提交，请完成支付。", s.doc.app.number_or_id())
-            };
             s.tell(&text)
         })
+}
+
+/// The application signature is given: the submission is sealed and goes to payment,
+/// or straight to review when it was paid before (a resubmission). Answers what the
+/// applicant is told.
+pub(crate) fn seal(app: &mut Application) -> String {
+    requirements::set(
+        app,
+        RequirementKind::ApplicationSignature,
+        RequirementStatus::Valid,
+        None,
+    );
+    let paid = status_of(app, RequirementKind::Payment).is_satisfied();
+    if paid {
+        app.status = ApplicationStatus::InReview;
+        requirements::set(
+            app,
+            RequirementKind::Review,
+            RequirementStatus::Pending,
+            None,
+        );
+        format!(
+            "您的订单{}已重新提交，材料审核约需1个工作日。",
+            app.number_or_id()
+        )
+    } else {
+        app.status = ApplicationStatus::AwaitingPayment;
+        format!("您的订单{}已提交，请完成支付。", app.number_or_id())
+    }
 }

@@ -24,7 +24,7 @@ fn mismatch(field: &str, zh: &str, en: &str) -> FieldError {
 
 /// Where the application's company facts differ from the registry's, and a detail for
 /// the problem when the company is not active.
-fn registry_errors(
+pub(crate) fn registry_errors(
     found: Option<RegistryCompany>,
     ent: &EnterpriseInfo,
 ) -> (Vec<FieldError>, Option<String>) {
@@ -94,7 +94,7 @@ pub async fn verify_enterprise(
             let passed = errors.is_empty();
             if passed {
                 // Only one verified application per organisation; it then holds it.
-                crate::http::applications::ensure_no_duplicate(s.tx, &s.doc)?;
+                crate::http::applications::ensure_no_duplicate(s.tx, &s.doc, &who.phone)?;
             }
             let kind = RequirementKind::EnterpriseVerification;
             requirements::checked(&mut s.doc.app, kind, passed, "企业信息与工商登记不一致");
