@@ -9,14 +9,22 @@ use crate::error::poisoned;
 use crate::state::AppState;
 
 const CA_PROBE_EVERY: Duration = Duration::from_secs(15);
+/// While the CA is unreachable it is asked more often, so the status bar says it is
+/// back within seconds, not a quarter of a minute after the work already goes through.
+const CA_PROBE_OFFLINE: Duration = Duration::from_secs(3);
 
 pub fn spawn_monitor(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         loop {
-            if let Err(e) = refresh_ca(&app).await {
-                tracing::warn!(error = %e, "status refresh failed");
-            }
-            tokio::time::sleep(CA_PROBE_EVERY).await;
+            let next = match refresh_ca(&app).await {
+                Ok(CaConnection::Offline { .. }) => CA_PROBE_OFFLINE,
+                Ok(_) => CA_PROBE_EVERY,
+                Err(e) => {
+                    tracing::warn!(error = %e, "status refresh failed");
+                    CA_PROBE_EVERY
+                }
+            };
+            tokio::time::sleep(next).await;
         }
     });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MakingProgressView } from "../../lib/ipc/bindings";
-import { makingStates, makingSteps } from "./making";
+import { initialisedSince, makingStates, makingSteps } from "./making";
 
 const ev = (step: MakingProgressView["step"], phase: MakingProgressView["phase"]): MakingProgressView => ({
   case_id: "case_x",
@@ -29,5 +29,18 @@ describe("making progress", () => {
   it("shows the envelope import only when a dual channel reports it", () => {
     const steps = makingSteps([ev({ kind: "transaction", step: "import-envelope" }, "started")]);
     expect(steps).toContain("import-envelope");
+  });
+});
+
+describe("after a failed making on a blank token", () => {
+  const token = (serial: string, blank: boolean) => ({ serial, label: blank ? "" : "示例公司", blank });
+  it("picks the token the blank one became", () => {
+    const before = new Set(["", "op-1"]);
+    expect(initialisedSince(before, [token("op-1", false), token("a1b2", false), token("", true)])).toBe("a1b2");
+  });
+  it("picks nothing when no single token is new", () => {
+    const before = new Set(["", "op-1"]);
+    expect(initialisedSince(before, [token("op-1", false), token("", true)])).toBeNull();
+    expect(initialisedSince(before, [token("x", false), token("y", false)])).toBeNull();
   });
 });

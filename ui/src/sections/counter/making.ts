@@ -1,4 +1,10 @@
-import type { DownloadPhase, DownloadStep, MakingProgressView, MakingStep } from "../../lib/ipc/bindings";
+import type {
+  DownloadPhase,
+  DownloadStep,
+  MakingProgressView,
+  MakingStep,
+  MakingTokenView,
+} from "../../lib/ipc/bindings";
 import { statesOf, stepsFor, type StepView } from "../download/steps";
 
 /** A making step as one key: the transaction's steps by their own names. */
@@ -18,4 +24,12 @@ export function makingStates(steps: MakingKey[], events: MakingProgressView[]): 
   const last = new Map<MakingKey, DownloadPhase>();
   for (const e of events) last.set(keyOf(e.step), e.phase);
   return statesOf(steps, last);
+}
+
+/** After a failed making on a blank token: the token that blank one became (initialised
+ *  before the failure, so it now has a serial that was not listed before), to be made
+ *  again — resuming — rather than the next blank slot. `null` when there is no single one. */
+export function initialisedSince(before: Set<string>, now: MakingTokenView[]): string | null {
+  const fresh = now.filter((t) => !t.blank && !before.has(t.serial));
+  return fresh.length === 1 ? (fresh[0]?.serial ?? null) : null;
 }
