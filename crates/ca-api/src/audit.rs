@@ -86,10 +86,13 @@ pub enum AuditAction {
     CaseHandover,
     #[serde(rename = "case.document")]
     CaseDocument,
+    /// An operator read a document of a case (the scans are personal data).
+    #[serde(rename = "case.document_view")]
+    CaseDocumentView,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 20] = [
         AuditAction::ReviewApprove,
         AuditAction::ReviewReject,
         AuditAction::ReviewPaperReceived,
@@ -109,6 +112,7 @@ impl AuditAction {
         AuditAction::CaseToken,
         AuditAction::CaseHandover,
         AuditAction::CaseDocument,
+        AuditAction::CaseDocumentView,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -132,6 +136,7 @@ impl AuditAction {
             AuditAction::CaseToken => "case.token",
             AuditAction::CaseHandover => "case.handover",
             AuditAction::CaseDocument => "case.document",
+            AuditAction::CaseDocumentView => "case.document_view",
         }
     }
 

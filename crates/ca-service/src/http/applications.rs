@@ -154,6 +154,7 @@ fn new_doc(state: &AppState, owner: &str, req: CreateApplication) -> ApiResult<A
         version: 0,
         authorisation_signed: false,
         password_card_serial: None,
+        counter_originals: Vec::new(),
     };
     requirements::refresh(&mut doc, channel);
     Ok(doc)

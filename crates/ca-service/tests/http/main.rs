@@ -17,6 +17,7 @@ mod auth;
 mod clock;
 mod counter;
 mod counter_documents;
+mod counter_review;
 mod documents;
 mod download;
 mod hostile;

@@ -24,7 +24,7 @@ fn mismatch(field: &str, zh: &str, en: &str) -> FieldError {
 
 /// Where the application's company facts differ from the registry's, and a detail for
 /// the problem when the company is not active.
-fn registry_errors(
+pub(crate) fn registry_errors(
     found: Option<RegistryCompany>,
     ent: &EnterpriseInfo,
 ) -> (Vec<FieldError>, Option<String>) {
