@@ -15,8 +15,8 @@ mod service;
 
 pub use audit::{AUDIT_PAGE, AuditFilter};
 pub use cases::{
-    CaseError, CaseNumber, Cases, CounterPaymentInput, IdentityCheckInput, InputProblem,
-    MAX_SCAN_LEN, OrderNumber,
+    CaseDocumentContent, CaseError, CaseNumber, Cases, CounterPaymentInput, FieldVerdict,
+    IdentityCheckInput, InputProblem, MAX_SCAN_LEN, OrderNumber,
 };
 pub use customer::{
     AnswerError, CodeAnswerProblem, CustomerDesk, CustomerScreen, PinAnswerProblem, Withdrawn,
