@@ -1,7 +1,7 @@
 // The clerk's desk state, kept at module level so that nothing typed or checked is lost
 // when the counter locks, a call fails or the operator visits another section: the
-// case on the desk, its payments, the corrections typed (the CA records *that* a field
-// was corrected; the value typed is shown from here), and the forms' contents.
+// case on the desk, its payments and the forms' contents. Corrections are the CA's: the
+// case view carries each corrected value and the applicant's value before.
 import type { CaseView, CounterPaymentMethod, CounterPaymentView, IdDocument } from "../../lib/ipc/bindings";
 
 export type IdentityDraft = { document: IdDocument; idNumber: string; copy: string; attested: boolean };
@@ -18,7 +18,6 @@ let owner = "";
 let current = $state<CaseView | null>(null);
 let payments = $state<CounterPaymentView[]>([]);
 let scan = $state("");
-const corrections = $state<Record<string, Record<string, string>>>({});
 let identity = $state<IdentityDraft>({ document: "resident_id_card", idNumber: "", copy: "", attested: false });
 let payment = $state<PaymentDraft>({ method: "pos", reference: "", key: null, keyFor: "" });
 
@@ -31,7 +30,6 @@ export const desk = {
     current = null;
     payments = [];
     scan = "";
-    for (const k of Object.keys(corrections)) delete corrections[k];
     identity = { document: "resident_id_card", idNumber: "", copy: "", attested: false };
     payment = { method: "pos", reference: "", key: null, keyFor: "" };
   },
@@ -65,12 +63,6 @@ export const desk = {
   get payment() {
     return payment;
   },
-  corrected(caseId: string, path: string): string | undefined {
-    return corrections[caseId]?.[path];
-  },
-  setCorrection(caseId: string, path: string, value: string) {
-    corrections[caseId] = { ...(corrections[caseId] ?? {}), [path]: value };
-  },
   /** The idempotency key of this payment: the same while method and number are unchanged. */
   paymentKey(): string {
     const what = `${payment.method}|${payment.reference.trim()}`;
@@ -89,6 +81,12 @@ export const desk = {
     identity.idNumber = "";
   },
 };
+
+/** Identity-number fields come masked from the shell (and a correction types the whole
+ *  number anew). */
+export function isIdentityNumber(path: string): boolean {
+  return path === "enterprise.legal_rep_id_number" || path === "handler.id_number";
+}
 
 /** What the case still needs before review, in the order the clerk does it. */
 export function missing(c: CaseView, paid: CounterPaymentView[]): { fields: number; identity: boolean; payment: boolean } {
