@@ -76,10 +76,15 @@ pub fn operator_on_token(env: &Env, hsm: &SoftHsm, name: &str, roles: &[&str]) -
 
 /// The app on `hsm`'s tokens (SoftHSM2 as its PKCS#11 module), with fresh data.
 pub async fn launch_on(env: &Env, hsm: &SoftHsm) -> App {
+    launch_on_in(env, hsm, AppData::Owned(tempfile::tempdir().unwrap())).await
+}
+
+/// [`launch_on`] in `data` (the data a closed app left: a restart).
+pub async fn launch_on_in(env: &Env, hsm: &SoftHsm, data: AppData) -> App {
     let module = SoftHsm::module().unwrap();
     let (conf_var, conf) = hsm.env();
     env.launch_with(
-        AppData::Owned(tempfile::tempdir().unwrap()),
+        data,
         &[
             (conf_var, conf.to_str().unwrap()),
             ("CERTDESK_PKCS11_MODULE", module.to_str().unwrap()),
@@ -87,6 +92,55 @@ pub async fn launch_on(env: &Env, hsm: &SoftHsm) -> App {
         &[],
     )
     .await
+}
+
+/// Settings → counter mode on → the counter's sign-in.
+pub async fn switch_to_counter(app: &App) {
+    app.click("nav-settings").await.unwrap();
+    app.click("counter-mode").await.unwrap();
+    app.click("counter-settings-save").await.unwrap();
+    app.wait_for("[data-testid=counter-settings-saved]")
+        .await
+        .unwrap();
+    app.click("nav-counter").await.unwrap();
+}
+
+/// Sends keys to whatever has the focus once it is `testid`.
+pub async fn keys_to(app: &App, testid: &str, keys: &str) {
+    let el = super::eventually_focused(app, testid).await;
+    el.send_keys(keys).await.unwrap();
+}
+
+/// The operator `name`'s token is in: the PIN and Enter, until the header names them.
+pub async fn sign_in_as(app: &App, name: &str) {
+    app.wait_text("[data-testid=counter-sign-in-token-owner]", |t| {
+        t.contains(name)
+    })
+    .await
+    .unwrap();
+    keys_to(app, "counter-sign-in-pin", &format!("{PIN}\u{E007}")).await;
+    app.wait_text("[data-testid=counter-header]", |t| t.contains(name))
+        .await
+        .unwrap();
+}
+
+/// Scrolls the element with `testid` to the top of the pane (for a screenshot).
+pub async fn scroll_to(app: &App, testid: &str) {
+    let js = format!(
+        "document.querySelector('[data-testid={testid}]').scrollIntoView({{block: 'start'}})"
+    );
+    app.client.execute(&js, vec![]).await.unwrap();
+}
+
+/// The operator signs out and takes their USBKey (`from`); `to`'s token goes into the
+/// app's store in its place, as a USBKey is handed over.
+pub fn swap_tokens(from: &SoftHsm, to: &SoftHsm) {
+    from.unplug().unwrap();
+    to.unplug().unwrap();
+    for e in std::fs::read_dir(to.dir().join("unplugged")).unwrap() {
+        let e = e.unwrap();
+        std::fs::rename(e.path(), from.dir().join("tokens").join(e.file_name())).unwrap();
+    }
 }
 
 /// The customer-facing window, driven as the applicant would.
