@@ -16,17 +16,19 @@ use crate::window;
 
 pub const CUSTOMER: &str = "customer";
 
-/// How long a single display shows the applicant "done" before it is the operator's again.
+/// How long a single display shows the applicant "done" or "paid" before it is the
+/// operator's again.
 const DONE_SHOWN: Duration = Duration::from_secs(4);
 
 /// The rendezvous between the making task and the customer window.
 #[derive(Default)]
 pub struct Desk(pub Arc<CustomerDesk>);
 
+/// A screen the applicant must see: a question, or the payment code to scan.
 fn asks(screen: &CustomerScreen) -> bool {
     matches!(
         screen,
-        CustomerScreen::Pin { .. } | CustomerScreen::Code { .. }
+        CustomerScreen::Pin { .. } | CustomerScreen::Code { .. } | CustomerScreen::Pay { .. }
     )
 }
 
@@ -34,7 +36,10 @@ fn asks(screen: &CustomerScreen) -> bool {
 /// operator. (`Working` stays: between a refused answer and the next question, or while
 /// the code is checked, the window would otherwise flicker.)
 fn idle(screen: &CustomerScreen) -> bool {
-    matches!(screen, CustomerScreen::Welcome | CustomerScreen::Done)
+    matches!(
+        screen,
+        CustomerScreen::Welcome | CustomerScreen::Done | CustomerScreen::Paid { .. }
+    )
 }
 
 /// The display for the customer window, if the operator's window leaves one free.
@@ -105,10 +110,9 @@ pub fn spawn_forwarder(app: AppHandle) {
             {
                 // "Done" stays a moment for the applicant to read; a welcome goes at once.
                 let app = app.clone();
-                let linger = if screen == CustomerScreen::Done {
-                    DONE_SHOWN
-                } else {
-                    Duration::ZERO
+                let linger = match screen {
+                    CustomerScreen::Done | CustomerScreen::Paid { .. } => DONE_SHOWN,
+                    _ => Duration::ZERO,
                 };
                 tauri::async_runtime::spawn(async move {
                     tokio::time::sleep(linger).await;

@@ -49,19 +49,35 @@ pub async fn save(
         .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?
         .map_err(from_form)?;
     let name = format!("单位数字证书申请表-{}.pdf", application.id);
-    let Some(path) = crate::save::choose(app, &name, "PDF", &["pdf"]).await else {
+    let saved = deliver(app, &name, pdf, 2, action).await?;
+    if saved.is_some() {
+        tracing::info!(application = %application.id, "application form saved");
+    }
+    Ok(saved)
+}
+
+/// Saves a rendered PDF of `pages` pages where the user chooses (`None`: cancelled) and,
+/// for "print", opens it in the system's PDF viewer.
+pub async fn deliver(
+    app: &AppHandle,
+    name: &str,
+    pdf: Vec<u8>,
+    pages: u32,
+    action: FormAction,
+) -> Result<Option<FormSaved>, IpcError> {
+    let Some(path) = crate::save::choose(app, name, "PDF", &["pdf"]).await else {
         return Ok(None);
     };
-    std::fs::write(&path, &pdf)
-        .map_err(|e| IpcError::new(ErrorCode::Storage, format!("saving the form: {e}")))?;
-    tracing::info!(application = %application.id, "application form saved");
+    tokio::fs::write(&path, &pdf)
+        .await
+        .map_err(|e| IpcError::new(ErrorCode::Storage, format!("saving {name}: {e}")))?;
     let opened = action == FormAction::Print && open_in_viewer(&path);
     Ok(Some(FormSaved {
         file_name: path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or(name),
-        pages: 2,
+            .unwrap_or_else(|| name.to_owned()),
+        pages,
         opened,
     }))
 }

@@ -191,6 +191,7 @@ pub fn run() {
             commands::counter_making::counter_making_tokens,
             commands::counter_making::counter_make,
             commands::counter_making::counter_hand_over,
+            commands::counter_making::counter_case_receipt,
             commands::counter_making::counter_customer_cancel,
         ])
         .setup(|app| {

@@ -5,14 +5,20 @@
 
 use certdesk_core::counter::{CounterPaymentInput, FieldVerdict, IdentityCheckInput};
 use certdesk_ipc::{
-    CaseCheckRequest, CaseCopyUpload, CaseCopyUploaded, CaseDocumentContent, CaseIdentityRequest,
-    CasePaymentRequest, CaseRejectRequest, CaseStatus, CaseSummaryView, CaseView,
-    CounterPaymentMethod, CounterPaymentView, FieldOutcome, IpcError, SavedFile,
+    COUNTER_PAYMENT_CHANGED, CaseCheckRequest, CaseCopyUpload, CaseCopyUploaded,
+    CaseDocumentContent, CaseIdentityRequest, CasePaymentRequest, CaseRejectRequest, CaseStatus,
+    CaseSummaryView, CaseView, CounterPaymentMethod, CounterPaymentView, FieldOutcome, IpcError,
+    SavedFile,
 };
+use std::sync::Arc;
+
+use certdesk_ca_api::counter::CounterPayment;
+use certdesk_core::counter::Counter;
 use certdesk_token::SecretString;
-use tauri::AppHandle;
+use tauri::{AppHandle, Emitter, Manager};
 
 use crate::counter;
+use crate::customer::Desk;
 
 /// Opens (or re-opens) the case of an online order; `scanned` is what the scanner or
 /// the clerk typed, trailing Enter and all.
@@ -174,7 +180,30 @@ pub async fn counter_case_pay(
         .cases()
         .record_payment(&request.case_id, &input, key)
         .await?;
+    if paid.payment.is_some() {
+        follow_qr_payment(app, c, paid.clone());
+    }
     Ok(paid.into())
+}
+
+/// Shows a WeChat/Alipay payment's QR code on the customer window and follows it in the
+/// background; its end (paid, expired, withdrawn) reaches the operator's window as
+/// `counter-payment-changed`.
+fn follow_qr_payment(app: AppHandle, c: Arc<Counter>, payment: CounterPayment) {
+    tauri::async_runtime::spawn(async move {
+        let desk = app.state::<Desk>().0.clone();
+        let ended = match c.cases().follow_qr_payment(&desk, payment).await {
+            Ok(p) => CounterPaymentView::from(p),
+            Err(e) => {
+                tracing::warn!(error = %e, "following the counter QR payment stopped");
+                return;
+            }
+        };
+        tracing::info!(payment = %ended.id, status = ?ended.status, "counter QR payment followed");
+        if let Err(e) = app.emit(COUNTER_PAYMENT_CHANGED, ended) {
+            tracing::warn!(error = %e, "counter payment event not sent");
+        }
+    });
 }
 
 #[tauri::command]

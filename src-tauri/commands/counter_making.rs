@@ -5,8 +5,8 @@
 use certdesk_core::counter::{CodeAnswerProblem, CustomerScreen, MakingError, PinAnswerProblem};
 use certdesk_core::enrollment::TokenChoice;
 use certdesk_ipc::{
-    COUNTER_MAKING_PROGRESS, CaseView, CounterMakeRequest, ErrorCode, IpcError, MadeView,
-    MakingProgressView, MakingTokenView,
+    COUNTER_MAKING_PROGRESS, CaseView, CounterMakeRequest, ErrorCode, FormAction, FormSaved,
+    IpcError, MadeView, MakingProgressView, MakingTokenView,
 };
 use tauri::{AppHandle, Emitter, Manager, State};
 
@@ -149,4 +149,19 @@ pub async fn counter_hand_over(app: AppHandle, case_id: String) -> Result<CaseVi
 #[tauri::command]
 pub fn counter_customer_cancel(app: AppHandle) {
     app.state::<Desk>().0.withdraw();
+}
+
+/// The counter receipt (受理回执) of a case, as the CA renders it: saved where the
+/// operator chooses (`None` when the dialog is cancelled), and for "print" opened in the
+/// system's PDF viewer as the application form is.
+#[tauri::command]
+pub async fn counter_case_receipt(
+    app: AppHandle,
+    case_id: String,
+    action: FormAction,
+) -> Result<Option<FormSaved>, IpcError> {
+    let c = counter::get(&app).await?;
+    let pdf = c.cases().receipt(&case_id).await?;
+    let name = format!("受理回执-{case_id}.pdf");
+    crate::form::deliver(&app, &name, pdf, 1, action).await
 }

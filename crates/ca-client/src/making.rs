@@ -102,4 +102,19 @@ impl CaClient {
         )
         .await
     }
+
+    /// The counter receipt (受理回执) of a case of the operator's point, as the CA renders
+    /// it (PDF bytes). Retried: reading it changes nothing.
+    pub async fn case_receipt(&self, case_id: &str) -> Result<Vec<u8>> {
+        crate::transport::send_raw(
+            self,
+            Method::GET,
+            &format!("/v1/operator/cases/{}/receipt", seg(case_id)),
+            Body::Empty,
+            true,
+            &[],
+            true,
+        )
+        .await
+    }
 }

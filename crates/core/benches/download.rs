@@ -12,7 +12,7 @@ use certdesk_core::enrollment::{
     DownloadRequest, DownloadStep, Journal, Progress, SandboxCaptcha, StepPhase, TokenChoice,
     download,
 };
-use certdesk_testkit::ca::{CaService, bin_dir, ca_command};
+use certdesk_testkit::ca::{CaService, ca_command};
 use certdesk_testkit::issuer::{TestCa, Usage};
 use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::*;
@@ -30,20 +30,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    if std::env::var_os("CERTDESK_CA_BINARY").is_none() {
-        let dir = bin_dir()?;
-        let found = [
-            dir.join("certdesk-ca"),
-            dir.parent()
-                .ok_or("no target dir")?
-                .join("debug/certdesk-ca"),
-        ]
-        .into_iter()
-        .find(|p| p.exists())
-        .ok_or("no certdesk-ca binary: cargo build -p certdesk-ca-service")?;
-        // SAFETY: single-threaded here, before anything reads the environment.
-        unsafe { std::env::set_var("CERTDESK_CA_BINARY", found) };
-    }
+    certdesk_testkit::ca::use_built_ca_binary()?;
     let hsm = SoftHsm::new()?;
     // SAFETY: as above, before any PKCS#11 use.
     unsafe { hsm.install_env() };

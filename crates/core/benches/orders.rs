@@ -20,20 +20,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
-fn ca_binary() -> Option<std::path::PathBuf> {
-    if let Some(b) = std::env::var_os("CERTDESK_CA_BINARY") {
-        return Some(b.into());
-    }
-    let dir = certdesk_testkit::ca::bin_dir().ok()?;
-    let release = dir.join("certdesk-ca");
-    let debug = dir.parent()?.join("debug").join("certdesk-ca");
-    [release, debug].into_iter().find(|p| p.exists())
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let bin = ca_binary().ok_or("no certdesk-ca binary: cargo build -p certdesk-ca-service")?;
-    // SAFETY: single-threaded here; read by CaService::start below.
-    unsafe { std::env::set_var("CERTDESK_CA_BINARY", &bin) };
+    certdesk_testkit::ca::use_built_ca_binary()?;
     let ca = certdesk_testkit::ca::CaService::start()?;
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {

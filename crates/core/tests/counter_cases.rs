@@ -153,14 +153,7 @@ async fn a_walk_in_from_an_online_order_is_checked_paid_and_approved_by_another_
     assert_eq!(handler.name, persona.handler.name);
     let kinds: Vec<DocumentKind> = case.application.documents.iter().map(|d| d.kind).collect();
     assert!(kinds.contains(&DocumentKind::BusinessLicence), "{kinds:?}");
-    let id_copy = case
-        .application
-        .documents
-        .iter()
-        .find(|d| d.kind == DocumentKind::HandlerIdCard)
-        .unwrap()
-        .id
-        .clone();
+    let id_copy = counter_support::handler_copy(&case);
 
     // Scanner garbage: typed, naming the field, and never sent (the CA's count of open
     // attempts, which counts misses too, does not move).

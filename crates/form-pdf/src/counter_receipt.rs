@@ -12,6 +12,8 @@ use crate::layout::{MARGIN, PAGE_W, Pen};
 #[derive(Debug, Clone, Default)]
 pub struct CounterReceipt {
     pub application_id: String,
+    /// The order number people quote (the application's number, its id where it has none).
+    pub order_number: String,
     pub case_id: String,
     pub organisation: String,
     pub business: String,
@@ -63,10 +65,7 @@ fn page(pen: &mut Pen, r: &CounterReceipt) {
     pen.centred(MARGIN + 24.0, 20.0, "受理回执");
     pen.centred(MARGIN + 44.0, 9.0, "Counter receipt");
     let mut y = MARGIN + 64.0;
-    y = pen.row(
-        y,
-        &[("订单号", &r.application_id), ("受理编号", &r.case_id)],
-    );
+    y = pen.row(y, &[("订单号", &r.order_number), ("受理编号", &r.case_id)]);
     y = pen.row(y, &[("申请单位", &r.organisation)]);
     y = pen.row(y, &[("业务类型", &r.business), ("受理点", &r.point)]);
     y += 12.0;

@@ -128,6 +128,7 @@ fn the_counter_receipt_is_one_page_with_the_points_facts() {
     use certdesk_form_pdf::counter_receipt::{self, CounterReceipt};
     let r = CounterReceipt {
         application_id: "app_0123456789abcdef".into(),
+        order_number: "202612060042".into(),
         case_id: "case_42".into(),
         organisation: "永城市示例建设工程有限公司".into(),
         business: "单位证书新办".into(),
@@ -151,7 +152,7 @@ fn the_counter_receipt_is_one_page_with_the_points_facts() {
     let t: String = tool("pdftotext", &path, &[]).split_whitespace().collect();
     for want in [
         "受理回执",
-        "app_0123456789abcdef",
+        "202612060042",
         "永城市示例建设工程有限公司",
         "营业执照",
         "经办人身份证",

@@ -83,9 +83,14 @@ pub struct CaseSummaryView {
     pub created_at: String,
 }
 
+/// Name of the event carrying a [`CounterPaymentView`] when a QR payment shown on the
+/// customer window ends (paid, expired or withdrawn).
+pub const COUNTER_PAYMENT_CHANGED: &str = "counter-payment-changed";
+
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct CounterPaymentView {
     pub id: String,
+    pub case_id: String,
     pub method: CounterPaymentMethod,
     pub reference: Option<String>,
     pub amount_fen: u64,

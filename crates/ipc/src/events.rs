@@ -21,6 +21,7 @@ pub const EVENTS: &[(&str, &str)] = &[
     ("counterChanged", crate::COUNTER_CHANGED),
     ("customerChanged", crate::CUSTOMER_CHANGED),
     ("counterMakingProgress", crate::COUNTER_MAKING_PROGRESS),
+    ("counterPaymentChanged", crate::COUNTER_PAYMENT_CHANGED),
 ];
 
 /// Name of the payload-less event sent when a review finished at the CA: the order

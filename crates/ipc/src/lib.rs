@@ -66,10 +66,10 @@ pub use counter::{
     OperatorOnTokenView, OperatorRole, OperatorView,
 };
 pub use counter_cases::{
-    CaseCheck, CaseCheckRequest, CaseCopyUpload, CaseCopyUploaded, CaseDocument,
-    CaseDocumentContent, CaseField, CaseIdentityCheck, CaseIdentityRequest, CasePaymentRequest,
-    CaseRejectRequest, CaseStatus, CaseSummaryView, CaseView, CounterPaymentMethod,
-    CounterPaymentView, FieldOutcome, IdDocument,
+    COUNTER_PAYMENT_CHANGED, CaseCheck, CaseCheckRequest, CaseCopyUpload, CaseCopyUploaded,
+    CaseDocument, CaseDocumentContent, CaseField, CaseIdentityCheck, CaseIdentityRequest,
+    CasePaymentRequest, CaseRejectRequest, CaseStatus, CaseSummaryView, CaseView,
+    CounterPaymentMethod, CounterPaymentView, FieldOutcome, IdDocument,
 };
 pub use customer::{
     CUSTOMER_CHANGED, CodeAnswerProblem, CustomerPinAnswer, CustomerScreen, CustomerWindowView,

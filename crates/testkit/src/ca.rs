@@ -21,6 +21,28 @@ pub fn bin_dir() -> anyhow::Result<PathBuf> {
     Ok(dir.to_path_buf())
 }
 
+/// For a bench (built in the release profile): points `CERTDESK_CA_BINARY` at the
+/// `certdesk-ca` built beside it, or the debug one, unless it is set already.
+pub fn use_built_ca_binary() -> anyhow::Result<()> {
+    if std::env::var_os("CERTDESK_CA_BINARY").is_some() {
+        return Ok(());
+    }
+    let dir = bin_dir()?;
+    let found = [
+        dir.join("certdesk-ca"),
+        dir.parent()
+            .context("no target dir")?
+            .join("debug/certdesk-ca"),
+    ]
+    .into_iter()
+    .find(|p| p.exists())
+    .context("no certdesk-ca binary: cargo build -p certdesk-ca-service")?;
+    // SAFETY: called first thing in a bench's single-threaded main, before anything
+    // reads the environment.
+    unsafe { std::env::set_var("CERTDESK_CA_BINARY", found) };
+    Ok(())
+}
+
 /// Starts `certdesk-ca serve --sandbox` on an ephemeral loopback port with `data` as
 /// its data dir; returns the process and the URL it prints on its first line.
 pub fn spawn_sandbox(binary: &Path, data: &Path, stderr: Stdio) -> anyhow::Result<(Child, String)> {

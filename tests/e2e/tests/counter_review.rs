@@ -21,8 +21,8 @@ use certdesk_ca_service::sandbox_flow::{self, Persona, Scans};
 use certdesk_e2e::App;
 use certdesk_testkit::softhsm::SoftHsm;
 use common::counter::{
-    add_point, keys_to, launch_on, launch_on_in, operator_on_token, scroll_to, sign_in_as,
-    swap_tokens, switch_to_counter,
+    add_point, counter_mode_on, keys_to, launch_on, launch_on_in, operator_on_token, scroll_to,
+    sign_in, swap_tokens,
 };
 use common::{Env, seed, set_language};
 
@@ -150,8 +150,8 @@ async fn a_correction_survives_a_restart_and_the_reviewer_sees_it_and_the_scans(
 
     // The clerk opens the case and corrects the postcode: a wrong one first.
     let app = launch_on(&env, &hsm).await;
-    switch_to_counter(&app).await;
-    sign_in_as(&app, "王受理").await;
+    counter_mode_on(&app).await;
+    sign_in(&app, "王受理").await;
     open_order(&app, &order.id, &company).await;
     app.click("field-correct-mailing-postcode").await.unwrap();
     common::eventually_focused(&app, "field-correction-mailing-postcode").await;
@@ -194,7 +194,7 @@ async fn a_correction_survives_a_restart_and_the_reviewer_sees_it_and_the_scans(
     let data = app.close().await.unwrap();
     let app = launch_on_in(&env, &hsm, data).await;
     app.click("nav-counter").await.unwrap();
-    sign_in_as(&app, "王受理").await;
+    sign_in(&app, "王受理").await;
     open_order(&app, &order.id, &company).await;
     shows_correction(&app, &postcode, corrected).await;
     scroll_to(&app, "field-mailing-address").await;
@@ -207,7 +207,7 @@ async fn a_correction_survives_a_restart_and_the_reviewer_sees_it_and_the_scans(
     app.click("counter-sign-out").await.unwrap();
     app.wait_for("[data-testid=counter-sign-in]").await.unwrap();
     swap_tokens(&hsm, &reviewer_hsm);
-    sign_in_as(&app, "李审核").await;
+    sign_in(&app, "李审核").await;
     let item = app
         .wait_for("[data-testid^=counter-queue-case_]")
         .await

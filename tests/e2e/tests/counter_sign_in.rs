@@ -41,12 +41,8 @@ async fn operator_signs_in_and_the_counter_locks_when_the_token_is_pulled() {
         .await
         .unwrap();
     assert!(nav.is_empty());
+    common::counter::counter_mode_on(&app).await;
     app.click("nav-settings").await.unwrap();
-    app.click("counter-mode").await.unwrap();
-    app.click("counter-settings-save").await.unwrap();
-    app.wait_for("[data-testid=counter-settings-saved]")
-        .await
-        .unwrap();
     app.screenshot("counter-settings-zh-CN").await.unwrap();
     app.click("nav-counter").await.unwrap();
 

@@ -18,31 +18,16 @@ use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use certdesk_e2e::App;
 use certdesk_testkit::softhsm::SoftHsm;
-use common::counter::{PIN, add_point, launch_on, operator_on_token};
-use common::{Env, seed, set_language};
+use common::counter::{
+    PIN, add_point, counter_mode_on, keys_to, launch_saving, operator_on_token, sign_in,
+    submitted_order,
+};
+use common::{Env, set_language};
 
 const ENTER: &str = "\u{E007}";
 const TAB: &str = "\u{E004}";
 /// Ctrl+E (the modifier is released by the NULL key).
 const CTRL_E: &str = "\u{E009}e\u{E000}";
-
-/// Sends keys to whatever has the focus once it is `testid`.
-async fn keys_to(app: &App, testid: &str, keys: &str) {
-    let el = common::eventually_focused(app, testid).await;
-    el.send_keys(keys).await.unwrap();
-}
-
-async fn sign_in(app: &App, name: &str) {
-    app.wait_text("[data-testid=counter-sign-in-token-owner]", |t| {
-        t.contains(name)
-    })
-    .await
-    .unwrap();
-    keys_to(app, "counter-sign-in-pin", &format!("{PIN}{ENTER}")).await;
-    app.wait_text("[data-testid=counter-header]", |t| t.contains(name))
-        .await
-        .unwrap();
-}
 
 /// Scrolls the element into the middle of the pane (for the screenshot).
 async fn scroll_to(app: &App, testid: &str) {
@@ -85,25 +70,12 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
     );
 
     // The applicant's submitted online order (awaiting payment).
-    let persona = Persona::new(seed() % 1_000_000_000);
-    let mut applicant = env.sandbox();
-    sandbox_flow::sign_in(&mut applicant, &persona.handler.phone)
-        .await
-        .unwrap();
-    let order = sandbox_flow::submitted(&applicant, &persona, "sandbox-rsa")
-        .await
-        .unwrap();
-    assert_eq!(order.status, ApplicationStatus::AwaitingPayment);
+    let (applicant, persona, order) = submitted_order(&env).await;
     let company = persona.company.name.clone();
 
-    let app = launch_on(&env, &hsm).await;
-    app.click("nav-settings").await.unwrap();
-    app.click("counter-mode").await.unwrap();
-    app.click("counter-settings-save").await.unwrap();
-    app.wait_for("[data-testid=counter-settings-saved]")
-        .await
-        .unwrap();
-    app.click("nav-counter").await.unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    let app = launch_saving(&env, &hsm, saves.path()).await;
+    counter_mode_on(&app).await;
     sign_in(&app, "王受理").await;
 
     // The scan box has the cursor; the shortcuts are on screen.
@@ -368,12 +340,61 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
     );
 
     make_and_hand_over(&app, &applicant, &persona).await;
+    let facts = [
+        order.number.as_str(),
+        company.as_str(),
+        "POS-20261206-0042",
+        clerk.as_str(),
+        reviewer.as_str(),
+    ];
+    receipt_read_back(&app, &env, saves.path(), &facts).await;
     audit_seen_and_verified(&app, &env).await;
     let data = app.close().await.unwrap();
     // The applicant's PIN and the codes were typed on the customer window only, and are
     // in no file the app wrote.
     let files = common::assert_in_no_file(data.path(), &[APPLICANT_PIN, PIN]);
     assert!(files > 0);
+}
+
+/// The counter receipt (受理回执) saved from the handed-over case and read back with
+/// `pdftotext`: the order, the organisation, the payment's slip, the USBKey's serial as
+/// the CA recorded it and the operators who served the case.
+async fn receipt_read_back(app: &App, env: &Env, saves: &std::path::Path, facts: &[&str]) {
+    common::show(app, "case-receipt-save").await;
+    app.click("case-receipt-save").await.unwrap();
+    let notice = app
+        .wait_text("[data-testid=case-receipt-notice]", |t| {
+            t.contains("受理回执-")
+        })
+        .await
+        .unwrap();
+    app.screenshot("counter-receipt-saved-zh-CN").await.unwrap();
+    let pdf = std::fs::read_dir(saves)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| notice.contains(&*p.file_name().unwrap().to_string_lossy()))
+        .unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text: String = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect();
+    let token = std::process::Command::new("sqlite3")
+        .arg(env.ca.data_dir().join("ca.sqlite3"))
+        .arg("SELECT token_serial FROM case_tokens")
+        .output()
+        .unwrap();
+    let token = String::from_utf8_lossy(&token.stdout).trim().to_owned();
+    assert!(!token.is_empty());
+    assert!(text.contains("受理回执"), "{text}");
+    for fact in facts.iter().copied().chain([token.as_str()]) {
+        let fact: String = fact.split_whitespace().collect();
+        assert!(text.contains(&fact), "{fact} not on the receipt: {text}");
+    }
 }
 
 /// The supervisor reads the point's audit log in the app (the whole case is there, each

@@ -1,6 +1,9 @@
 // The customer window's own words: the applicant reads only these, so the window does
 // not load the operator's catalog. Chinese first, English second, same keys.
-import type { CodeAnswerProblem, Language, PinAnswerProblem } from "../lib/ipc/bindings";
+import type { CodeAnswerProblem, Language, PaymentProvider, PinAnswerProblem } from "../lib/ipc/bindings";
+
+/** Fen as yuan with two decimals, e.g. 40000 → "400.00". */
+const yuan = (fen: number) => (fen / 100).toFixed(2);
 
 const zh = {
   brand: "证书助手",
@@ -31,6 +34,12 @@ const zh = {
     malformed: "验证码为 4–8 位数字。",
     wrong: "验证码不正确，请核对短信后重新输入。",
   } satisfies Record<CodeAnswerProblem, string>,
+  payTitle: (provider: PaymentProvider): string => `请用${provider === "alipay" ? "支付宝" : "微信"}扫码支付`,
+  payAmount: (fen: number): string => `应付金额：¥${yuan(fen)}`,
+  payHint: (until: string): string => `请在 ${until} 前完成支付。支付完成后这里会提示，工作人员也会看到。`,
+  payQr: (provider: PaymentProvider): string => (provider === "alipay" ? "支付宝付款码" : "微信支付付款码"),
+  paid: (fen: number): string => `已收到您支付的 ¥${yuan(fen)}，谢谢！`,
+  paidHint: "请稍候，工作人员会继续为您办理。",
   done: "USBKey 已制作完成，请收好。",
   doneHint: "请牢记您设置的口令。感谢您的耐心等待！",
   failed: "没有提交成功，请再试一次或告诉工作人员。",
@@ -67,6 +76,12 @@ const en: CustomerCatalog = {
     malformed: "The code is 4–8 digits.",
     wrong: "That code is not right. Please check the SMS and try again.",
   },
+  payTitle: (provider) => `Scan to pay with ${provider === "alipay" ? "Alipay" : "WeChat Pay"}`,
+  payAmount: (fen) => `Amount due: ¥${yuan(fen)}`,
+  payHint: (until) => `Please pay before ${until}. This screen and the staff will see when it is done.`,
+  payQr: (provider) => (provider === "alipay" ? "Alipay payment code" : "WeChat Pay payment code"),
+  paid: (fen) => `We received your payment of ¥${yuan(fen)}. Thank you!`,
+  paidHint: "One moment, please: the staff will go on with your application.",
   done: "Your USBKey is ready. Please take it with you.",
   doneHint: "Remember the PIN you set. Thank you for waiting!",
   failed: "That did not go through. Please try again or tell the staff.",

@@ -188,6 +188,22 @@ pub fn get_payment(conn: &Connection, id: &str) -> Result<Option<PaymentRow>, St
     row.map(pay_from).transpose()
 }
 
+/// Ends the application's other pending provider payments at `now` (the provider's
+/// "close order"): once the fee is paid one way, no other code can be paid as well.
+/// Returns how many were closed.
+pub fn close_other_payments(
+    conn: &Connection,
+    application_id: &str,
+    paid_id: &str,
+    now: i64,
+) -> Result<usize, StoreError> {
+    Ok(conn.execute(
+        "UPDATE payments SET status = 'expired', expires_at = MIN(expires_at, ?3)
+         WHERE application_id = ?1 AND id <> ?2 AND status = 'pending'",
+        params![application_id, paid_id, now],
+    )?)
+}
+
 pub fn pending_payments(conn: &Connection) -> Result<Vec<PaymentRow>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {PAY_COLS} FROM payments WHERE status = 'pending' ORDER BY expires_at DESC LIMIT 100"

@@ -58,10 +58,16 @@ pub fn create(
     Ok(row)
 }
 
-/// An expired (or pending) payment gets a fresh expiry; a paid one is left alone.
+/// An expired (or pending) payment gets a fresh expiry while the fee is still owed; a
+/// paid one, or one of an application paid another way, is left alone.
 pub fn renew(conn: &Connection, state: &AppState, row: &mut PaymentRow) -> ApiResult<()> {
     if row.status == PaymentStatus::Paid {
         return Err(ApiError::invalid_state("payment already paid"));
+    }
+    if load_any(conn, &row.application_id)?.app.status != ApplicationStatus::AwaitingPayment {
+        return Err(ApiError::invalid_state(
+            "the application's fee is no longer owed",
+        ));
     }
     row.status = PaymentStatus::Pending;
     row.expires_at = state.now() + state.payment_ttl_secs;
@@ -87,7 +93,8 @@ pub fn apply_notify(
     if row.status == PaymentStatus::Paid {
         return Ok(row);
     }
-    if row.expires_at < now {
+    // Expired, or closed because the fee was paid another way.
+    if row.status == PaymentStatus::Expired || row.expires_at < now {
         return Err(ApiError::code(ProblemCode::PaymentExpired));
     }
     row.status = PaymentStatus::Paid;
@@ -115,6 +122,7 @@ pub fn settle(
     now: i64,
 ) -> ApiResult<()> {
     let mut doc = load_any(conn, application_id)?;
+    records::close_other_payments(conn, application_id, payment_id, now)?;
     requirements::set(
         &mut doc.app,
         RequirementKind::Payment,

@@ -91,6 +91,7 @@ pub fn of_case(
     parts.push(format!("打印 {printed_by}"));
     Ok(CounterReceipt {
         application_id: app.id.clone(),
+        order_number: app.number_or_id().to_owned(),
         case_id: case.id.clone(),
         organisation: app
             .input

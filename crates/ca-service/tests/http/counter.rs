@@ -2,6 +2,7 @@
 //! review queue, separation of duties enforced by the CA, and no access to another
 //! point's cases. Operators sign in with keys on real SoftHSM2 tokens.
 
+use certdesk_ca_api::ProblemCode;
 use certdesk_ca_api::application::{
     Application, ApplicationStatus, RequirementKind, RequirementStatus,
 };
@@ -410,13 +411,38 @@ async fn payment_at_the_counter_is_recorded_against_the_case_and_the_operator() 
     assert!(!qr.body["payment"]["code_url"].as_str().unwrap().is_empty());
     let still = applicant2.application(&app2.id).await.unwrap();
     assert_eq!(still.status, ApplicationStatus::AwaitingPayment);
+    // An Alipay code was shown as well (the applicant changed their mind, the clerk
+    // withdrew it): still payable until the fee is paid another way.
+    let other = post(&ca, &clerk_t, &pay2, json!({"method": "alipay"})).await;
+    assert_eq!(other.status, 201, "{}", other.body);
+    let other_id = other.body["payment"]["id"].as_str().unwrap();
     // The applicant scans and pays; the provider's signed notification settles it.
     applicant2
         .sandbox_pay(qr.body["payment"]["id"].as_str().unwrap())
         .await
         .unwrap();
     let listed = get(&ca, &clerk_t, &pay2).await;
-    assert_eq!(listed.body["items"][0]["status"], "paid", "{}", listed.body);
+    let status_of = |id: &str| {
+        listed.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["payment"]["id"] == id)
+            .map(|p| p["status"].clone())
+            .unwrap()
+    };
+    assert_eq!(
+        status_of(qr.body["payment"]["id"].as_str().unwrap()),
+        "paid",
+        "{}",
+        listed.body
+    );
+    // The other code closed with it: paying it too is refused, so is renewing it.
+    assert_eq!(status_of(other_id), "expired", "{}", listed.body);
+    let twice = applicant2.sandbox_pay(other_id).await.unwrap_err();
+    assert_eq!(twice.code(), Some(ProblemCode::PaymentExpired), "{twice}");
+    let renewed = applicant2.renew_payment(other_id).await.unwrap_err();
+    assert_eq!(renewed.code(), Some(ProblemCode::InvalidState), "{renewed}");
     let paid = applicant2.application(&app2.id).await.unwrap();
     assert_eq!(paid.status, ApplicationStatus::InReview);
     // The CA's staff decide it themselves: the point's open case closes with them.
@@ -454,12 +480,14 @@ async fn payment_at_the_counter_is_recorded_against_the_case_and_the_operator() 
         entry["details"]["amount_fen"],
         app.amount_fen.to_string().as_str()
     );
-    let qr_entry = staff_audit(&ca, &app2.id)
+    let mut qr_methods: Vec<String> = staff_audit(&ca, &app2.id)
         .await
         .into_iter()
-        .find(|e| e["action"] == "case.payment")
-        .unwrap();
-    assert_eq!(qr_entry["details"]["method"], "wechat");
+        .filter(|e| e["action"] == "case.payment")
+        .map(|e| e["details"]["method"].as_str().unwrap().to_owned())
+        .collect();
+    qr_methods.sort();
+    assert_eq!(qr_methods, ["alipay", "wechat"]);
     assert!(crate::audit::verify(&ca.dir).status.success());
 }
 

@@ -92,6 +92,9 @@ pub enum CaseError {
     /// The CA answered a document with bytes that are no PDF, PNG or JPEG.
     #[error("the document is not a PDF, PNG or JPEG")]
     UnreadableDocument,
+    /// The CA's payment code cannot be drawn as a QR code (a malformed answer).
+    #[error(transparent)]
+    PaymentCode(#[from] crate::qr::QrError),
     /// Signed out, locked, or any other counter/CA failure.
     #[error(transparent)]
     Counter(#[from] CounterError),
@@ -374,7 +377,7 @@ impl std::fmt::Debug for CaseDocumentContent {
 
 /// The case operations of a counter; see [`Counter::cases`].
 pub struct Cases<'a> {
-    counter: &'a Counter,
+    pub(super) counter: &'a Counter,
 }
 
 impl Counter {
@@ -556,6 +559,16 @@ impl Cases<'_> {
         let client = self.client()?;
         match client.counter_payments(id.as_str()).await {
             Ok(p) => Ok(p),
+            Err(e) => Err(self.refused(e).await),
+        }
+    }
+
+    /// The counter receipt (受理回执) of a case of the point, as the CA renders it (PDF).
+    pub async fn receipt(&self, case_id: &str) -> Result<Vec<u8>, CaseError> {
+        let id = CaseNumber::parse(case_id)?;
+        let client = self.client()?;
+        match client.case_receipt(id.as_str()).await {
+            Ok(pdf) => Ok(pdf),
             Err(e) => Err(self.refused(e).await),
         }
     }

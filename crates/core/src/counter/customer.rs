@@ -3,13 +3,15 @@
 //! passes through the operator's screen.
 //!
 //! [`CustomerDesk`] is a rendezvous between the making task (which *asks* and waits) and
-//! the customer window (which *answers*). Only one question is open at a time; what the
+//! the customer window (which *answers*). It also shows the counter's WeChat/Alipay
+//! payment code to the applicant (issue 13 item 4), which asks nothing. Only one question is open at a time; what the
 //! window shows is a [`CustomerScreen`], published on a `watch` channel for the shell to
 //! forward. No screen carries a secret: the PIN goes from [`CustomerDesk::answer_pin`]
 //! straight to the waiting task as a [`SecretString`] and is never stored here.
 
 use std::sync::Mutex;
 
+use certdesk_ca_api::payment::PaymentProvider;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use tokio::sync::{oneshot, watch};
@@ -38,6 +40,16 @@ pub enum CustomerScreen {
         phone_tail: Option<String>,
         refused: Option<CodeAnswerProblem>,
     },
+    /// Pay the fee with the WeChat Pay or Alipay app: the provider's QR code (an SVG
+    /// `data:` URL) and the amount; nothing to type here.
+    Pay {
+        provider: PaymentProvider,
+        amount_fen: u64,
+        qr: String,
+        expires_at: String,
+    },
+    /// The fee was paid (the provider's notification reached the CA).
+    Paid { amount_fen: u64 },
     /// Made and handed over.
     Done,
 }
@@ -144,8 +156,8 @@ impl CustomerDesk {
         self.waiting.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Shows a screen that asks nothing (`Welcome`, `Working`, `Done`), withdrawing any
-    /// open question.
+    /// Shows a screen that asks nothing (`Welcome`, `Working`, `Pay`, `Paid`, `Done`),
+    /// withdrawing any open question.
     pub fn show(&self, screen: CustomerScreen) {
         self.lock().take();
         self.screen.send_replace(screen);

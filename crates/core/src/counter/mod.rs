@@ -11,6 +11,7 @@ mod cases;
 mod customer;
 mod error;
 mod making;
+mod qr_payment;
 mod service;
 
 pub use audit::{AUDIT_PAGE, AuditFilter};

@@ -1,7 +1,9 @@
 //! The counter's sign-in, lock and unlock against the operator's token and the CA.
 //!
-//! The operator session token lives only in the OS keychain ([`SESSION_ENTRY`]); memory
-//! holds who is signed in and on which token. Locking ends the CA session (the token
+//! The operator session token is kept in the OS keychain ([`SESSION_ENTRY`]), which
+//! outlives the process; while signed in, memory holds a copy as well (a keychain read
+//! costs ~45 ms over D-Bus, and a walk-in makes some 30 CA calls), besides who is signed
+//! in and on which token. Locking ends the CA session (the token
 //! leaves the keychain and the CA is told), so a locked counter holds no credential:
 //! unlocking is a new sign-in, with a fresh challenge signed after the PIN.
 
@@ -60,6 +62,8 @@ struct Inner {
     state: CounterState,
     last_activity: Instant,
     idle: Duration,
+    /// The keychain's session token, once read or written; gone with it.
+    session: Option<SecretString>,
 }
 
 pub struct Counter {
@@ -120,6 +124,7 @@ impl Counter {
                 state: CounterState::SignedOut,
                 last_activity: Instant::now(),
                 idle: idle_duration(config.idle_minutes),
+                session: None,
             }),
             changes: watch::channel(CounterState::SignedOut).0,
         };
@@ -266,11 +271,22 @@ impl Counter {
         );
         self.keychain
             .set(SESSION_ENTRY, &SecretString::from(json.as_str()))?;
+        self.inner().session = Some(SecretString::from(token));
         Ok(())
     }
 
     /// The operator session token, while signed in.
     fn session_token(&self) -> Result<Option<SecretString>, CounterError> {
+        if let Some(token) = &self.inner().session {
+            return Ok(Some(token.clone()));
+        }
+        let token = self.stored_session()?;
+        self.inner().session.clone_from(&token);
+        Ok(token)
+    }
+
+    /// The session token as the keychain holds it.
+    fn stored_session(&self) -> Result<Option<SecretString>, CounterError> {
         let Some(json) = self.keychain.get(SESSION_ENTRY)? else {
             return Ok(None);
         };
@@ -334,7 +350,7 @@ impl Counter {
             let mut inner = self.inner();
             match inner.state.lock(reason) {
                 Some(s) => {
-                    let taken = self.take_session();
+                    let taken = self.take_session(&mut inner);
                     self.set(&mut inner, s);
                     Some(taken)
                 }
@@ -379,7 +395,7 @@ impl Counter {
     pub async fn sign_out(&self) -> Result<CounterState, CounterError> {
         let taken = {
             let mut inner = self.inner();
-            let taken = self.take_session();
+            let taken = self.take_session(&mut inner);
             self.set(&mut inner, CounterState::SignedOut);
             taken
         };
@@ -388,18 +404,22 @@ impl Counter {
     }
 
     async fn end_session(&self) -> Result<(), CounterError> {
-        let taken = self.take_session()?;
+        let taken = self.take_session(&mut self.inner())?;
         self.tell_ca(taken).await;
         Ok(())
     }
 
-    /// The session token, removed from the keychain.
-    fn take_session(&self) -> Result<Option<SecretString>, CounterError> {
-        let token = match self.session_token() {
-            Ok(t) => t,
-            // A damaged entry is removed below all the same.
-            Err(CounterError::Keychain(KeychainError::Damaged(_))) => None,
-            Err(e) => return Err(e),
+    /// The session token, removed from memory and the keychain (`inner` is held by the
+    /// caller, which changes the state with it).
+    fn take_session(&self, inner: &mut Inner) -> Result<Option<SecretString>, CounterError> {
+        let token = match inner.session.take() {
+            Some(t) => Some(t),
+            None => match self.stored_session() {
+                Ok(t) => t,
+                // A damaged entry is removed below all the same.
+                Err(CounterError::Keychain(KeychainError::Damaged(_))) => None,
+                Err(e) => return Err(e),
+            },
         };
         self.keychain.delete(SESSION_ENTRY)?;
         Ok(token)

@@ -140,7 +140,6 @@ pub async fn approved_walk_in(
     channel: &str,
 ) -> (certdesk_ca_api::counter::Case, String) {
     use certdesk_ca_api::application::Person;
-    use certdesk_ca_api::channel::DocumentKind;
     use certdesk_ca_api::counter::{CaseStatus, IdDocument};
     use certdesk_ca_service::sandbox_flow::{self, Persona};
     use certdesk_core::counter::{CounterPaymentInput, FieldVerdict, IdentityCheckInput};
@@ -159,14 +158,7 @@ pub async fn approved_walk_in(
         .check_field(&case.id, "enterprise.name", &FieldVerdict::Checked)
         .await
         .unwrap();
-    let copy = case
-        .application
-        .documents
-        .iter()
-        .find(|d| d.kind == DocumentKind::HandlerIdCard)
-        .unwrap()
-        .id
-        .clone();
+    let copy = handler_copy(&case);
     clerk
         .cases()
         .record_identity(
@@ -207,6 +199,18 @@ pub async fn approved_walk_in(
         .unwrap()
         .to_string();
     (approved, phone)
+}
+
+/// The id of the handler's ID-card copy among the case's uploads.
+pub fn handler_copy(case: &certdesk_ca_api::counter::Case) -> String {
+    use certdesk_ca_api::channel::DocumentKind;
+    case.application
+        .documents
+        .iter()
+        .find(|d| d.kind == DocumentKind::HandlerIdCard)
+        .unwrap()
+        .id
+        .clone()
 }
 
 /// Keys and certificates (not CA) on `token`, each certificate paired with its private

@@ -47,6 +47,7 @@ pub fn case_to_ipc(e: &CaseError) -> IpcError {
         CaseError::IdentityMismatch => ErrorCode::IdentityMismatch,
         CaseError::InvalidState => ErrorCode::CaseInvalidState,
         CaseError::UnreadableDocument => ErrorCode::CaProtocol,
+        CaseError::PaymentCode(_) => ErrorCode::CaProtocol,
         CaseError::Counter(c) => return counter_to_ipc(c),
     };
     IpcError::new(code, e.to_string())
@@ -178,6 +179,7 @@ impl From<CounterPayment> for CounterPaymentView {
     fn from(p: CounterPayment) -> Self {
         Self {
             id: p.id,
+            case_id: p.case_id,
             method: p.method,
             reference: p.reference,
             amount_fen: p.amount_fen,

@@ -2,8 +2,11 @@
 //! and operators, and an operator certificate downloaded onto a SoftHSM2 token with
 //! `certdesk-cli download`, as a supervisor would bootstrap a point.
 
+use certdesk_ca_api::application::{Application, ApplicationStatus};
 use certdesk_ca_api::operator::OperatorCreated;
 use certdesk_ca_api::sandbox::ApprovedOrder;
+use certdesk_ca_client::CaClient;
+use certdesk_ca_service::sandbox_flow::{self, Persona};
 use certdesk_testkit::ca::ca_command;
 use certdesk_testkit::softhsm::SoftHsm;
 
@@ -76,26 +79,71 @@ pub fn operator_on_token(env: &Env, hsm: &SoftHsm, name: &str, roles: &[&str]) -
 
 /// The app on `hsm`'s tokens (SoftHSM2 as its PKCS#11 module), with fresh data.
 pub async fn launch_on(env: &Env, hsm: &SoftHsm) -> App {
-    launch_on_in(env, hsm, AppData::Owned(tempfile::tempdir().unwrap())).await
+    launch_with_env(env, hsm, &[]).await
 }
 
-/// [`launch_on`] in `data` (the data a closed app left: a restart).
+/// [`launch_on`] in `data` (what a closed app left: a restart).
 pub async fn launch_on_in(env: &Env, hsm: &SoftHsm, data: AppData) -> App {
-    let module = SoftHsm::module().unwrap();
-    let (conf_var, conf) = hsm.env();
-    env.launch_with(
-        data,
-        &[
-            (conf_var, conf.to_str().unwrap()),
-            ("CERTDESK_PKCS11_MODULE", module.to_str().unwrap()),
-        ],
-        &[],
+    launch_in_with_env(env, hsm, data, &[]).await
+}
+
+/// As [`launch_on`], with the files the app saves (receipts, forms) written to `saves`
+/// instead of through the native dialog.
+pub async fn launch_saving(env: &Env, hsm: &SoftHsm, saves: &std::path::Path) -> App {
+    launch_with_env(
+        env,
+        hsm,
+        &[("CERTDESK_TEST_SAVE_DIR", saves.to_str().unwrap())],
     )
     .await
 }
 
-/// Settings → counter mode on → the counter's sign-in.
-pub async fn switch_to_counter(app: &App) {
+async fn launch_with_env(env: &Env, hsm: &SoftHsm, extra: &[(&str, &str)]) -> App {
+    let data = AppData::Owned(tempfile::tempdir().unwrap());
+    launch_in_with_env(env, hsm, data, extra).await
+}
+
+async fn launch_in_with_env(
+    env: &Env,
+    hsm: &SoftHsm,
+    data: AppData,
+    extra: &[(&str, &str)],
+) -> App {
+    let module = SoftHsm::module().unwrap();
+    let (conf_var, conf) = hsm.env();
+    let mut vars = vec![
+        (conf_var, conf.to_str().unwrap()),
+        ("CERTDESK_PKCS11_MODULE", module.to_str().unwrap()),
+    ];
+    vars.extend_from_slice(extra);
+    env.launch_with(data, &vars, &[]).await
+}
+
+const ENTER: &str = "\u{E007}";
+
+/// An applicant's online order, submitted in the sandbox and awaiting payment (what a
+/// walk-in brings to the counter): the applicant's client, who they are, the order.
+pub async fn submitted_order(env: &Env) -> (CaClient, Persona, Application) {
+    let persona = Persona::new(seed() % 1_000_000_000);
+    let mut applicant = env.sandbox();
+    sandbox_flow::sign_in(&mut applicant, &persona.handler.phone)
+        .await
+        .unwrap();
+    let order = sandbox_flow::submitted(&applicant, &persona, "sandbox-rsa")
+        .await
+        .unwrap();
+    assert_eq!(order.status, ApplicationStatus::AwaitingPayment);
+    (applicant, persona, order)
+}
+
+/// Sends keys to whatever has the focus once it is `testid`.
+pub async fn keys_to(app: &App, testid: &str, keys: &str) {
+    let el = super::eventually_focused(app, testid).await;
+    el.send_keys(keys).await.unwrap();
+}
+
+/// Settings → 受理台 on, then the counter page (its sign-in).
+pub async fn counter_mode_on(app: &App) {
     app.click("nav-settings").await.unwrap();
     app.click("counter-mode").await.unwrap();
     app.click("counter-settings-save").await.unwrap();
@@ -105,20 +153,14 @@ pub async fn switch_to_counter(app: &App) {
     app.click("nav-counter").await.unwrap();
 }
 
-/// Sends keys to whatever has the focus once it is `testid`.
-pub async fn keys_to(app: &App, testid: &str, keys: &str) {
-    let el = super::eventually_focused(app, testid).await;
-    el.send_keys(keys).await.unwrap();
-}
-
-/// The operator `name`'s token is in: the PIN and Enter, until the header names them.
-pub async fn sign_in_as(app: &App, name: &str) {
+/// Signs in the operator `name` whose token is in the reader, with [`PIN`].
+pub async fn sign_in(app: &App, name: &str) {
     app.wait_text("[data-testid=counter-sign-in-token-owner]", |t| {
         t.contains(name)
     })
     .await
     .unwrap();
-    keys_to(app, "counter-sign-in-pin", &format!("{PIN}\u{E007}")).await;
+    keys_to(app, "counter-sign-in-pin", &format!("{PIN}{ENTER}")).await;
     app.wait_text("[data-testid=counter-header]", |t| t.contains(name))
         .await
         .unwrap();

@@ -680,7 +680,7 @@ export type PinAnswerProblem = "too_short" | "too_long" | "trivial" | "mismatch"
 
 export type CodeAnswerProblem = "malformed" | "wrong";
 
-export type CustomerScreen = { "screen": "welcome" } | { "screen": "pin", min_len: number, max_len: number, refused: PinAnswerProblem | null, } | { "screen": "working" } | { "screen": "code", phone_tail: string | null, refused: CodeAnswerProblem | null, } | { "screen": "done" };
+export type CustomerScreen = { "screen": "welcome" } | { "screen": "pin", min_len: number, max_len: number, refused: PinAnswerProblem | null, } | { "screen": "working" } | { "screen": "code", phone_tail: string | null, refused: CodeAnswerProblem | null, } | { "screen": "pay", provider: PaymentProvider, amount_fen: number, qr: string, expires_at: string, } | { "screen": "paid", amount_fen: number, } | { "screen": "done" };
 
 export type CustomerPinAnswer = { pin: string, again: string, };
 
@@ -811,7 +811,7 @@ identity_person: Person, created_at: string, };
 
 export type CaseSummaryView = { id: string, application_id: string, status: CaseStatus, opened_by: string, created_at: string, };
 
-export type CounterPaymentView = { id: string, method: CounterPaymentMethod, reference: string | null, amount_fen: number, operator_id: string, status: PaymentStatus, 
+export type CounterPaymentView = { id: string, case_id: string, method: CounterPaymentMethod, reference: string | null, amount_fen: number, operator_id: string, status: PaymentStatus, 
 /**
  * QR methods: what the customer screen shows.
  */
@@ -854,6 +854,7 @@ export const EVENTS = {
   counterChanged: "counter-changed",
   customerChanged: "customer-changed",
   counterMakingProgress: "counter-making-progress",
+  counterPaymentChanged: "counter-payment-changed",
 } as const;
 
 /** Typed wrappers; each rejects with an `IpcError`. */
@@ -955,5 +956,6 @@ export const commands = {
   counterMakingTokens: (): Promise<MakingTokenView[]> => invoke("counter_making_tokens"),
   counterMake: (request: CounterMakeRequest): Promise<MadeView> => invoke("counter_make", { request }),
   counterHandOver: (caseId: string): Promise<CaseView> => invoke("counter_hand_over", { caseId }),
+  counterCaseReceipt: (caseId: string, action: FormAction): Promise<FormSaved | null> => invoke("counter_case_receipt", { caseId, action }),
   counterCustomerCancel: (): Promise<null> => invoke("counter_customer_cancel"),
 };
