@@ -135,6 +135,8 @@ pub fn on_event(window: &tauri::Window, event: &WindowEvent) {
         WindowEvent::CloseRequested { .. } => {
             remember(window);
             window.app_handle().state::<Placement>().save();
+            // The applicant's window goes with the operator's: the app ends with it.
+            crate::customer::close(window.app_handle());
         }
         _ => {}
     }

@@ -21,12 +21,17 @@ use crate::counter;
 use crate::customer::Desk;
 
 /// Opens (or re-opens) the case of an online order; `scanned` is what the scanner or
-/// the clerk typed, trailing Enter and all.
+/// the clerk typed, trailing Enter and all; `uscc` goes with an order number typed by
+/// hand (from the licence's original).
 #[tauri::command]
-pub async fn counter_case_open(app: AppHandle, scanned: String) -> Result<CaseView, IpcError> {
+pub async fn counter_case_open(
+    app: AppHandle,
+    scanned: String,
+    uscc: Option<String>,
+) -> Result<CaseView, IpcError> {
     let c = counter::get(&app).await?;
     let started = std::time::Instant::now();
-    let case = c.cases().open(&scanned).await?;
+    let case = c.cases().open(&scanned, uscc.as_deref()).await?;
     tracing::info!(
         case = %case.id,
         ms = started.elapsed().as_millis() as u64,

@@ -5,11 +5,24 @@ use utoipa::ToSchema;
 
 use crate::application::{Application, ApplicationInput};
 
-/// Open a walk-in case from the applicant's online application (its number, e.g. from
-/// the order's QR code).
+/// Open a walk-in case from the applicant's online application: its id, as the order's
+/// QR code carries it, or its 12-digit order number typed by hand together with the
+/// organisation's unified social credit code read from the licence's original (order
+/// numbers are sequential: a number alone opens nothing).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OpenCase {
+    /// `app_…`, or the order number (12 digits).
     pub application_id: String,
+    /// Required with an order number; must be the application's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uscc: Option<String>,
+}
+
+impl OpenCase {
+    /// Whether `s` is an order number (`YYYYMMDD` and a 4-digit count) rather than an id.
+    pub fn is_order_number(s: &str) -> bool {
+        s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -24,12 +24,14 @@ fn status_text(s: CaseStatus) -> &'static str {
 }
 
 impl CaClient {
-    /// Open a walk-in case from an online application's number (what the order's QR
-    /// code carries). Retried: opening the same order again at the same point answers
-    /// the case already open, so a lost answer cannot open two.
-    pub async fn open_case(&self, application_id: &str) -> Result<Case> {
+    /// Open a walk-in case from an online application's id (what the order's QR code
+    /// carries) or its order number with the organisation's USCC. Retried: opening the
+    /// same order again at the same point answers the case already open, so a lost
+    /// answer cannot open two.
+    pub async fn open_case(&self, application_id: &str, uscc: Option<&str>) -> Result<Case> {
         let req = OpenCase {
             application_id: application_id.into(),
+            uscc: uscc.map(Into::into),
         };
         self.send(
             Method::POST,

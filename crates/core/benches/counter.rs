@@ -101,7 +101,7 @@ async fn walk_in(ca: &CaService, staff: &Staffed, journal: &mut Journal, channel
     let (clerk, reviewer) = (&staff.clerk, &staff.reviewer);
     let mut r = Round::default();
     let case = r
-        .time("open case", clerk.cases().open(&order.id))
+        .time("open case", clerk.cases().open(&order.id, None))
         .await
         .unwrap();
     r.time("check 18 fields", async {

@@ -68,7 +68,7 @@ async fn a_supervisor_reads_and_filters_their_own_points_audit_log() {
     let order = sandbox_flow::submitted(&applicant, &persona, "sandbox-rsa")
         .await
         .unwrap();
-    clerk.cases().open(&order.id).await.unwrap();
+    clerk.cases().open(&order.id, None).await.unwrap();
 
     // Everything the supervisor sees is their point's; the other point's sign-in is not there.
     let all = boss.audit(&AuditFilter::default()).await.unwrap();

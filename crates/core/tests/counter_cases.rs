@@ -115,7 +115,7 @@ async fn a_walk_in_from_an_online_order_is_checked_paid_and_approved_by_another_
     assert_eq!(order.status, ApplicationStatus::AwaitingPayment);
 
     // Signed out: refused with the counter's own error, nothing sent.
-    let e = clerk.cases().open(&order.id).await.unwrap_err();
+    let e = clerk.cases().open(&order.id, None).await.unwrap_err();
     assert!(
         matches!(e, CaseError::Counter(CounterError::NotSignedIn)),
         "{e:?}"
@@ -137,7 +137,7 @@ async fn a_walk_in_from_an_online_order_is_checked_paid_and_approved_by_another_
     let t = Instant::now();
     let case = clerk
         .cases()
-        .open(&format!("{}\r\n", order.id))
+        .open(&format!("{}\r\n", order.id), None)
         .await
         .unwrap();
     let case = timed(&mut times, "open", t, case);
@@ -170,10 +170,10 @@ async fn a_walk_in_from_an_online_order_is_checked_paid_and_approved_by_another_
             InputProblem::ControlCharacter,
         ),
         ("app8abcdefghijkmnpqrstuv", InputProblem::Malformed),
-        ("202612060042", InputProblem::Malformed),
+        ("2026120600421", InputProblem::Malformed),
         (&"app_".repeat(100), InputProblem::TooLong),
     ] {
-        let e = clerk.cases().open(raw).await.unwrap_err();
+        let e = clerk.cases().open(raw, None).await.unwrap_err();
         assert!(
             matches!(&e, CaseError::InvalidInput { field: "order_number", problem: p } if *p == problem),
             "{raw:?}: {e:?}"
@@ -183,10 +183,47 @@ async fn a_walk_in_from_an_online_order_is_checked_paid_and_approved_by_another_
     // A well-formed number the CA does not know: the typed not-found.
     let e = clerk
         .cases()
-        .open("app_abcdefghijkmnpqrstuv")
+        .open("app_abcdefghijkmnpqrstuv", None)
         .await
         .unwrap_err();
     assert!(matches!(e, CaseError::NotFound), "{e:?}");
+
+    // The order number typed by hand opens the same case, but only with the
+    // organisation's USCC from the licence: without one, or a malformed one, nothing is
+    // sent; another organisation's is "not found" like an unknown number.
+    assert_eq!(order.number.len(), 12);
+    let sent = open_attempts(&ca, &clerk_id);
+    for (uscc, problem) in [
+        (None, InputProblem::Required),
+        (Some("  "), InputProblem::Required),
+        (
+            Some(certdesk_ident::testing::uscc_bad_check(7).as_str()),
+            InputProblem::Malformed,
+        ),
+    ] {
+        let e = clerk.cases().open(&order.number, uscc).await.unwrap_err();
+        assert!(
+            matches!(&e, CaseError::InvalidInput { field: "uscc", problem: p } if *p == problem),
+            "{uscc:?}: {e:?}"
+        );
+    }
+    assert_eq!(open_attempts(&ca, &clerk_id), sent);
+    let other = certdesk_ident::testing::uscc(rand::random::<u64>() % 1_000_000);
+    let e = clerk
+        .cases()
+        .open(&order.number, Some(&other))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, CaseError::NotFound), "{e:?}");
+    let typed = clerk
+        .cases()
+        .open(
+            &format!(" {} ", order.number),
+            Some(&persona.company.uscc.to_ascii_lowercase()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(typed.id, case.id);
 
     // The clerk checks fields against the originals and corrects one.
     let t = Instant::now();
@@ -429,7 +466,7 @@ async fn a_walk_in_from_an_online_order_is_checked_paid_and_approved_by_another_
     let other_order = sandbox_flow::submitted(&other_applicant, &other_persona, "sandbox-rsa")
         .await
         .unwrap();
-    let theirs = stranger.cases().open(&other_order.id).await.unwrap();
+    let theirs = stranger.cases().open(&other_order.id, None).await.unwrap();
     assert_eq!(theirs.point_id, "GZ09");
     assert!(matches!(
         clerk.cases().get(&theirs.id).await.unwrap_err(),
@@ -457,7 +494,7 @@ async fn a_walk_in_from_an_online_order_is_checked_paid_and_approved_by_another_
     ));
     // Its order scanned at BJ01 while GZ09 serves it: the typed elsewhere, nothing of
     // GZ09's case in it.
-    let e = clerk.cases().open(&other_order.id).await.unwrap_err();
+    let e = clerk.cases().open(&other_order.id, None).await.unwrap_err();
     assert!(matches!(e, CaseError::CaseElsewhere), "{e:?}");
     let untouched = stranger.cases().get(&theirs.id).await.unwrap();
     assert_eq!(untouched.status, CaseStatus::Open);

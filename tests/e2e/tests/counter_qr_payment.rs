@@ -1,4 +1,5 @@
-//! Payment at the counter by WeChat Pay / Alipay (issue 13 item 4): the clerk picks the
+//! Payment at the counter by WeChat Pay / Alipay (issue 13 item 4), for a case opened
+//! from the order number typed by hand with the organisation's USCC: the clerk picks the
 //! method, the provider's QR code is shown to the applicant on the customer window (not
 //! on the operator's), a withdrawn code takes the window back, and when the applicant
 //! pays (the sandbox provider's signed notification) both windows say so and the
@@ -51,7 +52,26 @@ async fn the_applicant_pays_by_the_qr_code_on_the_customer_window() {
     let app = launch_on(&env, &hsm).await;
     counter_mode_on(&app).await;
     sign_in(&app, "王受理").await;
-    keys_to(&app, "counter-scan", &format!("{}{ENTER}", order.id)).await;
+    // No QR code at hand: the clerk types the 12-digit order number; Enter goes on to
+    // the organisation's USCC from the licence (a typo in it refused in place, both
+    // kept), then the case opens.
+    keys_to(&app, "counter-scan", &format!("{}{ENTER}", order.number)).await;
+    let typo = certdesk_ident::testing::uscc_bad_check(3);
+    keys_to(&app, "counter-scan-uscc", &format!("{typo}{ENTER}")).await;
+    app.wait_text("[data-testid=counter-scan-uscc-error]", |t| {
+        t.contains("格式")
+    })
+    .await
+    .unwrap();
+    assert_eq!(common::value(&app, "counter-scan").await, order.number);
+    app.screenshot("counter-typed-number-zh-CN").await.unwrap();
+    // The refused code is selected: what is typed replaces it.
+    keys_to(
+        &app,
+        "counter-scan-uscc",
+        &format!("{}{ENTER}", persona.company.uscc),
+    )
+    .await;
     app.wait_text("[data-testid=case-company]", |t| t == persona.company.name)
         .await
         .unwrap();

@@ -107,8 +107,9 @@ pub fn insert(conn: &Connection, doc: &mut AppDoc, now: i64) -> Result<(), Store
     doc.app.etag = doc.etag();
     conn.execute(
         "INSERT INTO applications (id, owner, identity_key, identity_bound, status, version, doc,
-         created_at, updated_at, business, renews_serial)
-         VALUES (?1, ?2, ?3, ?8, ?4, ?5, seal('application:' || ?1, ?6), ?7, ?7, ?9, ?10)",
+         created_at, updated_at, business, renews_serial, number)
+         VALUES (?1, ?2, ?3, ?8, ?4, ?5, seal('application:' || ?1, ?6), ?7, ?7, ?9, ?10,
+         NULLIF(?11, ''))",
         params![
             doc.app.id,
             doc.owner,
@@ -120,6 +121,7 @@ pub fn insert(conn: &Connection, doc: &mut AppDoc, now: i64) -> Result<(), Store
             identity_bound(doc),
             business_str(doc)?,
             doc.app.certificate_serial,
+            doc.app.number,
         ],
     )?;
     Ok(())
@@ -145,11 +147,21 @@ pub fn save(conn: &Connection, doc: &mut AppDoc, now: i64) -> Result<(), StoreEr
     Ok(())
 }
 
+/// The application with the order number `number` (what the applicant quotes).
+pub fn by_number(conn: &Connection, number: &str) -> Result<Option<AppDoc>, StoreError> {
+    one(conn, "number", number)
+}
+
 pub fn get(conn: &Connection, id: &str) -> Result<Option<AppDoc>, StoreError> {
+    one(conn, "id", id)
+}
+
+/// The application whose unique `column` is `value`.
+fn one(conn: &Connection, column: &str, value: &str) -> Result<Option<AppDoc>, StoreError> {
     let doc: Option<String> = conn
         .query_row(
-            &format!("SELECT {DOC} FROM applications WHERE id = ?1"),
-            [id],
+            &format!("SELECT {DOC} FROM applications WHERE {column} = ?1"),
+            [value],
             |r| r.get(0),
         )
         .optional()?;

@@ -329,6 +329,14 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX applications_created ON applications(created_at);
     "#,
+    // 17: issue 13 item 3 — the order number a clerk types, looked up without unsealing
+    // every application (it is no secret: the applicant quotes it).
+    r#"
+    ALTER TABLE applications ADD COLUMN number TEXT;
+    UPDATE applications
+       SET number = NULLIF(json_extract(unseal('application:' || id, doc), '$.app.number'), '');
+    CREATE UNIQUE INDEX applications_number ON applications(number) WHERE number IS NOT NULL;
+    "#,
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -398,5 +406,40 @@ mod tests {
             )
             .unwrap();
         assert_eq!(id, "110101199003071234");
+    }
+
+    /// Applications written before the number column (version 16) get their order
+    /// number from the sealed document; those without one stay NULL (the unique index
+    /// holds only real numbers).
+    #[test]
+    fn version_16_rows_get_their_order_number() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        DataKey::derive(b"k").register(&conn).unwrap();
+        run_until(&mut conn, 16).unwrap();
+        for (id, number) in [("app_1", "202612060001"), ("app_2", ""), ("app_3", "")] {
+            let doc = format!(r#"{{"app":{{"number":"{number}"}}}}"#);
+            conn.execute(
+                "INSERT INTO applications (id, owner, status, version, doc, created_at, updated_at)
+                 VALUES (?1, 'p', 'draft', 1, seal('application:' || ?1, ?2), 0, 0)",
+                [id, doc.as_str()],
+            )
+            .unwrap();
+        }
+        run(&mut conn).unwrap();
+        let numbers: Vec<(String, Option<String>)> = conn
+            .prepare("SELECT id, number FROM applications ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            numbers,
+            [
+                ("app_1".to_owned(), Some("202612060001".to_owned())),
+                ("app_2".to_owned(), None),
+                ("app_3".to_owned(), None),
+            ]
+        );
     }
 }

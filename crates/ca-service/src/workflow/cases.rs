@@ -6,7 +6,9 @@
 
 use certdesk_ca_api::ProblemCode;
 use certdesk_ca_api::counter::FieldOutcome;
-use certdesk_ca_api::counter::{Case, CaseStatus, CaseSummary, FieldCheck, FieldCheckRecord};
+use certdesk_ca_api::counter::{
+    Case, CaseStatus, CaseSummary, FieldCheck, FieldCheckRecord, OpenCase,
+};
 use rusqlite::Connection;
 
 use super::{correction, load_any, review};
@@ -15,6 +17,7 @@ use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::new_id;
 use crate::state::AppState;
+use crate::store::applications::{self, AppDoc};
 use crate::store::audit;
 use crate::store::cases::{self, CaseRow, CheckRow};
 use crate::store::operators::OperatorRow;
@@ -142,9 +145,10 @@ pub fn open(
     conn: &Connection,
     state: &AppState,
     who: &Acting<'_>,
-    application_id: &str,
+    req: &OpenCase,
 ) -> ApiResult<(CaseRow, bool)> {
-    let doc = load_any(conn, application_id)?;
+    let doc = named_application(conn, req)?;
+    let application_id = doc.app.id.as_str();
     if !doc.app.status.can_open_at_counter() {
         return Err(ApiError::invalid_state("the application is finished"));
     }
@@ -172,6 +176,39 @@ pub fn open(
     cases::insert(conn, &row)?;
     audit::append(conn, now, &who.entry(Action::CaseOpen, &row))?;
     Ok((row, true))
+}
+
+/// The application a clerk named: its id (the QR code), or its order number typed by
+/// hand with the organisation's USCC from the licence's original. Order numbers are
+/// sequential and could be guessed, so a number with another organisation's USCC is
+/// answered like an unknown number.
+fn named_application(conn: &Connection, req: &OpenCase) -> ApiResult<AppDoc> {
+    let key = req.application_id.trim();
+    if !OpenCase::is_order_number(key) {
+        return load_any(conn, key);
+    }
+    let uscc = req
+        .uscc
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| {
+            ApiError::fields(vec![certdesk_ca_api::FieldError::new(
+                "uscc",
+                "required",
+                "按订单号办理时，请核对营业执照原件并填写统一社会信用代码",
+                "with an order number, the organisation's unified social credit code from the licence's original",
+            )])
+        })?;
+    applications::by_number(conn, key)?
+        .filter(|d| {
+            d.app
+                .input
+                .enterprise
+                .as_ref()
+                .is_some_and(|e| e.uscc.eq_ignore_ascii_case(uscc))
+        })
+        .ok_or_else(ApiError::not_found)
 }
 
 /// A field path as the application's wire shape names it, e.g. `enterprise.name`.

@@ -277,6 +277,41 @@ async fn another_points_case_is_out_of_reach_and_a_correction_makes_an_editor() 
     open_case(&ca, &clerk_t, "app\u{0007}junk")
         .await
         .assert_problem(422, "validation_failed");
+    // The order number typed by hand: only with the organisation's USCC (order numbers
+    // are sequential); another organisation's is answered like an unknown number, and
+    // another point's case stays elsewhere.
+    let by_number = |uscc: Option<&str>| {
+        let mut body = json!({"application_id": app.number});
+        if let Some(u) = uscc {
+            body["uscc"] = json!(u);
+        }
+        body
+    };
+    let none = post(&ca, &clerk_t, "/v1/operator/cases", by_number(None)).await;
+    none.assert_problem(422, "validation_failed");
+    assert_eq!(none.body["errors"][0]["field"], "uscc", "{}", none.body);
+    let uscc = app.input.enterprise.as_ref().unwrap().uscc.clone();
+    let wrong = certdesk_ident::testing::uscc(uscc.len() as u64 + 99);
+    post(&ca, &clerk_t, "/v1/operator/cases", by_number(Some(&wrong)))
+        .await
+        .assert_problem(404, "not_found");
+    let typed = post(
+        &ca,
+        &clerk_t,
+        "/v1/operator/cases",
+        by_number(Some(&uscc.to_ascii_lowercase())),
+    )
+    .await;
+    assert_eq!(typed.status, 200, "{}", typed.body);
+    assert_eq!(typed.body["id"], case_id.as_str());
+    post(
+        &ca,
+        &stranger_t,
+        "/v1/operator/cases",
+        by_number(Some(&uscc)),
+    )
+    .await
+    .assert_problem(409, "case_elsewhere");
     post(
         &ca,
         &clerk_t,

@@ -17,7 +17,7 @@ use certdesk_ca_api::application::{Person, document_content_type};
 use certdesk_ca_api::channel::DocumentKind;
 use certdesk_ca_api::counter::{
     Case, CaseList, CaseStatus, CounterPayment, CounterPaymentList, CounterPaymentMethod,
-    CounterPaymentRequest, FieldCheck, FieldOutcome, IdDocument, OnSiteIdentity,
+    CounterPaymentRequest, FieldCheck, FieldOutcome, IdDocument, OnSiteIdentity, OpenCase,
 };
 use certdesk_ca_client::{CaClient, ClientError};
 
@@ -104,8 +104,9 @@ pub(super) fn invalid(field: &'static str, problem: InputProblem) -> CaseError {
     CaseError::InvalidInput { field, problem }
 }
 
-/// An order number (online application id), as the applicant's QR code carries it or
-/// the clerk types it: `app_` and 20 characters of the CA's id alphabet.
+/// An online order as the clerk names it: the application id the order's QR code
+/// carries (`app_` and 20 characters of the CA's id alphabet), or the 12-digit order
+/// number typed by hand (which the CA opens only with the organisation's USCC).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderNumber(String);
 
@@ -140,7 +141,17 @@ fn scanned_id(field: &'static str, raw: &str, prefix: &str) -> Result<String, Ca
 
 impl OrderNumber {
     pub fn parse(raw: &str) -> Result<Self, CaseError> {
+        let typed = raw.trim();
+        if raw.len() <= MAX_SCAN_LEN && OpenCase::is_order_number(typed) {
+            return Ok(Self(typed.to_owned()));
+        }
         scanned_id("order_number", raw, "app_").map(Self)
+    }
+
+    /// Typed by hand (the order number, not the QR code's id): the organisation's USCC
+    /// must come with it.
+    pub fn is_typed(&self) -> bool {
+        OpenCase::is_order_number(&self.0)
     }
 
     pub fn as_str(&self) -> &str {
@@ -156,6 +167,24 @@ impl CaseNumber {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The organisation's USCC typed from the licence's original beside a typed order
+/// number: 18 characters with a valid check character (upper case).
+fn typed_uscc(raw: Option<&str>) -> Result<String, CaseError> {
+    let s = raw.map(str::trim).unwrap_or_default();
+    if s.is_empty() {
+        return Err(invalid("uscc", InputProblem::Required));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(invalid("uscc", InputProblem::ControlCharacter));
+    }
+    if s.len() > MAX_SCAN_LEN {
+        return Err(invalid("uscc", InputProblem::TooLong));
+    }
+    let s = s.to_ascii_uppercase();
+    certdesk_ident::uscc(&s).map_err(|_| invalid("uscc", InputProblem::Malformed))?;
+    Ok(s)
 }
 
 /// A field path as the application's wire shape names it (`enterprise.name`): the CA's
@@ -411,10 +440,15 @@ impl Cases<'_> {
     /// Opens the walk-in case of an online order from the scanned or typed order number;
     /// the case comes back with the applicant's own data and uploads. Scanning the same
     /// order again at this point answers the same case.
-    pub async fn open(&self, scanned: &str) -> Result<Case, CaseError> {
+    pub async fn open(&self, scanned: &str, uscc: Option<&str>) -> Result<Case, CaseError> {
         let order = OrderNumber::parse(scanned)?;
+        let uscc = if order.is_typed() {
+            Some(typed_uscc(uscc)?)
+        } else {
+            None
+        };
         let client = self.client()?;
-        match client.open_case(order.as_str()).await {
+        match client.open_case(order.as_str(), uscc.as_deref()).await {
             Ok(c) => Ok(c),
             Err(e) => Err(self.refused(e).await),
         }

@@ -152,7 +152,7 @@ pub async fn approved_walk_in(
     let order = sandbox_flow::submitted(&applicant, &persona, channel)
         .await
         .unwrap();
-    let case = clerk.cases().open(&order.id).await.unwrap();
+    let case = clerk.cases().open(&order.id, None).await.unwrap();
     clerk
         .cases()
         .check_field(&case.id, "enterprise.name", &FieldVerdict::Checked)
@@ -187,7 +187,7 @@ pub async fn approved_walk_in(
     let approved = reviewer.cases().approve(&case.id).await.unwrap();
     assert_eq!(approved.status, CaseStatus::Approved);
     // Scanned again (to make it), the order answers its approved case, not a new one.
-    let again = clerk.cases().open(&order.id).await.unwrap();
+    let again = clerk.cases().open(&order.id, None).await.unwrap();
     assert_eq!(
         (again.id.as_str(), again.status),
         (case.id.as_str(), CaseStatus::Approved)

@@ -856,8 +856,10 @@ const en: Catalog = {
   counterCase: {
     scanLabel: "Scan or type the order number",
     scanInvalid: "The order number {problem}. Scan it again, or check it and type it.",
-    scanHint: "Scan the QR code on the applicant's order with the scanner, or type the order number starting with app_ and press Enter.",
-    scanPlaceholder: "order number app_…",
+    scanHint: "Scan the QR code on the applicant's order; or type the 12-digit order number, then the unified social credit code from the original licence, and press Enter.",
+    scanPlaceholder: "scan, or type the 12-digit order number",
+    usccLabel: "Unified social credit code (from the original licence)",
+    usccInvalid: "The unified social credit code {problem}: check it against the original licence.",
     open: "Open",
     opening: "Opening…",
     shortcuts: "Shortcuts",

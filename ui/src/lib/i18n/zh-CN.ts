@@ -860,8 +860,10 @@ const zhCN = {
   counterCase: {
     scanLabel: "扫描或输入订单号",
     scanInvalid: "订单号{problem}。请重新扫描，或核对后输入。",
-    scanHint: "用扫码枪扫申请人订单上的二维码，或输入以 app_ 开头的订单号后按回车。",
-    scanPlaceholder: "订单号 app_…",
+    scanHint: "用扫码枪扫申请人订单上的二维码；也可输入 12 位订单号，再核对营业执照原件填写统一社会信用代码，然后按回车。",
+    scanPlaceholder: "扫码，或输入 12 位订单号",
+    usccLabel: "统一社会信用代码（核对营业执照原件）",
+    usccInvalid: "统一社会信用代码{problem}，请核对营业执照原件。",
     open: "打开",
     opening: "正在打开…",
     shortcuts: "快捷键",

@@ -29,8 +29,10 @@ pub fn acting(who: &OperatorAuth) -> Acting<'_> {
     }
 }
 
-/// Open a walk-in case from the applicant's online application (the order's QR code or
-/// its number). Opening it again at the same point answers the open case (200).
+/// Open a walk-in case from the applicant's online application: the order's QR code
+/// (its id), or its order number typed with the organisation's USCC (a number with
+/// another USCC is "not found", like an unknown one). Opening it again at the same point
+/// answers the open case (200).
 #[utoipa::path(post, path = "/v1/operator/cases", tag = "counter", security(("operator" = [])),
     request_body = OpenCase,
     responses((status = 201, body = Case), (status = 200, body = Case),
@@ -43,7 +45,7 @@ pub async fn open_case(
     who.require(Role::Clerk)?;
     state.db.tx(|tx| wf::open_try(tx, &state, &acting(&who)))?;
     let (case, created) = state.db.tx(|tx| {
-        let (row, created) = wf::open(tx, &state, &acting(&who), req.application_id.trim())?;
+        let (row, created) = wf::open(tx, &state, &acting(&who), &req)?;
         Ok::<_, ApiError>((wf::wire(tx, &row)?, created))
     })?;
     let status = if created {

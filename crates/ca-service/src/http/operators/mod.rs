@@ -63,8 +63,12 @@ impl Checked for SignIn {
 
 impl Checked for OpenCase {
     fn check(&self, c: &mut Check) {
-        let OpenCase { application_id } = self;
+        let OpenCase {
+            application_id,
+            uscc,
+        } = self;
         c.text("application_id", application_id, max::IDENTIFIER);
+        c.opt_text("uscc", uscc.as_deref(), max::IDENTIFIER);
     }
 }
 
