@@ -184,6 +184,8 @@ pub fn run() {
             commands::counter_cases::counter_case_get,
             commands::counter_cases::counter_case_queue,
             commands::counter_cases::counter_case_check,
+            commands::counter_cases::counter_case_document,
+            commands::counter_cases::counter_case_document_save,
             commands::counter_cases::counter_case_identity,
             commands::counter_cases::counter_case_upload_copy,
             commands::counter_cases::counter_case_pay,

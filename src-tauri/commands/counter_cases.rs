@@ -3,11 +3,12 @@
 //! approve and reject. Everything goes through core `counter.cases()`, which checks the
 //! input first and keeps the operator's session; errors map once in `certdesk-ipc`.
 
-use certdesk_core::counter::{CounterPaymentInput, IdentityCheckInput};
+use certdesk_core::counter::{CounterPaymentInput, FieldVerdict, IdentityCheckInput};
 use certdesk_ipc::{
     COUNTER_PAYMENT_CHANGED, CaseCheckRequest, CaseCopyUpload, CaseCopyUploaded,
-    CaseIdentityRequest, CasePaymentRequest, CaseRejectRequest, CaseStatus, CaseSummaryView,
-    CaseView, CounterPaymentMethod, CounterPaymentView, IpcError,
+    CaseDocumentContent, CaseIdentityRequest, CasePaymentRequest, CaseRejectRequest, CaseStatus,
+    CaseSummaryView, CaseView, CounterPaymentMethod, CounterPaymentView, FieldOutcome, IpcError,
+    SavedFile,
 };
 use std::sync::Arc;
 
@@ -56,17 +57,52 @@ pub async fn counter_case_queue(
     Ok(list.items.into_iter().map(Into::into).collect())
 }
 
+/// A field checked, or corrected to the value from the original: the CA validates it
+/// and answers the case with it. The value becomes a secret here (an identity number).
 #[tauri::command]
 pub async fn counter_case_check(
     app: AppHandle,
     request: CaseCheckRequest,
 ) -> Result<CaseView, IpcError> {
     let c = counter::get(&app).await?;
+    let verdict = match request.outcome {
+        FieldOutcome::Checked => FieldVerdict::Checked,
+        FieldOutcome::Corrected => {
+            FieldVerdict::Corrected(SecretString::from(request.value.unwrap_or_default()))
+        }
+    };
     let case = c
         .cases()
-        .check_field(&request.case_id, &request.field, request.outcome)
+        .check_field(&request.case_id, &request.field, &verdict)
         .await?;
     Ok(case.into())
+}
+
+/// A document of the case (an applicant's upload or a copy scanned at the counter) for
+/// its thumbnail and preview; the CA audits the read.
+#[tauri::command]
+pub async fn counter_case_document(
+    app: AppHandle,
+    case_id: String,
+    document_id: String,
+) -> Result<CaseDocumentContent, IpcError> {
+    use base64::Engine as _;
+    let c = counter::get(&app).await?;
+    let started = std::time::Instant::now();
+    let doc = c.cases().document(&case_id, &document_id).await?;
+    tracing::info!(
+        case = %case_id,
+        document = %document_id,
+        bytes = doc.bytes.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "counter case document read"
+    );
+    let data = base64::engine::general_purpose::STANDARD.encode(&doc.bytes);
+    Ok(CaseDocumentContent {
+        document_id,
+        content_type: doc.content_type.to_owned(),
+        data_url: format!("data:{};base64,{data}", doc.content_type),
+    })
 }
 
 /// The on-site identity check; the number becomes a secret here and goes no further
@@ -88,6 +124,25 @@ pub async fn counter_case_identity(
         .record_identity(&request.case_id, &input)
         .await?
         .into())
+}
+
+/// Saves a document of the case where the operator chooses (a PDF, to read it in a PDF
+/// viewer: the webview shows images only); the CA audits the read.
+#[tauri::command]
+pub async fn counter_case_document_save(
+    app: AppHandle,
+    case_id: String,
+    document_id: String,
+) -> Result<SavedFile, IpcError> {
+    let c = counter::get(&app).await?;
+    let doc = c.cases().document(&case_id, &document_id).await?;
+    let (filter, ext) = match doc.content_type {
+        "application/pdf" => ("PDF", "pdf"),
+        "image/png" => ("PNG", "png"),
+        _ => ("JPEG", "jpg"),
+    };
+    let name = format!("{document_id}.{ext}");
+    crate::save::save_bytes(&app, &name, filter, &[ext], doc.bytes).await
 }
 
 /// Uploads the scan of the ID-document copy (same limits as online uploads) and

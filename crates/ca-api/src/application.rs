@@ -193,6 +193,20 @@ pub struct CreateApplication {
     pub accepted_agreements: Vec<AcceptedAgreement>,
 }
 
+/// A document's content type from its magic bytes: PDF, PNG or JPEG, what the CA takes
+/// (a client's declared type and file name count for nothing), or `None`.
+pub fn document_content_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct DocumentInfo {
     pub id: String,

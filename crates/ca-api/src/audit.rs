@@ -92,10 +92,13 @@ pub enum AuditAction {
     /// The applicant's signature on the printed form, attested at the counter.
     #[serde(rename = "case.signature")]
     CaseSignature,
+    /// An operator read a document of a case (the scans are personal data).
+    #[serde(rename = "case.document_view")]
+    CaseDocumentView,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 21] = [
+    pub const ALL: [AuditAction; 22] = [
         AuditAction::ReviewApprove,
         AuditAction::ReviewReject,
         AuditAction::ReviewPaperReceived,
@@ -117,6 +120,7 @@ impl AuditAction {
         AuditAction::CaseDocument,
         AuditAction::CaseKey,
         AuditAction::CaseSignature,
+        AuditAction::CaseDocumentView,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -142,6 +146,7 @@ impl AuditAction {
             AuditAction::CaseDocument => "case.document",
             AuditAction::CaseKey => "case.key",
             AuditAction::CaseSignature => "case.signature",
+            AuditAction::CaseDocumentView => "case.document_view",
         }
     }
 

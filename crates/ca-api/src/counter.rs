@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::application::Application;
+use crate::application::{Application, ApplicationInput};
 
 /// Open a walk-in case from the applicant's online application: its id, as the order's
 /// QR code carries it, or its 12-digit order number typed by hand together with the
@@ -47,12 +47,30 @@ pub enum FieldOutcome {
 }
 
 /// The clerk's verdict on one field of the application against the originals.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct FieldCheck {
-    /// The field's path, e.g. `enterprise.name`.
+    /// The field's path, e.g. `enterprise.name`: one of [`case_fields`].
     pub field: String,
     pub outcome: FieldOutcome,
+    /// `corrected`: the value read from the original, validated like the applicant's
+    /// own input and written into the application. Absent for `checked`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
+
+// The value may be an identity number.
+crate::redacted_debug!(FieldCheck { field, outcome });
+
+/// A field as the applicant entered it online, before the counter corrected it (the
+/// application itself holds the corrected value).
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct CorrectedField {
+    pub field: String,
+    /// The applicant's own value.
+    pub original: String,
+}
+
+crate::redacted_debug!(CorrectedField { field });
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FieldCheckRecord {
@@ -76,6 +94,10 @@ pub struct Case {
     /// Everyone who entered or changed the case: none of them may review it.
     pub editors: Vec<String>,
     pub checks: Vec<FieldCheckRecord>,
+    /// Fields corrected in this case, with the value each had before: the clerk and the
+    /// reviewer see what changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<CorrectedField>,
     /// On-site identity checks that matched (a mismatch is only in the audit log).
     #[serde(default)]
     pub identity_checks: Vec<IdentityCheckRecord>,
@@ -243,4 +265,183 @@ pub struct CounterSignature {
     pub form_document_id: String,
     /// The operator saw the applicant sign the printed form: must be true.
     pub attested: bool,
+}
+
+/// The fields a clerk verifies against the originals (and may correct), in the order of
+/// the printed form, with their values: the applicant's enterprise, the handler unless
+/// the legal representative handles the case, the certificate's place, invoice and
+/// mailing. The CA accepts a correction only for these paths.
+pub fn case_fields(input: &ApplicationInput) -> Vec<(&'static str, &str)> {
+    let mut out: Vec<(&'static str, &str)> = Vec::new();
+    if let Some(e) = &input.enterprise {
+        out.extend([
+            ("enterprise.name", e.name.as_str()),
+            ("enterprise.uscc", &e.uscc),
+            ("enterprise.legal_rep_name", &e.legal_rep_name),
+            ("enterprise.legal_rep_id_number", &e.legal_rep_id_number),
+            ("enterprise.legal_rep_phone", &e.legal_rep_phone),
+        ]);
+    }
+    let handles = input
+        .enterprise
+        .as_ref()
+        .is_some_and(|e| e.legal_rep_handles);
+    if let Some(h) = input.handler.as_ref().filter(|_| !handles) {
+        out.extend([
+            ("handler.name", h.name.as_str()),
+            ("handler.id_number", &h.id_number),
+            ("handler.phone", &h.phone),
+            ("handler.email", &h.email),
+        ]);
+    }
+    if let Some(c) = &input.certificate {
+        out.extend([
+            ("certificate.province", c.province.as_str()),
+            ("certificate.city", &c.city),
+        ]);
+    }
+    if let Some(i) = &input.invoice {
+        out.extend([
+            ("invoice.title", i.title.as_str()),
+            ("invoice.tax_number", &i.tax_number),
+            ("invoice.email", &i.email),
+        ]);
+    }
+    if let Some(m) = &input.mailing {
+        out.extend([
+            ("mailing.recipient", m.recipient.as_str()),
+            ("mailing.phone", &m.phone),
+            ("mailing.address", &m.address),
+            ("mailing.postcode", &m.postcode),
+        ]);
+    }
+    out
+}
+
+/// The field at `path` of [`case_fields`], to be corrected; `None` for any other path.
+/// The organisation code is not a field of its own: it is USCC characters 9-17.
+pub fn case_field_mut<'a>(input: &'a mut ApplicationInput, path: &str) -> Option<&'a mut String> {
+    if !case_fields(input).iter().any(|(p, _)| *p == path) {
+        return None;
+    }
+    let (part, name) = path.split_once('.')?;
+    match part {
+        "enterprise" => {
+            let e = input.enterprise.as_mut()?;
+            match name {
+                "name" => Some(&mut e.name),
+                "uscc" => Some(&mut e.uscc),
+                "legal_rep_name" => Some(&mut e.legal_rep_name),
+                "legal_rep_id_number" => Some(&mut e.legal_rep_id_number),
+                "legal_rep_phone" => Some(&mut e.legal_rep_phone),
+                _ => None,
+            }
+        }
+        "handler" => {
+            let h = input.handler.as_mut()?;
+            match name {
+                "name" => Some(&mut h.name),
+                "id_number" => Some(&mut h.id_number),
+                "phone" => Some(&mut h.phone),
+                "email" => Some(&mut h.email),
+                _ => None,
+            }
+        }
+        "certificate" => {
+            let c = input.certificate.as_mut()?;
+            match name {
+                "province" => Some(&mut c.province),
+                "city" => Some(&mut c.city),
+                _ => None,
+            }
+        }
+        "invoice" => {
+            let i = input.invoice.as_mut()?;
+            match name {
+                "title" => Some(&mut i.title),
+                "tax_number" => Some(&mut i.tax_number),
+                "email" => Some(&mut i.email),
+                _ => None,
+            }
+        }
+        "mailing" => {
+            let m = input.mailing.as_mut()?;
+            match name {
+                "recipient" => Some(&mut m.recipient),
+                "phone" => Some(&mut m.phone),
+                "address" => Some(&mut m.address),
+                "postcode" => Some(&mut m.postcode),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Identity numbers: secrets-class data, shown masked and never echoed.
+pub fn is_identity_number_field(path: &str) -> bool {
+    matches!(path, "enterprise.legal_rep_id_number" | "handler.id_number")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::application::{
+        CertificateInfo, EnterpriseInfo, HandlerInfo, InvoiceInfo, MailingInfo,
+    };
+
+    #[test]
+    fn every_offered_field_can_be_corrected_and_no_other() {
+        let mut input = ApplicationInput {
+            enterprise: Some(EnterpriseInfo {
+                uscc: "u".into(),
+                org_code: "o".into(),
+                name: "n".into(),
+                legal_rep_name: "l".into(),
+                legal_rep_id_number: "i".into(),
+                legal_rep_phone: "p".into(),
+                legal_rep_handles: false,
+            }),
+            handler: Some(HandlerInfo {
+                name: "h".into(),
+                id_number: "hi".into(),
+                phone: "hp".into(),
+                email: "he".into(),
+            }),
+            certificate: Some(CertificateInfo {
+                common_name: None,
+                province: "pr".into(),
+                city: "c".into(),
+            }),
+            invoice: Some(InvoiceInfo {
+                title: "t".into(),
+                tax_number: "tn".into(),
+                email: "ie".into(),
+            }),
+            mailing: Some(MailingInfo {
+                recipient: "r".into(),
+                phone: "mp".into(),
+                address: "a".into(),
+                postcode: "pc".into(),
+            }),
+        };
+        let offered: Vec<(String, String)> = case_fields(&input)
+            .into_iter()
+            .map(|(p, v)| (p.to_owned(), v.to_owned()))
+            .collect();
+        assert_eq!(offered.len(), 18);
+        for (path, value) in &offered {
+            let f = case_field_mut(&mut input, path).unwrap();
+            assert_eq!(f, value, "{path}");
+            *f = format!("{path}!");
+        }
+        for (path, value) in case_fields(&input) {
+            assert_eq!(value, format!("{path}!"));
+        }
+        assert!(case_field_mut(&mut input, "enterprise.org_code").is_none());
+        assert!(case_field_mut(&mut input, "certificate.common_name").is_none());
+        // The handler is no field when the legal representative handles the case.
+        input.enterprise.as_mut().unwrap().legal_rep_handles = true;
+        assert!(case_field_mut(&mut input, "handler.name").is_none());
+    }
 }

@@ -99,6 +99,25 @@ impl CaClient {
         self.get(&path, true).await
     }
 
+    /// The bytes of a document of the case's application (the CA audits the read).
+    /// Retried: reading twice changes nothing but a second audit entry.
+    pub async fn case_document(&self, id: &str, document_id: &str) -> Result<Vec<u8>> {
+        crate::transport::send_raw(
+            self,
+            Method::GET,
+            &format!(
+                "/v1/operator/cases/{}/documents/{}",
+                seg(id),
+                seg(document_id)
+            ),
+            Body::Empty,
+            true,
+            &[],
+            true,
+        )
+        .await
+    }
+
     /// Record one field checked against the originals or corrected at the counter.
     /// Not retried: each call is a record of its own (a retry would record twice).
     pub async fn check_case_field(&self, id: &str, check: &FieldCheck) -> Result<Case> {

@@ -222,6 +222,29 @@ pub async fn submitted_for(
     business: Business,
     certificate_serial: Option<String>,
 ) -> Result<Application, FlowError> {
+    let scans = Scans {
+        licence: png_bytes(),
+        handler_id_card: png_bytes(),
+    };
+    submitted_with(ca, p, channel_id, business, certificate_serial, scans).await
+}
+
+/// The uploads of [`submitted_with`]: PNG or JPEG content.
+pub struct Scans {
+    pub licence: Vec<u8>,
+    pub handler_id_card: Vec<u8>,
+}
+
+/// As [`submitted_for`], with these scans uploaded (real images where a test looks at
+/// them; the others upload a PNG header only).
+pub async fn submitted_with(
+    ca: &CaClient,
+    p: &Persona,
+    channel_id: &str,
+    business: Business,
+    certificate_serial: Option<String>,
+    scans: Scans,
+) -> Result<Application, FlowError> {
     ca.sandbox_put_company(&p.company).await?;
     let app = ca
         .create_application(
@@ -244,11 +267,16 @@ pub async fn submitted_for(
         &id,
         DocumentKind::BusinessLicence,
         "licence.png",
-        png_bytes(),
+        scans.licence,
     )
     .await?;
-    ca.upload_document(&id, DocumentKind::HandlerIdCard, "id.png", png_bytes())
-        .await?;
+    ca.upload_document(
+        &id,
+        DocumentKind::HandlerIdCard,
+        "id.png",
+        scans.handler_id_card,
+    )
+    .await?;
     let auth = ca.start_online_authorisation(&id).await?;
     let code = latest_code(ca, &p.legal_rep_phone).await?;
     ca.sign_authorisation(&auth.id, &code).await?;

@@ -17,10 +17,12 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use certdesk_ca_api::application::Person;
-use certdesk_ca_api::counter::{FieldOutcome, IdDocument};
+use certdesk_ca_api::counter::IdDocument;
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
-use certdesk_core::counter::{CounterPaymentInput, IdentityCheckInput, MakingProgress, MakingStep};
+use certdesk_core::counter::{
+    CounterPaymentInput, FieldVerdict, IdentityCheckInput, MakingProgress, MakingStep,
+};
 use certdesk_core::enrollment::{Journal, StepPhase, TokenChoice};
 use certdesk_testkit::ca::CaService;
 use certdesk_testkit::issuer::{TestCa, Usage};
@@ -106,7 +108,7 @@ async fn walk_in(ca: &CaService, staff: &Staffed, journal: &mut Journal, channel
         for f in FIELDS {
             clerk
                 .cases()
-                .check_field(&case.id, f, FieldOutcome::Checked)
+                .check_field(&case.id, f, &FieldVerdict::Checked)
                 .await
                 .unwrap();
         }

@@ -16,8 +16,13 @@ use certdesk_ca_api::payment::PaymentStatus;
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use certdesk_core::counter::{
-    CaseError, CounterError, CounterPaymentInput, CounterState, IdentityCheckInput, InputProblem,
+    CaseError, CounterError, CounterPaymentInput, CounterState, FieldVerdict, IdentityCheckInput,
+    InputProblem,
 };
+
+fn fix(value: &str) -> FieldVerdict {
+    FieldVerdict::Corrected(SecretString::from(value.to_owned()))
+}
 use certdesk_core::enrollment::Journal;
 use certdesk_testkit::ca::CaService;
 use certdesk_testkit::softhsm::SoftHsm;
@@ -224,21 +229,60 @@ async fn a_walk_in_from_an_online_order_is_checked_paid_and_approved_by_another_
     let t = Instant::now();
     let checked = clerk
         .cases()
-        .check_field(&case.id, "enterprise.name", FieldOutcome::Checked)
+        .check_field(&case.id, "enterprise.name", &FieldVerdict::Checked)
         .await
         .unwrap();
     timed(&mut times, "check field", t, ());
     clerk
         .cases()
-        .check_field(&case.id, "enterprise.uscc", FieldOutcome::Checked)
+        .check_field(&case.id, "enterprise.uscc", &FieldVerdict::Checked)
         .await
         .unwrap();
     assert_eq!(checked.checks[0].field, "enterprise.name");
+    // A correction goes with the value from the original; the CA refuses a bad one with
+    // its field error (the typed value is the UI's to keep), then takes a good one.
+    let e = clerk
+        .cases()
+        .check_field(&case.id, "mailing.postcode", &fix("10002"))
+        .await
+        .unwrap_err();
+    let said = format!("{e:?}");
+    assert!(said.contains("mailing.postcode"), "{said}");
     let corrected = clerk
         .cases()
-        .check_field(&case.id, "mailing.address", FieldOutcome::Corrected)
+        .check_field(&case.id, "mailing.address", &fix("北京市朝阳区受理路 8 号"))
         .await
         .unwrap();
+    assert_eq!(
+        corrected
+            .application
+            .input
+            .mailing
+            .as_ref()
+            .unwrap()
+            .address,
+        "北京市朝阳区受理路 8 号"
+    );
+    assert_eq!(corrected.corrections.len(), 1);
+    assert_eq!(corrected.corrections[0].field, "mailing.address");
+    // The reviewer reads the applicant's scans, the bytes the applicant uploaded.
+    let doc = &case.application.documents[0];
+    let t = Instant::now();
+    let content = reviewer.cases().document(&case.id, &doc.id).await.unwrap();
+    timed(&mut times, "read a scan", t, ());
+    assert_eq!(content.content_type, doc.content_type);
+    assert_eq!(content.bytes.len() as u64, doc.size);
+    assert!(matches!(
+        reviewer
+            .cases()
+            .document(&case.id, "not a document")
+            .await
+            .unwrap_err(),
+        CaseError::InvalidInput {
+            field: "document_id",
+            ..
+        }
+    ));
     let outcomes: Vec<(&str, FieldOutcome)> = corrected
         .checks
         .iter()
@@ -256,7 +300,7 @@ async fn a_walk_in_from_an_online_order_is_checked_paid_and_approved_by_another_
     assert_eq!(corrected.editors, vec![clerk_id.clone()]);
     let e = clerk
         .cases()
-        .check_field(&case.id, "Mailing..Address", FieldOutcome::Checked)
+        .check_field(&case.id, "Mailing..Address", &FieldVerdict::Checked)
         .await
         .unwrap_err();
     assert!(
@@ -272,7 +316,7 @@ async fn a_walk_in_from_an_online_order_is_checked_paid_and_approved_by_another_
     // A reviewer-only operator checks no fields: the CA's 403 forbidden, typed.
     let e = reviewer
         .cases()
-        .check_field(&case.id, "enterprise.name", FieldOutcome::Checked)
+        .check_field(&case.id, "enterprise.name", &FieldVerdict::Checked)
         .await
         .unwrap_err();
     assert!(matches!(e, CaseError::RoleMissing), "{e:?}");
@@ -431,7 +475,7 @@ async fn a_walk_in_from_an_online_order_is_checked_paid_and_approved_by_another_
     assert!(matches!(
         clerk
             .cases()
-            .check_field(&theirs.id, "enterprise.name", FieldOutcome::Corrected)
+            .check_field(&theirs.id, "enterprise.name", &fix("另一家公司"))
             .await
             .unwrap_err(),
         CaseError::NotFound

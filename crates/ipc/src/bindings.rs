@@ -35,10 +35,11 @@ use crate::{
     StorageReason, WrongTokenDetails,
 };
 use crate::{
-    CaseCheck, CaseCheckRequest, CaseCopyUpload, CaseCopyUploaded, CaseDocument, CaseField,
-    CaseIdentityCheck, CaseIdentityRequest, CaseKeyField, CaseKeyRequest, CasePaymentRequest,
-    CaseRejectRequest, CaseScanUpload, CaseSignRequest, CaseStatus, CaseSummaryView, CaseView,
-    CounterPaymentMethod, CounterPaymentView, FieldOutcome, IdDocument,
+    CaseCheck, CaseCheckRequest, CaseCopyUpload, CaseCopyUploaded, CaseDocument,
+    CaseDocumentContent, CaseField, CaseIdentityCheck, CaseIdentityRequest, CaseKeyField,
+    CaseKeyRequest, CasePaymentRequest, CaseRejectRequest, CaseScanUpload, CaseSignRequest,
+    CaseStatus, CaseSummaryView, CaseView, CounterPaymentMethod, CounterPaymentView, FieldOutcome,
+    IdDocument,
 };
 use crate::{CertificateStanding, RevocationReason};
 use crate::{
@@ -262,6 +263,7 @@ pub fn typescript() -> String {
         CaseSummaryView::decl(&cfg),
         CounterPaymentView::decl(&cfg),
         CaseCheckRequest::decl(&cfg),
+        CaseDocumentContent::decl(&cfg),
         CaseIdentityRequest::decl(&cfg),
         CasePaymentRequest::decl(&cfg),
         CaseRejectRequest::decl(&cfg),

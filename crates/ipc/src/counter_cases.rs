@@ -9,14 +9,17 @@ pub use certdesk_ca_api::counter::{CaseStatus, CounterPaymentMethod, FieldOutcom
 
 use crate::{ApplicationStatus, DocumentKind, FileUpload, PaymentStatus, Person, StepId};
 
-/// One field of the application, with the value the applicant entered online. Identity
-/// numbers come masked (first and last four): the clerk verifies those by typing the
-/// number from the original into the identity check, which the CA compares.
+/// One field of the application, with its value at the CA. Identity numbers come masked
+/// (first and last four): the clerk verifies those by typing the number from the
+/// original into the identity check, which the CA compares.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct CaseField {
     /// The wire path, e.g. `enterprise.name` (also the catalog key of its label).
     pub path: String,
     pub value: String,
+    /// Corrected at the counter in this case: the applicant's own value before (masked
+    /// like `value`); `value` is the corrected one.
+    pub original: Option<String>,
 }
 
 /// The latest verdict on a field (the CA keeps every record; this is the newest).
@@ -28,7 +31,8 @@ pub struct CaseCheck {
     pub at: String,
 }
 
-/// An upload of the applicant's (metadata: the CA has no operator route for the bytes).
+/// An upload of the applicant's, or a copy scanned at the counter (its bytes:
+/// `counter_case_document`).
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct CaseDocument {
     pub id: String,
@@ -103,12 +107,36 @@ pub struct CounterPaymentView {
     pub created_at: String,
 }
 
-/// One field marked checked against the originals, or corrected.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+/// One field marked checked against the originals, or corrected to `value` (what the
+/// original says). Debug leaves the value out (it may be an identity number).
+#[derive(Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct CaseCheckRequest {
     pub case_id: String,
     pub field: String,
     pub outcome: FieldOutcome,
+    /// `corrected` only: becomes a `SecretString` at the boundary.
+    #[ts(optional)]
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+impl std::fmt::Debug for CaseCheckRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaseCheckRequest")
+            .field("case_id", &self.case_id)
+            .field("field", &self.field)
+            .field("outcome", &self.outcome)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A document of the case to show: its content as a `data:` URL (PDF, PNG or JPEG, the
+/// type decided by the bytes), what the UI's thumbnails and preview take.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CaseDocumentContent {
+    pub document_id: String,
+    pub content_type: String,
+    pub data_url: String,
 }
 
 /// The on-site identity check. Debug leaves the number out (it would reach a log).

@@ -68,9 +68,9 @@ pub use counter::{
 };
 pub use counter_cases::{
     COUNTER_PAYMENT_CHANGED, CaseCheck, CaseCheckRequest, CaseCopyUpload, CaseCopyUploaded,
-    CaseDocument, CaseField, CaseIdentityCheck, CaseIdentityRequest, CasePaymentRequest,
-    CaseRejectRequest, CaseStatus, CaseSummaryView, CaseView, CounterPaymentMethod,
-    CounterPaymentView, FieldOutcome, IdDocument,
+    CaseDocument, CaseDocumentContent, CaseField, CaseIdentityCheck, CaseIdentityRequest,
+    CasePaymentRequest, CaseRejectRequest, CaseStatus, CaseSummaryView, CaseView,
+    CounterPaymentMethod, CounterPaymentView, FieldOutcome, IdDocument,
 };
 pub use counter_keyed::{CaseKeyField, CaseKeyRequest, CaseScanUpload, CaseSignRequest};
 pub use customer::{

@@ -155,6 +155,7 @@ pub fn new_doc(state: &AppState, owner: &str, req: CreateApplication) -> ApiResu
         version: 0,
         authorisation_signed: false,
         password_card_serial: None,
+        counter_originals: Vec::new(),
     };
     requirements::refresh(&mut doc, channel);
     Ok(doc)

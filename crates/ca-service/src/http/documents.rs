@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use certdesk_ca_api::application::{DocumentInfo, OcrResult};
+use certdesk_ca_api::application::{DocumentInfo, OcrResult, document_content_type};
 use certdesk_ca_api::channel::DocumentKind;
 use certdesk_ca_api::{FieldError, Problem, ProblemCode};
 use utoipa::ToSchema;
@@ -18,19 +18,6 @@ use crate::state::Shared;
 use crate::workflow::load_owned;
 
 pub const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
-
-/// Content type from magic bytes; the client's declared type and file name are ignored.
-pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else {
-        None
-    }
-}
 
 /// Multipart form of an upload (documentation only).
 #[derive(ToSchema)]
@@ -90,7 +77,7 @@ pub fn check_file(file: Option<Vec<u8>>) -> ApiResult<(Vec<u8>, &'static str)> {
             "file missing",
         )])
     })?;
-    let ct = sniff(&file).ok_or_else(|| {
+    let ct = document_content_type(&file).ok_or_else(|| {
         ApiError::detail(
             ProblemCode::UnsupportedMediaType,
             "only PDF, PNG and JPEG content is accepted",
@@ -164,6 +151,14 @@ pub async fn store_file(
         sha256: sha,
         uploaded_at: rfc3339(state.now()),
     })
+}
+
+/// The stored bytes of a document (kept under its SHA-256 by [`store_file`]).
+pub async fn read_file(state: &Shared, info: &DocumentInfo) -> ApiResult<Vec<u8>> {
+    let path = state.data_dir.join("documents").join(&info.sha256);
+    tokio::fs::read(path)
+        .await
+        .map_err(|e| ApiError::Internal(format!("document {}: {e}", info.id)))
 }
 
 /// Read a business licence image and suggest field values (the applicant confirms them).

@@ -1,6 +1,6 @@
 //! The HTTP surface: routes, the generated OpenAPI document, and sandbox pages.
 
-mod applications;
+pub(crate) mod applications;
 mod audit;
 mod auth;
 mod ca;
@@ -20,7 +20,7 @@ mod problems;
 mod renewal;
 mod sandbox;
 mod staff;
-mod steps;
+pub(crate) mod steps;
 mod test_clock;
 mod txn;
 mod unlock;
@@ -158,6 +158,7 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
         .routes(routes!(operators::cases::reject_case))
         .routes(routes!(operators::cases::check_identity))
         .routes(routes!(operators::cases::upload_copy))
+        .routes(routes!(operators::cases::read_document))
         .routes(routes!(operators::making::enrollment))
         .routes(routes!(operators::making::so_pin))
         .routes(routes!(operators::making::record_token))

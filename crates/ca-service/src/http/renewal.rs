@@ -100,6 +100,7 @@ fn renewal_doc(orig: &AppDoc, serial: &str, now: i64) -> AppDoc {
         version: 0,
         authorisation_signed: orig.authorisation_signed,
         password_card_serial: None,
+        counter_originals: Vec::new(),
     }
 }
 

@@ -19,6 +19,27 @@ pub struct AppDoc {
     pub authorisation_signed: bool,
     #[serde(default)]
     pub password_card_serial: Option<String>,
+    /// Fields corrected at a counter, with the applicant's own value before: sealed with
+    /// the document (they may be identity numbers), shown to the case's operators.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counter_originals: Vec<CounterOriginal>,
+}
+
+/// The value a field had before a counter case first corrected it.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct CounterOriginal {
+    pub case_id: String,
+    pub field: String,
+    pub value: String,
+}
+
+impl std::fmt::Debug for CounterOriginal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CounterOriginal")
+            .field("case_id", &self.case_id)
+            .field("field", &self.field)
+            .finish_non_exhaustive()
+    }
 }
 
 impl AppDoc {

@@ -229,6 +229,16 @@ pub fn add_identity(conn: &Connection, case_id: &str, r: &IdentityRow) -> Result
     Ok(())
 }
 
+/// A case's on-site identity checks of `person` no longer count (the person's facts were
+/// corrected after them); the audit log keeps that they happened.
+pub fn void_identities(conn: &Connection, case_id: &str, person: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "DELETE FROM case_identity_checks WHERE case_id = ?1 AND person = ?2",
+        params![case_id, person],
+    )?;
+    Ok(())
+}
+
 pub fn identities(conn: &Connection, case_id: &str) -> Result<Vec<IdentityRow>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT person, document, copy_document_id, operator_id, at FROM case_identity_checks

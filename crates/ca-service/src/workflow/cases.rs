@@ -11,7 +11,7 @@ use certdesk_ca_api::counter::{
 };
 use rusqlite::Connection;
 
-use super::{load_any, review};
+use super::{correction, load_any, review};
 use crate::audit::{Action, Actor, NewEntry};
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
@@ -89,6 +89,7 @@ pub fn summary(c: CaseRow) -> CaseSummary {
 }
 
 pub fn wire(conn: &Connection, c: &CaseRow) -> ApiResult<Case> {
+    let doc = load_any(conn, &c.application_id)?;
     let checks = cases::checks(conn, &c.id)?
         .into_iter()
         .map(|k| FieldCheckRecord {
@@ -111,7 +112,8 @@ pub fn wire(conn: &Connection, c: &CaseRow) -> ApiResult<Case> {
         editors: cases::editors(conn, &c.id)?,
         checks,
         identity_checks: super::identity::records(conn, &c.id)?,
-        application: load_any(conn, &c.application_id)?.app,
+        corrections: correction::originals(&doc, &c.id),
+        application: doc.app,
         making: super::making::record(conn, &c.id)?,
         created_at: rfc3339(c.created_at),
     })
@@ -241,8 +243,16 @@ fn check_field_path(field: &str) -> ApiResult<()> {
     }
 }
 
-/// Records the clerk's verdict on one field. A correction makes the operator an editor
-/// of the case, so it can no longer review it.
+fn value_field(kind: &str, zh: &str, en: &str) -> ApiError {
+    ApiError::fields(vec![certdesk_ca_api::FieldError::new(
+        "value", kind, zh, en,
+    )])
+}
+
+/// Records the clerk's verdict on one field. A correction carries the value read from
+/// the original, which goes into the application ([`correction::correct`]), and makes
+/// the operator an editor of the case, so it can no longer review it. The audit entry
+/// names the field, never the value.
 pub fn check(
     conn: &Connection,
     state: &AppState,
@@ -252,6 +262,26 @@ pub fn check(
 ) -> ApiResult<CaseRow> {
     check_field_path(&req.field)?;
     let case = open_at_point(conn, &who.operator.point_id, id)?;
+    match (req.outcome, req.value.as_deref()) {
+        (FieldOutcome::Checked, None) => {}
+        (FieldOutcome::Checked, Some(_)) => {
+            return Err(value_field(
+                "not_allowed",
+                "核对无误时不填写更正值",
+                "a value is sent only with a correction",
+            ));
+        }
+        (FieldOutcome::Corrected, None) => {
+            return Err(value_field(
+                "required",
+                "请填写更正后的内容",
+                "a correction carries the corrected value",
+            ));
+        }
+        (FieldOutcome::Corrected, Some(v)) => {
+            correction::correct(conn, state, &case, &req.field, v)?;
+        }
+    }
     let now = state.now();
     let outcome = outcome_text(req.outcome);
     cases::add_check(
@@ -295,6 +325,7 @@ pub fn approve(
 ) -> ApiResult<CaseRow> {
     let case = open_at_point(conn, &who.operator.point_id, id)?;
     not_an_editor(conn, &case, &who.operator.id)?;
+    correction::ready_for_approval(conn, &case)?;
     review::approve(conn, state, &case.application_id, review::Delivery::Counter)?;
     cases::close(conn, &case.id, "approved")?;
     audit::append(conn, state.now(), &who.entry(Action::CaseApprove, &case))?;
@@ -344,4 +375,28 @@ pub fn close_by_staff(
     Ok(entry
         .point(Some(&case.point_id))
         .detail("case", case.id.as_str()))
+}
+
+/// A document of the case's application, for an operator of the case's point to read:
+/// another point's case, or a document that is not this application's, is "not found".
+/// The read is audited (the scans are personal data: an ID card's copy above all).
+pub fn document(
+    conn: &Connection,
+    state: &AppState,
+    who: &Acting<'_>,
+    case_id: &str,
+    document_id: &str,
+) -> ApiResult<certdesk_ca_api::application::DocumentInfo> {
+    let case = at_point(conn, &who.operator.point_id, case_id)?;
+    let info = load_any(conn, &case.application_id)?
+        .app
+        .documents
+        .into_iter()
+        .find(|d| d.id == document_id)
+        .ok_or_else(ApiError::not_found)?;
+    let entry = who
+        .entry(Action::CaseDocumentView, &case)
+        .detail("document", info.id.as_str());
+    audit::append(conn, state.now(), &entry)?;
+    Ok(info)
 }

@@ -20,7 +20,7 @@ use crate::state::AppState;
 use crate::store::audit;
 use crate::store::cases::{self, CaseRow, IdentityRow};
 
-fn person_text(p: Person) -> &'static str {
+pub(crate) fn person_text(p: Person) -> &'static str {
     match p {
         Person::LegalRep => "legal_rep",
         Person::Handler => "handler",

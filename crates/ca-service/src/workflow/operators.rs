@@ -163,6 +163,7 @@ fn issuance_doc(
         version: 0,
         authorisation_signed: false,
         password_card_serial: None,
+        counter_originals: Vec::new(),
     }
 }
 

@@ -326,7 +326,7 @@ async fn another_points_case_is_out_of_reach_and_a_correction_makes_an_editor() 
         &ca,
         &second_t,
         &format!("{path}/checks"),
-        json!({"field": "mailing.address", "outcome": "corrected"}),
+        json!({"field": "mailing.address", "outcome": "corrected", "value": "北京市朝阳区受理路 8 号"}),
     )
     .await;
     assert_eq!(corrected.status, 200, "{}", corrected.body);

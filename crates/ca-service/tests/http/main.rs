@@ -18,6 +18,7 @@ mod clock;
 mod counter;
 mod counter_documents;
 mod counter_keyed;
+mod counter_review;
 mod documents;
 mod download;
 mod hostile;

@@ -12,7 +12,7 @@
 
 use std::time::Instant;
 
-use certdesk_ca_api::application::Person;
+use certdesk_ca_api::application::{Person, document_content_type};
 use certdesk_ca_api::channel::DocumentKind;
 use certdesk_ca_api::counter::{
     Case, CaseList, CaseStatus, CounterPayment, CounterPaymentList, CounterPaymentMethod,
@@ -93,6 +93,9 @@ pub enum CaseError {
     /// The case is no longer open, or the application is past this step.
     #[error("the case or its application is not in a state for this step")]
     InvalidState,
+    /// The CA answered a document with bytes that are no PDF, PNG or JPEG.
+    #[error("the document is not a PDF, PNG or JPEG")]
+    UnreadableDocument,
     /// The CA's payment code cannot be drawn as a QR code (a malformed answer).
     #[error(transparent)]
     PaymentCode(#[from] crate::qr::QrError),
@@ -353,6 +356,70 @@ pub fn copy_kind(person: Person) -> DocumentKind {
     }
 }
 
+/// The clerk's verdict on a field: it matches the original, or it is corrected to what
+/// the original says. Debug never shows the value (it may be an identity number).
+#[derive(Clone)]
+pub enum FieldVerdict {
+    Checked,
+    Corrected(secrecy::SecretString),
+}
+
+impl std::fmt::Debug for FieldVerdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Checked => "Checked",
+            Self::Corrected(_) => "Corrected(..)",
+        })
+    }
+}
+
+/// The longest value of a case's fields the CA takes (an e-mail address); each field's
+/// own bound and format are the CA's, the same as online.
+const CORRECTION_MAX_CHARS: usize = 254;
+
+impl FieldVerdict {
+    fn request(&self, field: &str) -> Result<FieldCheck, CaseError> {
+        use secrecy::ExposeSecret;
+        let (outcome, value) = match self {
+            Self::Checked => (FieldOutcome::Checked, None),
+            Self::Corrected(v) => {
+                let v = v.expose_secret().trim();
+                if v.is_empty() {
+                    return Err(invalid("value", InputProblem::Empty));
+                }
+                if v.chars().any(char::is_control) {
+                    return Err(invalid("value", InputProblem::ControlCharacter));
+                }
+                if v.chars().count() > CORRECTION_MAX_CHARS {
+                    return Err(invalid("value", InputProblem::TooLong));
+                }
+                (FieldOutcome::Corrected, Some(v.to_owned()))
+            }
+        };
+        Ok(FieldCheck {
+            field: field.to_owned(),
+            outcome,
+            value,
+        })
+    }
+}
+
+/// A document's bytes and the type their content shows. Debug says the type and size
+/// only (a scan of an ID card is personal data).
+pub struct CaseDocumentContent {
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for CaseDocumentContent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaseDocumentContent")
+            .field("content_type", &self.content_type)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
 /// The case operations of a counter; see [`Counter::cases`].
 pub struct Cases<'a> {
     pub(super) counter: &'a Counter,
@@ -422,25 +489,47 @@ impl Cases<'_> {
         }
     }
 
-    /// Marks one field of the application checked against the originals, or corrected
-    /// (the clerk then counts as an editor of the case and cannot review it).
+    /// Marks one field of the application checked against the originals, or corrects it
+    /// with the value read from the original: the CA validates it like the applicant's
+    /// own input, writes it into the application and answers the case with it (the
+    /// clerk then counts as an editor of the case and cannot review it). A value the CA
+    /// refuses comes back as its field errors, never echoing the value.
     pub async fn check_field(
         &self,
         case_id: &str,
         field: &str,
-        outcome: FieldOutcome,
+        verdict: &FieldVerdict,
     ) -> Result<Case, CaseError> {
         let id = CaseNumber::parse(case_id)?;
         field_path(field)?;
-        let check = FieldCheck {
-            field: field.to_owned(),
-            outcome,
-        };
+        let check = verdict.request(field)?;
         let client = self.client()?;
         match client.check_case_field(id.as_str(), &check).await {
             Ok(c) => Ok(c),
             Err(e) => Err(self.refused(e).await),
         }
+    }
+
+    /// The bytes of a document of the case's application, with their type decided by
+    /// content: only a PDF, PNG or JPEG (what the CA accepts at upload) reaches the
+    /// screen, whatever a response says it is. The CA audits the read.
+    pub async fn document(
+        &self,
+        case_id: &str,
+        document_id: &str,
+    ) -> Result<CaseDocumentContent, CaseError> {
+        let id = CaseNumber::parse(case_id)?;
+        let doc = scanned_id("document_id", document_id, "doc_")?;
+        let client = self.client()?;
+        let bytes = match client.case_document(id.as_str(), &doc).await {
+            Ok(b) => b,
+            Err(e) => return Err(self.refused(e).await),
+        };
+        let content_type = document_content_type(&bytes).ok_or(CaseError::UnreadableDocument)?;
+        Ok(CaseDocumentContent {
+            content_type,
+            bytes,
+        })
     }
 
     /// Records the on-site identity check; a number that does not match the
@@ -642,6 +731,33 @@ mod tests {
             ("field", Malformed)
         );
         assert!(field_path("enterprise.legal_rep_name").is_ok());
+        let fix = |v: &str| {
+            FieldVerdict::Corrected(secrecy::SecretString::from(v.to_owned()))
+                .request("mailing.address")
+        };
+        assert_eq!(problem(fix("  ")), ("value", Empty));
+        assert_eq!(problem(fix("路\u{7}")), ("value", ControlCharacter));
+        assert_eq!(problem(fix(&"路".repeat(255))), ("value", TooLong));
+        assert_eq!(
+            fix(" 受理路 8 号\n").unwrap().value.as_deref(),
+            Some("受理路 8 号")
+        );
+        assert!(
+            FieldVerdict::Checked
+                .request("mailing.address")
+                .unwrap()
+                .value
+                .is_none()
+        );
+        assert!(
+            !format!(
+                "{:?}",
+                FieldVerdict::Corrected(secrecy::SecretString::from(
+                    "110101199003070011".to_owned()
+                ))
+            )
+            .contains("1101")
+        );
         let pay = |p: CounterPaymentInput| problem(p.request());
         assert_eq!(
             pay(CounterPaymentInput::Cash {

@@ -17,8 +17,8 @@ mod service;
 
 pub use audit::{AUDIT_PAGE, AuditFilter};
 pub use cases::{
-    CaseError, CaseNumber, Cases, CounterPaymentInput, IdentityCheckInput, InputProblem,
-    MAX_SCAN_LEN, OrderNumber, copy_kind,
+    CaseDocumentContent, CaseError, CaseNumber, Cases, CounterPaymentInput, FieldVerdict,
+    IdentityCheckInput, InputProblem, MAX_SCAN_LEN, OrderNumber, copy_kind,
 };
 pub use customer::{
     AnswerError, CodeAnswerProblem, CustomerDesk, CustomerScreen, PinAnswerProblem, Withdrawn,

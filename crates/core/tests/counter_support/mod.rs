@@ -140,9 +140,9 @@ pub async fn approved_walk_in(
     channel: &str,
 ) -> (certdesk_ca_api::counter::Case, String) {
     use certdesk_ca_api::application::Person;
-    use certdesk_ca_api::counter::{CaseStatus, FieldOutcome, IdDocument};
+    use certdesk_ca_api::counter::{CaseStatus, IdDocument};
     use certdesk_ca_service::sandbox_flow::{self, Persona};
-    use certdesk_core::counter::{CounterPaymentInput, IdentityCheckInput};
+    use certdesk_core::counter::{CounterPaymentInput, FieldVerdict, IdentityCheckInput};
 
     let persona = Persona::new(rand::random::<u64>() % 1_000_000_000);
     let mut applicant = certdesk_ca_client::CaClient::new(ca.url()).unwrap();
@@ -155,7 +155,7 @@ pub async fn approved_walk_in(
     let case = clerk.cases().open(&order.id, None).await.unwrap();
     clerk
         .cases()
-        .check_field(&case.id, "enterprise.name", FieldOutcome::Checked)
+        .check_field(&case.id, "enterprise.name", &FieldVerdict::Checked)
         .await
         .unwrap();
     let copy = handler_copy(&case);

@@ -2,7 +2,9 @@
 
 use certdesk_ca_api::FieldError;
 use certdesk_ca_api::application::{Application, Person};
-use certdesk_ca_api::counter::{Case, CaseSummary, CounterPayment};
+use certdesk_ca_api::counter::{
+    Case, CaseSummary, CounterPayment, case_fields, is_identity_number_field,
+};
 use certdesk_core::counter::{CaseError, InputProblem};
 
 use super::counter::counter_to_ipc;
@@ -44,6 +46,7 @@ pub fn case_to_ipc(e: &CaseError) -> IpcError {
         CaseError::RoleMissing => ErrorCode::RoleMissing,
         CaseError::IdentityMismatch => ErrorCode::IdentityMismatch,
         CaseError::InvalidState => ErrorCode::CaseInvalidState,
+        CaseError::UnreadableDocument => ErrorCode::CaProtocol,
         CaseError::PaymentCode(_) => ErrorCode::CaProtocol,
         CaseError::InvalidFields { fields } => {
             return IpcError::new(ErrorCode::InvalidInput, e.to_string()).with_details(
@@ -74,53 +77,28 @@ fn mask(id: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
 }
 
-/// The fields the clerk verifies, in the order of the printed form.
-fn fields(app: &Application) -> Vec<CaseField> {
-    let mut out = Vec::new();
-    let mut put = |path: &str, value: &str| {
-        out.push(CaseField {
-            path: path.to_owned(),
-            value: value.to_owned(),
-        });
+/// The fields the clerk verifies (the CA's list: the ones it lets the counter correct),
+/// identity numbers masked, each with the applicant's own value when it was corrected.
+fn fields(c: &Case) -> Vec<CaseField> {
+    let shown = |path: &str, v: &str| {
+        if is_identity_number_field(path) {
+            mask(v)
+        } else {
+            v.to_owned()
+        }
     };
-    let input = &app.input;
-    if let Some(e) = &input.enterprise {
-        put("enterprise.name", &e.name);
-        put("enterprise.uscc", &e.uscc);
-        put("enterprise.legal_rep_name", &e.legal_rep_name);
-        put(
-            "enterprise.legal_rep_id_number",
-            &mask(&e.legal_rep_id_number),
-        );
-        put("enterprise.legal_rep_phone", &e.legal_rep_phone);
-    }
-    if let Some(h) = input.handler.as_ref().filter(|_| {
-        !input
-            .enterprise
-            .as_ref()
-            .is_some_and(|e| e.legal_rep_handles)
-    }) {
-        put("handler.name", &h.name);
-        put("handler.id_number", &mask(&h.id_number));
-        put("handler.phone", &h.phone);
-        put("handler.email", &h.email);
-    }
-    if let Some(c) = &input.certificate {
-        put("certificate.province", &c.province);
-        put("certificate.city", &c.city);
-    }
-    if let Some(i) = &input.invoice {
-        put("invoice.title", &i.title);
-        put("invoice.tax_number", &i.tax_number);
-        put("invoice.email", &i.email);
-    }
-    if let Some(m) = &input.mailing {
-        put("mailing.recipient", &m.recipient);
-        put("mailing.phone", &m.phone);
-        put("mailing.address", &m.address);
-        put("mailing.postcode", &m.postcode);
-    }
-    out
+    case_fields(&c.application.input)
+        .into_iter()
+        .map(|(path, value)| CaseField {
+            path: path.to_owned(),
+            value: shown(path, value),
+            original: c
+                .corrections
+                .iter()
+                .find(|o| o.field == path)
+                .map(|o| shown(path, &o.original)),
+        })
+        .collect()
 }
 
 /// The steps before the signature whose requirement is not yet met, in their order.
@@ -177,7 +155,7 @@ impl From<Case> for CaseView {
             application_status: app.status,
             pending: pending(app),
             editors: c.editors.clone(),
-            fields: fields(app),
+            fields: fields(&c),
             checks,
             documents: app
                 .documents

@@ -82,6 +82,11 @@ pub async fn launch_on(env: &Env, hsm: &SoftHsm) -> App {
     launch_with_env(env, hsm, &[]).await
 }
 
+/// [`launch_on`] in `data` (what a closed app left: a restart).
+pub async fn launch_on_in(env: &Env, hsm: &SoftHsm, data: AppData) -> App {
+    launch_in_with_env(env, hsm, data, &[]).await
+}
+
 /// As [`launch_on`], with the files the app saves (receipts, forms) written to `saves`
 /// instead of through the native dialog.
 pub async fn launch_saving(env: &Env, hsm: &SoftHsm, saves: &std::path::Path) -> App {
@@ -94,6 +99,16 @@ pub async fn launch_saving(env: &Env, hsm: &SoftHsm, saves: &std::path::Path) ->
 }
 
 async fn launch_with_env(env: &Env, hsm: &SoftHsm, extra: &[(&str, &str)]) -> App {
+    let data = AppData::Owned(tempfile::tempdir().unwrap());
+    launch_in_with_env(env, hsm, data, extra).await
+}
+
+async fn launch_in_with_env(
+    env: &Env,
+    hsm: &SoftHsm,
+    data: AppData,
+    extra: &[(&str, &str)],
+) -> App {
     let module = SoftHsm::module().unwrap();
     let (conf_var, conf) = hsm.env();
     let mut vars = vec![
@@ -101,8 +116,7 @@ async fn launch_with_env(env: &Env, hsm: &SoftHsm, extra: &[(&str, &str)]) -> Ap
         ("CERTDESK_PKCS11_MODULE", module.to_str().unwrap()),
     ];
     vars.extend_from_slice(extra);
-    env.launch_with(AppData::Owned(tempfile::tempdir().unwrap()), &vars, &[])
-        .await
+    env.launch_with(data, &vars, &[]).await
 }
 
 const ENTER: &str = "\u{E007}";
@@ -150,6 +164,25 @@ pub async fn sign_in(app: &App, name: &str) {
     app.wait_text("[data-testid=counter-header]", |t| t.contains(name))
         .await
         .unwrap();
+}
+
+/// Scrolls the element with `testid` to the top of the pane (for a screenshot).
+pub async fn scroll_to(app: &App, testid: &str) {
+    let js = format!(
+        "document.querySelector('[data-testid={testid}]').scrollIntoView({{block: 'start'}})"
+    );
+    app.client.execute(&js, vec![]).await.unwrap();
+}
+
+/// The operator signs out and takes their USBKey (`from`); `to`'s token goes into the
+/// app's store in its place, as a USBKey is handed over.
+pub fn swap_tokens(from: &SoftHsm, to: &SoftHsm) {
+    from.unplug().unwrap();
+    to.unplug().unwrap();
+    for e in std::fs::read_dir(to.dir().join("unplugged")).unwrap() {
+        let e = e.unwrap();
+        std::fs::rename(e.path(), from.dir().join("tokens").join(e.file_name())).unwrap();
+    }
 }
 
 /// The customer-facing window, driven as the applicant would.

@@ -691,7 +691,7 @@ export type CustomerWindowView = { open: boolean,
  */
 own_display: boolean, };
 
-export type AuditAction = "review.approve" | "review.reject" | "review.paper_received" | "certificate.revoke" | "token.so_pin" | "point.add" | "operator.add" | "operator.revoke" | "operator.sign_in" | "case.open" | "case.approve" | "case.reject" | "case.check" | "case.payment" | "case.identity" | "case.enrollment" | "case.token" | "case.handover" | "case.document" | "case.key" | "case.signature";
+export type AuditAction = "review.approve" | "review.reject" | "review.paper_received" | "certificate.revoke" | "token.so_pin" | "point.add" | "operator.add" | "operator.revoke" | "operator.sign_in" | "case.open" | "case.approve" | "case.reject" | "case.check" | "case.payment" | "case.identity" | "case.enrollment" | "case.token" | "case.handover" | "case.document" | "case.key" | "case.signature" | "case.document_view";
 
 export type AuditRequest = { action: AuditAction | null, 
 /**
@@ -781,7 +781,12 @@ export type CaseField = {
 /**
  * The wire path, e.g. `enterprise.name` (also the catalog key of its label).
  */
-path: string, value: string, };
+path: string, value: string, 
+/**
+ * Corrected at the counter in this case: the applicant's own value before (masked
+ * like `value`); `value` is the corrected one.
+ */
+original: string | null, };
 
 export type CaseCheck = { field: string, outcome: FieldOutcome, operator_id: string, at: string, };
 
@@ -821,7 +826,13 @@ export type CounterPaymentView = { id: string, case_id: string, method: CounterP
  */
 code_url: string | null, created_at: string, };
 
-export type CaseCheckRequest = { case_id: string, field: string, outcome: FieldOutcome, };
+export type CaseCheckRequest = { case_id: string, field: string, outcome: FieldOutcome, 
+/**
+ * `corrected` only: becomes a `SecretString` at the boundary.
+ */
+value?: string, };
+
+export type CaseDocumentContent = { document_id: string, content_type: string, data_url: string, };
 
 export type CaseIdentityRequest = { case_id: string, person: Person, document: IdDocument, 
 /**
@@ -967,6 +978,8 @@ export const commands = {
   counterCaseGet: (caseId: string): Promise<CaseView> => invoke("counter_case_get", { caseId }),
   counterCaseQueue: (status: CaseStatus): Promise<CaseSummaryView[]> => invoke("counter_case_queue", { status }),
   counterCaseCheck: (request: CaseCheckRequest): Promise<CaseView> => invoke("counter_case_check", { request }),
+  counterCaseDocument: (caseId: string, documentId: string): Promise<CaseDocumentContent> => invoke("counter_case_document", { caseId, documentId }),
+  counterCaseDocumentSave: (caseId: string, documentId: string): Promise<SavedFile> => invoke("counter_case_document_save", { caseId, documentId }),
   counterCaseIdentity: (request: CaseIdentityRequest): Promise<CaseView> => invoke("counter_case_identity", { request }),
   counterCaseUploadCopy: (upload: CaseCopyUpload): Promise<CaseCopyUploaded> => invoke("counter_case_upload_copy", { upload }),
   counterCasePay: (request: CasePaymentRequest): Promise<CounterPaymentView> => invoke("counter_case_pay", { request }),

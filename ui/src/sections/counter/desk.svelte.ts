@@ -1,7 +1,7 @@
 // The clerk's desk state, kept at module level so that nothing typed or checked is lost
 // when the counter locks, a call fails or the operator visits another section: the
-// case on the desk, its payments, the corrections typed (the CA records *that* a field
-// was corrected; the value typed is shown from here), and the forms' contents.
+// case on the desk, its payments and the forms' contents. Corrections are the CA's: the
+// case view carries each corrected value and the applicant's value before.
 import type { CaseView, CounterPaymentMethod, CounterPaymentView, IdDocument, Person, StepId } from "../../lib/ipc/bindings";
 
 /** A new case being keyed at the counter: kept until the CA answers the case, so a
@@ -30,7 +30,6 @@ let owner = "";
 let current = $state<CaseView | null>(null);
 let payments = $state<CounterPaymentView[]>([]);
 let scan = $state("");
-const corrections = $state<Record<string, Record<string, string>>>({});
 const emptyIdentity = (): IdentityDraft => ({ document: "resident_id_card", idNumber: "", copy: "", attested: false });
 /** One draft per person checked (a keyed case may check both). */
 let identities = $state<Record<Person, IdentityDraft>>({ handler: emptyIdentity(), legal_rep: emptyIdentity() });
@@ -48,7 +47,6 @@ export const desk = {
     current = null;
     payments = [];
     scan = "";
-    for (const k of Object.keys(corrections)) delete corrections[k];
     identities = { handler: emptyIdentity(), legal_rep: emptyIdentity() };
     payment = { method: "pos", reference: "", key: null, keyFor: "" };
     keyed = emptyKey();
@@ -95,12 +93,6 @@ export const desk = {
   get payment() {
     return payment;
   },
-  corrected(caseId: string, path: string): string | undefined {
-    return corrections[caseId]?.[path];
-  },
-  setCorrection(caseId: string, path: string, value: string) {
-    corrections[caseId] = { ...(corrections[caseId] ?? {}), [path]: value };
-  },
   /** The idempotency key of this payment: the same while method and number are unchanged. */
   paymentKey(): string {
     const what = `${payment.method}|${payment.reference.trim()}`;
@@ -119,6 +111,12 @@ export const desk = {
     identities[person].idNumber = "";
   },
 };
+
+/** Identity-number fields come masked from the shell (and a correction types the whole
+ *  number anew). */
+export function isIdentityNumber(path: string): boolean {
+  return path === "enterprise.legal_rep_id_number" || path === "handler.id_number";
+}
 
 /** The steps a keyed case still needs that the identity check does not cover. */
 const KEYED_STEPS: StepId[] = ["legal_rep_face", "documents", "authorisation", "signature"];

@@ -17,8 +17,8 @@ function aCase(over: Partial<CaseView> = {}): CaseView {
     pending: [],
     editors: ["OP1"],
     fields: [
-      { path: "enterprise.name", value: "某公司" },
-      { path: "handler.name", value: "张三" },
+      { path: "enterprise.name", value: "某公司", original: null },
+      { path: "handler.name", value: "张叁", original: "张三" },
     ],
     checks: [],
     documents: [],
@@ -90,13 +90,13 @@ describe("the clerk's desk", () => {
   it("starts clean for another operator, and keeps everything for the same one", () => {
     desk.claim("OP1");
     desk.current = aCase();
-    desk.setCorrection("case_a", "handler.name", "张叁");
+    desk.scan = "app_x";
     desk.claim("OP1");
     expect(desk.current?.id).toBe("case_a");
-    expect(desk.corrected("case_a", "handler.name")).toBe("张叁");
+    expect(desk.scan).toBe("app_x");
     desk.claim("OP2");
     expect(desk.current).toBeNull();
-    expect(desk.corrected("case_a", "handler.name")).toBeUndefined();
+    expect(desk.scan).toBe("");
   });
 
   it("shows fen as yuan", () => {

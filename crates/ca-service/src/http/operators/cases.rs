@@ -4,7 +4,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use certdesk_ca_api::application::DocumentInfo;
 use certdesk_ca_api::application::RejectRequest;
 use certdesk_ca_api::counter::{Case, CaseList, CaseStatus, FieldCheck, OnSiteIdentity, OpenCase};
@@ -230,4 +231,34 @@ pub async fn upload_copy(
         .db
         .tx(|tx| identity::add_copy(tx, &state, &acting(&who), &id, &info))?;
     Ok((StatusCode::CREATED, Json(info)))
+}
+
+/// Read a document of the case's application (any operator of the case's point): the
+/// bytes as uploaded, with the content type the CA decided at upload. Another point's
+/// case or another application's document is 404. Every read is audited.
+#[utoipa::path(get, path = "/v1/operator/cases/{id}/documents/{document_id}", tag = "counter",
+    security(("operator" = [])),
+    params(("id" = String, Path), ("document_id" = String, Path)),
+    responses(
+        (status = 200, description = "the document's bytes",
+            content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"))),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn read_document(
+    State(state): State<Shared>,
+    who: OperatorAuth,
+    Path((id, document_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let info = state
+        .db
+        .tx(|tx| wf::document(tx, &state, &acting(&who), &id, &document_id))?;
+    let bytes = documents::read_file(&state, &info).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, info.content_type),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -76,8 +76,14 @@ impl Checked for OpenCase {
 
 impl Checked for FieldCheck {
     fn check(&self, c: &mut Check) {
-        let FieldCheck { field, outcome: _ } = self;
+        let FieldCheck {
+            field,
+            outcome: _,
+            value,
+        } = self;
         c.text("field", field, max::IDENTIFIER);
+        // The longest field's bound; each field's own bound is checked with the value.
+        c.opt_text("value", value.as_deref(), max::EMAIL);
     }
 }
 
