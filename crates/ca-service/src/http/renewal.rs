@@ -176,6 +176,8 @@ pub async fn renew(
                     ));
                 }
                 let mut doc = renewal_doc(&orig, &serial, now);
+                // A renewal is an order of its own, with its own number.
+                doc.app.number = applications::next_number(tx, now)?;
                 crate::domain::requirements::refresh(&mut doc, &channel);
                 applications::insert(tx, &mut doc, now)?;
                 doc

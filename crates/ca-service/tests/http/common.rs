@@ -111,6 +111,9 @@ impl Ca {
     }
 
     pub fn http(&self) -> reqwest::Client {
+        // reqwest comes without a crypto provider here (as in the CA): ring, as the
+        // client crate installs it, so a test that builds this client first works alone.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         reqwest::Client::new()
     }
 
