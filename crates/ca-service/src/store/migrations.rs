@@ -335,6 +335,10 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE applications ADD COLUMN number TEXT;
     UPDATE applications
        SET number = NULLIF(json_extract(unseal('application:' || id, doc), '$.app.number'), '');
+    -- Renewals used to copy their original's number: the original keeps it.
+    UPDATE applications SET number = NULL
+     WHERE number IS NOT NULL
+       AND seq NOT IN (SELECT MIN(seq) FROM applications WHERE number IS NOT NULL GROUP BY number);
     CREATE UNIQUE INDEX applications_number ON applications(number) WHERE number IS NOT NULL;
     "#,
     // 18: issue 13 item 3b — a case whose application was keyed at the counter.
@@ -414,13 +418,19 @@ mod tests {
 
     /// Applications written before the number column (version 16) get their order
     /// number from the sealed document; those without one stay NULL (the unique index
-    /// holds only real numbers).
+    /// holds only real numbers), and so does a renewal that copied its original's.
     #[test]
     fn version_16_rows_get_their_order_number() {
         let mut conn = Connection::open_in_memory().unwrap();
         DataKey::derive(b"k").register(&conn).unwrap();
         run_until(&mut conn, 16).unwrap();
-        for (id, number) in [("app_1", "202612060001"), ("app_2", ""), ("app_3", "")] {
+        // app_4 is an old renewal that copied app_1's number.
+        for (id, number) in [
+            ("app_1", "202612060001"),
+            ("app_2", ""),
+            ("app_3", ""),
+            ("app_4", "202612060001"),
+        ] {
             let doc = format!(r#"{{"app":{{"number":"{number}"}}}}"#);
             conn.execute(
                 "INSERT INTO applications (id, owner, status, version, doc, created_at, updated_at)
@@ -443,6 +453,7 @@ mod tests {
                 ("app_1".to_owned(), Some("202612060001".to_owned())),
                 ("app_2".to_owned(), None),
                 ("app_3".to_owned(), None),
+                ("app_4".to_owned(), None),
             ]
         );
     }
