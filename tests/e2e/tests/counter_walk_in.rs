@@ -280,12 +280,7 @@ async fn a_clerk_serves_a_walk_in_and_another_operator_approves_it() {
     // The clerk signs out and takes their USBKey; the reviewer's goes in.
     app.click("counter-sign-out").await.unwrap();
     app.wait_for("[data-testid=counter-sign-in]").await.unwrap();
-    hsm.unplug().unwrap();
-    reviewer_hsm.unplug().unwrap();
-    for e in std::fs::read_dir(reviewer_hsm.dir().join("unplugged")).unwrap() {
-        let e = e.unwrap();
-        std::fs::rename(e.path(), hsm.dir().join("tokens").join(e.file_name())).unwrap();
-    }
+    common::counter::swap_tokens(&hsm, &reviewer_hsm);
     sign_in(&app, "李审核").await;
     // A fresh desk: nothing of the clerk's case is shown until opened from the queue.
     common::eventually_gone(&app, "counter-case").await;

@@ -984,6 +984,7 @@ const en: Catalog = {
     missingPayment: "payment",
     identityNotYet: "Not checked yet.",
     paymentNotYet: "Not paid yet.",
+    paidOnline: "Paid online: nothing to collect at the counter.",
     nothingMissing: "The case is complete and ready for review.",
     approve: "Approve",
     reject: "Reject",

@@ -988,6 +988,7 @@ const zhCN = {
     missingPayment: "收费",
     identityNotYet: "尚未核验。",
     paymentNotYet: "尚未收费。",
+    paidOnline: "已在线支付，柜台无需收费。",
     nothingMissing: "受理完成，可以提交审核。",
     approve: "审核通过",
     reject: "退回",

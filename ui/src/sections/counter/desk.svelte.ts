@@ -133,8 +133,14 @@ export function missing(
     fields: c.keyed ? 0 : c.fields.filter((f) => !done.has(f.path)).length,
     identity: !c.identity_checks.some((i) => i.person === c.identity_person),
     steps: c.pending.filter((s) => KEYED_STEPS.includes(s)),
-    payment: !paid.some((p) => p.status === "paid"),
+    // Paid online before the applicant came, or at this counter.
+    payment: owes(c) && !paid.some((p) => p.status === "paid"),
   };
+}
+
+/** Whether the fee is still owed: before payment the application is a draft or awaits it. */
+export function owes(c: CaseView): boolean {
+  return c.application_status === "draft" || c.application_status === "awaiting_payment";
 }
 
 /** The local time of day of a CA timestamp (RFC 3339, UTC). */

@@ -13,7 +13,7 @@ function aCase(over: Partial<CaseView> = {}): CaseView {
     amount_fen: 40000,
     opened_by: "OP1",
     keyed: false,
-    application_status: "in_review",
+    application_status: "awaiting_payment",
     pending: [],
     editors: ["OP1"],
     fields: [
@@ -50,6 +50,11 @@ describe("the clerk's desk", () => {
       ],
     });
     expect(missing(other, paid).identity).toBe(true);
+  });
+
+  it("asks no payment of an order paid online before the applicant came", () => {
+    expect(missing(aCase({ application_status: "in_review" }), []).payment).toBe(false);
+    expect(missing(aCase({ application_status: "awaiting_payment" }), []).payment).toBe(true);
   });
 
   it("lists a keyed case's own steps and asks no field checks of it", () => {
