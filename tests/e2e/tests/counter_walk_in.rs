@@ -510,13 +510,14 @@ async fn make_and_hand_over(app: &App, applicant: &CaClient, persona: &Persona) 
     .unwrap();
     let wrong = if code == "000000" { "111111" } else { "000000" };
     type_in(app, "customer-code", &format!("{wrong}{ENTER}")).await;
-    // (One display: the window opened anew for the code, in the point's language.)
+    // (One display: the window opened anew for the code, still in the language the
+    // applicant chose for the PIN.)
     app.wait_text("[data-testid=customer-code-problem]", |t| {
-        t.contains("不正确")
+        t.contains("not right")
     })
     .await
     .unwrap();
-    app.screenshot("customer-code-wrong-zh-CN").await.unwrap();
+    app.screenshot("customer-code-wrong-en").await.unwrap();
     type_in(app, "customer-code", &code).await;
     submit_closing(app, "customer-code").await;
     back_to(app, main).await;
