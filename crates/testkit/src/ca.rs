@@ -21,6 +21,14 @@ pub fn bin_dir() -> anyhow::Result<PathBuf> {
     Ok(dir.to_path_buf())
 }
 
+/// The `certdesk-ca` to run: `CERTDESK_CA_BINARY`, else the one built beside the test.
+fn ca_binary() -> anyhow::Result<PathBuf> {
+    Ok(match std::env::var_os("CERTDESK_CA_BINARY") {
+        Some(b) => PathBuf::from(b),
+        None => bin_dir()?.join("certdesk-ca"),
+    })
+}
+
 /// For a bench (built in the release profile): points `CERTDESK_CA_BINARY` at the
 /// `certdesk-ca` built beside it, or the debug one, unless it is set already.
 pub fn use_built_ca_binary() -> anyhow::Result<()> {
@@ -109,10 +117,7 @@ impl CaService {
 
     /// With extra `serve` options, kept across [`Self::restart`].
     pub fn start_with(extra: &[&str]) -> anyhow::Result<Self> {
-        let binary = match std::env::var_os("CERTDESK_CA_BINARY") {
-            Some(b) => PathBuf::from(b),
-            None => bin_dir()?.join("certdesk-ca"),
-        };
+        let binary = ca_binary()?;
         if !binary.exists() {
             bail!(
                 "{} missing: build it with `cargo build -p certdesk-ca-service`",
@@ -189,7 +194,7 @@ impl Drop for CaService {
 
 /// Runs a `certdesk-ca` subcommand and returns its stdout.
 pub fn ca_command(args: &[&str]) -> anyhow::Result<String> {
-    let binary = bin_dir()?.join("certdesk-ca");
+    let binary = ca_binary()?;
     let out = crate::process::run(Command::new(binary).args(args))?;
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
