@@ -246,6 +246,10 @@ async fn main() -> ExitCode {
             // Sessions end before the process does: a module torn down with sessions
             // still open can crash at exit.
             let _ = svc.close_sessions().await;
+            // The last handle dropped would end the worker, which unloads the module on
+            // its own thread while this one exits and tears the same library down
+            // (SIGSEGV, seen once after a resumed download). The process's end unloads it.
+            std::mem::forget(svc);
             r
         }
         Err(e) => Err(Failure::Token(e)),

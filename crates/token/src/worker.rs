@@ -296,19 +296,12 @@ impl TokenService {
             .map_err(|_| TokenError::WorkerGone)?
     }
 
-    /// Closes every open session and finalises every module (`C_Finalize`) now, on the
-    /// worker, and waits for it; a later call loads the module again. Call before a
-    /// process exits: otherwise the worker finalises the modules when the last handle is
-    /// dropped — on its own thread, racing the library's teardown by the exiting process
-    /// (SoftHSM2 then crashes: seen as a SIGSEGV of the CLI at exit).
+    /// Closes every open session now, on the worker, and waits for it. Call before a
+    /// process exits: otherwise the worker closes them when the last handle is dropped,
+    /// which can race with the module's own teardown at exit (SoftHSM2 then crashes).
     pub async fn close_sessions(&self) -> Result<()> {
         self.call(|w| {
             w.sessions.clear();
-            for (_, m) in w.modules.drain() {
-                // Finalize consumes a handle (the context is reference counted); the
-                // library is unloaded here, when the last reference goes.
-                let _ = m.ctx.clone().finalize();
-            }
             Ok(())
         })
         .await
