@@ -22,10 +22,18 @@ export function day(value: string, lang: string): string {
   return d ? dateOf(d, lang) : value;
 }
 
+const timeOf = (d: Date) => `${two(d.getHours())}:${two(d.getMinutes())}`;
+
+/** A time as the local hour and minute (the same in both languages); unreadable input as given. */
+export function timeOfDay(value: string): string {
+  const d = parse(value);
+  return d ? timeOf(d) : value;
+}
+
 /** A time as the local day and minute; unreadable input as given. */
 export function when(value: string, lang: string): string {
   const d = parse(value);
   if (!d) return value;
-  const time = `${two(d.getHours())}:${two(d.getMinutes())}`;
+  const time = timeOf(d);
   return lang === "en" ? `${dateOf(d, lang)}, ${time}` : `${dateOf(d, lang)} ${time}`;
 }

@@ -143,13 +143,6 @@ export function owes(c: CaseView): boolean {
   return c.application_status === "draft" || c.application_status === "awaiting_payment";
 }
 
-/** The local time of day of a CA timestamp (RFC 3339, UTC). */
-export function clock(at: string): string {
-  const d = new Date(at);
-  if (Number.isNaN(d.getTime())) return at;
-  return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
-}
-
 /** Fen to yuan, two decimals. */
 export function yuan(fen: number): string {
   return (fen / 100).toFixed(2);
