@@ -171,6 +171,8 @@ pub fn run() {
             commands::counter::counter_activity,
             commands::counter::set_counter_settings,
             commands::customer::customer_screen,
+            commands::customer::customer_language,
+            commands::customer::customer_choose_language,
             commands::customer::customer_answer_pin,
             commands::customer::customer_answer_code,
             commands::customer::counter_customer_screen,

@@ -1,7 +1,9 @@
 //! The customer-facing window's commands (`customer_*`, granted to that window only by
 //! capabilities/customer.json) and the operator's control of that window.
 
-use certdesk_ipc::{CustomerPinAnswer, CustomerScreen, CustomerWindowView, ErrorCode, IpcError};
+use certdesk_ipc::{
+    CustomerPinAnswer, CustomerScreen, CustomerWindowView, ErrorCode, IpcError, Language,
+};
 use certdesk_token::SecretString;
 use tauri::{AppHandle, Manager};
 
@@ -11,6 +13,18 @@ use crate::customer::{self, Desk};
 #[tauri::command]
 pub fn customer_screen(app: AppHandle) -> CustomerScreen {
     app.state::<Desk>().0.screen()
+}
+
+/// The language the applicant chose on the window during their case (none: the point's).
+#[tauri::command]
+pub fn customer_language(app: AppHandle) -> Option<Language> {
+    app.state::<Desk>().0.language()
+}
+
+/// The applicant switched the window's language.
+#[tauri::command]
+pub fn customer_choose_language(app: AppHandle, language: Language) {
+    app.state::<Desk>().0.choose_language(language);
 }
 
 /// The applicant's new PIN, typed twice. Refused answers leave the question open, and

@@ -17,6 +17,7 @@ use serde::Serialize;
 use tokio::sync::{oneshot, watch};
 
 use crate::pin_rules::{self, PinRule};
+use crate::settings::Language;
 
 /// What the customer window shows. Each question carries only what the applicant needs
 /// to answer it.
@@ -113,6 +114,10 @@ enum Waiting {
 pub struct CustomerDesk {
     waiting: Mutex<Option<Waiting>>,
     screen: watch::Sender<CustomerScreen>,
+    /// The language the applicant chose on the window, when not the point's. Kept here,
+    /// not in the page: one display closes and reopens the window between questions,
+    /// and it must not outlive the applicant's case (or the app) for the next one.
+    language: Mutex<Option<Language>>,
 }
 
 impl Default for CustomerDesk {
@@ -120,6 +125,7 @@ impl Default for CustomerDesk {
         Self {
             waiting: Mutex::new(None),
             screen: watch::Sender::new(CustomerScreen::Welcome),
+            language: Mutex::new(None),
         }
     }
 }
@@ -160,7 +166,25 @@ impl CustomerDesk {
     /// withdrawing any open question.
     pub fn show(&self, screen: CustomerScreen) {
         self.lock().take();
+        // Done ends the applicant's case: the next one starts in the point's language.
+        if screen == CustomerScreen::Done {
+            *self.chosen() = None;
+        }
         self.screen.send_replace(screen);
+    }
+
+    fn chosen(&self) -> std::sync::MutexGuard<'_, Option<Language>> {
+        self.language.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The applicant's own choice of language on the window, if they made one.
+    pub fn language(&self) -> Option<Language> {
+        *self.chosen()
+    }
+
+    /// The applicant switched the window's language; it lasts until their case is done.
+    pub fn choose_language(&self, language: Language) {
+        *self.chosen() = Some(language);
     }
 
     /// Asks the applicant for the new user PIN within the token's limits and waits for a
@@ -274,6 +298,19 @@ mod tests {
 
     fn secret(s: &str) -> SecretString {
         SecretString::from(s.to_owned())
+    }
+
+    #[test]
+    fn the_applicants_language_lasts_until_their_case_is_done() {
+        let desk = CustomerDesk::default();
+        assert_eq!(desk.language(), None);
+        desk.choose_language(Language::En);
+        // Between making and the hand-over the window shows other screens.
+        desk.show(CustomerScreen::Working);
+        desk.show(CustomerScreen::Welcome);
+        assert_eq!(desk.language(), Some(Language::En));
+        desk.show(CustomerScreen::Done);
+        assert_eq!(desk.language(), None);
     }
 
     #[tokio::test]
