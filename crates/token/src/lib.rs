@@ -15,6 +15,7 @@ pub mod csr;
 pub mod envelope;
 pub mod error;
 pub mod fault;
+pub mod first_use;
 pub mod keys;
 mod known;
 pub mod mechanisms;

@@ -230,6 +230,9 @@ pub struct TokenService {
     pub(crate) events: broadcast::Sender<PresenceEvent>,
     /// Wakes the PKCS#11 pollers when a card comes or goes in a PC/SC reader.
     pub(crate) card_changes: std::sync::Arc<crate::presence::CardChanges>,
+    /// Nanoseconds the worker spent running jobs (PKCS#11 calls and their bookkeeping):
+    /// what a bench sets against wall time to find the time spent outside the token.
+    busy: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl TokenService {
@@ -258,6 +261,7 @@ impl TokenService {
             tx,
             events,
             card_changes: Default::default(),
+            busy: Default::default(),
         })
     }
 
@@ -268,9 +272,14 @@ impl TokenService {
         F: FnOnce(&mut Worker) -> Result<R> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
+        let busy = self.busy.clone();
         self.tx
             .send(Box::new(move |w| {
-                let _ = tx.send(f(w));
+                let started = std::time::Instant::now();
+                let out = f(w);
+                let spent = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                busy.fetch_add(spent, std::sync::atomic::Ordering::Relaxed);
+                let _ = tx.send(out);
             }))
             .map_err(|_| TokenError::WorkerGone)?;
         Ok(rx)
@@ -305,6 +314,12 @@ impl TokenService {
             Ok(())
         })
         .await
+    }
+
+    /// How long the worker has spent running token jobs since it started (all tokens:
+    /// the worker runs one job at a time).
+    pub fn busy_time(&self) -> std::time::Duration {
+        std::time::Duration::from_nanos(self.busy.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// Presence events (`TokenInserted` / `TokenRemoved`) from every watcher started on

@@ -192,10 +192,34 @@ async fn softhsm_end_to_end() {
     assert_eq!(enc.has_private_key, Some(true));
     assert!(enc.has_public_key);
 
+    // A token made with a mailed PIN says so to whoever inserts it, without a PIN, until
+    // the PIN is changed (SoftHSM2 never raises CKF_USER_PIN_TO_BE_CHANGED itself).
+    assert!(!svc.pin_change_required(token.clone()).await.unwrap());
+    svc.require_pin_change(token.clone()).await.unwrap();
+    svc.require_pin_change(token.clone()).await.unwrap();
+    svc.logout(token.clone()).await.unwrap();
+    assert!(svc.pin_change_required(token.clone()).await.unwrap());
+    let inventory = svc.inventory(token.clone()).await.unwrap();
+    let records = inventory
+        .objects
+        .iter()
+        .filter(|o| o.kind == ObjectKind::Data);
+    assert_eq!(
+        records.count(),
+        1,
+        "one record however often it is asked for"
+    );
+    assert!(inventory.objects.iter().all(|o| o.damage.is_none()));
+    svc.login(token.clone(), pin(USER_PIN), false)
+        .await
+        .unwrap();
+
     // PIN change, then only the new PIN works.
     svc.change_pin(token.clone(), pin(USER_PIN), pin("55667788"), false)
         .await
         .unwrap();
+    svc.clear_pin_change(token.clone()).await.unwrap();
+    assert!(!svc.pin_change_required(token.clone()).await.unwrap());
     svc.logout(token.clone()).await.unwrap();
     assert!(matches!(
         svc.login(token.clone(), pin(USER_PIN), false)
