@@ -101,6 +101,8 @@ fn migrations() -> Migrations<'static> {
         ),
         // Making a USBKey at the counter is a journal entry of its own kind (issue 13).
         M::up(crate::enrollment::journal::CASE_MIGRATION),
+        // Batch making at the counter (issue 14).
+        M::up(crate::counter::batch::MIGRATION),
     ])
 }
 
@@ -207,7 +209,7 @@ mod tests {
         let v: i64 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 12, "every migration ran once");
+        assert_eq!(v, 13, "every migration ran once");
     }
 
     /// The app's windows of work, its token watcher and the CLI may open a new file at
@@ -233,7 +235,7 @@ mod tests {
             for o in openers {
                 let version = o.join().unwrap();
                 assert!(
-                    matches!(version, Ok(12)),
+                    matches!(version, Ok(13)),
                     "round {round}: {:?}",
                     version.map_err(|e| e.to_string())
                 );

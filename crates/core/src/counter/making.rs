@@ -115,6 +115,9 @@ pub enum MakingError {
     MadeOnAnotherToken { token_serial: String },
     #[error("no token for the applicant is inserted")]
     NoToken,
+    /// A batch takes 1 to [`super::batch::MAX_BATCH`] cases.
+    #[error("a batch takes 1 to 200 cases")]
+    BatchSize,
     /// Several tokens besides the operator's are inserted; choose one.
     #[error("several tokens are inserted ({0}); choose one")]
     SeveralTokens(String),
@@ -159,6 +162,7 @@ impl MakingError {
             MakingError::NotApproved => "case_not_approved",
             MakingError::MadeOnAnotherToken { .. } => "made_on_another_token",
             MakingError::NoToken => "no_token",
+            MakingError::BatchSize => "batch_size",
             MakingError::SeveralTokens(_) => "several_tokens",
             MakingError::PinRule(_) => "pin_rule",
             MakingError::TokenNotBlank => "token_not_blank",
@@ -173,7 +177,7 @@ impl MakingError {
     }
 }
 
-fn case_refusal(e: ClientError) -> MakingError {
+pub(super) fn case_refusal(e: ClientError) -> MakingError {
     match e.code() {
         Some(ProblemCode::Unauthorized) => CaseError::Counter(CounterError::NotSignedIn).into(),
         Some(ProblemCode::NotFound) => CaseError::NotFound.into(),
@@ -283,7 +287,7 @@ impl Making<'_> {
         .await
     }
 
-    fn client(&self) -> Result<CaClient, MakingError> {
+    pub(super) fn client(&self) -> Result<CaClient, MakingError> {
         let client = self
             .counter
             .session_client()
@@ -503,7 +507,7 @@ impl Making<'_> {
 
     /// Initialises a blank token: the organisation's label, the CA's SO PIN for it, the
     /// applicant's PIN as the user PIN. Returns the token as it is now addressed.
-    async fn initialise(
+    pub(super) async fn initialise(
         &self,
         svc: &TokenService,
         client: &CaClient,

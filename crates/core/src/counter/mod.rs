@@ -7,6 +7,7 @@
 //! token and CA work that drives them is in [`Counter`] (`service.rs`).
 
 mod audit;
+pub(crate) mod batch;
 mod cases;
 mod customer;
 mod error;
@@ -16,6 +17,10 @@ mod qr_payment;
 mod service;
 
 pub use audit::{AUDIT_PAGE, AuditFilter};
+pub use batch::{
+    BatchEvent, BatchItem, BatchItemState, BatchRun, BatchSetup, BatchStore, Batching, MAX_BATCH,
+    MAX_LANES, PinMailer,
+};
 pub use cases::{
     CaseDocumentContent, CaseError, CaseNumber, Cases, CounterPaymentInput, FieldVerdict,
     IdentityCheckInput, InputProblem, MAX_SCAN_LEN, OrderNumber, copy_kind,
