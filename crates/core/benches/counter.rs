@@ -21,16 +21,19 @@ use certdesk_ca_api::counter::IdDocument;
 use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use certdesk_core::counter::{
-    CounterPaymentInput, FieldVerdict, IdentityCheckInput, MakingProgress, MakingStep,
+    BatchItemState, BatchSetup, BatchStore, CounterPaymentInput, FieldVerdict, IdentityCheckInput,
+    MakingProgress, MakingStep,
 };
 use certdesk_core::enrollment::{Journal, StepPhase, TokenChoice};
 use certdesk_testkit::ca::CaService;
 use certdesk_testkit::issuer::{TestCa, Usage};
 use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::{KeyAlgorithm, KeyPurpose, KeySpec, SecretString, TokenRef, TokenService};
-use counter_support::{Staffed, pin, private_keyring, staffed};
+use counter_support::{Staffed, approved_walk_in, pin, private_keyring, staffed};
 
 const ROUNDS: usize = 5;
+/// Cases per batch run (P-256, SoftHSM2's blank slot each time).
+const BATCH: usize = 12;
 const APPLICANT_PIN: &str = "73915824";
 /// The fields the desk asks the clerk to check against the originals (the window test
 /// checks the same list by keyboard).
@@ -239,6 +242,93 @@ async fn raw_token(svc: &TokenService, issuer: &TestCa, algorithm: KeyAlgorithm)
     raw
 }
 
+/// One batch of `BATCH` approved P-256 cases on `lanes`: wall time, and the time the
+/// token worker spent on PKCS#11 calls (every token call, rescans included). A CA of
+/// its own: the clerk's case-opening limit (30 in 10 minutes) is not a bench's pace.
+async fn batch(
+    hsm: &SoftHsm,
+    svc: &TokenService,
+    db: &std::path::Path,
+    lanes: usize,
+) -> (Duration, Duration) {
+    let ca = CaService::start().unwrap();
+    let ca = &ca;
+    let mut journal = Journal::open(db).unwrap();
+    let staff = &staffed(
+        ca,
+        hsm,
+        svc,
+        &mut journal,
+        &format!("certdesk-bench-batch-{lanes}"),
+    )
+    .await;
+    // The CA's first issuance on a channel makes its keys: not part of the batch.
+    approved_walk_in(ca, &staff.clerk, &staff.reviewer, "sandbox-p256").await;
+    // A counter has the operators' tokens and the batch's in its readers, not the dozens
+    // the rounds above left in SoftHSM2's store (which every slot rescan reads).
+    let module = SoftHsm::module().unwrap();
+    let keep = [&staff.clerk_token.serial, &staff.reviewer_token.serial];
+    for t in svc.list_tokens(module.clone()).await.unwrap() {
+        if t.token_initialized && !keep.contains(&&t.serial) {
+            hsm.delete_token(&t.serial).unwrap();
+        }
+    }
+    svc.rescan(module).await.unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..BATCH {
+        let (case, _) = approved_walk_in(ca, &staff.clerk, &staff.reviewer, "sandbox-p256").await;
+        ids.push(case.id);
+    }
+    let mut store = BatchStore::open(db).unwrap();
+    let id = staff.clerk.batch().create(&mut store, &ids).await.unwrap();
+    let modules = [SoftHsm::module().unwrap()];
+    let setup = BatchSetup {
+        db,
+        modules: &modules,
+        lanes,
+    };
+    let (t, busy) = (Instant::now(), svc.busy_time());
+    let seen = std::sync::Mutex::new(Vec::new());
+    let record = |e: certdesk_core::counter::BatchEvent| {
+        let what = match e.step {
+            Some(s) => step_name(s),
+            None => format!("{:?}", e.state),
+        };
+        seen.lock()
+            .unwrap()
+            .push((e.position, what, Instant::now()));
+    };
+    let run = staff
+        .clerk
+        .batch()
+        .run(&setup, &store, id, &Default::default(), &record)
+        .await
+        .unwrap();
+    let (wall, busy) = (t.elapsed(), svc.busy_time() - busy);
+    // Time from each event of an item to its next, by the earlier event's name.
+    let seen = seen.into_inner().unwrap();
+    let mut gaps: BTreeMap<String, Vec<Duration>> = BTreeMap::new();
+    for p in 0..BATCH as u32 {
+        let mine: Vec<_> = seen.iter().filter(|e| e.0 == p).collect();
+        for w in mine.windows(2) {
+            gaps.entry(w[0].1.clone())
+                .or_default()
+                .push(w[1].2 - w[0].2);
+        }
+    }
+    let detail: Vec<String> = gaps
+        .into_iter()
+        .map(|(s, v)| format!("{s} {:.1}", ms(median(v))))
+        .collect();
+    println!(
+        "    {lanes} lane(s), per item from each step to the next: {}",
+        detail.join(", ")
+    );
+    assert!(run.items.iter().all(|i| i.state == BatchItemState::Made));
+    assert_eq!(run.mailers.len(), BATCH);
+    (wall, busy)
+}
+
 fn main() {
     certdesk_testkit::ca::use_built_ca_binary().unwrap();
     let _keyring = private_keyring();
@@ -305,5 +395,34 @@ fn main() {
             100.0 * raw.as_secs_f64() / total.as_secs_f64()
         );
     }
+    // Batch making: tokens per hour and the share of the wall time the token worker was
+    // idle (waiting for the CA, the database, the lanes' bookkeeping).
+    println!(
+        "batch making, {BATCH} P-256 cases per run on SoftHSM2 via the reference CA (loopback)"
+    );
+    let raw_p256 = median(
+        (0..ROUNDS)
+            .map(|_| rt.block_on(raw_token(&svc, &issuer, KeyAlgorithm::EcP256)))
+            .collect(),
+    );
+    let mut last = (0.0, 0.0);
+    for lanes in [1, 3] {
+        let (wall, busy) = rt.block_on(batch(&hsm, &svc, &db.path().join("core.sqlite"), lanes));
+        let per_hour = BATCH as f64 * 3600.0 / wall.as_secs_f64();
+        let outside = 100.0 * (1.0 - busy.as_secs_f64() / wall.as_secs_f64());
+        let outside_bare =
+            100.0 * (1.0 - BATCH as f64 * raw_p256.as_secs_f64() / wall.as_secs_f64());
+        println!(
+            "  {lanes} lane(s): {:.0} ms per token, {per_hour:.0} tokens/hour; token worker busy \
+             {:.0}% ({outside:.1}% outside token operations; {outside_bare:.1}% outside the \
+             bare operations of {:.1} ms per token)",
+            ms(wall) / BATCH as f64,
+            100.0 - outside,
+            ms(raw_p256)
+        );
+        last = (per_hour, outside);
+    }
     rt.block_on(svc.close_sessions()).unwrap();
+    println!("{:.0} tokens/hour", last.0);
+    println!("overhead {:.1}%", last.1);
 }

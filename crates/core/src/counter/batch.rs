@@ -619,19 +619,26 @@ impl Batching<'_> {
         &self,
         shared: &Lanes<'_>,
     ) -> Result<certdesk_token::TokenInfo, MakingError> {
+        let svc = self.counter.token_service();
         loop {
             let released = shared.released.notified();
-            // Rescanning the slot list waits until no lane is logged in mid-making.
-            let found = {
-                let _exclusive = shared.rescan.write().await;
-                self.counter.making().candidates(shared.modules).await?
+            // The slot list as the module has it (initialising a token rescans, so the
+            // next free slot is there); rescanned only when it offers nothing, as the
+            // rescan waits until no lane is logged in mid-making.
+            let mut found = Vec::new();
+            for m in shared.modules {
+                found.extend(svc.list_tokens(m.clone()).await?);
+            }
+            let free = |claimed: &HashSet<TokenRef>, t: &certdesk_token::TokenInfo| {
+                !t.token_initialized && !claimed.contains(&t.token)
             };
+            if !found.iter().any(|t| free(&lock(&shared.claimed), t)) {
+                let _exclusive = shared.rescan.write().await;
+                found = self.counter.making().candidates(shared.modules).await?;
+            }
             {
                 let mut claimed = lock(&shared.claimed);
-                if let Some(info) = found
-                    .into_iter()
-                    .find(|t| !t.token_initialized && !claimed.contains(&t.token))
-                {
+                if let Some(info) = found.into_iter().find(|t| free(&claimed, t)) {
                     claimed.insert(info.token.clone());
                     return Ok(info);
                 }
