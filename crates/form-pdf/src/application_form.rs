@@ -308,7 +308,7 @@ pub fn render(form: &ApplicationForm) -> Result<Vec<u8>, FormPdfError> {
     let qr = order_qr(&form.application_id)?;
     crate::layout::document(
         FONT_ENV,
-        &form.application_id,
+        &format!("订单号 {}", form.application_id),
         &[&|pen: &mut Pen| page1(pen, form, &qr), &|pen: &mut Pen| {
             page2(pen, form)
         }],

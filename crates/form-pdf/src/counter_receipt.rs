@@ -40,7 +40,7 @@ pub struct CounterReceipt {
 pub fn render(r: &CounterReceipt) -> Result<Vec<u8>, FormPdfError> {
     crate::layout::document(
         crate::application_form::FONT_ENV,
-        &r.application_id,
+        &format!("订单号 {}", r.application_id),
         &[&|pen: &mut Pen| page(pen, r)],
     )
 }

@@ -48,11 +48,11 @@ pub fn wrap(text: &str, size: f32, max: f32) -> Vec<String> {
     lines
 }
 
-/// A4 pages drawn in order, each with the footer naming `id`, text in the CJK font
-/// found through `font_env`.
+/// A4 pages drawn in order, each with `footer` and the page number at its foot, text
+/// in the CJK font found through `font_env`.
 pub fn document(
     font_env: &'static str,
-    id: &str,
+    footer: &str,
     pages: &[&dyn Fn(&mut Pen)],
 ) -> Result<Vec<u8>, FormPdfError> {
     let font = crate::font::cjk(font_env)?;
@@ -67,7 +67,7 @@ pub fn document(
             font: font.clone(),
         };
         draw(&mut pen);
-        pen.footer(i + 1, pages.len(), id);
+        pen.footer(i + 1, pages.len(), footer);
         s.finish();
         page.finish();
     }
@@ -198,9 +198,9 @@ impl Pen<'_, '_> {
         y + h
     }
 
-    pub fn footer(&mut self, page: usize, pages: usize, id: &str) {
+    pub fn footer(&mut self, page: usize, pages: usize, left: &str) {
         let y = PAGE_H - 30.0;
-        self.text(MARGIN, y, 8.0, &format!("订单号 {id}"));
+        self.text(MARGIN, y, 8.0, left);
         let t = format!("第 {page} 页 / 共 {pages} 页");
         self.text(PAGE_W - MARGIN - width(&t, 8.0), y, 8.0, &t);
     }
