@@ -21,11 +21,11 @@ pub struct PinMailerPage<'a> {
 
 /// The mailers as one PDF, a page each; `batch` (e.g. `批次 7`) is in each footer.
 pub fn render(batch: &str, pages: &[PinMailerPage<'_>]) -> Result<Vec<u8>, FormPdfError> {
-    let draws: Vec<Box<dyn Fn(&mut Pen)>> = pages
+    let draws: Vec<_> = pages
         .iter()
-        .map(|p| Box::new(move |pen: &mut Pen| page(pen, p)) as Box<dyn Fn(&mut Pen)>)
+        .map(|p| move |pen: &mut Pen| page(pen, p))
         .collect();
-    let refs: Vec<&dyn Fn(&mut Pen)> = draws.iter().map(|d| d.as_ref()).collect();
+    let refs: Vec<&dyn Fn(&mut Pen)> = draws.iter().map(|d| d as &dyn Fn(&mut Pen)).collect();
     crate::layout::document(crate::application_form::FONT_ENV, batch, &refs)
 }
 
