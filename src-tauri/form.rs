@@ -16,7 +16,7 @@ use certdesk_form_pdf::application_form::{ApplicationForm, render};
 use certdesk_ipc::{ErrorCode, FormAction, FormSaved, IpcError};
 use tauri::AppHandle;
 
-fn from_form(e: FormPdfError) -> IpcError {
+pub fn from_form(e: FormPdfError) -> IpcError {
     let code = match e {
         FormPdfError::Font(_) => ErrorCode::NotConfigured,
         FormPdfError::Pdf(_) => ErrorCode::Internal,

@@ -90,6 +90,7 @@ pub fn run() {
         .manage(commands::certificates::CertStore::new())
         .manage(counter::CounterSlot::default())
         .manage(customer::Desk::default())
+        .manage(commands::counter_batch::HeldMailers::default())
         // Used from Rust only (save dialog above, desktop notifications): the capability
         // file grants the webview neither plugin's commands.
         .plugin(tauri_plugin_notification::init())
@@ -170,6 +171,11 @@ pub fn run() {
             commands::counter::counter_sign_out,
             commands::counter::counter_activity,
             commands::counter::set_counter_settings,
+            commands::counter_batch::counter_batch_create,
+            commands::counter_batch::counter_batch_current,
+            commands::counter_batch::counter_batch_run,
+            commands::counter_batch::counter_batch_mark,
+            commands::counter_batch::counter_batch_mailers,
             commands::customer::customer_screen,
             commands::customer::customer_language,
             commands::customer::customer_choose_language,

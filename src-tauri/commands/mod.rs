@@ -7,6 +7,7 @@
 pub mod certificates;
 pub mod counter;
 pub mod counter_audit;
+pub mod counter_batch;
 pub mod counter_cases;
 pub mod counter_keyed;
 pub mod counter_making;

@@ -22,7 +22,7 @@ use certdesk_ca_client::CaClient;
 use certdesk_ca_service::sandbox_flow::{self, Persona};
 use certdesk_core::counter::{
     BatchItemState, BatchSetup, BatchStore, CounterPaymentInput, FieldVerdict, IdentityCheckInput,
-    MakingProgress, MakingStep,
+    MakingProgress, MakingStep, core_code,
 };
 use certdesk_core::enrollment::{Journal, StepPhase, TokenChoice};
 use certdesk_testkit::ca::CaService;
@@ -286,6 +286,7 @@ async fn batch(
         db,
         modules: &modules,
         lanes,
+        failure_code: core_code,
     };
     let (t, busy) = (Instant::now(), svc.busy_time());
     let seen = std::sync::Mutex::new(Vec::new());

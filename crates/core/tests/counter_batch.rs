@@ -9,7 +9,9 @@
 
 use std::collections::HashSet;
 
-use certdesk_core::counter::{BatchEvent, BatchItemState, BatchSetup, BatchStore, MakingError};
+use certdesk_core::counter::{
+    BatchEvent, BatchItemState, BatchSetup, BatchStore, MakingError, core_code,
+};
 use certdesk_core::enrollment::Journal;
 use certdesk_testkit::ca::CaService;
 use certdesk_testkit::softhsm::SoftHsm;
@@ -58,6 +60,7 @@ async fn a_batch_makes_each_case_on_its_own_token_and_lost_pins_are_reissued() {
         db: &db,
         modules: &modules,
         lanes: 2,
+        failure_code: core_code,
     };
     let events = std::sync::Mutex::new(Vec::<BatchEvent>::new());
     let record = |e: BatchEvent| events.lock().unwrap().push(e);

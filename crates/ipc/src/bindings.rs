@@ -30,6 +30,10 @@ use crate::{
     SavedFile, SignatureRequest, SmartCardCheck, TokenFound, TokenPinInfo,
 };
 use crate::{
+    BatchEventView, BatchItemState, BatchItemView, BatchMark, BatchMarkRequest, BatchRunRequest,
+    BatchView,
+};
+use crate::{
     BusinessDetails, CaProblemDetails, ClockDetails, ConflictDetails, DuplicateDetails,
     ErrorDetails, FieldsDetails, PinRefusal, PinRuleDetails, ResumeDetails, StorageDetails,
     StorageReason, WrongTokenDetails,
@@ -250,6 +254,14 @@ pub fn typescript() -> String {
         MadeView::decl(&cfg),
         MakingProgressView::decl(&cfg),
         MakingTokenView::decl(&cfg),
+        // Batch making (issue 14 item 1).
+        BatchItemState::decl(&cfg),
+        BatchItemView::decl(&cfg),
+        BatchView::decl(&cfg),
+        BatchEventView::decl(&cfg),
+        BatchRunRequest::decl(&cfg),
+        BatchMark::decl(&cfg),
+        BatchMarkRequest::decl(&cfg),
         // The walk-in case (issue 13 items 3-5).
         CaseStatus::decl(&cfg),
         FieldOutcome::decl(&cfg),

@@ -21,6 +21,7 @@ pub const EVENTS: &[(&str, &str)] = &[
     ("counterChanged", crate::COUNTER_CHANGED),
     ("customerChanged", crate::CUSTOMER_CHANGED),
     ("counterMakingProgress", crate::COUNTER_MAKING_PROGRESS),
+    ("counterBatchChanged", crate::COUNTER_BATCH_CHANGED),
     ("counterPaymentChanged", crate::COUNTER_PAYMENT_CHANGED),
 ];
 

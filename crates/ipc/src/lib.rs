@@ -8,6 +8,7 @@
 //! converts domain values into their IPC shapes by compile-checked `From` impls.
 
 mod audit;
+mod batch;
 mod bindings;
 mod capability;
 mod certificates;
@@ -55,6 +56,10 @@ pub use certdesk_core::workflow::{
 pub use certdesk_token::PinState as PinStatus;
 
 pub use audit::{AuditAction, AuditEntryView, AuditPageView, AuditRequest};
+pub use batch::{
+    BatchEventView, BatchItemState, BatchItemView, BatchMark, BatchMarkRequest, BatchRunRequest,
+    BatchView, COUNTER_BATCH_CHANGED,
+};
 pub use bindings::typescript;
 pub use capability::{CUSTOMER_PREFIX, CapabilityFile, capability_files};
 pub use certificates::{
@@ -101,8 +106,9 @@ pub use making::{
     MakingTokenView,
 };
 pub use map::{
-    case_to_ipc, client_to_ipc, counter_to_ipc, download_to_ipc, from_core, poisoned,
-    renewal_to_ipc, standing_to_ipc, store_to_ipc, token_to_ipc, workflow_code, workflow_to_ipc,
+    batch_failure_code, case_to_ipc, client_to_ipc, counter_to_ipc, download_to_ipc, from_core,
+    poisoned, renewal_to_ipc, standing_to_ipc, store_to_ipc, token_to_ipc, workflow_code,
+    workflow_to_ipc,
 };
 pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
 pub use system::{AppInfo, FirstRenderMarks};

@@ -310,6 +310,14 @@ pub struct BatchSetup<'a> {
     pub db: &'a Path,
     pub modules: &'a [PathBuf],
     pub lanes: usize,
+    /// The stable code an item's failure is kept and shown under: the caller's (the
+    /// IPC boundary maps errors once); [`MakingError::code`] otherwise.
+    pub failure_code: fn(&MakingError) -> String,
+}
+
+/// [`BatchSetup::failure_code`] for callers without codes of their own.
+pub fn core_code(e: &MakingError) -> String {
+    e.code().to_string()
 }
 
 /// The outcome of one run: the mailers of the tokens made (or given a new PIN) in it,
@@ -349,6 +357,7 @@ struct Lanes<'a> {
     held: &'a HashSet<u32>,
     on_event: &'a (dyn Fn(BatchEvent) + Sync),
     modules: &'a [PathBuf],
+    failure_code: fn(&MakingError) -> String,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -465,6 +474,7 @@ impl Batching<'_> {
             held,
             on_event,
             modules: setup.modules,
+            failure_code: setup.failure_code,
         };
         let mut journals = Vec::new();
         for _ in 0..setup.lanes.clamp(1, MAX_LANES) {
@@ -503,7 +513,7 @@ impl Batching<'_> {
                 Err(e) => {
                     tracing::warn!(case = %item.case_id, code = e.code(), error = %e, "batch item failed");
                     item.state = BatchItemState::Failed;
-                    item.failure = Some(e.code().to_string());
+                    item.failure = Some((shared.failure_code)(&e));
                     shared.publish(&item, None).map_err(DownloadError::from)?;
                 }
             }

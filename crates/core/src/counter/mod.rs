@@ -19,7 +19,7 @@ mod service;
 pub use audit::{AUDIT_PAGE, AuditFilter};
 pub use batch::{
     BatchEvent, BatchItem, BatchItemState, BatchRun, BatchSetup, BatchStore, Batching, MAX_BATCH,
-    MAX_LANES, PinMailer,
+    MAX_LANES, PinMailer, core_code,
 };
 pub use cases::{
     CaseDocumentContent, CaseError, CaseNumber, Cases, CounterPaymentInput, FieldVerdict,

@@ -121,6 +121,21 @@ pub enum ErrorCode {
     UpdateRejected,
 }
 
+impl ErrorCode {
+    /// The code's wire name, as the UI gets it (`token_removed`).
+    pub fn as_str(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => "internal".to_owned(),
+        }
+    }
+
+    /// A wire name back to its code.
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+    }
+}
+
 /// The one error type every command returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct IpcError {

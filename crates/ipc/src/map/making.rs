@@ -1,14 +1,14 @@
 //! `MakingError` (making the USBKey at the counter) to its codes, once; and the made
 //! token as the operator sees it.
 
-use certdesk_core::counter::{Made, MakingError, MakingProgress};
+use certdesk_core::counter::{BatchEvent, BatchItem, Made, MakingError, MakingProgress};
 
 use super::counter_cases::case_to_ipc;
 use super::download::download_to_ipc;
 use super::token::token_to_ipc;
 use crate::{
-    ErrorCode, IpcError, MadeView, MakingProgressView, PinRefusal, PinRuleDetails,
-    WrongTokenDetails,
+    BatchEventView, BatchItemView, ErrorCode, IpcError, MadeView, MakingProgressView, PinRefusal,
+    PinRuleDetails, WrongTokenDetails,
 };
 
 pub fn making_to_ipc(e: &MakingError) -> IpcError {
@@ -34,6 +34,7 @@ pub fn making_to_ipc(e: &MakingError) -> IpcError {
         }
         MakingError::NotApproved => ErrorCode::CaseNotApproved,
         MakingError::NoToken => ErrorCode::TokenAbsent,
+        MakingError::BatchSize => ErrorCode::InvalidInput,
         MakingError::SeveralTokens(_) => ErrorCode::TokenChoiceNeeded,
         MakingError::TokenNotBlank => ErrorCode::TokenNotBlank,
         MakingError::TokenInUse => ErrorCode::TokenInUse,
@@ -76,6 +77,46 @@ impl MakingProgressView {
             step: p.step,
             phase: p.phase,
             resumed: p.resumed,
+        }
+    }
+}
+
+/// The code a batch item's failure is kept under: the IPC code of the error, so the
+/// batch view shows it like any other error (also after a restart).
+pub fn batch_failure_code(e: &MakingError) -> String {
+    making_to_ipc(e).code.as_str()
+}
+
+/// A kept failure code back to its [`ErrorCode`] (an unknown one is internal).
+pub fn batch_failure(code: &str) -> ErrorCode {
+    ErrorCode::parse(code).unwrap_or(ErrorCode::Internal)
+}
+
+impl BatchItemView {
+    pub fn new(item: &BatchItem, mailer_ready: bool) -> Self {
+        Self {
+            position: item.position,
+            case_id: item.case_id.clone(),
+            order_number: item.order_number.clone(),
+            organisation: item.organisation.clone(),
+            state: item.state,
+            token_serial: item.token_serial.clone(),
+            certificate_serial: item.certificate_serial.clone(),
+            failure: item.failure.as_deref().map(batch_failure),
+            mailer_ready,
+        }
+    }
+}
+
+impl From<&BatchEvent> for BatchEventView {
+    fn from(e: &BatchEvent) -> Self {
+        Self {
+            batch_id: u32::try_from(e.batch_id).unwrap_or(u32::MAX),
+            position: e.position,
+            state: e.state,
+            step: e.step,
+            token_serial: e.token_serial.clone(),
+            failure: e.failure.as_deref().map(batch_failure),
         }
     }
 }

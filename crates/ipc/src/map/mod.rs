@@ -21,7 +21,7 @@ pub use self::core::{from_core, poisoned};
 pub use counter::counter_to_ipc;
 pub use counter_cases::case_to_ipc;
 pub use download::download_to_ipc;
-pub use making::making_to_ipc;
+pub use making::{batch_failure_code, making_to_ipc};
 pub use renewal::{renewal_to_ipc, standing_to_ipc, store_to_ipc};
 pub use token::token_to_ipc;
 pub use workflow::{client_to_ipc, workflow_code, workflow_to_ipc};

@@ -769,6 +769,36 @@ serial: string, label: string,
  */
 blank: boolean, };
 
+export type BatchItemState = "waiting" | "making" | "made" | "mailed" | "failed" | "skipped";
+
+export type BatchItemView = { position: number, case_id: string, order_number: string, organisation: string, state: BatchItemState, 
+/**
+ * The token the case is made on, once known.
+ */
+token_serial: string | null, certificate_serial: string | null, 
+/**
+ * Why the last try failed (the same codes as every other error).
+ */
+failure: ErrorCode | null, 
+/**
+ * Made, and its PIN mailer can be printed now (the PIN is held in memory).
+ */
+mailer_ready: boolean, };
+
+export type BatchView = { batch_id: number, items: Array<BatchItemView>, };
+
+export type BatchEventView = { batch_id: number, position: number, state: BatchItemState, 
+/**
+ * The making step that started (initialising, key generation, test signature …).
+ */
+step: MakingStep | null, token_serial: string | null, failure: ErrorCode | null, };
+
+export type BatchRunRequest = { batch_id: number, lanes: number, };
+
+export type BatchMark = "retry" | "skip";
+
+export type BatchMarkRequest = { batch_id: number, positions: Array<number>, mark: BatchMark, };
+
 export type CaseStatus = "open" | "approved" | "rejected" | "handed_over";
 
 export type FieldOutcome = "checked" | "corrected";
@@ -883,6 +913,7 @@ export const EVENTS = {
   counterChanged: "counter-changed",
   customerChanged: "customer-changed",
   counterMakingProgress: "counter-making-progress",
+  counterBatchChanged: "counter-batch-changed",
   counterPaymentChanged: "counter-payment-changed",
 } as const;
 
@@ -964,6 +995,11 @@ export const commands = {
   counterSignOut: (): Promise<CounterView> => invoke("counter_sign_out"),
   counterActivity: (): Promise<null> => invoke("counter_activity"),
   setCounterSettings: (counter: CounterSettings): Promise<Settings> => invoke("set_counter_settings", { counter }),
+  counterBatchCreate: (caseIds: string[]): Promise<BatchView> => invoke("counter_batch_create", { caseIds }),
+  counterBatchCurrent: (): Promise<BatchView | null> => invoke("counter_batch_current"),
+  counterBatchRun: (request: BatchRunRequest): Promise<BatchView> => invoke("counter_batch_run", { request }),
+  counterBatchMark: (request: BatchMarkRequest): Promise<BatchView> => invoke("counter_batch_mark", { request }),
+  counterBatchMailers: (batchId: number, action: FormAction): Promise<FormSaved | null> => invoke("counter_batch_mailers", { batchId, action }),
   customerScreen: (): Promise<CustomerScreen> => invoke("customer_screen"),
   customerLanguage: (): Promise<Language | null> => invoke("customer_language"),
   customerChooseLanguage: (language: Language): Promise<null> => invoke("customer_choose_language", { language }),
