@@ -68,6 +68,7 @@ pub enum StockRefusal {
     Repeated,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RefusedSerial {
     pub serial: String,
@@ -75,6 +76,7 @@ pub struct RefusedSerial {
 }
 
 /// What a receipt did, serial by serial.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct StockReceived {
     pub received: Vec<String>,
@@ -82,6 +84,7 @@ pub struct StockReceived {
 }
 
 /// One token of the point's stock.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct StockToken {
     pub serial: String,
@@ -104,6 +107,7 @@ pub struct StockToken {
 }
 
 /// One model's tokens by state.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct StockCount {
     pub model: String,
@@ -114,6 +118,7 @@ pub struct StockCount {
 }
 
 /// The operator's point's stock: counts over all of it, tokens as filtered.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Stock {
     pub point_id: String,
@@ -146,6 +151,7 @@ pub struct StockChange {
 }
 
 /// Whether a point refuses making onto tokens outside its stock.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct StockPolicy {
     pub stock_required: bool,

@@ -23,6 +23,7 @@ mod invoices;
 mod making;
 pub mod map;
 mod status;
+mod stock;
 mod system;
 mod updates;
 mod workflow;
@@ -105,6 +106,10 @@ pub use map::{
     renewal_to_ipc, standing_to_ipc, store_to_ipc, token_to_ipc, workflow_code, workflow_to_ipc,
 };
 pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
+pub use stock::{
+    RefusedSerial, Stock, StockChangeRequest, StockCount, StockPolicy, StockReceiveRequest,
+    StockReceived, StockRefusal, StockRequest, StockState, StockToken,
+};
 pub use system::{AppInfo, FirstRenderMarks};
 pub use updates::{ReleaseNotes, UpdateCheck, UpdatePolicyView, UpdateProgress, UpdateReady};
 pub use workflow::{
