@@ -11,6 +11,7 @@ pub mod counter_batch;
 pub mod counter_cases;
 pub mod counter_keyed;
 pub mod counter_making;
+pub mod counter_stock;
 pub mod customer;
 pub mod download;
 pub mod environment;

@@ -95,10 +95,22 @@ pub enum AuditAction {
     /// An operator read a document of a case (the scans are personal data).
     #[serde(rename = "case.document_view")]
     CaseDocumentView,
+    /// A token received into a point's stock.
+    #[serde(rename = "stock.receive")]
+    StockReceive,
+    /// A token of the stock spoiled (with the reason).
+    #[serde(rename = "stock.spoil")]
+    StockSpoil,
+    /// A token of the stock returned (with the reason).
+    #[serde(rename = "stock.return")]
+    StockReturn,
+    /// A point's "making only onto its stock" switched on or off.
+    #[serde(rename = "point.stock_required")]
+    PointStockRequired,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 26] = [
         AuditAction::ReviewApprove,
         AuditAction::ReviewReject,
         AuditAction::ReviewPaperReceived,
@@ -121,6 +133,10 @@ impl AuditAction {
         AuditAction::CaseKey,
         AuditAction::CaseSignature,
         AuditAction::CaseDocumentView,
+        AuditAction::StockReceive,
+        AuditAction::StockSpoil,
+        AuditAction::StockReturn,
+        AuditAction::PointStockRequired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -147,6 +163,10 @@ impl AuditAction {
             AuditAction::CaseKey => "case.key",
             AuditAction::CaseSignature => "case.signature",
             AuditAction::CaseDocumentView => "case.document_view",
+            AuditAction::StockReceive => "stock.receive",
+            AuditAction::StockSpoil => "stock.spoil",
+            AuditAction::StockReturn => "stock.return",
+            AuditAction::PointStockRequired => "point.stock_required",
         }
     }
 

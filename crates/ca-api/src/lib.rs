@@ -18,6 +18,7 @@ pub mod operator;
 pub mod payment;
 pub mod problem;
 pub mod sandbox;
+pub mod stock;
 
 pub use problem::{FieldError, PROBLEM_CONTENT_TYPE, Problem, ProblemCode};
 

@@ -73,6 +73,9 @@ pub enum ProblemCode {
     AlreadyExists,
     /// The case's certificate is already on a token (the detail names it): nothing to make.
     AlreadyMade,
+    /// The point requires its own stock and the token is not in it (not received, or
+    /// made, spoiled or returned already).
+    TokenNotInStock,
     NotImplemented,
     Internal,
 }
@@ -117,6 +120,7 @@ impl ProblemCode {
             ProblemCode::CaseElsewhere => "case_elsewhere",
             ProblemCode::AlreadyExists => "already_exists",
             ProblemCode::AlreadyMade => "already_made",
+            ProblemCode::TokenNotInStock => "token_not_in_stock",
             ProblemCode::NotImplemented => "not_implemented",
             ProblemCode::Internal => "internal",
         }
@@ -152,6 +156,7 @@ impl ProblemCode {
             | ProblemCode::IssuedForAnotherKey
             | ProblemCode::AlreadyExists
             | ProblemCode::AlreadyMade
+            | ProblemCode::TokenNotInStock
             | ProblemCode::CaseElsewhere => 409,
             ProblemCode::LockedOut | ProblemCode::RateLimited | ProblemCode::PasswordCardLocked => {
                 429
@@ -238,6 +243,10 @@ impl ProblemCode {
             ProblemCode::AlreadyMade => (
                 "该业务的证书已写入 USBKey，无需重新制证",
                 "The certificate is already on a token",
+            ),
+            ProblemCode::TokenNotInStock => (
+                "该 USBKey 不在本受理点的库存中，不能用于制证",
+                "The token is not in this point's stock",
             ),
             ProblemCode::NotImplemented => ("暂不支持", "Not implemented"),
             ProblemCode::Internal => ("服务内部错误", "Internal error"),

@@ -3,7 +3,7 @@
 
 use certdesk_ca_api::audit::{AuditAction, AuditPage};
 
-use crate::{CaClient, Result, seg};
+use crate::{CaClient, Result, with_query};
 
 /// Filters of the audit view; `None` filters nothing. Times are RFC 3339.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub struct AuditQuery {
 }
 
 impl AuditQuery {
-    fn query_string(&self) -> String {
+    fn path(&self) -> String {
         let pairs = [
             ("actor", self.actor.clone()),
             ("action", self.action.map(|a| a.as_str().to_owned())),
@@ -33,11 +33,7 @@ impl AuditQuery {
             ("limit", self.limit.map(|l| l.to_string())),
             ("cursor", self.cursor.clone()),
         ];
-        pairs
-            .iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", seg(v))))
-            .collect::<Vec<_>>()
-            .join("&")
+        with_query("/v1/operator/audit", &pairs)
     }
 }
 
@@ -45,13 +41,7 @@ impl CaClient {
     /// One page of the point's audit log, newest first (supervisors only: 403
     /// `forbidden` otherwise). A read, retried.
     pub async fn operator_audit(&self, q: &AuditQuery) -> Result<AuditPage> {
-        let query = q.query_string();
-        let path = if query.is_empty() {
-            "/v1/operator/audit".to_owned()
-        } else {
-            format!("/v1/operator/audit?{query}")
-        };
-        self.get(&path, true).await
+        self.get(&q.path(), true).await
     }
 }
 
@@ -68,9 +58,9 @@ mod tests {
             ..AuditQuery::default()
         };
         assert_eq!(
-            q.query_string(),
-            "actor=operator%3AOP0001&action=case.approve&from=2026-12-06T00%3A00%3A00%2B08%3A00"
+            q.path(),
+            "/v1/operator/audit?actor=operator%3AOP0001&action=case.approve&from=2026-12-06T00%3A00%3A00%2B08%3A00"
         );
-        assert_eq!(AuditQuery::default().query_string(), "");
+        assert_eq!(AuditQuery::default().path(), "/v1/operator/audit");
     }
 }

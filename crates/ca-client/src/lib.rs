@@ -22,6 +22,7 @@ mod probe;
 mod sandbox;
 #[cfg(feature = "sandbox")]
 mod staff;
+mod stock;
 mod transport;
 
 use std::time::Duration;
@@ -84,6 +85,20 @@ impl std::fmt::Debug for CaClient {
             .field("base", &self.base)
             .field("signed_in", &self.token.is_some())
             .finish_non_exhaustive()
+    }
+}
+
+/// `path` with the given filters as its query (escaped); the ones that are `None` left out.
+fn with_query(path: &str, pairs: &[(&str, Option<String>)]) -> String {
+    let query = pairs
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", seg(v))))
+        .collect::<Vec<_>>()
+        .join("&");
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
     }
 }
 

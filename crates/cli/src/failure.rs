@@ -215,6 +215,7 @@ impl Failure {
             | ErrorCode::IdentityMismatch
             | ErrorCode::CaseNotApproved
             | ErrorCode::MadeOnAnotherToken
+            | ErrorCode::TokenNotInStock
             | ErrorCode::TokenNotBlank
             | ErrorCode::TokenInUse
             | ErrorCode::TokenInitRefused

@@ -58,6 +58,10 @@ use crate::{CounterMakeRequest, MadeView, MakingProgressView, MakingStep, Making
 use crate::{CurrentTask, HandlerCheckMethod, HandlerCheckRequest, StepFailure};
 use crate::{DamageKind, DamagedObject, ObjectClassName};
 use crate::{
+    RefusedSerial, Stock, StockChangeRequest, StockCount, StockPolicy, StockReceiveRequest,
+    StockReceived, StockRefusal, StockRequest, StockState, StockToken,
+};
+use crate::{
     ReleaseNotes, UpdateChannel, UpdateCheck, UpdatePolicyView, UpdateProgress, UpdateReady,
 };
 use crate::{
@@ -248,6 +252,18 @@ pub fn typescript() -> String {
         AuditRequest::decl(&cfg),
         AuditEntryView::decl(&cfg),
         AuditPageView::decl(&cfg),
+        // The point's token stock (issue 14 item 2).
+        StockState::decl(&cfg),
+        StockRefusal::decl(&cfg),
+        StockCount::decl(&cfg),
+        StockToken::decl(&cfg),
+        Stock::decl(&cfg),
+        RefusedSerial::decl(&cfg),
+        StockReceived::decl(&cfg),
+        StockPolicy::decl(&cfg),
+        StockRequest::decl(&cfg),
+        StockReceiveRequest::decl(&cfg),
+        StockChangeRequest::decl(&cfg),
         // Making at the counter (issue 13 item 6).
         MakingStep::decl(&cfg),
         CounterMakeRequest::decl(&cfg),

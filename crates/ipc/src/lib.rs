@@ -24,6 +24,7 @@ mod invoices;
 mod making;
 pub mod map;
 mod status;
+mod stock;
 mod system;
 mod updates;
 mod workflow;
@@ -111,6 +112,10 @@ pub use map::{
     workflow_to_ipc,
 };
 pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
+pub use stock::{
+    RefusedSerial, Stock, StockChangeRequest, StockCount, StockPolicy, StockReceiveRequest,
+    StockReceived, StockRefusal, StockRequest, StockState, StockToken,
+};
 pub use system::{AppInfo, FirstRenderMarks};
 pub use updates::{ReleaseNotes, UpdateCheck, UpdatePolicyView, UpdateProgress, UpdateReady};
 pub use workflow::{

@@ -1,4 +1,4 @@
-//! `certdesk-ca point add|list` and `certdesk-ca operator add|list|revoke`: the staff
+//! `certdesk-ca point add|list|stock-required` and `certdesk-ca operator add|list|revoke`: the staff
 //! API over HTTP with the CLI's own credential (audited as `cli`). `operator add` makes
 //! the first supervisor of a point (the bootstrap) as well as any other operator, and
 //! prints the password card to download the operator certificate onto a token.
@@ -9,6 +9,7 @@ use certdesk_ca_api::channel::KeyAlgorithm;
 use certdesk_ca_api::operator::{
     NewOperator, NewPoint, Operator, OperatorCreated, OperatorList, Point, PointList, Role,
 };
+use certdesk_ca_api::stock::StockPolicy;
 use clap::Subcommand;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -28,6 +29,21 @@ pub enum PointCmd {
         city: String,
     },
     List,
+    /// Whether the point makes only onto tokens in its stock (refusing any other).
+    StockRequired {
+        id: String,
+        /// `on` or `off`.
+        #[arg(value_parser = on_off, action = clap::ArgAction::Set)]
+        state: bool,
+    },
+}
+
+fn on_off(s: &str) -> Result<bool, String> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err("on or off".into()),
+    }
 }
 
 fn role(s: &str) -> Result<Role, String> {
@@ -120,6 +136,15 @@ impl StaffApi {
             .await
     }
 
+    pub async fn put<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> anyhow::Result<T> {
+        self.send(self.http.put(format!("{}{path}", self.base)).json(body))
+            .await
+    }
+
     pub async fn post<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,
@@ -171,6 +196,15 @@ pub async fn point(api: &StaffApi, cmd: PointCmd) -> anyhow::Result<()> {
             for p in list.items {
                 println!("{}\t{}\t{}\t{}", p.id, p.name, p.province, p.city);
             }
+        }
+        PointCmd::StockRequired { id, state } => {
+            let body = StockPolicy {
+                stock_required: state,
+            };
+            let p: StockPolicy = api
+                .put(&format!("/v1/staff/points/{id}/stock-policy"), &body)
+                .await?;
+            println!("{id}\tstock_required={}", p.stock_required);
         }
     }
     Ok(())

@@ -165,6 +165,10 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
         .routes(routes!(operators::making::handover_code))
         .routes(routes!(operators::making::hand_over))
         .routes(routes!(operators::receipt::receipt))
+        .routes(routes!(operators::stock::receive, operators::stock::list))
+        .routes(routes!(operators::stock::change_state))
+        .routes(routes!(operators::stock::set_policy))
+        .routes(routes!(operators::stock::staff_set_policy))
         .routes(routes!(
             operators::payments::record_payment,
             operators::payments::list_payments

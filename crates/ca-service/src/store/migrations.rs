@@ -345,6 +345,27 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE cases ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 19: issue 14 item 2 — a point's stock of numbered USBKeys. A serial is one physical
+    // token, so it is at one point only. `state`: in_stock, made (for `application_id`,
+    // by `case_id`), spoiled (`reason`), returned (`reason`). A point may refuse making
+    // onto a token outside its stock (`points.stock_required`).
+    r#"
+    CREATE TABLE stock_tokens (
+        serial TEXT PRIMARY KEY,
+        point_id TEXT NOT NULL REFERENCES points(id),
+        model TEXT NOT NULL,
+        state TEXT NOT NULL,
+        application_id TEXT REFERENCES applications(id),
+        case_id TEXT REFERENCES cases(id),
+        reason TEXT,
+        received_by TEXT NOT NULL REFERENCES operators(id),
+        received_at INTEGER NOT NULL,
+        changed_by TEXT REFERENCES operators(id),
+        changed_at INTEGER
+    );
+    CREATE INDEX stock_tokens_point ON stock_tokens(point_id, state, model);
+    ALTER TABLE points ADD COLUMN stock_required INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -122,3 +122,4 @@ pub mod making;
 pub mod operators;
 pub mod outbox;
 pub mod records;
+pub mod stock;

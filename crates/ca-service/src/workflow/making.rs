@@ -105,10 +105,18 @@ pub fn so_pin(
     token_serial: Option<&str>,
 ) -> ApiResult<UnlockGrant> {
     let case = approved_at_point(conn, who, id)?;
-    if let Some(t) = making::get(conn, &case.id)?
-        && Some(t.token_serial.as_str()) != token_serial
-    {
-        return Err(already_made(&t));
+    match making::get(conn, &case.id)? {
+        Some(t) if Some(t.token_serial.as_str()) != token_serial => {
+            return Err(already_made(&t));
+        }
+        // Refused before the token is initialised when its serial is known; a blank
+        // token's serial is checked when it is recorded.
+        None => {
+            if let Some(s) = token_serial {
+                super::stock::check_for_making(conn, &case.point_id, s)?;
+            }
+        }
+        Some(_) => {}
     }
     let so_pin = match token_serial {
         Some(s) => state.pki.so_pin(s),
@@ -144,6 +152,7 @@ pub fn record_token(
     }
     let cert = certs::valid_for_application(conn, &case.application_id)?
         .ok_or_else(|| ApiError::invalid_state("no certificate issued for this case yet"))?;
+    let from_stock = super::stock::mark_made(conn, who, state.now(), token_serial, &case)?;
     let row = TokenRow {
         token_serial: token_serial.to_string(),
         certificate_serial: cert.serial.clone(),
@@ -155,7 +164,8 @@ pub fn record_token(
     let entry = who
         .entry(Action::CaseToken, &case)
         .certificate(&cert.serial)
-        .token(token_serial);
+        .token(token_serial)
+        .detail("stock", if from_stock { "made" } else { "outside" });
     audit::append(conn, state.now(), &entry)?;
     Ok(case)
 }

@@ -12,6 +12,7 @@ pub mod otp;
 pub mod payment;
 pub mod receipt;
 pub mod review;
+pub mod stock;
 pub mod supersede;
 
 use certdesk_ca_api::sandbox::OutboxChannel;

@@ -33,3 +33,4 @@ mod rejections;
 mod review;
 mod schemathesis;
 mod squatting;
+mod stock;

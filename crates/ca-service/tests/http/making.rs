@@ -16,7 +16,7 @@ use crate::counter::{awaiting_payment, get, open_case, post, staff_audit, staffe
 const PIN: &str = "135790";
 
 /// A fresh SoftHSM2 token with an RSA-2048 key: its serial and a CSR made on it.
-fn applicant_token() -> (SoftHsm, String, String) {
+pub fn applicant_token() -> (SoftHsm, String, String) {
     let hsm = SoftHsm::new().unwrap();
     let label = "APPLICANT";
     let serial = hsm.init_token(label, "24680246", PIN).unwrap();

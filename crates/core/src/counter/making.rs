@@ -113,6 +113,10 @@ pub enum MakingError {
     /// The case's certificate is on another token already.
     #[error("this case's certificate is already on token {token_serial}")]
     MadeOnAnotherToken { token_serial: String },
+    /// The point makes only onto tokens in its stock, and this one is not in it (never
+    /// received, or made, spoiled or returned already).
+    #[error("the token is not in the point's stock")]
+    NotInStock,
     #[error("no token for the applicant is inserted")]
     NoToken,
     /// A batch takes 1 to [`super::batch::MAX_BATCH`] cases.
@@ -161,6 +165,7 @@ impl MakingError {
             MakingError::Case(_) => "case_refused",
             MakingError::NotApproved => "case_not_approved",
             MakingError::MadeOnAnotherToken { .. } => "made_on_another_token",
+            MakingError::NotInStock => "token_not_in_stock",
             MakingError::NoToken => "no_token",
             MakingError::BatchSize => "batch_size",
             MakingError::SeveralTokens(_) => "several_tokens",
@@ -183,6 +188,7 @@ pub(super) fn case_refusal(e: ClientError) -> MakingError {
         Some(ProblemCode::NotFound) => CaseError::NotFound.into(),
         Some(ProblemCode::Forbidden) => CaseError::RoleMissing.into(),
         Some(ProblemCode::InvalidState) => MakingError::NotApproved,
+        Some(ProblemCode::TokenNotInStock) => MakingError::NotInStock,
         _ => CaseError::Counter(CounterError::Ca(WorkflowError::from_client(e))).into(),
     }
 }

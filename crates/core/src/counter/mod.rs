@@ -15,6 +15,7 @@ mod keyed;
 mod making;
 mod qr_payment;
 mod service;
+mod stock;
 
 pub use audit::{AUDIT_PAGE, AuditFilter};
 pub use batch::{
@@ -32,6 +33,7 @@ pub use error::CounterError;
 pub use keyed::{KeyedInput, check_field as check_keyed_field};
 pub use making::{Made, Making, MakingError, MakingProgress, MakingStep};
 pub use service::{Counter, CounterConfig, OperatorOnToken, SESSION_ENTRY};
+pub use stock::parse_serials;
 
 use std::time::Duration;
 

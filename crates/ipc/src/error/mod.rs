@@ -100,6 +100,8 @@ pub enum ErrorCode {
     CaseNotApproved,
     /// Making: the case's certificate is on another token already (`details.serial`).
     MadeOnAnotherToken,
+    /// Making: the point makes only onto its stock, and this token is not in it.
+    TokenNotInStock,
     /// Making: the token is initialised and the applicant's PIN does not open it.
     TokenNotBlank,
     /// Making: the token holds another application's certificate made by CertDesk.

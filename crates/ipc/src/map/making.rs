@@ -33,6 +33,7 @@ pub fn making_to_ipc(e: &MakingError) -> IpcError {
             );
         }
         MakingError::NotApproved => ErrorCode::CaseNotApproved,
+        MakingError::NotInStock => ErrorCode::TokenNotInStock,
         MakingError::NoToken => ErrorCode::TokenAbsent,
         MakingError::BatchSize => ErrorCode::InvalidInput,
         MakingError::SeveralTokens(_) => ErrorCode::TokenChoiceNeeded,

@@ -3,7 +3,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
-export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "token_failed" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed" | "counter_signed_out" | "no_operator_certificate" | "other_operator" | "operator_unknown" | "operator_revoked" | "case_not_found" | "case_elsewhere" | "separation_of_duties" | "role_missing" | "case_invalid_state" | "identity_mismatch" | "case_not_approved" | "made_on_another_token" | "token_not_blank" | "token_in_use" | "token_init_refused" | "test_signature_failed" | "handover_code_rejected" | "handover_locked" | "customer_cancelled" | "update_unavailable" | "update_rejected";
+export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "token_failed" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed" | "counter_signed_out" | "no_operator_certificate" | "other_operator" | "operator_unknown" | "operator_revoked" | "case_not_found" | "case_elsewhere" | "separation_of_duties" | "role_missing" | "case_invalid_state" | "identity_mismatch" | "case_not_approved" | "made_on_another_token" | "token_not_in_stock" | "token_not_blank" | "token_in_use" | "token_init_refused" | "test_signature_failed" | "handover_code_rejected" | "handover_locked" | "customer_cancelled" | "update_unavailable" | "update_rejected";
 
 export type IpcError = { code: ErrorCode, 
 /**
@@ -691,7 +691,7 @@ export type CustomerWindowView = { open: boolean,
  */
 own_display: boolean, };
 
-export type AuditAction = "review.approve" | "review.reject" | "review.paper_received" | "certificate.revoke" | "token.so_pin" | "point.add" | "operator.add" | "operator.revoke" | "operator.sign_in" | "case.open" | "case.approve" | "case.reject" | "case.check" | "case.payment" | "case.identity" | "case.enrollment" | "case.token" | "case.handover" | "case.document" | "case.key" | "case.signature" | "case.document_view";
+export type AuditAction = "review.approve" | "review.reject" | "review.paper_received" | "certificate.revoke" | "token.so_pin" | "point.add" | "operator.add" | "operator.revoke" | "operator.sign_in" | "case.open" | "case.approve" | "case.reject" | "case.check" | "case.payment" | "case.identity" | "case.enrollment" | "case.token" | "case.handover" | "case.document" | "case.key" | "case.signature" | "case.document_view" | "stock.receive" | "stock.spoil" | "stock.return" | "point.stock_required";
 
 export type AuditRequest = { action: AuditAction | null, 
 /**
@@ -730,6 +730,52 @@ action: AuditAction | null, code: string, application_id: string | null, token_s
 hash: string, };
 
 export type AuditPageView = { items: Array<AuditEntryView>, next_cursor: string | null, };
+
+export type StockState = "in_stock" | "made" | "spoiled" | "returned";
+
+export type StockRefusal = "already_here" | "elsewhere" | "repeated";
+
+export type StockCount = { model: string, in_stock: number, made: number, spoiled: number, returned: number, };
+
+export type StockToken = { serial: string, model: string, state: StockState, 
+/**
+ * `made`: the application and case it was made for.
+ */
+application_id?: string | null, case_id?: string | null, 
+/**
+ * `spoiled` / `returned`: why.
+ */
+reason?: string | null, received_by: string, received_at: string, changed_by?: string | null, changed_at?: string | null, };
+
+export type Stock = { point_id: string, 
+/**
+ * Making onto a token outside the stock is refused (`token_not_in_stock`).
+ */
+stock_required: boolean, 
+/**
+ * Per model, by model name.
+ */
+counts: Array<StockCount>, 
+/**
+ * Newest first, at most `limit`.
+ */
+items: Array<StockToken>, };
+
+export type RefusedSerial = { serial: string, reason: StockRefusal, };
+
+export type StockReceived = { received: Array<string>, refused: Array<RefusedSerial>, };
+
+export type StockPolicy = { stock_required: boolean, };
+
+export type StockRequest = { state: StockState | null, model: string, };
+
+export type StockReceiveRequest = { model: string, serials: string, };
+
+export type StockChangeRequest = { serial: string, 
+/**
+ * `spoiled` or `returned`.
+ */
+state: StockState, reason: string, };
 
 export type MakingStep = { "kind": "init-token" } | { "kind": "transaction", "step": DownloadStep } | { "kind": "test-signature" } | { "kind": "record-token" };
 
@@ -1025,6 +1071,10 @@ export const commands = {
   counterCaseApprove: (caseId: string): Promise<CaseView> => invoke("counter_case_approve", { caseId }),
   counterCaseReject: (request: CaseRejectRequest): Promise<CaseView> => invoke("counter_case_reject", { request }),
   counterAudit: (request: AuditRequest): Promise<AuditPageView> => invoke("counter_audit", { request }),
+  counterStock: (request: StockRequest): Promise<Stock> => invoke("counter_stock", { request }),
+  counterStockReceive: (request: StockReceiveRequest): Promise<StockReceived> => invoke("counter_stock_receive", { request }),
+  counterStockChange: (request: StockChangeRequest): Promise<StockToken> => invoke("counter_stock_change", { request }),
+  counterStockRequired: (on: boolean): Promise<boolean> => invoke("counter_stock_required", { on }),
   counterMakingTokens: (): Promise<MakingTokenView[]> => invoke("counter_making_tokens"),
   counterMake: (request: CounterMakeRequest): Promise<MadeView> => invoke("counter_make", { request }),
   counterHandOver: (caseId: string): Promise<CaseView> => invoke("counter_hand_over", { caseId }),

@@ -42,18 +42,28 @@ pub async fn enrollment(
     Ok((StatusCode::CREATED, Json(granted)))
 }
 
-/// A PKCS#11 token serial: 1-32 letters, digits or `-`.
+/// Whether `s` is a PKCS#11 token serial: 1-32 letters, digits or `-`.
+pub(super) fn is_token_serial(s: &str) -> bool {
+    (1..=32).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// The field error of a malformed token serial.
+pub(super) fn bad_serial(field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        "invalid",
+        "USBKey 序列号应为1到32位字母、数字或-",
+        "a token serial of 1-32 letters, digits or -",
+    )
+}
+
+/// A PKCS#11 token serial, trimmed.
 fn token_serial(raw: &str) -> ApiResult<&str> {
     let s = raw.trim();
-    if (1..=32).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if is_token_serial(s) {
         Ok(s)
     } else {
-        Err(ApiError::fields(vec![FieldError::new(
-            "token_serial",
-            "invalid",
-            "USBKey 序列号应为1到32位字母、数字或-",
-            "a token serial of 1-32 letters, digits or -",
-        )]))
+        Err(ApiError::fields(vec![bad_serial("token_serial")]))
     }
 }
 

@@ -8,6 +8,7 @@ pub mod making;
 pub mod payments;
 pub mod receipt;
 pub mod sign_in;
+pub mod stock;
 pub mod supervisor;
 
 use certdesk_ca_api::counter::{
