@@ -68,8 +68,7 @@ pub async fn scan(app: &AppHandle) -> Result<certificates::Scan, IpcError> {
             .map_err(storage),
         Err(_) => Ok(certificates::Scan {
             certificates: cache.all().map_err(storage)?,
-            tokens: Vec::new(),
-            damaged: Vec::new(),
+            ..Default::default()
         }),
     }
 }
@@ -192,6 +191,7 @@ fn listed(state: &AppState, scan: &certificates::Scan) -> Result<MyCertificates,
                     .filter(|(tok, _)| *tok == t.token)
                     .filter_map(|(_, o)| certdesk_diagnostics::damaged_object(o))
                     .collect(),
+                pin_change_required: scan.pin_change.contains(&t.token),
             })
             .collect(),
     })
@@ -228,9 +228,18 @@ pub async fn change_pin(app: AppHandle, request: ChangePinRequest) -> Result<(),
     }
     let old = SecretString::from(request.old_pin);
     let new = SecretString::from(request.new_pin);
-    svc.change_pin(token.clone(), old, new, request.confirm_final_try)
+    svc.change_pin(token.clone(), old, new.clone(), request.confirm_final_try)
         .await
         .map_err(token_error)?;
+    // The mailed initial PIN is gone: so is the "change it at first use" record. A
+    // failure here only means being asked again next time, so it is not the user's.
+    let cleared = async {
+        svc.login(token.clone(), new.clone(), false).await?;
+        svc.clear_pin_change(token.clone()).await
+    };
+    if let Err(e) = cleared.await {
+        tracing::warn!(error = %e, token = %token.serial, "first-use PIN record not cleared");
+    }
     // A session logged in with the old PIN stays valid, but start clean.
     let _ = svc.logout(token.clone()).await;
     tracing::info!(token = %token.serial, "token PIN changed");

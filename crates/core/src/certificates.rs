@@ -258,6 +258,9 @@ pub struct Scan {
     /// Half-written objects found on the inserted tokens (public ones; private ones too
     /// while logged in), shown with a repair offer, never a failure of the token.
     pub damaged: Vec<(TokenRef, certdesk_token::TokenObject)>,
+    /// Inserted tokens whose holder must change the PIN before using them (made in a
+    /// batch with a mailed initial PIN, or the module says so).
+    pub pin_change: Vec<TokenRef>,
 }
 
 /// Reads the certificates of every initialised token in `modules`, records them in the
@@ -291,6 +294,13 @@ pub async fn scan(
                     .extend(inv.damaged().map(|o| (t.token.clone(), o.clone()))),
                 Err(e) => {
                     tracing::warn!(error = %e, token = %t.serial, "cannot read the token's objects");
+                }
+            }
+            match svc.pin_change_required(t.token.clone()).await {
+                Ok(true) => scan.pin_change.push(t.token.clone()),
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, token = %t.serial, "cannot read the token's PIN record");
                 }
             }
             scan.tokens.push(t);

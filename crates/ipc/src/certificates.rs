@@ -18,6 +18,9 @@ pub struct TokenPinInfo {
     pub max_pin_len: u32,
     /// Half-written objects on the token (see `repair_token`).
     pub damaged: Vec<crate::DamagedObject>,
+    /// The PIN is an initial one (from a PIN mailer): it must be changed before the
+    /// token is used.
+    pub pin_change_required: bool,
 }
 
 /// One end-entity certificate.

@@ -86,8 +86,10 @@ impl SoftHsm {
         c
     }
 
-    /// Initialises a fresh token and returns its serial number.
+    /// Initialises a fresh token and returns its serial number: the one serial that was
+    /// not there before (labels need not be unique: two operators' tokens may share one).
     pub fn init_token(&self, label: &str, so_pin: &str, user_pin: &str) -> anyhow::Result<String> {
+        let before = self.serials()?;
         run(self.util().args([
             "--init-token",
             "--free",
@@ -98,25 +100,26 @@ impl SoftHsm {
             "--pin",
             user_pin,
         ]))?;
+        let fresh: Vec<String> = self
+            .serials()?
+            .into_iter()
+            .filter(|s| !before.contains(s))
+            .collect();
+        match fresh.as_slice() {
+            [one] => Ok(one.clone()),
+            _ => bail!("token {label}: not one new serial after --init-token: {fresh:?}"),
+        }
+    }
+
+    /// The serials of the initialised tokens in the store.
+    fn serials(&self) -> anyhow::Result<Vec<String>> {
         let out = run(self.util().arg("--show-slots"))?;
-        let text = String::from_utf8_lossy(&out.stdout);
-        // Per slot block, "Serial number:" comes before "Label:".
-        let mut serial = None;
-        let mut last_serial = String::new();
-        for line in text.lines() {
-            let l = line.trim();
-            if let Some(v) = l.strip_prefix("Serial number:") {
-                last_serial = v.trim().to_string();
-            } else if let Some(v) = l.strip_prefix("Label:")
-                && v.trim() == label
-            {
-                serial = Some(last_serial.clone());
-            }
-        }
-        match serial {
-            Some(s) if !s.is_empty() => Ok(s),
-            _ => bail!("token {label} not found in softhsm2-util --show-slots:\n{text}"),
-        }
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("Serial number:"))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect())
     }
 
     /// Generates a key pair on the token labelled `label` with `pkcs11-tool` (the

@@ -103,7 +103,7 @@ async fn launch_with_env(env: &Env, hsm: &SoftHsm, extra: &[(&str, &str)]) -> Ap
     launch_in_with_env(env, hsm, data, extra).await
 }
 
-async fn launch_in_with_env(
+pub async fn launch_in_with_env(
     env: &Env,
     hsm: &SoftHsm,
     data: AppData,
@@ -236,5 +236,114 @@ pub mod customer {
         let css = format!("[data-testid={testid}]");
         let el = app.client.find(Locator::Css(&css)).await.unwrap();
         let _ = el.send_keys(ENTER).await;
+    }
+}
+
+/// Counter work done by the CA's operator API from the test itself (for cases a window
+/// test needs ready, not the path it tests): an operator session signed in with the
+/// operator's token in `hsm` — the challenge signed on the token, as the app does.
+pub mod staff_api {
+    use certdesk_ca_api::application::Person;
+    use certdesk_ca_api::counter::{
+        Case, CounterPaymentMethod, CounterPaymentRequest, FieldCheck, FieldOutcome, IdDocument,
+        OnSiteIdentity,
+    };
+    use certdesk_ca_client::CaClient;
+    use certdesk_testkit::softhsm::SoftHsm;
+    use certdesk_token::{SecretString, TokenRef, TokenService};
+
+    use super::PIN;
+    use crate::common::Env;
+
+    /// Signs the operator on token `serial` in; the client carries the session.
+    pub async fn session(env: &Env, svc: &TokenService, serial: &str) -> CaClient {
+        let token = TokenRef {
+            module: SoftHsm::module().unwrap(),
+            serial: serial.to_owned(),
+        };
+        // The CLI that wrote it was another process: look until this one sees it.
+        let cert = certdesk_e2e::eventually(
+            "the operator certificate",
+            std::time::Duration::from_secs(10),
+            || async {
+                let _ = svc.rescan(token.module.clone()).await;
+                let certs = svc.list_certificates(token.clone()).await.ok()?;
+                certs.into_iter().find(|c| !c.is_ca)
+            },
+        )
+        .await
+        .unwrap();
+        let ca = env.sandbox();
+        let challenge = ca.operator_challenge().await.unwrap();
+        svc.login(token.clone(), SecretString::from(PIN.to_owned()), false)
+            .await
+            .unwrap();
+        let signed = svc
+            .sign(token.clone(), cert.id.clone(), challenge.to_sign)
+            .await
+            .unwrap();
+        svc.logout(token).await.unwrap();
+        let s = ca
+            .operator_sign_in(&challenge.challenge_id, &cert.serial, &signed.signature)
+            .await
+            .unwrap();
+        env.sandbox().with_token(SecretString::from(s.token))
+    }
+
+    /// The walk-in of `order` served by `clerk` (one field checked, the handler's
+    /// identity seen on site with the order's own ID-card copy, paid by POS) and
+    /// approved by `reviewer`.
+    pub async fn approved_case(
+        clerk: &CaClient,
+        reviewer: &CaClient,
+        order_id: &str,
+        handler_id_number: &str,
+    ) -> Case {
+        use certdesk_ca_api::channel::DocumentKind;
+        let case = clerk.open_case(order_id, None).await.unwrap();
+        clerk
+            .check_case_field(
+                &case.id,
+                &FieldCheck {
+                    field: "enterprise.name".into(),
+                    outcome: FieldOutcome::Checked,
+                    value: None,
+                },
+            )
+            .await
+            .unwrap();
+        let copy = case
+            .application
+            .documents
+            .iter()
+            .find(|d| d.kind == DocumentKind::HandlerIdCard)
+            .unwrap()
+            .id
+            .clone();
+        clerk
+            .record_identity_check(
+                &case.id,
+                &OnSiteIdentity {
+                    person: Person::Handler,
+                    document: IdDocument::ResidentIdCard,
+                    id_number: handler_id_number.to_owned(),
+                    copy_document_id: copy,
+                    attested: true,
+                },
+            )
+            .await
+            .unwrap();
+        clerk
+            .record_counter_payment(
+                &case.id,
+                &CounterPaymentRequest {
+                    method: CounterPaymentMethod::Pos,
+                    reference: Some(format!("POS-{}", &case.id[5..13])),
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        reviewer.approve_case(&case.id).await.unwrap()
     }
 }

@@ -410,7 +410,12 @@ export type TokenPinInfo = { module: string, serial: string, label: string, pin_
 /**
  * Half-written objects on the token (see `repair_token`).
  */
-damaged: Array<DamagedObject>, };
+damaged: Array<DamagedObject>, 
+/**
+ * The PIN is an initial one (from a PIN mailer): it must be changed before the
+ * token is used.
+ */
+pin_change_required: boolean, };
 
 export type RevocationReason = "unspecified" | "key_compromise" | "affiliation_changed" | "superseded" | "cessation_of_operation";
 

@@ -5,12 +5,19 @@ import type {
   MakingStep,
   MakingTokenView,
 } from "../../lib/ipc/bindings";
+import type { Catalog } from "../../lib/i18n/index.svelte";
 import { statesOf, stepsFor, type StepView } from "../download/steps";
 
 /** A making step as one key: the transaction's steps by their own names. */
 export type MakingKey = Exclude<MakingStep["kind"], "transaction"> | DownloadStep;
 
 export const keyOf = (s: MakingStep): MakingKey => (s.kind === "transaction" ? s.step : s.kind);
+
+/** A step's name: the counter's own steps, then the download's. */
+export const stepText = (t: Catalog, k: MakingKey): string =>
+  k in t.making.steps
+    ? t.making.steps[k as keyof typeof t.making.steps]
+    : t.download.steps[k as keyof typeof t.download.steps];
 
 /** The steps shown, in order: initialisation, the download's transaction (the envelope
  *  import only once the making reports one), then the counter's own steps. */
