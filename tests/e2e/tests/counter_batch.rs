@@ -62,21 +62,25 @@ async fn state(app: &App, position: usize) -> String {
         .unwrap_or_default()
 }
 
-/// What pkcs11-tool (an independent reader) lists on the token of `organisation` in
-/// `hsm`, logged in with `pin`; `None` when the PIN does not open it.
-fn objects(hsm: &SoftHsm, organisation: &str, pin: &str) -> Option<String> {
-    // The token's label is the organisation's name cut to PKCS#11's 32 bytes.
+/// The token's label: the organisation's name cut to PKCS#11's 32 bytes.
+fn label_of(organisation: &str) -> &str {
     let mut end = organisation.len().min(32);
     while !organisation.is_char_boundary(end) {
         end -= 1;
     }
+    &organisation[..end]
+}
+
+/// What pkcs11-tool (an independent reader) lists on the token of `organisation` in
+/// `hsm`, logged in with `pin`; `None` when the PIN does not open it.
+fn objects(hsm: &SoftHsm, organisation: &str, pin: &str) -> Option<String> {
     let (var, conf) = hsm.env();
     let out = Command::new("pkcs11-tool")
         .env(var, conf)
         .args(["--module", SoftHsm::module().unwrap().to_str().unwrap()])
         .args([
             "--token-label",
-            &organisation[..end],
+            label_of(organisation),
             "--login",
             "--pin",
             pin,
@@ -285,7 +289,7 @@ async fn a_batch_survives_a_kill_prints_its_pin_mailers_and_first_use_changes_th
     let intro = app.text("[data-testid=pin-intro]").await.unwrap();
     let company = pins
         .keys()
-        .find(|c| intro.contains(c.as_str()))
+        .find(|c| intro.contains(label_of(c)))
         .unwrap()
         .clone();
     common::type_into(&app, "pin-old", &pins[&company]).await;
