@@ -95,10 +95,16 @@ pub enum AuditAction {
     /// An operator read a document of a case (the scans are personal data).
     #[serde(rename = "case.document_view")]
     CaseDocumentView,
+    /// A point's daily close (日结), signed by its supervisor.
+    #[serde(rename = "close.sign")]
+    CloseSign,
+    /// A correction to a signed daily close (a new entry; the close stays as signed).
+    #[serde(rename = "close.correct")]
+    CloseCorrect,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 24] = [
         AuditAction::ReviewApprove,
         AuditAction::ReviewReject,
         AuditAction::ReviewPaperReceived,
@@ -121,6 +127,8 @@ impl AuditAction {
         AuditAction::CaseKey,
         AuditAction::CaseSignature,
         AuditAction::CaseDocumentView,
+        AuditAction::CloseSign,
+        AuditAction::CloseCorrect,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -147,6 +155,8 @@ impl AuditAction {
             AuditAction::CaseKey => "case.key",
             AuditAction::CaseSignature => "case.signature",
             AuditAction::CaseDocumentView => "case.document_view",
+            AuditAction::CloseSign => "close.sign",
+            AuditAction::CloseCorrect => "close.correct",
         }
     }
 

@@ -73,6 +73,8 @@ pub enum ProblemCode {
     AlreadyExists,
     /// The case's certificate is already on a token (the detail names it): nothing to make.
     AlreadyMade,
+    /// A daily close is signed only when every difference carries an explanation.
+    DifferencesUnexplained,
     NotImplemented,
     Internal,
 }
@@ -117,6 +119,7 @@ impl ProblemCode {
             ProblemCode::CaseElsewhere => "case_elsewhere",
             ProblemCode::AlreadyExists => "already_exists",
             ProblemCode::AlreadyMade => "already_made",
+            ProblemCode::DifferencesUnexplained => "differences_unexplained",
             ProblemCode::NotImplemented => "not_implemented",
             ProblemCode::Internal => "internal",
         }
@@ -133,7 +136,8 @@ impl ProblemCode {
             | ProblemCode::OtpExpired
             | ProblemCode::CsrInvalid
             | ProblemCode::CsrRejected
-            | ProblemCode::PasswordCardInvalid => 422,
+            | ProblemCode::PasswordCardInvalid
+            | ProblemCode::DifferencesUnexplained => 422,
             ProblemCode::MalformedRequest => 400,
             ProblemCode::Unauthorized
             | ProblemCode::BadSignature
@@ -239,6 +243,9 @@ impl ProblemCode {
                 "该业务的证书已写入 USBKey，无需重新制证",
                 "The certificate is already on a token",
             ),
+            ProblemCode::DifferencesUnexplained => {
+                ("差异尚未全部说明", "Every difference needs an explanation")
+            }
             ProblemCode::NotImplemented => ("暂不支持", "Not implemented"),
             ProblemCode::Internal => ("服务内部错误", "Internal error"),
         }

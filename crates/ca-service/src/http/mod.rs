@@ -166,6 +166,12 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
         .routes(routes!(operators::making::hand_over))
         .routes(routes!(operators::receipt::receipt))
         .routes(routes!(
+            operators::close::get_close,
+            operators::close::sign_close
+        ))
+        .routes(routes!(operators::close::to_sign))
+        .routes(routes!(operators::close::correct_close))
+        .routes(routes!(
             operators::payments::record_payment,
             operators::payments::list_payments
         ))
