@@ -55,6 +55,15 @@ pub fn document(
     id: &str,
     pages: &[&dyn Fn(&mut Pen)],
 ) -> Result<Vec<u8>, FormPdfError> {
+    document_for(font_env, &format!("订单号 {id}"), pages)
+}
+
+/// As [`document`], the footer naming `footer` (e.g. a point's close of a day).
+pub fn document_for(
+    font_env: &'static str,
+    footer: &str,
+    pages: &[&dyn Fn(&mut Pen)],
+) -> Result<Vec<u8>, FormPdfError> {
     let font = crate::font::cjk(font_env)?;
     let mut doc = Document::new();
     for (i, draw) in pages.iter().enumerate() {
@@ -67,7 +76,7 @@ pub fn document(
             font: font.clone(),
         };
         draw(&mut pen);
-        pen.footer(i + 1, pages.len(), id);
+        pen.footer(i + 1, pages.len(), footer);
         s.finish();
         page.finish();
     }
@@ -198,9 +207,9 @@ impl Pen<'_, '_> {
         y + h
     }
 
-    pub fn footer(&mut self, page: usize, pages: usize, id: &str) {
+    pub fn footer(&mut self, page: usize, pages: usize, footer: &str) {
         let y = PAGE_H - 30.0;
-        self.text(MARGIN, y, 8.0, &format!("订单号 {id}"));
+        self.text(MARGIN, y, 8.0, footer);
         let t = format!("第 {page} 页 / 共 {pages} 页");
         self.text(PAGE_W - MARGIN - width(&t, 8.0), y, 8.0, &t);
     }

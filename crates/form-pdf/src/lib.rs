@@ -6,6 +6,7 @@
 
 pub mod application_form;
 pub mod counter_receipt;
+pub mod daily_close;
 pub mod font;
 mod layout;
 

@@ -269,6 +269,43 @@ async fn a_day_with_differences_is_explained_signed_and_tamper_evident() {
     .await
     .assert_problem(404, "not_found");
 
+    // The report, read back by an independent PDF reader.
+    let url = format!("{}{path}/report", ca.url);
+    raw(ca.http().get(&url).bearer_auth(&far_t))
+        .await
+        .assert_problem(404, "not_found");
+    let resp = ca
+        .http()
+        .get(&url)
+        .bearer_auth(&sup_t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    let text = crate::making::pdf_text(&resp.bytes().await.unwrap());
+    let fingerprint = signed.body["signature"]["signature_sha256"]
+        .as_str()
+        .unwrap();
+    for want in [
+        "日结报告",
+        "BJ01",
+        day.as_str(),
+        "已签署",
+        "现金",
+        "已收款未制证",
+        "申请人改日制证，已开收据",
+        "USBKey报废",
+        "初始化时锁死，退厂家",
+        sup.id.as_str(),
+        clerk.id.as_str(),
+        sup.serial.as_str(),
+        fingerprint,
+        "收据号应为RCPT-0002",
+    ] {
+        assert!(text.contains(want), "report lacks {want}: {text}");
+    }
+
     let ok = close_verify(&ca.dir);
     assert!(
         ok.status.success(),

@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use base64::Engine;
 use certdesk_ca_api::Problem;
 use certdesk_ca_api::close::{
@@ -15,7 +16,9 @@ use certdesk_ca_api::operator::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, OperatorAuth, signature_bytes};
 use crate::state::Shared;
+use crate::store::operators as ops;
 use crate::workflow::close::{self as wf, sign as close};
+use crate::workflow::receipt::beijing;
 
 /// The caller supervises `point` (403 for another role, 404 for another point).
 fn supervising(who: &OperatorAuth, point: &str) -> ApiResult<()> {
@@ -112,4 +115,27 @@ pub async fn correct_close(
         close::wire(tx, &state.base_url, &point, &day, now)
     })?;
     Ok((StatusCode::CREATED, Json(close)))
+}
+
+/// The day's close as a PDF report (日结报告): figures, differences with their
+/// explanations, signer and signature fingerprint (unsigned: marked so).
+#[utoipa::path(get, path = "/v1/operator/closes/{point}/{day}/report", tag = "counter", security(("operator" = [])),
+    params(("point" = String, Path), ("day" = String, Path)),
+    responses((status = 200, description = "PDF", content_type = "application/pdf", body = Vec<u8>),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn report(
+    State(state): State<Shared>,
+    who: OperatorAuth,
+    Path((point, day)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    supervising(&who, &point)?;
+    let now = state.now();
+    let report = state.db.read(|c| {
+        let close = close::wire(c, &state.base_url, &point, &day, now)?;
+        let name = ops::get_point(c, &point)?
+            .map(|p| p.name)
+            .unwrap_or_default();
+        Ok::<_, ApiError>(wf::report::of_close(&close, &name, beijing(now)))
+    })?;
+    crate::http::pdf::answer(move || certdesk_form_pdf::daily_close::render(&report)).await
 }

@@ -4,6 +4,7 @@
 //! changes it (later corrections are new rows, audited).
 
 pub mod figures;
+pub mod report;
 pub mod sign;
 pub mod verify;
 
