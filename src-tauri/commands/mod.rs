@@ -8,6 +8,7 @@ pub mod certificates;
 pub mod counter;
 pub mod counter_audit;
 pub mod counter_cases;
+pub mod counter_close;
 pub mod counter_keyed;
 pub mod counter_making;
 pub mod customer;

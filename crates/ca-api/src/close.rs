@@ -157,6 +157,7 @@ pub struct CloseCorrection {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DailyClose {
     pub status: CloseStatus,
     pub document: CloseDocument,

@@ -11,6 +11,7 @@ mod audit;
 mod bindings;
 mod capability;
 mod certificates;
+mod close;
 mod counter;
 mod counter_cases;
 mod counter_keyed;
@@ -61,6 +62,11 @@ pub use certificates::{
     CertificateRef, CertificateStanding, ChangePinRequest, ExportFormat, MyCertificate,
     MyCertificates, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId, RevocationReason,
     SavedFile, TokenPinInfo,
+};
+pub use close::{
+    CloseCorrection, CloseDifference, CloseDocument, CloseExplanationInput, CloseFigures,
+    CloseMethod, CloseSignRequest, CloseSignature, CloseStatus, DailyClose, DifferenceKind,
+    MethodFigure, OperatorFigures,
 };
 pub use counter::{
     COUNTER_CHANGED, CounterLockReason, CounterSignInRequest, CounterToken, CounterView,

@@ -8,6 +8,7 @@
 
 mod audit;
 mod cases;
+mod close;
 mod customer;
 mod error;
 mod keyed;
@@ -20,6 +21,7 @@ pub use cases::{
     CaseDocumentContent, CaseError, CaseNumber, Cases, CounterPaymentInput, FieldVerdict,
     IdentityCheckInput, InputProblem, MAX_SCAN_LEN, OrderNumber, copy_kind,
 };
+pub use close::checked_explanations;
 pub use customer::{
     AnswerError, CodeAnswerProblem, CustomerDesk, CustomerScreen, PinAnswerProblem, Withdrawn,
 };

@@ -114,6 +114,10 @@ pub enum ErrorCode {
     HandoverLocked,
     /// The operator withdrew the question on the customer window.
     CustomerCancelled,
+    /// Daily close: a difference has no explanation (one came up since the view).
+    CloseUnexplained,
+    /// Daily close: the day is signed already; add a correction instead.
+    CloseAlreadySigned,
     // ---- updates ----
     /// The update server could not be reached or answered something unusable.
     UpdateUnavailable,
