@@ -221,7 +221,9 @@ impl Failure {
             | ErrorCode::TestSignatureFailed
             | ErrorCode::HandoverCodeRejected
             | ErrorCode::HandoverLocked
-            | ErrorCode::CustomerCancelled => vec![Next::ContactCa],
+            | ErrorCode::CustomerCancelled
+            | ErrorCode::CloseUnexplained
+            | ErrorCode::CloseAlreadySigned => vec![Next::ContactCa],
         }
     }
 

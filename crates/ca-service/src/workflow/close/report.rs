@@ -6,6 +6,14 @@ use certdesk_ca_api::close::{
 use certdesk_form_pdf::application_form::yuan;
 use certdesk_form_pdf::daily_close::{DailyCloseReport, ReportDifference};
 
+/// An RFC 3339 time of the close in Beijing time, as the point prints (as given when
+/// unreadable).
+fn beijing_text(rfc3339: &str) -> String {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .map(|t| crate::workflow::receipt::beijing(t.unix_timestamp()))
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
 fn method_name(m: CloseMethod) -> &'static str {
     match m {
         CloseMethod::Pos => "POS 刷卡",
@@ -107,13 +115,13 @@ pub fn of_close(close: &DailyClose, point_name: &str, printed_at: String) -> Dai
         differences: doc.differences.iter().map(difference).collect(),
         signer: text(|s| format!("{} {}", s.operator_id, s.operator_name)),
         certificate_serial: text(|s| s.certificate_serial.clone()),
-        signed_at: text(|s| s.signed_at.clone()),
+        signed_at: text(|s| beijing_text(&s.signed_at)),
         signature_sha256: text(|s| s.signature_sha256.clone()),
         document_sha256: text(|s| s.document_sha256.clone()),
         corrections: close
             .corrections
             .iter()
-            .map(|c| format!("{} {}：{}", c.at, c.operator_id, c.text))
+            .map(|c| format!("{} {}：{}", beijing_text(&c.at), c.operator_id, c.text))
             .collect(),
         printed_at,
     }
