@@ -191,6 +191,9 @@ pub struct CloseToSign {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SignClose {
     pub explanations: Vec<CloseExplanation>,
+    /// `to-sign`'s `document_sha256`: a day that changed since (a payment, a token) is
+    /// refused with 412 `precondition_failed`, to be signed again.
+    pub document_sha256: String,
     pub certificate_serial: String,
     /// Base64.
     pub signature: String,

@@ -11,6 +11,13 @@ use reqwest::Method;
 use crate::transport::Body;
 use crate::{CaClient, ClientError, Result, seg};
 
+/// The bytes to sign for a day (decoded), and the digest that names them.
+#[derive(Debug, Clone)]
+pub struct CloseBytes {
+    pub to_sign: Vec<u8>,
+    pub document_sha256: String,
+}
+
 fn path(point: &str, day: &str, tail: &str) -> String {
     format!("/v1/operator/closes/{}/{}{tail}", seg(point), seg(day))
 }
@@ -27,7 +34,7 @@ impl CaClient {
         point: &str,
         day: &str,
         explanations: &[CloseExplanation],
-    ) -> Result<Vec<u8>> {
+    ) -> Result<CloseBytes> {
         let req = CloseExplanations {
             explanations: explanations.to_vec(),
         };
@@ -41,9 +48,13 @@ impl CaClient {
                 true,
             )
             .await?;
-        base64::engine::general_purpose::STANDARD
+        let to_sign = base64::engine::general_purpose::STANDARD
             .decode(t.to_sign.as_bytes())
-            .map_err(|e| ClientError::Decode(format!("close to_sign: {e}")))
+            .map_err(|e| ClientError::Decode(format!("close to_sign: {e}")))?;
+        Ok(CloseBytes {
+            to_sign,
+            document_sha256: t.document_sha256,
+        })
     }
 
     /// Sign the day. Not retried: a lost answer shows as `already_exists` next time,
@@ -53,11 +64,12 @@ impl CaClient {
         point: &str,
         day: &str,
         explanations: &[CloseExplanation],
-        certificate_serial: &str,
+        (document_sha256, certificate_serial): (&str, &str),
         signature: &[u8],
     ) -> Result<DailyClose> {
         let req = SignClose {
             explanations: explanations.to_vec(),
+            document_sha256: document_sha256.into(),
             certificate_serial: certificate_serial.into(),
             signature: base64::engine::general_purpose::STANDARD.encode(signature),
         };

@@ -223,6 +223,7 @@ impl Failure {
             | ErrorCode::HandoverLocked
             | ErrorCode::CustomerCancelled
             | ErrorCode::CloseUnexplained
+            | ErrorCode::CloseChanged
             | ErrorCode::CloseAlreadySigned => vec![Next::ContactCa],
         }
     }

@@ -185,7 +185,7 @@ async fn a_day_with_differences_is_explained_signed_and_tamper_evident() {
         &ca,
         &sup_t,
         &path,
-        json!({"explanations": [], "certificate_serial": sup.serial, "signature": b64(b"x")}),
+        json!({"explanations": [], "document_sha256": "x", "certificate_serial": sup.serial, "signature": b64(b"x")}),
     )
     .await
     .assert_problem(422, "differences_unexplained");
@@ -206,23 +206,29 @@ async fn a_day_with_differences_is_explained_signed_and_tamper_evident() {
         .decode(to_sign.body["to_sign"].as_str().unwrap())
         .unwrap();
     assert!(bytes.starts_with(b"certdesk-ca daily close v1\n"));
+    let digest = to_sign.body["document_sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sign_body = |sig: &[u8], digest: &str| {
+        json!({"explanations": both, "document_sha256": digest,
+               "certificate_serial": sup.serial, "signature": b64(sig)})
+    };
     // Signed by another operator's key for the supervisor's certificate: refused.
     let forged = clerk.sign(&bytes);
+    post(&ca, &sup_t, &path, sign_body(&forged, &digest))
+        .await
+        .assert_problem(401, "bad_signature");
+    // Bytes of a day that has changed since: refused as such, nothing kept.
     post(
         &ca,
         &sup_t,
         &path,
-        json!({"explanations": both, "certificate_serial": sup.serial, "signature": b64(&forged)}),
+        sign_body(&sup.sign(&bytes), &"0".repeat(64)),
     )
     .await
-    .assert_problem(401, "bad_signature");
-    let signed = post(
-        &ca,
-        &sup_t,
-        &path,
-        json!({"explanations": both, "certificate_serial": sup.serial, "signature": b64(&sup.sign(&bytes))}),
-    )
-    .await;
+    .assert_problem(412, "precondition_failed");
+    let signed = post(&ca, &sup_t, &path, sign_body(&sup.sign(&bytes), &digest)).await;
     assert_eq!(signed.status, 201, "{}", signed.body);
     assert_eq!(signed.body["status"], "signed");
     assert_eq!(signed.body["signature"]["operator_id"], sup.id.as_str());
@@ -239,14 +245,9 @@ async fn a_day_with_differences_is_explained_signed_and_tamper_evident() {
         "初始化时锁死，退厂家"
     );
     // Closed for good: no second signing; a correction is a new entry beside it.
-    post(
-        &ca,
-        &sup_t,
-        &path,
-        json!({"explanations": both, "certificate_serial": sup.serial, "signature": b64(&sup.sign(&bytes))}),
-    )
-    .await
-    .assert_problem(409, "already_exists");
+    post(&ca, &sup_t, &path, sign_body(&sup.sign(&bytes), &digest))
+        .await
+        .assert_problem(409, "already_exists");
     let corrected = post(
         &ca,
         &sup_t,

@@ -96,6 +96,10 @@ pub enum CaseError {
     /// The daily close has a difference without an explanation (one came up meanwhile).
     #[error("every difference of the day needs an explanation")]
     Unexplained,
+    /// The day's figures changed between reading the bytes to sign and signing them
+    /// (a payment, a token): nothing was signed; read the day again.
+    #[error("the day changed while it was being signed")]
+    CloseChanged,
     /// The day is closed (signed) already; a correction is added instead.
     #[error("the day is closed already")]
     AlreadyClosed,

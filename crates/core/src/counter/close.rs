@@ -70,6 +70,7 @@ fn close_refusal(e: ClientError) -> Result<CaseError, ClientError> {
     match e.code() {
         Some(ProblemCode::DifferencesUnexplained) => Ok(CaseError::Unexplained),
         Some(ProblemCode::AlreadyExists) => Ok(CaseError::AlreadyClosed),
+        Some(ProblemCode::PreconditionFailed) => Ok(CaseError::CloseChanged),
         _ => Err(e),
     }
 }
@@ -141,14 +142,14 @@ impl Counter {
             return Err(CounterError::OtherOperator.into());
         }
         let signature = self
-            .sign_on_token(&token, &found, (pin, confirm_final_try), bytes)
+            .sign_on_token(&token, &found, (pin, confirm_final_try), bytes.to_sign)
             .await?;
         match client
             .sign_daily_close(
                 point,
                 &day,
                 &explanations,
-                &found.certificate_serial,
+                (&bytes.document_sha256, &found.certificate_serial),
                 &signature,
             )
             .await

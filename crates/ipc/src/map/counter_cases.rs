@@ -48,6 +48,7 @@ pub fn case_to_ipc(e: &CaseError) -> IpcError {
         CaseError::InvalidState => ErrorCode::CaseInvalidState,
         CaseError::Unexplained => ErrorCode::CloseUnexplained,
         CaseError::AlreadyClosed => ErrorCode::CloseAlreadySigned,
+        CaseError::CloseChanged => ErrorCode::CloseChanged,
         CaseError::UnreadableDocument => ErrorCode::CaProtocol,
         CaseError::PaymentCode(_) => ErrorCode::CaProtocol,
         CaseError::InvalidFields { fields } => {
@@ -233,6 +234,7 @@ mod tests {
             (CaseError::InvalidState, C::CaseInvalidState),
             (CaseError::Unexplained, C::CloseUnexplained),
             (CaseError::AlreadyClosed, C::CloseAlreadySigned),
+            (CaseError::CloseChanged, C::CloseChanged),
             (
                 CaseError::Counter(CounterError::NotSignedIn),
                 C::CounterSignedOut,

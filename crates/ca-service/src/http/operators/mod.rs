@@ -175,10 +175,12 @@ impl Checked for SignClose {
     fn check(&self, c: &mut Check) {
         let SignClose {
             explanations,
+            document_sha256,
             certificate_serial,
             signature,
         } = self;
         check_explanations(c, explanations);
+        c.text("document_sha256", document_sha256, max::IDENTIFIER);
         c.text("certificate_serial", certificate_serial, max::IDENTIFIER);
         // A base64 RSA-4096 signature is 684 characters.
         c.text("signature", signature, 1024);

@@ -103,6 +103,12 @@ pub fn sign(
         return Err(ApiError::code(ProblemCode::OperatorCertificateInvalid));
     }
     let document = document_json(conn, (ca, point, day), &req.explanations, now)?;
+    if sha256_hex(document.as_bytes()) != req.document_sha256.trim() {
+        return Err(ApiError::detail(
+            ProblemCode::PreconditionFailed,
+            "the day changed since to-sign: get the bytes to sign again",
+        ));
+    }
     let row = CloseRow {
         point_id: point.to_string(),
         day: day.to_string(),
