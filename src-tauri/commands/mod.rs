@@ -9,6 +9,7 @@ pub mod counter;
 pub mod counter_audit;
 pub mod counter_batch;
 pub mod counter_cases;
+pub mod counter_close;
 pub mod counter_keyed;
 pub mod counter_making;
 pub mod counter_stock;

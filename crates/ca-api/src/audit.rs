@@ -107,10 +107,16 @@ pub enum AuditAction {
     /// A point's "making only onto its stock" switched on or off.
     #[serde(rename = "point.stock_required")]
     PointStockRequired,
+    /// A point's daily close (日结), signed by its supervisor.
+    #[serde(rename = "close.sign")]
+    CloseSign,
+    /// A correction to a signed daily close (a new entry; the close stays as signed).
+    #[serde(rename = "close.correct")]
+    CloseCorrect,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 28] = [
         AuditAction::ReviewApprove,
         AuditAction::ReviewReject,
         AuditAction::ReviewPaperReceived,
@@ -137,6 +143,8 @@ impl AuditAction {
         AuditAction::StockSpoil,
         AuditAction::StockReturn,
         AuditAction::PointStockRequired,
+        AuditAction::CloseSign,
+        AuditAction::CloseCorrect,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -167,6 +175,8 @@ impl AuditAction {
             AuditAction::StockSpoil => "stock.spoil",
             AuditAction::StockReturn => "stock.return",
             AuditAction::PointStockRequired => "point.stock_required",
+            AuditAction::CloseSign => "close.sign",
+            AuditAction::CloseCorrect => "close.correct",
         }
     }
 

@@ -11,6 +11,7 @@ pub mod application;
 pub mod audit;
 pub mod auth;
 pub mod channel;
+pub mod close;
 pub mod counter;
 pub mod download;
 pub mod limits;

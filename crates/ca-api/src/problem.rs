@@ -76,6 +76,8 @@ pub enum ProblemCode {
     /// The point requires its own stock and the token is not in it (not received, or
     /// made, spoiled or returned already).
     TokenNotInStock,
+    /// A daily close is signed only when every difference carries an explanation.
+    DifferencesUnexplained,
     NotImplemented,
     Internal,
 }
@@ -121,6 +123,7 @@ impl ProblemCode {
             ProblemCode::AlreadyExists => "already_exists",
             ProblemCode::AlreadyMade => "already_made",
             ProblemCode::TokenNotInStock => "token_not_in_stock",
+            ProblemCode::DifferencesUnexplained => "differences_unexplained",
             ProblemCode::NotImplemented => "not_implemented",
             ProblemCode::Internal => "internal",
         }
@@ -137,7 +140,8 @@ impl ProblemCode {
             | ProblemCode::OtpExpired
             | ProblemCode::CsrInvalid
             | ProblemCode::CsrRejected
-            | ProblemCode::PasswordCardInvalid => 422,
+            | ProblemCode::PasswordCardInvalid
+            | ProblemCode::DifferencesUnexplained => 422,
             ProblemCode::MalformedRequest => 400,
             ProblemCode::Unauthorized
             | ProblemCode::BadSignature
@@ -248,6 +252,9 @@ impl ProblemCode {
                 "该 USBKey 不在本受理点的库存中，不能用于制证",
                 "The token is not in this point's stock",
             ),
+            ProblemCode::DifferencesUnexplained => {
+                ("差异尚未全部说明", "Every difference needs an explanation")
+            }
             ProblemCode::NotImplemented => ("暂不支持", "Not implemented"),
             ProblemCode::Internal => ("服务内部错误", "Internal error"),
         }

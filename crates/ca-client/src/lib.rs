@@ -13,6 +13,7 @@ mod applications;
 mod audit;
 mod cases;
 mod certificates;
+mod close;
 mod error;
 mod http;
 mod making;

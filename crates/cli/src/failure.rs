@@ -222,7 +222,10 @@ impl Failure {
             | ErrorCode::TestSignatureFailed
             | ErrorCode::HandoverCodeRejected
             | ErrorCode::HandoverLocked
-            | ErrorCode::CustomerCancelled => vec![Next::ContactCa],
+            | ErrorCode::CustomerCancelled
+            | ErrorCode::CloseUnexplained
+            | ErrorCode::CloseChanged
+            | ErrorCode::CloseAlreadySigned => vec![Next::ContactCa],
         }
     }
 

@@ -14,18 +14,9 @@ use certdesk_testkit::softhsm::SoftHsm;
 use certdesk_token::TokenService;
 
 mod counter_support;
-use counter_support::{PIN, add_point, open_counter, operator_on_token, pin, private_keyring};
-
-fn china_today() -> String {
-    let now =
-        time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap());
-    format!(
-        "{:04}-{:02}-{:02}",
-        now.year(),
-        u8::from(now.month()),
-        now.day()
-    )
-}
+use counter_support::{
+    PIN, add_point, china_today, open_counter, operator_on_token, pin, private_keyring,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_supervisor_reads_and_filters_their_own_points_audit_log() {

@@ -7,6 +7,7 @@
 
 pub mod application_form;
 pub mod counter_receipt;
+pub mod daily_close;
 pub mod font;
 mod layout;
 pub mod pin_mailer;

@@ -47,6 +47,11 @@ use crate::{
 };
 use crate::{CertificateStanding, RevocationReason};
 use crate::{
+    CloseCorrection, CloseDifference, CloseDocument, CloseExplanationInput, CloseFigures,
+    CloseMethod, CloseSignRequest, CloseSignature, CloseStatus, DailyClose, DifferenceKind,
+    MethodFigure, OperatorFigures,
+};
+use crate::{
     CodeAnswerProblem, CustomerPinAnswer, CustomerScreen, CustomerWindowView, PinAnswerProblem,
 };
 use crate::{ConflictChoice, EditConflict, Keep, ResolveRequest, SyncState};
@@ -302,6 +307,20 @@ pub fn typescript() -> String {
         CaseKeyField::decl(&cfg),
         CaseScanUpload::decl(&cfg),
         CaseSignRequest::decl(&cfg),
+        // The daily close (issue 14 item 3).
+        CloseMethod::decl(&cfg),
+        MethodFigure::decl(&cfg),
+        CloseFigures::decl(&cfg),
+        OperatorFigures::decl(&cfg),
+        DifferenceKind::decl(&cfg),
+        CloseDifference::decl(&cfg),
+        CloseDocument::decl(&cfg),
+        CloseStatus::decl(&cfg),
+        CloseSignature::decl(&cfg),
+        CloseCorrection::decl(&cfg),
+        DailyClose::decl(&cfg),
+        CloseExplanationInput::decl(&cfg),
+        CloseSignRequest::decl(&cfg),
     ];
     let mut out = String::from(HEADER);
     for decl in decls {

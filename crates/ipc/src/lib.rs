@@ -12,6 +12,7 @@ mod batch;
 mod bindings;
 mod capability;
 mod certificates;
+mod close;
 mod counter;
 mod counter_cases;
 mod counter_keyed;
@@ -67,6 +68,11 @@ pub use certificates::{
     CertificateRef, CertificateStanding, ChangePinRequest, ExportFormat, MyCertificate,
     MyCertificates, RenewRequest, RenewalDone, RenewalProgress, RenewalStepId, RevocationReason,
     SavedFile, TokenPinInfo,
+};
+pub use close::{
+    CloseCorrection, CloseDifference, CloseDocument, CloseExplanationInput, CloseFigures,
+    CloseMethod, CloseSignRequest, CloseSignature, CloseStatus, DailyClose, DifferenceKind,
+    MethodFigure, OperatorFigures,
 };
 pub use counter::{
     COUNTER_CHANGED, CounterLockReason, CounterSignInRequest, CounterToken, CounterView,

@@ -369,15 +369,7 @@ async fn receipt_read_back(app: &App, env: &Env, saves: &std::path::Path, facts:
         .map(|e| e.unwrap().path())
         .find(|p| notice.contains(&*p.file_name().unwrap().to_string_lossy()))
         .unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text: String = String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .collect();
+    let text = common::pdf_text(&pdf);
     let token = std::process::Command::new("sqlite3")
         .arg(env.ca.data_dir().join("ca.sqlite3"))
         .arg("SELECT token_serial FROM case_tokens")

@@ -197,14 +197,7 @@ async fn paper_channel_checklist_tracking_number_and_printed_form() {
             .any(|l| l.starts_with("Pages:") && l.ends_with(" 2")),
         "{info}"
     );
-    let text = Command::new("pdftotext")
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    let text: String = String::from_utf8_lossy(&text.stdout)
-        .split_whitespace()
-        .collect();
+    let text = common::pdf_text(&pdf);
     assert!(text.contains(&o.company_name), "{text}");
     show(&app, "form-save").await;
     app.screenshot("paper-zh-CN-form-saved").await.unwrap();

@@ -1,7 +1,8 @@
-//! Command line: `serve`, `review list|approve|reject`, `audit verify|list`,
+//! Command line: `serve`, `review list|approve|reject`, `audit verify|list`, `close verify`,
 //! `point add|list`, `operator add|list|revoke`, `sandbox approved-order|order`.
 
 mod audit;
+mod close;
 mod operators;
 
 use std::path::PathBuf;
@@ -62,6 +63,11 @@ enum Cmd {
     Audit {
         #[command(subcommand)]
         cmd: audit::AuditCmd,
+    },
+    /// Signed daily closes (日结): verify their signatures.
+    Close {
+        #[command(subcommand)]
+        cmd: close::CloseCmd,
     },
     /// Sandbox helpers.
     Sandbox {
@@ -195,6 +201,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Audit { cmd } => audit::run(cmd),
+        Cmd::Close { cmd } => close::run(cmd),
         Cmd::Sandbox {
             cmd:
                 SandboxCmd::ApprovedOrder {

@@ -170,6 +170,13 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
         .routes(routes!(operators::stock::set_policy))
         .routes(routes!(operators::stock::staff_set_policy))
         .routes(routes!(
+            operators::close::get_close,
+            operators::close::sign_close
+        ))
+        .routes(routes!(operators::close::to_sign))
+        .routes(routes!(operators::close::correct_close))
+        .routes(routes!(operators::close::report))
+        .routes(routes!(
             operators::payments::record_payment,
             operators::payments::list_payments
         ))

@@ -366,6 +366,38 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX stock_tokens_point ON stock_tokens(point_id, state, model);
     ALTER TABLE points ADD COLUMN stock_required INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 20: issue 14 item 3 — a point's signed daily closes (日结), kept byte for byte as
+    // signed and never changed; a later correction is a new row of close_corrections.
+    r#"
+    CREATE TABLE daily_closes (
+        point_id TEXT NOT NULL REFERENCES points(id),
+        day TEXT NOT NULL,
+        document TEXT NOT NULL,
+        document_sha256 TEXT NOT NULL,
+        signature BLOB NOT NULL,
+        signed_by TEXT NOT NULL REFERENCES operators(id),
+        certificate_serial TEXT NOT NULL,
+        signed_at INTEGER NOT NULL,
+        PRIMARY KEY (point_id, day)
+    );
+    CREATE TRIGGER daily_closes_no_update BEFORE UPDATE ON daily_closes
+        BEGIN SELECT RAISE(ABORT, 'a signed close is never changed'); END;
+    CREATE TRIGGER daily_closes_no_delete BEFORE DELETE ON daily_closes
+        BEGIN SELECT RAISE(ABORT, 'a signed close is never changed'); END;
+    CREATE TABLE close_corrections (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        point_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        text TEXT NOT NULL,
+        operator_id TEXT NOT NULL REFERENCES operators(id),
+        at INTEGER NOT NULL,
+        FOREIGN KEY (point_id, day) REFERENCES daily_closes(point_id, day)
+    );
+    CREATE TRIGGER close_corrections_no_update BEFORE UPDATE ON close_corrections
+        BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
+    CREATE TRIGGER close_corrections_no_delete BEFORE DELETE ON close_corrections
+        BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
+    "#,
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -115,6 +115,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod certs;
+pub mod closes;
 pub mod counter_payments;
 pub mod idempotency;
 pub mod invoices;

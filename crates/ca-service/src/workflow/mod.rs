@@ -2,6 +2,7 @@
 //! command line). Each runs inside the caller's transaction.
 
 pub mod cases;
+pub mod close;
 pub mod correction;
 pub mod counter_payment;
 pub mod identity;

@@ -19,7 +19,7 @@ use crate::store::counter_payments::CounterPaymentRow;
 use crate::store::{counter_payments, making, operators};
 
 /// `YYYY-MM-DD HH:MM` in Beijing time (UTC+8, no daylight saving).
-fn beijing(unix: i64) -> String {
+pub fn beijing(unix: i64) -> String {
     let t = rfc3339(unix + 8 * 3600).replacen('T', " ", 1);
     t.get(..16).unwrap_or(&t).to_string()
 }

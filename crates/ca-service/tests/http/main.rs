@@ -15,6 +15,7 @@ mod at_rest;
 mod audit;
 mod auth;
 mod clock;
+mod close;
 mod counter;
 mod counter_documents;
 mod counter_keyed;

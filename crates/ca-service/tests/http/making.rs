@@ -310,7 +310,7 @@ async fn a_counter_case_is_made_on_the_spot_and_handed_over_with_the_applicants_
 }
 
 /// The PDF's text by poppler's `pdftotext`, whitespace removed (CJK has none to keep).
-fn pdf_text(pdf: &[u8]) -> String {
+pub fn pdf_text(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("receipt.pdf");
     std::fs::write(&path, pdf).unwrap();

@@ -28,7 +28,7 @@ pub struct AuditFilter {
     pub cursor: String,
 }
 
-fn day(field: &'static str, raw: &str) -> Result<Option<Date>, CaseError> {
+pub(super) fn day(field: &'static str, raw: &str) -> Result<Option<Date>, CaseError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);

@@ -93,6 +93,16 @@ pub enum CaseError {
     /// The case is no longer open, or the application is past this step.
     #[error("the case or its application is not in a state for this step")]
     InvalidState,
+    /// The daily close has a difference without an explanation (one came up meanwhile).
+    #[error("every difference of the day needs an explanation")]
+    Unexplained,
+    /// The day's figures changed between reading the bytes to sign and signing them
+    /// (a payment, a token): nothing was signed; read the day again.
+    #[error("the day changed while it was being signed")]
+    CloseChanged,
+    /// The day is closed (signed) already; a correction is added instead.
+    #[error("the day is closed already")]
+    AlreadyClosed,
     /// The CA answered a document with bytes that are no PDF, PNG or JPEG.
     #[error("the document is not a PDF, PNG or JPEG")]
     UnreadableDocument,

@@ -9,6 +9,7 @@
 mod audit;
 pub(crate) mod batch;
 mod cases;
+mod close;
 mod customer;
 mod error;
 mod keyed;
@@ -26,6 +27,7 @@ pub use cases::{
     CaseDocumentContent, CaseError, CaseNumber, Cases, CounterPaymentInput, FieldVerdict,
     IdentityCheckInput, InputProblem, MAX_SCAN_LEN, OrderNumber, copy_kind,
 };
+pub use close::checked_explanations;
 pub use customer::{
     AnswerError, CodeAnswerProblem, CustomerDesk, CustomerScreen, PinAnswerProblem, Withdrawn,
 };

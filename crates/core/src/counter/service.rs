@@ -214,21 +214,9 @@ impl Counter {
             return Err(CounterError::OtherOperator);
         }
         let challenge = self.client.operator_challenge().await?;
-        self.tokens
-            .login(token.clone(), pin, confirm_final_try)
+        let signature = self
+            .sign_on_token(&token, &found, (pin, confirm_final_try), challenge.to_sign)
             .await?;
-        let signed = self
-            .tokens
-            .sign(token.clone(), found.key_id.clone(), challenge.to_sign)
-            .await;
-        // The operator's key is not left open on the token whatever happened: the next
-        // use of it needs the PIN again.
-        let _ = self.tokens.logout(token.clone()).await;
-        let signature = match signed {
-            Ok(s) => s.signature,
-            Err(TokenError::KeyNotFound { .. }) => return Err(CounterError::NoOperatorCertificate),
-            Err(e) => return Err(e.into()),
-        };
         let session = self
             .client
             .operator_sign_in(
@@ -259,6 +247,31 @@ impl Counter {
         inner.last_activity = Instant::now();
         self.set(&mut inner, state.clone());
         Ok(state)
+    }
+
+    /// `data` signed with the operator key on `token` after the PIN (sign-in, the daily
+    /// close). The key is not left open on the token whatever happens: the next use of
+    /// it needs the PIN again.
+    pub(super) async fn sign_on_token(
+        &self,
+        token: &TokenRef,
+        found: &OperatorOnToken,
+        (pin, confirm_final_try): (SecretString, bool),
+        data: Vec<u8>,
+    ) -> Result<Vec<u8>, CounterError> {
+        self.tokens
+            .login(token.clone(), pin, confirm_final_try)
+            .await?;
+        let signed = self
+            .tokens
+            .sign(token.clone(), found.key_id.clone(), data)
+            .await;
+        let _ = self.tokens.logout(token.clone()).await;
+        match signed {
+            Ok(s) => Ok(s.signature),
+            Err(TokenError::KeyNotFound { .. }) => Err(CounterError::NoOperatorCertificate),
+            Err(e) => Err(e.into()),
+        }
     }
 
     fn keep(&self, token: &str, expires_at: &str) -> Result<(), CounterError> {

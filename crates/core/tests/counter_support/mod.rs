@@ -286,3 +286,15 @@ pub async fn staffed(
         reviewer_token,
     }
 }
+
+/// Today in China (the counter's day), YYYY-MM-DD.
+pub fn china_today() -> String {
+    let now =
+        time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap());
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day()
+    )
+}

@@ -116,6 +116,12 @@ pub enum ErrorCode {
     HandoverLocked,
     /// The operator withdrew the question on the customer window.
     CustomerCancelled,
+    /// Daily close: a difference has no explanation (one came up since the view).
+    CloseUnexplained,
+    /// Daily close: the day changed while it was signed; nothing signed, read it again.
+    CloseChanged,
+    /// Daily close: the day is signed already; add a correction instead.
+    CloseAlreadySigned,
     // ---- updates ----
     /// The update server could not be reached or answered something unusable.
     UpdateUnavailable,

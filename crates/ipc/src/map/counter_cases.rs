@@ -46,6 +46,9 @@ pub fn case_to_ipc(e: &CaseError) -> IpcError {
         CaseError::RoleMissing => ErrorCode::RoleMissing,
         CaseError::IdentityMismatch => ErrorCode::IdentityMismatch,
         CaseError::InvalidState => ErrorCode::CaseInvalidState,
+        CaseError::Unexplained => ErrorCode::CloseUnexplained,
+        CaseError::AlreadyClosed => ErrorCode::CloseAlreadySigned,
+        CaseError::CloseChanged => ErrorCode::CloseChanged,
         CaseError::UnreadableDocument => ErrorCode::CaProtocol,
         CaseError::PaymentCode(_) => ErrorCode::CaProtocol,
         CaseError::InvalidFields { fields } => {
@@ -229,6 +232,9 @@ mod tests {
             (CaseError::RoleMissing, C::RoleMissing),
             (CaseError::IdentityMismatch, C::IdentityMismatch),
             (CaseError::InvalidState, C::CaseInvalidState),
+            (CaseError::Unexplained, C::CloseUnexplained),
+            (CaseError::AlreadyClosed, C::CloseAlreadySigned),
+            (CaseError::CloseChanged, C::CloseChanged),
             (
                 CaseError::Counter(CounterError::NotSignedIn),
                 C::CounterSignedOut,

@@ -376,3 +376,17 @@ pub fn assert_in_no_file(dir: &std::path::Path, secrets: &[&str]) -> usize {
     }
     files
 }
+
+/// A saved PDF's text by poppler's `pdftotext`, whitespace removed (CJK has none to
+/// keep, and a wrapped line joins up again).
+pub fn pdf_text(pdf: &std::path::Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect()
+}

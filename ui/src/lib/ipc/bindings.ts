@@ -3,7 +3,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
-export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "token_failed" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed" | "counter_signed_out" | "no_operator_certificate" | "other_operator" | "operator_unknown" | "operator_revoked" | "case_not_found" | "case_elsewhere" | "separation_of_duties" | "role_missing" | "case_invalid_state" | "identity_mismatch" | "case_not_approved" | "made_on_another_token" | "token_not_in_stock" | "token_not_blank" | "token_in_use" | "token_init_refused" | "test_signature_failed" | "handover_code_rejected" | "handover_locked" | "customer_cancelled" | "update_unavailable" | "update_rejected";
+export type ErrorCode = "internal" | "invalid_input" | "not_configured" | "ca_unreachable" | "ca_protocol" | "ca_rejected" | "session_expired" | "not_found" | "conflict" | "storage" | "keychain" | "token_absent" | "token_module" | "token_failed" | "pin_incorrect" | "pin_locked" | "unsupported" | "token_choice_needed" | "wrong_token" | "pin_final_try" | "token_full" | "token_write_protected" | "token_algorithm" | "already_on_token" | "not_downloadable" | "key_lost" | "clock_skewed" | "counter_signed_out" | "no_operator_certificate" | "other_operator" | "operator_unknown" | "operator_revoked" | "case_not_found" | "case_elsewhere" | "separation_of_duties" | "role_missing" | "case_invalid_state" | "identity_mismatch" | "case_not_approved" | "made_on_another_token" | "token_not_in_stock" | "token_not_blank" | "token_in_use" | "token_init_refused" | "test_signature_failed" | "handover_code_rejected" | "handover_locked" | "customer_cancelled" | "close_unexplained" | "close_changed" | "close_already_signed" | "update_unavailable" | "update_rejected";
 
 export type IpcError = { code: ErrorCode, 
 /**
@@ -696,7 +696,7 @@ export type CustomerWindowView = { open: boolean,
  */
 own_display: boolean, };
 
-export type AuditAction = "review.approve" | "review.reject" | "review.paper_received" | "certificate.revoke" | "token.so_pin" | "point.add" | "operator.add" | "operator.revoke" | "operator.sign_in" | "case.open" | "case.approve" | "case.reject" | "case.check" | "case.payment" | "case.identity" | "case.enrollment" | "case.token" | "case.handover" | "case.document" | "case.key" | "case.signature" | "case.document_view" | "stock.receive" | "stock.spoil" | "stock.return" | "point.stock_required";
+export type AuditAction = "review.approve" | "review.reject" | "review.paper_received" | "certificate.revoke" | "token.so_pin" | "point.add" | "operator.add" | "operator.revoke" | "operator.sign_in" | "case.open" | "case.approve" | "case.reject" | "case.check" | "case.payment" | "case.identity" | "case.enrollment" | "case.token" | "case.handover" | "case.document" | "case.key" | "case.signature" | "case.document_view" | "stock.receive" | "stock.spoil" | "stock.return" | "point.stock_required" | "close.sign" | "close.correct";
 
 export type AuditRequest = { action: AuditAction | null, 
 /**
@@ -953,6 +953,93 @@ export type CaseScanUpload = { case_id: string, kind: DocumentKind, file: FileUp
 
 export type CaseSignRequest = { case_id: string, form_document_id: string, attested: boolean, };
 
+export type CloseMethod = "pos" | "cash" | "wechat" | "alipay" | "online";
+
+export type MethodFigure = { method: CloseMethod, count: number, amount_fen: number, };
+
+export type CloseFigures = { 
+/**
+ * Paid payments by method (methods with none are left out), in method order.
+ */
+payments: Array<MethodFigure>, paid_fen: number, 
+/**
+ * Certificates made on tokens at the counter.
+ */
+certificates_made: number, 
+/**
+ * Stock tokens that left the stock made, spoiled or returned.
+ */
+tokens_made: number, tokens_spoiled: number, tokens_returned: number, };
+
+export type OperatorFigures = { operator_id: string, name: string, figures: CloseFigures, };
+
+export type DifferenceKind = "paid_not_made" | "made_not_paid" | "made_off_stock" | "stock_made_no_case" | "token_spoiled" | "token_returned";
+
+export type CloseDifference = { 
+/**
+ * `<kind>:<subject>` (a payment id, case id or token serial): stable for the day,
+ * the key of its explanation.
+ */
+id: string, kind: DifferenceKind, operator_id?: string | null, case_id?: string | null, application_id?: string | null, token_serial?: string | null, amount_fen?: number | null, 
+/**
+ * The stock's own note (a spoiled token's reason).
+ */
+note?: string | null, 
+/**
+ * The supervisor's explanation; every difference needs one before signing.
+ */
+explanation?: string | null, };
+
+export type CloseDocument = { 
+/**
+ * This CA's URL (the close is signed for this CA only).
+ */
+ca: string, point_id: string, 
+/**
+ * YYYY-MM-DD, China time.
+ */
+day: string, point: CloseFigures, operators: Array<OperatorFigures>, differences: Array<CloseDifference>, 
+/**
+ * SHA-256 (hex) of the point's previous signed close document: the closes chain.
+ */
+previous_close_sha256: string | null, };
+
+export type CloseStatus = "open" | "signed";
+
+export type CloseSignature = { operator_id: string, operator_name: string, certificate_serial: string, 
+/**
+ * RFC 3339.
+ */
+signed_at: string, 
+/**
+ * SHA-256 (hex) of the signed document (after the prefix).
+ */
+document_sha256: string, 
+/**
+ * SHA-256 (hex) of the signature: its fingerprint on the report.
+ */
+signature_sha256: string, };
+
+export type CloseCorrection = { seq: number, operator_id: string, text: string, 
+/**
+ * RFC 3339.
+ */
+at: string, };
+
+export type DailyClose = { status: CloseStatus, document: CloseDocument, signature?: CloseSignature | null, corrections: Array<CloseCorrection>, };
+
+export type CloseExplanationInput = { difference_id: string, text: string, };
+
+export type CloseSignRequest = { 
+/**
+ * YYYY-MM-DD, China time.
+ */
+day: string, explanations: Array<CloseExplanationInput>, pin: string, 
+/**
+ * The supervisor confirmed spending the PIN's final try.
+ */
+confirm_final_try: boolean, };
+
 export const EVENTS = {
   statusChanged: "status-changed",
   linkOpened: "link-opened",
@@ -1080,6 +1167,10 @@ export const commands = {
   counterStockReceive: (request: StockReceiveRequest): Promise<StockReceived> => invoke("counter_stock_receive", { request }),
   counterStockChange: (request: StockChangeRequest): Promise<StockToken> => invoke("counter_stock_change", { request }),
   counterStockRequired: (on: boolean): Promise<boolean> => invoke("counter_stock_required", { on }),
+  counterClose: (day: string): Promise<DailyClose> => invoke("counter_close", { day }),
+  counterCloseSign: (request: CloseSignRequest): Promise<DailyClose> => invoke("counter_close_sign", { request }),
+  counterCloseCorrect: (day: string, text: string): Promise<DailyClose> => invoke("counter_close_correct", { day, text }),
+  counterCloseReport: (day: string, action: FormAction): Promise<FormSaved | null> => invoke("counter_close_report", { day, action }),
   counterMakingTokens: (): Promise<MakingTokenView[]> => invoke("counter_making_tokens"),
   counterMake: (request: CounterMakeRequest): Promise<MadeView> => invoke("counter_make", { request }),
   counterHandOver: (caseId: string): Promise<CaseView> => invoke("counter_hand_over", { caseId }),

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod cases;
+pub mod close;
 pub mod keyed;
 pub mod making;
 pub mod payments;
@@ -11,6 +12,9 @@ pub mod sign_in;
 pub mod stock;
 pub mod supervisor;
 
+use certdesk_ca_api::close::{
+    CloseExplanation, CloseExplanations, EXPLANATION_CHARS, NewCloseCorrection, SignClose,
+};
 use certdesk_ca_api::counter::{
     CaseSoPin, CounterPaymentRequest, CounterSignature, FieldCheck, Handover, OnSiteIdentity,
     OpenCase, RecordToken,
@@ -140,5 +144,53 @@ impl Checked for CounterSignature {
             attested: _,
         } = self;
         c.text("form_document_id", form_document_id, max::IDENTIFIER);
+    }
+}
+
+impl Checked for CloseExplanation {
+    fn check(&self, c: &mut Check) {
+        let CloseExplanation {
+            difference_id,
+            text,
+        } = self;
+        c.text("difference_id", difference_id, max::IDENTIFIER * 2);
+        c.text("text", text, EXPLANATION_CHARS);
+    }
+}
+
+/// The list is bounded by the JSON body's size; each entry by its own fields.
+fn check_explanations(c: &mut Check, explanations: &[CloseExplanation]) {
+    for (i, e) in explanations.iter().enumerate() {
+        c.nested(&format!("explanations[{i}]"), Some(e));
+    }
+}
+
+impl Checked for CloseExplanations {
+    fn check(&self, c: &mut Check) {
+        let CloseExplanations { explanations } = self;
+        check_explanations(c, explanations);
+    }
+}
+
+impl Checked for SignClose {
+    fn check(&self, c: &mut Check) {
+        let SignClose {
+            explanations,
+            document_sha256,
+            certificate_serial,
+            signature,
+        } = self;
+        check_explanations(c, explanations);
+        c.text("document_sha256", document_sha256, max::IDENTIFIER);
+        c.text("certificate_serial", certificate_serial, max::IDENTIFIER);
+        // A base64 RSA-4096 signature is 684 characters.
+        c.text("signature", signature, 1024);
+    }
+}
+
+impl Checked for NewCloseCorrection {
+    fn check(&self, c: &mut Check) {
+        let NewCloseCorrection { text } = self;
+        c.text("text", text, EXPLANATION_CHARS);
     }
 }
