@@ -1110,6 +1110,7 @@ const en: Catalog = {
     noApproved: "No approved case at this point is waiting to be made.",
     create: "Create a batch ({n})",
     finishFirst: "Finish or skip the open USBKeys of the current batch first.",
+  },
   close: {
     title: "Daily close",
     lead: "The point's money, certificates made and USBKeys that left the stock today, per operator and for the point. Every difference needs an explanation; then the supervisor signs with their own operator USBKey. A signed close never changes: corrections are added beside it.",

@@ -1114,6 +1114,7 @@ const zhCN = {
     noApproved: "本受理点没有待制证的受理单。",
     create: "建立批次（{n} 个）",
     finishFirst: "请先完成或跳过当前批次中未完成的 USBKey。",
+  },
   close: {
     title: "日结",
     lead: "本受理点当天的收款、制证与 USBKey 出库，按操作员和全点汇总。每一项差异都要写明原因，再由主管用自己的操作员 USBKey 签署；签署后不可更改，更正另行登记。",
