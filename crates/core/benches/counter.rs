@@ -406,7 +406,7 @@ fn main() {
             .map(|_| rt.block_on(raw_token(&svc, &issuer, KeyAlgorithm::EcP256)))
             .collect(),
     );
-    let mut last = (0.0, 0.0);
+    let mut best = (0, 0.0, 0.0);
     for lanes in [1, 3] {
         let (wall, busy) = rt.block_on(batch(&hsm, &svc, &db.path().join("core.sqlite"), lanes));
         let per_hour = BATCH as f64 * 3600.0 / wall.as_secs_f64();
@@ -421,9 +421,12 @@ fn main() {
             100.0 - outside,
             ms(raw_p256)
         );
-        last = (per_hour, outside);
+        if per_hour > best.1 {
+            best = (lanes, per_hour, outside);
+        }
     }
     rt.block_on(svc.close_sessions()).unwrap();
-    println!("{:.0} tokens/hour", last.0);
-    println!("overhead {:.1}%", last.1);
+    println!("batch making, best of the runs above ({} lane(s)):", best.0);
+    println!("{:.0} tokens/hour", best.1);
+    println!("overhead {:.1}%", best.2);
 }
