@@ -32,7 +32,6 @@ use certdesk_ca_api::counter::CaseStatus;
 use certdesk_ca_client::CaClient;
 use certdesk_token::{SecretString, TokenError, TokenRef, TokenService};
 use rusqlite::{Connection, OptionalExtension, params};
-use secrecy::ExposeSecret;
 use serde::Serialize;
 use tokio::sync::RwLock;
 
@@ -354,7 +353,6 @@ struct Lanes<'a> {
     /// like SoftHSM2, shows the next blank token only then).
     released: tokio::sync::Notify,
     mailers: Mutex<Vec<PinMailer>>,
-    held: &'a HashSet<u32>,
     on_event: &'a (dyn Fn(BatchEvent) + Sync),
     modules: &'a [PathBuf],
     failure_code: fn(&MakingError) -> String,
@@ -471,7 +469,6 @@ impl Batching<'_> {
             rescan: RwLock::new(()),
             released: tokio::sync::Notify::new(),
             mailers: Mutex::default(),
-            held,
             on_event,
             modules: setup.modules,
             failure_code: setup.failure_code,
@@ -618,9 +615,8 @@ impl Batching<'_> {
             order_number: item.order_number.clone(),
             organisation: item.organisation.clone(),
             token_serial: item.token_serial.clone().unwrap_or_default(),
-            pin: SecretString::from(pin.expose_secret().to_owned()),
+            pin: pin.clone(),
         });
-        debug_assert!(!shared.held.contains(&item.position));
     }
 
     /// A blank (uninitialised) token no other lane works on, claimed for this one; while
@@ -711,6 +707,8 @@ async fn reissue_pin(
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
+    use secrecy::ExposeSecret;
+
     use super::*;
 
     #[test]
