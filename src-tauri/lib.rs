@@ -201,6 +201,8 @@ pub fn run() {
             commands::counter_cases::counter_case_approve,
             commands::counter_cases::counter_case_reject,
             commands::counter_audit::counter_audit,
+            commands::counter_numbers::counter_numbers,
+            commands::counter_numbers::counter_numbers_csv,
             commands::counter_stock::counter_stock,
             commands::counter_stock::counter_stock_receive,
             commands::counter_stock::counter_stock_change,

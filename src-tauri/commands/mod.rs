@@ -12,6 +12,7 @@ pub mod counter_cases;
 pub mod counter_close;
 pub mod counter_keyed;
 pub mod counter_making;
+pub mod counter_numbers;
 pub mod counter_stock;
 pub mod customer;
 pub mod download;

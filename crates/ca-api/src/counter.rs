@@ -129,6 +129,10 @@ pub struct Making {
 pub struct RecordToken {
     /// The token's PKCS#11 serial number (1-32 letters, digits or `-`).
     pub token_serial: String,
+    /// The model the token reports (PKCS#11 `model`, up to 16 characters), for the
+    /// supervisor's numbers by token model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_model: Option<String>,
 }
 
 /// Ask for the SO PIN to initialise the token a case is made on (maker only, audited).

@@ -15,6 +15,7 @@ pub mod close;
 pub mod counter;
 pub mod download;
 pub mod limits;
+pub mod numbers;
 pub mod operator;
 pub mod payment;
 pub mod problem;

@@ -17,6 +17,7 @@ mod close;
 mod error;
 mod http;
 mod making;
+mod numbers;
 mod operators;
 mod probe;
 #[cfg(feature = "sandbox")]

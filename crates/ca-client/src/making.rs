@@ -56,10 +56,17 @@ impl CaClient {
 
     /// Record the serial of the token the case's certificate was written to. Retried:
     /// the same token again answers the case as recorded; another token is 409
-    /// `already_made`.
-    pub async fn record_case_token(&self, case_id: &str, token_serial: &str) -> Result<Case> {
+    /// `already_made`. The model is what the token reports, for the supervisor's
+    /// numbers.
+    pub async fn record_case_token(
+        &self,
+        case_id: &str,
+        token_serial: &str,
+        token_model: Option<&str>,
+    ) -> Result<Case> {
         let req = RecordToken {
             token_serial: token_serial.into(),
+            token_model: token_model.map(str::to_string),
         };
         self.send(
             Method::POST,

@@ -63,6 +63,10 @@ use crate::{CounterMakeRequest, MadeView, MakingProgressView, MakingStep, Making
 use crate::{CurrentTask, HandlerCheckMethod, HandlerCheckRequest, StepFailure};
 use crate::{DamageKind, DamagedObject, ObjectClassName};
 use crate::{
+    HourFigure, ModelFigure, NumbersCsvRequest, NumbersRequest, NumbersSummary, OperatorStages,
+    Stage, StageFigure,
+};
+use crate::{
     RefusedSerial, Stock, StockChangeRequest, StockCount, StockPolicy, StockReceiveRequest,
     StockReceived, StockRefusal, StockRequest, StockState, StockToken,
 };
@@ -269,6 +273,15 @@ pub fn typescript() -> String {
         StockRequest::decl(&cfg),
         StockReceiveRequest::decl(&cfg),
         StockChangeRequest::decl(&cfg),
+        // The supervisor's numbers (issue 14 item 4).
+        Stage::decl(&cfg),
+        StageFigure::decl(&cfg),
+        OperatorStages::decl(&cfg),
+        ModelFigure::decl(&cfg),
+        HourFigure::decl(&cfg),
+        NumbersSummary::decl(&cfg),
+        NumbersRequest::decl(&cfg),
+        NumbersCsvRequest::decl(&cfg),
         // Making at the counter (issue 13 item 6).
         MakingStep::decl(&cfg),
         CounterMakeRequest::decl(&cfg),

@@ -24,6 +24,7 @@ mod events;
 mod invoices;
 mod making;
 pub mod map;
+mod numbers;
 mod status;
 mod stock;
 mod system;
@@ -116,6 +117,10 @@ pub use map::{
     batch_failure_code, case_to_ipc, client_to_ipc, counter_to_ipc, download_to_ipc, from_core,
     poisoned, renewal_to_ipc, standing_to_ipc, store_to_ipc, token_to_ipc, workflow_code,
     workflow_to_ipc,
+};
+pub use numbers::{
+    HourFigure, ModelFigure, NumbersCsvRequest, NumbersRequest, NumbersSummary, OperatorStages,
+    Stage, StageFigure,
 };
 pub use status::{CaConnection, StatusSnapshot, TokenPresence, TokenSummary};
 pub use stock::{

@@ -18,8 +18,7 @@ use std::process::Command;
 
 use certdesk_e2e::{App, AppData};
 use certdesk_testkit::softhsm::SoftHsm;
-use certdesk_token::TokenService;
-use common::counter::staff_api::{approved_case, session};
+use common::counter::staff_api::{approved_case, sessions_by_name};
 use common::counter::{
     add_point, counter_mode_on, launch_in_with_env, operator_on_token, sign_in, submitted_order,
 };
@@ -62,40 +61,54 @@ async fn state(app: &App, position: usize) -> String {
         .unwrap_or_default()
 }
 
-/// The token's label: the organisation's name cut to PKCS#11's 32 bytes.
-fn label_of(organisation: &str) -> &str {
-    let mut end = organisation.len().min(32);
-    while !organisation.is_char_boundary(end) {
-        end -= 1;
-    }
-    &organisation[..end]
-}
-
-/// What pkcs11-tool (an independent reader) lists on the token of `organisation` in
-/// `hsm`, logged in with `pin`; `None` when the PIN does not open it.
-fn objects(hsm: &SoftHsm, organisation: &str, pin: &str) -> Option<String> {
+fn pkcs11_tool(hsm: &SoftHsm, args: &[&str]) -> std::process::Output {
     let (var, conf) = hsm.env();
-    let out = Command::new("pkcs11-tool")
+    Command::new("pkcs11-tool")
         .env(var, conf)
         .args(["--module", SoftHsm::module().unwrap().to_str().unwrap()])
-        .args([
-            "--token-label",
-            label_of(organisation),
-            "--login",
-            "--pin",
-            pin,
-        ])
-        .arg("--list-objects")
+        .args(args)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// The slot id of the token with `serial`, as pkcs11-tool lists it. Tokens are found by
+/// serial: a batch for one organisation gives them all the same label.
+fn slot_of(hsm: &SoftHsm, serial: &str) -> String {
+    let out = pkcs11_tool(hsm, &["--list-token-slots"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.split("Slot ")
+        .find(|block| {
+            block
+                .lines()
+                .filter_map(|l| l.split_once(':'))
+                .any(|(k, v)| k.trim() == "serial num" && v.trim() == serial)
+        })
+        .and_then(|block| {
+            block
+                .split_once("(0x")?
+                .1
+                .split_once(')')
+                .map(|(id, _)| format!("0x{id}"))
+        })
+        .unwrap_or_else(|| panic!("no token {serial}: {text}"))
+}
+
+/// What pkcs11-tool (an independent reader) lists on the token `serial` in `hsm`,
+/// logged in with `pin`; `None` when the PIN does not open it.
+fn objects(hsm: &SoftHsm, serial: &str, pin: &str) -> Option<String> {
+    let slot = slot_of(hsm, serial);
+    let out = pkcs11_tool(
+        hsm,
+        &["--slot", &slot, "--login", "--pin", pin, "--list-objects"],
+    );
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Private keys and CertDesk certificates on that token.
-fn on_token(hsm: &SoftHsm, organisation: &str, pin: &str) -> Option<(usize, usize)> {
-    let text = objects(hsm, organisation, pin)?;
+fn on_token(hsm: &SoftHsm, serial: &str, pin: &str) -> Option<(usize, usize)> {
+    let text = objects(hsm, serial, pin)?;
     let keys = text.matches("Private Key Object").count();
     // Each certificate's own label is the first line after its header.
     let certs = text
@@ -123,26 +136,14 @@ async fn a_batch_survives_a_kill_prints_its_pin_mailers_and_first_use_changes_th
     operator_on_token(&env, &hsm, "赵制证", &["maker"]);
     // SAFETY: before this process loads any PKCS#11 module or starts a thread that reads it.
     unsafe { staff_hsm.install_env() };
-    let svc = TokenService::start().unwrap();
-    let staff_tokens = svc.list_tokens(SoftHsm::module().unwrap()).await.unwrap();
-    let mut sessions = Vec::new();
-    for t in staff_tokens.iter().filter(|t| t.token_initialized) {
-        sessions.push(session(&env, &svc, &t.serial).await);
-    }
-    // Which one is the clerk: the one the CA calls a clerk.
-    let mut roles = Vec::new();
-    for s in &sessions {
-        roles.push(s.operator_me().await.unwrap().name);
-    }
-    let clerk = &sessions[roles.iter().position(|n| n == "王受理").unwrap()];
-    let reviewer = &sessions[roles.iter().position(|n| n == "李审核").unwrap()];
+    let staff = sessions_by_name(&env).await;
+    let (clerk, reviewer) = (&staff["王受理"], &staff["李审核"]);
     let mut cases = Vec::new();
     for _ in 0..CASES {
         let (_, persona, order) = submitted_order(&env).await;
         let case = approved_case(clerk, reviewer, &order.id, &persona.handler.id_number).await;
         cases.push((case, persona.company.name.clone()));
     }
-    svc.close_sessions().await.unwrap();
 
     let saves = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
@@ -252,8 +253,14 @@ async fn a_batch_survives_a_kill_prints_its_pin_mailers_and_first_use_changes_th
         .filter(|p| !p.trim().is_empty())
         .collect();
     assert_eq!(pages.len(), CASES, "{text}");
+    // Each case's token, as the CA recorded it.
+    let mut serials = Vec::new();
+    for (case, _) in &cases {
+        let made = clerk.case(&case.id).await.unwrap().making.unwrap();
+        serials.push(made.token_serial);
+    }
     let mut pins = std::collections::HashMap::new();
-    for (case, company) in &cases {
+    for ((case, company), serial) in cases.iter().zip(&serials) {
         let page = pages
             .iter()
             .find(|p| p.contains(&case.id))
@@ -265,16 +272,20 @@ async fn a_batch_survives_a_kill_prints_its_pin_mailers_and_first_use_changes_th
             .find(|l| l.len() == 8 && l.chars().all(|c| c.is_ascii_digit()))
             .expect("the PIN on the mailer");
         // One key and one certificate on the case's token, opened by the mailer's PIN.
+        assert!(
+            page.contains(serial.as_str()),
+            "{serial} on the mailer: {page}"
+        );
         assert_eq!(
-            on_token(&hsm, company, &pin),
+            on_token(&hsm, serial, &pin),
             Some((1, 1)),
-            "{company}, {} issued: {}",
+            "{company} on {serial}, {} issued: {}",
             env.issued(&case.application.id).len(),
-            objects(&hsm, company, &pin).unwrap_or_default()
+            objects(&hsm, serial, &pin).unwrap_or_default()
         );
         // One certificate issued for the application: nothing made twice.
         assert_eq!(env.issued(&case.application.id).len(), 1);
-        pins.insert(company.clone(), pin);
+        pins.insert(serial.clone(), pin);
     }
     assert_eq!(pins.values().collect::<HashSet<_>>().len(), CASES);
     for p in 0..CASES {
@@ -286,20 +297,21 @@ async fn a_batch_survives_a_kill_prints_its_pin_mailers_and_first_use_changes_th
     app.click("nav-certificates").await.unwrap();
     app.wait_for("[data-testid=pin-first-use]").await.unwrap();
     app.screenshot("certs-first-use-en").await.unwrap();
+    // The dialog names the token by its serial too (the labels of a batch are alike).
     let intro = app.text("[data-testid=pin-intro]").await.unwrap();
-    let company = pins
+    let serial = pins
         .keys()
-        .find(|c| intro.contains(label_of(c)))
-        .unwrap()
+        .find(|s| intro.contains(s.as_str()))
+        .unwrap_or_else(|| panic!("a made token in {intro}"))
         .clone();
-    common::type_into(&app, "pin-old", &pins[&company]).await;
+    common::type_into(&app, "pin-old", &pins[&serial]).await;
     common::type_into(&app, "pin-new", NEW_PIN).await;
     common::type_into(&app, "pin-again", NEW_PIN).await;
     app.click("pin-submit").await.unwrap();
     app.wait_for("[data-testid=pin-changed]").await.unwrap();
     app.click("pin-close").await.unwrap();
-    assert_eq!(on_token(&hsm, &company, NEW_PIN), Some((1, 1)));
-    assert_eq!(on_token(&hsm, &company, &pins[&company]), None);
+    assert_eq!(on_token(&hsm, &serial, NEW_PIN), Some((1, 1)));
+    assert_eq!(on_token(&hsm, &serial, &pins[&serial]), None);
     // The other two still ask (one opens next); this one does not.
     let flagged = certdesk_e2e::eventually("the flags re-read", std::time::Duration::from_secs(10), || async {
         let n = app

@@ -176,6 +176,7 @@ fn api(sandbox_mode: bool) -> OpenApiRouter<Shared> {
         .routes(routes!(operators::close::to_sign))
         .routes(routes!(operators::close::correct_close))
         .routes(routes!(operators::close::report))
+        .routes(routes!(operators::numbers::numbers))
         .routes(routes!(
             operators::payments::record_payment,
             operators::payments::list_payments

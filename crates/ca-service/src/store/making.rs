@@ -11,12 +11,15 @@ pub struct TokenRow {
     pub made_by: String,
     pub made_at: i64,
     pub handed_over_at: Option<i64>,
+    /// The model the token reported when it was recorded.
+    pub token_model: Option<String>,
 }
 
 pub fn get(conn: &Connection, case_id: &str) -> Result<Option<TokenRow>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT token_serial, certificate_serial, made_by, made_at, handed_over_at
+            "SELECT token_serial, certificate_serial, made_by, made_at, handed_over_at,
+                    token_model
              FROM case_tokens WHERE case_id = ?1",
             [case_id],
             |r| {
@@ -26,6 +29,7 @@ pub fn get(conn: &Connection, case_id: &str) -> Result<Option<TokenRow>, StoreEr
                     made_by: r.get(2)?,
                     made_at: r.get(3)?,
                     handed_over_at: r.get(4)?,
+                    token_model: r.get(5)?,
                 })
             },
         )
@@ -34,14 +38,16 @@ pub fn get(conn: &Connection, case_id: &str) -> Result<Option<TokenRow>, StoreEr
 
 pub fn insert(conn: &Connection, case_id: &str, t: &TokenRow) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO case_tokens (case_id, token_serial, certificate_serial, made_by, made_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO case_tokens (case_id, token_serial, certificate_serial, made_by, made_at,
+                                  token_model)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             case_id,
             t.token_serial,
             t.certificate_serial,
             t.made_by,
-            t.made_at
+            t.made_at,
+            t.token_model
         ],
     )?;
     Ok(())

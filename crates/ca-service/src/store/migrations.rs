@@ -398,6 +398,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER close_corrections_no_delete BEFORE DELETE ON close_corrections
         BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
     "#,
+    // 21: issue 14 item 4 — the model a token reported when it was made on, for the
+    // supervisor's numbers by token model (the stock's model wins where there is one).
+    r#"
+    ALTER TABLE case_tokens ADD COLUMN token_model TEXT;
+    "#,
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

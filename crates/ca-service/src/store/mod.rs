@@ -120,6 +120,7 @@ pub mod counter_payments;
 pub mod idempotency;
 pub mod invoices;
 pub mod making;
+pub mod numbers;
 pub mod operators;
 pub mod outbox;
 pub mod records;

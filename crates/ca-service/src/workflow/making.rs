@@ -141,6 +141,7 @@ pub fn record_token(
     who: &Acting<'_>,
     id: &str,
     token_serial: &str,
+    token_model: Option<&str>,
 ) -> ApiResult<CaseRow> {
     let case = approved_at_point(conn, who, id)?;
     if let Some(t) = making::get(conn, &case.id)? {
@@ -159,6 +160,7 @@ pub fn record_token(
         made_by: who.operator.id.clone(),
         made_at: state.now(),
         handed_over_at: None,
+        token_model: token_model.map(str::to_string),
     };
     making::insert(conn, &case.id, &row)?;
     let entry = who

@@ -8,6 +8,7 @@ pub mod counter_payment;
 pub mod identity;
 pub mod issuance;
 pub mod making;
+pub mod numbers;
 pub mod operators;
 pub mod otp;
 pub mod payment;

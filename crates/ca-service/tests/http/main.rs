@@ -27,6 +27,7 @@ mod invoices;
 mod lifecycle;
 mod lifecycle_certs;
 mod making;
+mod numbers;
 mod operators;
 mod payments;
 mod production;

@@ -13,7 +13,7 @@ use super::cases::{InputProblem, invalid};
 use super::{CaseError, Counter, CounterError, CounterState};
 
 /// A checked day: YYYY-MM-DD.
-fn checked_day(raw: &str) -> Result<String, CaseError> {
+pub(super) fn checked_day(raw: &str) -> Result<String, CaseError> {
     day("day", raw)?
         .map(|_| raw.trim().to_owned())
         .ok_or_else(|| invalid("day", InputProblem::Required))
@@ -77,7 +77,7 @@ fn close_refusal(e: ClientError) -> Result<CaseError, ClientError> {
 
 impl Counter {
     /// The signed-in operator's point.
-    fn point(&self) -> Result<String, CaseError> {
+    pub(super) fn point(&self) -> Result<String, CaseError> {
         match self.state() {
             CounterState::SignedIn { operator, .. } => Ok(operator.point_id),
             _ => Err(CounterError::NotSignedIn.into()),

@@ -441,8 +441,14 @@ impl Making<'_> {
             phase: StepPhase::Started,
             resumed,
         });
+        // The model only names the token in the supervisor's numbers: unknown is fine.
+        let model = svc
+            .token_info(token_ref.clone())
+            .await
+            .ok()
+            .map(|i| i.model);
         let recorded = client
-            .record_case_token(case_id, &token_ref.serial)
+            .record_case_token(case_id, &token_ref.serial, model.as_deref())
             .await
             .map_err(|e| match e.code() {
                 Some(ProblemCode::AlreadyMade) => MakingError::MadeOnAnotherToken {

@@ -14,6 +14,7 @@ mod customer;
 mod error;
 mod keyed;
 mod making;
+mod numbers;
 mod qr_payment;
 mod service;
 mod stock;
@@ -34,6 +35,9 @@ pub use customer::{
 pub use error::CounterError;
 pub use keyed::{KeyedInput, check_field as check_keyed_field};
 pub use making::{Made, Making, MakingError, MakingProgress, MakingStep};
+pub use numbers::{
+    HourFigure, ModelFigure, NumbersSummary, OperatorStages, StageFigure, numbers_csv, summarise,
+};
 pub use service::{Counter, CounterConfig, OperatorOnToken, SESSION_ENTRY};
 pub use stock::parse_serials;
 

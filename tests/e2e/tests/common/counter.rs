@@ -290,6 +290,20 @@ pub mod staff_api {
         env.sandbox().with_token(SecretString::from(s.token))
     }
 
+    /// Every operator whose token is in `hsm` (its configuration installed in this
+    /// process's environment), signed in, by name.
+    pub async fn sessions_by_name(env: &Env) -> std::collections::HashMap<String, CaClient> {
+        let svc = TokenService::start().unwrap();
+        let tokens = svc.list_tokens(SoftHsm::module().unwrap()).await.unwrap();
+        let mut by_name = std::collections::HashMap::new();
+        for t in tokens.iter().filter(|t| t.token_initialized) {
+            let s = session(env, &svc, &t.serial).await;
+            by_name.insert(s.operator_me().await.unwrap().name, s);
+        }
+        svc.close_sessions().await.unwrap();
+        by_name
+    }
+
     /// The walk-in of `order` served by `clerk` (one field checked, the handler's
     /// identity seen on site with the order's own ID-card copy, paid by POS) and
     /// approved by `reviewer`.

@@ -782,6 +782,55 @@ export type StockChangeRequest = { serial: string,
  */
 state: StockState, reason: string, };
 
+export type Stage = "verifying" | "paying" | "waiting" | "making" | "handing_over";
+
+export type StageFigure = { stage: Stage, cases: number, median_seconds: number, mean_seconds: number, };
+
+export type OperatorStages = { operator_id: string, 
+/**
+ * Empty when the operator is no longer listed at the point.
+ */
+name: string, 
+/**
+ * Cases in which they served at least one stage.
+ */
+cases: number, stages: Array<StageFigure>, };
+
+export type ModelFigure = { 
+/**
+ * Empty when neither the stock nor the token named it.
+ */
+model: string, making: StageFigure, };
+
+export type HourFigure = { 
+/**
+ * 0-23.
+ */
+hour: number, opened: number, finished: number, };
+
+export type NumbersSummary = { from: string, to: string, cases: number, 
+/**
+ * Handed over, or made (a batch-made key is mailed).
+ */
+finished: number, 
+/**
+ * Finished cases per working hour: the clock hours (day and hour) in which the
+ * point opened or finished a case.
+ */
+per_hour: number, 
+/**
+ * Median time at the counter of a finished case, opened to finished.
+ */
+median_total_seconds: number | null, stages: Array<StageFigure>, operators: Array<OperatorStages>, models: Array<ModelFigure>, 
+/**
+ * Only the hours with a case opened or finished, in order.
+ */
+hours: Array<HourFigure>, };
+
+export type NumbersRequest = { from: string, to: string, };
+
+export type NumbersCsvRequest = { from: string, to: string, language: Language, };
+
 export type MakingStep = { "kind": "init-token" } | { "kind": "transaction", "step": DownloadStep } | { "kind": "test-signature" } | { "kind": "record-token" };
 
 export type CounterMakeRequest = { case_id: string, 
@@ -1163,6 +1212,8 @@ export const commands = {
   counterCaseApprove: (caseId: string): Promise<CaseView> => invoke("counter_case_approve", { caseId }),
   counterCaseReject: (request: CaseRejectRequest): Promise<CaseView> => invoke("counter_case_reject", { request }),
   counterAudit: (request: AuditRequest): Promise<AuditPageView> => invoke("counter_audit", { request }),
+  counterNumbers: (request: NumbersRequest): Promise<NumbersSummary> => invoke("counter_numbers", { request }),
+  counterNumbersCsv: (request: NumbersCsvRequest): Promise<SavedFile> => invoke("counter_numbers_csv", { request }),
   counterStock: (request: StockRequest): Promise<Stock> => invoke("counter_stock", { request }),
   counterStockReceive: (request: StockReceiveRequest): Promise<StockReceived> => invoke("counter_stock_receive", { request }),
   counterStockChange: (request: StockChangeRequest): Promise<StockToken> => invoke("counter_stock_change", { request }),

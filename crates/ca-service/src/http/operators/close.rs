@@ -21,7 +21,7 @@ use crate::workflow::close::{self as wf, sign as close};
 use crate::workflow::receipt::beijing;
 
 /// The caller supervises `point` (403 for another role, 404 for another point).
-fn supervising(who: &OperatorAuth, point: &str) -> ApiResult<()> {
+pub(super) fn supervising(who: &OperatorAuth, point: &str) -> ApiResult<()> {
     who.require(Role::Supervisor)?;
     if who.operator.point_id != point {
         return Err(ApiError::not_found());

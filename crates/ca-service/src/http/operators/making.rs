@@ -103,8 +103,14 @@ pub async fn record_token(
 ) -> ApiResult<Json<Case>> {
     who.require_any(MAKERS)?;
     let serial = token_serial(&req.token_serial)?;
+    // A model is text the token reports: blank padding dropped, nothing else changed.
+    let model = req
+        .token_model
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
     let case = state.db.tx(|tx| {
-        let row = wf::record_token(tx, &state, &acting(&who), &id, serial)?;
+        let row = wf::record_token(tx, &state, &acting(&who), &id, serial, model)?;
         cases_wf::wire(tx, &row)
     })?;
     Ok(Json(case))

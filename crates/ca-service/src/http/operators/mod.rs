@@ -6,6 +6,7 @@ pub mod cases;
 pub mod close;
 pub mod keyed;
 pub mod making;
+pub mod numbers;
 pub mod payments;
 pub mod receipt;
 pub mod sign_in;
@@ -118,8 +119,16 @@ impl Checked for OnSiteIdentity {
 
 impl Checked for RecordToken {
     fn check(&self, c: &mut Check) {
-        let RecordToken { token_serial } = self;
+        let RecordToken {
+            token_serial,
+            token_model,
+        } = self;
         c.text("token_serial", token_serial, max::IDENTIFIER);
+        c.opt_text(
+            "token_model",
+            token_model.as_deref(),
+            certdesk_ca_api::stock::MODEL,
+        );
     }
 }
 
