@@ -16,6 +16,8 @@ use crate::status;
 pub struct TokenWatch {
     pub service: TokenService,
     pub module: PathBuf,
+    /// Every module batch making takes blank tokens from (the watched one among them).
+    pub making_modules: Vec<PathBuf>,
     _watchers: Vec<Watcher>,
 }
 
@@ -33,7 +35,8 @@ pub fn start(app: &AppHandle) {
         .lock()
         .map(|s| s.extra_modules.clone())
         .unwrap_or_default();
-    let Some(module) = certdesk_core::modules::ModuleChoice::from_env(&extra).watched() else {
+    let choice = certdesk_core::modules::ModuleChoice::from_env(&extra);
+    let Some(module) = choice.watched() else {
         tracing::info!("no PKCS#11 module found; token detection off");
         set(
             app,
@@ -71,6 +74,7 @@ pub fn start(app: &AppHandle) {
     app.manage(TokenWatch {
         service,
         module: module.clone(),
+        making_modules: choice.making(),
         _watchers: watchers,
     });
     let app = app.clone();

@@ -98,9 +98,10 @@ pub async fn counter_batch_run(
     request: BatchRunRequest,
 ) -> Result<BatchView, IpcError> {
     let c = counter::get(&app).await?;
-    let module = app
+    let modules = app
         .try_state::<TokenWatch>()
-        .map(|w| w.module.clone())
+        .map(|w| w.making_modules.clone())
+        .filter(|m| !m.is_empty())
         .ok_or_else(|| IpcError::new(ErrorCode::NotConfigured, "no PKCS#11 module found"))?;
     let db = state.store().path().to_path_buf();
     let batch_id = i64::from(request.batch_id);
@@ -109,7 +110,6 @@ pub async fn counter_batch_run(
     let emitter = app.clone();
     let run = on_own_thread("certdesk-batch", running, move || async move {
         let store = BatchStore::open(&db).map_err(store_to_ipc)?;
-        let modules = [module];
         let setup = BatchSetup {
             db: &db,
             modules: &modules,

@@ -1,6 +1,8 @@
 //! Which PKCS#11 modules the app uses. `CERTDESK_PKCS11_MODULE` (tests, support) names
-//! one module, or `none` to turn token detection off; otherwise the user's own modules
-//! (Settings) and the known vendor modules found on this machine.
+//! a module, or several as a path list (`:`-separated; `;` on Windows), or `none` to turn
+//! token detection off; otherwise the user's own modules (Settings) and the known vendor
+//! modules found on this machine. The app watches and downloads with one module; batch
+//! making takes blank tokens from every module (a point may stock two vendors' keys).
 
 use std::path::PathBuf;
 
@@ -11,7 +13,8 @@ pub const OVERRIDE_ENV: &str = "CERTDESK_PKCS11_MODULE";
 enum Override {
     /// Token detection off.
     Off,
-    Module(PathBuf),
+    /// At least one.
+    Modules(Vec<PathBuf>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +34,12 @@ impl ModuleChoice {
             user: user_modules.iter().map(PathBuf::from).collect(),
             over: match over {
                 Some("none") => Some(Override::Off),
-                Some(v) if !v.is_empty() => Some(Override::Module(PathBuf::from(v))),
+                Some(v) if !v.is_empty() => {
+                    let list: Vec<PathBuf> = std::env::split_paths(v)
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .collect();
+                    (!list.is_empty()).then_some(Override::Modules(list))
+                }
                 _ => None,
             },
         }
@@ -42,12 +50,27 @@ impl ModuleChoice {
     pub fn watched(&self) -> Option<PathBuf> {
         match &self.over {
             Some(Override::Off) => None,
-            Some(Override::Module(p)) => Some(p.clone()),
-            None => certdesk_token::discover(&self.user)
-                .into_iter()
-                .find(|c| c.exists)
-                .map(|c| c.path),
+            Some(Override::Modules(list)) => list.first().cloned(),
+            None => self.present().into_iter().next(),
         }
+    }
+
+    /// The modules batch making takes blank tokens from: every one named, else every
+    /// module present among the user's and the known vendor modules.
+    pub fn making(&self) -> Vec<PathBuf> {
+        match &self.over {
+            Some(Override::Off) => Vec::new(),
+            Some(Override::Modules(list)) => list.clone(),
+            None => self.present(),
+        }
+    }
+
+    fn present(&self) -> Vec<PathBuf> {
+        certdesk_token::discover(&self.user)
+            .into_iter()
+            .filter(|c| c.exists)
+            .map(|c| c.path)
+            .collect()
     }
 
     /// The modules the environment check looks at, and whether only those (an
@@ -56,8 +79,8 @@ impl ModuleChoice {
         let mut modules = self.user.clone();
         match &self.over {
             Some(Override::Off) => (modules, true),
-            Some(Override::Module(p)) => {
-                modules.push(p.clone());
+            Some(Override::Modules(list)) => {
+                modules.extend(list.iter().cloned());
                 (modules, true)
             }
             None => (modules, false),
@@ -81,7 +104,25 @@ mod tests {
         let (checked, only) = named.checked();
         assert!(only && checked.contains(&PathBuf::from("/x/softhsm2.so")));
 
+        assert_eq!(named.making(), [PathBuf::from("/x/softhsm2.so")]);
+        assert!(off.making().is_empty());
+
         let unset = ModuleChoice::new(&user, Some(""));
         assert_eq!(unset.checked(), (vec![PathBuf::from(&user[0])], false));
+    }
+
+    #[test]
+    fn a_path_list_names_several_modules_the_first_watched() {
+        let list = std::env::join_paths(["/x/softhsm2.so", "/y/kryoptic.so"]).unwrap();
+        let both = ModuleChoice::new(&[], list.to_str());
+        assert_eq!(both.watched(), Some(PathBuf::from("/x/softhsm2.so")));
+        assert_eq!(
+            both.making(),
+            [
+                PathBuf::from("/x/softhsm2.so"),
+                PathBuf::from("/y/kryoptic.so")
+            ]
+        );
+        assert_eq!(both.checked().0.len(), 2);
     }
 }

@@ -21,18 +21,30 @@ impl Kryoptic {
     }
 
     pub fn new() -> anyhow::Result<Self> {
+        Self::with_slots(1)
+    }
+
+    /// A store with `slots` slots (1, 2, …), each with its own blank token, as a
+    /// reader per slot would hold.
+    pub fn with_slots(slots: u32) -> anyhow::Result<Self> {
         let dir = tempfile::Builder::new()
             .prefix("certdesk-kryoptic-")
             .tempdir()?;
         let conf = dir.path().join("kryoptic.conf");
-        let db = dir.path().join("token.sql");
-        std::fs::write(
-            &conf,
-            format!(
-                "[[slots]]\nslot = 1\ndbtype = \"sqlite\"\ndbargs = \"{}\"\n",
-                db.display()
-            ),
-        )?;
+        let text: String = (1..=slots)
+            .map(|n| {
+                // The first keeps the name single-slot stores always had.
+                let db = match n {
+                    1 => dir.path().join("token.sql"),
+                    n => dir.path().join(format!("token-{n}.sql")),
+                };
+                format!(
+                    "[[slots]]\nslot = {n}\ndbtype = \"sqlite\"\ndbargs = \"{}\"\n",
+                    db.display()
+                )
+            })
+            .collect();
+        std::fs::write(&conf, text)?;
         Ok(Self {
             dir,
             conf,

@@ -327,9 +327,13 @@ pub struct BatchRun {
     pub items: Vec<BatchItem>,
 }
 
-/// A random PIN of digits that passes the PIN rules within the token's limits.
+/// A random PIN of digits that passes the PIN rules within the token's limits. A blank
+/// token may report no maximum yet (Kryoptic says 0 before initialisation), and a
+/// token's figures are not trusted to be sane: the length stays within 4-32.
 fn initial_pin(min: usize, max: usize) -> SecretString {
-    let len = INITIAL_PIN_LEN.clamp(min.max(4), max.max(4));
+    let min = min.clamp(4, 32);
+    let max = if max >= min { max.min(32) } else { 32 };
+    let len = INITIAL_PIN_LEN.clamp(min, max);
     loop {
         let pin: String = (0..len)
             .map(|_| char::from(b'0' + rand::random_range(0..10u8)))
@@ -710,6 +714,14 @@ mod tests {
     use secrecy::ExposeSecret;
 
     use super::*;
+
+    #[test]
+    fn initial_pins_fit_tokens_that_report_odd_limits() {
+        for (min, max, len) in [(8, 0, 8), (8, 4, 8), (0, 0, 8), (4, 6, 6), (40, 255, 32)] {
+            let pin = initial_pin(min, max);
+            assert_eq!(pin.expose_secret().len(), len, "min {min} max {max}");
+        }
+    }
 
     #[test]
     fn initial_pins_pass_the_rules_and_differ() {
