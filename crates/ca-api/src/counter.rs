@@ -161,6 +161,12 @@ pub struct CaseSummary {
     pub status: CaseStatus,
     pub opened_by: String,
     pub created_at: String,
+    /// The order number the applicant quotes (a batch is picked from a list of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<String>,
+    /// The applying organisation's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -87,6 +87,8 @@ pub struct CaseSummaryView {
     pub status: CaseStatus,
     pub opened_by: String,
     pub created_at: String,
+    pub order_number: Option<String>,
+    pub organisation: Option<String>,
 }
 
 /// Name of the event carrying a [`CounterPaymentView`] when a QR payment shown on the

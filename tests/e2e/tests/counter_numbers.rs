@@ -1,7 +1,8 @@
 //! The supervisor's numbers (issue 14 item 4) in the real window: two walk-ins of point
 //! BJ01 are served and approved through the CA's operator API (a clerk and a reviewer,
 //! as ready-made input); the point's supervisor, who also makes keys, makes one of them
-//! in a batch of one on SoftHSM2 in the app. 受理数据 then shows both cases, the stage
+//! in a batch of one on SoftHSM2 in the app, picked from a pasted list of order numbers
+//! (an entry that names no approved case is listed back). 受理数据 then shows both cases, the stage
 //! times by operator and the making time by token model (as the token named itself),
 //! drawn by Chart.js on canvases that hold pixels, with the same figures in tables; a
 //! range backwards is refused in the supervisor's language, the range typed kept; the
@@ -71,11 +72,27 @@ async fn the_supervisor_reads_stage_times_charts_them_and_exports_csv() {
     counter_mode_on(&app).await;
     sign_in(&app, "周主管").await;
 
-    // One case made in a batch of one, on the blank token beside the supervisor's.
+    // One case made in a batch of one, on the blank token beside the supervisor's,
+    // picked from a pasted list of order numbers (one of them no approved case's).
     app.click("counter-view-batch").await.unwrap();
-    app.click(&format!("batch-pick-{}", cases[0].id))
+    app.click("batch-import-open").await.unwrap();
+    let order = cases[0].application.number.clone();
+    common::type_into(&app, "batch-list", &format!("{order}\u{E007}202612079999")).await;
+    app.click("batch-list-pick").await.unwrap();
+    let result = app.text("[data-testid=batch-list-result]").await.unwrap();
+    assert!(
+        result.contains("已勾选 1 件") && result.contains("202612079999"),
+        "{result}"
+    );
+    let ticked = app
+        .by_testid(&format!("batch-pick-{}", cases[0].id))
+        .await
+        .unwrap()
+        .prop("checked")
         .await
         .unwrap();
+    assert_eq!(ticked.as_deref(), Some("true"));
+    app.screenshot("counter-batch-list-zh-CN").await.unwrap();
     app.click("batch-create").await.unwrap();
     app.wait_for("[data-testid=batch-item-0]").await.unwrap();
     app.click("batch-run").await.unwrap();
@@ -201,4 +218,14 @@ async fn the_supervisor_reads_stage_times_charts_them_and_exports_csv() {
     .await
     .unwrap();
     app.screenshot("counter-numbers-en").await.unwrap();
+    app.click("counter-view-batch").await.unwrap();
+    app.click("batch-import-open").await.unwrap();
+    common::type_into(&app, "batch-list", "202612079999").await;
+    app.click("batch-list-pick").await.unwrap();
+    app.wait_text("[data-testid=batch-list-unmatched]", |t| {
+        t.contains("Not among the approved cases (1)")
+    })
+    .await
+    .unwrap();
+    app.screenshot("counter-batch-list-en").await.unwrap();
 }

@@ -78,14 +78,18 @@ pub fn open_at_point(conn: &Connection, point_id: &str, id: &str) -> ApiResult<C
     Ok(case)
 }
 
-pub fn summary(c: CaseRow) -> CaseSummary {
-    CaseSummary {
+/// A case in a list, with the order number and organisation the operator knows it by.
+pub fn summary(conn: &Connection, c: CaseRow) -> ApiResult<CaseSummary> {
+    let doc = load_any(conn, &c.application_id)?;
+    Ok(CaseSummary {
         status: status_of(&c.status),
         id: c.id,
         application_id: c.application_id,
         opened_by: c.opened_by,
         created_at: rfc3339(c.created_at),
-    }
+        order_number: Some(doc.app.number.clone()).filter(|n| !n.is_empty()),
+        organisation: doc.app.input.enterprise.as_ref().map(|e| e.name.clone()),
+    })
 }
 
 pub fn wire(conn: &Connection, c: &CaseRow) -> ApiResult<Case> {

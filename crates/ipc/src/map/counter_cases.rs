@@ -196,6 +196,8 @@ impl From<CaseSummary> for CaseSummaryView {
             status: s.status,
             opened_by: s.opened_by,
             created_at: s.created_at,
+            order_number: s.order_number,
+            organisation: s.organisation,
         }
     }
 }

@@ -948,7 +948,7 @@ editors: Array<string>, fields: Array<CaseField>, checks: Array<CaseCheck>, docu
  */
 identity_person: Person, created_at: string, };
 
-export type CaseSummaryView = { id: string, application_id: string, status: CaseStatus, opened_by: string, created_at: string, };
+export type CaseSummaryView = { id: string, application_id: string, status: CaseStatus, opened_by: string, created_at: string, order_number: string | null, organisation: string | null, };
 
 export type CounterPaymentView = { id: string, case_id: string, method: CounterPaymentMethod, reference: string | null, amount_fen: number, operator_id: string, status: PaymentStatus, 
 /**

@@ -87,12 +87,13 @@ pub async fn list_cases(
 ) -> ApiResult<Json<CaseList>> {
     let status = wf::status_text(q.status.unwrap_or(CaseStatus::Open));
     let limit = q.limit.unwrap_or(50).clamp(1, 100);
-    let rows = state
-        .db
-        .read(|c| store::list(c, &who.operator.point_id, status, limit))?;
-    Ok(Json(CaseList {
-        items: rows.into_iter().map(wf::summary).collect(),
-    }))
+    let items = state.db.read(|c| {
+        store::list(c, &who.operator.point_id, status, limit)?
+            .into_iter()
+            .map(|row| wf::summary(c, row))
+            .collect::<ApiResult<Vec<_>>>()
+    })?;
+    Ok(Json(CaseList { items }))
 }
 
 /// One case of the operator's point, with the applicant's data and uploads.

@@ -1,0 +1,28 @@
+// Picking a batch from a list (a company's order numbers, pasted or read from a text or
+// CSV file): each entry is matched to an approved case by order number or case number.
+
+import type { CaseSummaryView } from "../../lib/ipc/bindings";
+
+/** The longest list read (a carton of keys is 100-200 lines). */
+export const MAX_LIST_CHARS = 64 * 1024;
+
+export type Picked = { ids: string[]; unmatched: string[] };
+
+/** The approved cases the list names (in list order, each once) and the entries that
+ *  name none. Entries are split at line breaks, commas, semicolons, tabs and spaces;
+ *  a spreadsheet's quotes and a header word are simply entries that match nothing. */
+export function pickFromList(text: string, approved: readonly CaseSummaryView[]): Picked {
+  const entries = text
+    .slice(0, MAX_LIST_CHARS)
+    .split(/[\s,;，；"'、]+/u)
+    .map((e) => e.trim())
+    .filter((e) => e !== "");
+  const ids: string[] = [];
+  const unmatched: string[] = [];
+  for (const entry of new Set(entries)) {
+    const c = approved.find((a) => a.id === entry || (a.order_number != null && a.order_number === entry));
+    if (!c) unmatched.push(entry);
+    else if (!ids.includes(c.id)) ids.push(c.id);
+  }
+  return { ids, unmatched };
+}
