@@ -407,7 +407,7 @@ fn main() {
             .collect(),
     );
     let mut best = (0, 0.0, 0.0);
-    for lanes in [1, 3] {
+    for lanes in [1, 3, 4] {
         let (wall, busy) = rt.block_on(batch(&hsm, &svc, &db.path().join("core.sqlite"), lanes));
         let per_hour = BATCH as f64 * 3600.0 / wall.as_secs_f64();
         let outside = 100.0 * (1.0 - busy.as_secs_f64() / wall.as_secs_f64());

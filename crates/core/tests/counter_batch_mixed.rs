@@ -1,7 +1,7 @@
 //! Batch making across two vendors' modules (issue 14 item 1), in process, against the
 //! real reference CA on loopback: five approved cases made on three lanes onto blank
-//! tokens of SoftHSM2 (three, one free slot after another) and of Kryoptic (two slots)
-//! in one run. Each case ends on its own token with exactly one key and one
+//! tokens of Kryoptic (two slots) and SoftHSM2 (three, one free slot after another) in
+//! one run. Each case ends on its own token with exactly one key and one
 //! certificate, opened by its mailer's PIN, marked for a PIN change at first use, and
 //! recorded at the CA under that token's serial; the CA issued once per case.
 #![allow(clippy::unwrap_used)]
@@ -54,7 +54,9 @@ async fn one_batch_makes_cases_on_softhsm_and_kryoptic_tokens_alike() {
     let mut store = BatchStore::open(&db).unwrap();
     let batch = clerk.batch().create(&mut store, &ids).await.unwrap();
 
-    let modules = [softhsm.clone(), kryoptic.clone()];
+    // Blank tokens are claimed module by module: Kryoptic's two first, then SoftHSM2's
+    // (which always offers one more free slot, where a reader would need a new token).
+    let modules = [kryoptic.clone(), softhsm.clone()];
     let setup = BatchSetup {
         db: &db,
         modules: &modules,

@@ -22,9 +22,12 @@
 //! **Lanes.** The token worker runs one PKCS#11 call at a time, so lanes overlap the
 //! CA's round trips with another token's key generation. Initialising a token or
 //! resetting its PIN makes the module rescan its slots, which would end the other
-//! lanes' logins: those steps take the lanes' lock exclusively.
+//! lanes' logins: those steps take the lanes' lock exclusively. So that they do not
+//! stall the lanes, a run first initialises the blank tokens already inserted for its
+//! waiting items, one after another, and only then starts the lanes; a token inserted
+//! later is claimed and initialised by a lane as it comes.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -356,6 +359,8 @@ struct Lanes<'a> {
     /// A claim ended (the token's initialisation is over: a module with one free slot,
     /// like SoftHSM2, shows the next blank token only then).
     released: tokio::sync::Notify,
+    /// Tokens initialised before the lanes started, with their PINs, by item position.
+    prepared: Mutex<HashMap<u32, (TokenRef, SecretString)>>,
     mailers: Mutex<Vec<PinMailer>>,
     on_event: &'a (dyn Fn(BatchEvent) + Sync),
     modules: &'a [PathBuf],
@@ -472,11 +477,13 @@ impl Batching<'_> {
             claimed: Mutex::default(),
             rescan: RwLock::new(()),
             released: tokio::sync::Notify::new(),
+            prepared: Mutex::default(),
             mailers: Mutex::default(),
             on_event,
             modules: setup.modules,
             failure_code: setup.failure_code,
         };
+        self.initialise_ahead(&shared).await?;
         let mut journals = Vec::new();
         for _ in 0..setup.lanes.clamp(1, MAX_LANES) {
             journals.push(Journal::open(setup.db).map_err(DownloadError::from)?);
@@ -529,32 +536,17 @@ impl Batching<'_> {
         item: &mut BatchItem,
     ) -> Result<(), MakingError> {
         let making = self.counter.making();
-        let client = making.client()?;
         let svc = self.counter.token_service();
-        let case = client.case(&item.case_id).await.map_err(case_refusal)?;
         item.failure = None;
 
-        let (token, pin) = match item.token_serial.clone() {
-            None => {
-                let info = self.claim_blank(shared).await?;
-                let pin = initial_pin(info.min_pin_len, info.max_pin_len);
-                item.state = BatchItemState::Making;
-                shared
-                    .publish(item, Some(MakingStep::InitToken))
-                    .map_err(DownloadError::from)?;
-                let made = {
-                    let _exclusive = shared.rescan.write().await;
-                    making.initialise(svc, &client, &case, &info, &pin).await
-                };
-                lock(&shared.claimed).remove(&info.token);
-                shared.released.notify_waiters();
-                let token = made?;
-                item.token_serial = Some(token.serial.clone());
-                shared.publish(item, None).map_err(DownloadError::from)?;
-                (token, pin)
-            }
-            Some(serial) => {
+        let prepared = lock(&shared.prepared).remove(&item.position);
+        let (token, pin) = match (prepared, item.token_serial.clone()) {
+            (Some(ready), _) => ready,
+            (None, None) => self.init_blank(shared, item).await?,
+            (None, Some(serial)) => {
                 // Its own token, by serial: the key (or the half-made token) is there.
+                let client = making.client()?;
+                let case = client.case(&item.case_id).await.map_err(case_refusal)?;
                 let token = self.present(shared, &serial).await?;
                 let info = svc.token_info(token.clone()).await?;
                 let pin = initial_pin(info.min_pin_len, info.max_pin_len);
@@ -609,6 +601,73 @@ impl Batching<'_> {
         self.mailer(shared, item, &pin);
         shared.publish(item, None).map_err(DownloadError::from)?;
         Ok(())
+    }
+
+    /// The blank tokens inserted now, initialised for the waiting items in order, one
+    /// after another (each makes the module rescan; no lane runs yet). An item whose
+    /// initialisation fails is failed and leaves the queue; the rest wait for a lane, or
+    /// for a token inserted later.
+    async fn initialise_ahead(&self, shared: &Lanes<'_>) -> Result<(), MakingError> {
+        let waiting: Vec<BatchItem> = lock(&shared.queue)
+            .iter()
+            .filter(|i| i.token_serial.is_none())
+            .cloned()
+            .collect();
+        for mut item in waiting {
+            let position = item.position;
+            match self.init_blank(shared, &mut item).await {
+                Ok(ready) => {
+                    lock(&shared.prepared).insert(position, ready);
+                }
+                Err(MakingError::NoToken) => {
+                    item.state = BatchItemState::Waiting;
+                    shared.publish(&item, None).map_err(DownloadError::from)?;
+                    return Ok(());
+                }
+                Err(e) => {
+                    tracing::warn!(case = %item.case_id, code = e.code(), error = %e, "batch item failed");
+                    item.state = BatchItemState::Failed;
+                    item.failure = Some((shared.failure_code)(&e));
+                    shared.publish(&item, None).map_err(DownloadError::from)?;
+                }
+            }
+            // The queue's copy follows: made on its token by a lane, or out if failed.
+            let mut queue = lock(&shared.queue);
+            queue.retain(|i| i.position != position || item.state != BatchItemState::Failed);
+            if let Some(q) = queue.iter_mut().find(|i| i.position == position) {
+                *q = item;
+            }
+        }
+        Ok(())
+    }
+
+    /// A blank token claimed and initialised for `item` with a random PIN (exclusive:
+    /// the module rescans); the item is then `making` on that token's serial.
+    async fn init_blank(
+        &self,
+        shared: &Lanes<'_>,
+        item: &mut BatchItem,
+    ) -> Result<(TokenRef, SecretString), MakingError> {
+        let making = self.counter.making();
+        let client = making.client()?;
+        let svc = self.counter.token_service();
+        let case = client.case(&item.case_id).await.map_err(case_refusal)?;
+        let info = self.claim_blank(shared).await?;
+        let pin = initial_pin(info.min_pin_len, info.max_pin_len);
+        item.state = BatchItemState::Making;
+        shared
+            .publish(item, Some(MakingStep::InitToken))
+            .map_err(DownloadError::from)?;
+        let made = {
+            let _exclusive = shared.rescan.write().await;
+            making.initialise(svc, &client, &case, &info, &pin).await
+        };
+        lock(&shared.claimed).remove(&info.token);
+        shared.released.notify_waiters();
+        let token = made?;
+        item.token_serial = Some(token.serial.clone());
+        shared.publish(item, None).map_err(DownloadError::from)?;
+        Ok((token, pin))
     }
 
     fn mailer(&self, shared: &Lanes<'_>, item: &BatchItem, pin: &SecretString) {
