@@ -98,6 +98,7 @@ fn generate(
             detail: format!("subject: {e}"),
         })?;
     }
+    let keygen_nanos = w.keygen_nanos.clone();
     let (s, available) = w.logged_in_with_mechanisms(token)?;
     let session = &s.session;
     // A temporary id in the generation template (the caller's, journaled before this
@@ -109,7 +110,10 @@ fn generate(
         None => session.generate_random_vec(16)?,
     };
     let t = template::templates(spec, &temp_id, spec.subject.as_deref(), &available)?;
-    let (pub_h, priv_h) = session.generate_key_pair(&t.mechanism, &t.public, &t.private)?;
+    let started = std::time::Instant::now();
+    let generated = session.generate_key_pair(&t.mechanism, &t.public, &t.private);
+    crate::worker::add_elapsed(&keygen_nanos, started);
+    let (pub_h, priv_h) = generated?;
     crate::fault::point("keygen:generated");
     let spki = pubkey::read_spki(session, pub_h)?;
     let id = pubkey::key_id(&spki);

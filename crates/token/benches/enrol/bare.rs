@@ -73,9 +73,11 @@ impl Bare {
         let t =
             certdesk_token::template::templates(&spec, &id, Some(&subject.to_der().unwrap()), &[])
                 .unwrap();
+        let call = Instant::now();
         let (pub_h, priv_h) = s
             .generate_key_pair(&t.mechanism, &t.public, &t.private)
             .unwrap();
+        let keygen_call = call.elapsed();
         let spki = certdesk_token::pubkey::read_spki(s, pub_h).unwrap();
         let id = if set_final_id {
             let id = certdesk_token::pubkey::key_id(&spki);
@@ -143,6 +145,8 @@ impl Bare {
             keygen,
             csr: csr_time,
             write: t2.elapsed(),
+            keygen_call: Some(keygen_call),
+            outside_worker: None,
         }
     }
 }

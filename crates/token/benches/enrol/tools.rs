@@ -89,6 +89,9 @@ impl Tools<'_> {
             keygen,
             csr: csr_time,
             write: t2.elapsed(),
+            // Inside another process: not seen from here.
+            keygen_call: None,
+            outside_worker: None,
         }
     }
 
