@@ -54,9 +54,10 @@ async fn one_batch_makes_cases_on_softhsm_and_kryoptic_tokens_alike() {
     let mut store = BatchStore::open(&db).unwrap();
     let batch = clerk.batch().create(&mut store, &ids).await.unwrap();
 
-    // Blank tokens are claimed module by module: Kryoptic's two first, then SoftHSM2's
-    // (which always offers one more free slot, where a reader would need a new token).
-    let modules = [kryoptic.clone(), softhsm.clone()];
+    // Blank tokens are spread over the modules, the least used first. SoftHSM2 comes
+    // first here and always offers one more free slot (where a reader would need a new
+    // token), so without the spread it would take every case.
+    let modules = [softhsm.clone(), kryoptic.clone()];
     let setup = BatchSetup {
         db: &db,
         modules: &modules,
@@ -110,7 +111,7 @@ async fn one_batch_makes_cases_on_softhsm_and_kryoptic_tokens_alike() {
         assert_eq!(case.making.unwrap().token_serial, m.token_serial);
         assert_eq!(issued_for(ca.data_dir(), &case.application.id).unwrap(), 1);
     }
-    // Both vendors' tokens were used: Kryoptic's two slots, the rest on SoftHSM2.
+    // Both vendors' tokens were used, in turn: Kryoptic's two slots, the rest on SoftHSM2.
     assert_eq!(
         per_module.get(kryoptic.as_path()),
         Some(&2),

@@ -25,34 +25,11 @@ use certdesk_core::workflow::{
     Workflow, WorkflowConfig, WorkflowError,
 };
 use certdesk_testkit::ca::CaService;
-use certdesk_testkit::keychain::PrivateKeyring;
 use secrecy::{ExposeSecret, SecretString};
 use tempfile::TempDir;
 
-/// A private dbus-daemon and gnome-keyring (killed by PID when dropped) made this
-/// process's session bus, answering the keychain before the test starts.
-fn private_keyring() -> PrivateKeyring {
-    let keyring = PrivateKeyring::start().unwrap();
-    // SAFETY: set once, before this test starts any thread that reads the environment.
-    unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", keyring.bus_address()) };
-    let probe = Keychain::new("certdesk-test-probe");
-    let secret = SecretString::from("probe");
-    let mut last = None;
-    for _ in 0..100 {
-        match probe.set("probe", &secret) {
-            Ok(()) => {
-                probe.delete("probe").unwrap();
-                return keyring;
-            }
-            Err(e) => last = Some(e),
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!(
-        "gnome-keyring never answered on the private bus: {last:?}; its log: {}",
-        std::fs::read_to_string(keyring.home().join("keyring.log")).unwrap_or_default()
-    );
-}
+mod counter_support;
+use counter_support::private_keyring;
 
 /// A loopback proxy in front of the CA that can swallow answers: the request reaches the
 /// CA (which acts on it), the answer never reaches the app. A lost answer, exactly.

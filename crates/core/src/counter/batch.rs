@@ -25,7 +25,8 @@
 //! lanes' logins: those steps take the lanes' lock exclusively. So that they do not
 //! stall the lanes, a run first initialises the blank tokens already inserted for its
 //! waiting items, one after another, and only then starts the lanes; a token inserted
-//! later is claimed and initialised by a lane as it comes.
+//! later is claimed and initialised by a lane as it comes. Blank tokens are taken from
+//! every module in turn, the least used first, so two vendors' readers both serve.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -354,6 +355,10 @@ struct Lanes<'a> {
     queue: Mutex<VecDeque<BatchItem>>,
     /// Tokens a lane is working on (a blank token without a serial until initialised).
     claimed: Mutex<HashSet<TokenRef>>,
+    /// Blank tokens claimed in this run, per module: the next comes from the module
+    /// with the fewest, so a batch uses every vendor's readers in turn (and a module
+    /// that always offers another free slot, like SoftHSM2, cannot take every item).
+    per_module: Mutex<HashMap<PathBuf, usize>>,
     /// Shared by making; exclusive for the steps that make the module rescan.
     rescan: RwLock<()>,
     /// A claim ended (the token's initialisation is over: a module with one free slot,
@@ -475,6 +480,7 @@ impl Batching<'_> {
             store,
             queue: Mutex::new(open),
             claimed: Mutex::default(),
+            per_module: Mutex::default(),
             rescan: RwLock::new(()),
             released: tokio::sync::Notify::new(),
             prepared: Mutex::default(),
@@ -707,8 +713,16 @@ impl Batching<'_> {
             }
             {
                 let mut claimed = lock(&shared.claimed);
-                if let Some(info) = found.into_iter().find(|t| free(&claimed, t)) {
+                let mut per_module = lock(&shared.per_module);
+                // The first free token of the least used module (min_by_key keeps the
+                // first of equals: the modules' order decides ties).
+                let pick = found
+                    .into_iter()
+                    .filter(|t| free(&claimed, t))
+                    .min_by_key(|t| per_module.get(&t.token.module).copied().unwrap_or(0));
+                if let Some(info) = pick {
                     claimed.insert(info.token.clone());
+                    *per_module.entry(info.token.module.clone()).or_default() += 1;
                     return Ok(info);
                 }
                 if claimed.is_empty() {

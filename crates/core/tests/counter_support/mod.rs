@@ -17,20 +17,30 @@ use certdesk_token::{SecretString, TokenRef, TokenService};
 
 pub const PIN: &str = "24681357";
 
-/// A gnome-keyring on a private session bus, answering before it is returned.
+/// A gnome-keyring on a private session bus, answering the keychain before it is
+/// returned (a loaded machine's first start can take seconds: up to 30 s, then the last
+/// error and the daemon's log).
 pub fn private_keyring() -> PrivateKeyring {
     let keyring = PrivateKeyring::start().unwrap();
     // SAFETY: set once, before this test starts any thread that reads the environment.
     unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", keyring.bus_address()) };
     let probe = Keychain::new("certdesk-test-probe");
-    for _ in 0..100 {
-        if probe.set("probe", &SecretString::from("probe")).is_ok() {
-            probe.delete("probe").unwrap();
-            return keyring;
+    let secret = SecretString::from("probe");
+    let mut last = None;
+    for _ in 0..300 {
+        match probe.set("probe", &secret) {
+            Ok(()) => {
+                probe.delete("probe").unwrap();
+                return keyring;
+            }
+            Err(e) => last = Some(e),
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    panic!("gnome-keyring never answered on the private bus");
+    panic!(
+        "gnome-keyring never answered on the private bus: {last:?}; its log: {}",
+        std::fs::read_to_string(keyring.home().join("keyring.log")).unwrap_or_default()
+    );
 }
 
 pub fn ca_cli(ca: &CaService, args: &[&str]) -> String {

@@ -1099,6 +1099,7 @@ const en: Catalog = {
     },
     pinLost: "Made; initial PIN lost (reset at the next start)",
     lostHint: "{n} USBKey(s) were made but their PIN mailers were not printed (the app stopped; PINs are never stored). Start making again to give them new initial PINs with the CA's SO PIN.",
+    tokenOut: "USBKey {serial} is not in a reader (pulled out?). Put it back and press Retry: making goes on on the same USBKey.",
     retry: "Retry",
     skip: "Skip",
     mailersReady: "PIN mailers for {n} USBKey(s) can be printed. Once printed or saved, the initial PINs are cleared from memory.",

@@ -1103,6 +1103,7 @@ const zhCN = {
     },
     pinLost: "已制作，初始口令已丢失（下次“开始制证”时重设）",
     lostHint: "有 {n} 个 USBKey 已制作但密码函未打印（程序曾中断，口令不保存）。再点“开始制证”，将用 CA 的管理员口令为它们重设新的初始口令。",
+    tokenOut: "USBKey {serial} 不在读卡器中（已拔出？）。插回后点“重试”，将在同一个 USBKey 上接着制作。",
     retry: "重试",
     skip: "跳过",
     mailersReady: "{n} 个 USBKey 的密码函可以打印。打印或保存后，初始口令即从内存中清除。",

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { CaseSummaryView } from "../../lib/ipc/bindings";
-import { MAX_LIST_CHARS, pickFromList } from "./batch";
+import en from "../../lib/i18n/en";
+import zhCN from "../../lib/i18n/zh-CN";
+import { MAX_LIST_CHARS, failureText, pickFromList } from "./batch";
 
 const c = (id: string, order: string | null): CaseSummaryView => ({
   id,
@@ -31,5 +33,22 @@ describe("pickFromList", () => {
   it("reads no more than the bound", () => {
     const long = `${"x".repeat(MAX_LIST_CHARS)} 202612070001`;
     expect(pickFromList(long, approved).ids).toEqual([]);
+  });
+});
+
+describe("failureText", () => {
+  it("says a pulled token is out, naming its serial, in either language", () => {
+    const out = { failure: "wrong_token" as const, token_serial: "9f3a6c21d0e4b7a5" };
+    expect(failureText(zhCN, out)).toContain("9f3a6c21d0e4b7a5");
+    expect(failureText(zhCN, out)).toContain("重试");
+    expect(failureText(en, out)).toBe(
+      "USBKey 9f3a6c21d0e4b7a5 is not in a reader (pulled out?). Put it back and press Retry: making goes on on the same USBKey.",
+    );
+    expect(failureText(en, { failure: "token_absent", token_serial: "X1" })).toContain("X1");
+  });
+
+  it("gives other codes their own sentence, with no placeholder left", () => {
+    expect(failureText(en, { failure: "ca_unreachable", token_serial: "X1" })).toBe(en.errors.ca_unreachable);
+    expect(failureText(zhCN, { failure: "token_not_blank", token_serial: null })).toBe(zhCN.errors.token_not_blank);
   });
 });

@@ -1,7 +1,9 @@
 // Picking a batch from a list (a company's order numbers, pasted or read from a text or
 // CSV file): each entry is matched to an approved case by order number or case number.
 
-import type { CaseSummaryView } from "../../lib/ipc/bindings";
+import type { BatchItemView, CaseSummaryView } from "../../lib/ipc/bindings";
+import type { Catalog } from "../../lib/i18n/index.svelte";
+import { errorText, fmt } from "../../lib/ipc/errors";
 
 /** The longest list read (a carton of keys is 100-200 lines). */
 export const MAX_LIST_CHARS = 64 * 1024;
@@ -25,4 +27,15 @@ export function pickFromList(text: string, approved: readonly CaseSummaryView[])
     else if (!ids.includes(c.id)) ids.push(c.id);
   }
   return { ids, unmatched };
+}
+
+/** Why an item failed, in the operator's language. A failure is kept as its code only,
+ *  so the codes whose sentence names the token get the item's serial here; a token no
+ *  longer inserted is said as such (the download's wording is about another USBKey). */
+export function failureText(t: Catalog, item: Pick<BatchItemView, "failure" | "token_serial">): string {
+  const code = item.failure ?? "internal";
+  if ((code === "wrong_token" || code === "token_absent") && item.token_serial) {
+    return fmt(t.batch.tokenOut, { serial: item.token_serial });
+  }
+  return errorText(t, { code, message: "", details: null });
 }
