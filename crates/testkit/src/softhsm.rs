@@ -148,6 +148,23 @@ impl SoftHsm {
         move_children(&self.tokens, &self.unplugged)
     }
 
+    /// "Unplugs" one token, found by serial, leaving the others inserted; [`replug`]
+    /// puts it back. A token's directory is named by a UUID whose last 16 hex digits
+    /// (without the dash) are its serial.
+    ///
+    /// [`replug`]: Self::replug
+    pub fn unplug_token(&self, serial: &str) -> anyhow::Result<()> {
+        for e in std::fs::read_dir(&self.tokens)? {
+            let e = e?;
+            let name = e.file_name().to_string_lossy().replace('-', "");
+            if name.ends_with(serial) {
+                std::fs::rename(e.path(), self.unplugged.join(e.file_name()))?;
+                return Ok(());
+            }
+        }
+        bail!("no SoftHSM2 token {serial} in {}", self.tokens.display())
+    }
+
     /// Deletes one token for good (a USBKey lost), leaving the others inserted.
     pub fn delete_token(&self, serial: &str) -> anyhow::Result<()> {
         run(self.util().args(["--delete-token", "--serial", serial]))?;

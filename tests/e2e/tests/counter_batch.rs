@@ -72,15 +72,43 @@ impl Store {
             .unwrap()
     }
 
-    /// The serials of the initialised tokens.
-    fn serials(&self) -> HashSet<String> {
+    /// Each slot with a token, as pkcs11-tool lists it: its id and the token's serial
+    /// (empty for a blank token).
+    fn slots(&self) -> Vec<(String, String)> {
         let out = self.tool(&["--list-token-slots"]);
         String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| l.split_once(':'))
-            .filter(|(k, v)| k.trim() == "serial num" && !v.trim().is_empty())
-            .map(|(_, v)| v.trim().to_string())
+            .split("Slot ")
+            .filter_map(|block| {
+                let id = block.split_once("(0x")?.1.split_once(')')?.0;
+                let serial = block
+                    .lines()
+                    .filter_map(|l| l.split_once(':'))
+                    .find(|(k, _)| k.trim() == "serial num")?
+                    .1
+                    .trim();
+                Some((format!("0x{id}"), serial.to_string()))
+            })
             .collect()
+    }
+
+    /// The serials of the initialised tokens.
+    fn serials(&self) -> HashSet<String> {
+        self.slots()
+            .into_iter()
+            .map(|(_, serial)| serial)
+            .filter(|serial| !serial.is_empty())
+            .collect()
+    }
+
+    /// The slot id of the token with `serial`. Tokens are found by serial: a batch for
+    /// one organisation gives them all the same label.
+    fn slot_of(&self, serial: &str) -> String {
+        let slots = self.slots();
+        slots
+            .iter()
+            .find(|(_, s)| s == serial)
+            .map(|(id, _)| id.clone())
+            .unwrap_or_else(|| panic!("no token {serial}: {slots:?}"))
     }
 }
 
@@ -108,20 +136,6 @@ async fn launch(
         vars.push(("CERTDESK_FAULT_AFTER", f));
     }
     launch_in_with_env(env, hsm, data, &vars).await
-}
-
-/// A SoftHSM2 token's directory: named by a UUID whose last 16 hex digits (without the
-/// dash) are the token's serial.
-fn token_dir(hsm: &SoftHsm, serial: &str) -> PathBuf {
-    std::fs::read_dir(hsm.dir().join("tokens"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.replace('-', "").ends_with(serial))
-        })
-        .unwrap_or_else(|| panic!("no token directory for {serial}"))
 }
 
 /// Three tokens at once (the choice is the view's, not kept across a restart).
@@ -169,32 +183,10 @@ async fn state(app: &App, position: usize) -> String {
         .unwrap_or_default()
 }
 
-/// The slot id of the token with `serial`, as pkcs11-tool lists it. Tokens are found by
-/// serial: a batch for one organisation gives them all the same label.
-fn slot_of(store: &Store, serial: &str) -> String {
-    let out = store.tool(&["--list-token-slots"]);
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.split("Slot ")
-        .find(|block| {
-            block
-                .lines()
-                .filter_map(|l| l.split_once(':'))
-                .any(|(k, v)| k.trim() == "serial num" && v.trim() == serial)
-        })
-        .and_then(|block| {
-            block
-                .split_once("(0x")?
-                .1
-                .split_once(')')
-                .map(|(id, _)| format!("0x{id}"))
-        })
-        .unwrap_or_else(|| panic!("no token {serial}: {text}"))
-}
-
 /// What pkcs11-tool lists on the token `serial`, logged in with `pin`; `None` when the
 /// PIN does not open it.
 fn objects(store: &Store, serial: &str, pin: &str) -> Option<String> {
-    let slot = slot_of(store, serial);
+    let slot = store.slot_of(serial);
     let out = store.tool(&["--slot", &slot, "--login", "--pin", pin, "--list-objects"]);
     out.status
         .success()
@@ -331,10 +323,7 @@ async fn a_batch_on_two_vendors_tokens_survives_a_kill_and_a_pull_prints_its_pin
         .rev()
         .find(|p| made_on_softhsm.contains(&token_of[*p]))
         .unwrap();
-    let dir = token_dir(&hsm, &token_of[pulled]);
-    let aside = tempfile::tempdir().unwrap();
-    let out_of_reader = aside.path().join(dir.file_name().unwrap());
-    std::fs::rename(&dir, &out_of_reader).unwrap();
+    hsm.unplug_token(&token_of[pulled]).unwrap();
     three_lanes(&app).await;
     app.click("batch-run").await.unwrap();
     certdesk_e2e::eventually(
@@ -358,7 +347,7 @@ async fn a_batch_on_two_vendors_tokens_survives_a_kill_and_a_pull_prints_its_pin
     app.screenshot("counter-batch-pulled-zh-CN").await.unwrap();
 
     // Put back: a retry finishes it on the same token.
-    std::fs::rename(&out_of_reader, &dir).unwrap();
+    hsm.replug().unwrap();
     app.click(&format!("batch-item-{pulled}-retry"))
         .await
         .unwrap();

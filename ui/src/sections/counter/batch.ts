@@ -1,5 +1,6 @@
-// Picking a batch from a list (a company's order numbers, pasted or read from a text or
-// CSV file): each entry is matched to an approved case by order number or case number.
+// The batch view's logic: picking a batch from a list (a company's order numbers,
+// pasted or read from a text or CSV file, each entry matched to an approved case by
+// order number or case number), and why an item failed.
 
 import type { BatchItemView, CaseSummaryView } from "../../lib/ipc/bindings";
 import type { Catalog } from "../../lib/i18n/index.svelte";
