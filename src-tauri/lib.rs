@@ -61,7 +61,7 @@ pub fn run() {
         }
     };
     startup::mark("state");
-    let result = tauri::Builder::default()
+    let builder = tauri::Builder::default()
         // Deep links, the printed form's save dialog. Single-instance first: a second
         // launch (a `certdesk://` link clicked while the app runs) hands its arguments
         // to this one and exits.
@@ -90,10 +90,10 @@ pub fn run() {
         .manage(commands::certificates::CertStore::new())
         .manage(counter::CounterSlot::default())
         .manage(customer::Desk::default())
-        .manage(commands::counter_batch::HeldMailers::default())
-        // Used from Rust only (save dialog above, desktop notifications): the capability
-        // file grants the webview neither plugin's commands.
-        .plugin(tauri_plugin_notification::init())
+        .manage(commands::counter_batch::HeldMailers::default());
+    // The dialog plugin (save dialog above) and the OS's notification plugin are used
+    // from Rust only: the capability file grants the webview neither plugin's commands.
+    let result = platform::with_plugins(builder)
         .invoke_handler(tauri::generate_handler![
             commands::system::app_info,
             commands::system::get_settings,

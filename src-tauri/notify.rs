@@ -9,7 +9,6 @@ use certdesk_core::reminders::{self, Notice};
 use certdesk_core::session::SessionState;
 use certdesk_ipc::Language;
 use tauri::{AppHandle, Emitter, Manager};
-use tauri_plugin_notification::NotificationExt;
 
 use crate::commands::certificates::{cache, refresh_standing, scan};
 use crate::state::AppState;
@@ -51,15 +50,15 @@ fn language(app: &AppHandle) -> Language {
 }
 
 /// Shows a notification; false when the desktop refused it (then it is tried again on
-/// the next look, not recorded as given).
-fn deliver(app: &AppHandle, n: &Notice) -> bool {
-    match app
-        .notification()
-        .builder()
-        .title(&n.title)
-        .body(&n.body)
-        .show()
-    {
+/// the next look, not recorded as given). Off the async runtime: on Linux it is a
+/// blocking D-Bus call, which a stuck notification daemon can hold for the bus timeout.
+async fn deliver(app: &AppHandle, n: &Notice) -> bool {
+    let (a, title, body) = (app.clone(), n.title.clone(), n.body.clone());
+    let shown =
+        tauri::async_runtime::spawn_blocking(move || crate::platform::notify(&a, &title, &body))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+    match shown {
         Ok(()) => {
             tracing::info!(title = %n.title, "notification shown");
             true
@@ -87,7 +86,7 @@ async fn expiry_reminders(app: &AppHandle) -> Result<(), certdesk_ipc::IpcError>
     );
     let lang = language(app);
     for r in due {
-        if deliver(app, &reminders::expiry_notice(&r, lang)) {
+        if deliver(app, &reminders::expiry_notice(&r, lang)).await {
             let at = certificates::now_rfc3339();
             for t in &r.covers {
                 if let Err(e) = cache.mark_sent(&r.serial, &reminders::kind(*t), &at) {
@@ -115,7 +114,7 @@ async fn review_outcomes(app: &AppHandle) -> Result<(), certdesk_ipc::IpcError> 
         .await
         .map_err(crate::error::from_workflow)?;
     for r in &finished {
-        deliver(app, &reminders::review_notice(r, lang));
+        deliver(app, &reminders::review_notice(r, lang)).await;
     }
     if !finished.is_empty()
         && let Err(e) = app.emit(certdesk_ipc::ORDERS_CHANGED, ())

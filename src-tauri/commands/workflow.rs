@@ -42,8 +42,10 @@ fn session_info(state: &AppState) -> Result<SessionInfo, IpcError> {
     })
 }
 
+/// Async although it awaits nothing: a synchronous command runs on the main thread, and
+/// the first one opens the database and the keychain while the first screen is painted.
 #[tauri::command]
-pub fn session_state(state: State<'_, AppState>) -> Result<SessionInfo, IpcError> {
+pub async fn session_state(state: State<'_, AppState>) -> Result<SessionInfo, IpcError> {
     session_info(&state)
 }
 

@@ -25,3 +25,20 @@ pub fn open_file(path: &std::path::Path) -> std::io::Result<()> {
         .spawn()
         .map(drop)
 }
+
+/// The OS's own plugins: none, notifications need no plugin here (`notify`).
+pub fn with_plugins(b: tauri::Builder<tauri::Wry>) -> tauri::Builder<tauri::Wry> {
+    b
+}
+
+/// Shows a desktop notification through the notification daemon (blocking: one D-Bus
+/// call, bounded by the bus's timeout).
+pub fn notify(_app: &tauri::AppHandle, title: &str, body: &str) -> Result<(), String> {
+    notify_rust::Notification::new()
+        .appname("CertDesk")
+        .summary(title)
+        .body(body)
+        .show()
+        .map(drop)
+        .map_err(|e| e.to_string())
+}

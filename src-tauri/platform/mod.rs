@@ -6,7 +6,7 @@
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "linux")]
-pub use linux::{open_file, register_url_scheme};
+pub use linux::{notify, open_file, register_url_scheme, with_plugins};
 #[cfg(target_os = "macos")]
 mod macos;
 #[cfg(target_os = "macos")]
@@ -15,3 +15,8 @@ pub use macos::{open_file, register_url_scheme};
 mod windows;
 #[cfg(windows)]
 pub use windows::{open_file, register_url_scheme};
+// Windows and macOS show notifications through the plugin (toasts, user notifications).
+#[cfg(not(target_os = "linux"))]
+mod notification;
+#[cfg(not(target_os = "linux"))]
+pub use notification::{notify, with_plugins};

@@ -30,7 +30,8 @@ use super::{PIN, Phases};
 /// A logged-in session on the bench token, opened with a cryptoki context of its own
 /// (the module is already initialised in this process: that is not an error).
 pub struct Bare {
-    _ctx: Pkcs11,
+    ctx: Pkcs11,
+    slot: cryptoki::slot::Slot,
     session: Session,
 }
 
@@ -52,7 +53,16 @@ impl Bare {
             Ok(()) | Err(Error::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
             Err(e) => panic!("C_Login: {e}"),
         }
-        Self { _ctx: ctx, session }
+        Self { ctx, slot, session }
+    }
+
+    /// Untimed: makes SoftHSM2 in this process take in what another process wrote to
+    /// the token. Its first call after such a write re-reads the changed object files
+    /// (milliseconds, growing with the objects on the token), a cost of the bench's
+    /// interleaving that none of the in-process ways has in use.
+    pub fn reload(&self) {
+        self.ctx.get_token_info(self.slot).unwrap();
+        self.session.find_objects(&[]).unwrap();
     }
 
     /// One operation; with `set_final_id`, the key pair is generated with a temporary id
