@@ -53,6 +53,7 @@ fn setup_deep_links(app: &tauri::AppHandle) {
 /// printed and end the process: without them there is nothing safe to show.
 pub fn run() {
     startup::mark("main");
+    platform::prepare_webview();
     let state = match AppState::init() {
         Ok(state) => state,
         Err(e) => {

@@ -8,6 +8,7 @@
 //!   (`org.freedesktop.Notifications`); without one (a bare X session) they are dropped
 //!   silently and the same news waits in the window.
 //! - A second launch finds the first over the session D-Bus (single instance).
+//! - Without a GPU, WebKitGTK rasterises on the CPU (`prepare_webview`).
 
 pub fn register_url_scheme(app: &tauri::AppHandle) {
     if cfg!(debug_assertions) {
@@ -41,4 +42,26 @@ pub fn notify(_app: &tauri::AppHandle, title: &str, body: &str) -> Result<(), St
         .show()
         .map(drop)
         .map_err(|e| e.to_string())
+}
+
+/// Chooses how WebKitGTK draws, before anything starts a thread or a web process (they
+/// inherit the environment). WebKitGTK draws with Skia on the GPU; on a machine without
+/// one (a virtual machine, a remote desktop) that "GPU" is Mesa's llvmpipe, which
+/// compiles a shader for each kind of drawing at first paint: the first screen took
+/// ≈400 ms longer than on the CPU (issue 16's start-up bench). With no DRM render node
+/// there is no GPU to lose, so Skia draws on the CPU. A value the user set is kept.
+pub fn prepare_webview() {
+    const CPU_RENDERING: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
+    if std::env::var_os(CPU_RENDERING).is_some() || has_render_node() {
+        return;
+    }
+    // SAFETY: called first thing in `run`, while the process has one thread.
+    unsafe { std::env::set_var(CPU_RENDERING, "1") };
+}
+
+fn has_render_node() -> bool {
+    std::fs::read_dir("/dev/dri").is_ok_and(|d| {
+        d.flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+    })
 }

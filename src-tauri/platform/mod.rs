@@ -1,16 +1,19 @@
 //! What the desktop shell does differently per OS, one file per OS: registering the
-//! `certdesk://` scheme, opening a file with the user's default application, and what
-//! desktop notifications need. Every OS's file is
+//! `certdesk://` scheme, opening a file with the user's default application, what
+//! desktop notifications need, and how the webview draws. Every OS's file is
 //! compiled where its plugin calls exist; the running OS's is used.
 
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "linux")]
-pub use linux::{notify, open_file, register_url_scheme, with_plugins};
+pub use linux::{notify, open_file, prepare_webview, register_url_scheme, with_plugins};
 #[cfg(target_os = "macos")]
 mod macos;
 #[cfg(target_os = "macos")]
 pub use macos::{open_file, register_url_scheme};
+#[cfg(not(target_os = "linux"))]
+/// WebView2 and WKWebView choose their own way of drawing.
+pub fn prepare_webview() {}
 #[cfg(windows)]
 mod windows;
 #[cfg(windows)]
