@@ -3,6 +3,7 @@ import { bootSettings, markStartup } from "./lib/startup";
 import { mount } from "svelte";
 import App from "./app/App.svelte";
 import { i18n } from "./lib/i18n/index.svelte";
+import { useSystemFonts } from "./lib/fonts";
 import "./styles/global.css";
 
 markStartup("modules_ms");
@@ -19,6 +20,7 @@ window.addEventListener("dragover", (e) => {
 });
 window.addEventListener("drop", (e) => e.preventDefault());
 
+useSystemFonts(document.documentElement);
 const target = document.getElementById("app");
 if (!target) throw new Error("#app missing from index.html");
 const app = mount(App, { target });

@@ -3,8 +3,10 @@
 import { mount } from "svelte";
 import Customer from "./Customer.svelte";
 import { bootSettings } from "../lib/startup";
+import { useSystemFonts } from "../lib/fonts";
 import "../styles/global.css";
 
+useSystemFonts(document.documentElement);
 const target = document.getElementById("customer");
 if (!target) throw new Error("#customer missing from customer.html");
 export default mount(Customer, {
