@@ -17,3 +17,6 @@ pub fn open_file(path: &std::path::Path) -> std::io::Result<()> {
         .spawn()
         .map(drop)
 }
+
+/// WKWebView chooses its own way of drawing: nothing to prepare.
+pub fn prepare_webview() {}

@@ -10,14 +10,11 @@ pub use linux::{notify, open_file, prepare_webview, register_url_scheme, with_pl
 #[cfg(target_os = "macos")]
 mod macos;
 #[cfg(target_os = "macos")]
-pub use macos::{open_file, register_url_scheme};
-#[cfg(not(target_os = "linux"))]
-/// WebView2 and WKWebView choose their own way of drawing.
-pub fn prepare_webview() {}
+pub use macos::{open_file, prepare_webview, register_url_scheme};
 #[cfg(windows)]
 mod windows;
 #[cfg(windows)]
-pub use windows::{open_file, register_url_scheme};
+pub use windows::{open_file, prepare_webview, register_url_scheme};
 // Windows and macOS show notifications through the plugin (toasts, user notifications).
 #[cfg(not(target_os = "linux"))]
 mod notification;

@@ -24,3 +24,6 @@ pub fn open_file(path: &std::path::Path) -> std::io::Result<()> {
         .spawn()
         .map(drop)
 }
+
+/// WebView2 chooses its own way of drawing: nothing to prepare.
+pub fn prepare_webview() {}
