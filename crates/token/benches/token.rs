@@ -117,13 +117,17 @@ async fn main() {
     println!(
         "Presence events, private pcscd 1.9.9 + vpcd + vicc (pcscd polls the reader every {PCSCD_POLL_MS:.0} ms), median of {RUNS}"
     );
+    // The limit: when pcscd itself tells a client, seen by a bare SCardGetStatusChange
+    // waiter in its own context, on every run of every row.
+    let bare = BareWaiter::start(pcscd.reader_name());
     println!(
-        "| settle (ms) | insert: card in reader → TokenInserted, median (ms) | worst (ms) | remove: card out → TokenRemoved, median (ms) | worst (ms) | worst insert / (poll + 50 ms) |"
+        "| settle (ms) | insert: card in reader → TokenInserted, median (ms) | worst (ms) | after pcscd's own report, worst (ms) | remove: card out → TokenRemoved, median (ms) | worst (ms) | worst insert / (poll + 50 ms) |"
     );
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     let default = PresenceConfig::default().settle.as_millis() as u64;
     let mut goal = None;
-    for settle in [150u64, default, 0] {
+    let mut pcscd_in = Vec::new();
+    for settle in [150u64, 30, default] {
         let mut rx = svc.subscribe();
         let w = svc
             .watch_pcsc(PresenceConfig {
@@ -132,7 +136,7 @@ async fn main() {
             })
             .unwrap();
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let (mut ins, mut rem) = (Vec::new(), Vec::new());
+        let (mut ins, mut rem, mut after) = (Vec::new(), Vec::new(), Vec::new());
         for i in 0..RUNS {
             // Stagger the changes across pcscd's poll period; otherwise every change
             // lands right after a poll tick and all runs measure the same phase.
@@ -140,14 +144,20 @@ async fn main() {
             let gated = GatedCard::start(pcscd.vpcd_port()).unwrap();
             tokio::time::sleep(stagger).await;
             let card = gated.insert().unwrap();
-            ins.push(wait_for(&mut rx, true).await - card.at);
+            let seen = wait_for(&mut rx, true).await;
+            let told = bare.next(true);
+            ins.push(seen - card.at);
+            pcscd_in.push(told - card.at);
+            after.push(seen.saturating_duration_since(told));
             tokio::time::sleep(stagger).await;
             let out = card.remove();
             rem.push(wait_for(&mut rx, false).await - out);
+            bare.next(false);
         }
         w.stop();
         let worst_in = ins.iter().max().copied().unwrap_or_default();
         let worst_out = rem.iter().max().copied().unwrap_or_default();
+        let worst_after = after.iter().max().copied().unwrap_or_default();
         let label = if settle == default {
             goal = Some(ms(worst_in) / (PCSCD_POLL_MS + 50.0));
             format!("{settle} (default)")
@@ -155,14 +165,22 @@ async fn main() {
             settle.to_string()
         };
         println!(
-            "| {label} | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} |",
+            "| {label} | {:.0} | {:.0} | {:.1} | {:.0} | {:.0} | {:.2} |",
             ms(median(ins)),
             ms(worst_in),
+            ms(worst_after),
             ms(median(rem)),
             ms(worst_out),
             ms(worst_in) / (PCSCD_POLL_MS + 50.0)
         );
     }
+    let worst_pcscd = pcscd_in.iter().max().copied().unwrap_or_default();
+    println!(
+        "pcscd's own report to a bare waiter, card in reader → SCardGetStatusChange, all {} runs: median {:.0} ms, worst {:.0} ms",
+        pcscd_in.len(),
+        ms(median(pcscd_in)),
+        ms(worst_pcscd)
+    );
     if let Some(g) = goal {
         println!(
             "goal: insertion, worst card in reader → TokenInserted / (pcscd poll + 50 ms) | {g:.2} | 1.00"
@@ -207,5 +225,51 @@ async fn main() {
     ] {
         let m = median(v);
         println!("| {what} | {:.0} | {:.2} |", ms(m), ms(m) / POLL_MS as f64);
+    }
+}
+
+/// A bare PC/SC client: one context, one reader, `SCardGetStatusChange` in a loop,
+/// stamping each change of the card's presence as pcscd reports it.
+struct BareWaiter {
+    changes: std::sync::mpsc::Receiver<(bool, Instant)>,
+}
+
+impl BareWaiter {
+    fn start(reader: &str) -> Self {
+        let (tx, changes) = std::sync::mpsc::channel();
+        let reader = std::ffi::CString::new(reader).unwrap();
+        std::thread::spawn(move || {
+            let ctx = pcsc::Context::establish(pcsc::Scope::User).unwrap();
+            let mut states = [pcsc::ReaderState::new(reader, pcsc::State::UNAWARE)];
+            let mut present = None;
+            loop {
+                match ctx.get_status_change(Duration::from_secs(1), &mut states) {
+                    Ok(()) | Err(pcsc::Error::Timeout) => {}
+                    Err(_) => return,
+                }
+                let at = Instant::now();
+                let s = states[0].event_state();
+                states[0].sync_current_state();
+                let now = s.contains(pcsc::State::PRESENT) && !s.contains(pcsc::State::MUTE);
+                if present != Some(now) {
+                    // The first look is the state at start, not a change.
+                    if present.is_some() && tx.send((now, at)).is_err() {
+                        return;
+                    }
+                    present = Some(now);
+                }
+            }
+        });
+        Self { changes }
+    }
+
+    /// When pcscd next reported the card in (true) or out (false).
+    fn next(&self, present: bool) -> Instant {
+        loop {
+            let (p, at) = self.changes.recv_timeout(Duration::from_secs(30)).unwrap();
+            if p == present {
+                return at;
+            }
+        }
     }
 }

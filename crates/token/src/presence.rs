@@ -130,11 +130,12 @@ impl Drop for Watcher {
 /// Timing of the watchers.
 #[derive(Debug, Clone, Copy)]
 pub struct PresenceConfig {
-    /// A PC/SC change is read again after this long, and what holds then is published
-    /// (a card bouncing in its contacts gives no event). Short: pcscd reports a reader
-    /// it polls (every 400 ms) only at a poll, so a longer wait here adds to every
-    /// insertion without filtering anything a poll has not already filtered, and
-    /// contact bounce of a reader that signals at once lasts a few milliseconds.
+    /// A PC/SC change is read again after this long, and what holds then is published.
+    /// Zero by default: pcscd reports a card present only after it has powered it and
+    /// read its ATR (a card that bounces in its contacts without one is MUTE, which is
+    /// not published), and a reader it polls (every 400 ms) is reported only at a poll,
+    /// so any wait here only adds to every insertion. A reader whose driver signals
+    /// contact changes at once may want a few milliseconds.
     pub settle: Duration,
     /// A change the PKCS#11 poller sees on its own is confirmed by a second look this
     /// much later (a slot list read while a USB device enumerates can be partial).
@@ -148,7 +149,7 @@ pub struct PresenceConfig {
 impl Default for PresenceConfig {
     fn default() -> Self {
         Self {
-            settle: Duration::from_millis(30),
+            settle: Duration::ZERO,
             confirm: Duration::from_millis(150),
             poll_interval: Duration::from_secs(2),
             reconnect_interval: Duration::from_millis(500),
@@ -313,7 +314,7 @@ fn watch_context(
         for rs in states.iter_mut() {
             rs.sync_current_state();
         }
-        if changed {
+        if changed && !cfg.settle.is_zero() {
             // Let the change settle, then publish what holds now.
             std::thread::sleep(cfg.settle);
             match ctx.get_status_change(Duration::from_millis(0), &mut states) {
@@ -343,8 +344,8 @@ fn ok_on_timeout(e: PcscError) -> Result<(), PcscError> {
 
 /// Polling loop for one PKCS#11 module. A change it finds on its own must be seen on two
 /// consecutive looks, `confirm` apart, before it is published; one found right after a
-/// card came or went in a PC/SC reader is published at once (the PC/SC watcher has let
-/// it settle already).
+/// card came or went in a PC/SC reader is published at once (pcscd has powered the card
+/// and read its ATR before it reported it).
 fn poll_loop(service: TokenService, module: PathBuf, cfg: PresenceConfig, stop: Arc<AtomicBool>) {
     let mut announced: BTreeMap<String, PresenceSource> = BTreeMap::new();
     let mut previous: Option<BTreeMap<String, PresenceSource>> = None;
@@ -382,12 +383,11 @@ fn poll_loop(service: TokenService, module: PathBuf, cfg: PresenceConfig, stop: 
             }
         };
         let confirmed = card_changed || previous.as_ref() == Some(&now);
-        if confirmed {
-            publish_diff(&service.events, &mut announced, now.clone());
-        }
+        let published = confirmed && publish_diff(&service.events, &mut announced, now.clone());
         // A change seen once is confirmed by a second look after `confirm`, not a whole
-        // poll period later.
-        let pending = !confirmed || now != announced;
+        // poll period later. A card change the module did not show yet (its slot may
+        // lag the reader) is looked for again then too.
+        let pending = !confirmed || now != announced || (card_changed && !published);
         previous = Some(now);
         let wait = if pending {
             cfg.confirm
