@@ -7,8 +7,6 @@ import { useSystemFonts } from "./lib/fonts";
 import "./styles/global.css";
 
 markStartup("modules_ms");
-// The user's language before the first render, so nothing is drawn twice.
-if (bootSettings) i18n.lang = bootSettings.language;
 
 // Files are dropped on the upload zones only (HTML5 drop: tauri.conf.json turns the
 // native drag-drop off). A file dropped anywhere else must not make the webview open
@@ -23,6 +21,14 @@ window.addEventListener("drop", (e) => e.preventDefault());
 useSystemFonts(document.documentElement);
 const target = document.getElementById("app");
 if (!target) throw new Error("#app missing from index.html");
-const app = mount(App, { target });
-markStartup("mounted_ms");
-export default app;
+// The user's language before the first render, so nothing is drawn twice (Chinese stays
+// if the English catalog cannot be loaded: an incomplete installation). Chinese is
+// there already and mounts in a microtask, before anything is painted. Not a top-level
+// await: that makes Rollup split the first script into many small files.
+const language = bootSettings ? i18n.use(bootSettings.language) : Promise.resolve();
+void language
+  .catch(() => undefined)
+  .then(() => {
+    mount(App, { target });
+    markStartup("mounted_ms");
+  });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import en from "./en";
 import zhCN from "./zh-CN";
 
@@ -34,5 +34,27 @@ describe("catalogs", () => {
       k.startsWith("languages.") || k === "status.token" || k === "app.subName" || k === "listSeparator";
     for (const [k, v] of zh) if (!shared(k)) expect(han.test(v), k).toBe(true);
     for (const [k, v] of english) if (!shared(k)) expect(han.test(v), k).toBe(false);
+  });
+});
+
+describe("i18n.use", () => {
+  it("loads English on demand and sets the page's language", async () => {
+    const { i18n } = await import("./index.svelte");
+    await i18n.use("en");
+    expect(i18n.lang).toBe("en");
+    expect(i18n.t.nav.settings).toBe(en.nav.settings);
+    expect(document.documentElement.lang).toBe("en");
+    await i18n.use("zh-CN");
+    expect(i18n.t.nav.settings).toBe(zhCN.nav.settings);
+  });
+
+  it("keeps the latest choice when an earlier catalog arrives after it", async () => {
+    vi.resetModules();
+    const { i18n } = await import("./index.svelte");
+    const english = i18n.use("en"); // its catalog is still loading…
+    await i18n.use("zh-CN"); // …when Chinese, already loaded, is chosen
+    await english;
+    expect(i18n.lang).toBe("zh-CN");
+    expect(document.documentElement.lang).toBe("zh-CN");
   });
 });
