@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: start-up to first rendered content (median of 7 runs) with its
+//! `cargo xtask bench`: start-up to first rendered content (median of 15 runs) with its
 //! phases, idle memory (PSS of the app and its WebKit processes) and release binary
 //! size, next to an empty Tauri window built in the same run, so the distance to the
 //! floor shows; then the token bench (enrolment next to the bare PKCS#11 calls and the
@@ -13,7 +13,9 @@ use anyhow::{Context, bail};
 
 use crate::{deps, sh};
 
-const RUNS: usize = 7;
+/// Start-ups differ by ±10% run to run on a 2-core machine: with 7, three runs of the
+/// bench an hour apart gave ratios from 1.09 to 1.19 for the same code.
+const RUNS: usize = 15;
 const IDLE: Duration = Duration::from_secs(4);
 const MARKER: &str = "certdesk:first-render";
 
@@ -88,8 +90,15 @@ pub fn run(root: &Path, startup_only: bool) -> anyhow::Result<()> {
     let mut e = Figures::new(&empty)?;
     for i in 0..RUNS {
         let last = i + 1 == RUNS;
-        a.add(measure_once(&app, scratch.path(), last)?);
-        e.add(measure_once(&empty, scratch.path(), last)?);
+        // Each goes first every other time, so neither always starts on the other's
+        // leftovers (page cache, CPU clock, WebKit's caches).
+        if i % 2 == 0 {
+            a.add(measure_once(&app, scratch.path(), last)?);
+            e.add(measure_once(&empty, scratch.path(), last)?);
+        } else {
+            e.add(measure_once(&empty, scratch.path(), last)?);
+            a.add(measure_once(&app, scratch.path(), last)?);
+        }
     }
     print_table(&a, &e);
     print_phases(&a, &e);
