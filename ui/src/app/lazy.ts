@@ -15,4 +15,10 @@ export const lazy = {
   environment: once(() => import("../sections/Environment.svelte")),
   settings: once(() => import("../sections/Settings.svelte")),
   counter: once(() => import("../sections/counter/Counter.svelte")),
+  // The application's later start pages: the first screen after sign-in is the channel.
+  businessPage: once(() => import("../sections/apply/start/BusinessPage.svelte")),
+  methodPage: once(() => import("../sections/apply/start/MethodPage.svelte")),
+  enterpriseForm: once(() => import("../sections/apply/EnterpriseForm.svelte")),
+  // Counter mode's header: shown only to a signed-in operator, never on a first screen.
+  operatorHeader: once(() => import("../sections/counter/OperatorHeader.svelte")),
 };
