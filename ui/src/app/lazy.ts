@@ -1,6 +1,6 @@
-/** Sections that are not on the first screen: each is its own chunk, loaded at its first
- *  visit, so the page's first script is smaller and starts sooner (issue 16). A section
- *  is loaded once; the promise is kept. */
+/** Sections and pages that are not on the first screen: each is its own chunk, loaded at
+ *  its first visit, so the page's first script is smaller and starts sooner (issue 16).
+ *  Each is loaded once; the promise is kept. */
 function once<T>(load: () => Promise<T>): () => Promise<T> {
   let loading: Promise<T> | undefined;
   return () => (loading ??= load());
