@@ -292,9 +292,15 @@ fn pss_kib(pid: u32) -> u64 {
 }
 
 fn median(v: &[f64]) -> f64 {
+    quantile(v, 0.5)
+}
+
+/// The value below which `q` of `v` lies (nearest rank; NaN for no values).
+fn quantile(v: &[f64], q: f64) -> f64 {
     let mut s = v.to_vec();
     s.sort_by(f64::total_cmp);
-    s.get(s.len() / 2).copied().unwrap_or(f64::NAN)
+    let rank = ((s.len() as f64 - 1.0) * q).round() as usize;
+    s.get(rank).copied().unwrap_or(f64::NAN)
 }
 
 fn print_table(a: &Figures, e: &Figures) {
@@ -339,6 +345,22 @@ fn print_table(a: &Figures, e: &Figures) {
         "start-up runs (ms): CertDesk {:?}; empty {:?}",
         rounded(&a.startup_ms),
         rounded(&e.startup_ms)
+    );
+    // Both starts of a round ran back to back, in the same state of the machine: the
+    // spread of their ratios says how far one bench's ratio of medians can be trusted.
+    let pairs: Vec<f64> = a
+        .startup_ms
+        .iter()
+        .zip(&e.startup_ms)
+        .map(|(a, e)| a / e)
+        .collect();
+    println!(
+        "start-up ratio per round (CertDesk / empty, same round): median {:.2}, quartiles {:.2}–{:.2}, range {:.2}–{:.2}",
+        median(&pairs),
+        quantile(&pairs, 0.25),
+        quantile(&pairs, 0.75),
+        quantile(&pairs, 0.0),
+        quantile(&pairs, 1.0)
     );
 }
 
